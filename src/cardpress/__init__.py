@@ -1,0 +1,25 @@
+"""cardpress: records of ML work in, a versioned static audit website out.
+
+The Python API mirrors the command line:
+
+>>> import cardpress
+>>> cardpress.validate("examples/adult-income")          # doctest: +SKIP
+>>> cardpress.build("examples/adult-income", "site")     # doctest: +SKIP
+>>> print(cardpress.schema("run"))                        # doctest: +SKIP
+"""
+
+from cardpress.api import BuildResult, build, schema, validate
+from cardpress.errors import CardpressError, Problem, RecordsError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BuildResult",
+    "CardpressError",
+    "Problem",
+    "RecordsError",
+    "__version__",
+    "build",
+    "schema",
+    "validate",
+]

@@ -1,0 +1,5 @@
+"""Allow ``python -m cardpress``."""
+
+from cardpress.cli import main
+
+main()

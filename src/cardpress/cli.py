@@ -1,0 +1,123 @@
+"""The command line: a thin layer over :mod:`cardpress.api`.
+
+Exit codes: 0 success, 1 bad records or a failed build, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from cardpress import api
+from cardpress.errors import CardpressError
+from cardpress.schemas import KINDS
+
+RECORDS_HELP = "Folder of records: cardpress.toml, runs/*.json, models/<model>/card.md."
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cardpress", prog_name="cardpress")
+@click.option("-v", "--verbose", count=True, help="Say more (repeat for debug output).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+def cli(verbose: int, quiet: bool) -> None:
+    r"""Render ML training records into a versioned, static audit website.
+
+    \b
+    Quick start:
+      cardpress validate examples/adult-income
+      cardpress build examples/adult-income -o site
+      open site/index.html
+    """
+    level = logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.INFO
+    if not quiet and not verbose:
+        level = logging.WARNING
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
+    logging.getLogger("cardpress").setLevel(level)
+
+
+@cli.command()
+@click.argument("records", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=True, file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to write the site to. It is replaced only after the whole site is written.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace OUTPUT even if it is a non-empty folder that cardpress did not write.",
+)
+def build(records: Path, output: Path, force: bool) -> None:
+    """Build the audit site from RECORDS.
+
+    The build time shown is SOURCE_DATE_EPOCH if set, else the newest time in the records, so
+    the same records always give byte-identical files.
+    """
+    result = api.build(records, output, force=force)
+    _say(f"Built {result.models} model(s), {result.versions} version(s): "
+         f"{result.output / 'index.html'}")  # fmt: skip
+
+
+@cli.command()
+@click.argument("records", type=click.Path(file_okay=False, path_type=Path))
+def validate(records: Path) -> None:
+    """Check RECORDS and print every problem as file:line: field: problem — fix."""
+    loaded = api.validate(records)
+    _say(f"{records}: {len(loaded.runs)} run record(s), {len(loaded.narratives)} card.md: valid")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(sorted(KINDS)))
+def schema(kind: str) -> None:
+    """Print the JSON Schema of a record KIND (run, card or config)."""
+    click.echo(api.schema(kind), nl=False)
+
+
+def _say(message: str) -> None:
+    if logging.getLogger("cardpress").isEnabledFor(logging.WARNING):
+        click.echo(message)
+
+
+def main() -> None:
+    """Entry point of the ``cardpress`` command."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except CardpressError as error:
+        _print_error(error)
+        sys.exit(error.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; nothing was changed.", err=True)
+        sys.exit(130)
+    except Exception as error:  # the one catch-all: a bug must not look like a crash dump
+        _print_unexpected(error)
+        sys.exit(1)
+    sys.exit(0)
+
+
+def _print_error(error: CardpressError) -> None:
+    click.echo(f"Error: {error.format_message()}", err=True)
+
+
+def _print_unexpected(error: Exception) -> None:
+    """Name the error in one line; the traceback only with -v (it is for bug reports)."""
+    if logging.getLogger("cardpress").isEnabledFor(logging.INFO):
+        logging.getLogger("cardpress").exception("unexpected error")
+    click.echo(
+        f"Error: unexpected {type(error).__name__}: {error} — this is a cardpress bug; "
+        "run again with -v and report the output. Nothing was written.",
+        err=True,
+    )

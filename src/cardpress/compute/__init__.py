@@ -1,0 +1,1 @@
+"""Compute: pure functions from typed records to the facts each page shows."""

@@ -1,0 +1,168 @@
+"""The model card of one version: every Mitchell et al. (2019) section, facts and narrative.
+
+Facts come from the run record and carry their source (``runs/x.json:12``); narrative comes from
+``card.md``. The result is plain JSON-able data: the HTML page and the ``.json`` beside it are
+rendered from the same dict, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cardpress.compute.card_data import datasets_data, metric_data, model_details, run_source
+from cardpress.compute.site import ModelEntry, VersionEntry
+from cardpress.model import Narrative, NarrativeSection, Run
+
+# Section id, title, and the card.md headings (lower case) that fill it.
+SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("model_details", "Model details", ("model details", "details", "overview")),
+    ("intended_use", "Intended use", ("intended use", "intended uses", "uses")),
+    ("factors", "Factors", ("factors", "relevant factors")),
+    ("metrics", "Metrics", ("metrics", "metric definitions", "performance metrics")),
+    ("evaluation_data", "Evaluation data", ("evaluation data", "evaluation datasets")),
+    ("training_data", "Training data", ("training data", "training datasets")),
+    ("quantitative_analyses", "Quantitative analyses", ("quantitative analyses", "results")),
+    ("ethical_considerations", "Ethical considerations", ("ethical considerations", "ethics")),
+    (
+        "caveats_and_recommendations",
+        "Caveats and recommendations",
+        ("caveats and recommendations", "caveats", "recommendations", "limitations"),
+    ),
+)
+EVALUATION_ROLES = ("evaluation", "test", "validation")
+
+
+def card_data(model: ModelEntry, entry: VersionEntry) -> dict[str, Any]:
+    """All the card of ``entry`` shows, as JSON-able data."""
+    run, narrative = entry.run, model.narrative
+    narrative_by_section, extra = _match_sections(narrative)
+    sections = {
+        "model_details": model_details(run, narrative, entry.status),
+        "intended_use": _intended_use(narrative),
+        "factors": _factors(run),
+        "metrics": _metric_definitions(run),
+        "evaluation_data": {"datasets": datasets_data(run, EVALUATION_ROLES)},
+        "training_data": {
+            "datasets": datasets_data(run, ("train",)),
+            "other_datasets": datasets_data(run, ("reference", "other")),
+        },
+        "quantitative_analyses": _quantitative(run),
+        "ethical_considerations": {},
+        "caveats_and_recommendations": {},
+    }
+    for section_id, section in sections.items():
+        section["narrative"] = narrative_by_section.get(section_id, "")
+    return {
+        "kind": "model-card",
+        "model": model.name,
+        "title": model.title,
+        "version": run.version,
+        "status": entry.status,
+        "is_latest": entry.is_latest,
+        "latest_version": model.latest.version,
+        "previous_version": entry.previous,
+        "next_version": entry.next,
+        "summary": narrative.summary if narrative else None,
+        "intro_html": narrative.intro_html if narrative else "",
+        "record": {"file": run.source.file, "sha256": run.digest, "run_id": run.run_id},
+        "narrative_file": narrative.source.file if narrative else None,
+        "section_titles": {sid: title for sid, title, _ in SECTIONS},
+        "sections": sections,
+        "additional_sections": extra,
+        "completeness": completeness(sections, run, narrative),
+    }
+
+
+def completeness(
+    sections: dict[str, dict[str, Any]], run: Run, narrative: Narrative | None
+) -> dict[str, Any]:
+    """Which sections and key fields are documented, and where from."""
+    rows = []
+    for section_id, title, _ in SECTIONS:
+        section = sections[section_id]
+        sources = []
+        if any(v for k, v in section.items() if k != "narrative"):
+            sources.append(run.source.file)
+        if section.get("narrative"):
+            sources.append(narrative.source.file if narrative else "card.md")
+        rows.append({"id": section_id, "title": title, "documented_by": sources})
+    details = sections["model_details"]
+    fields = {
+        "owners": bool(details["owners"]),
+        "licence": bool(details["license"]),
+        "risk rating": bool(details["risk"]),
+        "status": bool(details["status"]),
+        "code version": bool(details["code"]["commit"]),
+        "environment": bool(details["environment"]["python"] or details["environment"]["packages"]),
+        "out-of-scope use": bool(sections["intended_use"]["out_of_scope"]),
+    }
+    missing = [r["title"] for r in rows if not r["documented_by"]]
+    missing += [name for name, present in fields.items() if not present]
+    return {"sections": rows, "fields": fields, "missing": missing}
+
+
+def _match_sections(narrative: Narrative | None) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Assign card.md sections to card sections by heading; keep unknown ones, in order."""
+    if narrative is None:
+        return {}, []
+    matched: dict[str, str] = {}
+    extra = []
+    for section in narrative.sections:
+        section_id = _section_id(section.heading)
+        if section_id is None:
+            extra.append(_extra(section))
+        else:
+            matched[section_id] = (matched.get(section_id, "") + "\n" + section.html).strip()
+    return matched, extra
+
+
+def _section_id(heading: str) -> str | None:
+    wanted = " ".join(heading.lower().replace("&", "and").replace(":", " ").split())
+    for section_id, _, headings in SECTIONS:
+        if wanted in headings:
+            return section_id
+    return None
+
+
+def _extra(section: NarrativeSection) -> dict[str, Any]:
+    return {"heading": section.heading, "html": section.html, "source": str(section.source)}
+
+
+def _intended_use(narrative: Narrative | None) -> dict[str, Any]:
+    if narrative is None:
+        return {"uses": [], "users": [], "out_of_scope": []}
+    return {
+        "uses": list(narrative.intended_use),
+        "users": list(narrative.primary_users),
+        "out_of_scope": list(narrative.out_of_scope_use),
+    }
+
+
+def _factors(run: Run) -> dict[str, Any]:
+    sensitive = list(run.predictions.sensitive) if run.predictions else []
+    sliced = sorted({column for m in run.metrics for column, _ in m.slice})
+    return {
+        "sensitive_columns": sensitive,
+        "slice_columns": sliced,
+        "source": run_source(run.predictions.source) if run.predictions else None,
+    }
+
+
+def _metric_definitions(run: Run) -> dict[str, Any]:
+    keys: dict[str, dict[str, Any]] = {}
+    for metric in run.metrics:
+        entry = keys.setdefault(metric.key, {"key": metric.key, "datasets": [], "thresholds": []})
+        if metric.dataset not in entry["datasets"]:
+            entry["datasets"].append(metric.dataset)
+        if metric.threshold is not None and metric.threshold not in entry["thresholds"]:
+            entry["thresholds"].append(metric.threshold)
+        entry.setdefault("description", metric.description)
+    return {"reported": [keys[k] for k in sorted(keys)]}
+
+
+def _quantitative(run: Run) -> dict[str, Any]:
+    overall = [metric_data(m) for m in run.metrics if not m.slice]
+    sliced = [metric_data(m) for m in run.metrics if m.slice]
+    overall.sort(key=lambda m: (m["dataset"], m["key"]))
+    sliced.sort(key=lambda m: (m["group_columns"], m["key"], m["dataset"], m["group"]))
+    return {"overall": overall, "disaggregated": sliced}

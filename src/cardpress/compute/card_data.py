@@ -1,0 +1,97 @@
+"""JSON-able pieces of a model card: details, data sets, metrics, with their sources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cardpress.model import Dataset, Metric, Narrative, Run, Source
+
+
+def run_source(source: Source) -> str:
+    """A source as shown on a page: ``runs/x.json:12``."""
+    return str(source)
+
+
+def model_details(run: Run, narrative: Narrative | None, status: str | None) -> dict[str, Any]:
+    """Model details: identity, accountability, code, parameters, environment."""
+    n = narrative
+    return {
+        "owners": [{"name": o.name, "contact": o.contact, "role": o.role} for o in n.owners]
+        if n
+        else [],
+        "contacts": list(n.contacts) if n else [],
+        "license": n.license if n else None,
+        "risk": {"rating": n.risk_rating, "explanation": n.risk_explanation}
+        if n and n.risk_rating
+        else None,
+        "status": status,
+        "model_type": (n.model_type if n else None) or run.model_type,
+        "description": run.description,
+        "references": list(n.references) if n else [],
+        "citation": n.citation if n else None,
+        "tags": list(n.tags) if n else [],
+        "run": {
+            "id": run.run_id,
+            "status": run.status,
+            "started_at": run.started_at.isoformat(),
+            "ended_at": run.ended_at.isoformat() if run.ended_at else None,
+            "source": run_source(run.source),
+        },
+        "code": {
+            "repo_url": run.code.repo_url,
+            "commit": run.code.commit,
+            "branch": run.code.branch,
+            "path": run.code.path,
+            "dirty": run.code.dirty,
+        },
+        "params": [{"name": k, "value": v} for k, v in run.params],
+        "artifacts": [
+            {"uri": a.uri, "kind": a.kind, "sha256": a.sha256, "size_bytes": a.size_bytes}
+            for a in run.artifacts
+        ],
+        "environment": {
+            "python": run.environment.python,
+            "platform": run.environment.platform,
+            "packages": [{"name": k, "version": v} for k, v in run.environment.packages],
+        },
+        "origin": dict(run.origin),
+    }
+
+
+def datasets_data(run: Run, roles: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The run's data sets whose role is one of ``roles``, in record order."""
+    return [_dataset(d) for d in run.datasets if d.role in roles]
+
+
+def _dataset(dataset: Dataset) -> dict[str, Any]:
+    return {
+        "id": dataset.id,
+        "name": dataset.name,
+        "role": dataset.role,
+        "uri": dataset.uri,
+        "sha256": dataset.sha256,
+        "other_digests": dict(dataset.other_digests),
+        "rows": dataset.rows,
+        "size_bytes": dataset.size_bytes,
+        "description": dataset.description,
+        "columns": [{"name": n, "type": t, "description": d} for n, t, d in dataset.columns],
+        "derived_from": list(dataset.derived_from),
+        "source": run_source(dataset.source),
+    }
+
+
+def metric_data(metric: Metric) -> dict[str, Any]:
+    """One metric with its interval, group and source."""
+    ci = metric.ci
+    return {
+        "key": metric.key,
+        "value": metric.value,
+        "dataset": metric.dataset,
+        "group_columns": " × ".join(column for column, _ in metric.slice),
+        "group": " × ".join(value for _, value in metric.slice),
+        "ci": {"lower": ci.lower, "upper": ci.upper, "level": ci.level, "method": ci.method}
+        if ci
+        else None,
+        "threshold": metric.threshold,
+        "source": run_source(metric.source),
+    }

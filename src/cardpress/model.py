@@ -1,0 +1,205 @@
+"""Typed, immutable records: what readers produce and compute consumes.
+
+Every fact keeps a :class:`Source` (file and line) so a page can say which record it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+Scalar = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact was read: a path relative to the records folder, and a line when known."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A data set a run read."""
+
+    id: str
+    role: str
+    uri: str
+    sha256: str
+    source: Source
+    name: str | None = None
+    rows: int | None = None
+    size_bytes: int | None = None
+    description: str | None = None
+    other_digests: tuple[tuple[str, str], ...] = ()
+    columns: tuple[tuple[str, str | None, str | None], ...] = ()
+    derived_from: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A confidence interval."""
+
+    lower: float
+    upper: float
+    level: float | None = None
+    method: str | None = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One measured result on one data set, optionally for one group (slice)."""
+
+    key: str
+    value: float
+    dataset: str
+    source: Source
+    slice: tuple[tuple[str, str], ...] = ()
+    ci: Interval | None = None
+    threshold: float | None = None
+    step: int | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """The evaluation-predictions file a run names, and its column mapping."""
+
+    uri: str
+    dataset: str
+    y_true: str
+    y_pred: str
+    source: Source
+    y_score: str | None = None
+    id_column: str | None = None
+    sensitive: tuple[str, ...] = ()
+    sha256: str | None = None
+    positive_label: str | int | bool = 1
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A file the run produced."""
+
+    uri: str
+    kind: str | None
+    sha256: str | None
+    size_bytes: int | None
+
+
+@dataclass(frozen=True)
+class CodeVersion:
+    """The code that ran."""
+
+    repo_url: str | None = None
+    commit: str | None = None
+    branch: str | None = None
+    path: str | None = None
+    dirty: bool | None = None
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The software environment of a run."""
+
+    python: str | None = None
+    platform: str | None = None
+    packages: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Run:
+    """A training-run record (``cardpress/run/1``): one run, one model version."""
+
+    run_id: str
+    model: str
+    version: str
+    started_at: datetime
+    status: str
+    source: Source
+    datasets: tuple[Dataset, ...]
+    metrics: tuple[Metric, ...]
+    ended_at: datetime | None = None
+    model_type: str | None = None
+    description: str | None = None
+    code: CodeVersion = field(default_factory=CodeVersion)
+    params: tuple[tuple[str, Scalar], ...] = ()
+    predictions: Predictions | None = None
+    artifacts: tuple[Artifact, ...] = ()
+    environment: Environment = field(default_factory=Environment)
+    origin: tuple[tuple[str, str], ...] = ()
+    digest: str = ""
+    version_source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Someone accountable for a model."""
+
+    name: str
+    contact: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class NarrativeSection:
+    """A ``##`` section of card.md: its heading, its sanitised HTML and where it starts."""
+
+    heading: str
+    html: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """What people wrote about a model in ``models/<model>/card.md``."""
+
+    model: str
+    source: Source
+    title: str | None = None
+    summary: str | None = None
+    intro_html: str = ""
+    owners: tuple[Owner, ...] = ()
+    contacts: tuple[str, ...] = ()
+    license: str | None = None
+    risk_rating: str | None = None
+    risk_explanation: str | None = None
+    status: str | None = None
+    version_status: tuple[tuple[str, str], ...] = ()
+    model_type: str | None = None
+    intended_use: tuple[str, ...] = ()
+    primary_users: tuple[str, ...] = ()
+    out_of_scope_use: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    citation: str | None = None
+    tags: tuple[str, ...] = ()
+    sections: tuple[NarrativeSection, ...] = ()
+
+    def status_of(self, version: str, is_latest: bool) -> str | None:
+        """Status of one version: its own entry, else the front matter's status for the newest."""
+        own = dict(self.version_status).get(version)
+        return own or (self.status if is_latest else None)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The site settings from ``cardpress.toml``."""
+
+    title: str = "Model audit site"
+    description: str | None = None
+    organisation: str | None = None
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything read from one records folder, validated."""
+
+    root: str
+    config: SiteConfig
+    runs: tuple[Run, ...]
+    narratives: tuple[Narrative, ...]

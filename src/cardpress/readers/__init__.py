@@ -1,0 +1,1 @@
+"""Readers: the only code besides ``write`` that touches files."""

@@ -1,0 +1,66 @@
+"""Read the site configuration, ``cardpress.toml`` (optional; defaults apply without it)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from cardpress.errors import Problem
+from cardpress.model import SiteConfig
+from cardpress.readers.files import read_text
+from cardpress.readers.jsonpos import Path as JsonPath
+from cardpress.readers.validate import schema_problems
+
+CONFIG_FILE = "cardpress.toml"
+
+
+def read_config(root: Path, problems: list[Problem]) -> SiteConfig:
+    """The site config; on a problem, append it and return the defaults."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return SiteConfig()
+    text = read_text(root, path, problems)
+    if text is None:
+        return SiteConfig()
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = _error_line(str(error))
+        fix = "fix the TOML syntax (strings need quotes; tables are [name])"
+        problems.append(Problem(CONFIG_FILE, line, "", f"invalid TOML: {error}", fix))
+        return SiteConfig()
+    found = schema_problems(document, "config", CONFIG_FILE, lambda p: _key_line(text, p))
+    if found:
+        problems.extend(found)
+        return SiteConfig()
+    return _to_config(document)
+
+
+def _to_config(document: dict[str, Any]) -> SiteConfig:
+    site = document.get("site", {})
+    return SiteConfig(
+        title=site.get("title", SiteConfig.title),
+        description=site.get("description"),
+        organisation=site.get("organisation"),
+        base_url=site.get("base_url"),
+    )
+
+
+def _error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def _key_line(text: str, path: JsonPath) -> int | None:
+    """Tomllib keeps no positions: find the key's line (or its table's header) by its text."""
+    keys = [str(p) for p in path if not isinstance(p, int)]
+    table_line = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if keys and stripped == f"[{keys[0]}]":
+            table_line = number
+        elif keys and re.match(rf"^{re.escape(keys[-1])}\s*=", stripped):
+            return number
+    return table_line

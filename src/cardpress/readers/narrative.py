@@ -1,0 +1,167 @@
+"""Read model narratives: ``models/<model>/card.md`` (YAML front matter + Markdown sections)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cardpress.errors import Problem
+from cardpress.markdown import to_safe_html
+from cardpress.model import Narrative, NarrativeSection, Owner, Source
+from cardpress.readers.files import read_text, relative
+from cardpress.readers.jsonpos import Path as JsonPath
+from cardpress.readers.jsonpos import line_of
+from cardpress.readers.validate import schema_problems
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_HEADING = re.compile(r"^##\s+(?P<title>[^#].*?)\s*#*\s*$")
+
+
+def read_narratives(root: Path, problems: list[Problem]) -> list[Narrative]:
+    """Every valid ``card.md`` under ``root/models``."""
+    narratives = []
+    for path in sorted((root / "models").glob("*/card.md")):
+        narrative = read_narrative(root, path, problems)
+        if narrative is not None:
+            narratives.append(narrative)
+    return narratives
+
+
+def read_narrative(root: Path, path: Path, problems: list[Problem]) -> Narrative | None:
+    """One narrative, or None after appending its problems."""
+    name = relative(root, path)
+    model = path.parent.name
+    if not _NAME.match(model):
+        fix = "rename the folder to the model name used in the run records"
+        problems.append(Problem(name, None, "", f"folder name {model!r} is not a model name", fix))
+        return None
+    text = read_text(root, path, problems)
+    if text is None:
+        return None
+    front, body, body_line = _split_front_matter(text)
+    meta = _parse_front_matter(front, name, problems)
+    if meta is None:
+        return None
+    intro, sections = _sections(body, name, body_line)
+    return _to_narrative(model, meta, Source(name, 1), intro, sections)
+
+
+def _split_front_matter(text: str) -> tuple[str, str, int]:
+    """Front matter text, body text, and the line the body starts on."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return "", text, 1
+    for index in range(1, len(lines)):
+        if lines[index].strip() in {"---", "..."}:
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    return "".join(lines[1:]), "", len(lines) + 1
+
+
+def _parse_front_matter(front: str, name: str, problems: list[Problem]) -> dict[str, Any] | None:
+    try:
+        meta = yaml.safe_load(front) if front.strip() else {}
+        node = yaml.compose(front) if front.strip() else None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(error, "problem", None) or str(error)
+        fix = "fix the YAML between the --- lines (indentation and ':' after each key are usual)"
+        problems.append(Problem(name, line, "", f"invalid YAML front matter: {reason}", fix))
+        return None
+    if not isinstance(meta, dict):
+        fix = "the front matter must be `key: value` lines"
+        problems.append(Problem(name, 2, "", "front matter is not a mapping", fix))
+        return None
+    lines = _node_lines(node, ())
+    meta = _plain(meta)
+    problems_here = schema_problems(meta, "card", name, lambda p: line_of(lines, p))
+    problems.extend(problems_here)
+    return None if problems_here else meta
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates and numbers where text is expected become text; JSON Schema wants JSON types."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool | str | int | float) or value is None:
+        return value
+    return str(value)
+
+
+def _node_lines(node: Any, path: JsonPath) -> dict[JsonPath, int]:
+    """Line (1-based, counted from the file's first line) of each value in the YAML node tree."""
+    if node is None:
+        return {}
+    lines = {path: node.start_mark.line + 2}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            lines.update(_node_lines(value, (*path, str(key.value))))
+            lines[(*path, str(key.value))] = key.start_mark.line + 2
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines.update(_node_lines(item, (*path, index)))
+    return lines
+
+
+def _sections(body: str, name: str, first_line: int) -> tuple[str, list[NarrativeSection]]:
+    """Split the body at ``##`` headings (outside code fences)."""
+    intro: list[str] = []
+    sections: list[tuple[str, int, list[str]]] = []
+    fenced = False
+    for offset, line in enumerate(body.splitlines()):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        heading = None if fenced else _HEADING.match(line)
+        if heading:
+            sections.append((heading["title"], first_line + offset, []))
+        elif sections:
+            sections[-1][2].append(line)
+        else:
+            intro.append(line)
+    rendered = [
+        NarrativeSection(title, to_safe_html("\n".join(text)), Source(name, line))
+        for title, line, text in sections
+    ]
+    return to_safe_html("\n".join(intro)), rendered
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _to_narrative(
+    model: str, meta: dict[str, Any], source: Source, intro: str, sections: list[NarrativeSection]
+) -> Narrative:
+    risk = meta.get("risk", {})
+    owners = tuple(
+        Owner(o["name"], o.get("contact"), o.get("role")) for o in meta.get("owners", [])
+    )
+    return Narrative(
+        model=model,
+        source=source,
+        title=meta.get("title"),
+        summary=meta.get("summary"),
+        intro_html=intro,
+        owners=owners,
+        contacts=_texts(meta.get("contacts")),
+        license=meta.get("license"),
+        risk_rating=risk.get("rating"),
+        risk_explanation=risk.get("explanation"),
+        status=meta.get("status"),
+        version_status=tuple(sorted(meta.get("version_status", {}).items())),
+        model_type=meta.get("model_type"),
+        intended_use=_texts(meta.get("intended_use")),
+        primary_users=_texts(meta.get("primary_users")),
+        out_of_scope_use=_texts(meta.get("out_of_scope_use")),
+        references=_texts(meta.get("references")),
+        citation=meta.get("citation"),
+        tags=_texts(meta.get("tags")),
+        sections=tuple(sections),
+    )

@@ -1,0 +1,69 @@
+"""Read a whole records folder into :class:`cardpress.model.Records`, or report every problem."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from cardpress.errors import Problem, RecordsError
+from cardpress.model import Narrative, Records, Run
+from cardpress.readers.config import read_config
+from cardpress.readers.narrative import read_narratives
+from cardpress.readers.runs import read_runs
+
+
+def read_records(folder: str | Path) -> Records:
+    """Read and validate everything under ``folder``.
+
+    Raises:
+        RecordsError: listing every problem found, in file and line order.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        fix = "give the path of a records folder (it holds runs/ and models/)"
+        raise RecordsError([Problem(str(folder), None, "", "is not a folder", fix)])
+    problems: list[Problem] = []
+    config = read_config(root, problems)
+    runs = read_runs(root, problems)
+    narratives = read_narratives(root, problems)
+    problems += _duplicate_versions(runs) + _orphan_narratives(narratives, runs)
+    if not runs and not problems:
+        fix = "add run records under runs/ (see `cardpress schema run` and docs/records.md)"
+        problems.append(Problem("runs/", None, "", "no run records found", fix))
+    if problems:
+        raise RecordsError(problems)
+    return Records(str(root), config, tuple(runs), tuple(narratives))
+
+
+def _duplicate_versions(runs: list[Run]) -> list[Problem]:
+    by_version: dict[tuple[str, str], list[Run]] = defaultdict(list)
+    for run in runs:
+        by_version[(run.model, run.version)].append(run)
+    problems = []
+    for (model, version), same in sorted(by_version.items()):
+        if len(same) < 2:
+            continue
+        files = ", ".join(str(r.source.file) for r in same)
+        for run in same[1:]:
+            problem = f"{model} version {version} is also recorded by another run ({files})"
+            fix = "give each run its own model version, or remove the duplicate record"
+            problems.append(
+                Problem(run.source.file, _version_line(run), "model.version", problem, fix)
+            )
+    return problems
+
+
+def _version_line(run: Run) -> int | None:
+    return run.version_source.line if run.version_source else run.source.line
+
+
+def _orphan_narratives(narratives: list[Narrative], runs: list[Run]) -> list[Problem]:
+    models = {run.model for run in runs}
+    problems = []
+    for narrative in narratives:
+        if narrative.model not in models:
+            known = ", ".join(sorted(models)) or "none yet"
+            problem = f"no run record names model {narrative.model!r}"
+            fix = f"rename the folder to a model in the run records ({known})"
+            problems.append(Problem(narrative.source.file, None, "", problem, fix))
+    return problems

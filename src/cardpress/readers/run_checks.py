@@ -1,0 +1,148 @@
+"""Checks on a run record that a JSON Schema cannot express: dates, references, files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cardpress.errors import Problem
+from cardpress.readers.files import inside
+from cardpress.readers.jsonpos import Path as JsonPath
+from cardpress.readers.tables import TableError, column_names
+from cardpress.readers.validate import field_name
+
+Where = Callable[[JsonPath], int | None]
+
+
+def parse_time(value: str) -> datetime | None:
+    """An ISO 8601 time with a time zone, or None if it is not one."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def semantic_problems(root: Path, run: dict[str, Any], name: str, where: Where) -> list[Problem]:
+    """Problems with times, data set references and the predictions file of a schema-valid run."""
+    problems = _time_problems(run, name, where)
+    dataset_ids = _dataset_problems(run, name, where, problems)
+    for index, metric in enumerate(run["metrics"]):
+        if metric["dataset"] not in dataset_ids:
+            path: JsonPath = ("metrics", index, "dataset")
+            problems.append(
+                _unknown_dataset(name, where(path), path, metric["dataset"], dataset_ids)
+            )
+    if "predictions" in run:
+        problems.extend(_prediction_problems(root, run["predictions"], name, where, dataset_ids))
+    return problems
+
+
+def _time_problems(run: dict[str, Any], name: str, where: Where) -> list[Problem]:
+    problems = []
+    times: dict[str, datetime] = {}
+    paths: list[JsonPath] = [("started_at",), ("ended_at",)]
+    paths += [("metrics", i, "timestamp") for i, m in enumerate(run["metrics"]) if "timestamp" in m]
+    for path in paths:
+        value = _get(run, path)
+        if value is None:
+            continue
+        parsed = parse_time(value)
+        if parsed is None:
+            fix = "write an ISO 8601 time with a time zone, e.g. 2026-05-01T12:00:00Z"
+            problems.append(
+                Problem(name, where(path), field_name(path), "is not a valid time", fix)
+            )
+        else:
+            times[str(path[-1])] = parsed
+    if "ended_at" in times and "started_at" in times and times["ended_at"] < times["started_at"]:
+        fix = "check the two times; ended_at must not be before started_at"
+        problems.append(
+            Problem(name, where(("ended_at",)), "ended_at", "is before started_at", fix)
+        )
+    return problems
+
+
+def _dataset_problems(
+    run: dict[str, Any], name: str, where: Where, problems: list[Problem]
+) -> set[str]:
+    seen: set[str] = set()
+    for index, dataset in enumerate(run["datasets"]):
+        if dataset["id"] in seen:
+            fix = "give each data set of a run its own id"
+            path: JsonPath = ("datasets", index, "id")
+            problem = f"{dataset['id']!r} is used twice"
+            problems.append(Problem(name, where(path), field_name(path), problem, fix))
+        seen.add(dataset["id"])
+    return seen
+
+
+def _prediction_problems(
+    root: Path, predictions: dict[str, Any], name: str, where: Where, dataset_ids: set[str]
+) -> list[Problem]:
+    problems = []
+    if predictions["dataset"] not in dataset_ids:
+        path: JsonPath = ("predictions", "dataset")
+        problems.append(
+            _unknown_dataset(name, where(path), path, predictions["dataset"], dataset_ids)
+        )
+    uri_path: JsonPath = ("predictions", "uri")
+    line = where(uri_path)
+    file = inside(root, predictions["uri"])
+    if file is None:
+        problem = f"{predictions['uri']!r} is outside the records folder"
+        fix = "copy the predictions file into the records folder and give its relative path"
+        return [*problems, Problem(name, line, "predictions.uri", problem, fix)]
+    if not file.is_file():
+        problem = f"file {predictions['uri']!r} does not exist"
+        fix = "give the path relative to the records folder, or write the file"
+        return [*problems, Problem(name, line, "predictions.uri", problem, fix)]
+    try:
+        present = set(column_names(file))
+    except TableError as error:
+        fix = "write it again as Parquet, CSV with a header, or JSONL"
+        return [
+            *problems,
+            Problem(name, line, "predictions.uri", f"{predictions['uri']} {error}", fix),
+        ]
+    return problems + _column_problems(predictions["columns"], present, name, where)
+
+
+def _column_problems(
+    columns: dict[str, Any], present: set[str], name: str, where: Where
+) -> list[Problem]:
+    problems = []
+    wanted: list[tuple[JsonPath, str]] = [
+        (("predictions", "columns", role), column)
+        for role, column in columns.items()
+        if role != "sensitive"
+    ]
+    wanted += [
+        (("predictions", "columns", "sensitive", i), column)
+        for i, column in enumerate(columns.get("sensitive", []))
+    ]
+    available = ", ".join(sorted(present))
+    for path, column in wanted:
+        if column not in present:
+            problem = f"column {column!r} is not in the predictions file"
+            fix = f"use one of its columns: {available}"
+            problems.append(Problem(name, where(path), field_name(path), problem, fix))
+    return problems
+
+
+def _unknown_dataset(
+    name: str, line: int | None, path: JsonPath, value: str, known: set[str]
+) -> Problem:
+    fix = f"use the id of one of the run's data sets: {', '.join(sorted(known))}"
+    return Problem(name, line, field_name(path), f"names unknown data set {value!r}", fix)
+
+
+def _get(document: dict[str, Any], path: JsonPath) -> Any:
+    value: Any = document
+    for part in path:
+        value = value[int(part)] if isinstance(value, list) else value.get(str(part))
+        if value is None:
+            return None
+    return value

@@ -1,0 +1,102 @@
+"""Read training-run records (``runs/**/*.json``, schema ``cardpress/run/1``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from cardpress.errors import Problem
+from cardpress.model import Run, Source
+from cardpress.readers.files import read_text, relative
+from cardpress.readers.jsonpos import Path as JsonPath
+from cardpress.readers.jsonpos import line_of, value_lines
+from cardpress.readers.run_checks import semantic_problems
+from cardpress.readers.run_convert import to_run
+from cardpress.readers.validate import schema_problems
+
+RUN_SCHEMA = "cardpress/run/1"
+_SCHEMA_FAMILY = re.compile(r"^cardpress/run/(?P<version>.+)$")
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def read_runs(root: Path, problems: list[Problem]) -> list[Run]:
+    """Every valid run record under ``root/runs``; problems are appended, never raised."""
+    runs = []
+    for path in sorted((root / "runs").rglob("*.json")):
+        run = read_run(root, path, problems)
+        if run is not None:
+            runs.append(run)
+    return runs
+
+
+def read_run(root: Path, path: Path, problems: list[Problem]) -> Run | None:
+    """One run record, or None after appending what is wrong with it."""
+    name = relative(root, path)
+    text = read_text(root, path, problems)
+    if text is None:
+        return None
+    document = _parse(text, name, problems)
+    if document is None:
+        return None
+    lines = value_lines(text)
+
+    def where(json_path: JsonPath) -> int | None:
+        return line_of(lines, json_path)
+
+    found = _version_problems(document, name, where)
+    found = found or schema_problems(document, "run", name, where)
+    found = found or semantic_problems(root, document, name, where)
+    if found:
+        problems.extend(found)
+        return None
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return to_run(document, Source(name, 1), lambda p: Source(name, where(p)), digest)
+
+
+def _parse(text: str, name: str, problems: list[Problem]) -> dict[str, Any] | None:
+    try:
+        document = json.loads(text, parse_constant=_refuse_constant)
+    except _NonFinite as error:
+        line = _line_of_word(text, str(error))
+        problems.append(
+            Problem(name, line, "", f"{error} is not a number JSON allows", "write a finite number")
+        )
+        return None
+    except json.JSONDecodeError as error:
+        fix = "fix the JSON syntax (a missing comma, quote or bracket is usual)"
+        problems.append(Problem(name, error.lineno, "", f"invalid JSON: {error.msg}", fix))
+        return None
+    if not isinstance(document, dict):
+        fix = f'a run record is one JSON object: {{"schema": "{RUN_SCHEMA}", ...}}'
+        problems.append(Problem(name, 1, "", "is not a JSON object", fix))
+        return None
+    return document
+
+
+def _refuse_constant(word: str) -> Any:
+    raise _NonFinite(word)
+
+
+def _line_of_word(text: str, word: str) -> int:
+    match = re.search(rf"\b{re.escape(word)}\b", text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _version_problems(document: dict[str, Any], name: str, where: Any) -> list[Problem]:
+    schema = document.get("schema")
+    if not isinstance(schema, str) or schema == RUN_SCHEMA:
+        return []
+    match = _SCHEMA_FAMILY.match(schema)
+    if match:
+        problem = f"unknown schema version {match['version']!r} ({schema!r})"
+        fix = f"this cardpress reads {RUN_SCHEMA!r}; upgrade cardpress or write a version 1 record"
+    else:
+        problem = f"{schema!r} is not a run record"
+        fix = f'set "schema": "{RUN_SCHEMA}", or move the file out of runs/'
+    return [Problem(name, where(("schema",)), "schema", problem, fix)]

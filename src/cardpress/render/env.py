@@ -1,0 +1,69 @@
+"""The jinja2 environment: a project's own ``templates/`` first, then the default theme."""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+
+def default_templates_dir() -> Path:
+    """The default theme: inside the installed wheel, or ``templates/`` of a source checkout."""
+    packaged = Path(str(resources.files("cardpress"))) / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+def make_env(project_templates: Path | None) -> jinja2.Environment:
+    """An autoescaping environment; a template in ``project_templates`` overrides the default."""
+    folders = [str(project_templates)] if project_templates and project_templates.is_dir() else []
+    folders.append(str(default_templates_dir()))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = format_number
+    env.filters["bytes"] = format_bytes
+    env.filters["literal"] = format_literal
+    return env
+
+
+def format_number(value: Any) -> str:
+    """A metric for people: four decimals, trailing zeros dropped.
+
+    0 stays "0", tiny values keep their magnitude (1.2e-06), NaN and missing are "undefined".
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "undefined"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if value != 0 and abs(value) < 1e-4:
+        return f"{value:.2e}"
+    text = f"{value:,.4f}".rstrip("0").rstrip(".")
+    return "0" if text in {"-0", ""} else text
+
+
+def format_literal(value: Any) -> str:
+    """A parameter value as written in the record: strings bare, the rest as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def format_bytes(value: int | None) -> str:
+    """A size in bytes for people (binary units)."""
+    if value is None:
+        return ""
+    size = float(value)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:,.0f} {unit}" if unit == "B" else f"{size:,.1f} {unit}"
+        size /= 1024
+    return f"{value} B"

@@ -1,0 +1,1 @@
+"""Write: the only code besides ``readers`` that touches files."""

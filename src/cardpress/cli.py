@@ -87,7 +87,7 @@ def _say(message: str) -> None:
 def main() -> None:
     """Entry point of the ``cardpress`` command."""
     try:
-        cli.main(standalone_mode=False)
+        cli.main(prog_name="cardpress", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)

@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from cardpress.errors import BuildError
 from cardpress.render.pages import RenderedFile, to_json
@@ -82,8 +82,9 @@ def _write_all(files: Iterable[RenderedFile], staging: Path) -> dict[str, str]:
 
 
 def _check_path(path: str) -> None:
-    parts = PurePosixPath(path).parts
-    if not parts or path.startswith("/") or any(p in {"", ".", ".."} for p in parts):
+    # Split the raw text: PurePosixPath would quietly normalise "a//b" and "./a".
+    parts = path.split("/")
+    if "\\" in path or any(part in {"", ".", ".."} for part in parts):
         raise BuildError(f"{path}: would be written outside the site — this is a cardpress bug")
 
 

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cardpress.compute.site import build_site, version_key
+from cardpress.readers.records import read_records
+from tests.conftest import PROJECTS
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=30))
+def test_numeric_versions_sort_as_numbers(numbers: list[int]) -> None:
+    assert sorted(map(str, numbers), key=version_key) == [str(n) for n in sorted(numbers)]
+
+
+@given(st.integers(0, 999), st.integers(0, 999), st.integers(0, 999), st.integers(0, 999))
+def test_dotted_versions_sort_piece_by_piece(a: int, b: int, c: int, d: int) -> None:
+    assert (version_key(f"{a}.{b}") < version_key(f"{c}.{d}")) == ((a, b) < (c, d))
+
+
+def test_natural_order_examples() -> None:
+    versions = ["10", "2", "10.1", "1", "10a", "2026.03"]
+    assert sorted(versions, key=version_key) == ["1", "2", "10", "10.1", "10a", "2026.03"]
+
+
+def test_latest_is_the_highest_version_not_the_newest_file() -> None:
+    site = build_site(read_records(PROJECTS / "minimal"), None)
+    churn = next(m for m in site.models if m.name == "churn")
+    assert [v.version for v in churn.versions] == ["1", "10"]
+    assert churn.latest.version == "10" and churn.latest.is_latest
+    assert churn.versions[1].previous == "1" and churn.versions[0].next == "10"
+    # card.md: status applies to the newest version, version_status to the others
+    assert [v.status for v in churn.versions] == ["retired", "approved"]

@@ -1,0 +1,61 @@
+"""The example's committed records are true: hashes match the files, metrics match predictions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
+
+from tests.conftest import EXAMPLE
+
+RUNS = sorted((EXAMPLE / "runs").glob("*.json"))
+SCORERS = {
+    "accuracy": accuracy_score,
+    "precision": precision_score,
+    "recall": recall_score,
+    "f1": f1_score,
+}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("record_path", RUNS, ids=[p.stem for p in RUNS])
+def test_hashes_match_the_files(record_path: Path) -> None:
+    record = json.loads(record_path.read_text())
+    for dataset in record["datasets"]:
+        assert _sha256(EXAMPLE / dataset["uri"]) == dataset["sha256"], dataset["id"]
+    assert _sha256(EXAMPLE / record["predictions"]["uri"]) == record["predictions"]["sha256"]
+
+
+@pytest.mark.parametrize("record_path", RUNS, ids=[p.stem for p in RUNS])
+def test_metrics_match_an_independent_computation(record_path: Path) -> None:
+    record = json.loads(record_path.read_text())
+    frame = pd.read_parquet(EXAMPLE / record["predictions"]["uri"])
+    assert len(frame) == 16281
+    for metric in record["metrics"]:
+        part = frame
+        for column, group in metric.get("slice", {}).items():
+            part = part[part[column] == group]
+        if metric["key"] == "roc_auc":
+            expected = roc_auc_score(part["label"], part["score"])
+        elif metric["key"] == "selection_rate":
+            expected = part["pred"].mean()  # hand definition: share predicted positive
+        else:
+            expected = SCORERS[metric["key"]](part["label"], part["pred"])
+        assert metric["value"] == pytest.approx(expected, abs=1e-9), metric
+        if "ci" in metric:  # Wilson score interval, scipy as the independent reference
+            from scipy.stats import binomtest
+
+            successes = round(expected * len(part))
+            low, high = binomtest(successes, len(part)).proportion_ci(0.95, method="wilson")
+            assert (metric["ci"]["lower"], metric["ci"]["upper"]) == pytest.approx(
+                (low, high), abs=1e-9
+            )
+            assert math.isclose(metric["ci"]["level"], 0.95)

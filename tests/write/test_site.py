@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cardpress.errors import BuildError
+from cardpress.render.pages import RenderedFile
+from cardpress.write.site import is_cardpress_site, write_site
+
+
+def _write(out: Path, *files: tuple[str, bytes]) -> int:
+    return write_site([RenderedFile(p, c) for p, c in files], out, force=False, version="t")
+
+
+@pytest.mark.parametrize(
+    "path", ["../escape.html", "a/../../b.html", "/etc/passwd", "a//b.html", "./a.html"]
+)
+def test_paths_that_leave_the_site_are_refused_and_nothing_is_left(
+    tmp_path: Path, path: str
+) -> None:
+    with pytest.raises(BuildError, match="would be written outside the site"):
+        _write(tmp_path / "site", ("index.html", b"ok"), (path, b"bad"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_two_pages_on_one_path_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="two pages would be written here"):
+        _write(tmp_path / "site", ("a/index.html", b"1"), ("a/index.html", b"2"))
+
+
+def test_a_new_build_replaces_the_old_site_whole(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert _write(out, ("old.html", b"old"), ("index.html", b"1")) == 3
+    assert is_cardpress_site(out)
+    _write(out, ("index.html", b"2"))
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "manifest.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_an_error_while_writing_keeps_the_previous_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    _write(out, ("index.html", b"previous"))
+
+    def pages():  # type: ignore[no-untyped-def]
+        yield RenderedFile("index.html", b"new")
+        raise RuntimeError("render failed half-way")
+
+    with pytest.raises(RuntimeError):
+        write_site(pages(), out, force=False, version="t")
+    assert (out / "index.html").read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    target.write_text("x")
+    with pytest.raises(BuildError, match="is a file, not a folder"):
+        _write(target, ("index.html", b"1"))
+    assert target.read_text() == "x"

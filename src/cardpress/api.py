@@ -16,7 +16,7 @@ from cardpress.errors import CardpressError
 from cardpress.model import Records
 from cardpress.readers.records import read_records
 from cardpress.render.env import default_templates_dir, make_env
-from cardpress.render.pages import render_site
+from cardpress.render.pages import plan_site, render_pages
 from cardpress.schemas import KINDS, schema_text
 from cardpress.write.assets import asset_files
 from cardpress.write.site import write_site
@@ -69,7 +69,7 @@ def build(
     site = build_site(loaded, _epoch(source_date_epoch))
     project_templates = Path(records) / "templates"
     env = make_env(project_templates)
-    pages = list(render_site(site, env, __version__))
+    pages = list(render_pages(plan_site(site), site, env, __version__))
     assets = asset_files([project_templates, default_templates_dir()])
     count = write_site([*pages, *assets], Path(output), force=force, version=__version__)
     versions = sum(len(m.versions) for m in site.models)

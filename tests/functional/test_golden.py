@@ -25,6 +25,11 @@ def _tree(root: Path) -> dict[str, bytes]:
     }
 
 
+def _lines(content: bytes) -> list[str]:
+    # One tag per line, so a change inside a long inline SVG shows as the tag that changed.
+    return content.decode().replace("><", ">\n<").splitlines()
+
+
 def _readable_diff(expected: dict[str, bytes], actual: dict[str, bytes]) -> str:
     report = []
     for name in sorted(set(expected) | set(actual)):
@@ -34,7 +39,7 @@ def _readable_diff(expected: dict[str, bytes], actual: dict[str, bytes]) -> str:
             report.append(f"not in golden: {name}")
         elif expected[name] != actual[name]:
             diff = difflib.unified_diff(
-                expected[name].decode().splitlines(), actual[name].decode().splitlines(),
+                _lines(expected[name]), _lines(actual[name]),
                 f"golden/{name}", f"built/{name}", lineterm="", n=2,
             )  # fmt: skip
             report.append("\n".join(list(diff)[:60]))

@@ -1,34 +1,61 @@
-"""Charts as inline SVG: Altair builds the Vega-Lite spec, vl-convert renders it offline.
+"""Charts as inline SVG: Altair builds Vega-Lite specs, vl-convert renders them offline.
+
+Building a spec is pure and cheap; rendering is the slow part (tens of milliseconds a chart, and
+vl-convert holds the GIL), so pages only *declare* specs and :func:`render_svgs` renders a whole
+build's charts in one batch: identical specs once, and over a process pool when there are many.
 
 Every chart is shown beside a table of its numbers; shape as well as colour tells series apart,
-so the chart reads in grey print and for colour-blind readers.
+so a chart reads in grey print and for colour-blind readers.
 """
 
 from __future__ import annotations
 
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 from typing import Any
 
 import altair as alt
-import pandas as pd
 import vl_convert as vlc
 
+Spec = dict[str, Any]
+# Below this many distinct charts a pool's start-up (importing vl-convert per worker) costs more
+# than it saves.
+POOL_THRESHOLD = 24
 
-def metric_dots(rows: list[dict[str, Any]], *, y: str, series: str, title: str) -> str:
-    """A dot chart (with interval bars where known) of ``value`` by ``y``, one mark per series."""
-    frame = pd.DataFrame(
+
+def metric_dots(rows: list[dict[str, Any]], *, y: str, series: str, title: str) -> Spec:
+    """Spec of a dot chart of ``value`` by ``y`` (interval bars where known), a mark per series."""
+    values = [
         {
-            "value": [r["value"] for r in rows],
-            "y": [r[y] for r in rows],
-            "series": [r[series] for r in rows],
-            "lower": [r["ci"]["lower"] if r.get("ci") else None for r in rows],
-            "upper": [r["ci"]["upper"] if r.get("ci") else None for r in rows],
+            "value": r["value"],
+            "y": r[y],
+            "series": r[series],
+            "lower": r["ci"]["lower"] if r.get("ci") else None,
+            "upper": r["ci"]["upper"] if r.get("ci") else None,
         }
-    )
-    low, high = _domain(frame)
-    x = alt.X("value:Q", title="value", scale=alt.Scale(domain=[low, high], nice=False))
+        for r in rows
+    ]
+    with_intervals = any(v["lower"] is not None for v in values)
+    spec: Spec = json.loads(_dots_template(with_intervals, series.replace("_", " ")))
+    spec["data"] = {"values": values}
+    spec["title"] = title
+    for layer in spec["layer"]:
+        scale = layer["encoding"]["x"].get("scale")
+        if scale is not None:
+            scale["domain"] = list(_domain(values))
+    return spec
+
+
+@cache
+def _dots_template(with_intervals: bool, series_title: str) -> str:
+    """The dot chart built once by Altair (building costs ~20 ms); charts fill in the data."""
+    x = alt.X("value:Q", title="value", scale=alt.Scale(domain=[0, 1], nice=False))
     y_axis = alt.Y("y:N", title=None, sort=None)
-    legend = alt.Legend(title=series.replace("_", " "), orient="bottom")
-    base = alt.Chart(frame)
+    legend = alt.Legend(title=series_title, orient="bottom")
+    base = alt.Chart(alt.NamedData(name="values"))
     dots = base.mark_point(filled=True, size=70).encode(
         x=x,
         y=y_axis,
@@ -36,23 +63,40 @@ def metric_dots(rows: list[dict[str, Any]], *, y: str, series: str, title: str) 
         shape=alt.Shape("series:N", legend=legend),
     )
     layers: list[Any] = [dots]
-    if frame["lower"].notna().any():
+    if with_intervals:
         no_legend = alt.Color("series:N", legend=None)
         bars = base.mark_rule().encode(x="lower:Q", x2="upper:Q", y=y_axis, color=no_legend)
         layers.insert(0, bars)
-    chart = alt.layer(*layers).properties(width=360, title=title)
-    return to_svg(chart.to_dict())
+    chart = alt.layer(*layers).properties(width=360, title="")
+    return json.dumps(chart.to_dict(), sort_keys=True)
 
 
-def to_svg(spec: dict[str, Any]) -> str:
-    """Render a Vega-Lite spec to an SVG element string (no XML prolog, no network)."""
-    svg: str = vlc.vegalite_to_svg(spec)
-    return svg.replace("<svg ", '<svg role="img" aria-hidden="true" focusable="false" ', 1)
+def render_svgs(specs: list[Spec], workers: int | None = None) -> list[str]:
+    """SVG of each spec, in order; identical specs are rendered once."""
+    keys = [json.dumps(spec, sort_keys=True) for spec in specs]
+    distinct = sorted(set(keys))
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(distinct) >= POOL_THRESHOLD:
+        # spawn, not fork: vl-convert runs its own threads, which fork would not carry over safely
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            rendered = dict(
+                zip(distinct, pool.map(_svg_of_json, distinct, chunksize=8), strict=True)
+            )
+    else:
+        rendered = {key: _svg_of_json(key) for key in distinct}
+    return [rendered[key] for key in keys]
 
 
-def _domain(frame: pd.DataFrame) -> tuple[float, float]:
-    values = pd.concat([frame["value"], frame["lower"].dropna(), frame["upper"].dropna()])
-    low, high = float(values.min()), float(values.max())
+def _svg_of_json(spec_json: str) -> str:
+    svg: str = vlc.vegalite_to_svg(json.loads(spec_json))
+    # The figure around the chart carries the caption and the table is the text alternative.
+    return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+
+
+def _domain(values: list[dict[str, Any]]) -> tuple[float, float]:
+    numbers = [v[k] for v in values for k in ("value", "lower", "upper") if v[k] is not None]
+    low, high = min(numbers), max(numbers)
     if low >= 0 and high <= 1:
         return 0.0, 1.0
     pad = (high - low) * 0.05 or abs(high) * 0.05 or 1.0

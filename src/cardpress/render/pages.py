@@ -1,17 +1,23 @@
-"""Every page of the site as (path, text): HTML from templates, and the JSON beside each page."""
+"""Every page of the site as (path, bytes): HTML from templates, and the JSON beside each page.
+
+Three steps, so the slow one runs once for the whole site: plan every page (data + chart specs),
+render all chart specs in one batch, then fill the templates.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
 
 from cardpress.compute.card import card_data
-from cardpress.compute.site import ModelEntry, Site
-from cardpress.render.card_charts import card_charts
+from cardpress.compute.site import Site
+from cardpress.render.card_charts import card_chart_specs
+from cardpress.render.charts import Spec, render_svgs
+from cardpress.render.site_data import home_data, model_data, site_data
 
 GENERATOR = "cardpress"
 
@@ -24,108 +30,59 @@ class RenderedFile:
     content: bytes
 
 
-def render_site(site: Site, env: jinja2.Environment, version: str) -> Iterator[RenderedFile]:
-    """All pages of ``site``; each HTML page is followed by its ``index.json``."""
-    common = {"site": _site_data(site), "generator": f"{GENERATOR} {version}"}
-    yield from _page(env, "home.html", "index.html", _home_data(site), common)
+@dataclass(frozen=True)
+class PagePlan:
+    """A page before rendering: where it goes, its template, its data and its chart specs."""
+
+    path: str
+    template: str
+    data: dict[str, Any]
+    charts: dict[str, Spec] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def plan_site(site: Site) -> list[PagePlan]:
+    """Every page of the model-card site, in a stable order."""
+    plans = [PagePlan("index.html", "home.html", home_data(site))]
     for model in site.models:
         base = f"models/{model.name}"
-        yield from _page(env, "model.html", f"{base}/index.html", _model_data(model), common)
-        latest = {
-            "kind": "redirect",
-            "model": model.name,
-            "target": f"../v/{model.latest.version}/",
-        }
-        yield from _page(env, "redirect.html", f"{base}/latest/index.html", latest, common)
+        plans.append(PagePlan(f"{base}/index.html", "model.html", model_data(model)))
+        target = f"../v/{model.latest.version}/"
+        latest = {"kind": "redirect", "model": model.name, "target": target}
+        plans.append(PagePlan(f"{base}/latest/index.html", "redirect.html", latest))
         for entry in model.versions:
             data = card_data(model, entry)
-            extra = {"charts": card_charts(data)}
             path = f"{base}/v/{entry.version}/index.html"
-            yield from _page(env, "card.html", path, data, common, extra)
-    missing = {"kind": "not-found"}
-    yield from _page(env, "404.html", "404.html", missing, common)
+            plans.append(PagePlan(path, "card.html", data, card_chart_specs(data)))
+    plans.append(PagePlan("404.html", "404.html", {"kind": "not-found"}))
+    return plans
+
+
+def render_pages(
+    plans: list[PagePlan], site: Site, env: jinja2.Environment, version: str
+) -> Iterator[RenderedFile]:
+    """Render charts (one batch) and templates; each HTML page is followed by its ``.json``."""
+    names = [(index, name) for index, plan in enumerate(plans) for name in sorted(plan.charts)]
+    svgs = render_svgs([plans[index].charts[name] for index, name in names])
+    charts: dict[int, dict[str, str]] = {}
+    for (index, name), svg in zip(names, svgs, strict=True):
+        charts.setdefault(index, {})[name] = svg
+    common = {"site": site_data(site), "generator": f"{GENERATOR} {version}"}
+    for index, plan in enumerate(plans):
+        yield from _page(env, plan, {**common, **plan.extra, "charts": charts.get(index, {})})
 
 
 def _page(
-    env: jinja2.Environment,
-    template: str,
-    path: str,
-    data: dict[str, Any],
-    common: dict[str, Any],
-    extra: dict[str, Any] | None = None,
+    env: jinja2.Environment, plan: PagePlan, context: dict[str, Any]
 ) -> Iterator[RenderedFile]:
-    depth = path.count("/")
-    context = {**common, **(extra or {}), "data": data, "root": "../" * depth, "path": path}
-    html = env.get_template(template).render(context)
-    yield RenderedFile(path, html.encode("utf-8"))
-    json_path = path[: -len(".html")] + ".json"
-    yield RenderedFile(json_path, to_json(data))
+    depth = plan.path.count("/")
+    context = {**context, "data": plan.data, "root": "../" * depth, "path": plan.path}
+    html = env.get_template(plan.template).render(context)
+    yield RenderedFile(plan.path, html.encode("utf-8"))
+    yield RenderedFile(plan.path[: -len(".html")] + ".json", to_json(plan.data))
 
 
 def to_json(data: Any) -> bytes:
     """Canonical JSON: sorted keys, two-space indent, UTF-8, newline at the end."""
     text = json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False)
     return (text + "\n").encode("utf-8")
-
-
-def _site_data(site: Site) -> dict[str, Any]:
-    config = site.config
-    return {
-        "title": config.title,
-        "description": config.description,
-        "organisation": config.organisation,
-        "built_at": site.built_at.isoformat(),
-    }
-
-
-def _home_data(site: Site) -> dict[str, Any]:
-    models = []
-    for model in site.models:
-        latest = model.latest
-        risk = model.narrative.risk_rating if model.narrative else None
-        models.append(
-            {
-                "name": model.name,
-                "title": model.title,
-                "summary": model.narrative.summary if model.narrative else None,
-                "latest_version": latest.version,
-                "versions": len(model.versions),
-                "status": latest.status,
-                "risk": risk,
-                "date": (latest.run.ended_at or latest.run.started_at).date().isoformat(),
-            }
-        )
-    return {"kind": "home", "built_at": site.built_at.isoformat(), "models": models}
-
-
-def _model_data(model: ModelEntry) -> dict[str, Any]:
-    versions = []
-    for entry in reversed(model.versions):
-        run = entry.run
-        headline = [
-            {"key": m.key, "dataset": m.dataset, "value": m.value}
-            for m in run.metrics
-            if not m.slice
-        ]
-        versions.append(
-            {
-                "version": entry.version,
-                "status": entry.status,
-                "is_latest": entry.is_latest,
-                "run_id": run.run_id,
-                "run_status": run.status,
-                "started_at": run.started_at.isoformat(),
-                "ended_at": run.ended_at.isoformat() if run.ended_at else None,
-                "commit": run.code.commit,
-                "metrics": sorted(headline, key=lambda m: (m["dataset"], m["key"])),
-                "source": str(run.source),
-            }
-        )
-    return {
-        "kind": "model",
-        "model": model.name,
-        "title": model.title,
-        "summary": model.narrative.summary if model.narrative else None,
-        "latest_version": model.latest.version,
-        "versions": versions,
-    }

@@ -8,7 +8,7 @@ The Python API mirrors the command line:
 >>> print(cardpress.schema("run"))                        # doctest: +SKIP
 """
 
-from cardpress.api import BuildResult, build, schema, validate
+from cardpress.api import BuildResult, build, schema, validate, verify
 from cardpress.errors import CardpressError, Problem, RecordsError
 
 __version__ = "0.1.0"
@@ -22,4 +22,5 @@ __all__ = [
     "build",
     "schema",
     "validate",
+    "verify",
 ]

@@ -6,22 +6,33 @@ readers → model → compute → render → write.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cardpress.compute.publish import plan_publication
 from cardpress.compute.site import build_site
 from cardpress.errors import CardpressError
 from cardpress.model import Records
+from cardpress.publishing import (
+    changelog,
+    check_publication,
+    frozen_files,
+    manifest_versions,
+)
 from cardpress.readers.records import read_records
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.pages import plan_site, render_pages
 from cardpress.schemas import KINDS, schema_text
 from cardpress.write.assets import asset_files
+from cardpress.write.manifest import manifest_bytes, read_published
 from cardpress.write.site import write_site
+from cardpress.write.verify import VerifyReport, verify_site
 
-log = logging.getLogger("cardpress")
+logger = logging.getLogger("cardpress")
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,7 @@ def validate(records: str | Path) -> Records:
         RecordsError: listing every problem, each as ``file:line: field: problem — fix``.
     """
     loaded = read_records(records)
-    log.info("%s: %d run records and %d narratives are valid", records, len(loaded.runs),
+    logger.info("%s: %d run records and %d narratives are valid", records, len(loaded.runs),
              len(loaded.narratives))  # fmt: skip
     return loaded
 
@@ -52,30 +63,58 @@ def build(
     *,
     force: bool = False,
     source_date_epoch: int | None = None,
+    republish: Iterable[str] = (),
+    reason: str | None = None,
 ) -> BuildResult:
     """Build the audit site of ``records`` into ``output``.
 
     The same records give byte-identical output. The build time shown on the site is
     ``source_date_epoch`` (default: the ``SOURCE_DATE_EPOCH`` environment variable), else the
-    newest time in the records.
+    newest time in the records. Versions already published in ``output`` keep their pages byte
+    for byte; ``republish`` (``MODEL@VERSION`` strings, with a ``reason``) rebuilds changed ones.
 
     Raises:
         RecordsError: the records have problems; nothing was written.
-        BuildError: the site could not be written; the previous site is unchanged.
+        BuildError: the site could not be written, or a published version would change; the
+            previous site is unchanged.
     """
     from cardpress import __version__
 
     loaded = validate(records)
     site = build_site(loaded, _epoch(source_date_epoch))
+    out = Path(output)
+    previous = read_published(out)
+    published = previous.versions if previous else {}
+    publication = plan_publication(site, published, frozenset(republish))
+    check_publication(publication, site, previous, reason)
+    log = changelog(previous, publication, site, reason)
     project_templates = Path(records) / "templates"
     env = make_env(project_templates)
-    pages = list(render_pages(plan_site(site), site, env, __version__))
+    pages = list(render_pages(plan_site(site, publication.renders, log), site, env, __version__))
     assets = asset_files([project_templates, default_templates_dir()])
-    count = write_site([*pages, *assets], Path(output), force=force, version=__version__)
+    meta = {
+        "cardpress_version": __version__,
+        "built_at": site.built_at.isoformat(),
+        "records_digest": records_digest(loaded),
+    }
+
+    def manifest_for(digests: dict[str, str]) -> bytes:
+        versions = manifest_versions(digests, publication, site, previous)
+        return manifest_bytes(digests, versions, log, meta)
+
+    frozen = frozen_files(publication, previous)
+    count = write_site(
+        [*pages, *assets], out, force=force, manifest_for=manifest_for, frozen=frozen
+    )
     versions = sum(len(m.versions) for m in site.models)
-    log.info("wrote %d files for %d models (%d versions) to %s", count, len(site.models),
-             versions, output)  # fmt: skip
-    return BuildResult(Path(output), count, len(site.models), versions)
+    log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
+    logger.info(log_message, count, len(site.models), versions, len(publication.frozen), out)
+    return BuildResult(out, count, len(site.models), versions)
+
+
+def verify(site: str | Path) -> VerifyReport:
+    """Check every file of a built site against its ``SHA256SUMS``."""
+    return verify_site(Path(site))
 
 
 def schema(kind: str) -> str:
@@ -83,6 +122,14 @@ def schema(kind: str) -> str:
     if kind not in KINDS:
         raise CardpressError(f"unknown record kind {kind!r} — use one of {', '.join(KINDS)}")
     return schema_text(kind)
+
+
+def records_digest(records: Records) -> str:
+    """sha256 over every run record, predictions file and card.md the site was built from."""
+    lines = [f"{run.source.file} {run.inputs_digest}" for run in records.runs]
+    lines += [f"{n.source.file} {n.digest}" for n in records.narratives]
+    lines.sort()
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def _epoch(given: int | None) -> int | None:

@@ -53,13 +53,30 @@ def cli(verbose: int, quiet: bool) -> None:
     is_flag=True,
     help="Replace OUTPUT even if it is a non-empty folder that cardpress did not write.",
 )
-def build(records: Path, output: Path, force: bool) -> None:
+@click.option(
+    "--republish",
+    "republish",
+    multiple=True,
+    metavar="MODEL@VERSION",
+    help="Rebuild a published version whose record changed (repeatable; needs --reason).",
+)
+@click.option("--reason", metavar="TEXT", help="Why the versions are republished (change log).")
+def build(
+    records: Path, output: Path, force: bool, republish: tuple[str, ...], reason: str | None
+) -> None:
     """Build the audit site from RECORDS.
 
-    The build time shown is SOURCE_DATE_EPOCH if set, else the newest time in the records, so
-    the same records always give byte-identical files.
+    Versions already published in OUTPUT keep their pages byte for byte; a changed record of a
+    published version stops the build unless it is republished with a reason. The build time
+    shown is SOURCE_DATE_EPOCH if set, else the newest time in the records, so the same records
+    always give byte-identical files.
     """
-    result = api.build(records, output, force=force)
+    for name in republish:
+        if "@" not in name:
+            raise click.BadParameter(
+                f"{name!r}: write it as MODEL@VERSION", param_hint="--republish"
+            )
+    result = api.build(records, output, force=force, republish=republish, reason=reason)
     _say(f"Built {result.models} model(s), {result.versions} version(s): "
          f"{result.output / 'index.html'}")  # fmt: skip
 
@@ -70,6 +87,24 @@ def validate(records: Path) -> None:
     """Check RECORDS and print every problem as file:line: field: problem — fix."""
     loaded = api.validate(records)
     _say(f"{records}: {len(loaded.runs)} run record(s), {len(loaded.narratives)} card.md: valid")
+
+
+@cli.command()
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path))
+def verify(site: Path) -> None:
+    """Check every file of SITE against its SHA256SUMS: report added, missing, altered files.
+
+    Exit 0 if the site is exactly as built, 1 otherwise.
+    """
+    report = api.verify(site)
+    for label, paths in (("added", report.added), ("missing", report.missing),
+                         ("altered", report.altered)):  # fmt: skip
+        for path in paths:
+            click.echo(f"{label}: {path}")
+    if not report.ok:
+        changed = len(report.added) + len(report.missing) + len(report.altered)
+        raise CardpressError(f"{site}: {changed} file(s) differ from SHA256SUMS")
+    _say(f"{site}: all {report.checked} files match SHA256SUMS")
 
 
 @cli.command()

@@ -5,6 +5,7 @@ Every fact keeps a :class:`Source` (file and line) so a page can say which recor
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -79,6 +80,7 @@ class Predictions:
     sensitive: tuple[str, ...] = ()
     sha256: str | None = None
     positive_label: str | int | bool = 1
+    file_sha256: str = ""  # computed by cardpress from the file's bytes when the run was read
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,12 @@ class Run:
     digest: str = ""
     version_source: Source | None = None
 
+    @property
+    def inputs_digest(self) -> str:
+        """sha256 over what this version's own pages are made from: its record and predictions."""
+        predictions = self.predictions.file_sha256 if self.predictions else ""
+        return hashlib.sha256(f"{self.digest}\n{predictions}".encode()).hexdigest()
+
 
 @dataclass(frozen=True)
 class Owner:
@@ -178,11 +186,23 @@ class Narrative:
     citation: str | None = None
     tags: tuple[str, ...] = ()
     sections: tuple[NarrativeSection, ...] = ()
+    digest: str = ""
 
     def status_of(self, version: str, is_latest: bool) -> str | None:
         """Status of one version: its own entry, else the front matter's status for the newest."""
         own = dict(self.version_status).get(version)
         return own or (self.status if is_latest else None)
+
+
+@dataclass(frozen=True)
+class FairnessSettings:
+    """The ``[fairness]`` table of ``cardpress.toml``."""
+
+    min_group_size: int = 30
+    suppress_small_groups: bool = False
+    intersections: tuple[tuple[str, ...], ...] = ()
+    reference: tuple[tuple[str, str], ...] = ()
+    four_fifths_threshold: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -193,6 +213,7 @@ class SiteConfig:
     description: str | None = None
     organisation: str | None = None
     base_url: str | None = None
+    fairness: FairnessSettings = field(default_factory=FairnessSettings)
 
 
 @dataclass(frozen=True)

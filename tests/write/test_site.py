@@ -6,11 +6,17 @@ import pytest
 
 from cardpress.errors import BuildError
 from cardpress.render.pages import RenderedFile
-from cardpress.write.site import is_cardpress_site, write_site
+from cardpress.write.manifest import is_cardpress_site, manifest_bytes
+from cardpress.write.site import write_site
+
+
+def _manifest(digests: dict[str, str]) -> bytes:
+    return manifest_bytes(digests, {}, [], {"cardpress_version": "test"})
 
 
 def _write(out: Path, *files: tuple[str, bytes]) -> int:
-    return write_site([RenderedFile(p, c) for p, c in files], out, force=False, version="t")
+    rendered = [RenderedFile(p, c) for p, c in files]
+    return write_site(rendered, out, force=False, manifest_for=_manifest)
 
 
 @pytest.mark.parametrize(
@@ -31,10 +37,10 @@ def test_two_pages_on_one_path_are_refused(tmp_path: Path) -> None:
 
 def test_a_new_build_replaces_the_old_site_whole(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    assert _write(out, ("old.html", b"old"), ("index.html", b"1")) == 3
+    assert _write(out, ("old.html", b"old"), ("index.html", b"1")) == 4
     assert is_cardpress_site(out)
     _write(out, ("index.html", b"2"))
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "index.html", "manifest.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
@@ -47,7 +53,7 @@ def test_an_error_while_writing_keeps_the_previous_site(tmp_path: Path) -> None:
         raise RuntimeError("render failed half-way")
 
     with pytest.raises(RuntimeError):
-        write_site(pages(), out, force=False, version="t")
+        write_site(pages(), out, force=False, manifest_for=_manifest)
     assert (out / "index.html").read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.errors import Problem
-from cardpress.model import SiteConfig
+from cardpress.model import FairnessSettings, SiteConfig
 from cardpress.readers.files import read_text
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.validate import schema_problems
@@ -45,6 +45,20 @@ def _to_config(document: dict[str, Any]) -> SiteConfig:
         description=site.get("description"),
         organisation=site.get("organisation"),
         base_url=site.get("base_url"),
+        fairness=_fairness(document.get("fairness", {})),
+    )
+
+
+def _fairness(table: dict[str, Any]) -> FairnessSettings:
+    defaults = FairnessSettings()
+    return FairnessSettings(
+        min_group_size=table.get("min_group_size", defaults.min_group_size),
+        suppress_small_groups=table.get("suppress_small_groups", defaults.suppress_small_groups),
+        intersections=tuple(tuple(columns) for columns in table.get("intersections", [])),
+        reference=tuple(sorted((k, str(v)) for k, v in table.get("reference", {}).items())),
+        four_fifths_threshold=float(
+            table.get("four_fifths_threshold", defaults.four_fifths_threshold)
+        ),
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +48,8 @@ def read_narrative(root: Path, path: Path, problems: list[Problem]) -> Narrative
     if meta is None:
         return None
     intro, sections = _sections(body, name, body_line)
-    return _to_narrative(model, meta, Source(name, 1), intro, sections)
+    narrative = _to_narrative(model, meta, Source(name, 1), intro, sections)
+    return replace(narrative, digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def _split_front_matter(text: str) -> tuple[str, str, int]:

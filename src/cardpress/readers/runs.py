@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from cardpress.errors import Problem
 from cardpress.model import Run, Source
-from cardpress.readers.files import read_text, relative
+from cardpress.readers.files import read_text, relative, sha256_of
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.jsonpos import line_of, value_lines
 from cardpress.readers.run_checks import semantic_problems
@@ -56,7 +57,11 @@ def read_run(root: Path, path: Path, problems: list[Problem]) -> Run | None:
         problems.extend(found)
         return None
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return to_run(document, Source(name, 1), lambda p: Source(name, where(p)), digest)
+    run = to_run(document, Source(name, 1), lambda p: Source(name, where(p)), digest)
+    if run.predictions is not None:
+        file = root / run.predictions.uri  # checked to exist inside root by semantic_problems
+        run = replace(run, predictions=replace(run.predictions, file_sha256=sha256_of(file)))
+    return run
 
 
 def _parse(text: str, name: str, problems: list[Problem]) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ render all chart specs in one batch, then fill the templates.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,9 +41,18 @@ class PagePlan:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def plan_site(site: Site) -> list[PagePlan]:
-    """Every page of the model-card site, in a stable order."""
+def plan_site(
+    site: Site,
+    renders: Callable[[str, str], bool] = lambda model, version: True,
+    changelog: list[dict[str, Any]] | None = None,
+) -> list[PagePlan]:
+    """Every page of the site in a stable order.
+
+    Versions that ``renders`` refuses are left out: their published pages are carried over.
+    """
     plans = [PagePlan("index.html", "home.html", home_data(site))]
+    log = {"kind": "changelog", "entries": list(reversed(changelog or []))}
+    plans.append(PagePlan("changelog/index.html", "changelog.html", log))
     for model in site.models:
         base = f"models/{model.name}"
         plans.append(PagePlan(f"{base}/index.html", "model.html", model_data(model)))
@@ -51,6 +60,8 @@ def plan_site(site: Site) -> list[PagePlan]:
         latest = {"kind": "redirect", "model": model.name, "target": target}
         plans.append(PagePlan(f"{base}/latest/index.html", "redirect.html", latest))
         for entry in model.versions:
+            if not renders(model.name, entry.version):
+                continue
             data = card_data(model, entry)
             path = f"{base}/v/{entry.version}/index.html"
             plans.append(PagePlan(path, "card.html", data, card_chart_specs(data)))

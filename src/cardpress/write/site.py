@@ -1,60 +1,67 @@
 """Write a site all at once: into a staging folder beside the output, then swap it into place.
 
-A build that fails part-way leaves the previous site as it was: the staging folder is removed and
-the output folder is only replaced after every file has been written.
+A build that fails, or is killed, part-way leaves the previous site as it was: the output folder
+is only replaced after every file has been written. A staging folder left by a killed build is
+removed by the next build.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cardpress.errors import BuildError
-from cardpress.render.pages import RenderedFile, to_json
+from cardpress.render.pages import RenderedFile
+from cardpress.write.manifest import MANIFEST, SUMS, is_cardpress_site, sha256_bytes, sums_bytes
 
-MANIFEST = "manifest.json"
-GENERATOR = "cardpress"
+ManifestFor = Callable[[dict[str, str]], bytes]
 
 
-def write_site(files: Iterable[RenderedFile], out: Path, *, force: bool, version: str) -> int:
-    """Write ``files`` as the site in ``out``; return how many files were written.
+def write_site(
+    files: Iterable[RenderedFile],
+    out: Path,
+    *,
+    force: bool,
+    manifest_for: ManifestFor,
+    frozen: dict[str, str] | None = None,
+) -> int:
+    """Write ``files`` (and ``frozen`` files copied from the current site) as the new site.
+
+    ``frozen`` maps paths of already-published pages to the sha256 they were published with;
+    each is checked before it is copied, so a tampered page is never carried forward.
+    ``manifest_for`` gets the sha256 of every file and returns the manifest. Returns how many
+    files the site has.
 
     Raises:
         BuildError: ``out`` holds something that is not a cardpress site (and ``force`` is off),
-            two pages claim one path, a path would leave the site, or the disk refuses a write.
+            two pages claim one path, a path would leave the site, a published file was altered,
+            or the disk refuses a write.
     """
-    out = out.resolve()
+    out = out.absolute()
     _check_target(out, force)
     staging = out.parent / f".cardpress-staging-{out.name}"
-    _remove(staging)
     try:
+        _remove(staging)
         digests = _write_all(files, staging)
-        manifest = {"generator": GENERATOR, "version": version, "files": digests}
-        (staging / MANIFEST).write_bytes(to_json(manifest))
+        digests.update(_copy_frozen(frozen or {}, out, staging, set(digests)))
+        manifest = manifest_for(digests)
+        (staging / MANIFEST).write_bytes(manifest)
+        digests[MANIFEST] = sha256_bytes(manifest)
+        (staging / SUMS).write_bytes(sums_bytes(digests))
         _swap(staging, out)
     except OSError as error:
         _remove(staging)
-        fix = "check free space and permissions of the output folder's parent"
+        where = error.filename or out
+        fix = "check free space and write permission of the output folder and its parent"
         raise BuildError(
-            f"{error.filename or out}: cannot write ({error.strerror}) — {fix}"
+            f"{where}: cannot write ({error.strerror}) — {fix}; the previous site is unchanged"
         ) from error
     except BaseException:
         _remove(staging)
         raise
     return len(digests) + 1
-
-
-def is_cardpress_site(folder: Path) -> bool:
-    """True if ``folder`` has a cardpress manifest."""
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(manifest, dict) and manifest.get("generator") == GENERATOR
 
 
 def _check_target(out: Path, force: bool) -> None:
@@ -77,8 +84,31 @@ def _write_all(files: Iterable[RenderedFile], staging: Path) -> dict[str, str]:
         target = staging / file.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(file.content)
-        digests[file.path] = hashlib.sha256(file.content).hexdigest()
-    return dict(sorted(digests.items()))
+        digests[file.path] = sha256_bytes(file.content)
+    return digests
+
+
+def _copy_frozen(
+    frozen: dict[str, str], out: Path, staging: Path, written: set[str]
+) -> dict[str, str]:
+    for path, digest in sorted(frozen.items()):
+        _check_path(path)
+        if path in written:
+            raise BuildError(
+                f"{path}: a published page would be overwritten — this is a cardpress bug"
+            )
+        source = out / path
+        content = source.read_bytes() if source.is_file() else None
+        if content is None or sha256_bytes(content) != digest:
+            state = "is missing" if content is None else "was altered"
+            raise BuildError(
+                f"{source}: published file {state} since it was published — run "
+                f"`cardpress verify {out}` and restore the site from your backup or host"
+            )
+        target = staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return dict(frozen)
 
 
 def _check_path(path: str) -> None:

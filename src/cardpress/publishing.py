@@ -1,0 +1,139 @@
+"""The publication step of ``build``: refuse silent changes, keep the change log, fill the manifest.
+
+Kept apart from ``api`` so the orchestrator stays one readable pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from cardpress.compute.card import card_data
+from cardpress.compute.publish import Publication, json_differences
+from cardpress.compute.site import Site
+from cardpress.errors import BuildError
+from cardpress.write.manifest import Published, read_page_data
+
+
+def version_prefix(model: str, version: str) -> str:
+    """The folder of a version's pages, which are frozen together once published."""
+    return f"models/{model}/v/{version}/"
+
+
+def check_publication(
+    publication: Publication, site: Site, previous: Published | None, reason: str | None
+) -> None:
+    """Stop the build when it would change or lose a published version without being asked.
+
+    Raises:
+        click.UsageError: ``--republish`` names a version that is not published.
+        BuildError: a published version's record changed or disappeared; lists what changed.
+    """
+    if publication.unknown_republish:
+        names = ", ".join(publication.unknown_republish)
+        raise click.UsageError(f"--republish {names}: not a published version of this site")
+    if publication.republished and not reason:
+        raise click.UsageError("--republish needs --reason TEXT: it goes into the change log")
+    problems = [
+        _changed(model, version, site, previous) for model, version in publication.conflicts
+    ]
+    problems += [
+        f"{p.model} version {p.version} is published but its run record is gone — restore it "
+        "(published versions cannot be removed; mark them retired in card.md instead)"
+        for p in publication.missing
+    ]
+    if problems:
+        raise BuildError("\n".join(problems) + "\nNothing was written; the site is unchanged.")
+
+
+def _changed(model: str, version: str, site: Site, previous: Published | None) -> str:
+    entry = next(m for m in site.models if m.name == model)
+    current = next(v for v in entry.versions if v.version == version)
+    page = version_prefix(model, version) + "index.json"
+    before = read_page_data(previous, page) if previous else None
+    after = card_data(entry, current)
+    if before:  # the record's own hash always differs; the header already says so
+        before, after = _without_record(before), _without_record(after)
+    lines = [f"  {d}" for d in json_differences(before, after)] if before else []
+    lines = lines or ["  the predictions file changed"]
+    header = (
+        f"{model} version {version} is already published and its record changed — to publish "
+        f"the change, rebuild with --republish {model}@{version} --reason TEXT:"
+    )
+    return "\n".join([header, *lines])
+
+
+def _without_record(card: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in card.items() if key != "record"}
+
+
+def changelog(
+    previous: Published | None, publication: Publication, site: Site, reason: str | None
+) -> list[dict[str, Any]]:
+    """The site's change log: the previous entries and one per version published or republished.
+
+    A first publication is dated with the build time (reproducible); a republication with
+    SOURCE_DATE_EPOCH when set, else the clock, because when an audit record was changed is
+    itself part of the record.
+    """
+    entries = list(previous.changelog) if previous else []
+    built = site.built_at.isoformat()
+    for model, version in publication.new:
+        entries.append({"date": built, "model": model, "version": version, "action": "published"})
+    now = built if _epoch_set() else datetime.now(UTC).replace(microsecond=0).isoformat()
+    for model, version in publication.republished:
+        entries.append(
+            {
+                "date": now,
+                "model": model,
+                "version": version,
+                "action": "republished",
+                "reason": reason,
+            }
+        )
+    return entries
+
+
+def manifest_versions(
+    digests: dict[str, str], publication: Publication, site: Site, previous: Published | None
+) -> dict[str, dict[str, Any]]:
+    """Manifest entries of every version: carried over when frozen, new ones from their files."""
+    entries: dict[str, dict[str, Any]] = {}
+    for frozen in publication.frozen:
+        entries[f"{frozen.model}@{frozen.version}"] = {
+            "model": frozen.model,
+            "version": frozen.version,
+            "inputs_digest": frozen.inputs_digest,
+            "published_at": frozen.published_at,
+            "files": list(frozen.files),
+        }
+    published_before = previous.versions if previous else {}
+    for model in site.models:
+        for entry in model.versions:
+            key = (model.name, entry.version)
+            if not publication.renders(*key):
+                continue
+            prefix = version_prefix(*key)
+            before = published_before.get(key)
+            entries[f"{model.name}@{entry.version}"] = {
+                "model": model.name,
+                "version": entry.version,
+                "inputs_digest": entry.run.inputs_digest,
+                "published_at": before.published_at if before else site.built_at.isoformat(),
+                "files": sorted(p for p in digests if p.startswith(prefix)),
+            }
+    return dict(sorted(entries.items()))
+
+
+def frozen_files(publication: Publication, previous: Published | None) -> dict[str, str]:
+    """Paths of every frozen version's files and the sha256 each was published with."""
+    if previous is None:
+        return {}
+    return {path: previous.files[path] for v in publication.frozen for path in v.files}
+
+
+def _epoch_set() -> bool:
+    return bool(os.environ.get("SOURCE_DATE_EPOCH"))

@@ -1,0 +1,57 @@
+"""Load an evaluation-predictions table (Parquet, CSV or JSONL): only the columns a report needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from cardpress.errors import Problem
+from cardpress.model import Predictions
+from cardpress.readers.files import inside
+
+
+def prediction_columns(predictions: Predictions) -> list[str]:
+    """The columns a fairness report reads, each once, in a stable order."""
+    wanted = [predictions.y_true, predictions.y_pred]
+    if predictions.y_score:
+        wanted.append(predictions.y_score)
+    wanted += list(predictions.sensitive)
+    return list(dict.fromkeys(wanted))
+
+
+def read_predictions(
+    root: Path, predictions: Predictions, problems: list[Problem]
+) -> pd.DataFrame | None:
+    """The needed columns of the predictions file, or None after appending why not.
+
+    The file's existence and columns were checked when the run record was read; what can still
+    go wrong here is the content (a truncated or mislabelled file).
+    """
+    path = inside(root, predictions.uri)
+    if path is None:  # validated already; kept so a direct caller cannot read outside root
+        return None
+    columns = prediction_columns(predictions)
+    try:
+        table = _read_table(path, columns)
+    except (pa.ArrowException, OSError, ValueError) as error:
+        fix = "write it again as Parquet, CSV with a header, or JSONL, one object per line"
+        problem = f"cannot be read as a table ({error})"
+        problems.append(Problem(predictions.uri, None, "", problem, fix))
+        return None
+    frame: pd.DataFrame = table.to_pandas()
+    return frame
+
+
+def _read_table(path: Path, columns: list[str]) -> pa.Table:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pq.read_table(path, columns=columns)
+    if suffix == ".csv":
+        options = pacsv.ConvertOptions(include_columns=columns)
+        return pacsv.read_csv(path, convert_options=options)
+    return pajson.read_json(path).select(columns)

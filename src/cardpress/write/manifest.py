@@ -1,0 +1,101 @@
+"""The site's manifest and checksums: what was published, when, and the hash of every file.
+
+``manifest.json`` holds the cardpress version, the build time, a digest of all records, the
+published versions (inputs digest, files, date) and the change log; ``SHA256SUMS`` lists the
+sha256 of every file (``sha256sum -c SHA256SUMS`` checks it without cardpress).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cardpress.compute.publish import PublishedVersion
+
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+SIGNATURE = "manifest.json.sig"
+GENERATOR = "cardpress"
+UNLISTED = frozenset({SUMS, SIGNATURE})
+
+
+@dataclass(frozen=True)
+class Published:
+    """An existing cardpress site, as its manifest describes it."""
+
+    root: Path
+    versions: dict[tuple[str, str], PublishedVersion]
+    changelog: tuple[dict[str, Any], ...]
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def read_published(out: Path) -> Published | None:
+    """The manifest of the site in ``out``, or None if ``out`` is not a cardpress site."""
+    manifest = _load(out / MANIFEST)
+    if manifest is None:
+        return None
+    versions = {}
+    for entry in manifest.get("versions", {}).values():
+        version = PublishedVersion(
+            entry["model"],
+            entry["version"],
+            entry["inputs_digest"],
+            entry["published_at"],
+            tuple(entry["files"]),
+        )
+        versions[(version.model, version.version)] = version
+    changelog = tuple(manifest.get("changelog", []))
+    return Published(out, versions, changelog, dict(manifest.get("files", {})))
+
+
+def is_cardpress_site(folder: Path) -> bool:
+    """True if ``folder`` has a cardpress manifest."""
+    return _load(folder / MANIFEST) is not None
+
+
+def sha256_bytes(content: bytes) -> str:
+    """sha256 of bytes, lower-case hex."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def manifest_bytes(
+    files: dict[str, str],
+    versions: dict[str, dict[str, Any]],
+    changelog: list[dict[str, Any]],
+    meta: dict[str, str],
+) -> bytes:
+    """The manifest: ``meta`` (cardpress version, build time, records digest) and the rest."""
+    document = {
+        "generator": GENERATOR,
+        **meta,
+        "versions": versions,
+        "changelog": changelog,
+        "files": dict(sorted(files.items())),
+    }
+    return (json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def sums_bytes(files: dict[str, str]) -> bytes:
+    """``SHA256SUMS`` in the format of GNU sha256sum (two spaces, sorted by path)."""
+    return "".join(f"{digest}  {path}\n" for path, digest in sorted(files.items())).encode()
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(document, dict) and document.get("generator") == GENERATOR:
+        return document
+    return None
+
+
+def read_page_data(published: Published, page: str) -> Any:
+    """The ``.json`` of a published page (``models/m/v/1/index.json``), or None."""
+    try:
+        return json.loads((published.root / page).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

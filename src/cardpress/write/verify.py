@@ -1,0 +1,70 @@
+"""``cardpress verify SITE``: every file added, missing or altered since the site was built."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from cardpress.errors import CardpressError
+from cardpress.readers.files import sha256_of
+from cardpress.write.manifest import MANIFEST, SUMS, UNLISTED
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What differs between a site folder and its ``SHA256SUMS``."""
+
+    checked: int
+    added: tuple[str, ...]
+    missing: tuple[str, ...]
+    altered: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True if nothing was added, removed or changed."""
+        return not (self.added or self.missing or self.altered)
+
+
+def verify_site(site: Path) -> VerifyReport:
+    """Compare every file of ``site`` with ``SHA256SUMS`` (which itself covers the manifest).
+
+    Raises:
+        CardpressError: ``site`` has no ``SHA256SUMS`` (not a cardpress site, or damaged).
+    """
+    expected = _read_sums(site)
+    present = {
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*")
+        if p.is_file() and p.relative_to(site).as_posix() not in UNLISTED
+    }
+    altered = sorted(
+        path for path in sorted(present & set(expected)) if sha256_of(site / path) != expected[path]
+    )
+    return VerifyReport(
+        checked=len(present),
+        added=tuple(sorted(present - set(expected))),
+        missing=tuple(sorted(set(expected) - present)),
+        altered=tuple(altered),
+    )
+
+
+def sums_digest(site: Path) -> str:
+    """sha256 of ``SHA256SUMS``: one value that pins every file of the site."""
+    return hashlib.sha256((site / SUMS).read_bytes()).hexdigest()
+
+
+def _read_sums(site: Path) -> dict[str, str]:
+    try:
+        text = (site / SUMS).read_text(encoding="utf-8")
+    except OSError:
+        fix = f"give the folder of a site built by cardpress (it has {SUMS} and {MANIFEST})"
+        raise CardpressError(f"{site}: has no readable {SUMS} — {fix}") from None
+    expected = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        digest, _, path = line.partition("  ")
+        if len(digest) != 64 or not path:
+            fix = "the file was edited by hand; rebuild the site"
+            raise CardpressError(f"{site / SUMS}:{number}: is not a sha256sum line — {fix}")
+        expected[path] = digest
+    return expected

@@ -1,0 +1,236 @@
+"""Published versions are immutable, verifiable, and survive failed or killed builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+import cardpress
+
+EPOCH = "1767225600"
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _bump_metric(records: Path, value: float) -> None:
+    path = records / "runs" / "churn-1.json"
+    path.write_text(path.read_text().replace('"value": 0.6666666666666666', f'"value": {value}'))
+
+
+@pytest.fixture
+def built(
+    project: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, Path]:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    records, out = project("minimal"), tmp_path / "site"
+    cardpress.build(records, out)
+    return records, out
+
+
+def test_rebuilding_the_same_records_changes_nothing(built: tuple[Path, Path]) -> None:
+    records, out = built
+    before = _snapshot(out)
+    cardpress.build(records, out)
+    assert _snapshot(out) == before
+
+
+def test_published_versions_are_frozen_and_new_ones_added(built: tuple[Path, Path]) -> None:
+    records, out = built
+    before = _snapshot(out)
+    card = records / "models" / "churn" / "card.md"
+    card.write_text(card.read_text().replace("Built for the", "Rewritten: built for the"))
+    new_run = json.loads((records / "runs" / "churn-10.json").read_text())
+    new_run["model"]["version"], new_run["run_id"] = "11", "run-0011"
+    (records / "runs" / "churn-11.json").write_text(json.dumps(new_run))
+    cardpress.build(records, out)
+    after = _snapshot(out)
+    for version in ("1", "10"):
+        prefix = f"models/churn/v/{version}/"
+        assert {p: c for p, c in after.items() if p.startswith(prefix)} == {
+            p: c for p, c in before.items() if p.startswith(prefix)
+        }
+    assert b"Rewritten" in after["models/churn/v/11/index.html"]
+    assert b"url=../v/11/index.html" in after["models/churn/latest/index.html"]
+    log = json.loads(after["changelog/index.json"])["entries"]
+    assert log[0] == {
+        "action": "published",
+        "date": "2026-01-01T00:00:00+00:00",
+        "model": "churn",
+        "version": "11",
+    }
+
+
+def test_a_changed_published_record_stops_the_build(
+    built: tuple[Path, Path], run_cli: Callable[..., Result]
+) -> None:
+    records, out = built
+    before = _snapshot(out)
+    _bump_metric(records, 0.7)
+    result = run_cli("build", str(records), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: churn version 1 is already published and its record changed — to publish the "
+        "change, rebuild with --republish churn@1 --reason TEXT:\n"
+        "  sections.quantitative_analyses.overall[0].value: 0.6666666666666666 → 0.7\n"
+        "Nothing was written; the site is unchanged.\n"
+    )
+    assert _snapshot(out) == before
+
+
+def test_republish_rebuilds_one_version_and_logs_the_reason(
+    built: tuple[Path, Path], run_cli: Callable[..., Result]
+) -> None:
+    records, out = built
+    _bump_metric(records, 0.7)
+    args = ["build", str(records), "-o", str(out), "--republish", "churn@1"]
+    assert run_cli(*args).exit_code == 2  # a reason is required
+    assert run_cli(*args[:-1], "churn@99", "--reason", "x").exit_code == 2  # not published
+    assert run_cli(*args, "--reason", "metric recomputed after label fix").exit_code == 0
+    card = json.loads((out / "models/churn/v/1/index.json").read_text())
+    assert card["sections"]["quantitative_analyses"]["overall"][0]["value"] == 0.7
+    entry = json.loads((out / "changelog/index.json").read_text())["entries"][0]
+    assert entry == {
+        "action": "republished", "date": "2026-01-01T00:00:00+00:00", "model": "churn",
+        "version": "1", "reason": "metric recomputed after label fix",
+    }  # fmt: skip
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (
+        manifest["versions"]["churn@1"]["inputs_digest"]
+        == cardpress.validate(records).runs[0].inputs_digest
+    )
+
+
+def test_a_published_version_cannot_disappear(
+    built: tuple[Path, Path], run_cli: Callable[..., Result]
+) -> None:
+    records, out = built
+    (records / "runs" / "fraud-1.json").unlink()
+    result = run_cli("build", str(records), "-o", str(out))
+    assert result.exit_code == 1
+    assert "fraud version 2026.03 is published but its run record is gone" in result.output
+    assert (out / "models/fraud/v/2026.03/index.html").is_file()
+
+
+def test_verify_reports_every_added_missing_and_altered_file(
+    built: tuple[Path, Path], run_cli: Callable[..., Result]
+) -> None:
+    _, out = built
+    assert run_cli("verify", str(out)).exit_code == 0
+    # GNU coreutils agrees, independently of cardpress
+    assert subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=out).returncode == 0
+    (out / "models/churn/v/1/index.html").write_text("tampered")
+    (out / "404.json").unlink()
+    (out / "extra.html").write_text("injected")
+    result = run_cli("verify", str(out))
+    assert result.exit_code == 1
+    assert result.output == (
+        "added: extra.html\nmissing: 404.json\naltered: models/churn/v/1/index.html\n"
+        f"Error: {out}: 3 file(s) differ from SHA256SUMS\n"
+    )
+
+
+def test_a_tampered_published_page_is_not_carried_forward(
+    built: tuple[Path, Path], run_cli: Callable[..., Result]
+) -> None:
+    records, out = built
+    (out / "models/churn/v/1/index.html").write_text("tampered")
+    result = run_cli("build", str(records), "-o", str(out))
+    assert result.exit_code == 1
+    assert (
+        "models/churn/v/1/index.html: published file was altered since it was published"
+        in result.output
+    )
+    assert (out / "models/churn/v/1/index.html").read_text() == "tampered"  # left for inspection
+
+
+def _bench_records(root: Path, models: int, versions: int) -> None:
+    sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
+    from build import write_records  # type: ignore[import-not-found]
+
+    write_records(root, models, versions)
+
+
+def test_a_killed_build_leaves_the_previous_site_exactly_as_it_was(tmp_path: Path) -> None:
+    records, out = tmp_path / "records", tmp_path / "site"
+    _bench_records(records, 3, 2)
+    cardpress.build(records, out)
+    before = _snapshot(out)
+    _bench_records(bigger := tmp_path / "bigger", 40, 5)
+    command = [sys.executable, "-m", "cardpress", "build", str(bigger), "-o", str(out), "--force"]
+    process = subprocess.Popen(command)
+    deadline = time.monotonic() + 60
+    staging = tmp_path / ".cardpress-staging-site"
+    while not (staging / "models").exists() and time.monotonic() < deadline:  # mid-write
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert staging.exists(), "the build was not killed while writing; the test proves nothing"
+    assert _snapshot(out) == before
+    cardpress.build(records, out)  # the next build clears what the killed one left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bigger", "records", "site"]
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root to mount a tmpfs (CI runs as root)")
+    mounted: list[Path] = []
+
+    def mount(options: str) -> Path:
+        point = tmp_path / f"mnt{len(mounted)}"
+        point.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], check=True)
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in mounted:
+        subprocess.run(["umount", str(point)], check=False)
+
+
+def test_a_full_disk_is_a_clear_error_and_the_site_survives(project, tmpfs, run_cli) -> None:  # type: ignore[no-untyped-def]
+    records = project("minimal")
+    disk = tmpfs("size=1m")
+    out = disk / "site"
+    assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
+    before = _snapshot(out)
+    with (disk / "filler").open(
+        "wb", buffering=0
+    ) as filler:  # fill it; unbuffered, so close() has nothing left to flush
+        try:
+            while True:
+                filler.write(b"\0" * 4096)
+                filler.flush()
+        except OSError:
+            pass
+    result = run_cli("build", str(records), "-o", str(out), "--force")
+    assert result.exit_code == 1
+    assert "cannot write (No space left on device)" in result.output
+    assert "the previous site is unchanged" in result.output
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in disk.iterdir()) == ["filler", "site"]
+
+
+def test_a_read_only_output_folder_is_a_clear_error(project, tmpfs, run_cli) -> None:  # type: ignore[no-untyped-def]
+    records = project("minimal")
+    disk = tmpfs("size=4m")
+    out = disk / "site"
+    assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
+    before = _snapshot(out)
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    result = run_cli("build", str(records), "-o", str(out), "--force")
+    assert result.exit_code == 1
+    assert "cannot write (Read-only file system)" in result.output
+    assert _snapshot(out) == before

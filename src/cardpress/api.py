@@ -10,7 +10,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cardpress.compute.publish import plan_publication
@@ -20,11 +20,14 @@ from cardpress.model import Records
 from cardpress.publishing import (
     changelog,
     check_publication,
+    frozen_card,
     frozen_files,
     manifest_versions,
+    site_files,
 )
 from cardpress.readers.records import read_records
 from cardpress.render.env import default_templates_dir, make_env
+from cardpress.render.host_files import normalise_base_url
 from cardpress.render.pages import plan_site, render_pages
 from cardpress.schemas import KINDS, schema_text
 from cardpress.write.assets import asset_files
@@ -65,6 +68,7 @@ def build(
     source_date_epoch: int | None = None,
     republish: Iterable[str] = (),
     reason: str | None = None,
+    base_url: str | None = None,
 ) -> BuildResult:
     """Build the audit site of ``records`` into ``output``.
 
@@ -72,6 +76,7 @@ def build(
     ``source_date_epoch`` (default: the ``SOURCE_DATE_EPOCH`` environment variable), else the
     newest time in the records. Versions already published in ``output`` keep their pages byte
     for byte; ``republish`` (``MODEL@VERSION`` strings, with a ``reason``) rebuilds changed ones.
+    ``base_url`` (default: ``site.base_url`` of the config) adds canonical links and a sitemap.
 
     Raises:
         RecordsError: the records have problems; nothing was written.
@@ -81,6 +86,9 @@ def build(
     from cardpress import __version__
 
     loaded = validate(records)
+    if base_url is not None:
+        config = replace(loaded.config, base_url=normalise_base_url(base_url))
+        loaded = replace(loaded, config=config)
     site = build_site(loaded, _epoch(source_date_epoch))
     out = Path(output)
     previous = read_published(out)
@@ -90,7 +98,10 @@ def build(
     log = changelog(previous, publication, site, reason)
     project_templates = Path(records) / "templates"
     env = make_env(project_templates)
-    pages = list(render_pages(plan_site(site, publication.renders, log), site, env, __version__))
+    plans = plan_site(site, publication.renders, log)
+    pages = list(render_pages(plans, site, env, __version__))
+    frozen_cards = [frozen_card(previous, v.model, v.version) for v in publication.frozen]
+    extras = site_files(plans, frozen_cards, site.config)
     assets = asset_files([project_templates, default_templates_dir()])
     meta = {
         "cardpress_version": __version__,
@@ -104,7 +115,7 @@ def build(
 
     frozen = frozen_files(publication, previous)
     count = write_site(
-        [*pages, *assets], out, force=force, manifest_for=manifest_for, frozen=frozen
+        [*pages, *extras, *assets], out, force=force, manifest_for=manifest_for, frozen=frozen
     )
     versions = sum(len(m.versions) for m in site.models)
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"

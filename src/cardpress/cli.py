@@ -61,8 +61,18 @@ def cli(verbose: int, quiet: bool) -> None:
     help="Rebuild a published version whose record changed (repeatable; needs --reason).",
 )
 @click.option("--reason", metavar="TEXT", help="Why the versions are republished (change log).")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Public URL of the site (https://…/): adds canonical links and sitemap.xml.",
+)
 def build(
-    records: Path, output: Path, force: bool, republish: tuple[str, ...], reason: str | None
+    records: Path,
+    output: Path,
+    force: bool,
+    republish: tuple[str, ...],
+    reason: str | None,
+    base_url: str | None,
 ) -> None:
     """Build the audit site from RECORDS.
 
@@ -76,7 +86,11 @@ def build(
             raise click.BadParameter(
                 f"{name!r}: write it as MODEL@VERSION", param_hint="--republish"
             )
-    result = api.build(records, output, force=force, republish=republish, reason=reason)
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{base_url!r}: give an http(s) URL", param_hint="--base-url")
+    result = api.build(
+        records, output, force=force, republish=republish, reason=reason, base_url=base_url
+    )
     _say(f"Built {result.models} model(s), {result.versions} version(s): "
          f"{result.output / 'index.html'}")  # fmt: skip
 

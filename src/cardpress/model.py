@@ -136,6 +136,7 @@ class Run:
     origin: tuple[tuple[str, str], ...] = ()
     digest: str = ""
     version_source: Source | None = None
+    name_source: Source | None = None
 
     @property
     def inputs_digest(self) -> str:
@@ -213,6 +214,7 @@ class SiteConfig:
     description: str | None = None
     organisation: str | None = None
     base_url: str | None = None
+    robots: str | None = None
     fairness: FairnessSettings = field(default_factory=FairnessSettings)
 
 

@@ -15,6 +15,10 @@ from cardpress.compute.card import card_data
 from cardpress.compute.publish import Publication, json_differences
 from cardpress.compute.site import Site
 from cardpress.errors import BuildError
+from cardpress.model import SiteConfig
+from cardpress.render.host_files import robots_txt, sitemap_xml
+from cardpress.render.pages import PagePlan, RenderedFile
+from cardpress.render.search import search_entries, search_script
 from cardpress.write.manifest import Published, read_page_data
 
 
@@ -137,3 +141,35 @@ def frozen_files(publication: Publication, previous: Published | None) -> dict[s
 
 def _epoch_set() -> bool:
     return bool(os.environ.get("SOURCE_DATE_EPOCH"))
+
+
+def frozen_card(previous: Published | None, model: str, version: str) -> dict[str, Any]:
+    """The card data a frozen version was published with (for the search index)."""
+    data = (
+        read_page_data(previous, version_prefix(model, version) + "index.json")
+        if previous
+        else None
+    )
+    if not isinstance(data, dict):
+        raise BuildError(
+            f"{version_prefix(model, version)}index.json: published card data is missing — run "
+            "`cardpress verify` on the site and restore it"
+        )
+    return data
+
+
+def site_files(
+    plans: list[PagePlan], frozen_cards: list[dict[str, Any]], config: SiteConfig
+) -> list[RenderedFile]:
+    """The search index, and the sitemap and robots.txt when the config asks for them."""
+    cards = [p.data for p in plans if p.template == "card.html"] + frozen_cards
+    cards.sort(key=lambda c: (c["model"], c["version"]))
+    home = next(p.data for p in plans if p.template == "home.html")
+    files = [RenderedFile("search/index.js", search_script(search_entries(cards, home["models"])))]
+    if config.base_url:
+        pages = [p.path for p in plans]
+        pages += [version_prefix(c["model"], c["version"]) + "index.html" for c in frozen_cards]
+        files.append(RenderedFile("sitemap.xml", sitemap_xml(pages, config.base_url)))
+    if config.robots:
+        files.append(RenderedFile("robots.txt", robots_txt(config.robots, config.base_url)))
+    return files

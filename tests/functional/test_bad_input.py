@@ -130,7 +130,7 @@ def test_unknown_field_in_config_and_card(project, run_cli, tmp_path: Path) -> N
     card.write_text(card.read_text().replace("license: proprietary", "licence: proprietary"))
     assert _fails(run_cli, records, tmp_path / "out") == [
         "cardpress.toml:2: site.titel: unknown field — remove it or correct the spelling "
-        "(known fields: base_url, description, organisation, title)",
+        "(known fields: base_url, description, organisation, robots, title)",
         "models/churn/card.md:7: licence: unknown field — remove it or correct the spelling "
         "(known fields: citation, contacts, intended_use, license, model_type, out_of_scope_use, "
         "owners, primary_users, references, risk, schema, status, summary, tags, title, "
@@ -181,3 +181,18 @@ def test_failed_build_leaves_previous_site_unchanged(project, run_cli, tmp_path:
     assert run_cli("build", str(records), "-o", str(out)).exit_code == 1
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".cardpress")] == []
+
+
+def test_names_that_differ_only_in_case_are_refused(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _edit_run(records, "churn-10.json", lambda run: run["model"].update(name="Churn", version="1"))
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "runs/churn-10.json:5: model.name: model 'Churn' and 'churn' (runs/churn-1.json) map to "
+        "the same URL — use one spelling of the model name; URLs must not differ only in case"
+    ]
+    _edit_run(records, "churn-10.json", lambda run: run["model"].update(name="churn", version="V1"))
+    _edit_run(records, "churn-1.json", lambda run: run["model"].update(version="v1"))
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "runs/churn-10.json:6: model.version: version 'V1' and 'v1' (runs/churn-1.json) map to "
+        "the same URL — use one spelling of the version name; URLs must not differ only in case"
+    ]

@@ -44,7 +44,8 @@ def _to_config(document: dict[str, Any]) -> SiteConfig:
         title=site.get("title", SiteConfig.title),
         description=site.get("description"),
         organisation=site.get("organisation"),
-        base_url=site.get("base_url"),
+        base_url=site["base_url"].rstrip("/") + "/" if "base_url" in site else None,
+        robots=site.get("robots"),
         fairness=_fairness(document.get("fairness", {})),
     )
 

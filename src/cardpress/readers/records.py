@@ -27,6 +27,7 @@ def read_records(folder: str | Path) -> Records:
     runs = read_runs(root, problems)
     narratives = read_narratives(root, problems)
     problems += _duplicate_versions(runs) + _orphan_narratives(narratives, runs)
+    problems += _case_collisions(runs)
     if not runs and not problems:
         fix = "add run records under runs/ (see `cardpress schema run` and docs/records.md)"
         problems.append(Problem("runs/", None, "", "no run records found", fix))
@@ -51,6 +52,33 @@ def _duplicate_versions(runs: list[Run]) -> list[Problem]:
                 Problem(run.source.file, _version_line(run), "model.version", problem, fix)
             )
     return problems
+
+
+def _case_collisions(runs: list[Run]) -> list[Problem]:
+    """Names that differ only in case, which would share a URL on a case-insensitive host.
+
+    S3 web sites are case-sensitive, but macOS, Windows and many CDNs are not: one page would
+    overwrite the other.
+    """
+    problems = []
+    first_by_folded: dict[tuple[str, ...], Run] = {}
+    for run in sorted(runs, key=lambda r: (r.source.file, r.model, r.version)):
+        for key, label in (((run.model.casefold(),), "model"),
+                           ((run.model, run.version.casefold()), "version")):  # fmt: skip
+            first = first_by_folded.setdefault(key, run)
+            names = (first.model, run.model) if label == "model" else (first.version, run.version)
+            if names[0] != names[1]:
+                field = "model.name" if label == "model" else "model.version"
+                where = first.source.file
+                problem = f"{label} {names[1]!r} and {names[0]!r} ({where}) map to the same URL"
+                fix = f"use one spelling of the {label} name; URLs must not differ only in case"
+                line = _version_line(run) if label == "version" else _name_line(run)
+                problems.append(Problem(run.source.file, line, field, problem, fix))
+    return problems
+
+
+def _name_line(run: Run) -> int | None:
+    return run.name_source.line if run.name_source else run.source.line
 
 
 def _version_line(run: Run) -> int | None:

@@ -49,6 +49,7 @@ def to_run(doc: dict[str, Any], source: Source, source_of: SourceOf, digest: str
         origin=tuple(sorted((k, str(v)) for k, v in doc.get("origin", {}).items())),
         digest=digest,
         version_source=source_of(("model", "version")),
+        name_source=source_of(("model", "name")),
     )
 
 

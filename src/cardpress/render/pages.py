@@ -65,6 +65,7 @@ def plan_site(
             data = card_data(model, entry)
             path = f"{base}/v/{entry.version}/index.html"
             plans.append(PagePlan(path, "card.html", data, card_chart_specs(data)))
+    plans.append(PagePlan("search/index.html", "search.html", {"kind": "search"}))
     plans.append(PagePlan("404.html", "404.html", {"kind": "not-found"}))
     return plans
 

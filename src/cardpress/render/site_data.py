@@ -14,6 +14,7 @@ def site_data(site: Site) -> dict[str, Any]:
         "title": config.title,
         "description": config.description,
         "organisation": config.organisation,
+        "base_url": config.base_url,
         "built_at": site.built_at.isoformat(),
     }
 

@@ -1,0 +1,104 @@
+"""Search index, sitemap, robots.txt and canonical links."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+import cardpress
+from tests.conftest import EXAMPLE, PROJECTS
+
+PREFIX = "window.CARDPRESS_SEARCH = "
+
+
+def _index(site: Path) -> list[dict[str, str]]:
+    text = (site / "search" / "index.js").read_text()
+    assert text.startswith(PREFIX) and text.endswith(";\n")
+    return json.loads(text[len(PREFIX) : -2])
+
+
+def test_search_index_covers_models_versions_datasets_and_card_text(tmp_path: Path) -> None:
+    cardpress.build(EXAMPLE, tmp_path / "site")
+    entries = _index(tmp_path / "site")
+    by_kind = {
+        kind: [e for e in entries if e["kind"] == kind] for kind in ("model", "version", "dataset")
+    }
+    assert [e["url"] for e in by_kind["model"]] == ["models/income-classifier/index.html"]
+    assert [e["title"] for e in by_kind["version"]] == [
+        "Income classifier 1",
+        "Income classifier 2",
+    ]
+    assert sorted(e["title"] for e in by_kind["dataset"]) == [
+        "UCI Adult, test split",
+        "UCI Adult, training split",
+    ]
+    version_2 = by_kind["version"][1]["text"]
+    assert "one-hot" in version_2 and "roc_auc" in version_2 and "Example ML team" in version_2
+    for entry in entries:  # every result links to a page (and anchor) that exists
+        page, _, anchor = entry["url"].partition("#")
+        html = tmp_path / "site" / page
+        assert html.is_file(), entry
+        if anchor:
+            assert BeautifulSoup(html.read_text(), "html.parser").find(id=anchor), entry
+
+
+def test_search_index_cannot_break_out_of_a_script(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project("minimal")
+    card = records / "models" / "churn" / "card.md"
+    card.write_text(
+        card.read_text().replace("Flags customers", "</script><script>alert(1)</script> Flags")
+    )
+    cardpress.build(records, tmp_path / "site")
+    text = (tmp_path / "site" / "search" / "index.js").read_text()
+    assert "</script" not in text.lower()
+    assert any("alert(1)" in e["text"] for e in _index(tmp_path / "site"))  # kept, as text
+
+
+def test_base_url_gives_canonical_links_and_a_sitemap(tmp_path: Path) -> None:
+    cardpress.build(
+        PROJECTS / "minimal", tmp_path / "site", base_url="https://audit.example.org/ml"
+    )
+    site = tmp_path / "site"
+    card = BeautifulSoup((site / "models/churn/v/1/index.html").read_text(), "html.parser")
+    assert (
+        card.find("link", rel="canonical")["href"]
+        == "https://audit.example.org/ml/models/churn/v/1/index.html"
+    )
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = [
+        loc.text
+        for loc in ET.parse(site / "sitemap.xml").getroot().findall("s:url/s:loc", namespace)
+    ]
+    pages = sorted(
+        p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.name != "404.html"
+    )
+    assert urls == [f"https://audit.example.org/ml/{page}" for page in pages]
+    assert not (site / "robots.txt").exists()
+
+
+def test_no_base_url_means_no_absolute_links_and_no_sitemap(tmp_path: Path) -> None:
+    cardpress.build(PROJECTS / "minimal", tmp_path / "site")
+    assert not (tmp_path / "site" / "sitemap.xml").exists()
+    card = BeautifulSoup((tmp_path / "site/index.html").read_text(), "html.parser")
+    assert card.find("link", rel="canonical") is None
+
+
+def test_robots_txt_from_config(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project("minimal")
+    config = records / "cardpress.toml"
+    config.write_text(config.read_text() + 'robots = "allow"\nbase_url = "https://a.example/"\n')
+    cardpress.build(records, tmp_path / "site")
+    robots = (tmp_path / "site" / "robots.txt").read_text()
+    assert robots == "User-agent: *\nAllow: /\nSitemap: https://a.example/sitemap.xml\n"
+    config.write_text(config.read_text().replace('robots = "allow"', 'robots = "disallow"'))
+    cardpress.build(records, tmp_path / "other")
+    assert (tmp_path / "other" / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
+
+
+def test_bad_base_url_is_a_usage_error(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("build", str(PROJECTS / "minimal"), "--base-url", "audit.example.org")
+    assert result.exit_code == 2
+    assert "'audit.example.org': give an http(s) URL" in result.output

@@ -57,6 +57,11 @@ def _card_text(card: dict[str, Any]) -> str:
     parts = [card["model"], card.get("summary") or "", _strip(card.get("intro_html", ""))]
     parts += [o["name"] for o in details["owners"]]
     parts += [details.get("model_type") or "", details.get("license") or ""]
+    parts += [
+        details.get("description") or "",
+        details["run"]["id"],
+        details["code"]["commit"] or "",
+    ]
     parts += details["tags"] + sections["intended_use"]["uses"]
     parts += [m["key"] for m in sections["metrics"]["reported"]]
     parts += [_strip(s.get("narrative", "")) for s in sections.values()]

@@ -1,0 +1,119 @@
+"""The example site in a real browser: loads clean, stays local, searches, passes axe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import screenshot
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+MAIN_PAGES = [
+    "index.html",
+    "models/income-classifier/index.html",
+    "models/income-classifier/v/2/index.html",
+    "search/index.html",
+    "changelog/index.html",
+    "404.html",
+]
+
+
+def _watch(page: Any) -> tuple[list[str], list[str]]:
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on(
+        "console",
+        lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("request", lambda r: requests.append(r.url))
+    return errors, requests
+
+
+def test_every_page_loads_clean_and_nothing_leaves_the_site(
+    page: Any, site_root: str, example_site: Path
+) -> None:
+    errors, requests = _watch(page)
+    pages = sorted(p.relative_to(example_site).as_posix() for p in example_site.rglob("*.html"))
+    for path in pages:
+        response = page.goto(site_root + path)
+        if site_root.startswith("http") and path != "404.html":
+            assert response is not None and response.status == 200, path
+        if path.endswith("latest/index.html"):  # a meta refresh: it moves on by itself
+            page.wait_for_url("**/v/*/index.html")
+            continue
+        internal = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+        for href in internal:
+            if href.startswith(site_root):  # every internal link points at a file of the site
+                target = href[len(site_root) :].split("#")[0].split("?")[0] or "index.html"
+                assert (example_site / target).is_file(), f"{path}: {href}"
+    assert errors == []
+    assert [url for url in requests if not url.startswith(site_root)] == []
+
+
+def test_latest_redirects_to_the_newest_version(page: Any, site_root: str) -> None:
+    page.goto(site_root + "models/income-classifier/latest/index.html")
+    page.wait_for_url("**/v/2/index.html")
+    assert page.locator("h1").inner_text().startswith("Income classifier")
+
+
+def test_search_from_the_header_and_the_search_page(page: Any, site_root: str) -> None:
+    errors, _ = _watch(page)
+    page.goto(site_root + "index.html")
+    page.fill(".site-search input", "adult test")
+    page.press(".site-search input", "Enter")
+    page.wait_for_selector("#search-results li")
+    titles = page.locator("#search-results li a").all_inner_texts()
+    assert "UCI Adult, test split" in titles
+    page.fill("#search-query", "boosted")  # results follow typing; v2's run description
+    page.wait_for_function(
+        "document.querySelector('#search-status').textContent.includes('boosted')"
+    )
+    assert page.locator("#search-results li a").all_inner_texts() == ["Income classifier 2"]
+    page.click("#search-results li a")
+    page.wait_for_url("**/v/2/index.html")
+    assert errors == []
+    screenshot(page, f"search-{site_root.split(':')[0]}")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violations(page: Any, site_root: str, scheme: str) -> None:
+    page.emulate_media(color_scheme=scheme)
+    found = []
+    for path in MAIN_PAGES:
+        page.goto(site_root + path)
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        for violation in result["violations"]:
+            if violation["impact"] in {"serious", "critical"}:
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                found.append(
+                    f"{path} [{scheme}]: {violation['id']} ({violation['impact']}) {targets}"
+                )
+        name = path.replace("/", "_").removesuffix(".html")
+        screenshot(page, f"{name}-{scheme}-{site_root.split(':')[0]}")
+    assert found == []
+
+
+def test_keyboard_reaches_the_skip_link_first(page: Any, site_root: str) -> None:
+    page.goto(site_root + "models/income-classifier/v/2/index.html")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+def test_a_card_prints_as_a_clean_document(page: Any, site_root: str, tmp_path: Path) -> None:
+    page.goto(site_root + "models/income-classifier/v/2/index.html")
+    page.emulate_media(media="print")
+    hidden = page.evaluate(
+        "[...document.querySelectorAll('.site-search, .toc, .version-nav')]"
+        ".every(e => getComputedStyle(e).display === 'none')"
+    )
+    assert hidden
+    assert page.locator("table").count() >= 6 and page.locator("figure svg").count() >= 3
+    pdf = tmp_path / "card.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000

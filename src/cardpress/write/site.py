@@ -107,8 +107,18 @@ def _copy_frozen(
             )
         target = staging / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+        _link_or_copy(source, target, content)
     return dict(frozen)
+
+
+def _link_or_copy(source: Path, target: Path, content: bytes) -> None:
+    """A published file is not rewritten: hard-link it into the new site (same file system,
+    the usual case), else write the bytes that were just checked.
+    """
+    try:
+        os.link(source, target)
+    except OSError:
+        target.write_bytes(content)
 
 
 def _check_path(path: str) -> None:

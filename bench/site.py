@@ -1,0 +1,140 @@
+"""Benchmark: full and incremental site builds of M models × N versions of records.
+
+Usage:  python bench/site.py [--sizes 1x2 10x10 100x10]
+
+For each size it writes a records folder (run records with 12 metrics, 8 sliced metrics with
+intervals, two data sets, evaluation predictions of 2,000 rows; one card.md per model), runs
+`cardpress build` in a child process, then adds one version to one model and builds again into
+the same site (published versions are kept, not rebuilt). It prints seconds, pages/s and the
+child's peak RSS for both. Everything is written to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SHA = "0" * 64
+ROWS = 2000
+
+
+def write_predictions(path: Path, seed: int) -> str:
+    """A small predictions table (label, prediction, score, two sensitive columns)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    score = rng.random(ROWS)
+    frame = pd.DataFrame(
+        {
+            "y": (rng.random(ROWS) < score).astype("int8"),
+            "yhat": (score >= 0.5).astype("int8"),
+            "p": score.round(4),
+            "sex": rng.choice(["F", "M"], ROWS),
+            "group": rng.choice(["a", "b", "c", "d", "e"], ROWS),
+        }
+    )
+    frame.to_parquet(path, index=False)
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_records(root: Path, models: int, versions: int, first_version: int = 1) -> None:
+    (root / "runs").mkdir(parents=True, exist_ok=True)
+    (root / "predictions").mkdir(exist_ok=True)
+    for m in range(models):
+        name = f"model-{m:03d}"
+        card = root / "models" / name / "card.md"
+        card.parent.mkdir(parents=True, exist_ok=True)
+        card.write_text(
+            f"---\ntitle: Model {m}\nstatus: draft\n---\n\n## Factors\n\nGroups a, b.\n"
+        )
+        for v in range(first_version, first_version + versions):
+            predictions = root / "predictions" / f"{name}-{v}.parquet"
+            digest = write_predictions(predictions, seed=m * 1000 + v)
+            record = {
+                "schema": "cardpress/run/1",
+                "run_id": f"{name}-{v}",
+                "model": {"name": name, "version": str(v)},
+                "started_at": f"2026-01-{1 + v % 28:02d}T00:00:00Z",
+                "status": "FINISHED",
+                "params": {f"p{i}": i * 0.1 for i in range(20)},
+                "datasets": [
+                    {"id": "train", "role": "train", "uri": "data/train.csv", "sha256": SHA},
+                    {"id": "test", "role": "evaluation", "uri": "data/test.csv", "sha256": SHA},
+                ],
+                "predictions": {
+                    "uri": f"predictions/{predictions.name}",
+                    "sha256": digest,
+                    "dataset": "test",
+                    "columns": {
+                        "y_true": "y",
+                        "y_pred": "yhat",
+                        "y_score": "p",
+                        "sensitive": ["sex", "group"],
+                    },
+                },
+                "metrics": [
+                    {"key": f"m{i}", "value": ((i * 7 + m * 3 + v) % 97) / 97, "dataset": "test"}
+                    for i in range(12)
+                ]
+                + [
+                    {
+                        "key": f"m{i}",
+                        "value": ((i + v + m) % 89) / 89,
+                        "dataset": "test",
+                        "slice": {"group": g},
+                        "ci": {"lower": 0.4, "upper": 0.6},
+                    }
+                    for i in range(4)
+                    for g in ("a", "b")
+                ],
+            }
+            (root / "runs" / f"{name}-{v}.json").write_text(json.dumps(record))
+
+
+def run_build(records: Path, out: Path) -> tuple[float, float]:
+    """Seconds and peak RSS (MiB) of one `cardpress build` in a child process."""
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "cardpress", "-q", "build", str(records), "-o", str(out)]
+    subprocess.run(command, check=True)
+    seconds = time.perf_counter() - start
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def measure(models: int, versions: int) -> list[tuple[str, int, float, float]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        records, out = Path(tmp) / "records", Path(tmp) / "site"
+        write_records(records, models, versions)
+        full, peak = run_build(records, out)
+        pages = len(list(out.rglob("*.html")))
+        write_records(records, 1, 1, first_version=versions + 1)  # one more version of model 0
+        added, peak_added = run_build(records, out)
+        pages_after = len(list(out.rglob("*.html")))
+    return [("full build", pages, full, peak), ("add 1 version", pages_after, added, peak_added)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=["1x2", "10x10", "100x10"])
+    args = parser.parse_args()
+    print(f"# python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
+    header = f"{'models×versions':>16} {'build':>14} {'pages':>6} {'seconds':>8} {'pages/s':>8}"
+    print(header + f" {'peak MiB':>9}")
+    for size in args.sizes:
+        models, versions = (int(x) for x in size.split("x"))
+        for label, pages, seconds, peak in measure(models, versions):
+            rate = pages / seconds
+            print(f"{size:>16} {label:>14} {pages:>6} {seconds:>8.2f} {rate:>8.1f} {peak:>9.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -112,8 +112,9 @@ def _copy_frozen(
 
 
 def _link_or_copy(source: Path, target: Path, content: bytes) -> None:
-    """A published file is not rewritten: hard-link it into the new site (same file system,
-    the usual case), else write the bytes that were just checked.
+    """Put a checked published file into the new site without rewriting it.
+
+    A hard link on the same file system (the usual case), else the bytes just checked.
     """
     try:
         os.link(source, target)

@@ -25,6 +25,7 @@ from cardpress.publishing import (
     manifest_versions,
     site_files,
 )
+from cardpress.readers.keys import read_private_key, read_public_key
 from cardpress.readers.records import read_records
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.host_files import normalise_base_url
@@ -33,7 +34,7 @@ from cardpress.schemas import KINDS, schema_text
 from cardpress.write.assets import asset_files
 from cardpress.write.manifest import manifest_bytes, read_published
 from cardpress.write.site import write_site
-from cardpress.write.verify import VerifyReport, verify_site
+from cardpress.write.verify import VerifyReport, check_signature, verify_site
 
 logger = logging.getLogger("cardpress")
 
@@ -69,6 +70,7 @@ def build(
     republish: Iterable[str] = (),
     reason: str | None = None,
     base_url: str | None = None,
+    sign_key: str | Path | None = None,
 ) -> BuildResult:
     """Build the audit site of ``records`` into ``output``.
 
@@ -77,6 +79,7 @@ def build(
     newest time in the records. Versions already published in ``output`` keep their pages byte
     for byte; ``republish`` (``MODEL@VERSION`` strings, with a ``reason``) rebuilds changed ones.
     ``base_url`` (default: ``site.base_url`` of the config) adds canonical links and a sitemap.
+    ``sign_key`` (an Ed25519 private key in PEM) writes a detached signature of the manifest.
 
     Raises:
         RecordsError: the records have problems; nothing was written.
@@ -86,6 +89,7 @@ def build(
     from cardpress import __version__
 
     loaded = validate(records)
+    signer = read_private_key(Path(sign_key)) if sign_key is not None else None
     if base_url is not None:
         config = replace(loaded.config, base_url=normalise_base_url(base_url))
         loaded = replace(loaded, config=config)
@@ -115,7 +119,12 @@ def build(
 
     frozen = frozen_files(publication, previous)
     count = write_site(
-        [*pages, *extras, *assets], out, force=force, manifest_for=manifest_for, frozen=frozen
+        [*pages, *extras, *assets],
+        out,
+        force=force,
+        manifest_for=manifest_for,
+        frozen=frozen,
+        sign=signer.sign if signer else None,
     )
     versions = sum(len(m.versions) for m in site.models)
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
@@ -123,9 +132,15 @@ def build(
     return BuildResult(out, count, len(site.models), versions)
 
 
-def verify(site: str | Path) -> VerifyReport:
-    """Check every file of a built site against its ``SHA256SUMS``."""
-    return verify_site(Path(site))
+def verify(site: str | Path, public_key: str | Path | None = None) -> VerifyReport:
+    """Check every file of a built site against its ``SHA256SUMS``.
+
+    With ``public_key`` (Ed25519, PEM), also check the manifest's detached signature.
+    """
+    report = verify_site(Path(site))
+    if public_key is None:
+        return report
+    return replace(report, signature=check_signature(Path(site), read_public_key(Path(public_key))))
 
 
 def schema(kind: str) -> str:

@@ -66,6 +66,11 @@ def cli(verbose: int, quiet: bool) -> None:
     metavar="URL",
     help="Public URL of the site (https://…/): adds canonical links and sitemap.xml.",
 )
+@click.option(
+    "--sign-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ed25519 private key (PEM): write manifest.json.sig, a detached signature.",
+)
 def build(
     records: Path,
     output: Path,
@@ -73,6 +78,7 @@ def build(
     republish: tuple[str, ...],
     reason: str | None,
     base_url: str | None,
+    sign_key: Path | None,
 ) -> None:
     """Build the audit site from RECORDS.
 
@@ -89,7 +95,13 @@ def build(
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise click.BadParameter(f"{base_url!r}: give an http(s) URL", param_hint="--base-url")
     result = api.build(
-        records, output, force=force, republish=republish, reason=reason, base_url=base_url
+        records,
+        output,
+        force=force,
+        republish=republish,
+        reason=reason,
+        base_url=base_url,
+        sign_key=sign_key,
     )
     _say(f"Built {result.models} model(s), {result.versions} version(s): "
          f"{result.output / 'index.html'}")  # fmt: skip
@@ -105,20 +117,31 @@ def validate(records: Path) -> None:
 
 @cli.command()
 @click.argument("site", type=click.Path(file_okay=False, path_type=Path))
-def verify(site: Path) -> None:
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ed25519 public key (PEM): also check manifest.json.sig.",
+)
+def verify(site: Path, public_key: Path | None) -> None:
     """Check every file of SITE against its SHA256SUMS: report added, missing, altered files.
 
-    Exit 0 if the site is exactly as built, 1 otherwise.
+    Exit 0 if the site is exactly as built (and, with --public-key, signed by that key's
+    owner), 1 otherwise.
     """
-    report = api.verify(site)
+    report = api.verify(site, public_key)
+    if report.signature is not None and report.signature != "valid":
+        click.echo(f"signature: {report.signature}")
     for label, paths in (("added", report.added), ("missing", report.missing),
                          ("altered", report.altered)):  # fmt: skip
         for path in paths:
             click.echo(f"{label}: {path}")
     if not report.ok:
         changed = len(report.added) + len(report.missing) + len(report.altered)
-        raise CardpressError(f"{site}: {changed} file(s) differ from SHA256SUMS")
-    _say(f"{site}: all {report.checked} files match SHA256SUMS")
+        if changed:
+            raise CardpressError(f"{site}: {changed} file(s) differ from SHA256SUMS")
+        raise CardpressError(f"{site}: the manifest signature is {report.signature}")
+    signed = ", manifest signature valid" if report.signature == "valid" else ""
+    _say(f"{site}: all {report.checked} files match SHA256SUMS{signed}")
 
 
 @cli.command()

@@ -238,3 +238,49 @@ def test_a_read_only_output_folder_is_a_clear_error(project, tmpfs, run_cli) -> 
     assert result.exit_code == 1
     assert "cannot write (Read-only file system)" in result.output
     assert _snapshot(out) == before
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> tuple[Path, Path]:
+    private, public = tmp_path / "key.pem", tmp_path / "public.pem"
+    subprocess.run(
+        ["openssl", "genpkey", "-algorithm", "ed25519", "-out", str(private)], check=True
+    )
+    subprocess.run(
+        ["openssl", "pkey", "-in", str(private), "-pubout", "-out", str(public)], check=True
+    )
+    return private, public
+
+
+def test_signed_manifest_verifies_with_cardpress_and_with_openssl(built, keys, run_cli) -> None:  # type: ignore[no-untyped-def]
+    records, out = built
+    private, public = keys
+    assert run_cli("build", str(records), "-o", str(out), "--sign-key", str(private)).exit_code == 0
+    result = run_cli("verify", str(out), "--public-key", str(public))
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("files match SHA256SUMS, manifest signature valid\n")
+    openssl = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(public), "-rawin",
+               "-in", str(out / "manifest.json"), "-sigfile", str(out / "manifest.json.sig")]  # fmt: skip
+    assert subprocess.run(openssl, capture_output=True).returncode == 0
+    manifest = out / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"generator"', '"generator" ', 1))
+    result = run_cli("verify", str(out), "--public-key", str(public))
+    assert result.exit_code == 1
+    assert result.output.startswith("signature: invalid\naltered: manifest.json\n")
+    assert subprocess.run(openssl, capture_output=True).returncode != 0
+
+
+def test_a_missing_signature_or_a_wrong_key_fails(built, keys, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, out = built
+    _, public = keys
+    result = run_cli("verify", str(out), "--public-key", str(public))
+    assert (result.exit_code, result.output) == (
+        1, f"signature: missing\nError: {out}: the manifest signature is missing\n"
+    )  # fmt: skip
+    (tmp_path / "bad.pem").write_text("not a key")
+    result = run_cli(
+        "build", str(built[0]), "-o", str(out), "--sign-key", str(tmp_path / "bad.pem")
+    )
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'bad.pem'}: is not an unencrypted PEM private key" in result.output
+    assert "openssl genpkey -algorithm ed25519" in result.output

@@ -14,7 +14,14 @@ from pathlib import Path
 
 from cardpress.errors import BuildError
 from cardpress.render.pages import RenderedFile
-from cardpress.write.manifest import MANIFEST, SUMS, is_cardpress_site, sha256_bytes, sums_bytes
+from cardpress.write.manifest import (
+    MANIFEST,
+    SIGNATURE,
+    SUMS,
+    is_cardpress_site,
+    sha256_bytes,
+    sums_bytes,
+)
 
 ManifestFor = Callable[[dict[str, str]], bytes]
 
@@ -26,13 +33,15 @@ def write_site(
     force: bool,
     manifest_for: ManifestFor,
     frozen: dict[str, str] | None = None,
+    sign: Callable[[bytes], bytes] | None = None,
 ) -> int:
     """Write ``files`` (and ``frozen`` files copied from the current site) as the new site.
 
     ``frozen`` maps paths of already-published pages to the sha256 they were published with;
     each is checked before it is copied, so a tampered page is never carried forward.
-    ``manifest_for`` gets the sha256 of every file and returns the manifest. Returns how many
-    files the site has.
+    ``manifest_for`` gets the sha256 of every file and returns the manifest; ``sign``, when given,
+    returns a detached signature of the manifest's bytes (``manifest.json.sig``). Returns how
+    many files the site has.
 
     Raises:
         BuildError: ``out`` holds something that is not a cardpress site (and ``force`` is off),
@@ -50,6 +59,8 @@ def write_site(
         (staging / MANIFEST).write_bytes(manifest)
         digests[MANIFEST] = sha256_bytes(manifest)
         (staging / SUMS).write_bytes(sums_bytes(digests))
+        if sign is not None:
+            (staging / SIGNATURE).write_bytes(sign(manifest))
         _swap(staging, out)
     except OSError as error:
         _remove(staging)
@@ -61,7 +72,7 @@ def write_site(
     except BaseException:
         _remove(staging)
         raise
-    return len(digests) + 1
+    return len(digests) + (2 if sign else 1)
 
 
 def _check_target(out: Path, force: bool) -> None:

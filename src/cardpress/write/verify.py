@@ -6,9 +6,12 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from cardpress.errors import CardpressError
 from cardpress.readers.files import sha256_of
-from cardpress.write.manifest import MANIFEST, SUMS, UNLISTED
+from cardpress.write.manifest import MANIFEST, SIGNATURE, SUMS, UNLISTED
 
 
 @dataclass(frozen=True)
@@ -19,11 +22,26 @@ class VerifyReport:
     added: tuple[str, ...]
     missing: tuple[str, ...]
     altered: tuple[str, ...]
+    signature: str | None = None  # "valid", "invalid", "missing"; None when not checked
 
     @property
     def ok(self) -> bool:
-        """True if nothing was added, removed or changed."""
-        return not (self.added or self.missing or self.altered)
+        """True if nothing was added, removed or changed (and the signature, if checked, holds)."""
+        files_ok = not (self.added or self.missing or self.altered)
+        return files_ok and self.signature in {None, "valid"}
+
+
+def check_signature(site: Path, public_key: Ed25519PublicKey) -> str:
+    """``valid``, ``invalid`` or ``missing``: the manifest's detached Ed25519 signature."""
+    try:
+        signature = (site / SIGNATURE).read_bytes()
+    except OSError:
+        return "missing"
+    try:
+        public_key.verify(signature, (site / MANIFEST).read_bytes())
+    except (InvalidSignature, OSError):
+        return "invalid"
+    return "valid"
 
 
 def verify_site(site: Path) -> VerifyReport:

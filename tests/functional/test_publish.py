@@ -259,8 +259,9 @@ def test_signed_manifest_verifies_with_cardpress_and_with_openssl(built, keys, r
     result = run_cli("verify", str(out), "--public-key", str(public))
     assert result.exit_code == 0, result.output
     assert result.output.endswith("files match SHA256SUMS, manifest signature valid\n")
+    signed, signature = str(out / "manifest.json"), str(out / "manifest.json.sig")
     openssl = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(public), "-rawin",
-               "-in", str(out / "manifest.json"), "-sigfile", str(out / "manifest.json.sig")]  # fmt: skip
+               "-in", signed, "-sigfile", signature]  # fmt: skip
     assert subprocess.run(openssl, capture_output=True).returncode == 0
     manifest = out / "manifest.json"
     manifest.write_text(manifest.read_text().replace('"generator"', '"generator" ', 1))

@@ -1,4 +1,4 @@
-"""Read the Ed25519 keys that sign and check a site's manifest (PEM files, as openssl writes them)."""
+"""Read the Ed25519 keys that sign and check a site's manifest (PEM, as openssl writes them)."""
 
 from __future__ import annotations
 

@@ -88,14 +88,15 @@ def build(
     """
     from cardpress import __version__
 
-    loaded = validate(records)
+    out = Path(output)
+    previous = read_published(out)
+    trusted = frozenset(v.record_digest for v in previous.versions.values()) if previous else None
+    loaded = read_records(records, trusted or frozenset())
     signer = read_private_key(Path(sign_key)) if sign_key is not None else None
     if base_url is not None:
         config = replace(loaded.config, base_url=normalise_base_url(base_url))
         loaded = replace(loaded, config=config)
     site = build_site(loaded, _epoch(source_date_epoch))
-    out = Path(output)
-    previous = read_published(out)
     published = previous.versions if previous else {}
     publication = plan_publication(site, published, frozenset(republish))
     check_publication(publication, site, previous, reason)

@@ -111,6 +111,7 @@ def manifest_versions(
             "model": frozen.model,
             "version": frozen.version,
             "inputs_digest": frozen.inputs_digest,
+            "record_digest": frozen.record_digest,
             "published_at": frozen.published_at,
             "files": list(frozen.files),
         }
@@ -126,6 +127,7 @@ def manifest_versions(
                 "model": model.name,
                 "version": entry.version,
                 "inputs_digest": entry.run.inputs_digest,
+                "record_digest": entry.run.digest,
                 "published_at": before.published_at if before else site.built_at.isoformat(),
                 "files": sorted(p for p in digests if p.startswith(prefix)),
             }

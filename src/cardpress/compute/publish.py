@@ -23,6 +23,7 @@ class PublishedVersion:
     inputs_digest: str
     published_at: str
     files: tuple[str, ...]
+    record_digest: str = ""
 
 
 @dataclass(frozen=True)

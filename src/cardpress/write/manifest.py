@@ -45,6 +45,7 @@ def read_published(out: Path) -> Published | None:
             entry["inputs_digest"],
             entry["published_at"],
             tuple(entry["files"]),
+            entry.get("record_digest", ""),
         )
         versions[(version.model, version.version)] = version
     changelog = tuple(manifest.get("changelog", []))

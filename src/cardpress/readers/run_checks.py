@@ -25,8 +25,14 @@ def parse_time(value: str) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-def semantic_problems(root: Path, run: dict[str, Any], name: str, where: Where) -> list[Problem]:
-    """Problems with times, data set references and the predictions file of a schema-valid run."""
+def semantic_problems(
+    root: Path, run: dict[str, Any], name: str, where: Where, *, columns: bool = True
+) -> list[Problem]:
+    """Problems with times, data set references and the predictions file of a schema-valid run.
+
+    ``columns=False`` skips opening the predictions file to check its columns (for records of
+    published versions, whose predictions file is compared by hash instead).
+    """
     problems = _time_problems(run, name, where)
     dataset_ids = _dataset_problems(run, name, where, problems)
     for index, metric in enumerate(run["metrics"]):
@@ -36,7 +42,8 @@ def semantic_problems(root: Path, run: dict[str, Any], name: str, where: Where) 
                 _unknown_dataset(name, where(path), path, metric["dataset"], dataset_ids)
             )
     if "predictions" in run:
-        problems.extend(_prediction_problems(root, run["predictions"], name, where, dataset_ids))
+        found = _prediction_problems(root, run["predictions"], name, where, dataset_ids, columns)
+        problems.extend(found)
     return problems
 
 
@@ -80,7 +87,12 @@ def _dataset_problems(
 
 
 def _prediction_problems(
-    root: Path, predictions: dict[str, Any], name: str, where: Where, dataset_ids: set[str]
+    root: Path,
+    predictions: dict[str, Any],
+    name: str,
+    where: Where,
+    dataset_ids: set[str],
+    columns: bool,
 ) -> list[Problem]:
     problems = []
     if predictions["dataset"] not in dataset_ids:
@@ -99,6 +111,8 @@ def _prediction_problems(
         problem = f"file {predictions['uri']!r} does not exist"
         fix = "give the path relative to the records folder, or write the file"
         return [*problems, Problem(name, line, "predictions.uri", problem, fix)]
+    if not columns:
+        return problems
     try:
         present = set(column_names(file))
     except TableError as error:

@@ -54,7 +54,7 @@ def read_run(
     where = _no_lines if digest in trusted else _line_finder(text)
     found = [] if digest in trusted else _version_problems(document, name, where)
     found = found or ([] if digest in trusted else schema_problems(document, "run", name, where))
-    found = found or semantic_problems(root, document, name, where)
+    found = found or semantic_problems(root, document, name, where, columns=digest not in trusted)
     if found:
         problems.extend(found)
         return None

@@ -102,3 +102,18 @@ def test_bad_base_url_is_a_usage_error(run_cli) -> None:  # type: ignore[no-unty
     result = run_cli("build", str(PROJECTS / "minimal"), "--base-url", "audit.example.org")
     assert result.exit_code == 2
     assert "'audit.example.org': give an http(s) URL" in result.output
+
+
+def test_404_page_uses_absolute_links_when_the_base_url_is_known(tmp_path: Path) -> None:
+    cardpress.build(
+        PROJECTS / "minimal", tmp_path / "site", base_url="https://audit.example.org/ml/"
+    )
+    page = BeautifulSoup((tmp_path / "site" / "404.html").read_text(), "html.parser")
+    assert (
+        page.find("link", rel="stylesheet")["href"]
+        == "https://audit.example.org/ml/assets/style.css"
+    )
+    assert {a["href"] for a in page.find_all("a")} >= {"https://audit.example.org/ml/index.html"}
+    cardpress.build(PROJECTS / "minimal", tmp_path / "plain")
+    plain = BeautifulSoup((tmp_path / "plain" / "404.html").read_text(), "html.parser")
+    assert plain.find("link", rel="stylesheet")["href"] == "assets/style.css"

@@ -87,8 +87,11 @@ def render_pages(
 def _page(
     env: jinja2.Environment, plan: PagePlan, context: dict[str, Any]
 ) -> Iterator[RenderedFile]:
-    depth = plan.path.count("/")
-    context = {**context, "data": plan.data, "root": "../" * depth, "path": plan.path}
+    root = "../" * plan.path.count("/")
+    if plan.path == "404.html" and context["site"]["base_url"]:
+        # A host serves 404.html at any missing address, however deep: only absolute links work.
+        root = context["site"]["base_url"]
+    context = {**context, "data": plan.data, "root": root, "path": plan.path}
     html = env.get_template(plan.template).render(context)
     yield RenderedFile(plan.path, html.encode("utf-8"))
     yield RenderedFile(plan.path[: -len(".html")] + ".json", to_json(plan.data))

@@ -103,9 +103,10 @@ def build(
     log = changelog(previous, publication, site, reason)
     project_templates = Path(records) / "templates"
     env = make_env(project_templates)
-    plans = plan_site(site, publication.renders, log)
-    pages = list(render_pages(plans, site, env, __version__))
     frozen_cards = [frozen_card(previous, v.model, v.version) for v in publication.frozen]
+    published_cards = {(c["model"], c["version"]): c for c in frozen_cards}
+    plans = plan_site(site, publication.renders, log, published_cards)
+    pages = list(render_pages(plans, site, env, __version__))
     extras = site_files(plans, frozen_cards, site.config)
     assets = asset_files([project_templates, default_templates_dir()])
     meta = {

@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from cardpress.compute.card import card_data
+from cardpress.compute.diff import diff_data
 from cardpress.compute.site import Site
 from cardpress.render.card_charts import card_chart_specs
 from cardpress.render.charts import Spec, render_svgs
@@ -45,11 +46,14 @@ def plan_site(
     site: Site,
     renders: Callable[[str, str], bool] = lambda model, version: True,
     changelog: list[dict[str, Any]] | None = None,
+    published_cards: dict[tuple[str, str], dict[str, Any]] | None = None,
 ) -> list[PagePlan]:
     """Every page of the site in a stable order.
 
     Versions that ``renders`` refuses are left out: their published pages are carried over.
+    ``published_cards`` holds those versions' card data, to compare new versions with.
     """
+    cards = dict(published_cards or {})
     plans = [PagePlan("index.html", "home.html", home_data(site))]
     log = {"kind": "changelog", "entries": list(reversed(changelog or []))}
     plans.append(PagePlan("changelog/index.html", "changelog.html", log))
@@ -63,8 +67,13 @@ def plan_site(
             if not renders(model.name, entry.version):
                 continue
             data = card_data(model, entry)
+            cards[(model.name, entry.version)] = data
             path = f"{base}/v/{entry.version}/index.html"
             plans.append(PagePlan(path, "card.html", data, card_chart_specs(data)))
+            previous = cards.get((model.name, entry.previous or ""))
+            if previous is not None:
+                diff_path = f"{base}/v/{entry.version}/diff/index.html"
+                plans.append(PagePlan(diff_path, "diff.html", diff_data(previous, data)))
     plans.append(PagePlan("search/index.html", "search.html", {"kind": "search"}))
     plans.append(PagePlan("404.html", "404.html", {"kind": "not-found"}))
     return plans

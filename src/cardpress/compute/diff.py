@@ -1,0 +1,108 @@
+"""What changed from one version of a model to the next, from the two cards' data.
+
+Works on card data (the dicts the card pages and their ``.json`` are made from), so a version
+already published is compared exactly as it was published.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from html import unescape
+from typing import Any
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def diff_data(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Changes from ``before`` (the previous version's card) to ``after``, as JSON-able data."""
+    old, new = before["sections"], after["sections"]
+    return {
+        "kind": "version-diff",
+        "model": after["model"],
+        "title": after["title"],
+        "version": after["version"],
+        "previous_version": before["version"],
+        "params": _keyed(_params(old), _params(new)),
+        "code": _keyed(_code(old), _code(new)),
+        "datasets": _keyed(_datasets(old), _datasets(new)),
+        "metrics": _metric_deltas(old, new),
+        "text": _text_diff(before, after),
+    }
+
+
+def _params(sections: dict[str, Any]) -> dict[str, Any]:
+    return {p["name"]: p["value"] for p in sections["model_details"]["params"]}
+
+
+def _code(sections: dict[str, Any]) -> dict[str, Any]:
+    code = sections["model_details"]["code"]
+    return {key: value for key, value in code.items() if value is not None}
+
+
+def _datasets(sections: dict[str, Any]) -> dict[str, Any]:
+    found = {}
+    for group in ("evaluation_data", "training_data"):
+        for key in ("datasets", "other_datasets"):
+            for d in sections[group].get(key, []):
+                found[d["id"]] = f"{d['role']} {d['uri']} sha256 {d['sha256']} rows {d['rows']}"
+    return found
+
+
+def _keyed(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per key that was added, removed or changed (unchanged keys are left out)."""
+    rows = []
+    for key in sorted(set(old) | set(new)):
+        if key not in old:
+            rows.append({"name": key, "change": "added", "before": None, "after": new[key]})
+        elif key not in new:
+            rows.append({"name": key, "change": "removed", "before": old[key], "after": None})
+        elif old[key] != new[key]:
+            rows.append({"name": key, "change": "changed", "before": old[key], "after": new[key]})
+    return rows
+
+
+def _metric_deltas(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every metric of either version by (metric, data set, group), with new − old."""
+    before, after = _metrics(old), _metrics(new)
+    rows = []
+    for key in sorted(set(before) | set(after)):
+        was, now = before.get(key), after.get(key)
+        delta = now - was if was is not None and now is not None else None
+        metric, dataset, group = key
+        row = {"key": metric, "dataset": dataset, "group": group}
+        rows.append({**row, "before": was, "after": now, "delta": delta})
+    return rows
+
+
+def _metrics(sections: dict[str, Any]) -> dict[tuple[str, str, str], float]:
+    quantitative = sections["quantitative_analyses"]
+    rows = quantitative["overall"] + quantitative["disaggregated"]
+    return {(r["key"], r["dataset"], _group(r)): r["value"] for r in rows}
+
+
+def _group(row: dict[str, Any]) -> str:
+    return f"{row['group_columns']} = {row['group']}" if row["group"] else ""
+
+
+def _text_diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Unified diff of the cards' narrative, as plain text lines."""
+    old, new = _narrative_lines(before), _narrative_lines(after)
+    label_old, label_new = f"version {before['version']}", f"version {after['version']}"
+    return list(difflib.unified_diff(old, new, label_old, label_new, lineterm="", n=1))
+
+
+def _narrative_lines(card: dict[str, Any]) -> list[str]:
+    lines = [card.get("summary") or "", *_html_lines(card.get("intro_html", ""))]
+    for section_id, title in card["section_titles"].items():
+        narrative = card["sections"][section_id].get("narrative", "")
+        if narrative:
+            lines += [f"## {title}", *_html_lines(narrative)]
+    for extra in card.get("additional_sections", []):
+        lines += [f"## {extra['heading']}", *_html_lines(extra["html"])]
+    return [line for line in lines if line.strip()]
+
+
+def _html_lines(html: str) -> list[str]:
+    text = _TAGS.sub("", html.replace("</p>", "\n").replace("<br>", "\n").replace("</li>", "\n"))
+    return [unescape(line).strip() for line in text.splitlines()]

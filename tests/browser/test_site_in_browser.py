@@ -117,3 +117,21 @@ def test_a_card_prints_as_a_clean_document(page: Any, site_root: str, tmp_path: 
     pdf = tmp_path / "card.pdf"
     page.pdf(path=str(pdf), format="A4")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000
+
+
+def test_home_page_filters_models_by_status_and_risk(page: Any, tmp_path: Path) -> None:
+    import cardpress
+    from tests.conftest import PROJECTS
+
+    cardpress.build(PROJECTS / "minimal", tmp_path / "site")
+    root = (tmp_path / "site").as_uri() + "/"
+    page.goto(root + "index.html")
+    rows = "[...document.querySelectorAll('table.models tbody tr')]"
+    visible = rows + ".filter(r => !r.hidden).map(r => r.dataset.status)"
+    assert sorted(page.evaluate(visible)) == ["approved", "none"]
+    page.select_option("#model-filter [name=status]", "approved")
+    assert page.evaluate(visible) == ["approved"]
+    assert page.locator("#model-count").inner_text() == "1 shown"
+    page.select_option("#model-filter [name=status]", "")
+    page.select_option("#model-filter [name=risk]", "none")
+    assert page.evaluate(visible) == ["none"]  # fraud has no card.md: risk not rated

@@ -126,7 +126,10 @@ def test_narrative_from_card_md_renders_inert(project, tmp_path: Path) -> None: 
     cardpress.build(records, tmp_path / "site")
     for page in ("index.html", "models/churn/index.html", "models/churn/v/1/index.html"):
         soup = _soup(tmp_path / "site" / page)
-        assert soup.find_all(["script", "iframe", "style"]) == [], page
+        assert soup.find_all(["iframe", "style"]) == [], page
+        for script in soup.find_all("script"):  # only the theme's own files, never inline code
+            assert script.get("src", "").endswith(("assets/filter.js", "assets/search.js")), page
+            assert script.string is None, page
         for tag in soup.find_all(True):
             assert not [a for a in tag.attrs if a.lower().startswith("on")], (page, tag)
             assert not str(tag.get("href", "")).lower().startswith("javascript:"), (page, tag)

@@ -1,0 +1,154 @@
+"""Per-group confusion counts and rates for a binary classifier's evaluation predictions.
+
+One pass per grouping: group codes are combined with the label and the prediction into one
+integer and counted with ``numpy.bincount``; no per-group loop touches the rows except for AUC.
+A metric that a group cannot have (no actual positives for recall, one class for AUC) is NaN
+with a reason, never 0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from cardpress.compute.rates import auc_from_scores, delong_interval, wilson_interval
+
+MISSING = "missing"
+# metric -> (numerator, denominator) over the confusion counts, and why the denominator can be 0
+RATES: dict[str, tuple[str, str, str]] = {
+    "base_rate": ("tp+fn", "n", "the group is empty"),
+    "selection_rate": ("tp+fp", "n", "the group is empty"),
+    "accuracy": ("tp+tn", "n", "the group is empty"),
+    "precision": ("tp", "tp+fp", "no predicted positives in this group"),
+    "recall": ("tp", "tp+fn", "no actual positives in this group"),
+    "fpr": ("fp", "fp+tn", "no actual negatives in this group"),
+    "fnr": ("fn", "tp+fn", "no actual positives in this group"),
+}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A proportion with its Wilson 95% interval, or why it is undefined."""
+
+    value: float
+    lower: float
+    upper: float
+    successes: int
+    trials: int
+    undefined: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupMetrics:
+    """Every metric of one group (or of all rows, for the overall row)."""
+
+    columns: tuple[str, ...]
+    values: tuple[str, ...]
+    count: int
+    share: float
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+    rates: dict[str, Rate]
+    auc: float
+    auc_lower: float
+    auc_upper: float
+    auc_undefined: str | None
+    small: bool
+
+    @property
+    def label(self) -> str:
+        """``Female`` for one attribute, ``Female × Black`` for an intersection."""
+        return " × ".join(self.values) if self.values else "all rows"
+
+
+def group_metrics(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    y_true: str,
+    y_pred: str,
+    y_score: str | None,
+    min_group_size: int,
+) -> list[GroupMetrics]:
+    """Metrics of every non-empty group of ``columns`` (all rows when ``columns`` is empty).
+
+    ``y_true`` and ``y_pred`` hold 0/1; NaN in a sensitive column is its own group, "missing".
+    Groups are ordered by size, largest first, then by label.
+    """
+    codes, labels = _codes(frame, columns)
+    truth = frame[y_true].to_numpy(dtype=np.int64)
+    predicted = frame[y_pred].to_numpy(dtype=np.int64)
+    counts = np.bincount(codes * 4 + truth * 2 + predicted, minlength=len(labels) * 4)
+    counts = counts.reshape(len(labels), 4)  # columns: tn, fp, fn, tp
+    scores = frame[y_score].to_numpy(dtype=np.float64) if y_score else None
+    total = len(frame)
+    groups = []
+    for code, values in enumerate(labels):
+        tn, fp, fn, tp = (int(c) for c in counts[code])
+        if tn + fp + fn + tp == 0:
+            continue  # an empty intersection: no rows, no metrics (shown as absent, not 0)
+        scored = None
+        if scores is not None:
+            mask = codes == code
+            scored = (truth[mask], scores[mask])
+        confusion = (tp, fp, tn, fn)
+        groups.append(_metrics(tuple(columns), values, confusion, total, min_group_size, scored))
+    return sorted(groups, key=lambda g: (-g.count, g.label))
+
+
+def _metrics(
+    columns: tuple[str, ...],
+    values: tuple[str, ...],
+    confusion: tuple[int, int, int, int],
+    total: int,
+    min_group_size: int,
+    scored: tuple[NDArray[np.int64], NDArray[np.float64]] | None,
+) -> GroupMetrics:
+    tp, fp, tn, fn = confusion
+    n = tp + fp + tn + fn
+    named = {"tp": tp, "fp": fp, "tn": tn, "fn": fn, "n": n}
+    rates = {name: _rate(named, *spec) for name, spec in RATES.items()}
+    auc, low, high = math.nan, math.nan, math.nan
+    why: str | None = "no scores in the predictions"
+    if scored is not None:
+        truth, scores = scored
+        auc = auc_from_scores(truth, scores)
+        low, high = delong_interval(truth, scores)
+        why = None if not math.isnan(auc) else "only one class in this group"
+    return GroupMetrics(
+        columns, values, n, n / total if total else math.nan, tp, fp, tn, fn, rates,
+        auc, low, high, why, n < min_group_size,
+    )  # fmt: skip
+
+
+def _rate(named: dict[str, int], numerator: str, denominator: str, why: str) -> Rate:
+    top = sum(named[k] for k in numerator.split("+"))
+    bottom = sum(named[k] for k in denominator.split("+"))
+    if bottom == 0:
+        return Rate(math.nan, math.nan, math.nan, top, bottom, why)
+    low, high = wilson_interval(top, bottom)
+    return Rate(top / bottom, low, high, top, bottom)
+
+
+def _codes(
+    frame: pd.DataFrame, columns: Sequence[str]
+) -> tuple[NDArray[np.int64], list[tuple[str, ...]]]:
+    """One integer per row for its group, and each code's values (mixed-radix combination)."""
+    codes = np.zeros(len(frame), dtype=np.int64)
+    levels: list[list[str]] = []
+    for column in columns:
+        text = frame[column].astype("object").where(frame[column].notna(), MISSING).astype(str)
+        column_codes, uniques = pd.factorize(text, sort=True)
+        codes = codes * len(uniques) + column_codes
+        levels.append([str(u) for u in uniques])
+    labels: list[tuple[str, ...]] = [()]
+    for values in levels:
+        labels = [(*prefix, value) for prefix in labels for value in values]
+    return codes, labels

@@ -12,6 +12,11 @@ from datetime import datetime
 Scalar = str | int | float | bool | None
 
 
+# Columns of a checked predictions table (labels and predictions as 0/1, scores as floats); a
+# prefix no user column is likely to carry, so sensitive columns keep their own names beside them.
+Y_TRUE, Y_PRED, Y_SCORE = "cardpress:y_true", "cardpress:y_pred", "cardpress:y_score"
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a fact was read: a path relative to the records folder, and a line when known."""

@@ -10,9 +10,10 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
-from cardpress.errors import Problem
-from cardpress.model import Predictions
+from cardpress.errors import Problem, RecordsError
+from cardpress.model import FairnessSettings, Predictions, Run
 from cardpress.readers.files import inside
+from cardpress.readers.prediction_checks import checked_predictions
 
 
 def prediction_columns(predictions: Predictions) -> list[str]:
@@ -55,3 +56,30 @@ def _read_table(path: Path, columns: list[str]) -> pa.Table:
         options = pacsv.ConvertOptions(include_columns=columns)
         return pacsv.read_csv(path, convert_options=options)
     return pajson.read_json(path).select(columns)
+
+
+def read_fairness_tables(
+    root: Path, runs: list[Run], settings: FairnessSettings
+) -> dict[tuple[str, str], pd.DataFrame]:
+    """The checked predictions table of each run that names sensitive columns, by (model, version).
+
+    Raises:
+        RecordsError: every problem with any of the tables; nothing is built from them.
+    """
+    problems: list[Problem] = []
+    tables = {}
+    reference = dict(settings.reference)
+    for run in runs:
+        predictions = run.predictions
+        if predictions is None or not predictions.sensitive:
+            continue
+        frame = read_predictions(root, predictions, problems)
+        if frame is None:
+            continue
+        checked, found = checked_predictions(frame, predictions, run.datasets, reference)
+        problems += found
+        if checked is not None:
+            tables[(run.model, run.version)] = checked
+    if problems:
+        raise RecordsError(problems)
+    return tables

@@ -1,0 +1,148 @@
+"""Check an evaluation-predictions table's content and map it to what the fairness report reads.
+
+Binary classification only: labels and predictions must take at most two values between them,
+one of them the run's ``positive_label``; they become 0/1. Scores must be numbers in [0, 1].
+A sensitive column may hold at most :data:`MAX_LEVELS` distinct values. Every problem names the
+file and the column, and says how to fix it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cardpress.errors import Problem
+from cardpress.model import Y_PRED, Y_SCORE, Y_TRUE, Dataset, Predictions
+
+MAX_LEVELS = 1000
+BINARY_FIX = (
+    "the fairness report covers binary classification: map labels and predictions to two values "
+    "(e.g. 0/1) and name the positive one in predictions.positive_label"
+)
+
+
+def checked_predictions(
+    frame: pd.DataFrame,
+    predictions: Predictions,
+    datasets: tuple[Dataset, ...],
+    reference: dict[str, str],
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """The table with 0/1 labels and predictions, or None and every problem found."""
+    problems = _row_count(frame, predictions, datasets)
+    problems += _binary(frame, predictions)
+    if predictions.y_score:
+        problems += _scores(frame, predictions.uri, predictions.y_score)
+    for column in predictions.sensitive:
+        problems += _levels(frame, predictions.uri, column, reference.get(column))
+    if problems:
+        return None, problems
+    checked = frame[list(predictions.sensitive)].copy()
+    checked[Y_TRUE] = _positive(frame[predictions.y_true], predictions.positive_label)
+    checked[Y_PRED] = _positive(frame[predictions.y_pred], predictions.positive_label)
+    if predictions.y_score:
+        checked[Y_SCORE] = frame[predictions.y_score].to_numpy(dtype=np.float64)
+    return checked, []
+
+
+def _row_count(
+    frame: pd.DataFrame, predictions: Predictions, datasets: tuple[Dataset, ...]
+) -> list[Problem]:
+    if len(frame) == 0:
+        fix = "write the evaluation predictions, one row per evaluated example"
+        return [Problem(predictions.uri, None, "", "has no rows", fix)]
+    declared = next((d.rows for d in datasets if d.id == predictions.dataset), None)
+    if declared is None or declared == len(frame):
+        return []
+    problem = (
+        f"has {len(frame):,} rows but data set {predictions.dataset!r} is recorded with "
+        f"{declared:,} rows"
+    )
+    fix = "write a prediction for every evaluated row, or correct the data set's rows"
+    return [Problem(predictions.uri, None, "", problem, fix)]
+
+
+def _binary(frame: pd.DataFrame, predictions: Predictions) -> list[Problem]:
+    problems = []
+    values: set[Any] = set()
+    for role, column in (("y_true", predictions.y_true), ("y_pred", predictions.y_pred)):
+        series = frame[column]
+        missing = int(series.isna().sum())
+        if missing:
+            problem = f"{missing:,} rows have no value ({role})"
+            problems.append(Problem(predictions.uri, None, column, problem, BINARY_FIX))
+        distinct = set(series.dropna().unique().tolist())
+        if len(distinct) > 2:
+            problem = f"holds {len(distinct):,} values ({_show(distinct)}) ({role})"
+            problems.append(Problem(predictions.uri, None, column, problem, BINARY_FIX))
+        values |= distinct
+    if problems or len(values) <= 1:
+        return problems
+    label = predictions.positive_label
+    if len(values) > 2 or not any(_same(value, label) for value in values):
+        problem = (
+            f"labels and predictions together hold {_show(values)}; expected two values, "
+            f"one of them positive_label {label!r}"
+        )
+        field = f"{predictions.y_true}, {predictions.y_pred}"
+        problems.append(Problem(predictions.uri, None, field, problem, BINARY_FIX))
+    return problems
+
+
+def _scores(frame: pd.DataFrame, uri: str, column: str) -> list[Problem]:
+    series = frame[column]
+    fix = "give the predicted probability of the positive class, a number from 0 to 1"
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return [Problem(uri, None, column, f"scores are not numbers ({series.dtype})", fix)]
+    numbers = series.to_numpy(dtype=np.float64)
+    bad = ~((numbers >= 0) & (numbers <= 1))  # NaN fails both comparisons, so it is caught too
+    if not bad.any():
+        return []
+    first = int(np.flatnonzero(bad)[0])
+    problem = (
+        f"{int(bad.sum()):,} scores are missing or outside [0, 1] (first at row {first + 1}: "
+        f"{numbers[first]!r})"
+    )
+    return [Problem(uri, None, column, problem, fix)]
+
+
+def _levels(
+    frame: pd.DataFrame, uri: str, column: str, reference: str | None
+) -> list[Problem]:
+    series = frame[column]
+    count = int(series.nunique(dropna=True))
+    if count > MAX_LEVELS:
+        problem = (
+            f"sensitive column has {count:,} distinct values (at most {MAX_LEVELS:,}); "
+            "groups that small say nothing"
+        )
+        fix = "bin it into ranges (e.g. age bands) in the predictions file, or drop it"
+        return [Problem(uri, None, column, problem, fix)]
+    if reference is not None and reference not in set(series.dropna().astype(str)):
+        values = _show(set(series.dropna().astype(str).unique()))
+        problem = f"has no value {reference!r}, the reference group set in [fairness] ({values})"
+        fix = "set fairness.reference in cardpress.toml to one of the column's values"
+        return [Problem(uri, None, column, problem, fix)]
+    return []
+
+
+def _positive(series: pd.Series, label: str | int | bool) -> np.ndarray:
+    """1 where the value is the positive label, else 0."""
+    values = series.to_numpy()
+    hits = np.fromiter((_same(v, label) for v in pd.unique(values)), dtype=bool)
+    positives = pd.unique(values)[hits]
+    return np.isin(values, positives).astype(np.int8)
+
+
+def _same(value: Any, label: str | int | bool) -> bool:
+    """A value equals the positive label: ``1`` matches 1, 1.0 and True; ``"yes"`` matches "yes"."""
+    if isinstance(value, str) or isinstance(label, str):
+        return str(value) == str(label)
+    return bool(value == label)
+
+
+def _show(values: set[Any], limit: int = 5) -> str:
+    shown = sorted(values, key=lambda v: (str(type(v)), str(v)))[:limit]
+    more = f", … {len(values) - limit:,} more" if len(values) > limit else ""
+    return ", ".join(repr(v) for v in shown) + more

@@ -1,0 +1,69 @@
+"""The four-fifths rule and NYC Local Law 144 impact ratios, against hand-worked examples."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from cardpress.compute.fairness_groups import GroupMetrics, group_metrics
+from cardpress.compute.fairness_rules import four_fifths, local_law_144
+
+
+def _groups(counts: dict[str | None, tuple[int, int]], min_size: int = 1) -> list[GroupMetrics]:
+    """Groups from {category: (applicants, selected)}."""
+    rows = []
+    for category, (applicants, selected) in counts.items():
+        rows += [{"g": category, "pred": int(i < selected), "label": 1} for i in range(applicants)]
+    frame = pd.DataFrame(rows)
+    return group_metrics(
+        frame, ["g"], y_true="label", y_pred="pred", y_score=None, min_group_size=min_size
+    )
+
+
+def test_ll144_rule_example_ratios() -> None:
+    """The DCWP rule's example: Male 92 (54.3%, 1.00), Female 76 (44.7%, 0.82)."""
+    table = local_law_144(_groups({"Male": (92, 50), "Female": (76, 34)}))
+    rows = {row.label: row for row in table.rows}
+    assert table.highest == "Male"
+    assert rows["Male"].ratio == 1.0 and rows["Male"].selected == 50
+    assert rows["Female"].ratio == pytest.approx((34 / 76) / (50 / 92), abs=1e-12)
+    assert round(rows["Female"].ratio, 2) == 0.82
+    assert {row.status for row in table.rows} == {"disclosed"}
+
+
+def test_ll144_race_example_ratios() -> None:
+    counts = {"Hispanic or Latino": (28, 18), "White": (40, 15), "Black": (32, 16),
+              "NHPI": (8, 5), "Asian": (24, 10)}  # fmt: skip
+    table = local_law_144(_groups(counts))
+    ratios = {row.label: round(row.ratio, 2) for row in table.rows}
+    assert ratios == {"Hispanic or Latino": 1.0, "White": 0.58, "Black": 0.78, "NHPI": 0.97,
+                      "Asian": 0.65}  # fmt: skip
+
+
+def test_ll144_under_two_percent_does_not_set_the_highest_rate() -> None:
+    table = local_law_144(_groups({"a": (990, 500), "b": (10, 10), None: (5, 5)}))
+    rows = {row.label: row for row in table.rows}
+    assert table.highest == "a" and table.unknown == 5
+    assert rows["b"].status == "under-2%" and rows["b"].ratio == pytest.approx(1 / (500 / 990))
+    assert "missing" not in rows  # unknown category: counted, left out
+
+
+def test_four_fifths_boundary_is_inclusive_pass() -> None:
+    table = four_fifths(_groups({"a": (100, 50), "b": (100, 40), "c": (100, 39)}), 30, 0.8)
+    status = {row.label: (row.ratio, row.status) for row in table.rows}
+    assert status["b"] == (pytest.approx(0.8), "pass")  # exactly 0.8 passes
+    assert status["c"][1] == "flagged"
+
+
+def test_four_fifths_small_groups_are_shown_not_judged() -> None:
+    table = four_fifths(_groups({"a": (100, 10), "b": (100, 10), "tiny": (5, 5)}), 30, 0.8)
+    rows = {row.label: row for row in table.rows}
+    assert table.highest == "a"  # the tiny group's 100% does not set the highest rate
+    assert rows["tiny"].status == "small"
+
+
+def test_nobody_selected_is_undefined_not_a_pass() -> None:
+    table = four_fifths(_groups({"a": (50, 0), "b": (50, 0)}), 30, 0.8)
+    assert all(row.status == "undefined" and math.isnan(row.ratio) for row in table.rows)

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from cardpress.compute.fairness import FairnessReport, fairness_report
 from cardpress.compute.publish import plan_publication
 from cardpress.compute.site import build_site
 from cardpress.errors import CardpressError
-from cardpress.model import Records
+from cardpress.model import FairnessSettings, Records, Run
 from cardpress.publishing import (
     changelog,
     check_publication,
@@ -26,6 +27,7 @@ from cardpress.publishing import (
     site_files,
 )
 from cardpress.readers.keys import read_private_key, read_public_key
+from cardpress.readers.predictions import read_fairness_tables
 from cardpress.readers.records import read_records
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.host_files import normalise_base_url
@@ -56,6 +58,7 @@ def validate(records: str | Path) -> Records:
         RecordsError: listing every problem, each as ``file:line: field: problem — fix``.
     """
     loaded = read_records(records)
+    fairness_reports(Path(records), list(loaded.runs), loaded.config.fairness)
     logger.info("%s: %d run records and %d narratives are valid", records, len(loaded.runs),
              len(loaded.narratives))  # fmt: skip
     return loaded
@@ -105,7 +108,11 @@ def build(
     env = make_env(project_templates)
     frozen_cards = [frozen_card(previous, v.model, v.version) for v in publication.frozen]
     published_cards = {(c["model"], c["version"]): c for c in frozen_cards}
-    plans = plan_site(site, publication.renders, log, published_cards)
+    rendered = [
+        e.run for m in site.models for e in m.versions if publication.renders(m.name, e.version)
+    ]
+    fairness = fairness_reports(Path(records), rendered, site.config.fairness)
+    plans = plan_site(site, publication.renders, log, published_cards, fairness)
     pages = list(render_pages(plans, site, env, __version__))
     extras = site_files(plans, frozen_cards, site.config)
     assets = asset_files([project_templates, default_templates_dir()])
@@ -158,6 +165,20 @@ def records_digest(records: Records) -> str:
     lines += [f"{n.source.file} {n.digest}" for n in records.narratives]
     lines.sort()
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def fairness_reports(
+    root: Path, runs: list[Run], settings: FairnessSettings
+) -> dict[tuple[str, str], FairnessReport]:
+    """The fairness report of each run whose predictions name sensitive columns.
+
+    Raises:
+        RecordsError: a predictions table is not binary classification, or has bad scores or
+            too many groups; nothing was written.
+    """
+    tables = read_fairness_tables(root, runs, settings)
+    sensitive = {(r.model, r.version): r.predictions.sensitive for r in runs if r.predictions}
+    return {key: fairness_report(table, sensitive[key], settings) for key, table in tables.items()}
 
 
 def _epoch(given: int | None) -> int | None:

@@ -165,4 +165,5 @@ def _quantitative(run: Run) -> dict[str, Any]:
     sliced = [metric_data(m) for m in run.metrics if m.slice]
     overall.sort(key=lambda m: (m["dataset"], m["key"]))
     sliced.sort(key=lambda m: (m["group_columns"], m["key"], m["dataset"], m["group"]))
-    return {"overall": overall, "disaggregated": sliced}
+    # "fairness" is filled in when the version has a fairness report (see render.pages)
+    return {"overall": overall, "disaggregated": sliced, "fairness": None}

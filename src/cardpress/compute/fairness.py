@@ -60,7 +60,7 @@ class FairnessReport:
 def fairness_report(
     frame: pd.DataFrame, sensitive: tuple[str, ...], settings: FairnessSettings
 ) -> FairnessReport:
-    """The report of a checked predictions table (columns :data:`cardpress.model.Y_TRUE` and friends)."""
+    """The report of a checked table (columns :data:`cardpress.model.Y_TRUE` and the like)."""
     score = Y_SCORE if Y_SCORE in frame.columns else None
     overall = group_metrics(frame, [], y_true=Y_TRUE, y_pred=Y_PRED, y_score=score,
                             min_group_size=0)[0]  # fmt: skip

@@ -94,7 +94,7 @@ def compare(group: GroupMetrics, reference: GroupMetrics, metric: str) -> Compar
 
 
 def spread(groups: Sequence[GroupMetrics], metric: str) -> Spread:
-    """max − min and min / max of ``metric`` over the judged groups where it is defined."""
+    """Max − min and min / max of ``metric`` over the judged groups where it is defined."""
     defined: list[tuple[float, str]] = []
     left_out: list[tuple[str, str]] = []
     for group in judged(groups):
@@ -105,7 +105,8 @@ def spread(groups: Sequence[GroupMetrics], metric: str) -> Spread:
             defined.append((value, group.label))
     if len(defined) < 2:
         why = "fewer than two groups large enough and with the metric defined"
-        return Spread(metric, None, None, *[math.nan] * 4, len(defined), tuple(left_out), why)
+        nan = math.nan
+        return Spread(metric, None, None, nan, nan, nan, nan, len(defined), tuple(left_out), why)
     # the first group in size order wins ties, so the labels do not depend on float noise
     highest = max(defined, key=lambda d: d[0])
     lowest = min(defined, key=lambda d: d[0])

@@ -107,9 +107,7 @@ def _scores(frame: pd.DataFrame, uri: str, column: str) -> list[Problem]:
     return [Problem(uri, None, column, problem, fix)]
 
 
-def _levels(
-    frame: pd.DataFrame, uri: str, column: str, reference: str | None
-) -> list[Problem]:
+def _levels(frame: pd.DataFrame, uri: str, column: str, reference: str | None) -> list[Problem]:
     series = frame[column]
     count = int(series.nunique(dropna=True))
     if count > MAX_LEVELS:

@@ -71,6 +71,42 @@ def _dots_template(with_intervals: bool, series_title: str) -> str:
     return json.dumps(chart.to_dict(), sort_keys=True)
 
 
+def group_dots(rows: list[dict[str, Any]], *, groups: list[str], title: str) -> Spec:
+    """Spec of a dot-and-interval chart per metric (one panel each), a row per group.
+
+    ``rows`` hold ``metric``, ``order`` (of the panels), ``group``, ``value``, ``lower``,
+    ``upper`` and ``role``
+    (reference, small or other), which the mark's shape shows, so colour carries nothing alone.
+    """
+    spec: Spec = json.loads(_group_dots_template())
+    spec["data"] = {"values": rows}
+    spec["title"] = title
+    spec["spec"]["layer"][0]["encoding"]["y"]["sort"] = groups
+    spec["spec"]["layer"][1]["encoding"]["y"]["sort"] = groups
+    return spec
+
+
+@cache
+def _group_dots_template() -> str:
+    x = alt.X("value:Q", title=None, scale=alt.Scale(domain=[0, 1], nice=False))
+    y = alt.Y("group:N", title=None)
+    base = alt.Chart(alt.NamedData(name="values"))
+    bars = base.mark_rule().encode(x=alt.X("lower:Q", title=None), x2="upper:Q", y=y)
+    legend = alt.Legend(title="group", orient="bottom")
+    roles = ["reference", "other", "small"]
+    shapes = alt.Scale(domain=roles, range=["diamond", "circle", "triangle-down"])
+    colours = alt.Scale(domain=roles, range=["#b35806", "#2166ac", "#777777"])
+    dots = base.mark_point(filled=True, size=70, opacity=1).encode(
+        x=x, y=y, shape=alt.Shape("role:N", scale=shapes, legend=legend),
+        color=alt.Color("role:N", scale=colours, legend=legend),
+    )  # fmt: skip
+    header = alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",
+                        labelFontWeight="bold", title=None)  # fmt: skip
+    row = alt.Row("metric:N", header=header, sort=alt.SortField("order"))
+    chart = alt.layer(bars, dots).properties(width=300).facet(row=row, title="")
+    return json.dumps(chart.to_dict(), sort_keys=True)
+
+
 def render_svgs(specs: list[Spec], workers: int | None = None) -> list[str]:
     """SVG of each spec, in order; identical specs are rendered once."""
     keys = [json.dumps(spec, sort_keys=True) for spec in specs]

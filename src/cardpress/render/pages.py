@@ -15,9 +15,11 @@ import jinja2
 
 from cardpress.compute.card import card_data
 from cardpress.compute.diff import diff_data
-from cardpress.compute.site import Site
+from cardpress.compute.fairness import FairnessReport
+from cardpress.compute.site import Site, VersionEntry
 from cardpress.render.card_charts import card_chart_specs
 from cardpress.render.charts import Spec, render_svgs
+from cardpress.render.fairness_data import fairness_chart_specs, fairness_data, headline
 from cardpress.render.site_data import home_data, model_data, site_data
 
 GENERATOR = "cardpress"
@@ -47,11 +49,13 @@ def plan_site(
     renders: Callable[[str, str], bool] = lambda model, version: True,
     changelog: list[dict[str, Any]] | None = None,
     published_cards: dict[tuple[str, str], dict[str, Any]] | None = None,
+    fairness: dict[tuple[str, str], FairnessReport] | None = None,
 ) -> list[PagePlan]:
     """Every page of the site in a stable order.
 
     Versions that ``renders`` refuses are left out: their published pages are carried over.
     ``published_cards`` holds those versions' card data, to compare new versions with.
+    ``fairness`` holds the fairness report of each version that has one.
     """
     cards = dict(published_cards or {})
     plans = [PagePlan("index.html", "home.html", home_data(site))]
@@ -68,8 +72,16 @@ def plan_site(
                 continue
             data = card_data(model, entry)
             cards[(model.name, entry.version)] = data
+            report = (fairness or {}).get((model.name, entry.version))
+            if report is not None:
+                page = _fairness_page(site, data, entry, report)
+                data["sections"]["quantitative_analyses"]["fairness"] = {
+                    "href": "fairness/index.html", "headline": headline(page.data)
+                }  # fmt: skip
             path = f"{base}/v/{entry.version}/index.html"
             plans.append(PagePlan(path, "card.html", data, card_chart_specs(data)))
+            if report is not None:
+                plans.append(page)
             previous = cards.get((model.name, entry.previous or ""))
             if previous is not None:
                 diff_path = f"{base}/v/{entry.version}/diff/index.html"
@@ -77,6 +89,17 @@ def plan_site(
     plans.append(PagePlan("search/index.html", "search.html", {"kind": "search"}))
     plans.append(PagePlan("404.html", "404.html", {"kind": "not-found"}))
     return plans
+
+
+def _fairness_page(
+    site: Site, card: dict[str, Any], entry: VersionEntry, report: FairnessReport
+) -> PagePlan:
+    assert entry.run.predictions is not None  # a report exists only for runs with predictions
+    data = fairness_data(report, entry.run.predictions, site.config.fairness)
+    for key in ("model", "title", "version", "record"):
+        data[key] = card[key]
+    path = f"models/{card['model']}/v/{card['version']}/fairness/index.html"
+    return PagePlan(path, "fairness.html", data, fairness_chart_specs(data))
 
 
 def render_pages(

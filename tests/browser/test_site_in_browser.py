@@ -14,6 +14,8 @@ MAIN_PAGES = [
     "index.html",
     "models/income-classifier/index.html",
     "models/income-classifier/v/2/index.html",
+    "models/income-classifier/v/2/fairness/index.html",
+    "models/income-classifier/v/2/diff/index.html",
     "search/index.html",
     "changelog/index.html",
     "404.html",

@@ -70,7 +70,8 @@ def _binary(frame: pd.DataFrame, predictions: Predictions) -> list[Problem]:
         series = frame[column]
         missing = int(series.isna().sum())
         if missing:
-            problem = f"{missing:,} rows have no value ({role})"
+            rows = "1 row has" if missing == 1 else f"{missing:,} rows have"
+            problem = f"{rows} no value ({role})"
             problems.append(Problem(predictions.uri, None, column, problem, BINARY_FIX))
         distinct = set(series.dropna().unique().tolist())
         if len(distinct) > 2:
@@ -101,8 +102,8 @@ def _scores(frame: pd.DataFrame, uri: str, column: str) -> list[Problem]:
         return []
     first = int(np.flatnonzero(bad)[0])
     problem = (
-        f"{int(bad.sum()):,} scores are missing or outside [0, 1] (first at row {first + 1}: "
-        f"{numbers[first]!r})"
+        f"{int(bad.sum()):,} scores are missing or outside [0, 1] (first at data row {first + 1}: "
+        f"{float(numbers[first])!r})"
     )
     return [Problem(uri, None, column, problem, fix)]
 

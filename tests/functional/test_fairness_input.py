@@ -1,0 +1,108 @@
+"""Bad evaluation predictions for the fairness report: exit 1, the exact message, no output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import Result
+
+from tests.functional.test_bad_input import _fails
+
+
+def _write_predictions(records: Path, csv: str, rows: int | None = None) -> None:
+    """Replace churn-1's predictions and record their new hash (and row count) in its run."""
+    path = records / "predictions" / "churn-1.csv"
+    path.write_text(csv)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"]["sha256"] = digest
+    holdout = next(d for d in run["datasets"] if d["id"] == "holdout")
+    holdout["sha256"] = digest
+    holdout["rows"] = rows if rows is not None else csv.count("\n") - 1
+    run_path.write_text(json.dumps(run, indent=2))
+
+
+def _csv(rows: list[tuple[object, ...]]) -> str:
+    lines = ["id,y,yhat,p,group"] + [",".join(str(v) for v in row) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+GOOD = [(1, 1, 1, 0.9, "a"), (2, 0, 0, 0.2, "a"), (3, 1, 0, 0.4, "b"), (4, 0, 1, 0.6, "b")]
+
+
+def test_labels_that_are_not_binary(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _write_predictions(records, _csv([*GOOD, (5, 2, 1, 0.5, "a")]))
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "predictions/churn-1.csv: y: holds 3 values (0, 1, 2) (y_true) — the fairness report "
+        "covers binary classification: map labels and predictions to two values (e.g. 0/1) and "
+        "name the positive one in predictions.positive_label",
+    ]
+
+
+def test_scores_outside_zero_one_and_missing_labels(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _write_predictions(records, _csv([*GOOD, (5, "", 1, 1.5, "a"), (6, 1, 1, -0.1, "b")]))
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "predictions/churn-1.csv: p: 2 scores are missing or outside [0, 1] (first at data row 5: "
+        "1.5) — give the predicted probability of the positive class, a number from 0 to 1",
+        "predictions/churn-1.csv: y: 1 row has no value (y_true) — the fairness report covers "
+        "binary classification: map labels and predictions to two values (e.g. 0/1) and name the "
+        "positive one in predictions.positive_label",
+    ]
+
+
+def test_too_many_groups_and_row_count_mismatch(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    rows = [(i, i % 2, i % 2, 0.5, f"person-{i}") for i in range(1001)]
+    _write_predictions(records, _csv(rows), rows=1000)
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "predictions/churn-1.csv: has 1,001 rows but data set 'holdout' is recorded with 1,000 "
+        "rows — write a prediction for every evaluated row, or correct the data set's rows",
+        "predictions/churn-1.csv: group: sensitive column has 1,001 distinct values (at most "
+        "1,000); groups that small say nothing — bin it into ranges (e.g. age bands) in the "
+        "predictions file, or drop it",
+    ]
+
+
+def test_positive_label_not_among_the_values(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    yes_no = [(i, "yes" if y else "no", "yes" if p else "no", s, g) for i, y, p, s, g in GOOD]
+    _write_predictions(records, _csv(yes_no))
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "predictions/churn-1.csv: y, yhat: labels and predictions together hold 'no', 'yes'; "
+        "expected two values, one of them positive_label 1 — the fairness report covers binary "
+        "classification: map labels and predictions to two values (e.g. 0/1) and name the "
+        "positive one in predictions.positive_label",
+    ]
+
+
+def test_string_labels_with_their_positive_label_build(
+    project, run_cli: Callable[..., Result], tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    yes_no = [(i, "yes" if y else "no", "yes" if p else "no", s, g) for i, y, p, s, g in GOOD]
+    _write_predictions(records, _csv(yes_no))
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"]["positive_label"] = "yes"
+    run_path.write_text(json.dumps(run, indent=2))
+    out = tmp_path / "out"
+    assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
+    page = json.loads((out / "models/churn/v/1/fairness/index.json").read_text())
+    overall = page["overall"]["metrics"]
+    assert overall["selection_rate"]["value"] == 0.5 and overall["base_rate"]["value"] == 0.5
+
+
+def test_reference_group_that_does_not_exist(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    with (records / "cardpress.toml").open("a") as config:
+        config.write('\n[fairness]\nreference = {group = "c"}\n')
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "predictions/churn-1.csv: group: has no value 'c', the reference group set in [fairness] "
+        "('a', 'b') — set fairness.reference in cardpress.toml to one of the column's values",
+    ]

@@ -4,13 +4,14 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest, rankdata
 from sklearn.metrics import roc_auc_score
 
 from cardpress.compute.rates import (
     _average_ranks,
+    auc_by_group,
     auc_from_scores,
     delong_interval,
     wilson_interval,
@@ -68,3 +69,27 @@ def test_delong_hand_worked() -> None:
     assert all(
         math.isnan(x) for x in delong_interval(np.array([1, 0, 0]), np.array([0.3, 0.2, 0.1]))
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 1), st.sampled_from([0.1, 0.2, 0.5, 0.7, 0.9])),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_auc_by_group_equals_per_group_functions(rows: list[tuple[int, int, float]]) -> None:
+    codes = np.array([r[0] for r in rows])
+    truth = np.array([r[1] for r in rows])
+    score = np.array([r[2] for r in rows])
+    auc, lower, upper = auc_by_group(codes, truth, score, 4)
+    for group in range(4):
+        mask = codes == group
+        expected = auc_from_scores(truth[mask], score[mask]) if mask.any() else math.nan
+        expected_interval = (
+            delong_interval(truth[mask], score[mask]) if mask.any() else (math.nan, math.nan)
+        )
+        assert auc[group] == pytest.approx(expected, abs=1e-12, nan_ok=True)
+        assert lower[group] == pytest.approx(expected_interval[0], abs=1e-12, nan_ok=True)
+        assert upper[group] == pytest.approx(expected_interval[1], abs=1e-12, nan_ok=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from cardpress.compute.fairness_disparity import (
     METRICS,
@@ -62,8 +64,10 @@ def fairness_report(
 ) -> FairnessReport:
     """The report of a checked table (columns :data:`cardpress.model.Y_TRUE` and the like)."""
     score = Y_SCORE if Y_SCORE in frame.columns else None
+    # one sort by score serves the AUC of every grouping
+    order = np.argsort(frame[score].to_numpy(dtype=np.float64)) if score else None
     overall = group_metrics(frame, [], y_true=Y_TRUE, y_pred=Y_PRED, y_score=score,
-                            min_group_size=0)[0]  # fmt: skip
+                            min_group_size=0, score_order=order)[0]  # fmt: skip
     wanted: list[tuple[str, ...]] = [(column,) for column in sensitive]
     skipped = []
     for columns in settings.intersections:
@@ -73,16 +77,20 @@ def fairness_report(
             skipped.append((tuple(columns), why))
         else:
             wanted.append(tuple(columns))
-    groupings = tuple(_grouping(frame, columns, score, settings) for columns in wanted)
+    groupings = tuple(_grouping(frame, columns, score, order, settings) for columns in wanted)
     return FairnessReport(len(frame), score is not None, overall, groupings, tuple(skipped))
 
 
 def _grouping(
-    frame: pd.DataFrame, columns: tuple[str, ...], score: str | None, settings: FairnessSettings
+    frame: pd.DataFrame,
+    columns: tuple[str, ...],
+    score: str | None,
+    order: NDArray[np.int64] | None,
+    settings: FairnessSettings,
 ) -> Grouping:
     groups = group_metrics(
         frame, columns, y_true=Y_TRUE, y_pred=Y_PRED, y_score=score,
-        min_group_size=settings.min_group_size,
+        min_group_size=settings.min_group_size, score_order=order,
     )  # fmt: skip
     reference, rule = choose_reference(groups, dict(settings.reference))
     comparisons = {}

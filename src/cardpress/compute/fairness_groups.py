@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from cardpress.compute.rates import auc_from_scores, delong_interval, wilson_interval
+from cardpress.compute.rates import auc_by_group, wilson_interval
 
 MISSING = "missing"
 # metric -> (numerator, denominator) over the confusion counts, and why the denominator can be 0
@@ -76,10 +76,12 @@ def group_metrics(
     y_pred: str,
     y_score: str | None,
     min_group_size: int,
+    score_order: NDArray[np.int64] | None = None,
 ) -> list[GroupMetrics]:
     """Metrics of every non-empty group of ``columns`` (all rows when ``columns`` is empty).
 
     ``y_true`` and ``y_pred`` hold 0/1; NaN in a sensitive column is its own group, "missing".
+    ``score_order`` (the rows' order by score, stable) may be shared between calls on one table.
     Groups are ordered by size, largest first, then by label.
     """
     codes, labels = _codes(frame, columns)
@@ -87,17 +89,17 @@ def group_metrics(
     predicted = frame[y_pred].to_numpy(dtype=np.int64)
     counts = np.bincount(codes * 4 + truth * 2 + predicted, minlength=len(labels) * 4)
     counts = counts.reshape(len(labels), 4)  # columns: tn, fp, fn, tp
-    scores = frame[y_score].to_numpy(dtype=np.float64) if y_score else None
+    auc = None
+    if y_score:
+        scores = frame[y_score].to_numpy(dtype=np.float64)
+        auc = auc_by_group(codes, truth, scores, len(labels), score_order)
     total = len(frame)
     groups = []
     for code, values in enumerate(labels):
         tn, fp, fn, tp = (int(c) for c in counts[code])
         if tn + fp + fn + tp == 0:
             continue  # an empty intersection: no rows, no metrics (shown as absent, not 0)
-        scored = None
-        if scores is not None:
-            mask = codes == code
-            scored = (truth[mask], scores[mask])
+        scored = (float(auc[0][code]), float(auc[1][code]), float(auc[2][code])) if auc else None
         confusion = (tp, fp, tn, fn)
         groups.append(_metrics(tuple(columns), values, confusion, total, min_group_size, scored))
     return sorted(groups, key=lambda g: (-g.count, g.label))
@@ -109,18 +111,15 @@ def _metrics(
     confusion: tuple[int, int, int, int],
     total: int,
     min_group_size: int,
-    scored: tuple[NDArray[np.int64], NDArray[np.float64]] | None,
+    scored: tuple[float, float, float] | None,
 ) -> GroupMetrics:
     tp, fp, tn, fn = confusion
     n = tp + fp + tn + fn
     named = {"tp": tp, "fp": fp, "tn": tn, "fn": fn, "n": n}
     rates = {name: _rate(named, *spec) for name, spec in RATES.items()}
-    auc, low, high = math.nan, math.nan, math.nan
+    auc, low, high = scored if scored is not None else (math.nan, math.nan, math.nan)
     why: str | None = "no scores in the predictions"
     if scored is not None:
-        truth, scores = scored
-        auc = auc_from_scores(truth, scores)
-        low, high = delong_interval(truth, scores)
         why = None if not math.isnan(auc) else "only one class in this group"
     return GroupMetrics(
         columns, values, n, n / total if total else math.nan, tp, fp, tn, fn, rates,
@@ -144,11 +143,23 @@ def _codes(
     codes = np.zeros(len(frame), dtype=np.int64)
     levels: list[list[str]] = []
     for column in columns:
-        text = frame[column].astype("object").where(frame[column].notna(), MISSING).astype(str)
-        column_codes, uniques = pd.factorize(text, sort=True)
+        column_codes, uniques = _factorize(frame[column])
         codes = codes * len(uniques) + column_codes
-        levels.append([str(u) for u in uniques])
+        levels.append(uniques)
     labels: list[tuple[str, ...]] = [()]
     for values in levels:
         labels = [(*prefix, value) for prefix in labels for value in values]
     return codes, labels
+
+
+def _factorize(series: pd.Series) -> tuple[NDArray[np.int64], list[str]]:
+    """Codes of a column's values as text, sorted, with NaN as the value "missing"."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)  # fast on any dtype
+    text = [str(u) for u in uniques]
+    if (codes < 0).any():
+        text.append(MISSING)
+        codes = np.where(codes < 0, len(text) - 1, codes)
+    names = sorted(set(text))  # values equal as text (1 and "1") are one group, as on the page
+    position = {name: index for index, name in enumerate(names)}
+    remap = np.array([position[t] for t in text], dtype=np.int64)
+    return remap[codes] if len(text) else codes.astype(np.int64), names

@@ -1,0 +1,191 @@
+"""Benchmark: the fairness report against fairlearn's MetricFrame, side by side.
+
+Usage:  python bench/fairness.py [--sizes 100000 1000000 10000000] [--fairlearn-max 1000000]
+
+For each size it writes synthetic evaluation predictions to Parquet (label, prediction, score,
+sex with 2 values × race with 5 values = 10 intersectional slices), then, each in its own child
+process so peak memory is the tool's own:
+
+- cardpress: read the needed columns from Parquet, check them, and compute the sex × race slices
+  (8 metrics with Wilson intervals, AUC with its DeLong interval): the same slices as fairlearn,
+  with more in them; the ratio is taken on this line;
+- cardpress-full: the same, then the whole report (overall, sex, race and sex × race, with
+  reference comparisons, between-groups spreads, parity measures and both rules);
+- fairlearn: ``MetricFrame`` over sex × race with selection rate, accuracy, precision, recall,
+  FPR, FNR and ROC AUC (7 metrics), on the table already in memory (reading not timed).
+
+It prints seconds, rows/s, peak RSS and the speed ratio, and checks that both give the same
+per-slice numbers to 1e-9. fairlearn is run up to ``--fairlearn-max`` rows (it is slow).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+METRICS = ("selection_rate", "accuracy", "precision", "recall", "fpr", "fnr")
+
+
+def write_predictions(path: Path, rows: int) -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(rows)
+    sex = rng.choice(np.array(["Female", "Male"]), rows, p=[0.4, 0.6])
+    race = rng.choice(np.array(["White", "Black", "Asian", "Other", "Native"]), rows,
+                      p=[0.6, 0.2, 0.1, 0.07, 0.03])  # fmt: skip
+    shift = (sex == "Male") * 0.05 + (race == "White") * 0.05
+    score = np.clip(rng.beta(2, 3, rows) + shift, 0, 1)
+    label = (rng.random(rows) < score).astype("int8")
+    frame = pd.DataFrame(
+        {"label": label, "pred": (score >= 0.5).astype("int8"), "score": score.round(6),
+         "sex": pd.Categorical(sex), "race": pd.Categorical(race)}
+    )  # fmt: skip
+    frame.to_parquet(path, index=False)
+
+
+def run_cardpress(path: Path, full: bool) -> dict[str, object]:
+    """Read, check and compute: sex × race only (``full`` False) or the whole report."""
+    from cardpress.compute.fairness import fairness_report
+    from cardpress.compute.fairness_groups import group_metrics
+    from cardpress.model import Y_PRED, Y_SCORE, Y_TRUE, FairnessSettings, Predictions, Source
+    from cardpress.readers.prediction_checks import checked_predictions
+    from cardpress.readers.predictions import read_predictions
+
+    predictions = Predictions(
+        uri=path.name, dataset="eval", y_true="label", y_pred="pred", source=Source("bench", 1),
+        y_score="score", sensitive=("sex", "race"),
+    )  # fmt: skip
+    settings = FairnessSettings(intersections=(("sex", "race"),))
+    start = time.perf_counter()
+    frame = read_predictions(path.parent, predictions, [])
+    assert frame is not None
+    checked, problems = checked_predictions(frame, predictions, (), {})
+    assert checked is not None and not problems, problems
+    if full:
+        slices = fairness_report(checked, predictions.sensitive, settings).groupings[2].groups
+    else:
+        slices = group_metrics(
+            checked, ["sex", "race"], y_true=Y_TRUE, y_pred=Y_PRED, y_score=Y_SCORE,
+            min_group_size=30,
+        )  # fmt: skip
+    seconds = time.perf_counter() - start
+    values = {
+        "|".join(g.values): {**{m: g.rates[m].value for m in METRICS}, "auc": g.auc} for g in slices
+    }
+    return {"seconds": seconds, "values": values}
+
+
+def run_fairlearn(path: Path) -> dict[str, object]:
+    import numpy as np
+    import pandas as pd
+    from fairlearn.metrics import (
+        MetricFrame,
+        false_negative_rate,
+        false_positive_rate,
+        selection_rate,
+    )
+    from sklearn.metrics import accuracy_score, precision_score, recall_score, roc_auc_score
+
+    frame = pd.read_parquet(path)
+    metrics = {
+        "selection_rate": selection_rate,
+        "accuracy": accuracy_score,
+        "precision": lambda t, p: precision_score(t, p, zero_division=np.nan),
+        "recall": lambda t, p: recall_score(t, p, zero_division=np.nan),
+        "fpr": false_positive_rate,
+        "fnr": false_negative_rate,
+    }
+    start = time.perf_counter()
+    result = MetricFrame(
+        metrics=metrics, y_true=frame["label"], y_pred=frame["pred"],
+        sensitive_features=frame[["sex", "race"]].astype(str),
+    )  # fmt: skip
+    # roc_auc_score needs the scores, not the 0/1 predictions: a second frame, as users write it
+    auc = MetricFrame(
+        metrics=roc_auc_score, y_true=frame["label"], y_pred=frame["score"],
+        sensitive_features=frame[["sex", "race"]].astype(str),
+    ).by_group  # fmt: skip
+    seconds = time.perf_counter() - start
+    by_group = result.by_group
+    values = {
+        f"{sex}|{race}": {**{m: float(row[m]) for m in METRICS}, "auc": float(auc[(sex, race)])}
+        for (sex, race), row in by_group.iterrows()
+    }
+    return {"seconds": seconds, "values": values}
+
+
+def child(tool: str, path: Path) -> None:
+    if tool == "fairlearn":
+        result = run_fairlearn(path)
+    else:
+        result = run_cardpress(path, full=tool == "cardpress-full")
+    result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def measure(tool: str, path: Path) -> dict[str, object]:
+    command = [sys.executable, __file__, "--child", tool, str(path)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    result: dict[str, object] = json.loads(output)
+    return result
+
+
+def same_numbers(ours: dict[str, dict[str, float]], theirs: dict[str, dict[str, float]]) -> bool:
+    import math
+
+    for key, metrics in ours.items():
+        for name, value in metrics.items():
+            other = theirs[key][name]
+            if math.isnan(value) != math.isnan(other) or abs(value - other) > 1e-9:
+                return False
+    return set(ours) == set(theirs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[100_000, 1_000_000, 10_000_000])
+    parser.add_argument("--fairlearn-max", type=int, default=1_000_000)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], Path(args.child[1]))
+        return
+    print(f"# python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
+    print(f"{'rows':>11} {'tool':>15} {'seconds':>8} {'rows/s':>12} {'peak MiB':>9} {'ratio':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in args.sizes:
+            path = Path(tmp) / f"predictions-{rows}.parquet"
+            write_predictions(path, rows)
+            ours = measure("cardpress", path)
+            full = measure("cardpress-full", path)
+            theirs = measure("fairlearn", path) if rows <= args.fairlearn_max else None
+            for tool, result in (
+                ("cardpress", ours),
+                ("cardpress-full", full),
+                ("fairlearn", theirs),
+            ):
+                if result is None:
+                    continue
+                seconds = float(result["seconds"])  # type: ignore[arg-type]
+                ratio = ""
+                if theirs is not None and tool == "cardpress":
+                    ratio = f"{float(theirs['seconds']) / seconds:.0f}×"  # type: ignore[arg-type]
+                peak = float(result["peak_mib"])  # type: ignore[arg-type]
+                print(f"{rows:>11,} {tool:>15} {seconds:>8.3f} {rows / seconds:>12,.0f} "
+                      f"{peak:>9.0f} {ratio:>7}")  # fmt: skip
+            if theirs is not None:
+                same = same_numbers(ours["values"], theirs["values"])  # type: ignore[arg-type]
+                print(f"{'':>11} per-slice numbers identical to 1e-9: {same}")
+
+
+if __name__ == "__main__":
+    main()

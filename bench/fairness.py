@@ -46,7 +46,7 @@ def write_predictions(path: Path, rows: int) -> None:
     score = np.clip(rng.beta(2, 3, rows) + shift, 0, 1)
     label = (rng.random(rows) < score).astype("int8")
     frame = pd.DataFrame(
-        {"label": label, "pred": (score >= 0.5).astype("int8"), "score": score.round(6),
+        {"label": label, "pred": (score >= 0.5).astype("int8"), "score": score,
          "sex": pd.Categorical(sex), "race": pd.Categorical(race)}
     )  # fmt: skip
     frame.to_parquet(path, index=False)
@@ -70,6 +70,7 @@ def run_cardpress(path: Path, full: bool) -> dict[str, object]:
     assert frame is not None
     checked, problems = checked_predictions(frame, predictions, (), {})
     assert checked is not None and not problems, problems
+    del frame  # as a build does: only the checked table is kept
     if full:
         slices = fairness_report(checked, predictions.sensitive, settings).groupings[2].groups
     else:

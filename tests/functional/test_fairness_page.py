@@ -114,3 +114,17 @@ def test_group_names_are_escaped_and_small_groups_suppressed(project, tmp_path: 
     assert hidden["suppressed"] and hidden["count"] is None and hidden["metrics"] == {}
     rule = next(r for r in page["groupings"][0]["ll144"]["rows"] if r["label"] == evil)
     assert rule == {"label": evil, "status": "suppressed"}
+
+
+def test_fairness_pages_are_frozen_with_their_version(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records, out = project(), tmp_path / "site"
+    build(records, out, source_date_epoch=0)
+    page = out / "models/churn/v/1/fairness/index.html"
+    manifest = json.loads((out / "manifest.json").read_text())
+    files = manifest["versions"]["churn@1"]["files"]
+    assert "models/churn/v/1/fairness/index.html" in files
+    before = page.read_bytes()
+    with (records / "cardpress.toml").open("a") as config:  # a new setting applies to new versions
+        config.write("\n[fairness]\nmin_group_size = 1\n")
+    build(records, out, source_date_epoch=0)
+    assert page.read_bytes() == before

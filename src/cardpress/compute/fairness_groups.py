@@ -85,10 +85,12 @@ def group_metrics(
     Groups are ordered by size, largest first, then by label.
     """
     codes, labels = _codes(frame, columns)
-    truth = frame[y_true].to_numpy(dtype=np.int64)
-    predicted = frame[y_pred].to_numpy(dtype=np.int64)
-    counts = np.bincount(codes * 4 + truth * 2 + predicted, minlength=len(labels) * 4)
-    counts = counts.reshape(len(labels), 4)  # columns: tn, fp, fn, tp
+    truth = frame[y_true].to_numpy(dtype=np.int8)
+    key = codes.astype(np.int64) * 4  # one key per (group, label, prediction), built in place
+    key += truth * np.int8(2)
+    key += frame[y_pred].to_numpy(dtype=np.int8)
+    counts = np.bincount(key, minlength=len(labels) * 4).reshape(len(labels), 4)  # tn fp fn tp
+    del key
     auc = None
     if y_score:
         scores = frame[y_score].to_numpy(dtype=np.float64)
@@ -139,27 +141,33 @@ def _rate(named: dict[str, int], numerator: str, denominator: str, why: str) -> 
 def _codes(
     frame: pd.DataFrame, columns: Sequence[str]
 ) -> tuple[NDArray[np.int64], list[tuple[str, ...]]]:
-    """One integer per row for its group, and each code's values (mixed-radix combination)."""
-    codes = np.zeros(len(frame), dtype=np.int64)
-    levels: list[list[str]] = []
-    for column in columns:
-        column_codes, uniques = _factorize(frame[column])
-        codes = codes * len(uniques) + column_codes
-        levels.append(uniques)
+    """One integer per row for its group, and each code's values (mixed-radix combination).
+
+    Codes are 32-bit when the combinations fit (they almost always do): at 10M rows every
+    row-length array costs 40 MB instead of 80.
+    """
+    factorized = [_factorize(frame[column]) for column in columns]
+    combinations = math.prod(len(names) for _, names in factorized)
+    dtype = np.int32 if combinations < 2**31 else np.int64
+    codes: NDArray[np.integer] = np.zeros(len(frame), dtype=dtype)
+    for column_codes, names in factorized:
+        codes *= len(names)
+        codes += column_codes
     labels: list[tuple[str, ...]] = [()]
-    for values in levels:
+    for _, values in factorized:
         labels = [(*prefix, value) for prefix in labels for value in values]
-    return codes, labels
+    return codes, labels  # type: ignore[return-value]
 
 
-def _factorize(series: pd.Series) -> tuple[NDArray[np.int64], list[str]]:
+def _factorize(series: pd.Series) -> tuple[NDArray[np.int32], list[str]]:
     """Codes of a column's values as text, sorted, with NaN as the value "missing"."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)  # fast on any dtype
     text = [str(u) for u in uniques]
     if (codes < 0).any():
         text.append(MISSING)
-        codes = np.where(codes < 0, len(text) - 1, codes)
     names = sorted(set(text))  # values equal as text (1 and "1") are one group, as on the page
     position = {name: index for index, name in enumerate(names)}
-    remap = np.array([position[t] for t in text], dtype=np.int64)
-    return remap[codes] if len(text) else codes.astype(np.int64), names
+    # index -1 (NaN) picks the last entry, which is "missing" when there are NaNs
+    remap = np.array([position[t] for t in text] or [0], dtype=np.int32)
+    result: NDArray[np.int32] = remap[codes]
+    return result, names

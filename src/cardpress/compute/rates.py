@@ -114,27 +114,37 @@ def auc_by_group(
     """
     if order is None:
         order = np.argsort(score)
-    by_score = codes[order].astype(np.int32 if groups > 32767 else np.int16)
-    order = order[np.argsort(by_score, kind="stable")]  # radix sort on small ints: linear
-    code, value = codes[order], score[order]
+    # Memory matters at 10M rows: small dtypes, and every row-length array dropped once used.
+    small = codes.astype(np.int32 if groups > 32767 else np.int16)
+    order = order[np.argsort(small[order], kind="stable")].astype(np.int32)  # radix: linear
+    code = small[order]
+    del small
+    value = score[order]
     boundary = np.flatnonzero((code[1:] != code[:-1]) | (value[1:] != value[:-1])) + 1
-    run_first = np.r_[0, boundary]
-    positives_before = np.r_[0, np.cumsum(y_true[order], dtype=np.int64)]
-    bounds = np.r_[run_first, len(code)]
-    run_pos = np.diff(positives_before[bounds]).astype(np.float64)
+    del value
+    positives_before = np.r_[0, np.cumsum(y_true[order], dtype=np.int32)]
+    del order
+    bounds = np.r_[0, boundary, len(code)].astype(np.int32)
+    del boundary
+    run_code = code[bounds[:-1]]
+    del code
+    run_pos = np.diff(positives_before[bounds])
+    del positives_before
     run_neg = np.diff(bounds) - run_pos
-    run_code = code[run_first]
-    m = np.bincount(run_code, weights=run_pos, minlength=groups).astype(np.float64)
-    n = np.bincount(run_code, weights=run_neg, minlength=groups).astype(np.float64)
-    neg_below = _within_group_before(run_neg, run_code, n)
-    pos_below = _within_group_before(run_pos, run_code, m)
+    del bounds
+    # positives and negatives per group (bincount with weights counts in float64)
+    m: NDArray[np.float64] = np.bincount(run_code, weights=run_pos, minlength=groups)  # type: ignore[assignment]
+    n: NDArray[np.float64] = np.bincount(run_code, weights=run_neg, minlength=groups)  # type: ignore[assignment]
     with np.errstate(invalid="ignore", divide="ignore"):
-        v10 = (neg_below + run_neg / 2) / n[run_code]  # for the run's positives
-        v01 = (m[run_code] - pos_below - run_pos / 2) / m[run_code]  # for the run's negatives
+        # a positive's V10: share of its group's negatives below it, plus half of those tied
+        v10 = (_within_group_before(run_neg, run_code, n) + run_neg / 2) / n[run_code]
         auc = np.bincount(run_code, weights=run_pos * v10, minlength=groups) / m
+        s10 = _group_variance(run_code, run_pos, v10, auc, m)
+        del v10
+        # a negative's V01: share of its group's positives above it, plus half of those tied
+        v01 = 1 - (_within_group_before(run_pos, run_code, m) + run_pos / 2) / m[run_code]
         v01_mean = np.bincount(run_code, weights=run_neg * v01, minlength=groups) / n
-        s10 = _group_variance(run_code, run_pos, v10, auc, groups)
-        s01 = _group_variance(run_code, run_neg, v01, v01_mean, groups)
+        s01 = _group_variance(run_code, run_neg, v01, v01_mean, n)
         half = z * np.sqrt(s10 / m + s01 / n)
     auc = np.where((m > 0) & (n > 0), auc, np.nan)
     interval = (m >= 2) & (n >= 2)
@@ -144,26 +154,26 @@ def auc_by_group(
 
 
 def _within_group_before(
-    counts: NDArray[np.float64], run_code: NDArray[np.integer], totals: NDArray[np.float64]
+    counts: NDArray[np.integer], run_code: NDArray[np.integer], totals: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """For each run, the sum of ``counts`` over the earlier runs of its group."""
-    before_run = np.cumsum(counts) - counts
+    before_run = np.cumsum(counts, dtype=np.float64)
+    before_run -= counts
     group_start = np.cumsum(totals) - totals  # groups are contiguous, in code order
-    result: NDArray[np.float64] = before_run - group_start[run_code]
-    return result
+    before_run -= group_start[run_code]
+    return before_run
 
 
 def _group_variance(
     run_code: NDArray[np.integer],
-    weight: NDArray[np.float64],
+    weight: NDArray[np.integer],
     values: NDArray[np.float64],
     means: NDArray[np.float64],
-    groups: int,
+    totals: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """Sample variance (ddof=1) of per-row values given per run with a row count, two passes."""
-    squares = weight * (values - means[run_code]) ** 2
-    totals = np.bincount(run_code, weights=weight, minlength=groups)
-    variance: NDArray[np.float64] = np.bincount(run_code, weights=squares, minlength=groups) / (
-        totals - 1
-    )
-    return variance
+    squares = values - means[run_code]
+    squares **= 2
+    squares *= weight
+    sums: NDArray[np.float64] = np.bincount(run_code, weights=squares, minlength=len(totals))  # type: ignore[assignment]
+    return sums / (totals - 1)

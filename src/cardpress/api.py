@@ -16,7 +16,7 @@ from pathlib import Path
 from cardpress.compute.fairness import FairnessReport, fairness_report
 from cardpress.compute.publish import plan_publication
 from cardpress.compute.site import build_site
-from cardpress.errors import CardpressError
+from cardpress.errors import CardpressError, Problem, RecordsError
 from cardpress.model import FairnessSettings, Records, Run
 from cardpress.publishing import (
     changelog,
@@ -27,7 +27,7 @@ from cardpress.publishing import (
     site_files,
 )
 from cardpress.readers.keys import read_private_key, read_public_key
-from cardpress.readers.predictions import read_fairness_tables
+from cardpress.readers.predictions import fairness_tables
 from cardpress.readers.records import read_records
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.host_files import normalise_base_url
@@ -176,9 +176,16 @@ def fairness_reports(
         RecordsError: a predictions table is not binary classification, or has bad scores or
             too many groups; nothing was written.
     """
-    tables = read_fairness_tables(root, runs, settings)
-    sensitive = {(r.model, r.version): r.predictions.sensitive for r in runs if r.predictions}
-    return {key: fairness_report(table, sensitive[key], settings) for key, table in tables.items()}
+    problems: list[Problem] = []
+    reports = {}
+    for run, table in fairness_tables(root, runs, settings, problems):
+        assert run.predictions is not None  # only runs with predictions have a table
+        reports[(run.model, run.version)] = fairness_report(
+            table, run.predictions.sensitive, settings
+        )
+    if problems:
+        raise RecordsError(problems)
+    return reports
 
 
 def _epoch(given: int | None) -> int | None:

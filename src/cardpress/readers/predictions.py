@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
-from cardpress.errors import Problem, RecordsError
+from cardpress.errors import Problem
 from cardpress.model import FairnessSettings, Predictions, Run
 from cardpress.readers.files import inside
 from cardpress.readers.prediction_checks import checked_predictions
@@ -59,16 +60,14 @@ def _read_table(path: Path, columns: list[str]) -> pa.Table:
     return pajson.read_json(path).select(columns)
 
 
-def read_fairness_tables(
-    root: Path, runs: list[Run], settings: FairnessSettings
-) -> dict[tuple[str, str], pd.DataFrame]:
-    """The checked predictions table of each run that names sensitive columns, by (model, version).
+def fairness_tables(
+    root: Path, runs: list[Run], settings: FairnessSettings, problems: list[Problem]
+) -> Iterator[tuple[Run, pd.DataFrame]]:
+    """Each run that names sensitive columns, with its checked predictions table, one at a time.
 
-    Raises:
-        RecordsError: every problem with any of the tables; nothing is built from them.
+    One table is in memory at a time. Problems are appended to ``problems``; the caller raises
+    them once every table has been read, so a user sees them all at once.
     """
-    problems: list[Problem] = []
-    tables = {}
     reference = dict(settings.reference)
     for run in runs:
         predictions = run.predictions
@@ -78,9 +77,7 @@ def read_fairness_tables(
         if frame is None:
             continue
         checked, found = checked_predictions(frame, predictions, run.datasets, reference)
+        del frame
         problems += found
         if checked is not None:
-            tables[(run.model, run.version)] = checked
-    if problems:
-        raise RecordsError(problems)
-    return tables
+            yield run, checked

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from cardpress.compute.check import Evidence, RuleResult, check_version
 from cardpress.compute.fairness import FairnessReport, fairness_report
 from cardpress.compute.publish import plan_publication
-from cardpress.compute.site import build_site
-from cardpress.errors import CardpressError, Problem, RecordsError
-from cardpress.model import FairnessSettings, Records, Run
+from cardpress.compute.site import ModelEntry, Site, VersionEntry, build_site
+from cardpress.errors import CardpressError, Problem, RecordsError, UsageError
+from cardpress.model import FairnessSettings, Policy, Records, Run
 from cardpress.publishing import (
     changelog,
     check_publication,
@@ -26,7 +27,9 @@ from cardpress.publishing import (
     manifest_versions,
     site_files,
 )
+from cardpress.readers.files import current_hashes
 from cardpress.readers.keys import read_private_key, read_public_key
+from cardpress.readers.policy import default_policy_path, read_policy
 from cardpress.readers.predictions import fairness_tables
 from cardpress.readers.records import read_records
 from cardpress.render.env import default_templates_dir, make_env
@@ -139,6 +142,58 @@ def build(
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
     logger.info(log_message, count, len(site.models), versions, len(publication.frozen), out)
     return BuildResult(out, count, len(site.models), versions)
+
+
+def check(
+    records: str | Path, policy: str | Path | None = None, versions: Iterable[str] = ()
+) -> list[RuleResult]:
+    """Apply a policy to the newest version of each model, or to ``versions`` (MODEL@VERSION).
+
+    The policy is ``policy``, else ``policy.toml`` in the records folder, else the default
+    policy shipped with cardpress (``cardpress/policies/default.toml``).
+
+    Raises:
+        RecordsError: the records have problems.
+        PolicyError: the policy cannot be used (exit 2).
+        CardpressError: a MODEL@VERSION that does not exist (exit 2).
+    """
+    root = Path(records)
+    loaded = read_records(root)
+    rules = _policy(root, policy)
+    site = build_site(loaded, None)
+    targets = _targets(site, list(versions))
+    runs = [entry.run for _, entry in targets]
+    fairness = fairness_reports(root, runs, site.config.fairness)
+    results: list[RuleResult] = []
+    for model, entry in targets:
+        evidence = Evidence(
+            model, entry, fairness.get((model.name, entry.version)), loaded.signoffs,
+            site.config.fairness.min_group_size, current_hashes(root, entry.run.datasets),
+        )  # fmt: skip
+        results += check_version(rules.rules, evidence)
+    return results
+
+
+def _policy(root: Path, given: str | Path | None) -> Policy:
+    if given is not None:
+        return read_policy(Path(given))
+    if (root / "policy.toml").is_file():
+        return read_policy(root / "policy.toml", "policy.toml")
+    return read_policy(default_policy_path(), "default policy")
+
+
+def _targets(site: Site, wanted: list[str]) -> list[tuple[ModelEntry, VersionEntry]]:
+    if not wanted:
+        return [(model, model.latest) for model in site.models]
+    found = {(m.name, e.version): (m, e) for m in site.models for e in m.versions}
+    targets = []
+    for name in wanted:
+        model, _, version = name.partition("@")
+        if (model, version) not in found:
+            known = ", ".join(f"{m}@{v}" for m, v in sorted(found))
+            raise UsageError(f"{name}: no such model version — use one of {known}")
+        targets.append(found[(model, version)])
+    return targets
 
 
 def verify(site: str | Path, public_key: str | Path | None = None) -> VerifyReport:

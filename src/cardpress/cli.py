@@ -13,7 +13,9 @@ import click
 
 from cardpress import api
 from cardpress.errors import CardpressError
+from cardpress.render.check_report import as_junit, as_markdown, as_text, summary_line
 from cardpress.schemas import KINDS
+from cardpress.write.reports import write_report
 
 RECORDS_HELP = "Folder of records: cardpress.toml, runs/*.json, models/<model>/card.md."
 
@@ -116,6 +118,59 @@ def validate(records: Path) -> None:
 
 
 @cli.command()
+@click.argument("records", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--policy",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Policy TOML (default: RECORDS/policy.toml, else the built-in default policy).",
+)
+@click.option(
+    "--model",
+    "versions",
+    multiple=True,
+    metavar="MODEL@VERSION",
+    help="Check this version (repeatable; default: the newest version of each model).",
+)
+@click.option(
+    "--junit",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the results as JUnit XML (for CI test reports).",
+)
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also append the results as Markdown, e.g. to $GITHUB_STEP_SUMMARY.",
+)
+def check(
+    records: Path,
+    policy: Path | None,
+    versions: tuple[str, ...],
+    junit: Path | None,
+    summary: Path | None,
+) -> None:
+    r"""Check model versions in RECORDS against a policy: the CI gate after training.
+
+    \b
+    Rules: card sections documented, a sign-off before status "approved", fairness limits,
+    performance floors or ceilings, data-set hashes unchanged. Each rule passes, warns or fails
+    with its figure, its limit and the policy line it came from.
+    Exit 0 if no rule fails, 1 if one fails (or the records are bad), 2 for bad usage or a bad
+    policy.
+    """
+    for name in versions:
+        if "@" not in name:
+            raise click.BadParameter(f"{name!r}: write it as MODEL@VERSION", param_hint="--model")
+    results = api.check(records, policy, versions)
+    click.echo(as_text(results), nl=False)
+    if junit is not None:
+        write_report(junit, as_junit(results))
+    if summary is not None:
+        write_report(summary, as_markdown(results), append=True)
+    if any(r.status == "fail" for r in results):
+        raise CheckFailed(summary_line(results))
+
+
+@cli.command()
 @click.argument("site", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--public-key",
@@ -147,8 +202,12 @@ def verify(site: Path, public_key: Path | None) -> None:
 @cli.command()
 @click.argument("kind", type=click.Choice(sorted(KINDS)))
 def schema(kind: str) -> None:
-    """Print the JSON Schema of a record KIND (run, card or config)."""
+    """Print the JSON Schema of a record KIND (run, card, config, policy or signoff)."""
     click.echo(api.schema(kind), nl=False)
+
+
+class CheckFailed(CardpressError):
+    """A rule failed: exit 1, the results are already printed."""
 
 
 def _say(message: str) -> None:

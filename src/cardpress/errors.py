@@ -34,6 +34,12 @@ class CardpressError(click.ClickException):
     exit_code = 1
 
 
+class UsageError(CardpressError):
+    """The command was asked for something that cannot be done as asked (exit 2)."""
+
+    exit_code = 2
+
+
 class RecordsError(CardpressError):
     """The records folder has one or more problems; nothing was written."""
 

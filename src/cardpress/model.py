@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 Scalar = str | int | float | bool | None
 
@@ -224,6 +225,41 @@ class SiteConfig:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """One ``[[rule]]`` of a check policy; ``params`` holds its kind's own fields."""
+
+    kind: str
+    name: str
+    level: str  # fail | warn
+    params: dict[str, Any]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A check policy (``cardpress/policy/1``)."""
+
+    file: str
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A reviewer's decision on one model version (``cardpress/signoff/1``)."""
+
+    model: str
+    version: str
+    record_sha256: str
+    name: str
+    role: str
+    decision: str  # approved | approved-with-conditions | rejected
+    signed_at: datetime
+    source: Source
+    conditions: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
 class Records:
     """Everything read from one records folder, validated."""
 
@@ -231,3 +267,4 @@ class Records:
     config: SiteConfig
     runs: tuple[Run, ...]
     narratives: tuple[Narrative, ...]
+    signoffs: tuple[SignOff, ...] = ()

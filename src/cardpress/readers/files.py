@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from cardpress.errors import Problem
+from cardpress.model import Dataset
 
 CHUNK = 1 << 20
 
@@ -47,3 +49,12 @@ def sha256_of(path: Path) -> str:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def current_hashes(root: Path, datasets: Iterable[Dataset]) -> dict[str, str | None]:
+    """sha256 of each data set's file now, by id; None when it is not a file in ``root``."""
+    hashes: dict[str, str | None] = {}
+    for dataset in datasets:
+        path = inside(root, dataset.uri)
+        hashes[dataset.id] = sha256_of(path) if path is not None and path.is_file() else None
+    return hashes

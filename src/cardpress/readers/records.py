@@ -10,6 +10,7 @@ from cardpress.model import Narrative, Records, Run
 from cardpress.readers.config import read_config
 from cardpress.readers.narrative import read_narratives
 from cardpress.readers.runs import read_runs
+from cardpress.readers.signoffs import read_signoffs
 
 
 def read_records(folder: str | Path, trusted: frozenset[str] = frozenset()) -> Records:
@@ -32,12 +33,13 @@ def read_records(folder: str | Path, trusted: frozenset[str] = frozenset()) -> R
     narratives = read_narratives(root, problems)
     problems += _duplicate_versions(runs) + _orphan_narratives(narratives, runs)
     problems += _case_collisions(runs)
+    signoffs = read_signoffs(root, runs, problems)
     if not runs and not problems:
         fix = "add run records under runs/ (see `cardpress schema run` and docs/records.md)"
         problems.append(Problem("runs/", None, "", "no run records found", fix))
     if problems:
         raise RecordsError(problems)
-    return Records(str(root), config, tuple(runs), tuple(narratives))
+    return Records(str(root), config, tuple(runs), tuple(narratives), tuple(signoffs))
 
 
 def _duplicate_versions(runs: list[Run]) -> list[Problem]:

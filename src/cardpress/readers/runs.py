@@ -47,11 +47,11 @@ def read_run(
     text = read_text(root, path, problems)
     if text is None:
         return None
-    document = _parse(text, name, problems)
+    document = parse_object(text, name, problems, "a run record", RUN_SCHEMA)
     if document is None:
         return None
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    where = _no_lines if digest in trusted else _line_finder(text)
+    where = _no_lines if digest in trusted else line_finder(text)
     found = [] if digest in trusted else _version_problems(document, name, where)
     found = found or ([] if digest in trusted else schema_problems(document, "run", name, where))
     found = found or semantic_problems(root, document, name, where, columns=digest not in trusted)
@@ -65,7 +65,10 @@ def read_run(
     return run
 
 
-def _parse(text: str, name: str, problems: list[Problem]) -> dict[str, Any] | None:
+def parse_object(
+    text: str, name: str, problems: list[Problem], what: str, schema: str
+) -> dict[str, Any] | None:
+    """The JSON object in ``text`` (NaN and Infinity refused), or None after a problem."""
     try:
         document = json.loads(text, parse_constant=_refuse_constant)
     except _NonFinite as error:
@@ -79,13 +82,14 @@ def _parse(text: str, name: str, problems: list[Problem]) -> dict[str, Any] | No
         problems.append(Problem(name, error.lineno, "", f"invalid JSON: {error.msg}", fix))
         return None
     if not isinstance(document, dict):
-        fix = f'a run record is one JSON object: {{"schema": "{RUN_SCHEMA}", ...}}'
+        fix = f'{what} is one JSON object: {{"schema": "{schema}", ...}}'
         problems.append(Problem(name, 1, "", "is not a JSON object", fix))
         return None
     return document
 
 
-def _line_finder(text: str) -> Callable[[JsonPath], int | None]:
+def line_finder(text: str) -> Callable[[JsonPath], int | None]:
+    """The line of each value of a JSON document, by its path."""
     lines = value_lines(text)
     return lambda json_path: line_of(lines, json_path)
 

@@ -7,7 +7,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-KINDS = {"run": "run-1.json", "card": "card-1.json", "config": "config-1.json"}
+KINDS = {
+    "run": "run-1.json",
+    "card": "card-1.json",
+    "config": "config-1.json",
+    "policy": "policy-1.json",
+    "signoff": "signoff-1.json",
+}
 
 
 def schema_text(kind: str) -> str:

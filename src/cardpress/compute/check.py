@@ -1,0 +1,185 @@
+"""Evaluate a check policy against model versions: pure functions over what readers produced.
+
+Each rule gives one result per version (a fairness rule one per grouping): pass, or the rule's
+level (fail or warn) with the figure, the limit and the policy line the rule came from. A rule
+that cannot be evaluated (no fairness report, a metric not recorded) is broken, never passed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from cardpress.compute.card import card_data
+from cardpress.compute.fairness import FairnessReport, Grouping
+from cardpress.compute.fairness_disparity import spread
+from cardpress.compute.review import review_state
+from cardpress.compute.site import ModelEntry, VersionEntry
+from cardpress.model import Rule, SignOff
+
+APPROVING = ("approved", "approved-with-conditions")
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One rule's outcome on one model version."""
+
+    model: str
+    version: str
+    rule: str
+    kind: str
+    status: str  # pass | warn | fail
+    figure: str
+    limit: str
+    source: str
+
+    @property
+    def target(self) -> str:
+        """``model@version``."""
+        return f"{self.model}@{self.version}"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the rules look at for one version: the version, and what was read about it."""
+
+    model: ModelEntry
+    entry: VersionEntry
+    fairness: FairnessReport | None
+    signoffs: tuple[SignOff, ...]
+    min_group_size: int
+    current_hashes: dict[str, str | None]  # data set id -> sha256 of its file now, None if absent
+
+
+def check_version(rules: tuple[Rule, ...], evidence: Evidence) -> list[RuleResult]:
+    """Every rule's results on one version, in policy order."""
+    results = []
+    model, version = evidence.model.name, evidence.entry.version
+    for rule in rules:
+        where = rule.source
+        source = f"{where.file}:{where.line}" if where.line else where.file
+        for rule_name, broken, figure, limit in _EVALUATE[rule.kind](rule, evidence):
+            status = rule.level if broken else "pass"
+            results.append(
+                RuleResult(model, version, rule_name, rule.kind, status, figure, limit, source)
+            )
+    return results
+
+
+Outcome = tuple[str, bool, str, str]  # rule name, broken?, figure, limit
+
+
+def _sections(rule: Rule, evidence: Evidence) -> list[Outcome]:
+    card = card_data(evidence.model, evidence.entry)
+    rows = {r["id"]: r for r in card["completeness"]["sections"]}
+    required = rule.params["require"]
+    missing = [rows[s]["title"] for s in required if not rows[s]["documented_by"]]
+    figure = f"{len(required) - len(missing)} of {len(required)} documented"
+    if missing:
+        figure += f"; not documented: {', '.join(missing)}"
+    return [(rule.name, bool(missing), figure, "all documented")]
+
+
+def _signoff(rule: Rule, evidence: Evidence) -> list[Outcome]:
+    statuses = rule.params.get("statuses", ["approved"])
+    limit = f"status {' or '.join(statuses)} needs a current approving sign-off"
+    status = evidence.entry.status
+    if status not in statuses:
+        return [(rule.name, False, f"status {status or 'not set'}: no sign-off needed", limit)]
+    state = review_state(evidence.signoffs, evidence.entry.run)
+    decision = state["decision"]
+    if decision is None:
+        stale = state["stale"]
+        figure = "no current sign-off" + (
+            f" ({stale} stale: the record changed since)" if stale else ""
+        )
+        return [(rule.name, True, figure, limit)]
+    figure = f"{decision} by {state['latest']['name']} ({state['latest']['role']})"
+    return [(rule.name, decision not in APPROVING, figure, limit)]
+
+
+def _fairness(rule: Rule, evidence: Evidence) -> list[Outcome]:
+    metric, measure = rule.params["metric"], rule.params["measure"]
+    min_size = rule.params.get("min_group_size", evidence.min_group_size)
+    limit = _limit(rule) + f" over groups of ≥ {min_size} rows"
+    report = evidence.fairness
+    if report is None:
+        return [(rule.name, True, "no fairness report: the run names no sensitive columns", limit)]
+    wanted = tuple(rule.params.get("columns", ()))
+    groupings = [g for g in report.groupings if not wanted or g.columns == wanted]
+    if not groupings:
+        return [(rule.name, True, f"no grouping {' × '.join(wanted)} in the report", limit)]
+    outcomes = []
+    for grouping in groupings:
+        figure, value = _spread_figure(grouping, metric, measure, min_size)
+        name = rule.name if wanted else f"{rule.name} by {grouping.name}"
+        outcomes.append((name, _breaks(rule, value), figure, limit))
+    return outcomes
+
+
+def _spread_figure(
+    grouping: Grouping, metric: str, measure: str, min_size: int
+) -> tuple[str, float]:
+    groups = [replace(g, small=g.count < min_size) for g in grouping.groups]
+    result = spread(groups, metric)
+    if result.undefined:
+        return f"undefined: {result.undefined}", math.nan
+    value = result.ratio if measure == "ratio" else result.difference
+    extremes = f"{result.lowest} {result.minimum:.4g}, {result.highest} {result.maximum:.4g}"
+    return f"{measure} {value:.4g} ({extremes})", value
+
+
+def _performance(rule: Rule, evidence: Evidence) -> list[Outcome]:
+    key, dataset = rule.params["metric"], rule.params["dataset"]
+    metrics = evidence.entry.run.metrics
+    found = [m for m in metrics if m.key == key and m.dataset == dataset and not m.slice]
+    if not found:
+        return [(rule.name, True, f"{key} on {dataset} is not recorded", _limit(rule))]
+    value = found[-1].value  # the last one recorded (a metric logged at several steps)
+    return [(rule.name, _breaks(rule, value), f"{key} = {value:.6g} on {dataset}", _limit(rule))]
+
+
+def _hashes(rule: Rule, evidence: Evidence) -> list[Outcome]:
+    changed, absent, same = [], [], 0
+    for dataset in evidence.entry.run.datasets:
+        current = evidence.current_hashes.get(dataset.id)
+        if current is None:
+            absent.append(dataset.id)
+        elif current != dataset.sha256:
+            changed.append(dataset.id)
+        else:
+            same += 1
+    figure = f"{same} unchanged"
+    if changed:
+        figure += f"; changed since recorded: {', '.join(changed)}"
+    if absent:
+        figure += f"; not in the records folder, not checked: {', '.join(absent)}"
+    return [(rule.name, bool(changed), figure, "each file's sha256 equals the recorded one")]
+
+
+def _limit(rule: Rule) -> str:
+    parts = []
+    if "min" in rule.params:
+        parts.append(f"≥ {rule.params['min']:g}")
+    if "max" in rule.params:
+        parts.append(f"≤ {rule.params['max']:g}")
+    return " and ".join(parts)
+
+
+def _breaks(rule: Rule, value: float) -> bool:
+    """A limit is broken by a value beyond it, or by no value at all (NaN)."""
+    if math.isnan(value):
+        return True
+    too_low = "min" in rule.params and value < rule.params["min"]
+    too_high = "max" in rule.params and value > rule.params["max"]
+    return too_low or too_high
+
+
+_EVALUATE: dict[str, Callable[[Rule, Evidence], list[Outcome]]] = {
+    "sections": _sections,
+    "signoff": _signoff,
+    "fairness": _fairness,
+    "performance": _performance,
+    "hashes": _hashes,
+}

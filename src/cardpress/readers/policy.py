@@ -1,0 +1,142 @@
+"""Read a check policy (``policy.toml``, schema ``cardpress/policy/1``).
+
+A bad policy is a usage error (exit 2), not a records problem: every problem is listed with the
+line of its ``[[rule]]`` table or field, and which rules and fields exist.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from cardpress.compute.fairness_disparity import METRICS
+from cardpress.errors import Problem, UsageError
+from cardpress.model import Policy, Rule, Source
+from cardpress.readers.jsonpos import Path as JsonPath
+from cardpress.readers.validate import schema_problems
+
+# fields each kind takes besides kind, name and level; and those it needs
+FIELDS: dict[str, tuple[set[str], list[set[str]]]] = {
+    "sections": ({"require"}, [{"require"}]),
+    "signoff": ({"statuses"}, []),
+    "fairness": (
+        {"metric", "measure", "min", "max", "min_group_size", "columns"},
+        [{"metric"}, {"measure"}, {"min", "max"}],
+    ),
+    "performance": ({"metric", "dataset", "min", "max"}, [{"metric"}, {"dataset"}, {"min", "max"}]),
+    "hashes": (set(), []),
+}
+COMMON = {"kind", "name", "level"}
+
+
+class PolicyError(UsageError):
+    """The policy file cannot be used; nothing was checked."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.field))
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{len(lines)} problem(s) in the policy; nothing was checked.")
+        super().__init__("\n".join(lines))
+
+
+def default_policy_path() -> Path:
+    """The policy ``check`` applies when none is given (shipped with cardpress)."""
+    return Path(str(resources.files("cardpress").joinpath("policies", "default.toml")))
+
+
+def read_policy(path: Path, name: str | None = None) -> Policy:
+    """The policy at ``path``, shown to users as ``name`` (default: the path).
+
+    Raises:
+        PolicyError: the file is missing, is not TOML, or breaks the policy format.
+    """
+    name = name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        fix = "give the path of a policy TOML file (see `cardpress schema policy`)"
+        raise PolicyError([Problem(name, None, "", f"cannot be read ({error})", fix)]) from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        line = int(match.group(1)) if match else None
+        fix = "fix the TOML syntax (each rule is a [[rule]] table)"
+        raise PolicyError([Problem(name, line, "", f"invalid TOML: {error}", fix)]) from None
+    problems = schema_problems(document, "policy", name, lambda p: _line(text, p))
+    if not problems:
+        problems = [
+            p for i, r in enumerate(document["rule"]) for p in _rule_problems(r, i, name, text)
+        ]
+    if problems:
+        raise PolicyError(problems)
+    rules = tuple(
+        _rule(r, Source(name, _line(text, ("rule", i)))) for i, r in enumerate(document["rule"])
+    )
+    return Policy(name, rules)
+
+
+def _rule_problems(rule: dict[str, Any], index: int, file: str, text: str) -> list[Problem]:
+    kind = rule["kind"]
+    takes, needs = FIELDS[kind]
+    problems = []
+    for field in sorted(set(rule) - takes - COMMON):
+        fix = f"remove it ({kind} rules take: {', '.join(sorted(takes)) or 'no other fields'})"
+        line = _line(text, ("rule", index, field))
+        problems.append(
+            Problem(file, line, f"rule[{index}].{field}", f"does not apply to a {kind} rule", fix)
+        )
+    for alternatives in needs:
+        if not alternatives & set(rule):
+            wanted = " or ".join(sorted(alternatives))
+            line = _line(text, ("rule", index))
+            problem = f"a {kind} rule needs {wanted}"
+            problems.append(Problem(file, line, f"rule[{index}]", problem, f"add {wanted}"))
+    if kind == "fairness" and "metric" in rule and rule["metric"] not in METRICS:
+        fix = f"use one of {', '.join(METRICS)}"
+        line = _line(text, ("rule", index, "metric"))
+        problem = f"{rule['metric']!r} is not a fairness metric"
+        problems.append(Problem(file, line, f"rule[{index}].metric", problem, fix))
+    return problems
+
+
+def _rule(table: dict[str, Any], source: Source) -> Rule:
+    params = {k: v for k, v in table.items() if k not in COMMON}
+    name = table.get("name") or _default_name(table)
+    return Rule(table["kind"], name, table.get("level", "fail"), params, source)
+
+
+def _default_name(table: dict[str, Any]) -> str:
+    kind = table["kind"]
+    if kind == "fairness":
+        columns = " × ".join(table.get("columns", []))
+        by = f" by {columns}" if columns else ""
+        return f"fairness: {table['metric']} {table['measure']}{by}"
+    if kind == "performance":
+        return f"performance: {table['metric']} on {table['dataset']}"
+    return {"sections": "card sections documented", "signoff": "sign-off before approval",
+            "hashes": "data-set hashes unchanged"}[kind]  # fmt: skip
+
+
+def _line(text: str, path: JsonPath) -> int | None:
+    """The line of ``[[rule]]`` number ``path[1]``, or of a field inside it (tomllib keeps none)."""
+    if len(path) < 2 or path[0] != "rule" or not isinstance(path[1], int):
+        field = str(path[0]) if path else None
+        return next((n for n, line in _lines(text) if field and line.startswith(f"{field} ")), None)
+    headers = [n for n, line in _lines(text) if line.replace(" ", "") == "[[rule]]"]
+    if path[1] >= len(headers):
+        return None
+    start = headers[path[1]]
+    if len(path) < 3:
+        return start
+    end = headers[path[1] + 1] if path[1] + 1 < len(headers) else 10**9
+    pattern = re.compile(rf"^{re.escape(str(path[2]))}\s*=")
+    found = (n for n, line in _lines(text) if start < n < end and pattern.match(line))
+    return next(found, start)
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    return [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)]

@@ -1,0 +1,76 @@
+"""`cardpress check` results as text for a terminal, JUnit XML for CI systems, and Markdown.
+
+Pure: each function returns a string. JUnit XML is built with ElementTree, so every figure and
+name from the records is escaped.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from itertools import groupby
+
+from cardpress.compute.check import RuleResult
+
+LABEL = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}
+
+
+def summary_line(results: Sequence[RuleResult]) -> str:
+    """``1 failed, 2 warned, 5 passed``."""
+    counts = {status: sum(r.status == status for r in results) for status in LABEL}
+    return f"{counts['fail']} failed, {counts['warn']} warned, {counts['pass']} passed"
+
+
+def as_text(results: Sequence[RuleResult]) -> str:
+    """One block per model version; each rule's status, figure, limit and policy line."""
+    lines = []
+    for target, rows in groupby(results, key=lambda r: r.target):
+        lines.append(target)
+        for r in rows:
+            lines.append(
+                f"  {LABEL[r.status]}  {r.rule}: {r.figure} (limit: {r.limit}) [{r.source}]"
+            )
+    lines.append(summary_line(results))
+    return "\n".join(lines) + "\n"
+
+
+def as_junit(results: Sequence[RuleResult]) -> str:
+    """JUnit XML: a test suite per model version, a test case per rule; warnings pass, noted."""
+    suites = ET.Element("testsuites", name="cardpress check")
+    suites.set("tests", str(len(results)))
+    suites.set("failures", str(sum(r.status == "fail" for r in results)))
+    for target, group in groupby(results, key=lambda r: r.target):
+        rows = list(group)
+        suite = ET.SubElement(suites, "testsuite", name=target, tests=str(len(rows)))
+        suite.set("failures", str(sum(r.status == "fail" for r in rows)))
+        suite.set("errors", "0")
+        suite.set("skipped", "0")
+        for r in rows:
+            case = ET.SubElement(suite, "testcase", name=r.rule, classname=target, file=r.source)
+            message = f"{r.figure} (limit: {r.limit}) [{r.source}]"
+            if r.status == "fail":
+                ET.SubElement(case, "failure", message=message, type=r.kind).text = message
+            elif r.status == "warn":
+                ET.SubElement(case, "system-out").text = f"warning: {message}"
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def as_markdown(results: Sequence[RuleResult]) -> str:
+    """A Markdown table for a CI step summary (e.g. ``$GITHUB_STEP_SUMMARY``)."""
+    lines = [
+        f"### cardpress check: {summary_line(results)}",
+        "",
+        "| Result | Version | Rule | Figure | Limit | Policy |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        cells = [LABEL[r.status], r.target, r.rule, r.figure, r.limit, r.source]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Table cell text: pipes escaped, HTML characters escaped, one line."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("\n", " ")

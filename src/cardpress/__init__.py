@@ -5,10 +5,11 @@ The Python API mirrors the command line:
 >>> import cardpress
 >>> cardpress.validate("examples/adult-income")          # doctest: +SKIP
 >>> cardpress.build("examples/adult-income", "site")     # doctest: +SKIP
+>>> cardpress.check("examples/adult-income")             # doctest: +SKIP
 >>> print(cardpress.schema("run"))                        # doctest: +SKIP
 """
 
-from cardpress.api import BuildResult, build, schema, validate, verify
+from cardpress.api import BuildResult, build, check, schema, validate, verify
 from cardpress.errors import CardpressError, Problem, RecordsError
 
 __version__ = "0.1.0"
@@ -20,6 +21,7 @@ __all__ = [
     "RecordsError",
     "__version__",
     "build",
+    "check",
     "schema",
     "validate",
     "verify",

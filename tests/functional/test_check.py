@@ -1,0 +1,232 @@
+"""`cardpress check`: each rule kind passing and failing, outputs, exit codes, sign-offs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+POLICY_HEAD = 'schema = "cardpress/policy/1"\n'
+
+
+def _policy(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "policy.toml"
+    path.write_text(POLICY_HEAD + text)
+    return path
+
+
+def _record_sha(records: Path, name: str) -> str:
+    return hashlib.sha256((records / "runs" / name).read_bytes()).hexdigest()
+
+
+def _sign(records: Path, file: str, **fields: str) -> None:
+    document = {"schema": "cardpress/signoff/1", "model": "churn", "version": "10",
+                "record_sha256": _record_sha(records, "churn-10.json"), "name": "Ada Reviewer",
+                "role": "model risk officer", "decision": "approved",
+                "signed_at": "2026-02-01T09:00:00Z", **fields}  # fmt: skip
+    (records / "signoffs").mkdir(exist_ok=True)
+    (records / "signoffs" / file).write_text(json.dumps(document, indent=2))
+
+
+def _lines(result: Result) -> list[str]:
+    return result.output.strip().splitlines()
+
+
+def test_sections_and_performance_pass_and_fail(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    policy = _policy(
+        tmp_path,
+        """
+[[rule]]
+kind = "sections"
+require = ["intended_use", "ethical_considerations"]
+
+[[rule]]
+kind = "performance"
+metric = "accuracy"
+dataset = "holdout"
+min = 0.9
+
+[[rule]]
+kind = "performance"
+name = "accuracy ceiling"
+metric = "accuracy"
+dataset = "holdout"
+max = 0.99
+level = "warn"
+""",
+    )
+    result = run_cli("check", str(records), "--policy", str(policy))
+    assert result.exit_code == 1
+    assert _lines(result) == [
+        "churn@10",
+        f"  PASS  card sections documented: 2 of 2 documented (limit: all documented) [{policy}:3]",
+        "  PASS  performance: accuracy on holdout: accuracy = 1 on holdout (limit: ≥ 0.9) "
+        f"[{policy}:7]",
+        f"  WARN  accuracy ceiling: accuracy = 1 on holdout (limit: ≤ 0.99) [{policy}:13]",
+        "fraud@2026.03",
+        "  FAIL  card sections documented: 0 of 2 documented; not documented: Intended use, "
+        f"Ethical considerations (limit: all documented) [{policy}:3]",
+        "  FAIL  performance: accuracy on holdout: accuracy on holdout is not recorded "
+        f"(limit: ≥ 0.9) [{policy}:7]",
+        "  WARN  accuracy ceiling: accuracy on holdout is not recorded (limit: ≤ 0.99) "
+        f"[{policy}:13]",
+        "2 failed, 2 warned, 2 passed",
+        "Error: 2 failed, 2 warned, 2 passed",
+    ]
+
+
+def test_fairness_rule_on_one_grouping(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    policy = _policy(
+        tmp_path,
+        """
+[[rule]]
+kind = "fairness"
+metric = "selection_rate"
+measure = "ratio"
+min = 0.5
+min_group_size = 1
+columns = ["group"]
+
+[[rule]]
+kind = "fairness"
+metric = "accuracy"
+measure = "difference"
+max = 0.5
+min_group_size = 1
+""",
+    )
+    result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@1")
+    # churn-1: group a selects 1 of 3, group b 2 of 3 -> ratio 0.5, exactly the limit
+    assert _lines(result)[1:3] == [
+        "  PASS  fairness: selection_rate ratio by group: ratio 0.5 (a 0.3333, b 0.6667) "
+        f"(limit: ≥ 0.5 over groups of ≥ 1 rows) [{policy}:3]",
+        "  FAIL  fairness: accuracy difference by group: difference 0.6667 (b 0.3333, a 1) "
+        f"(limit: ≤ 0.5 over groups of ≥ 1 rows) [{policy}:11]",
+    ]
+    assert result.exit_code == 1
+    no_report = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@10")
+    assert "no fairness report: the run names no sensitive columns" in no_report.output
+
+
+def test_hash_rule_finds_a_changed_data_file(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    (records / "data").mkdir()
+    (records / "data" / "train.csv").write_text("x,y\n1,2\n")  # recorded sha256 is aaaa…
+    policy = _policy(tmp_path, '[[rule]]\nkind = "hashes"\n')
+    result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@1")
+    assert _lines(result)[1] == (
+        "  FAIL  data-set hashes unchanged: 1 unchanged; changed since recorded: train "
+        f"(limit: each file's sha256 equals the recorded one) [{policy}:2]"
+    )
+
+
+def test_signoff_required_current_and_stale(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    policy = _policy(tmp_path, '[[rule]]\nkind = "signoff"\n')
+    check = ("check", str(records), "--policy", str(policy), "--model", "churn@10")
+    missing = run_cli(*check)
+    assert (
+        missing.exit_code == 1
+        and "FAIL  sign-off before approval: no current sign-off" in missing.output
+    )
+    _sign(records, "a.json", record_sha256="0" * 64)  # signed a record that is not the current one
+    stale = run_cli(*check)
+    assert "no current sign-off (1 stale: the record changed since)" in stale.output
+    _sign(records, "b.json", signed_at="2026-02-02T09:00:00Z")
+    approved = run_cli(*check)
+    assert approved.exit_code == 0
+    assert "PASS  sign-off before approval: approved by Ada Reviewer (model risk officer)" in (
+        approved.output
+    )
+    _sign(records, "c.json", decision="rejected", signed_at="2026-02-03T09:00:00Z")
+    assert run_cli(*check).exit_code == 1  # the latest current decision counts
+
+
+def test_junit_and_markdown_outputs(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    policy = _policy(
+        tmp_path,
+        '[[rule]]\nkind = "performance"\nmetric = "accuracy"\n'
+        'dataset = "holdout"\nmin = 0.9\nname = "accuracy <floor> & co"\n',
+    )
+    junit, summary = tmp_path / "junit.xml", tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    result = run_cli("check", str(records), "--policy", str(policy), "--junit", str(junit),
+                     "--summary", str(summary))  # fmt: skip
+    assert result.exit_code == 1
+    tree = ET.parse(junit).getroot()
+    assert tree.tag == "testsuites" and tree.get("tests") == "2" and tree.get("failures") == "1"
+    suites = {s.get("name"): s for s in tree}
+    failure = suites["fraud@2026.03"].find("testcase/failure")
+    assert failure is not None and "accuracy on holdout is not recorded" in failure.get(
+        "message", ""
+    )
+    assert suites["churn@10"].find("testcase").get("name") == "accuracy <floor> & co"  # type: ignore[union-attr]
+    text = summary.read_text()
+    assert text.startswith("earlier step\n### cardpress check: 1 failed, 0 warned, 1 passed")
+    assert "| FAIL | fraud@2026.03 | accuracy &lt;floor&gt; &amp; co |" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[[rule]]\nkind = "drift"\n',
+            "3: rule[0].kind: 'drift' is not allowed — use one of 'sections', 'signoff', "
+            "'fairness', "
+            "'performance', 'hashes'",
+        ),
+        (
+            '[[rule]]\nkind = "fairness"\nmetric = "selection_rate"\nmeasure = "ratio"\n'
+            'min = "0.8"\n',
+            "6: rule[0].min: is the string '0.8', expected a number — write it as a number",
+        ),
+        (
+            '[[rule]]\nkind = "fairness"\nmetric = "selection_rate"\nmeasure = "ratio"\n',
+            "2: rule[0]: a fairness rule needs max or min — add max or min",
+        ),
+        (
+            '[[rule]]\nkind = "hashes"\nmin = 1\n',
+            "4: rule[0].min: does not apply to a hashes rule — remove it (hashes rules take: no "
+            "other fields)",
+        ),
+        (
+            '[[rule]]\nkind = "fairness"\nmetric = "f1"\nmeasure = "ratio"\nmin = 0.8\n',
+            "4: rule[0].metric: 'f1' is not a fairness metric — use one of base_rate, "
+            "selection_rate, accuracy, precision, recall, fpr, fnr, auc",
+        ),
+    ],
+)
+def test_bad_policy_exits_2_naming_the_line(
+    project, run_cli: Callable[..., Result], tmp_path: Path, text: str, expected: str
+) -> None:  # type: ignore[no-untyped-def]
+    policy = _policy(tmp_path, text)
+    result = run_cli("check", str(project()), "--policy", str(policy))
+    assert result.exit_code == 2
+    assert _lines(result) == [
+        f"Error: {policy}:{expected}",
+        "1 problem(s) in the policy; nothing was checked.",
+    ]
+
+
+def test_unknown_version_and_signoff_of_a_missing_version(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    result = run_cli("check", str(records), "--model", "churn@7")
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: churn@7: no such model version — use one of churn@1, churn@10, fraud@2026.03\n"
+    )
+    _sign(records, "x.json", version="7")
+    result = run_cli("check", str(records))
+    assert result.exit_code == 1
+    assert _lines(result)[0] == (
+        "Error: signoffs/x.json:4: version: churn has no version '7' — sign off a version that "
+        "has a run record (versions: 1, 10)"
+    )

@@ -34,7 +34,7 @@ from cardpress.readers.predictions import fairness_tables
 from cardpress.readers.records import read_records
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.host_files import normalise_base_url
-from cardpress.render.pages import plan_site, render_pages
+from cardpress.render.pages import Extras, plan_site, render_pages
 from cardpress.schemas import KINDS, schema_text
 from cardpress.write.assets import asset_files
 from cardpress.write.manifest import manifest_bytes, read_published
@@ -115,7 +115,9 @@ def build(
         e.run for m in site.models for e in m.versions if publication.renders(m.name, e.version)
     ]
     fairness = fairness_reports(Path(records), rendered, site.config.fairness)
-    plans = plan_site(site, publication.renders, log, published_cards, fairness)
+    checks = _site_checks(Path(records), loaded, site, fairness)
+    inputs = Extras(fairness, loaded.signoffs, checks)
+    plans = plan_site(site, publication.renders, log, published_cards, inputs)
     pages = list(render_pages(plans, site, env, __version__))
     extras = site_files(plans, frozen_cards, site.config)
     assets = asset_files([project_templates, default_templates_dir()])
@@ -166,12 +168,41 @@ def check(
     fairness = fairness_reports(root, runs, site.config.fairness)
     results: list[RuleResult] = []
     for model, entry in targets:
-        evidence = Evidence(
-            model, entry, fairness.get((model.name, entry.version)), loaded.signoffs,
-            site.config.fairness.min_group_size, current_hashes(root, entry.run.datasets),
-        )  # fmt: skip
-        results += check_version(rules.rules, evidence)
+        results += _check_one(root, loaded, site, model, entry, fairness, rules)
     return results
+
+
+def _site_checks(
+    root: Path, loaded: Records, site: Site, fairness: dict[tuple[str, str], FairnessReport]
+) -> dict[tuple[str, str], list[RuleResult]]:
+    """Results of the records' policy.toml for each model's newest version (none without one)."""
+    if not (root / "policy.toml").is_file():
+        return {}
+    policy = read_policy(root / "policy.toml", "policy.toml")
+    latest = [m.latest.run for m in site.models]
+    missing = [r for r in latest if (r.model, r.version) not in fairness]
+    reports = {**fairness, **fairness_reports(root, missing, site.config.fairness)}
+    return {
+        (model.name, model.latest.version): _check_one(root, loaded, site, model, model.latest,
+                                                       reports, policy)
+        for model in site.models
+    }  # fmt: skip
+
+
+def _check_one(
+    root: Path,
+    loaded: Records,
+    site: Site,
+    model: ModelEntry,
+    entry: VersionEntry,
+    reports: dict[tuple[str, str], FairnessReport],
+    policy: Policy,
+) -> list[RuleResult]:
+    evidence = Evidence(
+        model, entry, reports.get((model.name, entry.version)), loaded.signoffs,
+        site.config.fairness.min_group_size, current_hashes(root, entry.run.datasets),
+    )  # fmt: skip
+    return check_version(policy.rules, evidence)
 
 
 def _policy(root: Path, given: str | Path | None) -> Policy:

@@ -21,6 +21,18 @@ from cardpress.render.pages import PagePlan, RenderedFile
 from cardpress.render.search import search_entries, search_script
 from cardpress.write.manifest import Published, read_page_data
 
+# Pages under a version's folder that are rebuilt every time, not frozen with the version: the
+# review (sign-offs come after publication) and the compliance coverage that depends on them.
+LIVE_PAGES = ("review/", "compliance/")
+
+
+def is_live(path: str) -> bool:
+    """A page of a version that is rebuilt on every build (see :data:`LIVE_PAGES`)."""
+    parts = path.split("/")
+    return (
+        len(parts) > 4 and parts[0] == "models" and parts[2] == "v" and f"{parts[4]}/" in LIVE_PAGES
+    )
+
 
 def version_prefix(model: str, version: str) -> str:
     """The folder of a version's pages, which are frozen together once published."""
@@ -137,7 +149,7 @@ def manifest_versions(
                 "inputs_digest": entry.run.inputs_digest,
                 "record_digest": entry.run.digest,
                 "published_at": before.published_at if before else site.built_at.isoformat(),
-                "files": sorted(p for p in digests if p.startswith(prefix)),
+                "files": sorted(p for p in digests if p.startswith(prefix) and not is_live(p)),
             }
     return dict(sorted(entries.items()))
 

@@ -16,6 +16,8 @@ MAIN_PAGES = [
     "models/income-classifier/v/2/index.html",
     "models/income-classifier/v/2/fairness/index.html",
     "models/income-classifier/v/2/diff/index.html",
+    "models/income-classifier/v/2/review/index.html",
+    "models/income-classifier/v/2/compliance/index.html",
     "search/index.html",
     "changelog/index.html",
     "404.html",

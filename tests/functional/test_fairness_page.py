@@ -128,3 +128,15 @@ def test_fairness_pages_are_frozen_with_their_version(project, tmp_path: Path) -
         config.write("\n[fairness]\nmin_group_size = 1\n")
     build(records, out, source_date_epoch=0)
     assert page.read_bytes() == before
+
+
+def test_diff_page_has_fairness_deltas(example_site: Path) -> None:
+    diff = json.loads((example_site / "models/income-classifier/v/2/diff/index.json").read_text())
+    rows = {(r["grouping"], r["measure"]): r for r in diff["fairness"]}
+    before = {g["name"]: g["parity"] for g in _page(example_site, "1")["groupings"]}
+    after = {g["name"]: g["parity"] for g in _page(example_site, "2")["groupings"]}
+    row = rows[("sex", "demographic parity ratio")]
+    assert row["before"] == before["sex"]["demographic_parity_ratio"]
+    assert row["after"] == after["sex"]["demographic_parity_ratio"]
+    assert row["delta"] == pytest.approx(row["after"] - row["before"], abs=1e-12)
+    assert ("sex × race", "AUC difference") in rows

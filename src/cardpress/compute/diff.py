@@ -27,6 +27,10 @@ def diff_data(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
         "code": _keyed(_code(old), _code(new)),
         "datasets": _keyed(_datasets(old), _datasets(new)),
         "metrics": _metric_deltas(old, new),
+        "fairness": [
+            {"grouping": grouping, "measure": measure, **values}
+            for (grouping, measure), values in _deltas(_fairness(old), _fairness(new))
+        ],
         "text": _text_diff(before, after),
     }
 
@@ -64,15 +68,41 @@ def _keyed(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _metric_deltas(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     """Every metric of either version by (metric, data set, group), with new − old."""
-    before, after = _metrics(old), _metrics(new)
+    rows = []
+    for (metric, dataset, group), values in _deltas(_metrics(old), _metrics(new)):
+        rows.append({"key": metric, "dataset": dataset, "group": group, **values})
+    return rows
+
+
+def _deltas(before: dict[Any, Any], after: dict[Any, Any]) -> list[Any]:
+    """(key, {before, after, delta}) for every key of either side; delta is new − old."""
     rows = []
     for key in sorted(set(before) | set(after)):
         was, now = before.get(key), after.get(key)
         delta = now - was if was is not None and now is not None else None
-        metric, dataset, group = key
-        row = {"key": metric, "dataset": dataset, "group": group}
-        rows.append({**row, "before": was, "after": now, "delta": delta})
+        rows.append((key, {"before": was, "after": now, "delta": delta}))
     return rows
+
+
+FAIRNESS_MEASURES = {
+    "demographic_parity_difference": "demographic parity difference",
+    "demographic_parity_ratio": "demographic parity ratio",
+    "equalized_odds_difference": "equalized odds difference",
+    "equalized_odds_ratio": "equalized odds ratio",
+}
+
+
+def _fairness(sections: dict[str, Any]) -> dict[tuple[str, str], float]:
+    """Headline disparities of the fairness report by (grouping, measure); none without one."""
+    report = sections["quantitative_analyses"].get("fairness") or {}
+    values = {}
+    for row in report.get("headline", []):
+        for key, name in FAIRNESS_MEASURES.items():
+            if row["parity"].get(key) is not None:
+                values[(row["grouping"], name)] = row["parity"][key]
+        if row.get("auc_difference") is not None:
+            values[(row["grouping"], "AUC difference")] = row["auc_difference"]
+    return values
 
 
 def _metrics(sections: dict[str, Any]) -> dict[tuple[str, str, str], float]:

@@ -14,12 +14,15 @@ from typing import Any
 import jinja2
 
 from cardpress.compute.card import card_data
+from cardpress.compute.check import RuleResult
 from cardpress.compute.diff import diff_data
 from cardpress.compute.fairness import FairnessReport
-from cardpress.compute.site import Site, VersionEntry
+from cardpress.compute.site import ModelEntry, Site, VersionEntry
+from cardpress.model import SignOff
 from cardpress.render.card_charts import card_chart_specs
 from cardpress.render.charts import Spec, render_svgs
 from cardpress.render.fairness_data import fairness_chart_specs, fairness_data, headline
+from cardpress.render.review_data import compliance_data, review_data
 from cardpress.render.site_data import home_data, model_data, site_data
 
 GENERATOR = "cardpress"
@@ -31,6 +34,15 @@ class RenderedFile:
 
     path: str
     content: bytes
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What pages beyond the card are made from: fairness reports, sign-offs, check results."""
+
+    fairness: dict[tuple[str, str], FairnessReport] = field(default_factory=dict)
+    signoffs: tuple[SignOff, ...] = ()
+    checks: dict[tuple[str, str], list[RuleResult]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,14 +61,15 @@ def plan_site(
     renders: Callable[[str, str], bool] = lambda model, version: True,
     changelog: list[dict[str, Any]] | None = None,
     published_cards: dict[tuple[str, str], dict[str, Any]] | None = None,
-    fairness: dict[tuple[str, str], FairnessReport] | None = None,
+    extras: Extras | None = None,
 ) -> list[PagePlan]:
     """Every page of the site in a stable order.
 
-    Versions that ``renders`` refuses are left out: their published pages are carried over.
-    ``published_cards`` holds those versions' card data, to compare new versions with.
-    ``fairness`` holds the fairness report of each version that has one.
+    Versions that ``renders`` refuses are left out: their published pages are carried over,
+    except the live ones (review, compliance), rebuilt for every version. ``published_cards``
+    holds the refused versions' card data, to compare new versions with.
     """
+    extras = extras or Extras()
     cards = dict(published_cards or {})
     plans = [PagePlan("index.html", "home.html", home_data(site))]
     log = {"kind": "changelog", "entries": list(reversed(changelog or []))}
@@ -68,27 +81,52 @@ def plan_site(
         latest = {"kind": "redirect", "model": model.name, "target": target}
         plans.append(PagePlan(f"{base}/latest/index.html", "redirect.html", latest))
         for entry in model.versions:
-            if not renders(model.name, entry.version):
-                continue
-            data = card_data(model, entry)
-            cards[(model.name, entry.version)] = data
-            report = (fairness or {}).get((model.name, entry.version))
-            if report is not None:
-                page = _fairness_page(site, data, entry, report)
-                data["sections"]["quantitative_analyses"]["fairness"] = {
-                    "href": "fairness/index.html", "headline": headline(page.data)
-                }  # fmt: skip
-            path = f"{base}/v/{entry.version}/index.html"
-            plans.append(PagePlan(path, "card.html", data, card_chart_specs(data)))
-            if report is not None:
-                plans.append(page)
-            previous = cards.get((model.name, entry.previous or ""))
-            if previous is not None:
-                diff_path = f"{base}/v/{entry.version}/diff/index.html"
-                plans.append(PagePlan(diff_path, "diff.html", diff_data(previous, data)))
+            if renders(model.name, entry.version):
+                plans += _version_pages(site, model, entry, cards, extras)
+            plans += _live_pages(model, entry, cards[(model.name, entry.version)], extras)
     plans.append(PagePlan("search/index.html", "search.html", {"kind": "search"}))
     plans.append(PagePlan("404.html", "404.html", {"kind": "not-found"}))
     return plans
+
+
+def _version_pages(
+    site: Site,
+    model: ModelEntry,
+    entry: VersionEntry,
+    cards: dict[tuple[str, str], dict[str, Any]],
+    extras: Extras,
+) -> list[PagePlan]:
+    """The frozen pages of a version: card, fairness report, diff against the previous."""
+    base = f"models/{model.name}/v/{entry.version}"
+    data = card_data(model, entry)
+    cards[(model.name, entry.version)] = data
+    plans = []
+    report = extras.fairness.get((model.name, entry.version))
+    if report is not None:
+        page = _fairness_page(site, data, entry, report)
+        data["sections"]["quantitative_analyses"]["fairness"] = {
+            "href": "fairness/index.html", "headline": headline(page.data)
+        }  # fmt: skip
+        plans.append(page)
+    plans.insert(0, PagePlan(f"{base}/index.html", "card.html", data, card_chart_specs(data)))
+    previous = cards.get((model.name, entry.previous or ""))
+    if previous is not None:
+        plans.append(PagePlan(f"{base}/diff/index.html", "diff.html", diff_data(previous, data)))
+    return plans
+
+
+def _live_pages(
+    model: ModelEntry, entry: VersionEntry, card: dict[str, Any], extras: Extras
+) -> list[PagePlan]:
+    """The pages of a version rebuilt at every build: review (sign-offs, checks), compliance."""
+    base = f"models/{model.name}/v/{entry.version}"
+    key = (model.name, entry.version)
+    review = review_data(model, entry, extras.signoffs, extras.checks.get(key))
+    compliance = compliance_data(card, review, has_diff=entry.previous is not None)
+    return [
+        PagePlan(f"{base}/review/index.html", "review.html", review),
+        PagePlan(f"{base}/compliance/index.html", "compliance.html", compliance),
+    ]
 
 
 def _fairness_page(

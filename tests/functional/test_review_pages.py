@@ -1,0 +1,68 @@
+"""Review and compliance pages: rebuilt every build, while the card they describe stays frozen."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cardpress import build
+from tests.functional.test_check import _sign
+
+
+def _page(out: Path, path: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((out / path / "index.json").read_text())
+    return data
+
+
+def test_a_later_signoff_updates_the_review_page_not_the_card(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records, out = project(), tmp_path / "site"
+    build(records, out, source_date_epoch=0)
+    card = (out / "models/churn/v/10/index.html").read_bytes()
+    review = _page(out, "models/churn/v/10/review")
+    assert review["review"]["decision"] is None and review["review"]["signoffs"] == []
+    _sign(records, "a.json", record_sha256="0" * 64)
+    _sign(records, "b.json", signed_at="2026-02-02T09:00:00Z", decision="approved-with-conditions",
+          conditions="monthly <b>review</b>")  # fmt: skip
+    build(records, out, source_date_epoch=0)
+    assert (out / "models/churn/v/10/index.html").read_bytes() == card
+    review = _page(out, "models/churn/v/10/review")
+    assert [s["stale"] for s in review["review"]["signoffs"]] == [True, False]
+    assert review["review"]["decision"] == "approved-with-conditions"
+    html = (out / "models/churn/v/10/review/index.html").read_text()
+    assert "monthly &lt;b&gt;review&lt;/b&gt;" in html and "<strong>stale</strong>" in html
+    manifest = json.loads((out / "manifest.json").read_text())
+    files = manifest["versions"]["churn@10"]["files"]
+    assert "models/churn/v/10/index.html" in files
+    assert not [f for f in files if "/review/" in f or "/compliance/" in f]
+    compliance = _page(out, "models/churn/v/10/compliance")
+    signed = next(i for i in compliance["checklist"] if i["number"] == 21)
+    assert signed["status"] == "covered"
+
+
+def test_compliance_items_follow_the_records(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records, out = project(), tmp_path / "site"
+    card_md = records / "models" / "churn" / "card.md"
+    card_md.write_text(
+        card_md.read_text() + "\n## Human oversight\n\nA person reviews each call.\n"
+    )
+    build(records, out, source_date_epoch=0)
+    items = {i["number"]: i for i in _page(out, "models/churn/v/10/compliance")["checklist"]}
+    assert items[7]["status"] == "covered"
+    assert items[7]["evidence"][0]["label"] == "card section “Human oversight”"
+    assert items[10]["status"] == "not covered"
+    assert "heading contains “cybersecurity”" in items[10]["missing"][0]["fix"]
+    assert items[6]["status"] == "partial"  # churn@10 names no sensitive columns: no report
+    first = {i["number"]: i for i in _page(out, "models/churn/v/1/compliance")["checklist"]}
+    assert first[6]["evidence"][0]["label"] == "fairness report"
+
+
+def test_policy_results_on_the_newest_versions_review_page(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records, out = project(), tmp_path / "site"
+    (records / "policy.toml").write_text(
+        'schema = "cardpress/policy/1"\n\n[[rule]]\nkind = "signoff"\n'
+    )
+    build(records, out, source_date_epoch=0)
+    checks = _page(out, "models/churn/v/10/review")["checks"]
+    assert [(c["rule"], c["status"]) for c in checks] == [("sign-off before approval", "fail")]
+    assert _page(out, "models/churn/v/1/review")["checks"] is None

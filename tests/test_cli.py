@@ -80,3 +80,12 @@ def test_python_api_matches_cli(tmp_path: Path) -> None:
     assert result.files == len([p for p in (tmp_path / "site").rglob("*") if p.is_file()])
     assert len(cardpress.validate(PROJECTS / "minimal").runs) == 3
     assert json.loads(cardpress.schema("card"))["title"].startswith("cardpress model narrative")
+
+
+def test_help_keeps_the_quick_start_lines_as_written() -> None:
+    done = _cardpress("--help")
+    assert "\n    cardpress build examples/adult-income -o site\n" in done.stdout
+    assert "\\b" not in done.stdout
+    for command in ("build", "validate", "check", "verify", "pdf", "schema"):
+        assert command in done.stdout
+        assert "\\b" not in _cardpress(command, "--help").stdout

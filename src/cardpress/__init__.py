@@ -9,7 +9,7 @@ The Python API mirrors the command line:
 >>> print(cardpress.schema("run"))                        # doctest: +SKIP
 """
 
-from cardpress.api import BuildResult, build, check, schema, validate, verify
+from cardpress.api import BuildResult, build, check, print_pdf, schema, validate, verify
 from cardpress.errors import CardpressError, Problem, RecordsError
 
 __version__ = "0.1.0"
@@ -22,6 +22,7 @@ __all__ = [
     "__version__",
     "build",
     "check",
+    "print_pdf",
     "schema",
     "validate",
     "verify",

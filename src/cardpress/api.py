@@ -38,6 +38,7 @@ from cardpress.render.pages import Extras, plan_site, render_pages
 from cardpress.schemas import KINDS, schema_text
 from cardpress.write.assets import asset_files
 from cardpress.write.manifest import manifest_bytes, read_published
+from cardpress.write.pdf import find_browser, print_to_pdf
 from cardpress.write.site import write_site
 from cardpress.write.verify import VerifyReport, check_signature, verify_site
 
@@ -236,6 +237,35 @@ def verify(site: str | Path, public_key: str | Path | None = None) -> VerifyRepo
     if public_key is None:
         return report
     return replace(report, signature=check_signature(Path(site), read_public_key(Path(public_key))))
+
+
+def print_pdf(
+    site: str | Path, version: str, output: str | Path, browser: str | Path | None = None
+) -> Path:
+    """Print the printable record of ``version`` (MODEL@VERSION) in a built site to PDF.
+
+    The record is the version's frozen ``print.html`` (card and fairness report), printed by
+    headless Chromium: ``browser``, else the first Chromium on ``PATH``.
+
+    Raises:
+        UsageError: not a cardpress site, no such version, or no browser (exit 2).
+        BuildError: the browser failed to print; ``output`` is not written.
+    """
+    root = Path(site)
+    published = read_published(root)
+    if published is None:
+        raise UsageError(f"{root}: not a cardpress site (no manifest.json) — build it first")
+    model, _, number = version.partition("@")
+    entry = published.versions.get((model, number))
+    page = f"models/{model}/v/{number}/print.html"
+    if entry is None or page not in entry.files:
+        known = sorted(f"{m}@{v}" for (m, v), e in published.versions.items()
+                       if f"models/{m}/v/{v}/print.html" in e.files)  # fmt: skip
+        choices = ", ".join(known) or "none (rebuild the site with this cardpress)"
+        raise UsageError(f"{version}: no printable record in {root} — use one of {choices}")
+    chosen = find_browser(Path(browser) if browser is not None else None)
+    print_to_pdf(root / page, Path(output), chosen)
+    return Path(output)
 
 
 def schema(kind: str) -> str:

@@ -25,7 +25,7 @@ RECORDS_HELP = "Folder of records: cardpress.toml, runs/*.json, models/<model>/c
 @click.option("-v", "--verbose", count=True, help="Say more (repeat for debug output).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 def cli(verbose: int, quiet: bool) -> None:
-    r"""Render ML training records into a versioned, static audit website.
+    """Render ML training records into a versioned, static audit website.
 
     \b
     Quick start:
@@ -148,9 +148,8 @@ def check(
     junit: Path | None,
     summary: Path | None,
 ) -> None:
-    r"""Check model versions in RECORDS against a policy: the CI gate after training.
+    """Check model versions in RECORDS against a policy: the CI gate after training.
 
-    \b
     Rules: card sections documented, a sign-off before status "approved", fairness limits,
     performance floors or ceilings, data-set hashes unchanged. Each rule passes, warns or fails
     with its figure, its limit and the policy line it came from.
@@ -197,6 +196,33 @@ def verify(site: Path, public_key: Path | None) -> None:
         raise CardpressError(f"{site}: the manifest signature is {report.signature}")
     signed = ", manifest signature valid" if report.signature == "valid" else ""
     _say(f"{site}: all {report.checked} files match SHA256SUMS{signed}")
+
+
+@cli.command()
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("version", metavar="MODEL@VERSION")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PDF file to write (default: MODEL-VERSION.pdf in the current folder).",
+)
+@click.option(
+    "--browser",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Chromium binary to print with (default: chromium or google-chrome on PATH).",
+)
+def pdf(site: Path, version: str, output: Path | None, browser: Path | None) -> None:
+    """Print a version's record (card and fairness report) from a built SITE to PDF.
+
+    Prints SITE/models/MODEL/v/VERSION/print.html with headless Chromium, as a browser's
+    "Save as PDF" would. Without Chromium, open print.html in any browser and print it.
+    """
+    if "@" not in version:
+        raise click.BadParameter(f"{version!r}: write it as MODEL@VERSION", param_hint="VERSION")
+    target = output or Path(version.replace("@", "-") + ".pdf")
+    written = api.print_pdf(site, version, target, browser)
+    _say(f"Printed {version} to {written}")
 
 
 @cli.command()

@@ -18,6 +18,7 @@ MAIN_PAGES = [
     "models/income-classifier/v/2/diff/index.html",
     "models/income-classifier/v/2/review/index.html",
     "models/income-classifier/v/2/compliance/index.html",
+    "models/income-classifier/v/2/print.html",
     "search/index.html",
     "changelog/index.html",
     "404.html",
@@ -139,3 +140,18 @@ def test_home_page_filters_models_by_status_and_risk(page: Any, tmp_path: Path) 
     page.select_option("#model-filter [name=status]", "")
     page.select_option("#model-filter [name=risk]", "none")
     assert page.evaluate(visible) == ["none"]  # fraud has no card.md: risk not rated
+
+
+def test_the_printable_record_prints_card_and_fairness_report(
+    page: Any, site_root: str, tmp_path: Path
+) -> None:
+    page.goto(site_root + "models/income-classifier/v/2/print.html")
+    page.emulate_media(media="print")
+    assert page.locator("#model_details").count() == 1 and page.locator("#by-sex").count() == 1
+    opened = page.evaluate(
+        "[...document.querySelectorAll('details.metric-detail')].every(d => d.open)"
+    )
+    assert opened
+    pdf = tmp_path / "record.pdf"
+    page.pdf(path=str(pdf), format="A4")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 100_000

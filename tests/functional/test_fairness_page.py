@@ -140,3 +140,15 @@ def test_diff_page_has_fairness_deltas(example_site: Path) -> None:
     assert row["after"] == after["sex"]["demographic_parity_ratio"]
     assert row["delta"] == pytest.approx(row["after"] - row["before"], abs=1e-12)
     assert ("sex × race", "AUC difference") in rows
+
+
+def test_printable_record_is_frozen_with_the_version(example_site: Path) -> None:
+    manifest = json.loads((example_site / "manifest.json").read_text())
+    assert (
+        "models/income-classifier/v/2/print.html"
+        in (manifest["versions"]["income-classifier@2"]["files"])
+    )
+    page = (example_site / "models/income-classifier/v/2/print.html").read_text()
+    assert page.count("<svg") >= 5 and "Four-fifths rule" in page and "Model details" in page
+    record = json.loads((example_site / "models/income-classifier/v/2/print.json").read_text())
+    assert record["card"]["version"] == "2" and record["fairness"]["groupings"]

@@ -34,6 +34,7 @@ def make_env(project_templates: Path | None) -> jinja2.Environment:
     env.filters["num"] = format_number
     env.filters["bytes"] = format_bytes
     env.filters["literal"] = format_literal
+    env.filters["prefixed"] = prefixed
     return env
 
 
@@ -50,6 +51,11 @@ def format_number(value: Any) -> str:
         return f"{value:.2e}"
     text = f"{value:,.4f}".rstrip("0").rstrip(".")
     return "0" if text in {"-0", ""} else text
+
+
+def prefixed(mapping: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The entries whose key starts with ``prefix``, with it removed (charts of a part page)."""
+    return {k[len(prefix) :]: v for k, v in mapping.items() if k.startswith(prefix)}
 
 
 def format_literal(value: Any) -> str:

@@ -99,7 +99,7 @@ def _grouping(grouping: Grouping, metrics: list[str], suppress: bool) -> dict[st
         )  # fmt: skip
         groups.append(row)
     return {
-        "id": _slug(grouping.name),
+        "id": "by-" + _slug(grouping.name),
         "name": grouping.name,
         "columns": list(grouping.columns),
         "reference": reference,

@@ -108,11 +108,28 @@ def _version_pages(
             "href": "fairness/index.html", "headline": headline(page.data)
         }  # fmt: skip
         plans.append(page)
-    plans.insert(0, PagePlan(f"{base}/index.html", "card.html", data, card_chart_specs(data)))
+    card_charts = card_chart_specs(data)
+    plans.insert(0, PagePlan(f"{base}/index.html", "card.html", data, card_charts))
+    plans.append(_print_page(base, data, card_charts, page if report is not None else None))
     previous = cards.get((model.name, entry.previous or ""))
     if previous is not None:
         plans.append(PagePlan(f"{base}/diff/index.html", "diff.html", diff_data(previous, data)))
     return plans
+
+
+def _print_page(
+    base: str, card: dict[str, Any], card_charts: dict[str, Spec], fairness: PagePlan | None
+) -> PagePlan:
+    """The card and its fairness report as one document to print (``print.html``, frozen).
+
+    It sits beside the card's ``index.html``, so the card's relative links work unchanged.
+    """
+    charts = {f"card:{name}": spec for name, spec in card_charts.items()}
+    data: dict[str, Any] = {"kind": "print", "card": card, "fairness": None}
+    if fairness is not None:
+        charts |= {f"fairness:{name}": spec for name, spec in fairness.charts.items()}
+        data["fairness"] = fairness.data
+    return PagePlan(f"{base}/print.html", "print.html", data, charts)
 
 
 def _live_pages(

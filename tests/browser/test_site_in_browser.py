@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import cardpress
 from tests.browser.conftest import screenshot
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -19,6 +21,7 @@ MAIN_PAGES = [
     "models/income-classifier/v/2/review/index.html",
     "models/income-classifier/v/2/compliance/index.html",
     "models/income-classifier/v/2/print.html",
+    "models/income-classifier/compare/index.html",
     "search/index.html",
     "changelog/index.html",
     "404.html",
@@ -155,3 +158,72 @@ def test_the_printable_record_prints_card_and_fairness_report(
     pdf = tmp_path / "record.pdf"
     page.pdf(path=str(pdf), format="A4")
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 100_000
+
+
+_TABLES = """() => [...document.querySelectorAll('main table')].map(t =>
+    [...t.querySelectorAll('tbody tr')].map(r => [...r.cells].map(c => c.textContent.trim())))"""
+_METRICS = """() => [...document.querySelectorAll('#metrics + .table-wrap tbody tr')]
+    .map(r => [...r.cells].map(c => c.textContent.trim()))"""
+_CHANGED_LINES = """() => [...document.querySelectorAll('pre.text-diff ins, pre.text-diff del')]
+    .map(e => e.textContent).filter(t => !t.startsWith('+++') && !t.startsWith('---')).sort()"""
+
+
+def test_compare_page_diffs_any_two_versions_as_the_diff_page_does(
+    page: Any, site_root: str
+) -> None:
+    errors, _ = _watch(page)
+    page.goto(site_root + "models/income-classifier/v/2/diff/index.html")
+    static_tables, static_lines = page.evaluate(_TABLES), page.evaluate(_CHANGED_LINES)
+    static_metrics = page.evaluate(_METRICS)
+    page.click("text=Compare other versions")
+    page.wait_for_url("**/compare/index.html?from=1&to=2")
+    page.wait_for_selector("#compare-result table")
+    assert page.evaluate(_TABLES) == static_tables
+    assert page.evaluate(_CHANGED_LINES) == static_lines == []  # one card.md for both
+
+    # the other way round: every delta changes sign, added becomes removed
+    page.select_option("#compare-form [name=from]", "2")
+    page.select_option("#compare-form [name=to]", "1")
+    page.click("#compare-form button")
+    page.wait_for_url("**/compare/index.html?from=2&to=1")
+    page.wait_for_selector("#compare-result table")
+    metrics = page.evaluate(_METRICS)
+    forward = {tuple(row[:3]): row for row in static_metrics}
+    assert len(metrics) == len(forward) > 10
+    for row in metrics:
+        before = forward[tuple(row[:3])]
+        assert (row[3], row[4]) == (before[4], before[3])
+        if before[5] not in {"—", "0"}:
+            assert row[5] == ("+" + before[5][1:] if before[5][0] == "-" else "-" + before[5][1:])
+    assert errors == []
+
+
+def test_compare_page_names_a_version_that_does_not_exist(page: Any, site_root: str) -> None:
+    page.goto(site_root + "models/income-classifier/compare/index.html?from=1&to=%3Cb%3E7")
+    alert = page.locator("#compare-result .alert")
+    assert alert.inner_text() == "No version <b>7 of this model. Choose two versions above."
+    assert page.locator("#compare-result b").count() == 0
+
+
+def test_compare_page_diffs_card_text_of_a_published_version(
+    page: Any, project: Any, tmp_path: Path
+) -> None:
+    """Version 10 is published, then card.md changes and version 11 comes: 10 → 11 differ."""
+    records, out = project("minimal"), tmp_path / "site"
+    cardpress.build(records, out)
+    card = records / "models" / "churn" / "card.md"
+    card.write_text(card.read_text().replace("gets no call", "is called later"))
+    run = json.loads((records / "runs" / "churn-10.json").read_text())
+    run["model"]["version"], run["run_id"] = "11", "run-0011"
+    (records / "runs" / "churn-11.json").write_text(json.dumps(run))
+    cardpress.build(records, out)
+    page.goto((out / "models/churn/v/11/diff/index.html").as_uri())
+    static_tables, static_lines = page.evaluate(_TABLES), page.evaluate(_CHANGED_LINES)
+    assert len(static_lines) == 2
+    page.goto((out / "models/churn/compare/index.html").as_uri() + "?from=10&to=11")
+    page.wait_for_selector("#compare-result pre.text-diff")
+    assert page.evaluate(_CHANGED_LINES) == static_lines
+    assert page.evaluate(_TABLES) == static_tables
+    page.goto((out / "models/churn/compare/index.html").as_uri() + "?from=1&to=11")
+    page.wait_for_selector("#compare-result h2#text")
+    assert page.locator("#compare-result .lead a").inner_text() == "version 1"

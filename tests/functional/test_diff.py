@@ -89,3 +89,42 @@ def test_diff_shows_changed_data_and_card_text_of_a_published_version(
     card_page = BeautifulSoup((out / "models/churn/v/11/index.html").read_text(), "html.parser")
     assert card_page.find("a", href="diff/index.html").get_text() == "what changed since version 10"
     assert not (out / "models/churn/v/1/diff").exists()  # the first version has nothing to compare
+    compare = json.loads((out / "models/churn/compare/index.json").read_text())
+    texts = {v["version"]: v["text"] for v in compare["versions"]}
+    assert [v["version"] for v in compare["versions"]] == ["1", "10", "11"]
+    old_line = "Calls are a benefit; a missed customer gets no call. See the policy."
+    assert old_line in texts["10"] and old_line not in texts["11"]  # 10 as it was published
+    assert (compare["default_from"], compare["default_to"]) == ("10", "11")
+
+
+def test_compare_page_ships_every_version_safely_inside_its_script(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records, out = project("minimal"), tmp_path / "site"
+    card = records / "models" / "churn" / "card.md"
+    hostile = "Ends here: </script><script>alert(1)</script> <!-- and & more"
+    card.write_text(card.read_text().replace("gets no call", hostile))
+    run_path = records / "runs" / "churn-10.json"
+    run = json.loads(run_path.read_text())
+    run["params"] = {"note": hostile}  # not Markdown: shipped exactly as recorded
+    run_path.write_text(json.dumps(run))
+    cardpress.build(records, out)
+    html = (out / "models/churn/compare/index.html").read_text()
+    assert "<script>alert(1)" not in html and "<!-- and" not in html
+    page = BeautifulSoup(html, "html.parser")
+    shipped = json.loads(page.find("script", id="compare-data").string)
+    data = json.loads((out / "models/churn/compare/index.json").read_text())
+    assert shipped == data["versions"]
+    by_version = {v["version"]: v for v in shipped}
+    assert by_version["10"]["params"]["note"] == hostile
+    assert any("Ends here:  <!-- and & more" in line for line in by_version["10"]["text"])
+    metrics = {(r[0], r[1]): r[3] for r in by_version["10"]["metrics"] if not r[2]}
+    assert metrics == {(m["key"], m["dataset"]): m["value"] for m in run["metrics"]
+                       if not m.get("slice")}  # fmt: skip
+
+
+def test_a_model_with_one_version_has_nothing_to_compare(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "site"
+    cardpress.build(project("minimal"), out)
+    page = (out / "models/fraud/compare/index.html").read_text()
+    assert "has one version so far" in page and "compare-data" not in page
+    assert "compare any two versions" not in (out / "models/fraud/index.html").read_text()
+    assert "compare any two versions" in (out / "models/churn/index.html").read_text()

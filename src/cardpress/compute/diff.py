@@ -16,23 +16,53 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def diff_data(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Changes from ``before`` (the previous version's card) to ``after``, as JSON-able data."""
-    old, new = before["sections"], after["sections"]
+    old, new = comparable(before), comparable(after)
+    metrics = _deltas(_table(old["metrics"]), _table(new["metrics"]))
+    fairness = _deltas(_table(old["fairness"]), _table(new["fairness"]))
     return {
         "kind": "version-diff",
         "model": after["model"],
         "title": after["title"],
         "version": after["version"],
         "previous_version": before["version"],
-        "params": _keyed(_params(old), _params(new)),
-        "code": _keyed(_code(old), _code(new)),
-        "datasets": _keyed(_datasets(old), _datasets(new)),
-        "metrics": _metric_deltas(old, new),
+        "params": _keyed(old["params"], new["params"]),
+        "code": _keyed(old["code"], new["code"]),
+        "datasets": _keyed(old["datasets"], new["datasets"]),
+        "metrics": [
+            {"key": metric, "dataset": dataset, "group": group, **values}
+            for (metric, dataset, group), values in metrics
+        ],
         "fairness": [
             {"grouping": grouping, "measure": measure, **values}
-            for (grouping, measure), values in _deltas(_fairness(old), _fairness(new))
+            for (grouping, measure), values in fairness
         ],
-        "text": _text_diff(before, after),
+        "text": _text_diff(before["version"], old["text"], after["version"], new["text"]),
     }
+
+
+def comparable(card: dict[str, Any]) -> dict[str, Any]:
+    """What a version is compared on, from its card data: the input of every diff.
+
+    The compare page ships this for every version, so the browser can diff any two with the
+    same rules as :func:`diff_data`. Metrics are ``[metric, data set, group, value]`` rows and
+    fairness disparities ``[grouping, measure, value]`` rows, sorted.
+    """
+    sections = card["sections"]
+    metrics = [[*key, value] for key, value in sorted(_metrics(sections).items())]
+    fairness = [[*key, value] for key, value in sorted(_fairness(sections).items())]
+    return {
+        "version": card["version"],
+        "params": _params(sections),
+        "code": _code(sections),
+        "datasets": _datasets(sections),
+        "metrics": metrics,
+        "fairness": fairness,
+        "text": _narrative_lines(card),
+    }
+
+
+def _table(rows: list[list[Any]]) -> dict[tuple[str, ...], Any]:
+    return {tuple(row[:-1]): row[-1] for row in rows}
 
 
 def _params(sections: dict[str, Any]) -> dict[str, Any]:
@@ -63,14 +93,6 @@ def _keyed(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
             rows.append({"name": key, "change": "removed", "before": old[key], "after": None})
         elif old[key] != new[key]:
             rows.append({"name": key, "change": "changed", "before": old[key], "after": new[key]})
-    return rows
-
-
-def _metric_deltas(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every metric of either version by (metric, data set, group), with new − old."""
-    rows = []
-    for (metric, dataset, group), values in _deltas(_metrics(old), _metrics(new)):
-        rows.append({"key": metric, "dataset": dataset, "group": group, **values})
     return rows
 
 
@@ -115,11 +137,10 @@ def _group(row: dict[str, Any]) -> str:
     return f"{row['group_columns']} = {row['group']}" if row["group"] else ""
 
 
-def _text_diff(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+def _text_diff(old_version: str, old: list[str], new_version: str, new: list[str]) -> list[str]:
     """Unified diff of the cards' narrative, as plain text lines."""
-    old, new = _narrative_lines(before), _narrative_lines(after)
-    label_old, label_new = f"version {before['version']}", f"version {after['version']}"
-    return list(difflib.unified_diff(old, new, label_old, label_new, lineterm="", n=1))
+    labels = (f"version {old_version}", f"version {new_version}")
+    return list(difflib.unified_diff(old, new, *labels, lineterm="", n=1))
 
 
 def _narrative_lines(card: dict[str, Any]) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 
 def default_templates_dir() -> Path:
@@ -35,6 +36,7 @@ def make_env(project_templates: Path | None) -> jinja2.Environment:
     env.filters["bytes"] = format_bytes
     env.filters["literal"] = format_literal
     env.filters["prefixed"] = prefixed
+    env.filters["script_json"] = script_json
     return env
 
 
@@ -56,6 +58,16 @@ def format_number(value: Any) -> str:
 def prefixed(mapping: dict[str, Any], prefix: str) -> dict[str, Any]:
     """The entries whose key starts with ``prefix``, with it removed (charts of a part page)."""
     return {k[len(prefix) :]: v for k, v in mapping.items() if k.startswith(prefix)}
+
+
+def script_json(value: Any) -> Markup:
+    """JSON safe inside a ``<script>`` element: every ``<`` escaped, so no tag can close it.
+
+    Marked safe because a script element's text is not entity-decoded: escaping quotes as HTML
+    would break the JSON, and with ``<`` escaped nothing in it can end the element.
+    """
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return Markup(text.replace("<", "\\u003c"))
 
 
 def format_literal(value: Any) -> str:

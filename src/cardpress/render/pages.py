@@ -21,6 +21,7 @@ from cardpress.compute.site import ModelEntry, Site, VersionEntry
 from cardpress.model import SignOff
 from cardpress.render.card_charts import card_chart_specs
 from cardpress.render.charts import Spec, render_svgs
+from cardpress.render.compare_data import compare_data
 from cardpress.render.fairness_data import fairness_chart_specs, fairness_data, headline
 from cardpress.render.review_data import compliance_data, review_data
 from cardpress.render.site_data import home_data, model_data, site_data
@@ -84,6 +85,8 @@ def plan_site(
             if renders(model.name, entry.version):
                 plans += _version_pages(site, model, entry, cards, extras)
             plans += _live_pages(model, entry, cards[(model.name, entry.version)], extras)
+        compare = compare_data(model, cards)
+        plans.append(PagePlan(f"{base}/compare/index.html", "compare.html", compare))
     plans.append(PagePlan("search/index.html", "search.html", {"kind": "search"}))
     plans.append(PagePlan("404.html", "404.html", {"kind": "not-found"}))
     return plans

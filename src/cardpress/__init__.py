@@ -9,7 +9,16 @@ The Python API mirrors the command line:
 >>> print(cardpress.schema("run"))                        # doctest: +SKIP
 """
 
-from cardpress.api import BuildResult, build, check, print_pdf, schema, validate, verify
+from cardpress.api import (
+    BuildResult,
+    build,
+    check,
+    export_hf,
+    print_pdf,
+    schema,
+    validate,
+    verify,
+)
 from cardpress.errors import CardpressError, Problem, RecordsError
 
 __version__ = "0.1.0"
@@ -22,6 +31,7 @@ __all__ = [
     "__version__",
     "build",
     "check",
+    "export_hf",
     "print_pdf",
     "schema",
     "validate",

@@ -33,12 +33,14 @@ from cardpress.readers.policy import default_policy_path, read_policy
 from cardpress.readers.predictions import fairness_tables
 from cardpress.readers.records import read_records
 from cardpress.render.env import default_templates_dir, make_env
+from cardpress.render.hf_card import DEFAULT_TASK, hf_card
 from cardpress.render.host_files import normalise_base_url
-from cardpress.render.pages import Extras, plan_site, render_pages
+from cardpress.render.pages import Extras, plan_site, render_pages, version_card
 from cardpress.schemas import KINDS, schema_text
 from cardpress.write.assets import asset_files
 from cardpress.write.manifest import manifest_bytes, read_published
 from cardpress.write.pdf import find_browser, print_to_pdf
+from cardpress.write.reports import write_whole
 from cardpress.write.site import write_site
 from cardpress.write.verify import VerifyReport, check_signature, verify_site
 
@@ -265,6 +267,28 @@ def print_pdf(
         raise UsageError(f"{version}: no printable record in {root} — use one of {choices}")
     chosen = find_browser(Path(browser) if browser is not None else None)
     print_to_pdf(root / page, Path(output), chosen)
+    return Path(output)
+
+
+def export_hf(
+    records: str | Path, version: str, output: str | Path, task: str = DEFAULT_TASK
+) -> Path:
+    """Write the card of ``version`` (MODEL@VERSION) as a Hugging Face model card (README.md).
+
+    The card is made from the records exactly as the site's card page is, fairness headline
+    included; ``task`` is the Hub task type of its evaluation results.
+
+    Raises:
+        RecordsError: the records have problems; nothing was written.
+        UsageError: no such model version (exit 2).
+    """
+    root = Path(records)
+    loaded = read_records(root)
+    site = build_site(loaded, None)
+    [(model, entry)] = _targets(site, [version])
+    reports = fairness_reports(root, [entry.run], site.config.fairness)
+    card, _ = version_card(site, model, entry, reports)
+    write_whole(Path(output), hf_card(card, task))
     return Path(output)
 
 

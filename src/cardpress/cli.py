@@ -14,6 +14,7 @@ import click
 from cardpress import api
 from cardpress.errors import CardpressError
 from cardpress.render.check_report import as_junit, as_markdown, as_text, summary_line
+from cardpress.render.hf_card import DEFAULT_TASK
 from cardpress.schemas import KINDS
 from cardpress.write.reports import write_report
 
@@ -223,6 +224,41 @@ def pdf(site: Path, version: str, output: Path | None, browser: Path | None) -> 
     target = output or Path(version.replace("@", "-") + ".pdf")
     written = api.print_pdf(site, version, target, browser)
     _say(f"Printed {version} to {written}")
+
+
+@cli.group()
+def export() -> None:
+    """Write a version's card in a format other tools read (see docs/export.md)."""
+
+
+@export.command("hf")
+@click.argument("records", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("version", metavar="MODEL@VERSION")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("README.md"),
+    show_default=True,
+    help="Model card file to write (a Hugging Face model repository's README.md).",
+)
+@click.option(
+    "--task",
+    default=DEFAULT_TASK,
+    show_default=True,
+    help="Hub task type of the evaluation results in the model index.",
+)
+def export_hf(records: Path, version: str, output: Path, task: str) -> None:
+    """Write the card of MODEL@VERSION in RECORDS as a Hugging Face model card.
+
+    YAML metadata (license, tags, datasets, metrics, model-index with the unsliced evaluation
+    results), then every card section in Markdown, with metrics by group and the fairness
+    headline. Push it as README.md of the model's repository on the Hub.
+    """
+    if "@" not in version:
+        raise click.BadParameter(f"{version!r}: write it as MODEL@VERSION", param_hint="VERSION")
+    written = api.export_hf(records, version, output, task)
+    _say(f"Wrote the Hugging Face card of {version} to {written}")
 
 
 @cli.command()

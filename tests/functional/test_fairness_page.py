@@ -152,3 +152,46 @@ def test_printable_record_is_frozen_with_the_version(example_site: Path) -> None
     assert page.count("<svg") >= 5 and "Four-fifths rule" in page and "Model details" in page
     record = json.loads((example_site / "models/income-classifier/v/2/print.json").read_text())
     assert record["card"]["version"] == "2" and record["fairness"]["groupings"]
+
+
+def test_groups_csv_holds_every_number_of_the_page_exactly(example_site: Path) -> None:
+    page = _page(example_site)
+    table = pd.read_csv(
+        example_site / "models/income-classifier/v/2/fairness/groups.csv",
+        keep_default_na=False, dtype=str,
+    )  # fmt: skip
+    metrics = [m["id"] for m in page["metrics"]]
+    groups = [(g["name"], row) for g in page["groupings"] for row in g["groups"]]
+    assert len(table) == len(groups) * len(metrics)
+    rows = iter(table.to_dict("records"))
+    for grouping, group in groups:
+        for metric in metrics:
+            row = next(rows)
+            value = group["metrics"][metric]
+            assert (row["grouping"], row["group"], row["metric"]) == (
+                grouping,
+                group["label"],
+                metric,
+            )
+            assert int(row["count"]) == group["count"]
+            for key in ("value", "lower", "upper"):
+                assert (float(row[key]) if row[key] else None) == value[key]  # bit for bit
+            versus = group["vs_reference"].get(metric) or {}
+            shown = row["difference_vs_reference"]
+            assert (float(shown) if shown else None) == versus.get("difference")
+            assert row["reference"] == ("true" if group["reference"] else "false")
+    page_html = (example_site / "models/income-classifier/v/2/fairness/index.html").read_text()
+    assert 'href="groups.csv"' in page_html
+    manifest = json.loads((example_site / "manifest.json").read_text())
+    files = manifest["versions"]["income-classifier@2"]["files"]
+    assert "models/income-classifier/v/2/fairness/groups.csv" in files  # frozen with the version
+
+
+def test_groups_csv_keeps_group_names_from_running_as_formulas(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    rows = [(1, 1, 1, 0.9, "=HYPERLINK(x)"), (2, 0, 0, 0.2, "=HYPERLINK(x)"),
+            (3, 1, 0, 0.4, "b"), (4, 0, 1, 0.6, "b")]  # fmt: skip
+    _write_predictions(records, _csv(rows))
+    build(records, tmp_path / "site")
+    text = (tmp_path / "site/models/churn/v/1/fairness/groups.csv").read_text()
+    assert ",'=HYPERLINK(x)," in text and ",=HYPERLINK" not in text

@@ -22,6 +22,7 @@ from cardpress.model import SignOff
 from cardpress.render.card_charts import card_chart_specs
 from cardpress.render.charts import Spec, render_svgs
 from cardpress.render.compare_data import compare_data
+from cardpress.render.fairness_csv import fairness_csv
 from cardpress.render.fairness_data import fairness_chart_specs, fairness_data, headline
 from cardpress.render.review_data import compliance_data, review_data
 from cardpress.render.site_data import home_data, model_data, site_data
@@ -55,6 +56,7 @@ class PagePlan:
     data: dict[str, Any]
     charts: dict[str, Spec] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    files: tuple[RenderedFile, ...] = ()  # written beside the page, e.g. a table as CSV
 
 
 def plan_site(
@@ -101,23 +103,34 @@ def _version_pages(
 ) -> list[PagePlan]:
     """The frozen pages of a version: card, fairness report, diff against the previous."""
     base = f"models/{model.name}/v/{entry.version}"
-    data = card_data(model, entry)
+    data, fairness = version_card(site, model, entry, extras.fairness)
     cards[(model.name, entry.version)] = data
-    plans = []
-    report = extras.fairness.get((model.name, entry.version))
-    if report is not None:
-        page = _fairness_page(site, data, entry, report)
-        data["sections"]["quantitative_analyses"]["fairness"] = {
-            "href": "fairness/index.html", "headline": headline(page.data)
-        }  # fmt: skip
-        plans.append(page)
     card_charts = card_chart_specs(data)
-    plans.insert(0, PagePlan(f"{base}/index.html", "card.html", data, card_charts))
-    plans.append(_print_page(base, data, card_charts, page if report is not None else None))
+    plans = [PagePlan(f"{base}/index.html", "card.html", data, card_charts)]
+    plans += [fairness] if fairness is not None else []
+    plans.append(_print_page(base, data, card_charts, fairness))
     previous = cards.get((model.name, entry.previous or ""))
     if previous is not None:
         plans.append(PagePlan(f"{base}/diff/index.html", "diff.html", diff_data(previous, data)))
     return plans
+
+
+def version_card(
+    site: Site,
+    model: ModelEntry,
+    entry: VersionEntry,
+    reports: dict[tuple[str, str], FairnessReport],
+) -> tuple[dict[str, Any], PagePlan | None]:
+    """The card data of a version, with its fairness headline, and its fairness page if any."""
+    data = card_data(model, entry)
+    report = reports.get((model.name, entry.version))
+    if report is None:
+        return data, None
+    page = _fairness_page(site, data, entry, report)
+    data["sections"]["quantitative_analyses"]["fairness"] = {
+        "href": "fairness/index.html", "headline": headline(page.data)
+    }  # fmt: skip
+    return data, page
 
 
 def _print_page(
@@ -156,8 +169,10 @@ def _fairness_page(
     data = fairness_data(report, entry.run.predictions, site.config.fairness)
     for key in ("model", "title", "version", "record"):
         data[key] = card[key]
-    path = f"models/{card['model']}/v/{card['version']}/fairness/index.html"
-    return PagePlan(path, "fairness.html", data, fairness_chart_specs(data))
+    folder = f"models/{card['model']}/v/{card['version']}/fairness"
+    csv = RenderedFile(f"{folder}/groups.csv", fairness_csv(data))
+    charts = fairness_chart_specs(data)
+    return PagePlan(f"{folder}/index.html", "fairness.html", data, charts, files=(csv,))
 
 
 def render_pages(
@@ -185,6 +200,7 @@ def _page(
     html = env.get_template(plan.template).render(context)
     yield RenderedFile(plan.path, html.encode("utf-8"))
     yield RenderedFile(plan.path[: -len(".html")] + ".json", to_json(plan.data))
+    yield from plan.files
 
 
 def to_json(data: Any) -> bytes:

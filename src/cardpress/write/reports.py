@@ -1,7 +1,8 @@
-"""Write a check report file (JUnit XML, Markdown summary)."""
+"""Write report and export files: check results (JUnit XML, Markdown), exported cards."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cardpress.errors import UsageError
@@ -14,3 +15,15 @@ def write_report(path: Path, text: str, *, append: bool = False) -> None:
             handle.write(text)
     except OSError as error:
         raise UsageError(f"{path}: cannot write the report ({error.strerror})") from None
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write ``path`` so that it is either its old self or complete: a temp file, then a rename."""
+    temporary = path.with_name(f".{path.name}.cardpress-tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise UsageError(f"{path}: cannot write it ({error.strerror})") from None

@@ -1,0 +1,219 @@
+"""A version's model card as a Hugging Face model card: YAML metadata, then Markdown.
+
+Made from the same card data as the card page, so the two cannot disagree. The metadata follows
+the Hub's model card specification (``license``, ``tags``, ``datasets``, ``metrics`` and a
+``model-index`` of evaluation results); the body keeps the Mitchell et al. sections. Narrative
+from ``card.md`` is carried as its sanitised HTML, which the Hub renders inside Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from cardpress.render.env import format_number
+
+# License ids the Hub knows are lower-case SPDX ids; anything else is "other" with its name.
+HUB_LICENSES = frozenset({
+    "apache-2.0", "mit", "bsd-2-clause", "bsd-3-clause", "gpl-2.0", "gpl-3.0", "lgpl-2.1",
+    "lgpl-3.0", "agpl-3.0", "mpl-2.0", "cc0-1.0", "cc-by-4.0", "cc-by-sa-4.0", "cc-by-nc-4.0",
+    "cc-by-nc-sa-4.0", "cc-by-nd-4.0", "cc-by-nc-nd-4.0", "openrail", "bigscience-openrail-m",
+    "creativeml-openrail-m", "llama2", "llama3", "gemma", "unlicense", "wtfpl", "artistic-2.0",
+    "bsl-1.0", "isc", "zlib", "epl-2.0", "eupl-1.2", "odbl", "pddl",
+})  # fmt: skip
+DEFAULT_TASK = "tabular-classification"
+
+
+def hf_card(card: dict[str, Any], task: str = DEFAULT_TASK) -> str:
+    """The README.md of a Hugging Face model repository for the version in ``card``."""
+    front = yaml.safe_dump(hf_metadata(card, task), sort_keys=True, allow_unicode=True)
+    return f"---\n{front}---\n\n" + "\n\n".join(_body(card)) + "\n"
+
+
+def hf_metadata(card: dict[str, Any], task: str = DEFAULT_TASK) -> dict[str, Any]:
+    """The card's YAML metadata: licence, tags, data sets, metrics and the model index."""
+    details = card["sections"]["model_details"]
+    meta: dict[str, Any] = {"tags": sorted({"cardpress", *details["tags"]})}
+    licence = (details["license"] or "").strip()
+    if licence:
+        meta["license"] = licence.lower() if licence.lower() in HUB_LICENSES else "other"
+        if meta["license"] == "other":
+            meta["license_name"] = licence
+    datasets = _datasets(card)
+    if datasets:
+        meta["datasets"] = sorted({d["id"] for d in datasets})
+    overall = card["sections"]["quantitative_analyses"]["overall"]
+    if overall:
+        meta["metrics"] = sorted({m["key"] for m in overall})
+        meta["model-index"] = [{"name": card["model"], "results": _results(card, overall, task)}]
+    return meta
+
+
+def _results(card: dict[str, Any], overall: list[dict[str, Any]], task: str) -> list[Any]:
+    """One result per evaluation data set, with its unsliced metrics (slices are in the body)."""
+    by_id = {d["id"]: d for d in _datasets(card)}
+    results = []
+    for dataset_id in sorted({m["dataset"] for m in overall}):
+        dataset = by_id.get(dataset_id, {})
+        metrics = [
+            {"type": m["key"], "name": m["key"], "value": m["value"]}
+            for m in overall
+            if m["dataset"] == dataset_id
+        ]
+        entry = {"name": dataset.get("name") or dataset_id, "type": dataset_id}
+        if dataset.get("role"):
+            entry["split"] = dataset["role"]
+        results.append({"task": {"type": task}, "dataset": entry, "metrics": metrics})
+    return results
+
+
+def _datasets(card: dict[str, Any]) -> list[dict[str, Any]]:
+    sections = card["sections"]
+    training = sections["training_data"]
+    evaluation = sections["evaluation_data"]["datasets"]
+    return [*evaluation, *training["datasets"], *training["other_datasets"]]
+
+
+def _body(card: dict[str, Any]) -> list[str]:
+    details = card["sections"]["model_details"]
+    parts = [f"# {_text(card['title'])} — version {_text(card['version'])}"]
+    if card["summary"]:
+        parts.append(_paragraph(card["summary"]))
+    facts = [
+        ("Status", card["status"] or "not set"),
+        ("Risk rating", details["risk"]["rating"] or "not rated"),
+        ("Model type", details["model_type"] or "not documented"),
+        ("Licence", details["license"] or "not documented"),
+        ("Trained", details["run"]["started_at"]),
+        ("Run", f"{details['run']['id']} ({details['run']['status']})"),
+        ("Code version", details["code"].get("commit") or "not recorded"),
+        ("Record", f"{card['record']['file']} (sha256 {card['record']['sha256']})"),
+    ]
+    parts.append(_table(["Fact", "Value"], [[k, str(v)] for k, v in facts]))  # escaped there
+    if card["intro_html"]:
+        parts.append(card["intro_html"])
+    for section_id, title in card["section_titles"].items():
+        parts += [f"## {title}", *_section(section_id, card["sections"][section_id])]
+    for extra in card["additional_sections"]:
+        parts += [f"## {_text(extra['heading'])}", extra["html"]]
+    missing = card["completeness"]["missing"]
+    if missing:
+        parts.append("**Not documented:** " + ", ".join(_text(str(m)) for m in missing) + ".")
+    parts.append(
+        f"*Exported by cardpress from `{card['record']['file']}`; the audit site's card of this "
+        "version is the reference.*"
+    )
+    return parts
+
+
+def _section(section_id: str, section: dict[str, Any]) -> list[str]:
+    """Facts of a section as Markdown tables and lists, then its narrative."""
+    parts: list[str] = []
+    if section_id == "model_details":
+        parts += _owners(section)
+        params = [[p["name"], _literal(p["value"])] for p in section["params"]]
+        if params:
+            parts.append(_table(["Parameter", "Value"], params))
+    elif section_id == "intended_use":
+        for label, key in (("Uses", "uses"), ("Users", "users"), ("Out of scope", "out_of_scope")):
+            if section[key]:
+                parts.append(f"**{label}:**\n\n" + "\n".join(f"- {_text(u)}" for u in section[key]))
+    elif section_id in ("evaluation_data", "training_data"):
+        datasets = section["datasets"] + section.get("other_datasets", [])
+        if datasets:
+            rows = [[d["id"], d["role"], d["uri"], _count(d["rows"]), Code(d["sha256"])]
+                    for d in datasets]  # fmt: skip
+            parts.append(_table(["Data set", "Role", "Location", "Rows", "sha256"], rows))
+    elif section_id == "quantitative_analyses":
+        parts += _metric_tables(section)
+    if section.get("narrative"):
+        parts.append(section["narrative"])
+    return parts or ["Not documented."]
+
+
+def _owners(details: dict[str, Any]) -> list[str]:
+    owners = [f"- {_text(o['name'])} ({_text(o['role'] or 'owner')})"
+              + (f" — {_text(o['contact'])}" if o.get("contact") else "")
+              for o in details["owners"]]  # fmt: skip
+    return ["**Owners:**\n\n" + "\n".join(owners)] if owners else []
+
+
+def _metric_tables(section: dict[str, Any]) -> list[str]:
+    parts = []
+    for rows, caption in ((section["overall"], "Overall"), (section["disaggregated"], "By group")):
+        if rows:
+            body = [[m["key"], m["dataset"], _group(m), format_number(m["value"]), _ci(m)]
+                    for m in rows]  # fmt: skip
+            heading = ["Metric", "Data set", "Group", "Value", "95% interval"]
+            parts.append(f"**{caption}:**\n\n" + _table(heading, body))
+    fairness = section.get("fairness")
+    if fairness:
+        rows = [[f["grouping"], format_number(f["parity"]["demographic_parity_ratio"]),
+                 format_number(f["parity"]["equalized_odds_difference"]),
+                 format_number(f["auc_difference"]), ", ".join(f["flagged"]) or "none"]
+                for f in fairness["headline"]]  # fmt: skip
+        heading = ["Grouping", "Selection-rate ratio", "Equalized odds diff.", "AUC diff.",
+                   "Four-fifths flags"]  # fmt: skip
+        parts.append("**Fairness (headline disparities):**\n\n" + _table(heading, rows))
+    return parts
+
+
+def _group(metric: dict[str, Any]) -> str:
+    return f"{metric['group_columns']} = {metric['group']}" if metric["group"] else "all"
+
+
+def _ci(metric: dict[str, Any]) -> str:
+    ci = metric.get("ci")
+    if not ci:
+        return "—"
+    return f"{format_number(ci['lower'])} – {format_number(ci['upper'])}"
+
+
+def _count(rows: int | None) -> str:
+    return f"{rows:,}" if rows is not None else "—"
+
+
+class Code(str):
+    """A table cell shown as code: Markdown does not interpret a code span's content."""
+
+    __slots__ = ()
+
+
+def _literal(value: Any) -> Code:
+    text = "null" if value is None else value if isinstance(value, str) else json.dumps(value)
+    return Code(text)
+
+
+def _table(heading: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(heading) + " |", "|" + "---|" * len(heading)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _cell(value: str) -> str:
+    """A table cell: record text escaped, code in a code span; no cell can break the row."""
+    if isinstance(value, Code):
+        text = " ".join(value.replace("`", "'").split())
+        return f"`{text}`".replace("|", "\\|")
+    return _text(value).replace("|", "\\|")
+
+
+def _text(value: str) -> str:
+    """Record text made inert in Markdown: no HTML tags, links, images, emphasis or headings.
+
+    Underscores stay: GitHub-flavoured Markdown (the Hub's) does not read them inside words.
+    """
+    escaped = (
+        " ".join(value.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    )
+    for char in "\\[]*`":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped
+
+
+def _paragraph(value: str) -> str:
+    """Record text as a paragraph of its own: also no heading, list or quote from its start."""
+    text = _text(value)
+    return "\\" + text if text.startswith(("#", "-", "+", "=", "1.")) else text

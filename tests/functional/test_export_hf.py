@@ -1,0 +1,94 @@
+"""Hugging Face model card export: parsed back by huggingface_hub, numbers from the records."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import cardpress
+from cardpress.errors import RecordsError, UsageError
+from tests.conftest import EXAMPLE
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # nothing here may reach for the Hub
+
+
+def _load(path: Path):  # type: ignore[no-untyped-def]
+    hub = pytest.importorskip("huggingface_hub", reason="pip install -e '.[test]'")
+    return hub.ModelCard.load(path)
+
+
+def test_example_card_parses_with_its_evaluation_results(tmp_path: Path) -> None:
+    out = cardpress.export_hf(EXAMPLE, "income-classifier@2", tmp_path / "README.md")
+    card = _load(out)
+    record = json.loads((EXAMPLE / "runs/income-classifier-2.json").read_text())
+    overall = {m["key"]: m["value"] for m in record["metrics"] if not m.get("slice")}
+    results = {r.metric_type: r for r in card.data.eval_results}
+    assert {k: r.metric_value for k, r in results.items()} == overall
+    assert {r.dataset_type for r in results.values()} == {"adult-test"}
+    assert {r.task_type for r in results.values()} == {"tabular-classification"}
+    assert card.data.license == "apache-2.0"
+    assert card.data.datasets == ["adult-test", "adult-train"]
+    assert card.data.metrics == sorted(overall)
+    assert "cardpress" in card.data.tags and "census" in card.data.tags
+    assert card.data.model_name == "income-classifier"
+    text = card.text
+    for heading in ("## Model details", "## Intended use", "## Factors", "## Evaluation data",
+                    "## Training data", "## Quantitative analyses", "## Ethical considerations",
+                    "## Caveats and recommendations"):  # fmt: skip
+        assert f"\n{heading}\n" in text
+    sha = next(d["sha256"] for d in record["datasets"] if d["id"] == "adult-test")
+    assert f"`{sha}`" in text
+    assert "| sex |" in text  # the fairness headline
+    assert record["run_id"] in text
+
+
+def test_export_is_deterministic_and_takes_the_task(tmp_path: Path) -> None:
+    first = cardpress.export_hf(EXAMPLE, "income-classifier@1", tmp_path / "a.md").read_bytes()
+    again = cardpress.export_hf(EXAMPLE, "income-classifier@1", tmp_path / "b.md").read_bytes()
+    assert first == again
+    other = cardpress.export_hf(EXAMPLE, "income-classifier@1", tmp_path / "c.md", "text-scoring")
+    assert {r.task_type for r in _load(other).data.eval_results} == {"text-scoring"}
+
+
+def test_record_text_cannot_inject_markup(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project("minimal")
+    card = records / "models/churn/card.md"
+    hostile = "<script>alert(1)</script> [click](javascript:alert(1)) | ![x](http://e.x/x.png)"
+    old = "summary: Flags customers likely to cancel within 30 days."
+    card.write_text(card.read_text().replace(old, f"summary: '{hostile}'"))
+    out = cardpress.export_hf(records, "churn@10", tmp_path / "README.md")
+    written = out.read_text()
+    assert "<script>" not in written
+    assert "[click](javascript:" not in written and "![x](" not in written  # brackets escaped
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; \\[click\\](javascript:alert(1))" in written
+    _load(out)
+
+
+def test_licences_the_hub_does_not_know_are_named(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project("minimal")
+    card = records / "models/churn/card.md"
+    card.write_text(card.read_text().replace("license: proprietary", "license: LicenseRef-acme"))
+    data = _load(cardpress.export_hf(records, "churn@10", tmp_path / "README.md")).data
+    assert (data.license, data.license_name) == ("other", "LicenseRef-acme")
+
+
+def test_unknown_version_and_bad_records_write_nothing(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UsageError, match="use one of income-classifier@1, income-classifier@2"):
+        cardpress.export_hf(EXAMPLE, "income-classifier@3", tmp_path / "README.md")
+    records = project("minimal")
+    (records / "runs/churn-10.json").write_text("{")
+    with pytest.raises(RecordsError, match=r"churn-10\.json"):
+        cardpress.export_hf(records, "churn@10", tmp_path / "README.md")
+    assert list(tmp_path.glob("*.md")) == []
+
+
+def test_cli_exit_codes(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "README.md"
+    done = run_cli("export", "hf", str(EXAMPLE), "income-classifier@2", "-o", str(out))
+    assert done.exit_code == 0 and out.read_text().startswith("---\n")
+    assert "Hugging Face" in run_cli("export", "hf", "--help").output

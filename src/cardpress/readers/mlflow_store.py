@@ -136,6 +136,14 @@ def open_client(uri: str) -> Any:
 def store_error(uri: str, error: Exception) -> CardpressError:
     """One line saying why the store at ``uri`` could not be read."""
     text = " ".join(str(error).split()) or type(error).__name__
+    text = text.replace(uri, public_uri(uri))
+    if store_kind(uri) == "mlflow-server" and ("Max retries" in text or "timed out" in text):
+        reason = "timed out" if "timed out" in text.lower() else "no connection"
+        seconds = os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", "?")
+        return CardpressError(
+            f"{public_uri(uri)}: the tracking server does not answer ({reason}; timeout "
+            f"{seconds} s, MLFLOW_HTTP_REQUEST_TIMEOUT) — check the URL and that the server runs"
+        )
     if "out-of-date database schema" in text or "alembic" in text.lower():
         fix = "upgrade it with `mlflow db upgrade URI` (back it up first)"
         return CardpressError(f"{public_uri(uri)}: the MLflow database schema is too old — {fix}")
@@ -244,7 +252,9 @@ def _run(client: Any, run_id: str) -> StoreRun:
         params=dict(run.data.params),
         metrics=[m for m in metrics if m is not None],
         tags=dict(run.data.tags),
-        datasets=[_dataset(i) for i in inputs],
+        datasets=sorted(
+            (_dataset(i) for i in inputs), key=lambda d: (d.name, d.digest, d.context or "")
+        ),
     )
 
 

@@ -9,19 +9,30 @@ The Python API mirrors the command line:
 >>> print(cardpress.schema("run"))                        # doctest: +SKIP
 """
 
-from cardpress.api import BuildResult, build, check, schema, validate, verify
+from cardpress.api import (
+    BuildResult,
+    build,
+    check,
+    import_mlflow,
+    schema,
+    validate,
+    verify,
+)
 from cardpress.errors import CardpressError, Problem, RecordsError
+from cardpress.importing import ImportResult
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BuildResult",
     "CardpressError",
+    "ImportResult",
     "Problem",
     "RecordsError",
     "__version__",
     "build",
     "check",
+    "import_mlflow",
     "schema",
     "validate",
     "verify",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cardpress.compute.mlflow_map import (
+    NAME,
     PREDICTIONS_TAG,
     Mapped,
     Prediction,
@@ -87,7 +88,7 @@ def _map(store: Store, version: StoreVersion, root: Path, folder: Path) -> Mappe
     uris = [_uri(file, root) if file else dataset_uri(d) for d, file in pairs]
     prediction = None
     artifact = run.tags.get(PREDICTIONS_TAG)
-    if artifact:
+    if artifact and NAME.match(version.model):  # a bad name is reported; it never makes a path
         name = predictions_name(version, artifact)
         got = download_predictions(store.client, store.uri, run.run_id, artifact, folder / name)
         prediction = Prediction(name, got.sha256, got.columns)

@@ -407,3 +407,60 @@ def test_help_names_the_store_kinds(run_cli: Callable[..., Result]) -> None:
     assert result.exit_code == 0
     for text in ("sqlite:///mlflow.db", "mlruns", "http", "cardpress.predictions", "--model"):
         assert text in result.output
+
+
+@pytest.fixture(scope="module")
+def server(stores: dict[str, dict[str, Any]]) -> Iterator[str]:
+    """A real `mlflow server` on the SQLite store (its artifacts are local files)."""
+    import subprocess
+    import time
+    import urllib.request
+
+    port = _free_port()
+    store = stores["sqlite"]["uri"]
+    command = [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port",
+               str(port), "--backend-store-uri", store, "--workers", "1"]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("mlflow server did not start")
+                time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(process.pid, 15)  # the server and its workers: the group this test started
+        process.wait(timeout=30)
+
+
+def test_tracking_server_gives_the_same_records(
+    stores: dict[str, dict[str, Any]], server: str, tmp_path: Path
+) -> None:
+    by_server = api.import_mlflow(server, tmp_path / "http", model=MODEL)
+    api.import_mlflow(stores["sqlite"]["uri"], tmp_path / "sqlite", model=MODEL)
+    assert by_server.files == [
+        "predictions/income-1.parquet",
+        "predictions/income-2.parquet",
+        "runs/income-1.json",
+        "runs/income-2.json",
+    ]
+    for name in by_server.files:
+        if name.endswith(".json"):
+            http = json.loads((tmp_path / "http" / name).read_text())
+            local = json.loads((tmp_path / "sqlite" / name).read_text())
+            assert http.pop("origin") == {"format": "mlflow-server", "path": server}
+            local.pop("origin")
+            assert http == local
+        else:
+            assert (tmp_path / "http" / name).read_bytes() == (
+                tmp_path / "sqlite" / name
+            ).read_bytes()
+    api.validate(tmp_path / "http")

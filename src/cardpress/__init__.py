@@ -15,17 +15,20 @@ from cardpress.api import (
     check,
     export_hf,
     print_pdf,
+    import_mlflow,
     schema,
     validate,
     verify,
 )
 from cardpress.errors import CardpressError, Problem, RecordsError
+from cardpress.importing import ImportResult
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BuildResult",
     "CardpressError",
+    "ImportResult",
     "Problem",
     "RecordsError",
     "__version__",
@@ -33,6 +36,7 @@ __all__ = [
     "check",
     "export_hf",
     "print_pdf",
+    "import_mlflow",
     "schema",
     "validate",
     "verify",

@@ -18,6 +18,7 @@ from cardpress.compute.fairness import FairnessReport, fairness_report
 from cardpress.compute.publish import plan_publication
 from cardpress.compute.site import ModelEntry, Site, VersionEntry, build_site
 from cardpress.errors import CardpressError, Problem, RecordsError, UsageError
+from cardpress.importing import ImportResult, import_store
 from cardpress.model import FairnessSettings, Policy, Records, Run
 from cardpress.publishing import (
     changelog,
@@ -339,3 +340,22 @@ def _epoch(given: int | None) -> int | None:
     except ValueError:
         fix = "set it to a whole number of seconds since 1970-01-01 UTC, or unset it"
         raise CardpressError(f"SOURCE_DATE_EPOCH={raw!r} is not a number — {fix}") from None
+
+
+def import_mlflow(
+    tracking_uri: str, records: str | Path, *, model: str | None = None
+) -> ImportResult:
+    """Write a ``cardpress/run/1`` record per registered model version of an MLflow store.
+
+    ``tracking_uri`` is ``sqlite:///PATH``, an ``mlruns`` folder (a path or ``file:`` URI) or an
+    http(s) tracking server. Each version becomes ``runs/<model>-<version>.json`` in
+    ``records``; a predictions artifact named by the run tag ``cardpress.predictions`` is copied
+    to ``predictions/<model>-<version>.<ext>``. Runs that are not registered are skipped with a
+    warning. Nothing is written unless every record is valid.
+
+    Raises:
+        UsageError: mlflow is not installed, or ``model`` is not a registered model (exit 2).
+        CardpressError: the store cannot be read, or a version cannot become a valid record
+            (every problem is listed).
+    """
+    return import_store(tracking_uri, Path(records), model)

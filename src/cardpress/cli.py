@@ -268,6 +268,48 @@ def schema(kind: str) -> None:
     click.echo(api.schema(kind), nl=False)
 
 
+@cli.group("import")
+def import_() -> None:
+    """Write run records into a records folder from another tracker's store."""
+
+
+@import_.command("mlflow")
+@click.option(
+    "--tracking-uri",
+    required=True,
+    metavar="URI",
+    help="sqlite:///mlflow.db, an mlruns folder (PATH or file:///PATH), or http(s)://server.",
+)
+@click.option("--model", metavar="NAME", help="Import only this registered model.")
+@click.option(
+    "-o",
+    "--output",
+    "records",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Records folder to write runs/<model>-<version>.json and predictions/ into.",
+)
+def import_mlflow(tracking_uri: str, model: str | None, records: Path) -> None:
+    r"""Write a run record per registered model version of an MLflow store.
+
+    \b
+    Examples:
+      cardpress import mlflow --tracking-uri sqlite:///mlflow.db -o audit
+      cardpress import mlflow --tracking-uri ./mlruns --model churn -o audit
+      cardpress import mlflow --tracking-uri https://mlflow.example.com -o audit
+
+    Each registered version becomes RECORDS/runs/<model>-<version>.json (cardpress/run/1):
+    params, the latest value of each metric, git tags as the code version, dataset inputs
+    with the sha256 of their local source file, and the environment from logged
+    python_env.yaml, conda.yaml or requirements.txt. The artifact named by the run tag
+    cardpress.predictions is copied to RECORDS/predictions/. Runs not registered are skipped
+    with a warning. Nothing is written unless every record is valid. Needs the mlflow
+    package: pip install 'cardpress[mlflow]'. See docs/import.md.
+    """
+    result = api.import_mlflow(tracking_uri, records, model=model)
+    _say(f"Imported {result.versions} model version(s) into {records}: {len(result.files)} file(s)")
+
+
 class CheckFailed(CardpressError):
     """A rule failed: exit 1, the results are already printed."""
 

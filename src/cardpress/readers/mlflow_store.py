@@ -1,0 +1,312 @@
+"""Read registered model versions and their runs from an MLflow tracking store.
+
+Every store kind (SQLite, an ``mlruns/`` file store, a tracking server) is read through the real
+``mlflow`` package's ``MlflowClient``, imported only when an import is asked for. What is read is
+copied into plain dataclasses, so nothing past this module knows about MLflow's classes.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from cardpress.errors import CardpressError, UsageError
+
+NEEDS_MLFLOW = "cardpress import mlflow needs the mlflow package: pip install 'cardpress[mlflow]'"
+HTTP_ENV = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}
+
+
+@dataclass(frozen=True)
+class StoreDataset:
+    """One dataset input of a run, as MLflow logged it."""
+
+    name: str
+    digest: str
+    source_type: str
+    source: str
+    schema: str | None
+    profile: str | None
+    context: str | None
+
+
+@dataclass(frozen=True)
+class StoreMetric:
+    """The latest value of one metric of a run."""
+
+    key: str
+    value: float
+    step: int
+    timestamp_ms: int
+    dataset_name: str | None = None
+    dataset_digest: str | None = None
+
+
+@dataclass(frozen=True)
+class StoreRun:
+    """One run: its info, params, latest metrics, tags and dataset inputs."""
+
+    run_id: str
+    start_time_ms: int
+    end_time_ms: int | None
+    status: str
+    params: dict[str, str]
+    metrics: list[StoreMetric]
+    tags: dict[str, str]
+    datasets: list[StoreDataset]
+
+
+@dataclass(frozen=True)
+class StoreVersion:
+    """One registered model version and the run that produced it."""
+
+    model: str
+    version: str
+    source: str
+    run: StoreRun
+
+
+@dataclass(frozen=True)
+class Store:
+    """What an import reads: registered versions and the runs nobody registered."""
+
+    uri: str
+    kind: str
+    versions: list[StoreVersion]
+    unregistered: list[str] = field(default_factory=list)
+    client: Any = None
+
+
+def store_kind(uri: str) -> str:
+    """``mlflow-sqlite``, ``mlflow-file`` or ``mlflow-server`` for a tracking URI.
+
+    Raises:
+        UsageError: a URI scheme cardpress does not read.
+    """
+    scheme = urlsplit(uri).scheme.lower()
+    if scheme == "sqlite":
+        return "mlflow-sqlite"
+    if scheme in ("", "file") or (len(scheme) == 1 and os.name == "nt"):
+        return "mlflow-file"
+    if scheme in ("http", "https"):
+        return "mlflow-server"
+    raise UsageError(
+        f"--tracking-uri {uri}: unsupported store {scheme!r} — use sqlite:///PATH, an mlruns "
+        "folder (PATH or file:///PATH) or an http(s) tracking server URL"
+    )
+
+
+def public_uri(uri: str) -> str:
+    """``uri`` without a user name or password, fit to be written into a record."""
+    parts = urlsplit(uri)
+    if parts.scheme in ("http", "https") and "@" in parts.netloc:
+        return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+    return uri
+
+
+def open_client(uri: str) -> Any:
+    """An ``MlflowClient`` for ``uri``, after checking the store exists and is MLflow's.
+
+    Raises:
+        UsageError: mlflow is not installed (exit 2).
+        CardpressError: the store is missing, not an MLflow store, or cannot be opened.
+    """
+    kind = store_kind(uri)
+    if kind == "mlflow-sqlite":
+        _check_sqlite(uri)
+    elif kind == "mlflow-file":
+        _check_mlruns(uri)
+        os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+    else:
+        for name, value in HTTP_ENV.items():
+            os.environ.setdefault(name, value)
+    try:
+        from mlflow import MlflowClient
+    except ImportError:
+        raise UsageError(NEEDS_MLFLOW) from None
+    try:
+        return MlflowClient(tracking_uri=uri, registry_uri=uri)
+    except Exception as error:  # mlflow, sqlalchemy and alembic each raise their own kinds
+        raise store_error(uri, error) from None
+
+
+def store_error(uri: str, error: Exception) -> CardpressError:
+    """One line saying why the store at ``uri`` could not be read."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    text = text.replace(uri, public_uri(uri))
+    if store_kind(uri) == "mlflow-server" and ("Max retries" in text or "timed out" in text):
+        reason = "timed out" if "timed out" in text.lower() else "no connection"
+        seconds = os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", "?")
+        return CardpressError(
+            f"{public_uri(uri)}: the tracking server does not answer ({reason}; timeout "
+            f"{seconds} s, MLFLOW_HTTP_REQUEST_TIMEOUT) — check the URL and that the server runs"
+        )
+    if "out-of-date database schema" in text or "alembic" in text.lower():
+        fix = "upgrade it with `mlflow db upgrade URI` (back it up first)"
+        return CardpressError(f"{public_uri(uri)}: the MLflow database schema is too old — {fix}")
+    if len(text) > 300:
+        text = text[:300] + "…"
+    fix = "check the URI, that the store is MLflow's and, for a server, that it is running"
+    return CardpressError(f"{public_uri(uri)}: cannot read the MLflow store ({text}) — {fix}")
+
+
+def local_path(uri: str) -> Path:
+    """The file-system path of a ``sqlite:``/``file:`` URI or a plain path."""
+    parts = urlsplit(uri)
+    if parts.scheme == "sqlite":
+        return Path(unquote(parts.path[1:] if parts.path.startswith("//") else parts.path))
+    if parts.scheme == "file":
+        return Path(unquote(parts.path))
+    return Path(uri)
+
+
+def _check_sqlite(uri: str) -> None:
+    """Refuse a missing or non-MLflow database: mlflow would create or alter it."""
+    path = local_path(uri)
+    if not path.is_file():
+        raise CardpressError(
+            f"{uri}: no such SQLite file {str(path)!r} — give the path of an existing mlflow.db"
+        )
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.Error as error:
+        raise CardpressError(
+            f"{uri}: {str(path)!r} is not a readable SQLite database ({error}) — "
+            "give the path of an MLflow tracking database"
+        ) from None
+    if not {"runs", "alembic_version", "registered_models"} <= tables:
+        raise CardpressError(
+            f"{uri}: {str(path)!r} is not an MLflow tracking database (no runs, "
+            "registered_models or alembic_version table) — give the path of mlflow.db"
+        )
+
+
+def _check_mlruns(uri: str) -> None:
+    """Refuse a folder that is not an mlruns file store: mlflow would create one there."""
+    path = local_path(uri)
+    if not path.is_dir():
+        raise CardpressError(f"{uri}: no such folder — give the path of an mlruns folder")
+    if not any(path.glob("*/meta.yaml")) and not (path / "models").is_dir():
+        raise CardpressError(
+            f"{uri}: {str(path)!r} is not an MLflow file store (no <experiment>/meta.yaml) — "
+            "give the path of the mlruns folder"
+        )
+
+
+def read_store(uri: str, model: str | None = None) -> Store:
+    """Every registered model version in the store at ``uri`` (only ``model``'s, if given).
+
+    Raises:
+        UsageError: mlflow is missing, or ``model`` is not a registered model (the message
+            lists those that are).
+        CardpressError: the store cannot be read.
+    """
+    client = open_client(uri)
+    try:
+        return _read(client, uri, model)
+    except CardpressError:
+        raise
+    except Exception as error:  # mlflow, sqlalchemy, requests and yaml each raise their own kinds
+        raise store_error(uri, error) from None
+
+
+def _read(client: Any, uri: str, model: str | None) -> Store:
+    names = sorted(m.name for m in _pages(client.search_registered_models))
+    if model is not None and model not in names:
+        known = ", ".join(names) if names else "none (register a run with mlflow.register_model)"
+        raise UsageError(f"--model {model}: no such registered model in {public_uri(uri)} — "
+                         f"registered models: {known}")  # fmt: skip
+    runs: dict[str, StoreRun] = {}
+    versions = []
+    for name in [model] if model is not None else names:
+        quoted = name.replace("'", "\\'")
+        for found in _pages(client.search_model_versions, filter_string=f"name = '{quoted}'"):
+            if not found.run_id:
+                raise CardpressError(
+                    f"{public_uri(uri)}: {name} version {found.version} has no run (registered "
+                    f"from {found.source}) — register it from a run: runs:/RUN_ID/PATH"
+                )
+            if found.run_id not in runs:
+                runs[found.run_id] = _run(client, found.run_id)
+            versions.append(
+                StoreVersion(name, str(found.version), found.source or "", runs[found.run_id])
+            )
+    versions.sort(key=lambda v: (v.model, _version_order(v.version)))
+    unregistered = [] if model is not None else _unregistered(client, set(runs))
+    return Store(uri, store_kind(uri), versions, unregistered, client)
+
+
+def _run(client: Any, run_id: str) -> StoreRun:
+    run = client.get_run(run_id)
+    metrics = [_latest(client, run_id, key) for key in sorted(run.data.metrics)]
+    inputs = run.inputs.dataset_inputs if run.inputs is not None else []
+    return StoreRun(
+        run_id=run.info.run_id,
+        start_time_ms=int(run.info.start_time or 0),
+        end_time_ms=int(run.info.end_time) if run.info.end_time else None,
+        status=str(run.info.status),
+        params=dict(run.data.params),
+        metrics=[m for m in metrics if m is not None],
+        tags=dict(run.data.tags),
+        datasets=sorted(
+            (_dataset(i) for i in inputs), key=lambda d: (d.name, d.digest, d.context or "")
+        ),
+    )
+
+
+def _latest(client: Any, run_id: str, key: str) -> StoreMetric | None:
+    """MLflow's latest value: the greatest (step, timestamp, value)."""
+    history = list(client.get_metric_history(run_id, key))
+    if not history:
+        return None
+    last = max(history, key=lambda m: (m.step, m.timestamp, m.value))
+    return StoreMetric(
+        key=key,
+        value=float(last.value),
+        step=int(last.step),
+        timestamp_ms=int(last.timestamp),
+        dataset_name=getattr(last, "dataset_name", None),
+        dataset_digest=getattr(last, "dataset_digest", None),
+    )
+
+
+def _dataset(dataset_input: Any) -> StoreDataset:
+    dataset = dataset_input.dataset
+    tags = {t.key: t.value for t in dataset_input.tags or []}
+    return StoreDataset(
+        name=str(dataset.name),
+        digest=str(dataset.digest),
+        source_type=str(dataset.source_type),
+        source=str(dataset.source),
+        schema=dataset.schema or None,
+        profile=dataset.profile or None,
+        context=tags.get("mlflow.data.context"),
+    )
+
+
+def _unregistered(client: Any, registered: set[str]) -> list[str]:
+    experiments = [e.experiment_id for e in _pages(client.search_experiments)]
+    if not experiments:
+        return []
+    found = _pages(client.search_runs, experiment_ids=experiments)
+    return sorted(r.info.run_id for r in found if r.info.run_id not in registered)
+
+
+def _pages(search: Any, **arguments: Any) -> list[Any]:
+    """Every result of a paged MLflow search."""
+    results: list[Any] = []
+    token = None
+    while True:
+        page = search(max_results=1000, page_token=token, **arguments)
+        results.extend(page)
+        token = page.token
+        if not token:
+            return results
+
+
+def _version_order(version: str) -> tuple[int, str]:
+    return (int(version), "") if version.isdigit() else (1 << 62, version)

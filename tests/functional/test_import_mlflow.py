@@ -121,6 +121,10 @@ def _make_store(base: Path, uri: str) -> dict[str, Any]:
 def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[str, Any]]]:
     saved = os.environ.get("MLFLOW_ALLOW_FILE_STORE")
     os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
+    # MLflow's default store is ./mlflow.db: point the default into tmp so no test writes there.
+    default = tmp_path_factory.mktemp("default") / "mlflow.db"
+    saved_uri = os.environ.get("MLFLOW_TRACKING_URI")
+    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{default}"
     sqlite_base = tmp_path_factory.mktemp("sqlite")
     file_base = tmp_path_factory.mktemp("file")
     made = {
@@ -130,6 +134,10 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[
     yield made
     if saved is None:
         os.environ.pop("MLFLOW_ALLOW_FILE_STORE", None)
+    if saved_uri is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = saved_uri
 
 
 def _sha256(path: Path) -> str:

@@ -7,21 +7,36 @@ The Python API mirrors the command line:
 >>> cardpress.build("examples/adult-income", "site")     # doctest: +SKIP
 >>> cardpress.check("examples/adult-income")             # doctest: +SKIP
 >>> print(cardpress.schema("run"))                        # doctest: +SKIP
+
+Training scripts without a tracker record their runs with ``cardpress.run`` (a context
+manager) or ``cardpress.log_run`` (one call); see docs/logging.md.
 """
 
 from cardpress.api import BuildResult, build, check, schema, validate, verify
-from cardpress.errors import CardpressError, Problem, RecordsError
+from cardpress.errors import (
+    ArgumentError,
+    CardpressError,
+    Problem,
+    RecordExistsError,
+    RecordsError,
+)
+from cardpress.recorder import RunRecorder, log_run, run
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArgumentError",
     "BuildResult",
     "CardpressError",
     "Problem",
+    "RecordExistsError",
     "RecordsError",
+    "RunRecorder",
     "__version__",
     "build",
     "check",
+    "log_run",
+    "run",
     "schema",
     "validate",
     "verify",

@@ -4,7 +4,7 @@
 in one call. See docs/logging.md. pandas is imported only when a DataFrame is given.
 """
 
-from cardpress.recorder.log_run import log_run
-from cardpress.recorder.run import RunRecorder, run
+from cardpress.recorder.functions import log_run, run
+from cardpress.recorder.run import RunRecorder
 
 __all__ = ["RunRecorder", "log_run", "run"]

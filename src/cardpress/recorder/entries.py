@@ -175,3 +175,14 @@ def check_columns(file: Path, wanted: Mapping[str, Any]) -> None:
                     f"predictions: {role}={name!r} is not a column — use one of "
                     f"{', '.join(map(repr, present))}"
                 )
+
+
+def artifact_entry(root: Path, path: PathLike, kind: str | None) -> dict[str, Any]:
+    """One ``artifacts[]`` entry: where the file is, what it is, its sha256 and size."""
+    file = Path(path)
+    if not file.is_file():
+        raise ArgumentError(f"artifact: {str(path)!r} is not a file — write it first")
+    entry: dict[str, Any] = {"uri": _uri(root, file)}
+    if kind is not None:
+        entry["kind"] = str(kind)
+    return entry | {"sha256": file_sha256(file), "size_bytes": file.stat().st_size}

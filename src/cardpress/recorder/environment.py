@@ -6,21 +6,23 @@ import contextlib
 import platform
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from cardpress.errors import ArgumentError
 
 
-def git_code(script: Path | None) -> dict[str, str | bool]:
+def git_code(script: Path | None, outputs: Iterable[Path] = ()) -> dict[str, str | bool]:
     """The git version of the code around ``script`` (default: the working directory).
 
-    Gives ``commit``, ``dirty`` (a tracked file differs from the commit; untracked files do
-    not count), ``branch`` (absent when detached), ``repo_url`` (the ``origin`` remote, else the
-    first remote, with any user name or token removed) and ``path`` (``script`` relative to the
-    repository root). Empty when git is missing, the folder is not in a repository or the
+    Gives ``commit``; ``dirty``: a tracked file differs from the commit (untracked files, and
+    files under ``outputs`` — the records' ``runs/`` and ``predictions/`` — do not count);
+    ``branch`` (absent when detached); ``repo_url``: the ``origin`` remote, else the first
+    remote, with any user name or token removed; ``path``: ``script`` relative to the
+    repository root. Empty when git is missing, the folder is not in a repository or the
     repository has no commit yet.
     """
     folder = script.parent if script is not None else Path.cwd()
@@ -28,7 +30,11 @@ def git_code(script: Path | None) -> dict[str, str | bool]:
     commit = _git(folder, "rev-parse", "--verify", "-q", "HEAD")
     if top is None or commit is None:
         return {}
-    status = _git(folder, "status", "--porcelain", "--untracked-files=no")
+    excluded = []
+    for output in outputs:
+        with contextlib.suppress(ValueError):  # outside the repository: nothing to exclude
+            excluded.append(f":(top,exclude){output.resolve().relative_to(Path(top).resolve())}")
+    status = _git(folder, "status", "--porcelain", "--untracked-files=no", "--", ":/", *excluded)
     code: dict[str, str | bool] = {}
     remote = _remote_url(folder)
     if remote:
@@ -42,6 +48,28 @@ def git_code(script: Path | None) -> dict[str, str | bool]:
         code["branch"] = branch
     code["dirty"] = bool(status)
     return code
+
+
+def code_fields(
+    code: bool | Mapping[str, Any], script: str | Path | None, records: Path
+) -> dict[str, Any]:
+    """The run record's ``code`` fields: read from git, left out, or adjusted by a dict."""
+    if code is False:
+        return {}
+    entry = Path(script).resolve() if script is not None else main_script()
+    found: dict[str, Any] = dict(git_code(entry, [records / "runs", records / "predictions"]))
+    if isinstance(code, Mapping):
+        unknown = sorted(set(code) - {"repo_url", "commit", "branch", "path", "dirty"})
+        if unknown:
+            raise ArgumentError(f"code: unknown field(s) {unknown} — use repo_url, commit, "
+                                "branch, path or dirty")  # fmt: skip
+        found.update(code)
+        found = {k: v for k, v in found.items() if v is not None}
+    elif code is not True:
+        raise ArgumentError(f"code: {code!r} — pass True (read git), False (leave out) or "
+                            "a dict of fields")  # fmt: skip
+    order = ("repo_url", "path", "commit", "branch", "dirty")
+    return {k: found[k] for k in order if k in found}
 
 
 def _remote_url(folder: Path) -> str | None:

@@ -9,17 +9,16 @@ from types import TracebackType
 from typing import Any, Self
 
 from cardpress.errors import ArgumentError
-from cardpress.readers.files import inside, relative
 from cardpress.recorder import arguments as a
 from cardpress.recorder.entries import (
+    artifact_entry,
     check_columns,
     dataset_entry,
     metric_entry,
     stage_predictions,
 )
 from cardpress.recorder.environment import (
-    git_code,
-    main_script,
+    code_fields,
     package_versions,
     platform_name,
     python_version,
@@ -78,7 +77,7 @@ class RunRecorder:
         if not isinstance(self._head["run_id"], str) or not self._head["run_id"]:
             raise ArgumentError(f"run_id: {run_id!r} is not a non-empty string — pass one, or "
                                 "leave it out for '<model>-<version>-<start time>'")  # fmt: skip
-        self._code = self._read_code(code, script)
+        self._code = code_fields(code, script, self.root)
         self._packages = packages
         self._overwrite = overwrite
         self._params: dict[str, a.Scalar] = {}
@@ -92,25 +91,6 @@ class RunRecorder:
 
     def _default_run_id(self) -> str:
         return f"{self.model}-{self.version}-{self.started.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-
-    @staticmethod
-    def _read_code(code: bool | Mapping[str, Any], script: str | Path | None) -> dict[str, Any]:
-        if code is False:
-            return {}
-        entry = Path(script).resolve() if script is not None else main_script()
-        found: dict[str, Any] = dict(git_code(entry))
-        if isinstance(code, Mapping):
-            unknown = sorted(set(code) - {"repo_url", "commit", "branch", "path", "dirty"})
-            if unknown:
-                raise ArgumentError(f"code: unknown field(s) {unknown} — use repo_url, commit, "
-                                    "branch, path or dirty")  # fmt: skip
-            found.update(code)
-            found = {k: v for k, v in found.items() if v is not None}
-        elif code is not True:
-            raise ArgumentError(f"code: {code!r} — pass True (read git), False (leave out) or "
-                                "a dict of fields")  # fmt: skip
-        order = ("repo_url", "path", "commit", "branch", "dirty")
-        return {k: found[k] for k in order if k in found}
 
     def __enter__(self) -> Self:
         return self
@@ -249,16 +229,7 @@ class RunRecorder:
     def artifact(self, path: str | Path, *, kind: str | None = None) -> None:
         """Record a file the run produced (a model file, a plot): its location, hash and size."""
         self._open()
-        file = Path(path)
-        if not file.is_file():
-            raise ArgumentError(f"artifact: {str(path)!r} is not a file — write it first")
-        within = inside(self.root, str(file.resolve()))
-        uri = relative(self.root.resolve(), within) if within else file.resolve().as_uri()
-        entry: dict[str, Any] = {"uri": uri}
-        if kind is not None:
-            entry["kind"] = str(kind)
-        entry |= {"sha256": file_sha256(file), "size_bytes": file.stat().st_size}
-        self._artifacts.append(entry)
+        self._artifacts.append(artifact_entry(self.root, path, kind))
 
     @property
     def record(self) -> dict[str, Any]:
@@ -340,50 +311,3 @@ class RunRecorder:
                     f"{what}: dataset={dataset!r} was not logged — use one of "
                     f"{', '.join(map(repr, sorted(known)))}, or log it with run.dataset()"
                 )
-
-
-def run(
-    model: str,
-    version: str,
-    records: str | Path,
-    *,
-    run_id: str | None = None,
-    model_type: str | None = None,
-    description: str | None = None,
-    started: datetime | str | None = None,
-    ended: datetime | str | None = None,
-    clock: Clock | None = None,
-    code: bool | Mapping[str, Any] = True,
-    script: str | Path | None = None,
-    packages: Iterable[str] | None = None,
-    overwrite: bool = False,
-) -> RunRecorder:
-    """Start recording a training run of ``model`` ``version`` into the ``records`` folder.
-
-    Use it as a context manager; the record is written to ``runs/<model>-<version>.json`` when
-    the block ends without an exception, and nothing is written when it raises.
-
-    Args:
-        model: Model name (letters, digits, ``.``, ``_``, ``-``); becomes ``models/<model>/``.
-        version: Model version, a string such as ``"3"``.
-        records: The records folder; ``runs/`` and ``predictions/`` are made in it.
-        run_id: The run's id (default ``<model>-<version>-<start time>``).
-        model_type: Kind of model, e.g. ``type(estimator).__name__``.
-        description: What this run did differently.
-        started: Start time (default: the clock's time now).
-        ended: End time (default: the clock's time when the run is written).
-        clock: Function giving the time now (default ``datetime.now(UTC)``); inject a fixed one
-            for byte-stable records.
-        code: True: read commit, dirty flag, branch and remote from git; False: leave out; a
-            dict: read git, then set (or, with None, remove) these fields.
-        script: The training script (default: the file Python was started with); git is read
-            in its folder and ``code.path`` is its path in the repository.
-        packages: Distributions whose versions to record (default: every distribution this
-            process has imported a module of).
-        overwrite: Replace a different existing record of this model version.
-    """
-    return RunRecorder(
-        model, version, records, run_id=run_id, model_type=model_type, description=description,
-        started=started, ended=ended, clock=clock, code=code, script=script, packages=packages,
-        overwrite=overwrite,
-    )  # fmt: skip

@@ -1,4 +1,4 @@
-"""``cardpress.log_run``: write a whole run record in one call."""
+"""The two entry points: ``cardpress.run`` (a context manager) and ``cardpress.log_run``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,53 @@ from typing import Any
 
 from cardpress.errors import ArgumentError
 from cardpress.recorder.run import Clock, RunRecorder
+
+
+def run(
+    model: str,
+    version: str,
+    records: str | Path,
+    *,
+    run_id: str | None = None,
+    model_type: str | None = None,
+    description: str | None = None,
+    started: datetime | str | None = None,
+    ended: datetime | str | None = None,
+    clock: Clock | None = None,
+    code: bool | Mapping[str, Any] = True,
+    script: str | Path | None = None,
+    packages: Iterable[str] | None = None,
+    overwrite: bool = False,
+) -> RunRecorder:
+    """Start recording a training run of ``model`` ``version`` into the ``records`` folder.
+
+    Use it as a context manager; the record is written to ``runs/<model>-<version>.json`` when
+    the block ends without an exception, and nothing is written when it raises.
+
+    Args:
+        model: Model name (letters, digits, ``.``, ``_``, ``-``); becomes ``models/<model>/``.
+        version: Model version, a string such as ``"3"``.
+        records: The records folder; ``runs/`` and ``predictions/`` are made in it.
+        run_id: The run's id (default ``<model>-<version>-<start time>``).
+        model_type: Kind of model, e.g. ``type(estimator).__name__``.
+        description: What this run did differently.
+        started: Start time (default: the clock's time now).
+        ended: End time (default: the clock's time when the run is written).
+        clock: Function giving the time now (default ``datetime.now(UTC)``); inject a fixed one
+            for byte-stable records.
+        code: True: read commit, dirty flag, branch and remote from git; False: leave out; a
+            dict: read git, then set (or, with None, remove) these fields.
+        script: The training script (default: the file Python was started with); git is read
+            in its folder and ``code.path`` is its path in the repository.
+        packages: Distributions whose versions to record (default: every distribution this
+            process has imported a module of).
+        overwrite: Replace a different existing record of this model version.
+    """
+    return RunRecorder(
+        model, version, records, run_id=run_id, model_type=model_type, description=description,
+        started=started, ended=ended, clock=clock, code=code, script=script, packages=packages,
+        overwrite=overwrite,
+    )  # fmt: skip
 
 
 def log_run(

@@ -157,6 +157,8 @@ def _imported_versions() -> dict[str, str]:
     providers = metadata.packages_distributions()
     imported = {name for name in list(sys.modules) if "." not in name}
     versions: dict[str, str] = {}
+    with contextlib.suppress(metadata.PackageNotFoundError):  # not mapped when installed -e
+        versions["cardpress"] = metadata.version("cardpress")
     for module in imported - set(sys.stdlib_module_names):
         for dist in providers.get(module, []):
             try:

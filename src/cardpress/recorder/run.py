@@ -78,7 +78,8 @@ class RunRecorder:
             raise ArgumentError(f"run_id: {run_id!r} is not a non-empty string — pass one, or "
                                 "leave it out for '<model>-<version>-<start time>'")  # fmt: skip
         self._code = code_fields(code, script, self.root)
-        self._packages = packages
+        # named packages are checked now; the default (imported ones) is read when writing
+        self._packages = package_versions(packages) if packages is not None else None
         self._overwrite = overwrite
         self._params: dict[str, a.Scalar] = {}
         self._datasets: list[dict[str, Any]] = []
@@ -256,7 +257,7 @@ class RunRecorder:
         if self._artifacts:
             document["artifacts"] = list(self._artifacts)
         environment: dict[str, Any] = {"python": python_version(), "platform": platform_name()}
-        packages = package_versions(self._packages)
+        packages = self._packages if self._packages is not None else package_versions(None)
         if packages:
             environment["packages"] = packages
         document["environment"] = environment

@@ -186,3 +186,20 @@ def artifact_entry(root: Path, path: PathLike, kind: str | None) -> dict[str, An
     if kind is not None:
         entry["kind"] = str(kind)
     return entry | {"sha256": file_sha256(file), "size_bytes": file.stat().st_size}
+
+
+def check_references(document: dict[str, Any]) -> None:
+    """At least one data set, and every metric and the predictions name a logged one."""
+    if not document["datasets"]:
+        raise ArgumentError("datasets: none logged — call run.dataset(id, path_or_frame, "
+                            "role=...) for each data set the run read")  # fmt: skip
+    known = {d["id"] for d in document["datasets"]}
+    used = [(f"metric {m['key']!r}", m["dataset"]) for m in document["metrics"]]
+    if "predictions" in document:
+        used.append(("predictions", document["predictions"]["dataset"]))
+    for what, dataset in used:
+        if dataset not in known:
+            raise ArgumentError(
+                f"{what}: dataset={dataset!r} was not logged — use one of "
+                f"{', '.join(map(repr, sorted(known)))}, or log it with run.dataset()"
+            )

@@ -13,6 +13,7 @@ from cardpress.recorder import arguments as a
 from cardpress.recorder.entries import (
     artifact_entry,
     check_columns,
+    check_references,
     dataset_entry,
     metric_entry,
     stage_predictions,
@@ -275,7 +276,7 @@ class RunRecorder:
         self._open()
         try:
             document = self.record
-            self._check_references(document)
+            check_references(document)
             ended = self._ended if self._ended is not None else None
             if ended is not None and ended < self.started:
                 raise ArgumentError(f"ended: {a.iso(ended)} is before started "
@@ -297,18 +298,3 @@ class RunRecorder:
         if self._done:
             raise ArgumentError(f"run {self.model}@{self.version} is already written or "
                                 "discarded — start a new cardpress.run(...)")  # fmt: skip
-
-    def _check_references(self, document: dict[str, Any]) -> None:
-        if not self._datasets:
-            raise ArgumentError("datasets: none logged — call run.dataset(id, path_or_frame, "
-                                "role=...) for each data set the run read")  # fmt: skip
-        known = {d["id"] for d in self._datasets}
-        used = [(f"metric {m['key']!r}", m["dataset"]) for m in document["metrics"]]
-        if self._predictions is not None:
-            used.append(("predictions", self._predictions["dataset"]))
-        for what, dataset in used:
-            if dataset not in known:
-                raise ArgumentError(
-                    f"{what}: dataset={dataset!r} was not logged — use one of "
-                    f"{', '.join(map(repr, sorted(known)))}, or log it with run.dataset()"
-                )

@@ -1,8 +1,9 @@
 """Train two versions of an income classifier on UCI Adult and write their cardpress records.
 
 Run from anywhere:  python examples/adult-income/train.py
-It writes runs/income-classifier-<version>.json and predictions/income-classifier-<version>.parquet
-next to this file. The records it wrote are committed, so the example builds without training.
+It records each run with cardpress.run (docs/logging.md), which writes
+runs/income-classifier-<version>.json and predictions/income-classifier-<version>.parquet next to
+this file. The records it wrote are committed, so the example builds without training.
 
 Version 1: logistic regression on numeric and one-hot categorical features.
 Version 2: histogram gradient boosting on the same features.
@@ -10,15 +11,11 @@ Version 2: histogram gradient boosting on the same features.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import platform
-import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +25,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+import cardpress
 
 HERE = Path(__file__).resolve().parent
 COLUMNS = [
@@ -43,6 +42,10 @@ Z95 = 1.959963984540054
 STARTED = {
     "1": datetime(2026, 5, 1, 12, 0, tzinfo=UTC),
     "2": datetime(2026, 6, 3, 9, 30, tzinfo=UTC),
+}
+DESCRIPTIONS = {
+    "1": "Logistic regression baseline.",
+    "2": "Gradient-boosted trees on the same features.",
 }
 
 
@@ -69,10 +72,6 @@ def model_for(version: str) -> Pipeline:
     return Pipeline([("features", features), ("model", estimator)])
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def wilson(successes: int, n: int) -> dict[str, float | str]:
     p = successes / n
     centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
@@ -80,11 +79,10 @@ def wilson(successes: int, n: int) -> dict[str, float | str]:
     return {"lower": centre - half, "upper": centre + half, "level": 0.95, "method": "Wilson score"}
 
 
-def metrics_for(frame: pd.DataFrame, dataset: str, when: datetime) -> list[dict[str, object]]:
+def metrics_for(frame: pd.DataFrame) -> list[dict[str, Any]]:
     y, pred, score = frame["label"], frame["pred"], frame["score"]
-    stamp = when.isoformat().replace("+00:00", "Z")
     correct = int((y == pred).sum())
-    rows: list[dict[str, object]] = [
+    rows: list[dict[str, Any]] = [
         {
             "key": "accuracy",
             "value": accuracy_score(y, pred),
@@ -116,136 +114,67 @@ def metrics_for(frame: pd.DataFrame, dataset: str, when: datetime) -> list[dict[
                     "slice": {column: str(group)},
                 }
             )
-    for row in rows:
-        row.update({"dataset": dataset, "timestamp": stamp})
-        row["value"] = float(row["value"])  # type: ignore[arg-type]
     return rows
 
 
-def git_commit() -> tuple[str | None, bool | None]:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=HERE, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = bool(
-            subprocess.run(
-                ["git", "status", "--porcelain", "--", "."],
-                cwd=HERE,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return None, None
-    return commit, dirty
-
-
-def train(
-    version: str,
-    train_frame: pd.DataFrame,
-    test_frame: pd.DataFrame,
-    code: tuple[str | None, bool | None],
-) -> None:
-    started = STARTED[version]
-    model = model_for(version).fit(train_frame[NUMERIC + CATEGORICAL], train_frame["label"])
-    scores = model.predict_proba(test_frame[NUMERIC + CATEGORICAL])[:, 1]
-    out = pd.DataFrame({
-        "row_id": np.arange(len(test_frame), dtype="int32"),
-        "label": test_frame["label"].to_numpy(),
-        "pred": (scores >= 0.5).astype("int8"),
-        "score": scores.round(6),
-        "sex": test_frame["sex"].to_numpy(), "race": test_frame["race"].to_numpy(),
-    })  # fmt: skip
-    predictions = HERE / "predictions" / f"income-classifier-{version}.parquet"
-    predictions.parent.mkdir(exist_ok=True)
-    out.to_parquet(predictions, index=False, compression="zstd")
-    commit, dirty = code
-    estimator = model.named_steps["model"]
-    record = {
-        "schema": "cardpress/run/1",
-        "run_id": f"adult-income-v{version}",
-        "model": {
-            "name": "income-classifier",
-            "version": version,
-            "type": type(estimator).__name__,
-        },
-        "description": "Logistic regression baseline."
-        if version == "1"
-        else "Gradient-boosted trees on the same features.",
-        "started_at": started.isoformat().replace("+00:00", "Z"),
-        "ended_at": (started + timedelta(minutes=2)).isoformat().replace("+00:00", "Z"),
-        "status": "FINISHED",
-        "code": {
-            "repo_url": "examples/adult-income",
-            "path": "train.py",
-            "commit": commit or "unknown",
-            "dirty": bool(dirty),
-        },
-        "params": {
-            k: v
-            for k, v in sorted(estimator.get_params().items())
+def train(version: str, train_frame: pd.DataFrame, test_frame: pd.DataFrame) -> None:
+    pipeline = model_for(version)
+    estimator = pipeline.named_steps["model"]
+    ended = STARTED[version] + timedelta(minutes=2)
+    with cardpress.run(
+        "income-classifier",
+        version,
+        records=HERE,
+        run_id=f"adult-income-v{version}",
+        model_type=type(estimator).__name__,
+        description=DESCRIPTIONS[version],
+        started=STARTED[version],
+        clock=lambda: ended,  # a real pipeline leaves this out and records the clock
+        packages=["numpy", "pandas", "scikit-learn"],
+        overwrite=True,  # regenerates the committed records; a real pipeline logs a new version
+    ) as run:
+        run.params({
+            k: v for k, v in sorted(estimator.get_params().items())
             if isinstance(v, (int, float, str, bool)) or v is None
-        },
-        "datasets": [
-            {
-                "id": "adult-train",
-                "name": "UCI Adult, training split",
-                "role": "train",
-                "uri": "data/adult.data",
-                "sha256": sha256(HERE / "data/adult.data"),
-                "rows": len(train_frame),
-                "size_bytes": (HERE / "data/adult.data").stat().st_size,
-                "description": (
-                    "1994 US Census extract (Becker & Kohavi, 1996), CC BY 4.0. "
-                    "Rows with missing values kept; '?' read as missing."
-                ),
-            },
-            {
-                "id": "adult-test",
-                "name": "UCI Adult, test split",
-                "role": "evaluation",
-                "uri": "data/adult.test",
-                "sha256": sha256(HERE / "data/adult.test"),
-                "rows": len(test_frame),
-                "size_bytes": (HERE / "data/adult.test").stat().st_size,
-                "description": (
-                    "The data set's own held-out test file; "
-                    "labels end with a period in the raw file."
-                ),
-            },
-        ],
-        "metrics": metrics_for(out, "adult-test", started + timedelta(minutes=2)),
-        "predictions": {
-            "uri": f"predictions/{predictions.name}",
-            "sha256": sha256(predictions),
-            "dataset": "adult-test",
-            "columns": {
-                "id": "row_id",
-                "y_true": "label",
-                "y_pred": "pred",
-                "y_score": "score",
-                "sensitive": SENSITIVE,
-            },
-        },
-        "environment": {
-            "python": platform.python_version(),
-            "packages": {
-                name: metadata.version(name) for name in ("numpy", "pandas", "scikit-learn")
-            },
-        },
-    }
-    path = HERE / "runs" / f"income-classifier-{version}.json"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(record, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    print(f"wrote {path.relative_to(HERE)} and {predictions.relative_to(HERE)}", file=sys.stderr)
+        })  # fmt: skip
+        run.dataset(
+            "adult-train", HERE / "data/adult.data", role="train",
+            name="UCI Adult, training split", rows=len(train_frame),  # no header row to skip
+            description=(
+                "1994 US Census extract (Becker & Kohavi, 1996), CC BY 4.0. "
+                "Rows with missing values kept; '?' read as missing."
+            ),
+        )  # fmt: skip
+        run.dataset(
+            "adult-test", HERE / "data/adult.test", role="evaluation",
+            name="UCI Adult, test split", rows=len(test_frame),  # its first line is a comment
+            description=(
+                "The data set's own held-out test file; labels end with a period in the raw file."
+            ),
+        )  # fmt: skip
+        pipeline.fit(train_frame[NUMERIC + CATEGORICAL], train_frame["label"])
+        scores = pipeline.predict_proba(test_frame[NUMERIC + CATEGORICAL])[:, 1]
+        out = pd.DataFrame({
+            "row_id": np.arange(len(test_frame), dtype="int32"),
+            "label": test_frame["label"].to_numpy(),
+            "pred": (scores >= 0.5).astype("int8"),
+            "score": scores.round(6),
+            "sex": test_frame["sex"].to_numpy(), "race": test_frame["race"].to_numpy(),
+        })  # fmt: skip
+        for metric in metrics_for(out):
+            run.metric(**metric, dataset="adult-test")
+        run.predictions(
+            out, dataset="adult-test", id="row_id", y_true="label", y_pred="pred",
+            y_score="score", sensitive=SENSITIVE,
+        )  # fmt: skip
+    assert run.path is not None
+    print(f"wrote {run.path.relative_to(HERE)}", file=sys.stderr)
 
 
 def main() -> None:
     train_frame, test_frame = load("adult.data"), load("adult.test")
-    code = git_commit()  # before writing, so the records we write do not make the tree dirty
     for version in ("1", "2"):
-        train(version, train_frame, test_frame, code)
+        train(version, train_frame, test_frame)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ The Python API mirrors the command line:
 >>> cardpress.build("examples/adult-income", "site")     # doctest: +SKIP
 >>> cardpress.check("examples/adult-income")             # doctest: +SKIP
 >>> print(cardpress.schema("run"))                        # doctest: +SKIP
+
+Training scripts without a tracker record their runs with ``cardpress.run`` (a context
+manager) or ``cardpress.log_run`` (one call); see docs/logging.md.
 """
 
 from cardpress.api import (
@@ -14,29 +17,41 @@ from cardpress.api import (
     build,
     check,
     export_hf,
-    print_pdf,
     import_mlflow,
+    print_pdf,
     schema,
     validate,
     verify,
 )
-from cardpress.errors import CardpressError, Problem, RecordsError
+from cardpress.errors import (
+    ArgumentError,
+    CardpressError,
+    Problem,
+    RecordExistsError,
+    RecordsError,
+)
 from cardpress.importing import ImportResult
+from cardpress.recorder import RunRecorder, log_run, run
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArgumentError",
     "BuildResult",
     "CardpressError",
     "ImportResult",
     "Problem",
+    "RecordExistsError",
     "RecordsError",
+    "RunRecorder",
     "__version__",
     "build",
     "check",
     "export_hf",
-    "print_pdf",
     "import_mlflow",
+    "log_run",
+    "print_pdf",
+    "run",
     "schema",
     "validate",
     "verify",

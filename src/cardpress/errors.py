@@ -56,5 +56,17 @@ class BuildError(CardpressError):
     """The site could not be written; the previous site, if any, is unchanged."""
 
 
+class ArgumentError(CardpressError, ValueError):
+    """A bad argument to the logging API (``cardpress.run``, ``cardpress.log_run``).
+
+    The message names the argument, what is wrong and how to fix it. It is also a
+    :class:`ValueError`, so code that catches that keeps working.
+    """
+
+
+class RecordExistsError(CardpressError):
+    """A different run record of the same model version exists and ``overwrite`` was not set."""
+
+
 def _problem_order(problem: Problem) -> tuple[str, int, str, str]:
     return (problem.file, problem.line or 0, problem.field, problem.problem)

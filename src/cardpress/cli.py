@@ -250,6 +250,28 @@ def export() -> None:
     """Write a version's card in a format other tools read (see docs/export.md)."""
 
 
+@export.command("json")
+@click.argument("records", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("version", metavar="MODEL@VERSION")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON file to write (default: MODEL-VERSION.card.json).",
+)
+def export_json(records: Path, version: str, output: Path | None) -> None:
+    """Write the card of MODEL@VERSION in RECORDS as JSON (cardpress/card-data/1).
+
+    The same data as the card page and its index.json, with its schema named; print the schema
+    with: cardpress schema card-data.
+    """
+    if "@" not in version:
+        raise click.BadParameter(f"{version!r}: write it as MODEL@VERSION", param_hint="VERSION")
+    target = output or Path(version.replace("@", "-") + ".card.json")
+    written = api.export_card_json(records, version, target)
+    _say(f"Wrote the card of {version} to {written}")
+
+
 @export.command("hf")
 @click.argument("records", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("version", metavar="MODEL@VERSION")
@@ -283,7 +305,7 @@ def export_hf(records: Path, version: str, output: Path, task: str) -> None:
 @cli.command()
 @click.argument("kind", type=click.Choice(sorted(KINDS)))
 def schema(kind: str) -> None:
-    """Print the JSON Schema of a record KIND (run, card, config, policy or signoff)."""
+    """Print the JSON Schema of KIND: records (run, card, config, policy, signoff) or card-data."""
     click.echo(api.schema(kind), nl=False)
 
 

@@ -72,6 +72,7 @@ class FeatureCounts:
 
     @property
     def total(self) -> int:
+        """Rows in the row set (missing values included)."""
         return sum(self.counts)
 
 

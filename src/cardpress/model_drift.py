@@ -164,7 +164,8 @@ class DriftSettings:
 
     ``data`` is the monitoring file or folder, relative to the records folder (default
     ``monitoring/<model>``; a ``labels`` sub-folder there holds late labels keyed by ``id``).
-    ``reference`` is ``"training"`` or ``"evaluation"`` (the data set of that role in the run
+    ``reference`` is a data set role of the run record (``"train"``, ``"evaluation"``, ...: the data
+    set of that role in the run
     record of the newest version seen in the monitoring rows) or a time range
     ``"2026-01-01/2026-01-31"`` of the monitoring rows themselves.
     """
@@ -173,7 +174,7 @@ class DriftSettings:
     window: WindowSpec = "daily"
     window_rows: int = 10_000
     bins: int = 10
-    reference: str = "training"
+    reference: str = "train"
     engine: Engine = "duckdb"
     timestamp: str = "timestamp"
     version: str = "model_version"

@@ -1,0 +1,56 @@
+"""Read everything lineage pages are made from: run records' data sets, OpenLineage, DVC, hashes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from cardpress.model import Records, Run
+from cardpress.model_lineage import RUN, DataRef, Job, LineageInputs
+from cardpress.readers.dvc import read_dvc
+from cardpress.readers.hashing import default_cache, hash_files
+from cardpress.readers.lineage_paths import locate
+from cardpress.readers.openlineage import read_openlineage
+
+
+def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInputs:
+    """Jobs of every source and the current hashes of every reachable data file.
+
+    Problems in OpenLineage or DVC files do not stop the build: they come back as warnings,
+    each naming the file (and line) it concerns.
+    """
+    root = Path(records.root)
+    settings = records.config.lineage
+    allow = settings.hash_outside_records
+    warnings: list[str] = []
+    jobs = [run_job(root, run, allow) for run in records.runs]
+    events = root / settings.openlineage
+    jobs += read_openlineage(root, events, lambda uri: locate(root, root, uri, allow), warnings)
+    for folder in settings.dvc:
+        found = read_dvc(root, root / folder, lambda b, u: locate(root, b, u, allow), warnings)
+        jobs += found
+    hashes = hash_files(_files(jobs), cache_file or default_cache())
+    return LineageInputs(tuple(jobs), hashes, tuple(warnings))
+
+
+def run_job(root: Path, run: Run, allow_outside: bool = False) -> Job:
+    """A run record as a job: it read its data sets and made its model version."""
+    refs = []
+    for dataset in run.datasets:
+        uri, local = locate(root, root, dataset.uri, allow_outside)
+        digests = [("sha256", dataset.sha256), *dataset.other_digests]
+        refs.append(DataRef(
+            dataset.id, uri, RUN, dataset.source, local, tuple(digests), dataset.size_bytes,
+            dataset.rows, tuple((name, kind) for name, kind, _ in dataset.columns),
+            run.started_at.isoformat(), dataset.role,
+        ))  # fmt: skip
+    derived = tuple((d.id, up) for d in run.datasets for up in d.derived_from)
+    return Job(
+        key=f"run:{run.model}@{run.version}", name=f"{run.model} version {run.version}",
+        origin=RUN, source=run.source, inputs=tuple(refs), model=(run.model, run.version),
+        derived=derived, description=run.description,
+    )  # fmt: skip
+
+
+def _files(jobs: Iterable[Job]) -> list[Path]:
+    return [ref.local for job in jobs for ref in (*job.inputs, *job.outputs) if ref.local]

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from cardpress.compute.check import Evidence, RuleResult, check_version
 from cardpress.compute.fairness import FairnessReport, fairness_report
@@ -36,8 +37,8 @@ from cardpress.readers.records import read_records
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.hf_card import DEFAULT_TASK, hf_card
 from cardpress.render.host_files import normalise_base_url
-from cardpress.render.pages import Extras, plan_site, render_pages, version_card
-from cardpress.schemas import KINDS, schema_text
+from cardpress.render.pages import Extras, plan_site, render_pages, to_json, version_card
+from cardpress.schemas import CARD_DATA_SCHEMA, KINDS, schema_errors, schema_text
 from cardpress.write.assets import asset_files
 from cardpress.write.manifest import manifest_bytes, read_published
 from cardpress.write.pdf import find_browser, print_to_pdf
@@ -271,6 +272,31 @@ def print_pdf(
     return Path(output)
 
 
+def export_card_json(records: str | Path, version: str, output: str | Path) -> Path:
+    """Write the card of ``version`` (MODEL@VERSION) as JSON following ``cardpress/card-data/1``.
+
+    Raises:
+        RecordsError: the records have problems; nothing was written.
+        UsageError: no such model version (exit 2).
+    """
+    card = {"schema": CARD_DATA_SCHEMA, **_card_of(Path(records), version)}
+    errors = schema_errors("card-data", card)
+    if errors:  # the card is built by cardpress: a mismatch is a bug, never the user's input
+        raise CardpressError(f"the card of {version} does not follow its schema: {errors[0]}")
+    write_whole(Path(output), to_json(card).decode("utf-8"))
+    return Path(output)
+
+
+def _card_of(root: Path, version: str) -> dict[str, Any]:
+    """The card data of one version, fairness headline included, as the site shows it."""
+    loaded = read_records(root)
+    site = build_site(loaded, None)
+    [(model, entry)] = _targets(site, [version])
+    reports = fairness_reports(root, [entry.run], site.config.fairness)
+    card, _ = version_card(site, model, entry, reports)
+    return card
+
+
 def export_hf(
     records: str | Path, version: str, output: str | Path, task: str = DEFAULT_TASK
 ) -> Path:
@@ -283,13 +309,7 @@ def export_hf(
         RecordsError: the records have problems; nothing was written.
         UsageError: no such model version (exit 2).
     """
-    root = Path(records)
-    loaded = read_records(root)
-    site = build_site(loaded, None)
-    [(model, entry)] = _targets(site, [version])
-    reports = fairness_reports(root, [entry.run], site.config.fairness)
-    card, _ = version_card(site, model, entry, reports)
-    write_whole(Path(output), hf_card(card, task))
+    write_whole(Path(output), hf_card(_card_of(Path(records), version), task))
     return Path(output)
 
 

@@ -70,6 +70,18 @@ def cli(verbose: int, quiet: bool) -> None:
     help="Public URL of the site (https://…/): adds canonical links and sitemap.xml.",
 )
 @click.option(
+    "--mlflow",
+    "mlflow_uri",
+    metavar="URI",
+    help="First import the registered model versions of this MLflow store into RECORDS "
+    "(as cardpress import mlflow does), then build.",
+)
+@click.option(
+    "--mlflow-model",
+    metavar="NAME",
+    help="With --mlflow: import only this registered model.",
+)
+@click.option(
     "--sign-key",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Ed25519 private key (PEM): write manifest.json.sig, a detached signature.",
@@ -81,6 +93,8 @@ def build(
     republish: tuple[str, ...],
     reason: str | None,
     base_url: str | None,
+    mlflow_uri: str | None,
+    mlflow_model: str | None,
     sign_key: Path | None,
 ) -> None:
     """Build the audit site from RECORDS.
@@ -97,6 +111,11 @@ def build(
             )
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise click.BadParameter(f"{base_url!r}: give an http(s) URL", param_hint="--base-url")
+    if mlflow_model is not None and mlflow_uri is None:
+        raise click.BadParameter("needs --mlflow URI", param_hint="--mlflow-model")
+    if mlflow_uri is not None:
+        imported = api.import_mlflow(mlflow_uri, records, model=mlflow_model)
+        _say(f"Imported {imported.versions} version(s) from MLflow into {records}")
     result = api.build(
         records,
         output,
@@ -231,6 +250,28 @@ def export() -> None:
     """Write a version's card in a format other tools read (see docs/export.md)."""
 
 
+@export.command("json")
+@click.argument("records", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("version", metavar="MODEL@VERSION")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON file to write (default: MODEL-VERSION.card.json).",
+)
+def export_json(records: Path, version: str, output: Path | None) -> None:
+    """Write the card of MODEL@VERSION in RECORDS as JSON (cardpress/card-data/1).
+
+    The same data as the card page and its index.json, with its schema named; print the schema
+    with: cardpress schema card-data.
+    """
+    if "@" not in version:
+        raise click.BadParameter(f"{version!r}: write it as MODEL@VERSION", param_hint="VERSION")
+    target = output or Path(version.replace("@", "-") + ".card.json")
+    written = api.export_card_json(records, version, target)
+    _say(f"Wrote the card of {version} to {written}")
+
+
 @export.command("hf")
 @click.argument("records", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("version", metavar="MODEL@VERSION")
@@ -264,7 +305,7 @@ def export_hf(records: Path, version: str, output: Path, task: str) -> None:
 @cli.command()
 @click.argument("kind", type=click.Choice(sorted(KINDS)))
 def schema(kind: str) -> None:
-    """Print the JSON Schema of a record KIND (run, card, config, policy or signoff)."""
+    """Print the JSON Schema of KIND: records (run, card, config, policy, signoff) or card-data."""
     click.echo(api.schema(kind), nl=False)
 
 

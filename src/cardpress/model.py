@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from cardpress.model_drift import DriftSummaries
+
 Scalar = str | int | float | bool | None
 
 
@@ -279,3 +281,5 @@ class Records:
     runs: tuple[Run, ...]
     narratives: tuple[Narrative, ...]
     signoffs: tuple[SignOff, ...] = ()
+    # One per model with monitoring rows; filled by readers.monitoring (see model_drift).
+    drift: tuple[DriftSummaries, ...] = ()

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.stats import binomtest, rankdata
+from scipy.stats import binomtest, norm, rankdata
 from sklearn.metrics import roc_auc_score
 
 from cardpress.compute.rates import (
+    Z95,
     _average_ranks,
     auc_by_group,
     auc_from_scores,
@@ -93,3 +94,7 @@ def test_auc_by_group_equals_per_group_functions(rows: list[tuple[int, int, floa
         assert auc[group] == pytest.approx(expected, abs=1e-12, nan_ok=True)
         assert lower[group] == pytest.approx(expected_interval[0], abs=1e-12, nan_ok=True)
         assert upper[group] == pytest.approx(expected_interval[1], abs=1e-12, nan_ok=True)
+
+
+def test_z95_is_scipys_normal_quantile_to_the_bit() -> None:
+    assert float(norm.ppf(0.975)) == Z95

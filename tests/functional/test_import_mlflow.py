@@ -472,3 +472,23 @@ def test_tracking_server_gives_the_same_records(
                 tmp_path / "sqlite" / name
             ).read_bytes()
     api.validate(tmp_path / "http")
+
+
+def test_build_reads_the_store_directly(
+    stores: dict[str, dict[str, Any]], run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    records, out = tmp_path / "audit", tmp_path / "site"
+    records.mkdir()
+    (records / "cardpress.toml").write_text('[site]\ntitle = "Imported"\n')
+    result = run_cli("build", str(records), "-o", str(out), "--mlflow", stores["sqlite"]["uri"],
+                     "--mlflow-model", MODEL)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 version(s) from MLflow" in result.output
+    card = json.loads((out / f"models/{MODEL}/v/2/index.json").read_text())
+    assert card["sections"]["model_details"]["run"]["id"] == stores["sqlite"]["runs"][1]
+    assert (out / f"models/{MODEL}/v/1/fairness/index.html").is_file()  # predictions came too
+    again = run_cli("build", str(records), "-o", str(out), "--mlflow", stores["sqlite"]["uri"],
+                    "--mlflow-model", MODEL)  # fmt: skip
+    assert again.exit_code == 0, again.output  # same store: same records, published pages kept
+    alone = run_cli("build", str(records), "-o", str(out), "--mlflow-model", MODEL)
+    assert alone.exit_code == 2 and "needs --mlflow URI" in alone.output

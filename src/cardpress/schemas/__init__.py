@@ -13,6 +13,7 @@ KINDS = {
     "config": "config-1.json",
     "policy": "policy-1.json",
     "signoff": "signoff-1.json",
+    "card-data": "card-data-1.json",
 }
 
 
@@ -26,3 +27,17 @@ def load_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of ``kind`` as a dict."""
     loaded: dict[str, Any] = json.loads(schema_text(kind))
     return loaded
+
+
+CARD_DATA_SCHEMA = "cardpress/card-data/1"
+
+
+def schema_errors(kind: str, document: Any) -> list[str]:
+    """What in ``document`` does not follow the schema of ``kind``, as ``path: message`` lines."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(load_schema(kind))
+    return [
+        "/".join(str(p) for p in error.absolute_path) + f": {error.message}"
+        for error in sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    ]

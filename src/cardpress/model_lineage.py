@@ -34,6 +34,7 @@ class DataRef:
     columns: tuple[tuple[str, str | None], ...] = ()
     seen_at: str | None = None
     role: str | None = None
+    title: str | None = None  # a run record's human name for it (``name`` is the id)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from cardpress.model import Records, Run
+from cardpress.model import Records, Run, Source
 from cardpress.model_lineage import RUN, DataRef, Job, LineageInputs
 from cardpress.readers.dvc import read_dvc
 from cardpress.readers.hashing import default_cache, hash_files
@@ -34,22 +34,45 @@ def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInp
 
 
 def run_job(root: Path, run: Run, allow_outside: bool = False) -> Job:
-    """A run record as a job: it read its data sets and made its model version."""
+    """A run record as a job: it read its data sets and made its model version.
+
+    Sources name the record file without a line: records of published versions are read
+    without line positions, and lineage pages must not change when a version is published.
+    """
+    record = Source(run.source.file)
     refs = []
     for dataset in run.datasets:
         uri, local = locate(root, root, dataset.uri, allow_outside)
         digests = [("sha256", dataset.sha256), *dataset.other_digests]
         refs.append(DataRef(
-            dataset.id, uri, RUN, dataset.source, local, tuple(digests), dataset.size_bytes,
+            dataset.id, uri, RUN, record, local, tuple(digests), dataset.size_bytes,
             dataset.rows, tuple((name, kind) for name, kind, _ in dataset.columns),
-            run.started_at.isoformat(), dataset.role,
+            run.started_at.isoformat(), dataset.role, dataset.name,
         ))  # fmt: skip
     derived = tuple((d.id, up) for d in run.datasets for up in d.derived_from)
     return Job(
         key=f"run:{run.model}@{run.version}", name=f"{run.model} version {run.version}",
-        origin=RUN, source=run.source, inputs=tuple(refs), model=(run.model, run.version),
+        origin=RUN, source=record, inputs=tuple(refs), model=(run.model, run.version),
         derived=derived, description=run.description,
+        outputs=tuple(_outputs(root, run, record, allow_outside)),
     )  # fmt: skip
+
+
+def _outputs(root: Path, run: Run, record: Source, allow_outside: bool) -> Iterator[DataRef]:
+    """What the run wrote: its evaluation predictions and its artifacts (model files)."""
+    when = (run.ended_at or run.started_at).isoformat()
+    if run.predictions is not None:
+        uri, local = locate(root, root, run.predictions.uri, allow_outside)
+        digest = run.predictions.sha256
+        yield DataRef(f"predictions of {run.model} {run.version}", uri, RUN,
+                      record, local, (("sha256", digest),) if digest else (),
+                      seen_at=when, role="predictions")  # fmt: skip
+    for artifact in run.artifacts:
+        uri, local = locate(root, root, artifact.uri, allow_outside)
+        digests = (("sha256", artifact.sha256),) if artifact.sha256 else ()
+        yield DataRef(Path(artifact.uri).name or artifact.uri, uri, RUN, record, local,
+                      digests, artifact.size_bytes, seen_at=when,
+                      role=artifact.kind or "artifact")  # fmt: skip
 
 
 def _files(jobs: Iterable[Job]) -> list[Path]:

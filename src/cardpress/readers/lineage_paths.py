@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -28,7 +29,10 @@ def locate(root: Path, base: Path, uri: str, allow_outside: bool) -> tuple[str, 
     top = root.resolve()
     if path.is_relative_to(top):
         return path.relative_to(top).as_posix() or ".", path
-    return path.as_posix(), path if allow_outside else None
+    # Outside the records folder: a relative name stays relative, so pages do not depend on
+    # where the records folder sits on this machine.
+    shown = path.as_posix() if Path(text).is_absolute() else Path(os.path.relpath(path, top))
+    return Path(shown).as_posix(), path if allow_outside else None
 
 
 def _remote(uri: str) -> str:

@@ -74,7 +74,7 @@ def slugify(key: str) -> str:
     """
     if CLEAN.match(key):
         return key
-    base = re.sub(r"[^a-z0-9._-]+", "-", key.lower()).strip("-.")[:48].strip("-.") or "x"
+    base = re.sub(r"[^a-z0-9._-]+", "-", key.lower()).strip("-._")[:48].strip("-._") or "x"
     return f"{base}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
 
 

@@ -47,7 +47,7 @@ def run_job(root: Path, run: Run, allow_outside: bool = False) -> Job:
         refs.append(DataRef(
             dataset.id, uri, RUN, record, local, tuple(digests), dataset.size_bytes,
             dataset.rows, tuple((name, kind) for name, kind, _ in dataset.columns),
-            run.started_at.isoformat(), dataset.role, dataset.name,
+            run.started_at.isoformat(), dataset.role, dataset.name or dataset.id,
         ))  # fmt: skip
     derived = tuple((d.id, up) for d in run.datasets for up in d.derived_from)
     return Job(

@@ -19,12 +19,14 @@ from cardpress.render.lineage_data import dataset_data, index_rows, job_data, li
 from cardpress.render.lineage_view import graph_view
 from cardpress.render.pages import PagePlan
 
+PAGE_SIZE = 200  # rows of an index page: 200 keep a page near 80 KB however large the graph
+
 
 def lineage_plans(
     site: Site, graph: LineageGraph, warnings: list[str], depth: int
 ) -> list[PagePlan]:
     """Every lineage page of the site, in a stable order."""
-    plans = [_index(graph, warnings)]
+    plans = _index(graph, warnings)
     for dataset in graph.datasets.values():
         path = f"datasets/{dataset.slug}/index.html"
         title = f"Lineage of data set {graph.nodes[dataset.id].label}"
@@ -44,17 +46,49 @@ def lineage_plans(
     return plans
 
 
-def _index(graph: LineageGraph, warnings: list[str]) -> PagePlan:
-    rows = index_rows(graph)
+def _index(graph: LineageGraph, warnings: list[str]) -> list[PagePlan]:
+    """The data set index and the job index, :data:`PAGE_SIZE` rows a page.
+
+    The first page of the data set index also lists the warnings and cycles (the first
+    :data:`PAGE_SIZE` of each, with the number left out).
+    """
     jobs = [link(graph, key) for key in graph.jobs if graph.nodes[key].kind == "job"]
-    data = {
-        "kind": "datasets",
-        "datasets": rows,
-        "jobs": sorted(jobs, key=lambda j: (j["label"], j["href"])),
-        "warnings": warnings,
-        "cycles": [[graph.nodes[n].label for n in cycle] for cycle in graph.cycles],
+    jobs.sort(key=lambda j: (j["label"], j["href"]))
+    cycles = [[graph.nodes[n].label for n in cycle] for cycle in graph.cycles]
+    notes = {
+        "warnings": warnings[:PAGE_SIZE],
+        "warnings_more": max(0, len(warnings) - PAGE_SIZE),
+        "cycles": cycles[:PAGE_SIZE],
+        "cycles_more": max(0, len(cycles) - PAGE_SIZE),
+        "jobs_total": len(jobs),
     }
-    return PagePlan("datasets/index.html", "datasets.html", data)
+    plans = _pages("datasets", "datasets.html", index_rows(graph), notes)
+    if jobs:
+        plans += _pages("jobs", "jobs.html", jobs, {"datasets_total": len(graph.datasets)})
+    return plans
+
+
+def _pages(
+    folder: str, template: str, rows: list[dict[str, Any]], first: dict[str, Any]
+) -> list[PagePlan]:
+    """``rows`` over ``folder/index.html``, ``folder/page/2/index.html``, ... with a pager."""
+    count = max(1, -(-len(rows) // PAGE_SIZE))
+    paths = [f"{folder}/index.html"] + [
+        f"{folder}/page/{n}/index.html" for n in range(2, count + 1)
+    ]
+    plans = []
+    for number, path in enumerate(paths, start=1):
+        data: dict[str, Any] = {
+            "kind": folder,
+            "rows": rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+            "total": len(rows),
+            "page": number,
+            "pages": [{"number": n, "href": p} for n, p in enumerate(paths, start=1)],
+            # later pages carry the same keys, empty (the template reads them on every page)
+            **(first if number == 1 else {k: type(v)() for k, v in first.items()}),
+        }
+        plans.append(PagePlan(path, template, data))
+    return plans
 
 
 def _version(graph: LineageGraph, model: str, title: str, version: str, depth: int) -> PagePlan:

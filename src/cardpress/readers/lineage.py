@@ -61,8 +61,11 @@ def run_job(root: Path, run: Run, allow_outside: bool = False) -> Job:
 def _outputs(root: Path, run: Run, record: Source, allow_outside: bool) -> Iterator[DataRef]:
     """What the run wrote: its evaluation predictions and its artifacts (model files)."""
     when = (run.ended_at or run.started_at).isoformat()
-    if run.predictions is not None:
-        uri, local = locate(root, root, run.predictions.uri, allow_outside)
+    read = {locate(root, root, d.uri, allow_outside)[0] for d in run.datasets}
+    # a predictions file that is also a data set the run read is not drawn as made by it
+    if run.predictions is not None and (found := locate(root, root, run.predictions.uri,
+                                                        allow_outside))[0] not in read:  # fmt: skip
+        uri, local = found
         digest = run.predictions.sha256
         yield DataRef(f"predictions of {run.model} {run.version}", uri, RUN,
                       record, local, (("sha256", digest),) if digest else (),

@@ -16,6 +16,8 @@ from typing import Any
 
 from cardpress.compute.check import Evidence, RuleResult, check_version
 from cardpress.compute.fairness import FairnessReport, fairness_report
+from cardpress.compute.lineage import build_graph
+from cardpress.compute.lineage_facts import changed_warnings, cycle_warnings
 from cardpress.compute.publish import plan_publication
 from cardpress.compute.site import ModelEntry, Site, VersionEntry, build_site
 from cardpress.errors import CardpressError, Problem, RecordsError, UsageError
@@ -31,13 +33,22 @@ from cardpress.publishing import (
 )
 from cardpress.readers.files import current_hashes
 from cardpress.readers.keys import read_private_key, read_public_key
+from cardpress.readers.lineage import read_lineage
 from cardpress.readers.policy import default_policy_path, read_policy
 from cardpress.readers.predictions import fairness_tables
 from cardpress.readers.records import read_records
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.hf_card import DEFAULT_TASK, hf_card
 from cardpress.render.host_files import normalise_base_url
-from cardpress.render.pages import Extras, plan_site, render_pages, to_json, version_card
+from cardpress.render.lineage_pages import lineage_plans
+from cardpress.render.pages import (
+    Extras,
+    PagePlan,
+    plan_site,
+    render_pages,
+    to_json,
+    version_card,
+)
 from cardpress.schemas import CARD_DATA_SCHEMA, KINDS, schema_errors, schema_text
 from cardpress.write.assets import asset_files
 from cardpress.write.manifest import manifest_bytes, read_published
@@ -123,6 +134,7 @@ def build(
     checks = _site_checks(Path(records), loaded, site, fairness)
     inputs = Extras(fairness, loaded.signoffs, checks)
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
+    plans += _lineage_plans(loaded, site)
     pages = list(render_pages(plans, site, env, __version__))
     extras = site_files(plans, frozen_cards, site.config)
     assets = asset_files([project_templates, default_templates_dir()])
@@ -149,6 +161,16 @@ def build(
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
     logger.info(log_message, count, len(site.models), versions, len(publication.frozen), out)
     return BuildResult(out, count, len(site.models), versions)
+
+
+def _lineage_plans(records: Records, site: Site) -> list[PagePlan]:
+    """The lineage pages; problems in lineage sources are warnings, printed and shown."""
+    inputs = read_lineage(records)
+    graph = build_graph(inputs.jobs, inputs.hashes)
+    warnings = [*inputs.warnings, *changed_warnings(graph), *cycle_warnings(graph)]
+    for warning in warnings:
+        logger.warning("%s", warning)
+    return lineage_plans(site, graph, warnings, records.config.lineage.graph_depth)
 
 
 def check(

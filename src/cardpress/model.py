@@ -215,6 +215,16 @@ class FairnessSettings:
 
 
 @dataclass(frozen=True)
+class LineageSettings:
+    """The ``[lineage]`` table of ``cardpress.toml``."""
+
+    openlineage: str = "lineage"
+    dvc: tuple[str, ...] = (".",)
+    hash_outside_records: bool = False
+    graph_depth: int = 3
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """The site settings from ``cardpress.toml``."""
 
@@ -224,6 +234,7 @@ class SiteConfig:
     base_url: str | None = None
     robots: str | None = None
     fairness: FairnessSettings = field(default_factory=FairnessSettings)
+    lineage: LineageSettings = field(default_factory=LineageSettings)
 
 
 @dataclass(frozen=True)

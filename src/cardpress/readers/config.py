@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.errors import Problem
-from cardpress.model import FairnessSettings, SiteConfig
+from cardpress.model import FairnessSettings, LineageSettings, SiteConfig
 from cardpress.readers.files import read_text
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.validate import schema_problems
@@ -47,6 +47,17 @@ def _to_config(document: dict[str, Any]) -> SiteConfig:
         base_url=site["base_url"].rstrip("/") + "/" if "base_url" in site else None,
         robots=site.get("robots"),
         fairness=_fairness(document.get("fairness", {})),
+        lineage=_lineage(document.get("lineage", {})),
+    )
+
+
+def _lineage(table: dict[str, Any]) -> LineageSettings:
+    defaults = LineageSettings()
+    return LineageSettings(
+        openlineage=table.get("openlineage", defaults.openlineage),
+        dvc=tuple(table.get("dvc", defaults.dvc)),
+        hash_outside_records=table.get("hash_outside_records", defaults.hash_outside_records),
+        graph_depth=table.get("graph_depth", defaults.graph_depth),
     )
 
 

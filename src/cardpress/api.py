@@ -17,6 +17,8 @@ from typing import Any
 from cardpress.compute.check import Evidence, RuleResult, check_version
 from cardpress.compute.drift import drift_report
 from cardpress.compute.fairness import FairnessReport, fairness_report
+from cardpress.compute.lineage import build_graph
+from cardpress.compute.lineage_facts import changed_warnings, cycle_warnings
 from cardpress.compute.publish import plan_publication
 from cardpress.compute.site import ModelEntry, Site, VersionEntry, build_site
 from cardpress.errors import CardpressError, Problem, RecordsError, UsageError
@@ -32,6 +34,7 @@ from cardpress.publishing import (
 )
 from cardpress.readers.files import current_hashes
 from cardpress.readers.keys import read_private_key, read_public_key
+from cardpress.readers.lineage import read_lineage
 from cardpress.readers.policy import default_policy_path, read_policy
 from cardpress.readers.predictions import fairness_tables
 from cardpress.readers.records import read_records
@@ -39,6 +42,10 @@ from cardpress.render.drift_pages import drift_plans
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.hf_card import DEFAULT_TASK, hf_card
 from cardpress.render.host_files import normalise_base_url
+<<<<<<< HEAD
+=======
+from cardpress.render.lineage_pages import lineage_plans
+>>>>>>> main
 from cardpress.render.pages import (
     Extras,
     PagePlan,
@@ -132,7 +139,11 @@ def build(
     checks = _site_checks(Path(records), loaded, site, fairness)
     inputs = Extras(fairness, loaded.signoffs, checks)
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
+<<<<<<< HEAD
     plans += _drift_plans(loaded, site, plans)
+=======
+    plans += _lineage_plans(loaded, site)
+>>>>>>> main
     pages = list(render_pages(plans, site, env, __version__))
     extras = site_files(plans, frozen_cards, site.config)
     assets = asset_files([project_templates, default_templates_dir()])
@@ -161,6 +172,7 @@ def build(
     return BuildResult(out, count, len(site.models), versions)
 
 
+<<<<<<< HEAD
 def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[PagePlan]:
     """Drift pages of every model with monitoring rows; the model page links to them."""
     titles = {model.name: model.title for model in site.models}
@@ -179,6 +191,16 @@ def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[Pa
                     "alerts": len(report.alerts),
                 }
     return found
+=======
+def _lineage_plans(records: Records, site: Site) -> list[PagePlan]:
+    """The lineage pages; problems in lineage sources are warnings, printed and shown."""
+    inputs = read_lineage(records)
+    graph = build_graph(inputs.jobs, inputs.hashes)
+    warnings = [*inputs.warnings, *changed_warnings(graph), *cycle_warnings(graph)]
+    for warning in warnings:
+        logger.warning("%s", warning)
+    return lineage_plans(site, graph, warnings, records.config.lineage.graph_depth)
+>>>>>>> main
 
 
 def check(

@@ -215,6 +215,16 @@ class FairnessSettings:
 
 
 @dataclass(frozen=True)
+class LineageSettings:
+    """The ``[lineage]`` table of ``cardpress.toml``."""
+
+    openlineage: str = "lineage"
+    dvc: tuple[str, ...] = (".",)
+    hash_outside_records: bool = False
+    graph_depth: int = 3
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """The site settings from ``cardpress.toml``."""
 
@@ -224,12 +234,16 @@ class SiteConfig:
     base_url: str | None = None
     robots: str | None = None
     fairness: FairnessSettings = field(default_factory=FairnessSettings)
+<<<<<<< HEAD
     drift: DriftSettings = field(default_factory=DriftSettings)
     drift_models: tuple[tuple[str, DriftSettings], ...] = ()
 
     def drift_for(self, model: str) -> DriftSettings:
         """``[drift]`` with ``[drift.models.<model>]`` laid over it."""
         return dict(self.drift_models).get(model, self.drift)
+=======
+    lineage: LineageSettings = field(default_factory=LineageSettings)
+>>>>>>> main
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from cardpress.write.manifest import Published, read_page_data
 
 # Pages under a version's folder that are rebuilt every time, not frozen with the version: the
 # review (sign-offs come after publication) and the compliance coverage that depends on them.
-LIVE_PAGES = ("review/", "compliance/")
+LIVE_PAGES = ("review/", "compliance/", "lineage/")
 
 
 def is_live(path: str) -> bool:
@@ -187,7 +187,9 @@ def site_files(
     cards = [p.data for p in plans if p.template == "card.html"] + frozen_cards
     cards.sort(key=lambda c: (c["model"], c["version"]))
     home = next(p.data for p in plans if p.template == "home.html")
-    files = [RenderedFile("search/index.js", search_script(search_entries(cards, home["models"])))]
+    datasets = [p.data | {"href": p.path} for p in plans if p.template == "dataset.html"]
+    entries = search_entries(cards, home["models"], datasets if datasets else None)
+    files = [RenderedFile("search/index.js", search_script(entries))]
     if config.base_url:
         pages = [p.path for p in plans]
         pages += [version_prefix(c["model"], c["version"]) + "index.html" for c in frozen_cards]

@@ -40,6 +40,11 @@ def _watch(page: Any) -> tuple[list[str], list[str]]:
     return errors, requests
 
 
+# Every link's absolute address; a link inside an SVG (lineage graphs) holds it in href.baseVal.
+LINKS = """links => links.map(a => typeof a.href === "string" ? a.href
+                                 : new URL(a.href.baseVal, document.baseURI).href)"""
+
+
 def test_every_page_loads_clean_and_nothing_leaves_the_site(
     page: Any, site_root: str, example_site: Path
 ) -> None:
@@ -52,7 +57,7 @@ def test_every_page_loads_clean_and_nothing_leaves_the_site(
         if path.endswith("latest/index.html"):  # a meta refresh: it moves on by itself
             page.wait_for_url("**/v/*/index.html")
             continue
-        internal = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+        internal = page.eval_on_selector_all("a[href]", LINKS)
         for href in internal:
             if href.startswith(site_root):  # every internal link points at a file of the site
                 target = href[len(site_root) :].split("#")[0].split("?")[0] or "index.html"

@@ -31,10 +31,10 @@ def test_search_index_covers_models_versions_datasets_and_card_text(tmp_path: Pa
         "Income classifier 1",
         "Income classifier 2",
     ]
-    assert sorted(e["title"] for e in by_kind["dataset"]) == [
-        "UCI Adult, test split",
-        "UCI Adult, training split",
-    ]
+    datasets = {e["title"]: e["url"] for e in by_kind["dataset"]}
+    assert {"UCI Adult, test split", "UCI Adult, training split"} <= set(datasets)
+    assert {"predictions of income-classifier 1", "data/adult.names"} <= set(datasets)
+    assert all(url.startswith("datasets/") for url in datasets.values())
     version_2 = by_kind["version"][1]["text"]
     assert "one-hot" in version_2 and "roc_auc" in version_2 and "Example ML team" in version_2
     for entry in entries:  # every result links to a page (and anchor) that exists

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.errors import Problem
-from cardpress.model import FairnessSettings, SiteConfig
+from cardpress.model import FairnessSettings, LineageSettings, SiteConfig
 from cardpress.model_drift import DriftSettings
 from cardpress.readers.files import read_text
 from cardpress.readers.jsonpos import Path as JsonPath
@@ -54,6 +54,17 @@ def _to_config(document: dict[str, Any]) -> SiteConfig:
             (name, _drift(_drift(DriftSettings(), document["drift"]), table))
             for name, table in sorted(document.get("drift", {}).get("models", {}).items())
         ),
+        lineage=_lineage(document.get("lineage", {})),
+    )
+
+
+def _lineage(table: dict[str, Any]) -> LineageSettings:
+    defaults = LineageSettings()
+    return LineageSettings(
+        openlineage=table.get("openlineage", defaults.openlineage),
+        dvc=tuple(table.get("dvc", defaults.dvc)),
+        hash_outside_records=table.get("hash_outside_records", defaults.hash_outside_records),
+        graph_depth=table.get("graph_depth", defaults.graph_depth),
     )
 
 

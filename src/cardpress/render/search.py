@@ -17,9 +17,15 @@ MAX_TEXT = 2000  # characters of card text per version; enough to find it, small
 
 
 def search_entries(
-    cards: list[dict[str, Any]], models: list[dict[str, Any]]
+    cards: list[dict[str, Any]],
+    models: list[dict[str, Any]],
+    datasets: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Entries for the models (home page data) and every version's card (card data)."""
+    """Entries for the models (home page data), every version's card (card data) and data sets.
+
+    Data sets point to their lineage pages (``datasets`` holds those pages' data) when the site
+    has them, else to the data set's row in the first card that names it.
+    """
     entries = [
         {
             "kind": "model",
@@ -40,7 +46,9 @@ def search_entries(
                 "text": _card_text(card)[:MAX_TEXT],
             }
         )
-        entries += _dataset_entries(card, url, seen_datasets)
+        if datasets is None:
+            entries += _dataset_entries(card, url, seen_datasets)
+    entries += [_lineage_entry(d) for d in datasets or []]
     return sorted(entries, key=lambda e: (e["kind"], e["title"], e["url"]))
 
 
@@ -92,6 +100,18 @@ def _dataset_entries(
             }
         )
     return entries
+
+
+def _lineage_entry(dataset: dict[str, Any]) -> dict[str, Any]:
+    text = " ".join(
+        [dataset["label"], *dataset["names"], *dataset["uris"], dataset["sha256"] or ""]
+    )
+    return {
+        "kind": "dataset",
+        "title": dataset["label"],
+        "url": dataset["href"],
+        "text": _clean(text),
+    }
 
 
 def _strip(html: str) -> str:

@@ -1,0 +1,211 @@
+"""The lineage graph: data sets, jobs and model versions, merged from every source.
+
+One data set seen by several sources is one node: sightings are joined when they share a
+content hash (sha256, computed from the file when it can be read, else as recorded), then when
+they share a normalised URI. Every name a data set is known by is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from cardpress.compute.lineage_walk import find_cycles
+from cardpress.model_lineage import RUN, DataRef, FileHash, Job
+
+CLEAN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,59}$")
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A directed edge ``source`` → ``target`` (node ids) of one kind."""
+
+    source: str
+    target: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of the graph: its id, kind (dataset, job, run, model), label and page."""
+
+    id: str
+    kind: str
+    label: str
+    href: str
+
+
+@dataclass
+class DatasetNode:
+    """One data set with every sighting of it and the current hash of its file."""
+
+    id: str
+    key: str
+    slug: str
+    refs: list[DataRef]
+    current: FileHash | None = None
+    file: str | None = None
+
+
+@dataclass
+class LineageGraph:
+    """Every node and edge, with adjacency both ways and the cycles found."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    datasets: dict[str, DatasetNode] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    up: dict[str, list[str]] = field(default_factory=dict)
+    down: dict[str, list[str]] = field(default_factory=dict)
+    out: dict[str, list[Edge]] = field(default_factory=dict)
+    by_name: dict[str, str] = field(default_factory=dict)  # a sighting's name → its data set
+    cycles: list[list[str]] = field(default_factory=list)
+    hashes: dict[str, FileHash] = field(default_factory=dict)
+
+
+def slugify(key: str) -> str:
+    """A folder name for ``key``: itself when already clean, else a slug and a short hash.
+
+    Clean keys map to themselves and the rest carry a hash of the whole key, so two keys never
+    share a folder and a key's folder does not depend on which other keys exist.
+    """
+    if CLEAN.match(key):
+        return key
+    base = re.sub(r"[^a-z0-9._-]+", "-", key.lower()).strip("-._")[:48].strip("-._") or "x"
+    return f"{base}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
+
+
+def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGraph:
+    """The lineage graph of ``jobs`` (run records included), given the files' current hashes."""
+    jobs = sorted(jobs, key=lambda j: j.key)
+    refs, derived = _sightings(jobs)
+    cluster = _merge(refs, hashes)
+    graph = LineageGraph(hashes=hashes)
+    members: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(refs)):
+        members[cluster(index)].append(index)
+    node_of: dict[int, str] = {}
+    for group in members.values():
+        dataset = _dataset([refs[i] for i in group], hashes)
+        graph.datasets[dataset.id] = dataset
+        graph.nodes[dataset.id] = Node(dataset.id, "dataset", _label(dataset),
+                                       f"datasets/{dataset.slug}/index.html")  # fmt: skip
+        for index in group:
+            node_of[index] = dataset.id
+    edges: set[Edge] = set()
+    position = 0
+    for job in jobs:
+        graph.jobs[job.key] = job
+        graph.nodes[job.key] = _job_node(job)
+        for ref in job.inputs:
+            edges.add(Edge(node_of[position], job.key, ref.role or "reads"))
+            position += 1
+        for _ in job.outputs:
+            edges.add(Edge(job.key, node_of[position], "writes"))
+            position += 1
+        if job.model is not None:
+            model, version = job.model
+            node = Node(f"model:{model}@{version}", "model", f"{model} {version}",
+                        f"models/{model}/v/{version}/lineage/index.html")  # fmt: skip
+            graph.nodes[node.id] = node
+            edges.add(Edge(job.key, node.id, "produces"))
+    for down, up in derived:
+        edges.add(Edge(node_of[up], node_of[down], "derived from"))
+    graph.edges = sorted(edges, key=lambda e: (e.source, e.target, e.kind))
+    for edge in graph.edges:
+        graph.up.setdefault(edge.target, []).append(edge.source)
+        graph.down.setdefault(edge.source, []).append(edge.target)
+        graph.out.setdefault(edge.source, []).append(edge)
+    graph.datasets = dict(sorted(graph.datasets.items()))
+    for dataset in graph.datasets.values():
+        for ref in dataset.refs:
+            graph.by_name.setdefault(ref.name, dataset.id)
+    graph.cycles = find_cycles(sorted(graph.nodes), graph.down)
+    return graph
+
+
+def _sightings(jobs: list[Job]) -> tuple[list[DataRef], list[tuple[int, int]]]:
+    """Every sighting in job order (inputs, then outputs), and derived-from pairs of indices.
+
+    A ``derived_from`` name is looked up among the same run's data sets, then among every run
+    record's data sets; a name found nowhere becomes a data set known only by that name.
+    """
+    refs: list[DataRef] = []
+    pending: list[tuple[int, str, dict[str, int], Job]] = []
+    run_ids: dict[str, int] = {}
+    for job in jobs:
+        own: dict[str, int] = {}
+        for ref in (*job.inputs, *job.outputs):
+            own.setdefault(ref.name, len(refs))
+            if job.origin == RUN:
+                run_ids.setdefault(ref.name, len(refs))
+            refs.append(ref)
+        pending += [(own[name], up, own, job) for name, up in job.derived if name in own]
+    derived: list[tuple[int, int]] = []
+    for index, upstream, own, job in pending:
+        found = own.get(upstream, run_ids.get(upstream))
+        if found is None:
+            found = run_ids[upstream] = len(refs)
+            refs.append(DataRef(upstream, "", RUN, job.source))
+        derived.append((index, found))
+    return refs, derived
+
+
+def _merge(refs: list[DataRef], hashes: dict[str, FileHash]) -> Callable[[int], int]:
+    """Union-find over sightings: same content hash, then same normalised URI (or bare name)."""
+    parent = list(range(len(refs)))
+
+    def find(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    first: dict[str, int] = {}
+    for index, ref in enumerate(refs):
+        for key in _keys(ref, hashes):
+            other = first.setdefault(key, index)
+            a, b = find(index), find(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return find
+
+
+def _keys(ref: DataRef, hashes: dict[str, FileHash]) -> list[str]:
+    current = hashes.get(ref.local.as_posix()) if ref.local else None
+    recorded = dict(ref.digests).get("sha256")
+    keys = [f"sha256:{current.sha256 if current else recorded}"] if current or recorded else []
+    keys.append(f"uri:{ref.uri}" if ref.uri else f"name:{ref.name}")
+    return keys
+
+
+def _dataset(refs: list[DataRef], hashes: dict[str, FileHash]) -> DatasetNode:
+    uris = sorted({r.uri for r in refs if r.uri})
+    key = uris[0] if uris else f"name:{min(r.name for r in refs)}"
+    files = sorted({r.local.as_posix() for r in refs if r.local and r.local.as_posix() in hashes})
+    current = hashes[files[0]] if files else None
+    return DatasetNode(f"dataset:{key}", key, slugify(key), refs, current,
+                       files[0] if files else None)  # fmt: skip
+
+
+def _label(dataset: DatasetNode) -> str:
+    """Its run records' title, else its one name, else the run records' id, else its location."""
+    titles = sorted({r.title for r in dataset.refs if r.title})
+    if len(titles) == 1:
+        return titles[0]
+    names = sorted({r.name for r in dataset.refs})
+    own = sorted({r.name for r in dataset.refs if r.origin == RUN})
+    if len(names) == 1 or len(own) == 1:
+        return own[0] if own else names[0]
+    return dataset.key.removeprefix("name:")
+
+
+def _job_node(job: Job) -> Node:
+    if job.model is not None:
+        model, version = job.model
+        return Node(job.key, "run", f"run of {model} {version}",
+                    f"models/{model}/v/{version}/index.html")  # fmt: skip
+    return Node(job.key, "job", job.name, f"jobs/{slugify(job.key)}/index.html")

@@ -1,0 +1,97 @@
+"""Typed lineage facts as readers produce them: data set sightings, jobs, their runs.
+
+A :class:`DataRef` is one source's view of a data set (a run record's data set, an OpenLineage
+input or output, a DVC dep or out). The lineage graph (``compute.lineage``) merges the sightings
+of one data set into one node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cardpress.model import Source
+
+RUN, OPENLINEAGE, DVC = "run record", "OpenLineage", "DVC"
+
+
+@dataclass(frozen=True)
+class DataRef:
+    """One sighting of a data set by one source.
+
+    ``uri`` is normalised (``normalise_uri``); ``local`` is the file it names on this machine when
+    cardpress may read it. ``digests`` are the hashes the source recorded, as (algorithm, value).
+    """
+
+    name: str
+    uri: str
+    origin: str
+    source: Source
+    local: Path | None = None
+    digests: tuple[tuple[str, str], ...] = ()
+    size: int | None = None
+    rows: int | None = None
+    columns: tuple[tuple[str, str | None], ...] = ()
+    seen_at: str | None = None
+    role: str | None = None
+    title: str | None = None  # a run record's human name for it (``name`` is the id)
+
+
+@dataclass(frozen=True)
+class ColumnLink:
+    """One output column made from one input column (OpenLineage ``columnLineage``)."""
+
+    output: str
+    output_field: str
+    input: str
+    input_field: str
+    transformation: str | None = None
+
+
+@dataclass(frozen=True)
+class JobRun:
+    """One run of a job: its id, last state and times (ISO 8601 text as recorded)."""
+
+    run_id: str
+    state: str
+    started_at: str | None = None
+    ended_at: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job (OpenLineage) or stage (DVC): what it read and wrote."""
+
+    key: str
+    name: str
+    origin: str
+    source: Source
+    inputs: tuple[DataRef, ...] = ()
+    outputs: tuple[DataRef, ...] = ()
+    command: str | None = None
+    description: str | None = None
+    runs: tuple[JobRun, ...] = ()
+    params: tuple[tuple[str, str], ...] = ()
+    metrics: tuple[tuple[str, str], ...] = ()
+    column_lineage: tuple[ColumnLink, ...] = ()
+    model: tuple[str, str] | None = None  # a run record's model and version
+    derived: tuple[tuple[str, str], ...] = ()  # (data set id, id it was derived from)
+
+
+@dataclass(frozen=True)
+class FileHash:
+    """The content of a reachable data file now: sha256, md5 (to compare with DVC) and size."""
+
+    sha256: str
+    md5: str
+    size: int
+
+
+@dataclass(frozen=True)
+class LineageInputs:
+    """Everything read for lineage besides the run records, with the warnings met on the way."""
+
+    jobs: tuple[Job, ...] = ()
+    hashes: dict[str, FileHash] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,152 @@
+"""DVC pipelines: stages of ``dvc.yaml`` with the hashes and parameter values of ``dvc.lock``.
+
+``dvc.lock`` (schema 2.0) holds what last ran: command, deps and outs with md5 (a ``.dir`` suffix
+for a folder), size and parameter values. ``dvc.yaml`` adds stages not yet run, descriptions
+and which outs are metrics; metrics files that are flat JSON or YAML are read for their values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cardpress.model import Source
+from cardpress.model_lineage import DVC, DataRef, Job
+
+Locate = Callable[[Path, str], tuple[str, Path | None]]
+MAX_METRICS = 50
+
+
+def read_dvc(root: Path, folder: Path, locate: Locate, warnings: list[str]) -> tuple[Job, ...]:
+    """The stages of the DVC pipeline in ``folder``, or none when it has no ``dvc.yaml``."""
+    spec = _yaml(root, folder / "dvc.yaml", warnings)
+    lock = _yaml(root, folder / "dvc.lock", warnings)
+    if lock and str(lock.get("schema")) != "2.0":
+        warnings.append(f"{_name(root, folder / 'dvc.lock')}: schema {lock.get('schema')!r} is "
+                        "not 2.0 (DVC 2 or later); its hashes are ignored")  # fmt: skip
+        lock = {}
+    stages = _dict(spec.get("stages")) if spec else {}
+    locked = _dict(lock.get("stages")) if lock else {}
+    names = sorted(set(locked) | {n for n, s in stages.items() if "foreach" not in _dict(s)})
+    prefix = _name(root, folder)
+    return tuple(
+        _stage(root, folder, prefix, name, _dict(stages.get(name.split("@")[0])),
+               _dict(locked.get(name)), locate)
+        for name in names
+    )  # fmt: skip
+
+
+def _stage(
+    root: Path,
+    folder: Path,
+    prefix: str,
+    name: str,
+    spec: dict[str, Any],
+    lock: dict[str, Any],
+    locate: Locate,
+) -> Job:
+    base = folder / str(spec.get("wdir", "."))
+    where = Source(_name(root, folder / ("dvc.lock" if lock else "dvc.yaml")))
+    cmd = lock.get("cmd", spec.get("cmd"))
+    command = " && ".join(map(str, cmd)) if isinstance(cmd, list) else cmd
+    metrics_files = [p for p, _ in _paths(spec.get("metrics"))]
+    outs = list(_refs(lock.get("outs"), spec.get("outs"), base, where, locate))
+    outs += [r for r in _refs(None, spec.get("metrics"), base, where, locate)
+             if r.name not in {o.name for o in outs}]  # fmt: skip
+    return Job(
+        key=f"dvc:{prefix}:{name}", name=name if prefix == "." else f"{prefix}: {name}",
+        origin=DVC, source=where,
+        inputs=tuple(_refs(lock.get("deps"), spec.get("deps"), base, where, locate)),
+        outputs=tuple(sorted(outs, key=lambda r: r.name)),
+        command=command if isinstance(command, str) else None,
+        description=spec["desc"] if isinstance(spec.get("desc"), str) else None,
+        params=tuple(_params(lock.get("params"))),
+        metrics=tuple(_metrics(base, metrics_files)),
+    )  # fmt: skip
+
+
+def _refs(
+    locked: Any, declared: Any, base: Path, where: Source, locate: Locate
+) -> Iterator[DataRef]:
+    entries = {str(e["path"]): e for e in _list(locked) if isinstance(_dict(e).get("path"), str)}
+    for path, _ in _paths(declared):
+        entries.setdefault(path, {"path": path})
+    for path, entry in sorted(entries.items()):
+        uri, local = locate(base, path)
+        digests = []
+        for key in ("md5", "etag", "checksum"):
+            if isinstance(entry.get(key), str):
+                algo = "md5" if key == "md5" and entry.get("hash") == "md5" else f"DVC {key}"
+                digests.append((algo, entry[key]))
+        size = entry.get("size")
+        yield DataRef(path, uri, DVC, where, local, tuple(digests),
+                      size if isinstance(size, int) else None)  # fmt: skip
+
+
+def _paths(declared: Any) -> Iterator[tuple[str, Any]]:
+    for item in _list(declared):
+        if isinstance(item, str):
+            yield item, None
+        elif isinstance(item, dict):
+            yield from ((str(k), v) for k, v in item.items())
+
+
+def _params(locked: Any) -> Iterator[tuple[str, str]]:
+    for file, values in sorted(_dict(locked).items()):
+        for key, value in sorted(_dict(values).items()):
+            label = key if file == "params.yaml" else f"{file}: {key}"
+            yield label, json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _metrics(base: Path, files: list[str]) -> Iterator[tuple[str, str]]:
+    count = 0
+    for file in files:
+        try:
+            data = yaml.safe_load((base / file).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        for key, value in sorted(_flat(data)):
+            if count < MAX_METRICS:
+                yield f"{file}: {key}", value
+            count += 1
+
+
+def _flat(data: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _flat(value, f"{prefix}{key}.")
+    elif isinstance(data, bool | int | float | str):
+        yield prefix.rstrip("."), str(data)
+
+
+def _yaml(root: Path, path: Path, warnings: list[str]) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        warnings.append(f"{_name(root, path)}: cannot be read as YAML ({error}); skipped")
+        return {}
+    if not isinstance(data, dict):
+        warnings.append(f"{_name(root, path)}: not a YAML mapping; skipped")
+        return {}
+    return data
+
+
+def _name(root: Path, path: Path) -> str:
+    resolved, top = path.resolve(), root.resolve()
+    if not resolved.is_relative_to(top):
+        return str(path)
+    return resolved.relative_to(top).as_posix() or "."
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

@@ -1,0 +1,87 @@
+"""Content hashes of reachable data files, streamed and cached by path, size and mtime.
+
+The cache only saves time: a hash is reused when the file's size and modification time are
+unchanged, so the pages are the same with or without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from cardpress.model_lineage import FileHash
+
+CHUNK = 1 << 20
+logger = logging.getLogger("cardpress")
+
+
+def default_cache() -> Path:
+    """The hash cache shared by builds on this machine, in the temporary folder."""
+    return Path(tempfile.gettempdir()) / "cardpress" / "content-hashes.json"
+
+
+def hash_files(paths: Iterable[Path], cache_file: Path | None = None) -> dict[str, FileHash]:
+    """sha256, md5 and size of every path that is a regular file, by its absolute path."""
+    cache = _load(cache_file) if cache_file else {}
+    hashes: dict[str, FileHash] = {}
+    changed = False
+    for path in sorted(set(paths)):
+        try:
+            if not path.is_file():
+                continue
+            stat = path.stat()
+        except OSError:
+            continue
+        key = path.as_posix()
+        stamp = [stat.st_size, stat.st_mtime_ns]
+        entry = cache.get(key)
+        if isinstance(entry, list) and len(entry) == 4 and entry[:2] == stamp:
+            hashes[key] = FileHash(str(entry[2]), str(entry[3]), stat.st_size)
+            continue
+        found = _hash(path)
+        if found is None:
+            continue
+        hashes[key] = found
+        cache[key] = [*stamp, found.sha256, found.md5]
+        changed = True
+    if cache_file and changed:
+        _save(cache_file, cache)
+    return hashes
+
+
+def _hash(path: Path) -> FileHash | None:
+    sha256, md5, size = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                sha256.update(chunk)
+                md5.update(chunk)
+                size += len(chunk)
+    except OSError as error:
+        logger.warning("%s: cannot be read to hash it (%s)", path, error.strerror)
+        return None
+    return FileHash(sha256.hexdigest(), md5.hexdigest(), size)
+
+
+def _load(cache_file: Path) -> dict[str, object]:
+    try:
+        data = json.loads(cache_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save(cache_file: Path, cache: dict[str, object]) -> None:
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(cache, handle, sort_keys=True)
+        os.replace(name, cache_file)
+    except OSError as error:  # a cache that cannot be written only costs time
+        logger.debug("hash cache %s not written: %s", cache_file, error)

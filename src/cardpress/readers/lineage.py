@@ -1,0 +1,82 @@
+"""Read everything lineage pages are made from: run records' data sets, OpenLineage, DVC, hashes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from cardpress.model import Records, Run, Source
+from cardpress.model_lineage import RUN, DataRef, Job, LineageInputs
+from cardpress.readers.dvc import read_dvc
+from cardpress.readers.hashing import default_cache, hash_files
+from cardpress.readers.lineage_paths import locate
+from cardpress.readers.openlineage import read_openlineage
+
+
+def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInputs:
+    """Jobs of every source and the current hashes of every reachable data file.
+
+    Problems in OpenLineage or DVC files do not stop the build: they come back as warnings,
+    each naming the file (and line) it concerns.
+    """
+    root = Path(records.root)
+    settings = records.config.lineage
+    allow = settings.hash_outside_records
+    warnings: list[str] = []
+    jobs = [run_job(root, run, allow) for run in records.runs]
+    events = root / settings.openlineage
+    jobs += read_openlineage(root, events, lambda uri: locate(root, root, uri, allow), warnings)
+    for folder in settings.dvc:
+        found = read_dvc(root, root / folder, lambda b, u: locate(root, b, u, allow), warnings)
+        jobs += found
+    hashes = hash_files(_files(jobs), cache_file or default_cache())
+    return LineageInputs(tuple(jobs), hashes, tuple(warnings))
+
+
+def run_job(root: Path, run: Run, allow_outside: bool = False) -> Job:
+    """A run record as a job: it read its data sets and made its model version.
+
+    Sources name the record file without a line: records of published versions are read
+    without line positions, and lineage pages must not change when a version is published.
+    """
+    record = Source(run.source.file)
+    refs = []
+    for dataset in run.datasets:
+        uri, local = locate(root, root, dataset.uri, allow_outside)
+        digests = [("sha256", dataset.sha256), *dataset.other_digests]
+        refs.append(DataRef(
+            dataset.id, uri, RUN, record, local, tuple(digests), dataset.size_bytes,
+            dataset.rows, tuple((name, kind) for name, kind, _ in dataset.columns),
+            run.started_at.isoformat(), dataset.role, dataset.name or dataset.id,
+        ))  # fmt: skip
+    derived = tuple((d.id, up) for d in run.datasets for up in d.derived_from)
+    return Job(
+        key=f"run:{run.model}@{run.version}", name=f"{run.model} version {run.version}",
+        origin=RUN, source=record, inputs=tuple(refs), model=(run.model, run.version),
+        derived=derived, description=run.description,
+        outputs=tuple(_outputs(root, run, record, allow_outside)),
+    )  # fmt: skip
+
+
+def _outputs(root: Path, run: Run, record: Source, allow_outside: bool) -> Iterator[DataRef]:
+    """What the run wrote: its evaluation predictions and its artifacts (model files)."""
+    when = (run.ended_at or run.started_at).isoformat()
+    read = {locate(root, root, d.uri, allow_outside)[0] for d in run.datasets}
+    # a predictions file that is also a data set the run read is not drawn as made by it
+    if run.predictions is not None and (found := locate(root, root, run.predictions.uri,
+                                                        allow_outside))[0] not in read:  # fmt: skip
+        uri, local = found
+        digest = run.predictions.sha256
+        yield DataRef(f"predictions of {run.model} {run.version}", uri, RUN,
+                      record, local, (("sha256", digest),) if digest else (),
+                      seen_at=when, role="predictions")  # fmt: skip
+    for artifact in run.artifacts:
+        uri, local = locate(root, root, artifact.uri, allow_outside)
+        digests = (("sha256", artifact.sha256),) if artifact.sha256 else ()
+        yield DataRef(Path(artifact.uri).name or artifact.uri, uri, RUN, record, local,
+                      digests, artifact.size_bytes, seen_at=when,
+                      role=artifact.kind or "artifact")  # fmt: skip
+
+
+def _files(jobs: Iterable[Job]) -> list[Path]:
+    return [ref.local for job in jobs for ref in (*job.inputs, *job.outputs) if ref.local]

@@ -1,0 +1,41 @@
+"""Where a data set named by a source lives: its normalised URI and, when allowed, its file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+def locate(root: Path, base: Path, uri: str, allow_outside: bool) -> tuple[str, Path | None]:
+    """The normalised URI of ``uri`` and the local file cardpress may hash (None if none).
+
+    Relative paths are resolved against ``base`` (the folder of the file that names them).
+    Paths inside the records folder ``root`` become relative to it, so every source names a
+    file the same way; paths outside it stay absolute and are returned as files only when
+    ``allow_outside``. Other URIs keep their path with the scheme and host in lower case.
+    """
+    text = uri.strip()
+    if text.lower().startswith("file://"):
+        text = unquote(urlsplit(text).path)
+    elif "://" in text:
+        return _remote(text), None
+    try:
+        path = (base / text).resolve() if text else None
+    except (OSError, ValueError):  # a NUL byte or a path the system cannot take
+        return text, None
+    if path is None:
+        return text, None
+    top = root.resolve()
+    if path.is_relative_to(top):
+        return path.relative_to(top).as_posix() or ".", path
+    # Outside the records folder: a relative name stays relative, so pages do not depend on
+    # where the records folder sits on this machine.
+    shown = path.as_posix() if Path(text).is_absolute() else Path(os.path.relpath(path, top))
+    return Path(shown).as_posix(), path if allow_outside else None
+
+
+def _remote(uri: str) -> str:
+    parts = urlsplit(uri)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}{query}"

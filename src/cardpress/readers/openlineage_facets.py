@@ -1,0 +1,131 @@
+"""The OpenLineage facets cardpress shows; every other facet is ignored.
+
+Dataset: ``schema``, ``version``, ``columnLineage``, ``dataQualityMetrics`` and
+``outputStatistics``. Job: ``sql``, ``sourceCodeLocation``, ``documentation``. Run:
+``executionParameters``. A facet of an unexpected shape is treated as absent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from cardpress.model import Source
+from cardpress.model_lineage import OPENLINEAGE, ColumnLink, DataRef
+
+Locate = Callable[[str], tuple[str, Path | None]]
+SHA256 = re.compile(r"^(?:sha256:)?([0-9a-f]{64})$")
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def dataset_name(namespace: str, name: str) -> str:
+    """How a data set is shown: its name for files, else ``namespace/name``."""
+    return name if namespace == "file" else f"{namespace.rstrip('/')}/{name.lstrip('/')}"
+
+
+def dataset_uri(namespace: str, name: str) -> str:
+    """The URI a data set names: a path for ``file``, else namespace and name joined."""
+    if namespace == "file" or namespace.startswith("file://"):
+        return name
+    if "://" in namespace:
+        return f"{namespace.rstrip('/')}/{name.lstrip('/')}"
+    return f"openlineage://{namespace}/{name.lstrip('/')}"
+
+
+def dataset_ref(item: Any, source: Source, when: str | None, locate: Locate) -> DataRef | None:
+    """One input or output data set of an event, or None when it has no namespace and name."""
+    item = _dict(item)
+    namespace, name = item.get("namespace"), item.get("name")
+    if not isinstance(namespace, str) or not isinstance(name, str):
+        return None
+    facets = _dict(item.get("facets"))
+    uri, local = locate(dataset_uri(namespace, name))
+    stats = {**_dict(_dict(item.get("inputFacets")).get("dataQualityMetrics")),
+             **_dict(_dict(item.get("outputFacets")).get("outputStatistics"))}  # fmt: skip
+    return DataRef(
+        name=dataset_name(namespace, name), uri=uri, origin=OPENLINEAGE, source=source,
+        local=local, digests=_version(facets), size=_int(stats.get("size", stats.get("bytes"))),
+        rows=_int(stats.get("rowCount")), columns=tuple(_fields(facets)), seen_at=when,
+    )  # fmt: skip
+
+
+def _version(facets: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    version = _dict(facets.get("version")).get("datasetVersion")
+    if not isinstance(version, str) or not version:
+        return ()
+    match = SHA256.match(version.lower())
+    return (("sha256", match.group(1)),) if match else (("OpenLineage version", version),)
+
+
+def _fields(facets: dict[str, Any]) -> Iterator[tuple[str, str | None]]:
+    for entry in _list(_dict(facets.get("schema")).get("fields")):
+        entry = _dict(entry)
+        if isinstance(entry.get("name"), str):
+            kind = entry.get("type")
+            yield entry["name"], kind if isinstance(kind, str) else None
+
+
+def column_links(item: dict[str, Any], output: str) -> Iterator[ColumnLink]:
+    """The ``columnLineage`` facet of an output data set as one link per input column."""
+    fields = _dict(_dict(_dict(item.get("facets")).get("columnLineage")).get("fields"))
+    for out_field, spec in fields.items():
+        for source in _list(_dict(spec).get("inputFields")):
+            source = _dict(source)
+            namespace, name, field = (source.get(k) for k in ("namespace", "name", "field"))
+            if not all(isinstance(v, str) for v in (namespace, name, field)):
+                continue
+            yield ColumnLink(
+                output, str(out_field), dataset_name(str(namespace), str(name)), str(field),
+                _transformation(source, _dict(spec)),
+            )  # fmt: skip
+
+
+def _transformation(source: dict[str, Any], spec: dict[str, Any]) -> str | None:
+    kinds = []
+    for item in _list(source.get("transformations")):
+        item = _dict(item)
+        words = [str(item[k]) for k in ("type", "subtype") if isinstance(item.get(k), str)]
+        if words:
+            kinds.append(" ".join(words))
+    if not kinds and isinstance(spec.get("transformationType"), str):  # deprecated form
+        kinds.append(spec["transformationType"])
+    return ", ".join(sorted(set(kinds))) or None
+
+
+def job_facts(facets: Any) -> dict[str, Any]:
+    """Command (SQL or source location) and description of a job's facets."""
+    facets = _dict(facets)
+    facts: dict[str, Any] = {}
+    query = _dict(facets.get("sql")).get("query")
+    location = _dict(facets.get("sourceCodeLocation")).get("url")
+    if isinstance(query, str):
+        facts["command"] = query
+    elif isinstance(location, str):
+        facts["command"] = location
+    description = _dict(facets.get("documentation")).get("description")
+    if isinstance(description, str):
+        facts["description"] = description
+    return facts
+
+
+def run_params(facets: Any) -> dict[str, str]:
+    """The ``executionParameters`` run facet as key → value text."""
+    params = {}
+    for entry in _list(_dict(_dict(facets).get("executionParameters")).get("parameters")):
+        entry = _dict(entry)
+        if isinstance(entry.get("key"), str):
+            params[entry["key"]] = str(entry.get("value", ""))
+    return params

@@ -1,0 +1,118 @@
+"""The data of lineage pages: data sets, jobs, a model version's upstream graph, the index.
+
+Links are relative to the site root; templates put ``root`` in front. Long lists are cut, with
+the number left out, so no page grows with the size of the whole graph.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cardpress.compute.lineage import DatasetNode, LineageGraph
+from cardpress.compute.lineage_facts import CHANGED, digest_rows, seen_range, versions
+from cardpress.model_lineage import Job
+
+LIST_LIMIT = 200
+
+
+def link(graph: LineageGraph, node_id: str) -> dict[str, str]:
+    """A node as a link: label, kind and page."""
+    node = graph.nodes[node_id]
+    return {"label": node.label, "kind": node.kind, "href": node.href}
+
+
+def links(graph: LineageGraph, ids: list[str]) -> dict[str, Any]:
+    """Nodes as links, sorted, cut to :data:`LIST_LIMIT` with the count left out."""
+    unique = sorted(set(ids), key=lambda n: (graph.nodes[n].label, n))
+    return {"items": [link(graph, n) for n in unique[:LIST_LIMIT]],
+            "more": max(0, len(unique) - LIST_LIMIT)}  # fmt: skip
+
+
+def dataset_data(graph: LineageGraph, dataset: DatasetNode) -> dict[str, Any]:
+    """Identity, hashes, schema, producers, users, versions and column lineage of a data set."""
+    refs = dataset.refs
+    first, last = seen_range(dataset)
+    rows = next((r.rows for r in refs if r.rows is not None), None)
+    size = dataset.current.size if dataset.current else next(
+        (r.size for r in refs if r.size is not None), None)  # fmt: skip
+    columns = max((r for r in refs if r.columns), key=lambda r: len(r.columns), default=None)
+    digests = digest_rows(dataset, graph)
+    ups, downs = graph.up.get(dataset.id, []), graph.down.get(dataset.id, [])
+    return {
+        "kind": "dataset", "id": dataset.key, "label": graph.nodes[dataset.id].label,
+        "names": sorted({r.name for r in refs}), "uris": sorted({r.uri for r in refs if r.uri}),
+        "sha256": dataset.current.sha256 if dataset.current else None,
+        "hashed": dataset.current is not None, "size_bytes": size, "rows": rows,
+        "columns": [{"name": n, "type": t} for n, t in columns.columns] if columns else [],
+        "columns_from": f"{columns.origin}: {columns.source}" if columns else None,
+        "digests": digests, "changed": any(d["status"] == CHANGED for d in digests),
+        "first_seen": first, "last_seen": last, "versions": versions(dataset),
+        "sightings": [{"name": r.name, "origin": r.origin, "source": str(r.source),
+                       "role": r.role, "seen_at": r.seen_at} for r in refs[:LIST_LIMIT]],
+        "sightings_more": max(0, len(refs) - LIST_LIMIT),
+        "producers": links(graph, [n for n in ups if graph.nodes[n].kind != "dataset"]),
+        "derived_from": links(graph, [n for n in ups if graph.nodes[n].kind == "dataset"]),
+        "used_by": links(graph, [n for n in downs if graph.nodes[n].kind != "dataset"]),
+        "derived": links(graph, [n for n in downs if graph.nodes[n].kind == "dataset"]),
+        "models": links(graph, _models(graph, downs)),
+        "column_lineage": _columns(graph, dataset),
+        "in_cycle": any(dataset.id in cycle for cycle in graph.cycles),
+    }  # fmt: skip
+
+
+def _models(graph: LineageGraph, users: list[str]) -> list[str]:
+    return [m for n in users for m in graph.down.get(n, []) if graph.nodes[m].kind == "model"]
+
+
+def _columns(graph: LineageGraph, dataset: DatasetNode) -> list[dict[str, Any]]:
+    """Column lineage of the data set as an output, from the jobs that wrote it."""
+    names = {r.name for r in dataset.refs}
+    rows = []
+    for producer in sorted(set(graph.up.get(dataset.id, []))):
+        job = graph.jobs.get(producer)
+        for c in job.column_lineage if job else ():
+            if c.output in names:
+                source = graph.by_name.get(c.input)
+                rows.append({
+                    "field": c.output_field, "input": c.input, "input_field": c.input_field,
+                    "input_href": graph.nodes[source].href if source else None,
+                    "transformation": c.transformation, "job": link(graph, producer),
+                })  # fmt: skip
+    return rows[:LIST_LIMIT]
+
+
+def job_data(graph: LineageGraph, job: Job) -> dict[str, Any]:
+    """What a job read and wrote, its command, runs, parameters and metrics."""
+    return {
+        "kind": "job", "id": job.key, "name": job.name, "origin": job.origin,
+        "source": str(job.source), "command": job.command, "description": job.description,
+        "runs": [{"run_id": r.run_id, "state": r.state, "started_at": r.started_at,
+                  "ended_at": r.ended_at, "error": r.error} for r in job.runs[-LIST_LIMIT:]],
+        "runs_more": max(0, len(job.runs) - LIST_LIMIT),
+        "inputs": links(graph, graph.up.get(job.key, [])),
+        "outputs": links(graph, graph.down.get(job.key, [])),
+        "params": [{"key": k, "value": v} for k, v in job.params],
+        "metrics": [{"key": k, "value": v} for k, v in job.metrics],
+        "in_cycle": any(job.key in cycle for cycle in graph.cycles),
+    }  # fmt: skip
+
+
+def index_rows(graph: LineageGraph) -> list[dict[str, Any]]:
+    """One row per data set for the index pages."""
+    rows = []
+    for dataset in graph.datasets.values():
+        first, last = seen_range(dataset)
+        recorded = next((v for r in reversed(dataset.refs) for a, v in r.digests if a == "sha256"),
+                        None)  # fmt: skip
+        users = sorted({graph.nodes[n].label for n in graph.down.get(dataset.id, [])
+                        if graph.nodes[n].kind != "dataset"})  # fmt: skip
+        size = dataset.current.size if dataset.current else next(
+            (r.size for r in dataset.refs if r.size is not None), None)  # fmt: skip
+        rows.append({
+            "label": graph.nodes[dataset.id].label, "href": graph.nodes[dataset.id].href,
+            "id": dataset.key, "sha256": dataset.current.sha256 if dataset.current else recorded,
+            "hashed": dataset.current is not None, "size_bytes": size,
+            "first_seen": first, "last_seen": last, "used_by": users[:5],
+            "used_by_more": max(0, len(users) - 5),
+        })  # fmt: skip
+    return rows

@@ -1,0 +1,134 @@
+"""Lineage pages as plans: the data set index, a page per data set, per job, per model version.
+
+Every lineage page is live (rebuilt at each build, like review and compliance): what a data set
+was used by, and whether its file still matches its recorded hash, change after a version is
+published, while the card stays frozen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from cardpress.compute.lineage import LineageGraph, slugify
+from cardpress.compute.lineage_facts import CHANGED, digest_rows
+from cardpress.compute.site import Site
+from cardpress.model_lineage import RUN
+from cardpress.render.lineage_data import dataset_data, index_rows, job_data, link
+from cardpress.render.lineage_view import graph_view
+from cardpress.render.pages import PagePlan
+
+PAGE_SIZE = 200  # rows of an index page: 200 keep a page near 80 KB however large the graph
+
+
+def lineage_plans(
+    site: Site, graph: LineageGraph, warnings: list[str], depth: int
+) -> list[PagePlan]:
+    """Every lineage page of the site, in a stable order."""
+    plans = _index(graph, warnings)
+    for dataset in graph.datasets.values():
+        path = f"datasets/{dataset.slug}/index.html"
+        title = f"Lineage of data set {graph.nodes[dataset.id].label}"
+        view = graph_view(graph, dataset.id, _root(path), depth, depth, title)
+        data = {**dataset_data(graph, dataset), "graph": view.data}
+        plans.append(PagePlan(path, "dataset.html", data, extra={"svg": Markup(view.svg)}))
+    for job in graph.jobs.values():
+        if job.origin == RUN:
+            continue  # a run record's page is its model card; its lineage is the version page
+        path = f"jobs/{slugify(job.key)}/index.html"
+        view = graph_view(graph, job.key, _root(path), depth, depth, f"Lineage of job {job.name}")
+        data = {**job_data(graph, job), "graph": view.data}
+        plans.append(PagePlan(path, "job.html", data, extra={"svg": Markup(view.svg)}))
+    for model in site.models:
+        for entry in model.versions:
+            plans.append(_version(graph, model.name, model.title, entry.version, depth))
+    return plans
+
+
+def _index(graph: LineageGraph, warnings: list[str]) -> list[PagePlan]:
+    """The data set index and the job index, :data:`PAGE_SIZE` rows a page.
+
+    The first page of the data set index also lists the warnings and cycles (the first
+    :data:`PAGE_SIZE` of each, with the number left out).
+    """
+    jobs = [link(graph, key) for key in graph.jobs if graph.nodes[key].kind == "job"]
+    jobs.sort(key=lambda j: (j["label"], j["href"]))
+    cycles = [[graph.nodes[n].label for n in cycle] for cycle in graph.cycles]
+    notes = {
+        "warnings": warnings[:PAGE_SIZE],
+        "warnings_more": max(0, len(warnings) - PAGE_SIZE),
+        "cycles": cycles[:PAGE_SIZE],
+        "cycles_more": max(0, len(cycles) - PAGE_SIZE),
+        "jobs_total": len(jobs),
+    }
+    plans = _pages("datasets", "datasets.html", index_rows(graph), notes)
+    if jobs:
+        plans += _pages("jobs", "jobs.html", jobs, {"datasets_total": len(graph.datasets)})
+    return plans
+
+
+def _pages(
+    folder: str, template: str, rows: list[dict[str, Any]], first: dict[str, Any]
+) -> list[PagePlan]:
+    """``rows`` over ``folder/index.html``, ``folder/page/2/index.html``, ... with a pager."""
+    count = max(1, -(-len(rows) // PAGE_SIZE))
+    paths = [f"{folder}/index.html"] + [
+        f"{folder}/page/{n}/index.html" for n in range(2, count + 1)
+    ]
+    plans = []
+    for number, path in enumerate(paths, start=1):
+        data: dict[str, Any] = {
+            "kind": folder,
+            "rows": rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+            "total": len(rows),
+            "page": number,
+            "pages": [{"number": n, "href": p} for n, p in enumerate(paths, start=1)],
+            # later pages carry the same keys, empty (the template reads them on every page)
+            **(first if number == 1 else {k: type(v)() for k, v in first.items()}),
+        }
+        plans.append(PagePlan(path, template, data))
+    return plans
+
+
+def _version(graph: LineageGraph, model: str, title: str, version: str, depth: int) -> PagePlan:
+    path = f"models/{model}/v/{version}/lineage/index.html"
+    focus = f"model:{model}@{version}"
+    heading = f"Lineage of {title} version {version}"
+    view = graph_view(graph, focus, _root(path), depth + 1, 0, heading)
+    run = next((n for n in graph.up.get(focus, []) if graph.nodes[n].kind == "run"), None)
+    data: dict[str, Any] = {
+        "kind": "lineage",
+        "model": model,
+        "title": title,
+        "version": version,
+        "graph": view.data,
+        "datasets": _run_datasets(graph, run) if run else [],
+    }
+    return PagePlan(path, "lineage.html", data, extra={"svg": Markup(view.svg)})
+
+
+def _run_datasets(graph: LineageGraph, run: str) -> list[dict[str, Any]]:
+    """The data sets the run read, with their role and whether the file still matches."""
+    rows = []
+    for source in sorted(set(graph.up.get(run, []))):
+        dataset = graph.datasets.get(source)
+        if dataset is None:
+            continue
+        roles = sorted({e.kind for e in graph.out.get(source, []) if e.target == run})
+        digests = digest_rows(dataset, graph)
+        rows.append(
+            {
+                **link(graph, source),
+                "roles": roles,
+                "uri": dataset.key,
+                "sha256": dataset.current.sha256 if dataset.current else None,
+                "changed": any(d["status"] == CHANGED for d in digests),
+                "upstream": len(graph.up.get(source, [])),
+            }
+        )
+    return sorted(rows, key=lambda r: (r["roles"], r["label"]))
+
+
+def _root(path: str) -> str:
+    return "../" * path.count("/")

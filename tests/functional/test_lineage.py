@@ -1,0 +1,160 @@
+"""Lineage pages built from run records, OpenLineage events and a changed data file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+import cardpress
+from tests.conftest import EXAMPLE
+from tests.lineage.events import emit_prepare
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def records(project: Callable[[str], Path]) -> Path:
+    """The minimal project with data/train.csv on disk and an OpenLineage job that made it."""
+    root = project("minimal")
+    (root / "data").mkdir()
+    (root / "data" / "raw.csv").write_text("age,sex\n30,F\n")
+    (root / "data" / "train.csv").write_text("age\n30\n")
+    run = root / "runs" / "churn-1.json"
+    digest = hashlib.sha256(b"age\n30\n").hexdigest()
+    run.write_text(run.read_text().replace("a" * 64, digest))
+    emit_prepare(root / "lineage" / "events.jsonl", "data/raw.csv", "data/train.csv")
+    return root
+
+
+def _page(site: Path, path: str) -> BeautifulSoup:
+    return BeautifulSoup((site / path).read_text(), "html.parser")
+
+
+def _json(site: Path, path: str) -> dict:  # type: ignore[type-arg]
+    return json.loads((site / path).read_text())  # type: ignore[no-any-return]
+
+
+def test_every_lineage_page_exists_with_its_json_and_links_that_resolve(
+    records: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    cardpress.build(records, site)
+    index = _json(site, "datasets/index.json")
+    labels = {d["label"] for d in index["rows"]}
+    assert {"train", "data/raw.csv", "holdout"} <= labels
+    pages = [site / d["href"] for d in index["rows"]]
+    pages += [site / j["href"] for j in _json(site, "jobs/index.json")["rows"]]
+    pages += [site / "datasets/index.html", site / "jobs/index.html"]
+    pages.append(site / "models/churn/v/1/lineage/index.html")
+    for page in pages:
+        assert page.is_file() and page.with_suffix(".json").is_file(), page
+        for link in BeautifulSoup(page.read_text(), "html.parser").select("a[href]"):
+            target = link["href"].split("#")[0]
+            if target and "://" not in target:
+                assert (page.parent / target).resolve().exists(), (page, target)
+
+
+def test_the_version_page_draws_the_upstream_chain_back_to_the_raw_file(
+    records: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    cardpress.build(records, site)
+    data = _json(site, "models/churn/v/1/lineage/index.json")
+    labels = [n["label"] for n in data["graph"]["nodes"]]
+    assert labels[0] == "data/raw.csv" and "census/prepare" in labels and "churn 1" in labels
+    roles = {n["label"]: n["role"] for n in data["graph"]["nodes"]}
+    assert roles["train"] == "train" and roles["holdout"] == "evaluation"
+    page = _page(site, "models/churn/v/1/lineage/index.html")
+    svg = page.select_one("svg.lineage-graph")
+    assert svg is not None and len(svg.select("a")) == len(labels)
+    edges = page.select("table.lineage-edges tbody tr")
+    assert len(edges) == len(data["graph"]["edges"])
+    card = _page(site, "models/churn/v/1/index.html")
+    assert card.select_one('a[href="lineage/index.html"]') is not None
+
+
+def test_a_data_file_changed_after_it_was_recorded_is_marked_and_warned(
+    records: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (records / "data" / "train.csv").write_text("age\n31\n")
+    site = tmp_path / "site"
+    with caplog.at_level(logging.WARNING, logger="cardpress"):
+        cardpress.build(records, site)
+    assert any("changed since recorded" in r.getMessage() for r in caplog.records)
+    train = next(d for d in _json(site, "datasets/index.json")["rows"] if d["label"] == "train")
+    page = _json(site, train["href"].replace(".html", ".json"))
+    assert page["changed"] is True
+    assert "changed since recorded" in (site / train["href"]).read_text()
+
+
+def test_scripts_in_names_are_text_and_malformed_lines_and_cycles_are_reported(
+    records: Path, tmp_path: Path
+) -> None:
+    events = records / "lineage" / "events.jsonl"
+    emit_prepare(events, f"data/{SCRIPT}.csv", "data/loop.csv")
+    emit_prepare(records / "lineage" / "back.jsonl", "data/loop.csv", f"data/{SCRIPT}.csv")
+    with events.open("a") as handle:
+        handle.write("{broken\n")
+    site = tmp_path / "site"
+    cardpress.build(records, site)
+    for page in site.rglob("*.html"):
+        assert SCRIPT not in page.read_text(), page
+    index = _json(site, "datasets/index.json")
+    assert any(w.startswith("lineage/events.jsonl:") for w in index["warnings"])
+    assert index["cycles"] and "lineage cycle" in " ".join(index["warnings"])
+
+
+def test_files_outside_the_records_folder_are_hashed_only_when_allowed(
+    records: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("secret\n")
+    emit_prepare(records / "lineage" / "more.jsonl", str(outside), "data/other.csv")
+
+    def outside_row(site: Path) -> dict:  # type: ignore[type-arg]
+        rows = _json(site, "datasets/index.json")["rows"]
+        return next(d for d in rows if d["id"] == outside.as_posix())  # type: ignore[no-any-return]
+
+    cardpress.build(records, tmp_path / "a")
+    assert outside_row(tmp_path / "a")["hashed"] is False
+    config = records / "cardpress.toml"
+    config.write_text(config.read_text() + "\n[lineage]\nhash_outside_records = true\n")
+    cardpress.build(records, tmp_path / "b")
+    row = outside_row(tmp_path / "b")
+    assert row["hashed"] is True
+    assert row["sha256"] == hashlib.sha256(b"secret\n").hexdigest()
+
+
+def test_the_example_shows_where_its_training_data_came_from(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    cardpress.build(EXAMPLE, site)
+    data = _json(site, "models/income-classifier/v/2/lineage/index.json")
+    labels = {n["label"] for n in data["graph"]["nodes"]}
+    assert {"uci-adult/copy", "UCI Adult, training split", "UCI Adult, test split"} <= labels
+    assert not any(d["changed"] for d in data["datasets"])
+
+
+def test_a_large_index_is_split_into_pages_that_link_to_each_other(
+    records: Path, tmp_path: Path
+) -> None:
+    events = records / "lineage" / "many.jsonl"
+    for number in range(230):
+        emit_prepare(events, f"data/in-{number}.csv", f"data/out-{number}.csv")
+    site = tmp_path / "site"
+    cardpress.build(records, site)
+    first = _json(site, "datasets/index.json")
+    assert first["total"] > 400 and len(first["rows"]) == 200
+    assert [p["href"] for p in first["pages"]][:2] == [
+        "datasets/index.html",
+        "datasets/page/2/index.html",
+    ]
+    last = first["pages"][-1]["href"]
+    rows = [r for p in first["pages"] for r in _json(site, p["href"][:-5] + ".json")["rows"]]
+    assert len(rows) == first["total"] and len({r["href"] for r in rows}) == first["total"]
+    assert _page(site, last).select_one('nav.pager a[href="../../../datasets/index.html"]')

@@ -42,10 +42,7 @@ from cardpress.render.drift_pages import drift_plans
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.hf_card import DEFAULT_TASK, hf_card
 from cardpress.render.host_files import normalise_base_url
-<<<<<<< HEAD
-=======
 from cardpress.render.lineage_pages import lineage_plans
->>>>>>> main
 from cardpress.render.pages import (
     Extras,
     PagePlan,
@@ -139,11 +136,8 @@ def build(
     checks = _site_checks(Path(records), loaded, site, fairness)
     inputs = Extras(fairness, loaded.signoffs, checks)
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
-<<<<<<< HEAD
     plans += _drift_plans(loaded, site, plans)
-=======
     plans += _lineage_plans(loaded, site)
->>>>>>> main
     pages = list(render_pages(plans, site, env, __version__))
     extras = site_files(plans, frozen_cards, site.config)
     assets = asset_files([project_templates, default_templates_dir()])
@@ -172,7 +166,6 @@ def build(
     return BuildResult(out, count, len(site.models), versions)
 
 
-<<<<<<< HEAD
 def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[PagePlan]:
     """Drift pages of every model with monitoring rows; the model page links to them."""
     titles = {model.name: model.title for model in site.models}
@@ -191,7 +184,8 @@ def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[Pa
                     "alerts": len(report.alerts),
                 }
     return found
-=======
+
+
 def _lineage_plans(records: Records, site: Site) -> list[PagePlan]:
     """The lineage pages; problems in lineage sources are warnings, printed and shown."""
     inputs = read_lineage(records)
@@ -200,7 +194,6 @@ def _lineage_plans(records: Records, site: Site) -> list[PagePlan]:
     for warning in warnings:
         logger.warning("%s", warning)
     return lineage_plans(site, graph, warnings, records.config.lineage.graph_depth)
->>>>>>> main
 
 
 def check(

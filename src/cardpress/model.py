@@ -234,16 +234,13 @@ class SiteConfig:
     base_url: str | None = None
     robots: str | None = None
     fairness: FairnessSettings = field(default_factory=FairnessSettings)
-<<<<<<< HEAD
     drift: DriftSettings = field(default_factory=DriftSettings)
     drift_models: tuple[tuple[str, DriftSettings], ...] = ()
+    lineage: LineageSettings = field(default_factory=LineageSettings)
 
     def drift_for(self, model: str) -> DriftSettings:
         """``[drift]`` with ``[drift.models.<model>]`` laid over it."""
         return dict(self.drift_models).get(model, self.drift)
-=======
-    lineage: LineageSettings = field(default_factory=LineageSettings)
->>>>>>> main
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,12 @@ def test_every_bin_is_counted_by_hand() -> None:
 
 def test_quantile_edges_are_frozen_from_the_reference() -> None:
     reference = ibis.memtable(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0, None]}))
-    bins = frozen_bins(reference, "x", "numeric", 4)
+    [bins] = frozen_bins(reference, [("x", "numeric")], 4)
     assert bins.edges == (1.0, 2.0, 3.0, 4.0, 5.0)  # quantiles 0, .25, .5, .75, 1 (linear)
-    constant = frozen_bins(ibis.memtable(pd.DataFrame({"x": [7, 7]})), "x", "numeric", 4)
+    [constant] = frozen_bins(ibis.memtable(pd.DataFrame({"x": [7, 7]})), [("x", "numeric")], 4)
     assert constant.edges == (6.5, 7.5)
+    colours = ibis.memtable(pd.DataFrame({"c": ["b", None, "a", "b"]}))
+    assert frozen_bins(colours, [("c", "categorical")], 4)[0].categories == ("a", "b")
 
 
 @settings(max_examples=25, deadline=None)

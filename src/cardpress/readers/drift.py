@@ -62,6 +62,8 @@ def _model(
     problems: list[Problem],
 ) -> DriftSummaries | None:
     con = ibis.duckdb.connect()
+    # every feature is a query over the same files: read their footers once, not per query
+    con.raw_sql("SET parquet_metadata_cache = true")
     paths = data_files(folder)
     if not paths:
         name = folder.relative_to(root).as_posix()
@@ -240,19 +242,17 @@ def _bins(
     if any(m != settings.prediction for m in missing):
         return None
     kept = [f for f in features if f in reference.columns]
-    bins = []
     # the predicted class is a category whatever its type, unless declared numeric
     categorical = (*settings.categorical, settings.prediction)
-    for name, kind in feature_kinds(table, kept, settings.numeric, categorical):
-        frozen = frozen_bins(reference, name, kind, settings.bins)
+    kinds = feature_kinds(table, kept, settings.numeric, categorical)
+    bins = frozen_bins(reference, kinds, settings.bins)
+    for frozen in bins:
         if len(frozen.categories) > MAX_CATEGORIES:
             fix = "list it in [drift] numeric or exclude, or bucket it before monitoring"
-            message = (
-                f"{len(frozen.categories)} categories in the reference (at most {MAX_CATEGORIES})"
-            )
-            problems.append(Problem(first_file, None, name, message, fix))
+            count = len(frozen.categories)
+            message = f"{count} categories in the reference (at most {MAX_CATEGORIES})"
+            problems.append(Problem(first_file, None, frozen.name, message, fix))
             return None
-        bins.append(frozen)
     return bins
 
 

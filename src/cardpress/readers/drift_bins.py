@@ -33,22 +33,34 @@ def feature_kinds(
     return kinds
 
 
-def frozen_bins(reference: ir.Table, name: str, kind: Kind, bins: int) -> FeatureBins:
-    """Quantile edges (numeric) or the sorted categories (categorical) of the reference."""
-    if kind == "categorical":
-        values = reference.select(v=_text(reference[name])).filter(ibis._.v.notnull()).distinct()
-        found = sorted(str(row["v"]) for row in values.to_pyarrow().to_pylist())
-        return FeatureBins(name, kind, categories=tuple(found))
-    column = _number(reference[name])
-    present = reference.filter(column.notnull())
-    quantiles = {f"q{i}": _number(present[name]).quantile(i / bins) for i in range(bins + 1)}
-    row = present.aggregate(**quantiles).to_pyarrow().to_pylist()[0]
-    edges = sorted({float(v) for v in row.values() if v is not None})
-    if len(edges) == 1:  # a constant reference: one bin of width 1 around its value
-        edges = [edges[0] - 0.5, edges[0] + 0.5]
-    if not edges:
-        edges = [0.0, 1.0]  # no present value at all: every window value is out of range
-    return FeatureBins(name, kind, edges=tuple(edges))
+def frozen_bins(reference: ir.Table, kinds: list[tuple[str, Kind]], bins: int) -> list[FeatureBins]:
+    """Quantile edges (numeric) or sorted categories (categorical) of the reference, in one scan.
+
+    Quantiles interpolate linearly between order statistics (DuckDB's ``quantile_cont``, numpy's
+    default) and ignore missing values; equal edges are merged.
+    """
+    metrics: dict[str, Any] = {}
+    for j, (name, kind) in enumerate(kinds):
+        if kind == "categorical":
+            metrics[f"c{j}"] = _text(reference[name]).collect(distinct=True)
+        else:
+            for i in range(bins + 1):
+                metrics[f"q{j}_{i}"] = _number(reference[name]).quantile(i / bins)
+    row = reference.aggregate(**metrics).to_pyarrow().to_pylist()[0] if metrics else {}
+    found = []
+    for j, (name, kind) in enumerate(kinds):
+        if kind == "categorical":
+            categories = sorted(str(v) for v in row[f"c{j}"] or [] if v is not None)
+            found.append(FeatureBins(name, kind, categories=tuple(categories)))
+            continue
+        values = [row[f"q{j}_{i}"] for i in range(bins + 1)]
+        edges = sorted({float(v) for v in values if v is not None})
+        if len(edges) == 1:  # a constant reference: one bin of width 1 around its value
+            edges = [edges[0] - 0.5, edges[0] + 0.5]
+        if not edges:
+            edges = [0.0, 1.0]  # no present value at all: every window value is out of range
+        found.append(FeatureBins(name, kind, edges=tuple(edges)))
+    return found
 
 
 def bin_index(table: ir.Table, bins: FeatureBins) -> Any:

@@ -54,26 +54,35 @@ def with_windows(table: ir.Table, settings: DriftSettings) -> ir.Table:
 
 
 def counts_by(table: ir.Table, group: str | None, bins: list[FeatureBins]) -> dict[Any, Counts]:
-    """Binned counts (and sums) of every feature, per value of ``group`` (None: one group)."""
-    result: dict[Any, Counts] = defaultdict(dict)
-    for feature in bins:
-        keys = [group, BIN] if group else [BIN]
-        numeric = feature.kind == "numeric"
-        binned = table.mutate(**{BIN: bin_index(table, feature)})
-        metrics = {"n": binned.count()}
-        if numeric:
-            metrics["s"] = bin_value(binned, feature).sum()
-        rows = binned.group_by(keys).aggregate(**metrics).to_pyarrow().to_pylist()
-        by_group: dict[Any, tuple[list[int], list[float]]] = {}
-        for row in rows:
-            counts, sums = by_group.setdefault(
-                row[group] if group else None, ([0] * feature.size, [0.0] * feature.size)
+    """Binned counts (and sums) of every feature, per value of ``group`` (None: one group).
+
+    One scan for all features: every (feature, bin) is its own aggregate column, so the files
+    are read once per call however many features there are.
+    """
+    binned = table.mutate(
+        **{f"b{i}": bin_index(table, f) for i, f in enumerate(bins)},
+        **{f"v{i}": bin_value(table, f) for i, f in enumerate(bins) if f.kind == "numeric"},
+    )
+    metrics: dict[str, Any] = {}
+    for i, feature in enumerate(bins):
+        for b in range(feature.size):
+            hit = binned[f"b{i}"] == b
+            metrics[f"n{i}_{b}"] = hit.cast("int64").sum()
+            if feature.kind == "numeric":
+                metrics[f"s{i}_{b}"] = ibis.ifelse(hit, binned[f"v{i}"], 0.0).sum()
+    query = binned.group_by(group).aggregate(**metrics) if group else binned.aggregate(**metrics)
+    result: dict[Any, Counts] = {}
+    for row in query.to_pyarrow().to_pylist():
+        counts: Counts = {}
+        for i, feature in enumerate(bins):
+            numbers = tuple(int(row[f"n{i}_{b}"] or 0) for b in range(feature.size))
+            sums = (
+                tuple(float(row[f"s{i}_{b}"] or 0.0) for b in range(feature.size))
+                if feature.kind == "numeric"
+                else ()
             )
-            counts[row[BIN]] += row["n"]
-            if numeric:
-                sums[row[BIN]] += row["s"] or 0.0
-        for key, (counts, sums) in by_group.items():
-            result[key][feature.name] = FeatureCounts(tuple(counts), tuple(sums) if numeric else ())
+            counts[feature.name] = FeatureCounts(numbers, sums)
+        result[row[group] if group else None] = counts
     return result
 
 

@@ -14,11 +14,13 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow.parquet as pq
 
 from cardpress.errors import Problem
 
 SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
 TIME = "cardpress_time"  # the checked, UTC timestamp column added to every table
+SOURCE = "cardpress_file"  # the file a row came from, while the rows are checked
 
 
 @dataclass(frozen=True)
@@ -59,29 +61,52 @@ def open_file(con: Any, root: Path, path: Path, problems: list[Problem]) -> ir.T
 def read_rows(
     con: Any, root: Path, paths: list[Path], timestamp: str, problems: list[Problem]
 ) -> Rows | None:
-    """Every file's rows as one table with a UTC ``TIME`` column; None after a problem."""
-    tables: list[tuple[str, ir.Table]] = []
-    for path in paths:
+    """Every file's rows as one table with a UTC ``TIME`` column; None after a problem.
+
+    Parquet files are checked from their footers and then read as one table (one scan per
+    query, however many files); CSV and JSONL files are opened one by one.
+    """
+    schemas: list[tuple[str, ibis.Schema]] = []
+    tables: list[ir.Table] = []
+    parquet = [p for p in paths if p.suffix == ".parquet"]
+    for path in parquet:
+        schema = _parquet_schema(root, path, problems)
+        if schema is not None:
+            schemas.append((_name(root, path), schema))
+    for path in (p for p in paths if p.suffix != ".parquet"):
         table = open_file(con, root, path, problems)
         if table is not None:
-            tables.append((_name(root, path), table))
-    if len(tables) < len(paths) or not tables:
+            schemas.append((_name(root, path), table.schema()))
+            tables.append(table.mutate(**{SOURCE: ibis.literal(str(path))}))
+    if problems or not schemas:
         return None
-    if not _same_columns(tables, problems) or not _times_agree(tables, timestamp, problems):
+    if not _same_columns(schemas, problems) or not _times_agree(schemas, timestamp, problems):
         return None
-    checked = [t.mutate(**{TIME: _utc(t[timestamp])}) for _, t in tables]
-    for (name, _), table in zip(tables, checked, strict=True):
-        if not _times_parse(name, table, timestamp, problems):
-            return None
+    if parquet:
+        combined = con.read_parquet(parquet, filename=SOURCE, union_by_name=True)
+        tables.insert(0, combined)
+    checked = [t.mutate(**{TIME: _utc(t[timestamp])}) for t in tables]
     union = checked[0] if len(checked) == 1 else ibis.union(*checked)
-    return Rows(union, tuple(name for name, _ in tables))
+    if not _times_parse(root, union, timestamp, problems):
+        return None
+    return Rows(union.drop(SOURCE), tuple(sorted(name for name, _ in schemas)))
 
 
-def _same_columns(tables: list[tuple[str, ir.Table]], problems: list[Problem]) -> bool:
-    first_name, first = tables[0]
-    expected = dict(first.schema().items())
-    for name, table in tables[1:]:
-        found = dict(table.schema().items())
+def _parquet_schema(root: Path, path: Path, problems: list[Problem]) -> ibis.Schema | None:
+    try:
+        return ibis.Schema.from_pyarrow(pq.read_schema(path))
+    except Exception as error:  # pyarrow names the format problem; the user needs the file
+        first = str(error).strip().splitlines()[0][:200]
+        fix = "check that the file is PARQUET (its extension says so)"
+        problems.append(Problem(_name(root, path), None, "", f"cannot be read: {first}", fix))
+        return None
+
+
+def _same_columns(schemas: list[tuple[str, ibis.Schema]], problems: list[Problem]) -> bool:
+    first_name, first = schemas[0]
+    expected = dict(first.items())
+    for name, schema in schemas[1:]:
+        found = dict(schema.items())
         for column in sorted(set(expected) | set(found)):
             if column not in found or column not in expected:
                 where = first_name if column not in expected else name
@@ -104,15 +129,15 @@ def _compatible(a: Any, b: Any) -> bool:
 
 
 def _times_agree(
-    tables: list[tuple[str, ir.Table]], timestamp: str, problems: list[Problem]
+    schemas: list[tuple[str, ibis.Schema]], timestamp: str, problems: list[Problem]
 ) -> bool:
     zones: dict[str, str] = {}
-    for name, table in tables:
-        if timestamp not in table.columns:
+    for name, schema in schemas:
+        if timestamp not in schema.names:
             fix = 'name the timestamp column in [drift] timestamp = "..." of cardpress.toml'
             problems.append(Problem(name, None, timestamp, "no timestamp column", fix))
             continue
-        kind = table.schema()[timestamp]
+        kind = schema[timestamp]
         if kind.is_timestamp():
             zones[name] = "with a time zone" if kind.timezone else "without a time zone"
     if len(set(zones.values())) > 1:
@@ -132,15 +157,18 @@ def _utc(column: Any) -> Any:
     return column.try_cast("timestamp")
 
 
-def _times_parse(name: str, table: ir.Table, timestamp: str, problems: list[Problem]) -> bool:
-    """No missing or unparsable timestamp: the first bad one is named."""
-    bad = table.filter(table[TIME].isnull()).select(value=table[timestamp].cast("string"))
-    found = bad.limit(1).to_pyarrow().to_pylist()
+def _times_parse(root: Path, table: ir.Table, timestamp: str, problems: list[Problem]) -> bool:
+    """No missing or unparsable timestamp: the first bad one is named, with its file."""
+    bad = table.filter(table[TIME].isnull()).select(
+        value=table[timestamp].cast("string"), file=table[SOURCE]
+    )
+    found = bad.order_by(["file", "value"]).limit(1).to_pyarrow().to_pylist()
     if not found:
         return True
     value = found[0]["value"]
     what = "missing" if value is None else f"not a timestamp: {value!r}"
     fix = "write ISO 8601 timestamps with an offset, e.g. 2026-03-01T10:00:00Z"
+    name = _name(root, Path(found[0]["file"]))
     problems.append(Problem(name, None, timestamp, f"a timestamp is {what}", fix))
     return False
 

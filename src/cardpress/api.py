@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.compute.check import Evidence, RuleResult, check_version
+from cardpress.compute.drift import drift_report
 from cardpress.compute.fairness import FairnessReport, fairness_report
 from cardpress.compute.lineage import build_graph
 from cardpress.compute.lineage_facts import changed_warnings, cycle_warnings
@@ -37,6 +38,7 @@ from cardpress.readers.lineage import read_lineage
 from cardpress.readers.policy import default_policy_path, read_policy
 from cardpress.readers.predictions import fairness_tables
 from cardpress.readers.records import read_records
+from cardpress.render.drift_pages import drift_plans
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.hf_card import DEFAULT_TASK, hf_card
 from cardpress.render.host_files import normalise_base_url
@@ -76,7 +78,7 @@ def validate(records: str | Path) -> Records:
     Raises:
         RecordsError: listing every problem, each as ``file:line: field: problem — fix``.
     """
-    loaded = read_records(records)
+    loaded = read_records(records, drift=True)
     fairness_reports(Path(records), list(loaded.runs), loaded.config.fairness)
     logger.info("%s: %d run records and %d narratives are valid", records, len(loaded.runs),
              len(loaded.narratives))  # fmt: skip
@@ -113,7 +115,7 @@ def build(
     out = Path(output)
     previous = read_published(out)
     trusted = frozenset(v.record_digest for v in previous.versions.values()) if previous else None
-    loaded = read_records(records, trusted or frozenset())
+    loaded = read_records(records, trusted or frozenset(), drift=True)
     signer = read_private_key(Path(sign_key)) if sign_key is not None else None
     if base_url is not None:
         config = replace(loaded.config, base_url=normalise_base_url(base_url))
@@ -134,6 +136,7 @@ def build(
     checks = _site_checks(Path(records), loaded, site, fairness)
     inputs = Extras(fairness, loaded.signoffs, checks)
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
+    plans += _drift_plans(loaded, site, plans)
     plans += _lineage_plans(loaded, site)
     pages = list(render_pages(plans, site, env, __version__))
     extras = site_files(plans, frozen_cards, site.config)
@@ -161,6 +164,26 @@ def build(
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
     logger.info(log_message, count, len(site.models), versions, len(publication.frozen), out)
     return BuildResult(out, count, len(site.models), versions)
+
+
+def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[PagePlan]:
+    """Drift pages of every model with monitoring rows; the model page links to them."""
+    titles = {model.name: model.title for model in site.models}
+    found = []
+    for summaries in records.drift:
+        settings = records.config.drift_for(summaries.model)
+        report = drift_report(summaries, settings)
+        for warning in report.warnings:
+            logger.warning("%s drift: %s", summaries.model, warning)
+        found += drift_plans(report, titles[summaries.model], settings.prediction)
+        model_page = f"models/{summaries.model}/index.html"
+        for plan in plans:
+            if plan.path == model_page:
+                plan.data["drift"] = {
+                    "windows": len(summaries.windows),
+                    "alerts": len(report.alerts),
+                }
+    return found
 
 
 def _lineage_plans(records: Records, site: Site) -> list[PagePlan]:

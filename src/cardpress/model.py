@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cardpress.model_drift import DriftSummaries
+from cardpress.model_drift import DriftSettings, DriftSummaries
 
 Scalar = str | int | float | bool | None
 
@@ -234,7 +234,13 @@ class SiteConfig:
     base_url: str | None = None
     robots: str | None = None
     fairness: FairnessSettings = field(default_factory=FairnessSettings)
+    drift: DriftSettings = field(default_factory=DriftSettings)
+    drift_models: tuple[tuple[str, DriftSettings], ...] = ()
     lineage: LineageSettings = field(default_factory=LineageSettings)
+
+    def drift_for(self, model: str) -> DriftSettings:
+        """``[drift]`` with ``[drift.models.<model>]`` laid over it."""
+        return dict(self.drift_models).get(model, self.drift)
 
 
 @dataclass(frozen=True)

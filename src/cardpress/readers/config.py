@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from cardpress.errors import Problem
 from cardpress.model import FairnessSettings, LineageSettings, SiteConfig
+from cardpress.model_drift import DriftSettings
 from cardpress.readers.files import read_text
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.validate import schema_problems
@@ -47,6 +49,11 @@ def _to_config(document: dict[str, Any]) -> SiteConfig:
         base_url=site["base_url"].rstrip("/") + "/" if "base_url" in site else None,
         robots=site.get("robots"),
         fairness=_fairness(document.get("fairness", {})),
+        drift=_drift(DriftSettings(), document.get("drift", {})),
+        drift_models=tuple(
+            (name, _drift(_drift(DriftSettings(), document["drift"]), table))
+            for name, table in sorted(document.get("drift", {}).get("models", {}).items())
+        ),
         lineage=_lineage(document.get("lineage", {})),
     )
 
@@ -59,6 +66,19 @@ def _lineage(table: dict[str, Any]) -> LineageSettings:
         hash_outside_records=table.get("hash_outside_records", defaults.hash_outside_records),
         graph_depth=table.get("graph_depth", defaults.graph_depth),
     )
+
+
+def _drift(base: DriftSettings, table: dict[str, Any]) -> DriftSettings:
+    """``base`` with the keys of one ``[drift]`` table laid over it."""
+    given = {k: v for k, v in table.items() if k not in ("models", "thresholds")}
+    for key in ("categorical", "numeric", "exclude"):
+        if key in given:
+            given[key] = tuple(given[key])
+    if "thresholds" in table:
+        given["thresholds"] = tuple(
+            sorted({**dict(base.thresholds), **table["thresholds"]}.items())
+        )
+    return replace(base, **given)
 
 
 def _fairness(table: dict[str, Any]) -> FairnessSettings:

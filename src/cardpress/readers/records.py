@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 from cardpress.errors import Problem, RecordsError
 from cardpress.model import Narrative, Records, Run
 from cardpress.readers.config import read_config
+from cardpress.readers.drift import read_drift
 from cardpress.readers.narrative import read_narratives
 from cardpress.readers.runs import read_runs
 from cardpress.readers.signoffs import read_signoffs
 
 
-def read_records(folder: str | Path, trusted: frozenset[str] = frozenset()) -> Records:
+def read_records(
+    folder: str | Path, trusted: frozenset[str] = frozenset(), drift: bool = False
+) -> Records:
     """Read and validate everything under ``folder``.
 
     Run records whose sha256 is in ``trusted`` (records of published versions, byte for byte as
     they were validated when published) skip schema validation and line numbering, which are
-    most of the reading time; their pages are not rendered again.
+    most of the reading time; their pages are not rendered again. ``drift`` also reduces the
+    models' monitoring rows to drift summaries (``Records.drift``).
 
     Raises:
         RecordsError: listing every problem found, in file and line order.
@@ -37,9 +42,12 @@ def read_records(folder: str | Path, trusted: frozenset[str] = frozenset()) -> R
     if not runs and not problems:
         fix = "add run records under runs/ (see `cardpress schema run` and docs/records.md)"
         problems.append(Problem("runs/", None, "", "no run records found", fix))
+    records = Records(str(root), config, tuple(runs), tuple(narratives), tuple(signoffs))
+    if drift and not problems:
+        records = replace(records, drift=read_drift(root, records, problems))
     if problems:
         raise RecordsError(problems)
-    return Records(str(root), config, tuple(runs), tuple(narratives), tuple(signoffs))
+    return records
 
 
 def _duplicate_versions(runs: list[Run]) -> list[Problem]:

@@ -40,10 +40,11 @@ def _row(grouping: str, group: dict[str, Any], metric: str) -> list[str]:
         value.get("upper"), value.get("successes"), value.get("trials"), value.get("undefined"),
         versus.get("difference"), versus.get("ratio"),
     ]  # fmt: skip
-    return [_cell(cell) for cell in cells]
+    return [csv_cell(cell) for cell in cells]
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
+    """A CSV cell: empty for None, full-precision floats, text that never runs as a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -1,0 +1,159 @@
+"""Drift statistics of one window against the reference, from binned counts (pure numpy/scipy).
+
+Conventions (also stated on every drift page):
+
+* Distances compare the distributions of **present** values: the missing bin is left out and
+  reported as its own share. Out-of-range and unseen values stay in, in their own bins.
+* PSI = Σ (qᵢ − pᵢ)·ln(qᵢ / pᵢ) over shares floored at ``PSI_FLOOR`` and renormalised (an empty
+  bin would make it infinite); p is the reference, q the window.
+* Jensen–Shannon **distance**, base 2 (0 to 1): √(½KL(p‖m) + ½KL(q‖m)), m = ½(p + q).
+* Hellinger = ‖√p − √q‖₂ / √2 = √(1 − Σ √(pᵢ qᵢ)) (0 to 1).
+* Wasserstein-1 (numeric) between the binned distributions, each bin at its centroid (the mean
+  of the values in it, exact from the summaries), divided by the reference's standard
+  deviation (population, ddof 0) over the same centroids.
+* Kolmogorov–Smirnov (numeric): D = max |F_ref − F_window| over the ordered bins; two-sided
+  p-value from the exact distribution of D for n·m/(n+m) samples (``scipy.stats.kstwo``), as
+  ``scipy.stats.ks_2samp(method="asymp")`` computes it.
+* Chi-square: the 2 × k contingency table (reference, window) over bins either side uses;
+  statistic Σ (o − e)²/e with e = row total × column total / total, dof = k − 1, no continuity
+  correction; p from the χ² distribution.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import chi2, kstwo
+
+from cardpress.model_drift import FeatureCounts
+
+PSI_FLOOR = 1e-4
+Floats = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Every statistic of one feature in one window; None where it does not apply or is undefined.
+
+    ``rows`` counts every row of the window, missing values included.
+    """
+
+    rows: int
+    missing_share: float | None
+    outside_share: float | None  # out of the reference range (numeric) or unseen (categorical)
+    psi: float | None
+    js: float | None
+    hellinger: float | None
+    wasserstein: float | None = None
+    ks_d: float | None = None
+    ks_p: float | None = None
+    chi2: float | None = None
+    chi2_dof: int | None = None
+    chi2_p: float | None = None
+
+
+def feature_stats(reference: FeatureCounts, window: FeatureCounts, numeric: bool) -> Stats:
+    """The statistics of ``window`` against ``reference`` (same bin layout)."""
+    ref = np.asarray(reference.counts[:-1], dtype=np.float64)  # present values only
+    cur = np.asarray(window.counts[:-1], dtype=np.float64)
+    rows = window.total
+    missing = window.counts[-1] / rows if rows else None
+    outside = _outside(cur, numeric)
+    if ref.sum() == 0 or cur.sum() == 0:
+        return Stats(rows, missing, outside, None, None, None)
+    p, q = ref / ref.sum(), cur / cur.sum()
+    statistic, dof, p_value = chi_square(ref, cur)
+    stats = Stats(rows, missing, outside, psi(p, q), js_distance(p, q), hellinger(p, q),
+                  chi2=statistic, chi2_dof=dof, chi2_p=p_value)  # fmt: skip
+    if not numeric:
+        return stats
+    ref_at = _centroids(reference)
+    cur_at = _centroids(window)
+    d, ks_p = ks(ref, cur)
+    spread = _std(ref_at, ref)
+    distance = wasserstein(ref_at, ref, cur_at, cur)
+    normalised = distance / spread if spread > 0 else None
+    return Stats(**{**stats.__dict__, "wasserstein": normalised, "ks_d": d, "ks_p": ks_p})
+
+
+def psi(p: Floats, q: Floats) -> float:
+    """Population stability index of shares ``q`` against ``p`` (floored, renormalised)."""
+    p, q = _floored(p), _floored(q)
+    return float(np.sum((q - p) * np.log(q / p)))
+
+
+def js_distance(p: Floats, q: Floats) -> float:
+    """Jensen–Shannon distance, base 2; terms with a zero share contribute 0."""
+    m = (p + q) / 2
+    divergence = (_kl2(p, m) + _kl2(q, m)) / 2
+    return math.sqrt(max(0.0, divergence))
+
+
+def hellinger(p: Floats, q: Floats) -> float:
+    """Hellinger distance ‖√p − √q‖₂ / √2 (equal to √(1 − Σ√(pq)), without its cancellation)."""
+    return float(np.sqrt(np.sum((np.sqrt(p) - np.sqrt(q)) ** 2) / 2))
+
+
+def ks(ref: Floats, cur: Floats) -> tuple[float, float]:
+    """KS D over ordered bins and its two-sided p-value for n·m/(n+m) samples."""
+    n, m = ref.sum(), cur.sum()
+    d = float(np.max(np.abs(np.cumsum(ref) / n - np.cumsum(cur) / m)))
+    effective = round(n * m / (n + m))
+    return d, float(np.clip(kstwo.sf(d, effective), 0.0, 1.0))
+
+
+def chi_square(ref: Floats, cur: Floats) -> tuple[float, int, float]:
+    """Pearson's χ² of the 2 × k table over bins used by either side; (χ², dof, p)."""
+    used = (ref + cur) > 0
+    table = np.vstack([ref[used], cur[used]])
+    if table.shape[1] < 2:
+        return 0.0, 0, 1.0
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    statistic = float(np.sum((table - expected) ** 2 / expected))
+    dof = table.shape[1] - 1
+    return statistic, dof, float(chi2.sf(statistic, dof))
+
+
+def wasserstein(u_at: Floats, u_weight: Floats, v_at: Floats, v_weight: Floats) -> float:
+    """Wasserstein-1 between two weighted point sets: ∫ |F_u − F_v| dx."""
+    points = np.concatenate([u_at, v_at])
+    order = np.argsort(points, kind="stable")
+    points = points[order]
+    u_mass = np.concatenate([u_weight / u_weight.sum(), np.zeros(len(v_at))])[order]
+    v_mass = np.concatenate([np.zeros(len(u_at)), v_weight / v_weight.sum()])[order]
+    gaps = np.diff(points)
+    return float(np.sum(np.abs(np.cumsum(u_mass) - np.cumsum(v_mass))[:-1] * gaps))
+
+
+def _centroids(counts: FeatureCounts) -> Floats:
+    """Mean value of each present-value bin (0 where a bin is empty: it carries no weight)."""
+    number = np.asarray(counts.counts[:-1], dtype=np.float64)
+    sums = np.asarray(counts.value_sums[:-1], dtype=np.float64)
+    return np.divide(sums, number, out=np.zeros_like(sums), where=number > 0)
+
+
+def _std(at: Floats, weight: Floats) -> float:
+    mean = float(np.sum(at * weight) / weight.sum())
+    return math.sqrt(float(np.sum(weight * (at - mean) ** 2) / weight.sum()))
+
+
+def _outside(cur: Floats, numeric: bool) -> float | None:
+    present = cur.sum()
+    if present == 0:
+        return None
+    outside = cur[0] + cur[-1] if numeric else cur[-1]
+    return float(outside / present)
+
+
+def _floored(shares: Floats) -> Floats:
+    floored = np.maximum(shares, PSI_FLOOR)
+    result: Floats = floored / floored.sum()
+    return result
+
+
+def _kl2(p: Floats, q: Floats) -> float:
+    used = p > 0
+    return float(np.sum(p[used] * np.log2(p[used] / q[used])))

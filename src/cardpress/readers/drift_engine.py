@@ -1,0 +1,245 @@
+"""Monitoring rows reduced to per-window summaries, written once as Ibis expressions.
+
+One grouped aggregation per feature (window × bin: count and sum), one for the model versions
+and one for the labelled outcomes; the backend (DuckDB, embedded) does the scanning, Python
+only assembles the small results. Windows are UTC calendar days, ISO weeks (Monday first) or
+months, or fixed row counts in time order; a calendar window without rows is kept, empty, so a
+gap in the data shows instead of vanishing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from cardpress.model_drift import (
+    DELAY_BUCKETS,
+    DriftSettings,
+    FeatureBins,
+    FeatureCounts,
+    Performance,
+    WindowSummary,
+)
+from cardpress.readers.drift_bins import bin_index, bin_value
+from cardpress.readers.monitoring import TIME
+
+WINDOW, CHUNK, BIN = "cardpress_window", "cardpress_chunk", "cardpress_bin"
+REFERENCE_CHUNKS = 10
+Counts = dict[str, FeatureCounts]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Which columns hold the outcome: prediction, label (and its time), score, positive label."""
+
+    prediction: str | None
+    label: str | None
+    label_time: str | None
+    score: str | None
+    positive: str
+
+
+def with_windows(table: ir.Table, settings: DriftSettings) -> ir.Table:
+    """``table`` with its window (start time, or row-window number) in ``WINDOW``."""
+    if settings.window == "rows":
+        number = ibis.row_number().over(order_by=[table[TIME]]) // settings.window_rows
+        return table.mutate(**{WINDOW: number})
+    unit = {"daily": "D", "weekly": "W", "monthly": "M"}[settings.window]
+    return table.mutate(**{WINDOW: table[TIME].truncate(unit)})
+
+
+def counts_by(table: ir.Table, group: str | None, bins: list[FeatureBins]) -> dict[Any, Counts]:
+    """Binned counts (and sums) of every feature, per value of ``group`` (None: one group).
+
+    One scan for all features: every (feature, bin) is its own aggregate column, so the files
+    are read once per call however many features there are.
+    """
+    binned = table.mutate(
+        **{f"b{i}": bin_index(table, f) for i, f in enumerate(bins)},
+        **{f"v{i}": bin_value(table, f) for i, f in enumerate(bins) if f.kind == "numeric"},
+    )
+    metrics: dict[str, Any] = {}
+    for i, feature in enumerate(bins):
+        for b in range(feature.size):
+            hit = binned[f"b{i}"] == b
+            metrics[f"n{i}_{b}"] = hit.cast("int64").sum()
+            if feature.kind == "numeric":
+                metrics[f"s{i}_{b}"] = ibis.ifelse(hit, binned[f"v{i}"], 0.0).sum()
+    query = binned.group_by(group).aggregate(**metrics) if group else binned.aggregate(**metrics)
+    result: dict[Any, Counts] = {}
+    for row in query.to_pyarrow().to_pylist():
+        counts: Counts = {}
+        for i, feature in enumerate(bins):
+            numbers = tuple(int(row[f"n{i}_{b}"] or 0) for b in range(feature.size))
+            sums = (
+                tuple(float(row[f"s{i}_{b}"] or 0.0) for b in range(feature.size))
+                if feature.kind == "numeric"
+                else ()
+            )
+            counts[feature.name] = FeatureCounts(numbers, sums)
+        result[row[group] if group else None] = counts
+    return result
+
+
+def reference_chunks(reference: ir.Table, bins: list[FeatureBins]) -> list[Counts]:
+    """The reference in chunks, to measure how much it varies by itself.
+
+    A reference taken from the monitoring rows is chunked by day (like the windows most
+    compare with); a reference file is cut into ``REFERENCE_CHUNKS`` chunks by a hash of each
+    row's feature values, so every chunk is a random-like sample of the whole (cutting it in
+    sorted order would give chunks that differ by construction).
+    """
+    if TIME in reference.columns:
+        chunk = reference[TIME].truncate("D")
+    else:
+        text = ibis.literal("|").join(
+            [reference[b.name].cast("string").fill_null("") for b in bins]
+        )
+        chunk = text.hash() % REFERENCE_CHUNKS
+    found = counts_by(reference.mutate(**{CHUNK: chunk}), CHUNK, bins)
+    return [found[key] for key in sorted(found)]
+
+
+def versions_by_window(table: ir.Table, version: str | None) -> dict[Any, list[tuple[str, int]]]:
+    """Rows per model version per window."""
+    if version is None:
+        rows = table.group_by(WINDOW).aggregate(n=table.count()).to_pyarrow().to_pylist()
+        return {row[WINDOW]: [("unknown", row["n"])] for row in rows}
+    grouped = table.group_by([WINDOW, table[version].cast("string").name("v")])
+    found: dict[Any, list[tuple[str, int]]] = defaultdict(list)
+    for row in grouped.aggregate(n=ibis._.count()).to_pyarrow().to_pylist():
+        found[row[WINDOW]].append((row["v"] if row["v"] is not None else "unknown", row["n"]))
+    return {key: sorted(value) for key, value in found.items()}
+
+
+def performance_by_window(
+    table: ir.Table, outcome: Outcome, decimals: int
+) -> dict[Any, Performance]:
+    """Confusion counts, rounded-score counts and label delays of labelled rows, per window."""
+    if outcome.label is None or outcome.prediction is None:
+        return {}
+    label = table[outcome.label].cast("string")
+    truth = label == outcome.positive
+    said = table[outcome.prediction].cast("string") == outcome.positive
+    labelled = label.notnull()
+    sums = {
+        "rows": table.count(),
+        "labelled": labelled.sum(),
+        "tp": (labelled & truth & said).sum(),
+        "fp": (labelled & ~truth & said).sum(),
+        "tn": (labelled & ~truth & ~said).sum(),
+        "fn": (labelled & truth & ~said).sum(),
+    }
+    delays = _delays(table, outcome.label_time, labelled)
+    if delays is not None:
+        seconds, bucket = delays
+        sums["delay_sum"] = seconds.sum()
+        sums.update({f"d{i}": (bucket == i).sum() for i in range(len(DELAY_BUCKETS) + 1)})
+    rows = table.group_by(WINDOW).aggregate(**sums).to_pyarrow().to_pylist()
+    scores = _score_counts(table, outcome, truth, labelled, decimals)
+    return {row[WINDOW]: _performance(row, scores.get(row[WINDOW], ())) for row in rows}
+
+
+def _delays(table: ir.Table, label_time: str | None, labelled: Any) -> tuple[Any, Any] | None:
+    if label_time is None:
+        return None
+    arrived = table[label_time]
+    arrived = arrived.try_cast("timestamp('UTC')") if arrived.type().is_string() else arrived
+    seconds = (arrived.epoch_seconds() - table[TIME].epoch_seconds()).cast("float64")
+    seconds = ibis.ifelse(labelled, seconds, ibis.null("float64"))
+    bucket = ibis.cases(
+        *((seconds <= bound, i) for i, bound in enumerate(DELAY_BUCKETS)),
+        else_=len(DELAY_BUCKETS),
+    )
+    return seconds, ibis.ifelse(seconds.isnull(), -1, bucket)
+
+
+def _score_counts(
+    table: ir.Table, outcome: Outcome, truth: Any, labelled: Any, decimals: int
+) -> dict[Any, tuple[tuple[float, int, int], ...]]:
+    if outcome.score is None:
+        return {}
+    scored = table.filter(labelled & table[outcome.score].notnull()).mutate(
+        s=table[outcome.score].cast("float64").round(decimals), y=truth
+    )
+    grouped = scored.group_by([WINDOW, "s"]).aggregate(
+        pos=scored.y.cast("int64").sum(), n=scored.count()
+    )
+    found: dict[Any, list[tuple[float, int, int]]] = defaultdict(list)
+    for row in grouped.to_pyarrow().to_pylist():
+        found[row[WINDOW]].append((float(row["s"]), row["pos"], row["n"] - row["pos"]))
+    return {key: tuple(sorted(value)) for key, value in found.items()}
+
+
+def _performance(row: dict[str, Any], scores: tuple[tuple[float, int, int], ...]) -> Performance:
+    delays = tuple(int(row.get(f"d{i}") or 0) for i in range(len(DELAY_BUCKETS) + 1))
+    return Performance(
+        rows=int(row["rows"]),
+        labelled=int(row["labelled"] or 0),
+        tp=int(row["tp"] or 0),
+        fp=int(row["fp"] or 0),
+        tn=int(row["tn"] or 0),
+        fn=int(row["fn"] or 0),
+        score_counts=scores,
+        delay_counts=delays if "d0" in row else (),
+        delay_sum=float(row.get("delay_sum") or 0.0),
+    )
+
+
+def calendar(starts: list[datetime], window: str) -> list[tuple[datetime, datetime]]:
+    """Every calendar window from the first to the last with rows, as (start, end)."""
+    if not starts:
+        return []
+    first, last = min(starts), max(starts)
+    windows = []
+    current = first
+    while current <= last:
+        following = _next(current, window)
+        windows.append((current, following))
+        current = following
+    return windows
+
+
+def _next(start: datetime, window: str) -> datetime:
+    if window == "daily":
+        return start + timedelta(days=1)
+    if window == "weekly":
+        return start + timedelta(days=7)
+    year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
+    return start.replace(year=year, month=month)
+
+
+def window_key(start: datetime, window: str) -> str:
+    """A window's stable id: 2026-03-01, 2026-W09 or 2026-03."""
+    if window == "weekly":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if window == "monthly":
+        return start.strftime("%Y-%m")
+    return start.strftime("%Y-%m-%d")
+
+
+def summary(
+    key: str,
+    span: tuple[str, str],
+    counts: Counts,
+    versions: list[tuple[str, int]],
+    performance: Performance | None,
+    names: list[str],
+) -> WindowSummary:
+    """One window's summary; a feature with no rows in it gets empty counts."""
+    rows = sum(n for _, n in versions)
+    return WindowSummary(
+        key=key,
+        start=span[0],
+        end=span[1],
+        rows=rows,
+        versions=tuple(versions),
+        features=tuple((name, counts[name]) for name in names if name in counts),
+        performance=performance,
+    )

@@ -1,0 +1,178 @@
+"""Monitoring rows as one checked Ibis table: Parquet, CSV or JSONL, one file or a folder.
+
+Every file is opened on its own first, so a problem names its file and column: a file that is
+not what its extension says, a column whose type differs from the other files', a timestamp
+column that is missing, empty or unparsable, or naive and time-zoned timestamps mixed. Naive
+timestamps are read as UTC (stated on the page); every window boundary is in UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow.parquet as pq
+
+from cardpress.errors import Problem
+
+SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
+TIME = "cardpress_time"  # the checked, UTC timestamp column added to every table
+SOURCE = "cardpress_file"  # the file a row came from, while the rows are checked
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The union of the files' rows, with ``TIME`` added, and the files read."""
+
+    table: ir.Table
+    files: tuple[str, ...]
+
+
+def data_files(folder: Path) -> list[Path]:
+    """Monitoring files of a file or folder (recursively), sorted; the labels sub-folder apart."""
+    if folder.is_file():
+        return [folder]
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix in SUFFIXES and "labels" not in p.relative_to(folder).parts
+    )
+
+
+def open_file(con: Any, root: Path, path: Path, problems: list[Problem]) -> ir.Table | None:
+    """One file as a table, or None with a problem naming the file."""
+    name = _name(root, path)
+    try:
+        if path.suffix == ".parquet":
+            return con.read_parquet(path)
+        if path.suffix == ".csv":
+            return con.read_csv(path)
+        return con.read_json(path)
+    except Exception as error:  # DuckDB names the format problem; the user needs the file
+        first = str(error).strip().splitlines()[0][:200]
+        fix = f"check that the file is {path.suffix[1:].upper()} (its extension says so)"
+        problems.append(Problem(name, None, "", f"cannot be read: {first}", fix))
+        return None
+
+
+def read_rows(
+    con: Any, root: Path, paths: list[Path], timestamp: str, problems: list[Problem]
+) -> Rows | None:
+    """Every file's rows as one table with a UTC ``TIME`` column; None after a problem.
+
+    Parquet files are checked from their footers and then read as one table (one scan per
+    query, however many files); CSV and JSONL files are opened one by one.
+    """
+    schemas: list[tuple[str, ibis.Schema]] = []
+    tables: list[ir.Table] = []
+    parquet = [p for p in paths if p.suffix == ".parquet"]
+    for path in parquet:
+        schema = _parquet_schema(root, path, problems)
+        if schema is not None:
+            schemas.append((_name(root, path), schema))
+    for path in (p for p in paths if p.suffix != ".parquet"):
+        table = open_file(con, root, path, problems)
+        if table is not None:
+            schemas.append((_name(root, path), table.schema()))
+            tables.append(table.mutate(**{SOURCE: ibis.literal(str(path))}))
+    if problems or not schemas:
+        return None
+    if not _same_columns(schemas, problems) or not _times_agree(schemas, timestamp, problems):
+        return None
+    if parquet:
+        combined = con.read_parquet(parquet, filename=SOURCE, union_by_name=True)
+        tables.insert(0, combined)
+    checked = [t.mutate(**{TIME: _utc(t[timestamp])}) for t in tables]
+    union = checked[0] if len(checked) == 1 else ibis.union(*checked)
+    if not _times_parse(root, union, timestamp, problems):
+        return None
+    return Rows(union.drop(SOURCE), tuple(sorted(name for name, _ in schemas)))
+
+
+def _parquet_schema(root: Path, path: Path, problems: list[Problem]) -> ibis.Schema | None:
+    try:
+        return ibis.Schema.from_pyarrow(pq.read_schema(path))
+    except Exception as error:  # pyarrow names the format problem; the user needs the file
+        first = str(error).strip().splitlines()[0][:200]
+        fix = "check that the file is PARQUET (its extension says so)"
+        problems.append(Problem(_name(root, path), None, "", f"cannot be read: {first}", fix))
+        return None
+
+
+def _same_columns(schemas: list[tuple[str, ibis.Schema]], problems: list[Problem]) -> bool:
+    first_name, first = schemas[0]
+    expected = dict(first.items())
+    for name, schema in schemas[1:]:
+        found = dict(schema.items())
+        for column in sorted(set(expected) | set(found)):
+            if column not in found or column not in expected:
+                where = first_name if column not in expected else name
+                message = f"column {column!r} is in one file but not in {where}"
+                fix = f"give every monitoring file the same columns (compare with {first_name})"
+                problems.append(Problem(name, None, column, message, fix))
+            elif not _compatible(expected[column], found[column]):
+                message = f"type {found[column]} here, {expected[column]} in {first_name}"
+                fix = "write the column with one type in every file"
+                problems.append(Problem(name, None, column, message, fix))
+    return not problems
+
+
+def _compatible(a: Any, b: Any) -> bool:
+    if a.is_numeric() and b.is_numeric() and not (a.is_boolean() or b.is_boolean()):
+        return True
+    if a.is_timestamp() and b.is_timestamp():
+        return True
+    return bool(a == b) or (a.is_null() or b.is_null())
+
+
+def _times_agree(
+    schemas: list[tuple[str, ibis.Schema]], timestamp: str, problems: list[Problem]
+) -> bool:
+    zones: dict[str, str] = {}
+    for name, schema in schemas:
+        if timestamp not in schema.names:
+            fix = 'name the timestamp column in [drift] timestamp = "..." of cardpress.toml'
+            problems.append(Problem(name, None, timestamp, "no timestamp column", fix))
+            continue
+        kind = schema[timestamp]
+        if kind.is_timestamp():
+            zones[name] = "with a time zone" if kind.timezone else "without a time zone"
+    if len(set(zones.values())) > 1:
+        naive = sorted(n for n, z in zones.items() if z == "without a time zone")
+        message = f"timestamps without a time zone here, with one in other files ({naive[0]})"
+        fix = "write every timestamp with its offset (e.g. 2026-03-01T10:00:00Z)"
+        problems.append(Problem(naive[0], None, "", message, fix))
+    return not problems
+
+
+def _utc(column: Any) -> Any:
+    kind = column.type()
+    if kind.is_timestamp():
+        return column.cast("timestamp('UTC')") if kind.timezone else column
+    if kind.is_string():
+        return column.try_cast("timestamp('UTC')")
+    return column.try_cast("timestamp")
+
+
+def _times_parse(root: Path, table: ir.Table, timestamp: str, problems: list[Problem]) -> bool:
+    """No missing or unparsable timestamp: the first bad one is named, with its file."""
+    bad = table.filter(table[TIME].isnull()).select(
+        value=table[timestamp].cast("string"), file=table[SOURCE]
+    )
+    found = bad.order_by(["file", "value"]).limit(1).to_pyarrow().to_pylist()
+    if not found:
+        return True
+    value = found[0]["value"]
+    what = "missing" if value is None else f"not a timestamp: {value!r}"
+    fix = "write ISO 8601 timestamps with an offset, e.g. 2026-03-01T10:00:00Z"
+    name = _name(root, Path(found[0]["file"]))
+    problems.append(Problem(name, None, timestamp, f"a timestamp is {what}", fix))
+    return False
+
+
+def _name(root: Path, path: Path) -> str:
+    resolved, top = path.resolve(), root.resolve()
+    return resolved.relative_to(top).as_posix() if resolved.is_relative_to(top) else str(path)

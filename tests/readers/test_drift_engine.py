@@ -1,0 +1,173 @@
+"""The drift engine (Ibis on DuckDB): hand-counted bins, mergeable summaries, bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cardpress.errors import Problem, RecordsError
+from cardpress.model_drift import DriftSettings, FeatureBins, merge_counts
+from cardpress.readers.drift_bins import frozen_bins
+from cardpress.readers.drift_engine import WINDOW, counts_by, with_windows
+from cardpress.readers.monitoring import TIME, read_rows
+from cardpress.readers.records import read_records
+from tests.conftest import PROJECTS
+
+AGE = FeatureBins("age", "numeric", edges=(10.0, 20.0, 30.0))
+COLOUR = FeatureBins("colour", "categorical", categories=("blue", "red"))
+
+
+def test_every_bin_is_counted_by_hand() -> None:
+    frame = pd.DataFrame({
+        "age": [5.0, 10.0, 19.9, 20.0, 30.0, 31.0, None, float("nan")],
+        "colour": ["red", "blue", "blue", "green", None, "red", "red", "blue"],
+    })  # fmt: skip
+    counts = counts_by(ibis.memtable(frame), None, [AGE, COLOUR])[None]
+    # age: below 10 | [10, 20) | [20, 30] | above 30 | missing (null and NaN)
+    assert counts["age"].counts == (1, 2, 2, 1, 2)
+    assert counts["age"].value_sums == (5.0, 29.9, 50.0, 31.0, 0.0)
+    # colour: blue | red | unseen (green) | missing
+    assert counts["colour"].counts == (3, 3, 1, 1)
+
+
+def test_quantile_edges_are_frozen_from_the_reference() -> None:
+    reference = ibis.memtable(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0, None]}))
+    [bins] = frozen_bins(reference, [("x", "numeric")], 4)
+    assert bins.edges == (1.0, 2.0, 3.0, 4.0, 5.0)  # quantiles 0, .25, .5, .75, 1 (linear)
+    [constant] = frozen_bins(ibis.memtable(pd.DataFrame({"x": [7, 7]})), [("x", "numeric")], 4)
+    assert constant.edges == (6.5, 7.5)
+    colours = ibis.memtable(pd.DataFrame({"c": ["b", None, "a", "b"]}))
+    assert frozen_bins(colours, [("c", "categorical")], 4)[0].categories == ("a", "b")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 47), st.floats(0, 40), st.sampled_from("abz")),
+                min_size=2, max_size=40), st.integers(1, 39))  # fmt: skip
+def test_summaries_of_two_halves_add_up_to_the_summary_of_the_whole(
+    rows: list[tuple[int, float, str]], cut: int
+) -> None:
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    frame = pd.DataFrame({
+        TIME: [start + timedelta(hours=h) for h, _, _ in rows],
+        "age": [a for _, a, _ in rows], "colour": [c for _, _, c in rows],
+    })  # fmt: skip
+    bins = [AGE, FeatureBins("colour", "categorical", categories=("a", "b"))]
+    daily = DriftSettings(window="daily")
+    whole = counts_by(with_windows(ibis.memtable(frame), daily), WINDOW, bins)
+    cut = min(cut, len(rows) - 1)
+    halves = [counts_by(with_windows(ibis.memtable(part), daily), WINDOW, bins)
+              for part in (frame.iloc[:cut], frame.iloc[cut:])]  # fmt: skip
+    for window, features in whole.items():
+        for name, expected in features.items():
+            parts = [h[window][name] for h in halves if window in h]
+            merged = parts[0] if len(parts) == 1 else merge_counts(*parts)
+            assert merged.counts == expected.counts
+            assert np.allclose(merged.value_sums, expected.value_sums, rtol=1e-12, atol=1e-9)
+
+
+def _records(tmp_path: Path, files: dict[str, pd.DataFrame | str]) -> Path:
+    import shutil
+
+    root = tmp_path / "records"
+    shutil.copytree(PROJECTS / "minimal", root)
+    folder = root / "monitoring" / "churn"
+    folder.mkdir(parents=True)
+    for name, content in files.items():
+        if isinstance(content, str):
+            (folder / name).write_text(content)
+        elif name.endswith(".csv"):
+            content.to_csv(folder / name, index=False)
+        else:
+            content.to_parquet(folder / name, index=False)
+    with (root / "cardpress.toml").open("a") as config:
+        config.write('\n[drift]\nreference = "2026-03-01/2026-03-01"\n')
+    return root
+
+
+def _rows(day: int, n: int = 4, tz: str | None = "UTC") -> pd.DataFrame:
+    times = pd.date_range(f"2026-03-{day:02d} 08:00", periods=n, freq="h", tz=tz)
+    return pd.DataFrame({"timestamp": times, "model_version": "1", "x": np.arange(n, dtype=float),
+                         "colour": ["a", "b"] * (n // 2)})  # fmt: skip
+
+
+def _problems(root: Path) -> list[Problem]:
+    with pytest.raises(RecordsError) as caught:
+        read_records(root, drift=True)
+    return caught.value.problems
+
+
+def test_a_good_folder_gives_windows_with_an_empty_one_kept_and_warned(tmp_path: Path) -> None:
+    root = _records(tmp_path, {"a.parquet": _rows(1), "b.parquet": _rows(3)})
+    [summaries] = read_records(root, drift=True).drift
+    assert [w.key for w in summaries.windows] == ["2026-03-01", "2026-03-02", "2026-03-03"]
+    assert summaries.windows[1].rows == 0
+    assert summaries.warnings == (
+        "window 2026-03-02 has no rows: its statistics are left empty",
+        "no label column: performance over time cannot be shown",
+    )
+    assert summaries.sources == ("monitoring/churn/a.parquet", "monitoring/churn/b.parquet")
+
+
+def test_a_file_that_is_not_what_its_extension_says_is_named(tmp_path: Path) -> None:
+    root = _records(tmp_path, {"a.parquet": _rows(1), "b.parquet": "timestamp,x\n1,2\n"})
+    [problem] = _problems(root)
+    assert problem.file == "monitoring/churn/b.parquet" and "cannot be read" in problem.problem
+
+
+def test_a_column_whose_type_changes_between_files_is_named(tmp_path: Path) -> None:
+    other = _rows(2).assign(x=["1", "2", "3", "4"])
+    root = _records(tmp_path, {"a.parquet": _rows(1), "b.parquet": other})
+    [problem] = _problems(root)
+    assert (problem.file, problem.field) == ("monitoring/churn/b.parquet", "x")
+    assert "type" in problem.problem
+
+
+def test_naive_and_zoned_timestamps_mixed_are_refused(tmp_path: Path) -> None:
+    root = _records(tmp_path, {"a.parquet": _rows(1), "b.parquet": _rows(2, tz=None)})
+    [problem] = _problems(root)
+    assert problem.file == "monitoring/churn/b.parquet" and "time zone" in problem.problem
+
+
+def test_unparsable_and_missing_timestamps_are_named(tmp_path: Path) -> None:
+    text = "timestamp,model_version,x,colour\n2026-03-01T08:00:00Z,1,1.0,a\nyesterday,1,2.0,b\n"
+    root = _records(tmp_path, {"a.csv": text})
+    [problem] = _problems(root)
+    assert (problem.file, problem.field) == ("monitoring/churn/a.csv", "timestamp")
+    assert "'yesterday'" in problem.problem
+
+
+def test_a_feature_missing_from_the_reference_file_is_named(tmp_path: Path) -> None:
+    root = _records(tmp_path, {"a.parquet": _rows(1)})
+    (root / "data").mkdir()
+    pd.DataFrame({"x": [1.0, 2.0]}).to_csv(root / "data" / "train.csv", index=False)
+    config = root / "cardpress.toml"
+    config.write_text(config.read_text().replace('reference = "2026-03-01/2026-03-01"',
+                                                 'reference = "train"'))  # fmt: skip
+    problems = _problems(root)
+    assert [(p.field, p.problem) for p in problems] == [
+        ("colour", "feature missing from the reference")
+    ]
+
+
+def test_rows_read_from_csv_and_parquet_agree(tmp_path: Path) -> None:
+    con = ibis.duckdb.connect()
+    frame = _rows(1)
+    frame.to_parquet(tmp_path / "a.parquet")
+    frame.assign(timestamp=frame.timestamp.dt.strftime("%Y-%m-%dT%H:%M:%SZ")).to_csv(
+        tmp_path / "a.csv", index=False
+    )
+    found: list[Problem] = []
+    tables = [
+        read_rows(con, tmp_path, [tmp_path / n], "timestamp", found) for n in ("a.parquet", "a.csv")
+    ]
+    assert not found and all(t is not None for t in tables)
+    bins = [FeatureBins("x", "numeric", edges=(0.0, 1.0, 3.0))]
+    counts = [counts_by(t.table, None, bins)[None]["x"] for t in tables if t]
+    assert counts[0] == counts[1]

@@ -80,7 +80,7 @@ def measure(rows: int) -> tuple[float, float, float, int, int]:
         result = subprocess.run([sys.executable, "-c", CHILD, str(root)], check=True,
                                 stdout=subprocess.PIPE, text=True)  # fmt: skip
         peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-        engine, total, windows, alerts = result.stdout.split()
+        engine, total, windows, alerts = result.stdout.split()[-4:]  # the last line
         return float(engine), float(total), peak, int(windows), int(alerts)
 
 

@@ -64,6 +64,7 @@ def _model(
     con = ibis.duckdb.connect()
     # every feature is a query over the same files: read their footers once, not per query
     con.raw_sql("SET parquet_metadata_cache = true")
+    con.raw_sql("SET enable_progress_bar = false")  # a build prints its own messages only
     paths = data_files(folder)
     if not paths:
         name = folder.relative_to(root).as_posix()

@@ -190,3 +190,4 @@ class DriftSettings:
     threshold_method: Literal["fixed", "reference"] = "reference"
     thresholds: tuple[tuple[str, float], ...] = DEFAULT_THRESHOLDS
     spark_master: str = "local[2]"
+    cache: str | None = None  # folder for kept summaries, relative to the records (default: temp)

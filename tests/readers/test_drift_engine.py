@@ -165,7 +165,8 @@ def test_rows_read_from_csv_and_parquet_agree(tmp_path: Path) -> None:
     )
     found: list[Problem] = []
     tables = [
-        read_rows(con, tmp_path, [tmp_path / n], "timestamp", found) for n in ("a.parquet", "a.csv")
+        read_rows(con, "duckdb", tmp_path, [tmp_path / n], "timestamp", found)
+        for n in ("a.parquet", "a.csv")
     ]
     assert not found and all(t is not None for t in tables)
     bins = [FeatureBins("x", "numeric", edges=(0.0, 1.0, 3.0))]

@@ -1,4 +1,4 @@
-"""Read each model's monitoring rows and reduce them to :class:`DriftSummaries` (DuckDB engine).
+"""Read each model's monitoring rows and reduce them to :class:`DriftSummaries`.
 
 For every model with a monitoring folder (``monitoring/<model>/`` unless ``[drift]`` names
 another): check the files, join late labels from ``labels/`` by prediction id, freeze bins from
@@ -9,6 +9,7 @@ what only weakens the page (an empty window, no labels) becomes a warning shown 
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,21 +20,31 @@ import ibis.expr.types as ir
 from cardpress.compute.site import version_key
 from cardpress.errors import Problem
 from cardpress.model import Records, Run
-from cardpress.model_drift import DriftSettings, DriftSummaries, FeatureBins
+from cardpress.model_drift import DriftSettings, DriftSummaries, FeatureBins, Kind
+from cardpress.readers import drift_cache as cache
 from cardpress.readers.drift_bins import MAX_CATEGORIES, feature_kinds, frozen_bins
 from cardpress.readers.drift_engine import (
     WINDOW,
+    Counts,
     Outcome,
     calendar,
     counts_by,
-    performance_by_window,
     reference_chunks,
     summary,
-    versions_by_window,
     window_key,
     with_windows,
 )
-from cardpress.readers.monitoring import TIME, data_files, open_file, read_rows
+from cardpress.readers.drift_engines import connect
+from cardpress.readers.drift_files import Files, Window, file_facts, summarise
+from cardpress.readers.monitoring import (
+    SOURCE,
+    TIME,
+    data_files,
+    name_of,
+    open_file,
+    read_rows,
+    source_of,
+)
 
 RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
 
@@ -61,70 +72,91 @@ def _model(
     settings: DriftSettings,
     problems: list[Problem],
 ) -> DriftSummaries | None:
-    con = ibis.duckdb.connect()
-    # every feature is a query over the same files: read their footers once, not per query
-    con.raw_sql("SET parquet_metadata_cache = true")
-    con.raw_sql("SET enable_progress_bar = false")  # a build prints its own messages only
     paths = data_files(folder)
     if not paths:
         name = folder.relative_to(root).as_posix()
         fix = "add Parquet, CSV or JSONL files of production rows, or remove the folder"
         problems.append(Problem(name, None, "", "no monitoring files", fix))
         return None
-    rows = read_rows(con, root, paths, settings.timestamp, problems)
+    store_file = cache.cache_file(root, model, settings.cache)
+    store = cache.load(store_file)
+    files = _files(root, paths, store)
+    con = connect(settings.engine, settings.spark_master)
+    fresh = [p for p in paths if name_of(root, p) in files.fresh]
+    rows = read_rows(con, settings.engine, root, paths, settings.timestamp, problems, fresh)
     if rows is None:
         return None
+    file_facts(rows.table, files, store, settings.version)
     table = _with_labels(con, root, folder, rows.table, settings, problems)
     warnings: list[str] = []
-    newest = _newest_run(table, settings, runs)
-    reference, reference_name = _reference(con, root, table, settings, newest, problems)
+    newest = _newest_run(store, settings, runs)
+    found = _reference(con, root, table, settings, newest, problems, store)
+    reference, reference_name, reference_key = found
     if reference is None:
         return None
-    bins = _bins(table, reference, settings, rows.files[0], problems, warnings)
-    if bins is None:
+    kinds = _kinds(table, reference, settings, rows.files[0], problems, warnings)
+    if kinds is None:
         return None
-    windowed = with_windows(table, settings)
+    kept = _reference_summaries(reference, kinds, settings, store, reference_key,
+                                rows.files[0], problems)  # fmt: skip
+    if kept is None:
+        return None
     outcome = _outcome(table, settings, newest)
-    return _assemble(model, settings, reference_name, bins, reference, windowed, outcome,
+    windowed = with_windows(table, settings)
+    labels = cache.digest(_label_stamps(folder))
+    windows = summarise(windowed, files, store, kept[0], outcome, settings, labels)
+    if settings.window != "rows":
+        cache.save(store_file, store)
+    return _assemble(model, settings, reference_name, kept, windows, windowed, outcome,
                      rows.files, warnings)  # fmt: skip
+
+
+def _files(root: Path, paths: list[Path], store: dict[str, Any]) -> Files:
+    names = {source_of(p): name_of(root, p) for p in paths}
+    stamps = {name: cache.stamp(p) for p, name in zip(paths, names.values(), strict=True)}
+    kept = store["files"]
+    fresh = frozenset(n for n in stamps if kept.get(n, {}).get("stamp") != stamps[n])
+    return Files(names, stamps, fresh)
+
+
+def _label_stamps(folder: Path) -> list[Any]:
+    labels = folder / "labels"
+    if not folder.is_dir() or not labels.is_dir():
+        return []
+    return [[p.as_posix(), cache.stamp(p)] for p in data_files(labels)]
 
 
 def _assemble(
     model: str,
     settings: DriftSettings,
     reference_name: str,
-    bins: list[FeatureBins],
-    reference: ir.Table,
+    reference: tuple[list[FeatureBins], Counts, list[Counts]],
+    windows: dict[Any, Window],
     windowed: ir.Table,
     outcome: Outcome,
     files: tuple[str, ...],
     warnings: list[str],
 ) -> DriftSummaries:
-    counts = counts_by(windowed, WINDOW, bins)
-    versions = versions_by_window(
-        windowed, settings.version if settings.version in windowed.columns else None
-    )
-    performance = performance_by_window(windowed, outcome, settings.score_decimals)
+    bins, whole, chunks = reference
     names = [b.name for b in bins]
-    windows = []
-    for key, span, group in _spans(windowed, settings, list(versions)):
-        if group is None or group not in counts:
+    found = []
+    for key, span, group in _spans(windowed, settings, list(windows)):
+        window = windows.get(group) if group is not None else None
+        if window is None or not window.counts:
             warnings.append(f"window {key} has no rows: its statistics are left empty")
-            windows.append(summary(key, span, {}, [], None, names))
+            found.append(summary(key, span, {}, [], None, names))
             continue
-        windows.append(summary(key, span, counts[group], versions[group],
-                               performance.get(group), names))  # fmt: skip
-    whole = counts_by(reference, None, bins)[None]
+        found.append(summary(key, span, window.counts, sorted(window.versions.items()),
+                             window.performance, names))  # fmt: skip
     if outcome.label is None:
         warnings.append("no label column: performance over time cannot be shown")
     return DriftSummaries(
-        model=model, engine="duckdb", window=settings.window,
+        model=model, engine=settings.engine, window=settings.window,
         window_rows=settings.window_rows if settings.window == "rows" else None,
         reference_name=reference_name, bins=tuple(bins),
         reference=tuple((n, whole[n]) for n in names),
-        reference_chunks=tuple(tuple((n, c[n]) for n in names if n in c)
-                               for c in reference_chunks(reference, bins)),
-        windows=tuple(windows), sources=files, warnings=tuple(warnings),
+        reference_chunks=tuple(tuple((n, c[n]) for n in names if n in c) for c in chunks),
+        windows=tuple(found), sources=files, warnings=tuple(warnings),
     )  # fmt: skip
 
 
@@ -174,12 +206,13 @@ def _with_labels(
     ).drop("late_id", "late_label", "late_time")  # fmt: skip
 
 
-def _newest_run(table: ir.Table, settings: DriftSettings, runs: list[Run]) -> Run | None:
+def _newest_run(store: dict[str, Any], settings: DriftSettings, runs: list[Run]) -> Run | None:
+    """The run record of the newest version seen in the rows (or of all, without versions)."""
     by_version = {run.version: run for run in runs}
-    if settings.version not in table.columns:
+    seen = {v for entry in store["files"].values() for v in entry["versions"]}
+    if not seen:
         return max(runs, key=lambda r: version_key(r.version), default=None)
-    seen = table.select(v=table[settings.version].cast("string")).distinct().to_pyarrow()
-    known = [str(v) for v in seen.column("v").to_pylist() if str(v) in by_version]
+    known = [v for v in seen if v in by_version]
     return by_version[max(known, key=version_key)] if known else None
 
 
@@ -190,48 +223,57 @@ def _reference(
     settings: DriftSettings,
     newest: Run | None,
     problems: list[Problem],
-) -> tuple[ir.Table | None, str]:
+    store: dict[str, Any],
+) -> tuple[ir.Table | None, str, str]:
+    """The reference rows, their description, and a digest of the files they come from."""
     match = RANGE.match(settings.reference)
     if match:
         first, last = (datetime.fromisoformat(d) for d in match.groups())
         chosen = table.filter((table[TIME] >= first) & (table[TIME].date() <= last.date()))
-        return chosen, f"monitoring rows from {match.group(1)} to {match.group(2)}"
+        overlapping = sorted(
+            [name, entry["stamp"]]
+            for name, entry in store["files"].items()
+            if entry["span"] and entry["span"][0][:10] <= match.group(2)
+            and entry["span"][1][:10] >= match.group(1)
+        )  # fmt: skip
+        name = f"monitoring rows from {match.group(1)} to {match.group(2)}"
+        return chosen, name, cache.digest(settings.reference, overlapping)
     if newest is None:
         fix = 'name a time range as reference, e.g. reference = "2026-03-01/2026-03-14"'
         message = "no run record of the versions in the monitoring rows"
         problems.append(Problem("cardpress.toml", None, "drift.reference", message, fix))
-        return None, ""
+        return None, "", ""
     dataset = next((d for d in newest.datasets if d.role == settings.reference), None)
     if dataset is None:
         fix = "give drift.reference a role the run record has, or a time range"
         problems.append(Problem(newest.source.file, None, "datasets",
                                 f"no data set with role {settings.reference!r}", fix))  # fmt: skip
-        return None, ""
+        return None, "", ""
     path = root / dataset.uri
     reference = open_file(con, root, path, problems) if path.is_file() else None
     if reference is None and path.is_file():
-        return None, ""
+        return None, "", ""
     if reference is None:
         fix = "put the file there, or name a time range of the monitoring rows as reference"
         problems.append(Problem(newest.source.file, None, f"datasets.{dataset.id}",
                                 f"reference file {dataset.uri} not found", fix))  # fmt: skip
-        return None, ""
-    return (
-        reference,
-        f"{dataset.role} data {dataset.id} ({dataset.uri}) of version {newest.version}",
-    )
+        return None, "", ""
+    name = f"{dataset.role} data {dataset.id} ({dataset.uri}) of version {newest.version}"
+    return reference, name, cache.digest(dataset.uri, cache.stamp(path))
 
 
-def _bins(
+def _kinds(
     table: ir.Table,
     reference: ir.Table,
     settings: DriftSettings,
     first_file: str,
     problems: list[Problem],
     warnings: list[str],
-) -> list[FeatureBins] | None:
+) -> list[tuple[str, Kind]] | None:
+    """Every feature (and the prediction) with its kind; None when the reference lacks one."""
     outcome_columns = {settings.timestamp, settings.version, settings.score, settings.label,
-                       settings.label_timestamp, settings.id, TIME, *settings.exclude}  # fmt: skip
+                       settings.label_timestamp, settings.id, TIME, SOURCE,
+                       *settings.exclude}  # fmt: skip
     features = sorted(c for c in table.columns if c not in outcome_columns)
     missing = [f for f in features if f not in reference.columns]
     for name in missing:
@@ -245,7 +287,26 @@ def _bins(
     kept = [f for f in features if f in reference.columns]
     # the predicted class is a category whatever its type, unless declared numeric
     categorical = (*settings.categorical, settings.prediction)
-    kinds = feature_kinds(table, kept, settings.numeric, categorical)
+    return feature_kinds(table, kept, settings.numeric, categorical)
+
+
+def _reference_summaries(
+    reference: ir.Table,
+    kinds: list[tuple[str, Kind]],
+    settings: DriftSettings,
+    store: dict[str, Any],
+    key: str,
+    first_file: str,
+    problems: list[Problem],
+) -> tuple[list[FeatureBins], Counts, list[Counts]] | None:
+    """Frozen bins, whole counts and chunk counts of the reference, kept while it is unchanged."""
+    key = cache.digest(key, kinds, settings.bins)
+    kept = store.get("reference")
+    if isinstance(kept, dict) and kept.get("key") == key:
+        bins = [FeatureBins(b["name"], b["kind"], tuple(b["edges"]), tuple(b["categories"]))
+                for b in kept["bins"]]  # fmt: skip
+        chunks = [cache.decode_counts(c) for c in kept["chunks"]]
+        return bins, cache.decode_counts(kept["whole"]), chunks
     bins = frozen_bins(reference, kinds, settings.bins)
     for frozen in bins:
         if len(frozen.categories) > MAX_CATEGORIES:
@@ -254,7 +315,13 @@ def _bins(
             message = f"{count} categories in the reference (at most {MAX_CATEGORIES})"
             problems.append(Problem(first_file, None, frozen.name, message, fix))
             return None
-    return bins
+    whole = counts_by(reference, None, bins)[None]
+    chunks = reference_chunks(reference, bins)
+    store["reference"] = {
+        "key": key, "bins": [asdict(b) for b in bins], "whole": cache.encode_counts(whole),
+        "chunks": [cache.encode_counts(c) for c in chunks],
+    }  # fmt: skip
+    return bins, whole, chunks
 
 
 def _outcome(table: ir.Table, settings: DriftSettings, newest: Run | None) -> Outcome:

@@ -26,9 +26,12 @@ from cardpress.model_drift import (
     WindowSummary,
 )
 from cardpress.readers.drift_bins import bin_index, bin_value
-from cardpress.readers.monitoring import TIME
+from cardpress.readers.monitoring import SOURCE, TIME
 
 WINDOW, CHUNK, BIN = "cardpress_window", "cardpress_chunk", "cardpress_bin"
+# rows are summarised per file and window, so a file's summaries can be kept and reused
+UNIT = [SOURCE, WINDOW]
+ALL_FILES = "*"
 REFERENCE_CHUNKS = 10
 Counts = dict[str, FeatureCounts]
 
@@ -47,14 +50,22 @@ class Outcome:
 def with_windows(table: ir.Table, settings: DriftSettings) -> ir.Table:
     """``table`` with its window (start time, or row-window number) in ``WINDOW``."""
     if settings.window == "rows":
-        number = ibis.row_number().over(order_by=[table[TIME]]) // settings.window_rows
-        return table.mutate(**{WINDOW: number})
-    unit = {"daily": "D", "weekly": "W", "monthly": "M"}[settings.window]
-    return table.mutate(**{WINDOW: table[TIME].truncate(unit)})
+        # rows at the same time are ordered by their values, so every backend cuts alike
+        ties = [ibis.asc(table[c], nulls_first=True) for c in sorted(table.columns) if c != TIME]
+        order = [ibis.asc(table[TIME]), *ties]
+        number = ibis.row_number().over(order_by=order) // settings.window_rows
+        # a row window spans files: its summaries belong to all of them together
+        return table.mutate(**{WINDOW: number, SOURCE: ibis.literal(ALL_FILES)})
+    truncation = {"daily": "D", "weekly": "W", "monthly": "M"}[settings.window]
+    return table.mutate(**{WINDOW: table[TIME].truncate(truncation)})
 
 
-def counts_by(table: ir.Table, group: str | None, bins: list[FeatureBins]) -> dict[Any, Counts]:
+def counts_by(
+    table: ir.Table, group: str | list[str] | None, bins: list[FeatureBins]
+) -> dict[Any, Counts]:
     """Binned counts (and sums) of every feature, per value of ``group`` (None: one group).
+
+    A list of columns groups by all of them; the keys are then tuples of their values.
 
     One scan for all features: every (feature, bin) is its own aggregate column, so the files
     are read once per call however many features there are.
@@ -82,8 +93,19 @@ def counts_by(table: ir.Table, group: str | None, bins: list[FeatureBins]) -> di
                 else ()
             )
             counts[feature.name] = FeatureCounts(numbers, sums)
-        result[row[group] if group else None] = counts
+        result[_key(row, group)] = counts
     return result
+
+
+def unit(row: dict[str, Any]) -> tuple[str, Any]:
+    """The (file, window) a grouped result row is about."""
+    return row[SOURCE], row[WINDOW]
+
+
+def _key(row: dict[str, Any], group: str | list[str] | None) -> Any:
+    if group is None:
+        return None
+    return row[group] if isinstance(group, str) else tuple(row[g] for g in group)
 
 
 def reference_chunks(reference: ir.Table, bins: list[FeatureBins]) -> list[Counts]:
@@ -97,23 +119,39 @@ def reference_chunks(reference: ir.Table, bins: list[FeatureBins]) -> list[Count
     if TIME in reference.columns:
         chunk = reference[TIME].truncate("D")
     else:
-        text = ibis.literal("|").join(
-            [reference[b.name].cast("string").fill_null("") for b in bins]
-        )
-        chunk = text.hash() % REFERENCE_CHUNKS
+        chunk = _row_hash(reference, bins)
     found = counts_by(reference.mutate(**{CHUNK: chunk}), CHUNK, bins)
     return [found[key] for key in sorted(found)]
+
+
+def _row_hash(table: ir.Table, bins: list[FeatureBins]) -> Any:
+    """A chunk number 0..9 from a row's own values, the same on every backend.
+
+    Backends' hash functions differ, so the hash is plain float arithmetic: every feature's bin
+    (and, for a numeric one, its value scaled to the reference range) times a fixed irrational
+    weight, summed; the chunk is the first decimal of the fraction. Equal rows share a chunk.
+    """
+    total: Any = ibis.literal(0.0)
+    for i, feature in enumerate(bins):
+        weight = (i + 2) ** 0.5
+        total = total + (bin_index(table, feature) + 1).cast("float64") * weight
+        if feature.kind == "numeric":
+            low, high = feature.edges[0], feature.edges[-1]
+            scaled = ((bin_value(table, feature) - low) / (high - low)).clip(-1e6, 1e6)
+            total = total + scaled * (1e6 * weight)
+    fraction = total - total.floor()
+    return (fraction * REFERENCE_CHUNKS).floor().cast("int64")
 
 
 def versions_by_window(table: ir.Table, version: str | None) -> dict[Any, list[tuple[str, int]]]:
     """Rows per model version per window."""
     if version is None:
-        rows = table.group_by(WINDOW).aggregate(n=table.count()).to_pyarrow().to_pylist()
-        return {row[WINDOW]: [("unknown", row["n"])] for row in rows}
-    grouped = table.group_by([WINDOW, table[version].cast("string").name("v")])
+        rows = table.group_by(UNIT).aggregate(n=table.count()).to_pyarrow().to_pylist()
+        return {unit(row): [("unknown", row["n"])] for row in rows}
+    grouped = table.group_by([*UNIT, table[version].cast("string").name("v")])
     found: dict[Any, list[tuple[str, int]]] = defaultdict(list)
     for row in grouped.aggregate(n=ibis._.count()).to_pyarrow().to_pylist():
-        found[row[WINDOW]].append((row["v"] if row["v"] is not None else "unknown", row["n"]))
+        found[unit(row)].append((row["v"] if row["v"] is not None else "unknown", row["n"]))
     return {key: sorted(value) for key, value in found.items()}
 
 
@@ -140,9 +178,9 @@ def performance_by_window(
         seconds, bucket = delays
         sums["delay_sum"] = seconds.sum()
         sums.update({f"d{i}": (bucket == i).sum() for i in range(len(DELAY_BUCKETS) + 1)})
-    rows = table.group_by(WINDOW).aggregate(**sums).to_pyarrow().to_pylist()
+    rows = table.group_by(UNIT).aggregate(**sums).to_pyarrow().to_pylist()
     scores = _score_counts(table, outcome, truth, labelled, decimals)
-    return {row[WINDOW]: _performance(row, scores.get(row[WINDOW], ())) for row in rows}
+    return {unit(row): _performance(row, scores.get(unit(row), ())) for row in rows}
 
 
 def _delays(table: ir.Table, label_time: str | None, labelled: Any) -> tuple[Any, Any] | None:
@@ -150,7 +188,10 @@ def _delays(table: ir.Table, label_time: str | None, labelled: Any) -> tuple[Any
         return None
     arrived = table[label_time]
     arrived = arrived.try_cast("timestamp('UTC')") if arrived.type().is_string() else arrived
-    seconds = (arrived.epoch_seconds() - table[TIME].epoch_seconds()).cast("float64")
+    # whole seconds on every backend (Spark's epoch has no fraction, DuckDB's has)
+    seconds = (arrived.epoch_seconds().floor() - table[TIME].epoch_seconds().floor()).cast(
+        "float64"
+    )
     seconds = ibis.ifelse(labelled, seconds, ibis.null("float64"))
     bucket = ibis.cases(
         *((seconds <= bound, i) for i, bound in enumerate(DELAY_BUCKETS)),
@@ -165,15 +206,21 @@ def _score_counts(
     if outcome.score is None:
         return {}
     scored = table.filter(labelled & table[outcome.score].notnull()).mutate(
-        s=table[outcome.score].cast("float64").round(decimals), y=truth
+        s=_rounded(table[outcome.score].cast("float64"), decimals), y=truth
     )
-    grouped = scored.group_by([WINDOW, "s"]).aggregate(
+    grouped = scored.group_by([*UNIT, "s"]).aggregate(
         pos=scored.y.cast("int64").sum(), n=scored.count()
     )
     found: dict[Any, list[tuple[float, int, int]]] = defaultdict(list)
     for row in grouped.to_pyarrow().to_pylist():
-        found[row[WINDOW]].append((float(row["s"]), row["pos"], row["n"] - row["pos"]))
+        found[unit(row)].append((float(row["s"]), row["pos"], row["n"] - row["pos"]))
     return {key: tuple(sorted(value)) for key, value in found.items()}
+
+
+def _rounded(value: Any, decimals: int) -> Any:
+    """Half up by plain float arithmetic: backends' own ``round`` differ at the halfway points."""
+    scale = 10.0**decimals
+    return (value * scale + 0.5).floor() / scale
 
 
 def _performance(row: dict[str, Any], scores: tuple[tuple[float, int, int], ...]) -> Performance:

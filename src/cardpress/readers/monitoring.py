@@ -17,6 +17,8 @@ import ibis.expr.types as ir
 import pyarrow.parquet as pq
 
 from cardpress.errors import Problem
+from cardpress.model_drift import Engine
+from cardpress.readers.drift_engines import read_parquet
 
 SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
 TIME = "cardpress_time"  # the checked, UTC timestamp column added to every table
@@ -44,7 +46,7 @@ def data_files(folder: Path) -> list[Path]:
 
 def open_file(con: Any, root: Path, path: Path, problems: list[Problem]) -> ir.Table | None:
     """One file as a table, or None with a problem naming the file."""
-    name = _name(root, path)
+    name = name_of(root, path)
     try:
         if path.suffix == ".parquet":
             return con.read_parquet(path)
@@ -59,12 +61,20 @@ def open_file(con: Any, root: Path, path: Path, problems: list[Problem]) -> ir.T
 
 
 def read_rows(
-    con: Any, root: Path, paths: list[Path], timestamp: str, problems: list[Problem]
+    con: Any,
+    engine: Engine,
+    root: Path,
+    paths: list[Path],
+    timestamp: str,
+    problems: list[Problem],
+    fresh: list[Path] | None = None,
 ) -> Rows | None:
     """Every file's rows as one table with a UTC ``TIME`` column; None after a problem.
 
     Parquet files are checked from their footers and then read as one table (one scan per
-    query, however many files); CSV and JSONL files are opened one by one.
+    query, however many files); CSV and JSONL files are opened one by one. Timestamps are
+    checked row by row in the ``fresh`` files only (default: all), since the others were checked
+    when their summaries were kept. The table keeps each row's file in ``SOURCE``.
     """
     schemas: list[tuple[str, ibis.Schema]] = []
     tables: list[ir.Table] = []
@@ -72,24 +82,30 @@ def read_rows(
     for path in parquet:
         schema = _parquet_schema(root, path, problems)
         if schema is not None:
-            schemas.append((_name(root, path), schema))
+            schemas.append((name_of(root, path), schema))
     for path in (p for p in paths if p.suffix != ".parquet"):
         table = open_file(con, root, path, problems)
         if table is not None:
-            schemas.append((_name(root, path), table.schema()))
-            tables.append(table.mutate(**{SOURCE: ibis.literal(str(path))}))
+            schemas.append((name_of(root, path), table.schema()))
+            tables.append(table.mutate(**{SOURCE: ibis.literal(source_of(path))}))
     if problems or not schemas:
         return None
-    if not _same_columns(schemas, problems) or not _times_agree(schemas, timestamp, problems):
+    if not _same_columns(schemas, timestamp, problems) or not _times_agree(
+        schemas, timestamp, problems
+    ):
         return None
     if parquet:
-        combined = con.read_parquet(parquet, filename=SOURCE, union_by_name=True)
-        tables.insert(0, combined)
-    checked = [t.mutate(**{TIME: _utc(t[timestamp])}) for t in tables]
+        tables.insert(0, read_parquet(con, engine, parquet, SOURCE))
+    # the raw column as text: files may store it as text or as timestamps (engines differ)
+    checked = [
+        t.mutate(**{TIME: _utc(t[timestamp]), timestamp: t[timestamp].cast("string")})
+        for t in tables
+    ]
     union = checked[0] if len(checked) == 1 else ibis.union(*checked)
-    if not _times_parse(root, union, timestamp, problems):
+    checked_files = paths if fresh is None else fresh
+    if checked_files and not _times_parse(root, union, checked_files, timestamp, problems):
         return None
-    return Rows(union.drop(SOURCE), tuple(sorted(name for name, _ in schemas)))
+    return Rows(union, tuple(sorted(name for name, _ in schemas)))
 
 
 def _parquet_schema(root: Path, path: Path, problems: list[Problem]) -> ibis.Schema | None:
@@ -98,11 +114,13 @@ def _parquet_schema(root: Path, path: Path, problems: list[Problem]) -> ibis.Sch
     except Exception as error:  # pyarrow names the format problem; the user needs the file
         first = str(error).strip().splitlines()[0][:200]
         fix = "check that the file is PARQUET (its extension says so)"
-        problems.append(Problem(_name(root, path), None, "", f"cannot be read: {first}", fix))
+        problems.append(Problem(name_of(root, path), None, "", f"cannot be read: {first}", fix))
         return None
 
 
-def _same_columns(schemas: list[tuple[str, ibis.Schema]], problems: list[Problem]) -> bool:
+def _same_columns(
+    schemas: list[tuple[str, ibis.Schema]], timestamp: str, problems: list[Problem]
+) -> bool:
     first_name, first = schemas[0]
     expected = dict(first.items())
     for name, schema in schemas[1:]:
@@ -113,14 +131,17 @@ def _same_columns(schemas: list[tuple[str, ibis.Schema]], problems: list[Problem
                 message = f"column {column!r} is in one file but not in {where}"
                 fix = f"give every monitoring file the same columns (compare with {first_name})"
                 problems.append(Problem(name, None, column, message, fix))
-            elif not _compatible(expected[column], found[column]):
+            elif not _compatible(expected[column], found[column], column == timestamp):
                 message = f"type {found[column]} here, {expected[column]} in {first_name}"
                 fix = "write the column with one type in every file"
                 problems.append(Problem(name, None, column, message, fix))
     return not problems
 
 
-def _compatible(a: Any, b: Any) -> bool:
+def _compatible(a: Any, b: Any, is_time: bool) -> bool:
+    # timestamps may be text in one file (JSON has no timestamp type) and typed in another
+    if is_time and all(k.is_string() or k.is_timestamp() for k in (a, b)):
+        return True
     if a.is_numeric() and b.is_numeric() and not (a.is_boolean() or b.is_boolean()):
         return True
     if a.is_timestamp() and b.is_timestamp():
@@ -149,18 +170,20 @@ def _times_agree(
 
 
 def _utc(column: Any) -> Any:
+    """As a UTC timestamp; naive ones are read as UTC (the session time zone is UTC)."""
     kind = column.type()
     if kind.is_timestamp():
-        return column.cast("timestamp('UTC')") if kind.timezone else column
-    if kind.is_string():
-        return column.try_cast("timestamp('UTC')")
-    return column.try_cast("timestamp")
+        return column.cast("timestamp('UTC')")
+    return column.try_cast("timestamp('UTC')")
 
 
-def _times_parse(root: Path, table: ir.Table, timestamp: str, problems: list[Problem]) -> bool:
-    """No missing or unparsable timestamp: the first bad one is named, with its file."""
-    bad = table.filter(table[TIME].isnull()).select(
-        value=table[timestamp].cast("string"), file=table[SOURCE]
+def _times_parse(
+    root: Path, table: ir.Table, paths: list[Path], timestamp: str, problems: list[Problem]
+) -> bool:
+    """No missing or unparsable timestamp in ``paths``: the first bad one is named."""
+    chosen = table.filter(table[SOURCE].isin([source_of(p) for p in paths]))
+    bad = chosen.filter(chosen[TIME].isnull()).select(
+        value=chosen[timestamp].cast("string"), file=chosen[SOURCE]
     )
     found = bad.order_by(["file", "value"]).limit(1).to_pyarrow().to_pylist()
     if not found:
@@ -168,11 +191,17 @@ def _times_parse(root: Path, table: ir.Table, timestamp: str, problems: list[Pro
     value = found[0]["value"]
     what = "missing" if value is None else f"not a timestamp: {value!r}"
     fix = "write ISO 8601 timestamps with an offset, e.g. 2026-03-01T10:00:00Z"
-    name = _name(root, Path(found[0]["file"]))
+    name = name_of(root, Path(found[0]["file"]))
     problems.append(Problem(name, None, timestamp, f"a timestamp is {what}", fix))
     return False
 
 
-def _name(root: Path, path: Path) -> str:
+def source_of(path: Path) -> str:
+    """The value of ``SOURCE`` for the rows of ``path``: its absolute, resolved path."""
+    return str(path.resolve())
+
+
+def name_of(root: Path, path: Path) -> str:
+    """A file's name relative to the records folder (as given when outside it)."""
     resolved, top = path.resolve(), root.resolve()
     return resolved.relative_to(top).as_posix() if resolved.is_relative_to(top) else str(path)

@@ -1,0 +1,122 @@
+"""Drift summaries kept between builds: per monitoring file, per window, as JSON.
+
+A file's summaries are reused while its size and modification time are unchanged and the
+settings they were made with (bins, windows, columns; for performance also every label file)
+are the same, each checked by a digest. The cache only saves time: a build with it gives the
+same pages as a build without it, because every file is summarised on its own either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cardpress.model_drift import FeatureBins, FeatureCounts, Performance
+
+FORMAT = 1  # bump when what is stored changes meaning
+logger = logging.getLogger("cardpress")
+Counts = dict[str, FeatureCounts]
+
+
+def cache_file(root: Path, model: str, folder: str | None) -> Path:
+    """Where one model's summaries are kept: ``folder`` (relative to the records) or temp."""
+    base = root / folder if folder else _default_folder(root)
+    safe = hashlib.sha256(model.encode()).hexdigest()[:16]
+    return base / f"drift-{safe}.json"
+
+
+def _default_folder(root: Path) -> Path:
+    records = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / "cardpress" / "drift" / records
+
+
+def load(path: Path) -> dict[str, Any]:
+    """The kept summaries, or an empty store when there are none or they cannot be read."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"format": FORMAT, "files": {}}
+    if not isinstance(found, dict) or found.get("format") != FORMAT:
+        return {"format": FORMAT, "files": {}}
+    found.setdefault("files", {})
+    return found
+
+
+def save(path: Path, store: dict[str, Any]) -> None:
+    """Write atomically; a cache that cannot be written only costs time next build."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".tmp")
+        partial.write_text(json.dumps(store, sort_keys=True), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError as error:
+        logger.warning("drift cache not written (%s): the next build scans every file", error)
+
+
+def stamp(path: Path) -> list[int]:
+    """Size and modification time (ns): what marks a file as unchanged."""
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def digest(*parts: Any) -> str:
+    """A short digest of JSON-able settings."""
+    text = json.dumps([FORMAT, *parts], sort_keys=True, default=_plain)
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, FeatureBins):
+        return asdict(value)
+    return str(value)
+
+
+def window_text(window: Any) -> str:
+    """A calendar window's start as stored."""
+    moment: datetime = window
+    return moment.isoformat()
+
+
+def window_value(text: str) -> datetime:
+    """A stored calendar window start back as a (naive, UTC) datetime."""
+    return datetime.fromisoformat(text)
+
+
+def encode_counts(counts: Counts) -> dict[str, list[list[float]]]:
+    """Counts of one file's window as JSON."""
+    return {name: [list(c.counts), list(c.value_sums)] for name, c in counts.items()}
+
+
+def decode_counts(found: dict[str, list[list[float]]]) -> Counts:
+    """Counts of one file's window from JSON."""
+    return {
+        name: FeatureCounts(tuple(int(n) for n in numbers), tuple(float(s) for s in sums))
+        for name, (numbers, sums) in found.items()
+    }
+
+
+def encode_performance(found: Performance) -> dict[str, Any]:
+    """One file's window of labelled outcomes as JSON."""
+    return asdict(found)
+
+
+def decode_performance(found: dict[str, Any]) -> Performance:
+    """One file's window of labelled outcomes from JSON."""
+    return Performance(
+        rows=int(found["rows"]),
+        labelled=int(found["labelled"]),
+        tp=int(found["tp"]),
+        fp=int(found["fp"]),
+        tn=int(found["tn"]),
+        fn=int(found["fn"]),
+        score_counts=tuple((float(s), int(p), int(n)) for s, p, n in found["score_counts"]),
+        delay_counts=tuple(int(n) for n in found["delay_counts"]),
+        delay_sum=float(found["delay_sum"]),
+    )

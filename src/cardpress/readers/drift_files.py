@@ -1,0 +1,217 @@
+"""Every monitoring file summarised on its own, per window; unchanged files come from the cache.
+
+A build scans only the files that are new or changed (and, when a label file changed, the
+outcome columns of the rest): their rows are grouped by file and window in one query, the
+kept summaries of the others are read back, and each window's parts are merged in file order,
+so the result is the same whichever files were scanned.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from cardpress.model_drift import DriftSettings, FeatureBins, Performance, merge_counts
+from cardpress.readers import drift_cache as cache
+from cardpress.readers.drift_engine import (
+    WINDOW,
+    Counts,
+    Outcome,
+    counts_by,
+    performance_by_window,
+    versions_by_window,
+)
+from cardpress.readers.monitoring import SOURCE, TIME
+
+
+@dataclass
+class Window:
+    """One window's summaries, merged over the files that have rows in it."""
+
+    counts: Counts = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+    performance: Performance | None = None
+
+
+@dataclass(frozen=True)
+class Files:
+    """The monitoring files by the value of ``SOURCE``: their names and which need a scan."""
+
+    names: dict[str, str]  # SOURCE value -> name relative to the records folder
+    stamps: dict[str, list[int]]  # name -> size and mtime
+    fresh: frozenset[str]  # names whose kept summaries cannot be used at all
+
+
+def file_facts(table: ir.Table, files: Files, store: dict[str, Any], version: str) -> None:
+    """Time span and model versions of every new file, into ``store`` (one query for all)."""
+    kept = store["files"]
+    for name in files.fresh:
+        kept.pop(name, None)
+    fresh = [source for source, name in files.names.items() if name in files.fresh]
+    if fresh:
+        chosen = table.filter(table[SOURCE].isin(fresh))
+        seen = (
+            chosen[version].cast("string").collect(distinct=True)
+            if version in table.columns
+            else ibis.literal([], type="array<string>")
+        )
+        query = chosen.group_by(SOURCE).aggregate(
+            first=chosen[TIME].min(), last=chosen[TIME].max(), versions=seen
+        )
+        for row in query.to_pyarrow().to_pylist():
+            kept[files.names[row[SOURCE]]] = {
+                "stamp": files.stamps[files.names[row[SOURCE]]],
+                "span": [_naive(row["first"]).isoformat(), _naive(row["last"]).isoformat()],
+                "versions": sorted(str(v) for v in row["versions"] or [] if v is not None),
+            }
+    for name in files.fresh:  # a file without rows still has a (empty) entry
+        kept.setdefault(name, {"stamp": files.stamps[name], "span": None, "versions": []})
+
+
+def summarise(
+    windowed: ir.Table,
+    files: Files,
+    store: dict[str, Any],
+    bins: list[FeatureBins],
+    outcome: Outcome,
+    settings: DriftSettings,
+    labels: str,
+) -> dict[Any, Window]:
+    """Every window's summaries; scans only what the store cannot give."""
+    counts_key = cache.digest(bins, settings.window, settings.window_rows, settings.version)
+    outcome_key = cache.digest(outcome, settings.score_decimals, settings.window, labels)
+    kept = store["files"]
+    by_name = {name: source for source, name in files.names.items()}
+    if settings.window == "rows":  # a row window spans files: nothing is kept
+        return _whole(windowed, bins, outcome, settings)
+    need_counts = sorted(n for n in by_name if kept[n].get("counts_key") != counts_key)
+    need_outcome = sorted(n for n in by_name if kept[n].get("outcome_key") != outcome_key)
+    _scan_counts(windowed, [by_name[n] for n in need_counts], files, kept, bins, settings)
+    _scan_outcome(windowed, [by_name[n] for n in need_outcome], files, kept, outcome, settings)
+    for name in need_counts:
+        kept[name]["counts_key"] = counts_key
+    for name in need_outcome:
+        kept[name]["outcome_key"] = outcome_key
+    for name in list(kept):
+        if name not in by_name:
+            del kept[name]  # a file that is gone leaves the store
+    return _merged(kept, sorted(by_name))
+
+
+def _scan_counts(
+    windowed: ir.Table,
+    sources: list[str],
+    files: Files,
+    kept: dict[str, Any],
+    bins: list[FeatureBins],
+    settings: DriftSettings,
+) -> None:
+    if not sources:
+        return
+    chosen = windowed.filter(windowed[SOURCE].isin(sources))
+    counts = counts_by(chosen, [SOURCE, WINDOW], bins)
+    version = settings.version if settings.version in windowed.columns else None
+    versions = versions_by_window(chosen, version)
+    found: dict[str, dict[str, Any]] = {files.names[s]: {} for s in sources}
+    for (source, window), part in counts.items():
+        found[files.names[source]][cache.window_text(_naive(window))] = {
+            "counts": cache.encode_counts(part),
+            "versions": versions.get((source, window), []),
+        }
+    for name, windows in found.items():
+        kept[name]["windows"] = windows
+
+
+def _scan_outcome(
+    windowed: ir.Table,
+    sources: list[str],
+    files: Files,
+    kept: dict[str, Any],
+    outcome: Outcome,
+    settings: DriftSettings,
+) -> None:
+    if not sources:
+        return
+    chosen = windowed.filter(windowed[SOURCE].isin(sources))
+    found: dict[str, dict[str, Any]] = {files.names[s]: {} for s in sources}
+    for (source, window), part in performance_by_window(
+        chosen, outcome, settings.score_decimals
+    ).items():
+        found[files.names[source]][cache.window_text(_naive(window))] = cache.encode_performance(
+            part
+        )
+    for name, windows in found.items():
+        kept[name]["outcome"] = windows
+
+
+def _merged(kept: dict[str, Any], names: list[str]) -> dict[Any, Window]:
+    windows: dict[Any, Window] = defaultdict(Window)
+    for name in names:
+        for text, part in kept[name].get("windows", {}).items():
+            _add(windows[cache.window_value(text)], cache.decode_counts(part["counts"]),
+                 [tuple(v) for v in part["versions"]], None)  # fmt: skip
+        for text, part in kept[name].get("outcome", {}).items():
+            _add(windows[cache.window_value(text)], {}, [],
+                 cache.decode_performance(part))  # fmt: skip
+    return dict(windows)
+
+
+def _whole(
+    windowed: ir.Table, bins: list[FeatureBins], outcome: Outcome, settings: DriftSettings
+) -> dict[Any, Window]:
+    version = settings.version if settings.version in windowed.columns else None
+    windows: dict[Any, Window] = defaultdict(Window)
+    for (_, window), part in counts_by(windowed, [SOURCE, WINDOW], bins).items():
+        _add(windows[window], part, [], None)
+    for (_, window), seen in versions_by_window(windowed, version).items():
+        _add(windows[window], {}, seen, None)
+    performance = performance_by_window(windowed, outcome, settings.score_decimals)
+    for (_, window), outcome_part in performance.items():
+        _add(windows[window], {}, [], outcome_part)
+    return dict(windows)
+
+
+def _add(
+    window: Window, counts: Counts, versions: list[Any], performance: Performance | None
+) -> None:
+    for name, part in counts.items():
+        before = window.counts.get(name)
+        window.counts[name] = part if before is None else merge_counts(before, part)
+    for version, rows in versions:
+        window.versions[str(version)] = window.versions.get(str(version), 0) + int(rows)
+    if performance is not None:
+        window.performance = (
+            merge_performance(window.performance, performance)
+            if window.performance
+            else performance
+        )
+
+
+def merge_performance(a: Performance, b: Performance) -> Performance:
+    """The labelled outcomes of two disjoint row sets."""
+    scores: dict[float, list[int]] = {}
+    for score, positives, negatives in (*a.score_counts, *b.score_counts):
+        pair = scores.setdefault(score, [0, 0])
+        pair[0] += positives
+        pair[1] += negatives
+    delays = (
+        tuple(x + y for x, y in zip(a.delay_counts, b.delay_counts, strict=True))
+        if a.delay_counts and b.delay_counts
+        else a.delay_counts or b.delay_counts
+    )
+    return Performance(
+        rows=a.rows + b.rows, labelled=a.labelled + b.labelled,
+        tp=a.tp + b.tp, fp=a.fp + b.fp, tn=a.tn + b.tn, fn=a.fn + b.fn,
+        score_counts=tuple((s, p, n) for s, (p, n) in sorted(scores.items())),
+        delay_counts=delays, delay_sum=a.delay_sum + b.delay_sum,
+    )  # fmt: skip
+
+
+def _naive(value: Any) -> datetime:
+    moment: datetime = value
+    return moment.replace(tzinfo=None)

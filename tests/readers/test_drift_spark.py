@@ -1,0 +1,88 @@
+"""The same Ibis expressions on Spark (local mode) give the same summaries as on DuckDB."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cardpress.model_drift import DriftSummaries
+from cardpress.readers.records import read_records
+from tests.conftest import PROJECTS
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java 17 (not installed)"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("pyspark") is None, reason="pyspark is not installed"
+    ),
+]
+
+
+def _monitoring(root: Path) -> None:
+    """Three days of rows in Parquet and JSONL, late labels in CSV, and a training file."""
+    rng = np.random.default_rng(7)
+    folder = root / "monitoring" / "churn"
+    (folder / "labels").mkdir(parents=True)
+    frames = []
+    for day in range(3):
+        n = 60
+        times = pd.date_range(f"2026-03-0{day + 1} 00:10", periods=n, freq="23min", tz="UTC")
+        frames.append(pd.DataFrame({
+            "prediction_id": [f"d{day}-{i}" for i in range(n)],
+            "timestamp": times,
+            "model_version": "1",
+            # quarter steps: sums are exact in any order, so summaries compare with ==
+            "x": rng.integers(0, 40, n) / 4 + day,
+            "colour": rng.choice(["a", "b", "c", "d"] if day else ["a", "b", "c"], n),
+            "prediction": rng.integers(0, 2, n),
+            "score": rng.integers(0, 200, n) / 200,
+        }))  # fmt: skip
+    frames[0].to_parquet(folder / "day-1.parquet", index=False)
+    frames[1].to_parquet(folder / "day-2.parquet", index=False)
+    iso = frames[2].assign(timestamp=frames[2].timestamp.dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    iso.to_json(folder / "day-3.jsonl", orient="records", lines=True)
+    labels = pd.concat(frames[:2]).sample(frac=0.7, random_state=1)
+    pd.DataFrame({
+        "prediction_id": labels.prediction_id,
+        "label": rng.integers(0, 2, len(labels)),
+        "label_timestamp": (labels.timestamp + pd.to_timedelta(
+            rng.integers(60, 9 * 86400, len(labels)), unit="s"
+        )).dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }).to_csv(folder / "labels" / "labels.csv", index=False)  # fmt: skip
+    (root / "data").mkdir()
+    pd.DataFrame({
+        "x": rng.integers(0, 40, 300) / 4,
+        "colour": rng.choice(["a", "b", "c"], 300),
+        "prediction": rng.integers(0, 2, 300),
+    }).to_csv(root / "data" / "train.csv", index=False)  # fmt: skip
+
+
+def _summaries(root: Path, engine: str, window: str) -> DriftSummaries:
+    config = root / "cardpress.toml"
+    base = (PROJECTS / "minimal" / "cardpress.toml").read_text()
+    reference = "train" if window == "daily" else "2026-03-01/2026-03-01"
+    config.write_text(base + f'\n[drift]\nengine = "{engine}"\nspark_master = "local[2]"\n'
+                      f'window = "{window}"\nwindow_rows = 50\nreference = "{reference}"\n'
+                      f'cache = ".cache-{engine}"\n')  # fmt: skip
+    [summaries] = read_records(root, drift=True).drift
+    return summaries
+
+
+@pytest.mark.parametrize("window", ["daily", "rows"])
+def test_duckdb_and_spark_give_identical_summaries(tmp_path: Path, window: str) -> None:
+    root = tmp_path / "records"
+    shutil.copytree(PROJECTS / "minimal", root)
+    _monitoring(root)
+    duckdb = _summaries(root, "duckdb", window)
+    spark = _summaries(root, "spark", window)
+    assert spark.engine == "spark"
+    assert dataclasses.replace(spark, engine="duckdb") == duckdb
+    assert len(duckdb.windows) == (3 if window == "daily" else 4)
+    assert len(duckdb.reference_chunks) == (10 if window == "daily" else 1)
+    labelled = [w.performance.labelled for w in duckdb.windows if w.performance]
+    assert sum(labelled) > 0

@@ -32,6 +32,7 @@ from cardpress.publishing import (
     manifest_versions,
     site_files,
 )
+from cardpress.readers.drift import DriftEngine
 from cardpress.readers.files import current_hashes
 from cardpress.readers.keys import read_private_key, read_public_key
 from cardpress.readers.lineage import read_lineage
@@ -72,13 +73,16 @@ class BuildResult:
     versions: int
 
 
-def validate(records: str | Path) -> Records:
+def validate(records: str | Path, engine: DriftEngine | None = None) -> Records:
     """Read and check a records folder without writing anything.
+
+    ``engine`` (``("spark", "spark://host:7077")``, or ``("duckdb", None)``) reads the
+    monitoring rows on that engine instead of the one ``[drift] engine`` names.
 
     Raises:
         RecordsError: listing every problem, each as ``file:line: field: problem — fix``.
     """
-    loaded = read_records(records, drift=True)
+    loaded = read_records(records, drift=True, engine=engine)
     fairness_reports(Path(records), list(loaded.runs), loaded.config.fairness)
     logger.info("%s: %d run records and %d narratives are valid", records, len(loaded.runs),
              len(loaded.narratives))  # fmt: skip
@@ -95,6 +99,7 @@ def build(
     reason: str | None = None,
     base_url: str | None = None,
     sign_key: str | Path | None = None,
+    engine: DriftEngine | None = None,
 ) -> BuildResult:
     """Build the audit site of ``records`` into ``output``.
 
@@ -104,6 +109,7 @@ def build(
     for byte; ``republish`` (``MODEL@VERSION`` strings, with a ``reason``) rebuilds changed ones.
     ``base_url`` (default: ``site.base_url`` of the config) adds canonical links and a sitemap.
     ``sign_key`` (an Ed25519 private key in PEM) writes a detached signature of the manifest.
+    ``engine`` (engine name and Spark master URL) overrides ``[drift] engine`` of the config.
 
     Raises:
         RecordsError: the records have problems; nothing was written.
@@ -115,7 +121,7 @@ def build(
     out = Path(output)
     previous = read_published(out)
     trusted = frozenset(v.record_digest for v in previous.versions.values()) if previous else None
-    loaded = read_records(records, trusted or frozenset(), drift=True)
+    loaded = read_records(records, trusted or frozenset(), drift=True, engine=engine)
     signer = read_private_key(Path(sign_key)) if sign_key is not None else None
     if base_url is not None:
         config = replace(loaded.config, base_url=normalise_base_url(base_url))

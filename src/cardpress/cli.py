@@ -13,6 +13,7 @@ import click
 
 from cardpress import api
 from cardpress.errors import CardpressError
+from cardpress.readers.drift import DriftEngine
 from cardpress.render.check_report import as_junit, as_markdown, as_text, summary_line
 from cardpress.render.hf_card import DEFAULT_TASK
 from cardpress.schemas import KINDS
@@ -86,6 +87,18 @@ def cli(verbose: int, quiet: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Ed25519 private key (PEM): write manifest.json.sig, a detached signature.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    help="Drift engine for the monitoring rows (default: [drift] engine of cardpress.toml, "
+    "else duckdb). spark needs pip install 'cardpress[spark]' and Java 17.",
+)
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    help="With --engine spark: the Spark master, e.g. spark://host:7077 (default: "
+    "[drift] spark_master, else local[2]).",
+)
 def build(
     records: Path,
     output: Path,
@@ -96,6 +109,8 @@ def build(
     mlflow_uri: str | None,
     mlflow_model: str | None,
     sign_key: Path | None,
+    engine: str | None,
+    spark_master: str | None,
 ) -> None:
     """Build the audit site from RECORDS.
 
@@ -124,6 +139,7 @@ def build(
         reason=reason,
         base_url=base_url,
         sign_key=sign_key,
+        engine=_engine(engine, spark_master),
     )
     _say(f"Built {result.models} model(s), {result.versions} version(s): "
          f"{result.output / 'index.html'}")  # fmt: skip
@@ -131,9 +147,21 @@ def build(
 
 @cli.command()
 @click.argument("records", type=click.Path(file_okay=False, path_type=Path))
-def validate(records: Path) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    help="Drift engine for the monitoring rows (default: [drift] engine of cardpress.toml, "
+    "else duckdb). spark needs pip install 'cardpress[spark]' and Java 17.",
+)
+@click.option(
+    "--spark-master",
+    metavar="URL",
+    help="With --engine spark: the Spark master, e.g. spark://host:7077 (default: "
+    "[drift] spark_master, else local[2]).",
+)
+def validate(records: Path, engine: str | None, spark_master: str | None) -> None:
     """Check RECORDS and print every problem as file:line: field: problem — fix."""
-    loaded = api.validate(records)
+    loaded = api.validate(records, engine=_engine(engine, spark_master))
     _say(f"{records}: {len(loaded.runs)} run record(s), {len(loaded.narratives)} card.md: valid")
 
 
@@ -353,6 +381,14 @@ def import_mlflow(tracking_uri: str, model: str | None, records: Path) -> None:
 
 class CheckFailed(CardpressError):
     """A rule failed: exit 1, the results are already printed."""
+
+
+def _engine(engine: str | None, spark_master: str | None) -> DriftEngine | None:
+    if spark_master is not None and engine != "spark":
+        raise click.BadParameter("needs --engine spark", param_hint="--spark-master")
+    if engine is None:
+        return None
+    return ("spark" if engine == "spark" else "duckdb", spark_master)
 
 
 def _say(message: str) -> None:

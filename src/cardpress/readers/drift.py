@@ -9,7 +9,7 @@ what only weakens the page (an empty window, no labels) becomes a warning shown 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 from cardpress.compute.site import version_key
 from cardpress.errors import Problem
 from cardpress.model import Records, Run
-from cardpress.model_drift import DriftSettings, DriftSummaries, FeatureBins, Kind
+from cardpress.model_drift import DriftSettings, DriftSummaries, Engine, FeatureBins, Kind
 from cardpress.readers import drift_cache as cache
 from cardpress.readers.drift_bins import MAX_CATEGORIES, feature_kinds, frozen_bins
 from cardpress.readers.drift_engine import (
@@ -46,14 +46,23 @@ from cardpress.readers.monitoring import (
     source_of,
 )
 
+DriftEngine = tuple[Engine, str | None]  # --engine and --spark-master of the command line
 RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
 
 
-def read_drift(root: Path, records: Records, problems: list[Problem]) -> tuple[DriftSummaries, ...]:
-    """Summaries of every model that has monitoring data, in model order."""
+def read_drift(
+    root: Path, records: Records, problems: list[Problem], engine: DriftEngine | None = None
+) -> tuple[DriftSummaries, ...]:
+    """Summaries of every model that has monitoring data, in model order.
+
+    ``engine`` (name, Spark master URL) overrides the config's, as ``--engine`` does.
+    """
     found = []
     for model in sorted({run.model for run in records.runs}):
         settings = records.config.drift_for(model)
+        if engine is not None:
+            settings = replace(settings, engine=engine[0], spark_master=engine[1] or
+                               settings.spark_master)  # fmt: skip
         folder = root / (settings.data or f"monitoring/{model}")
         if not folder.exists():
             continue
@@ -187,15 +196,21 @@ def _with_labels(
     labels_folder = folder / "labels" if folder.is_dir() else None
     if labels_folder is None or not labels_folder.is_dir():
         return table
-    tables = [open_file(con, root, p, problems) for p in data_files(labels_folder)]
-    found = [t for t in tables if t is not None]
+    found = []
+    for path in data_files(labels_folder):
+        labels_file = open_file(con, root, path, problems)
+        if labels_file is not None and _has_label_columns(root, path, labels_file, settings,
+                                                           problems):  # fmt: skip
+            found.append(labels_file.select(
+                late_id=labels_file[settings.id].cast("string"),
+                late_label=labels_file[settings.label].cast("string"),
+                late_time=labels_file[settings.label_timestamp].cast("string")
+                if settings.label_timestamp in labels_file.columns else ibis.null("string"),
+            ))  # fmt: skip
     if not found or settings.id not in table.columns:
         return table
-    labels = (found[0] if len(found) == 1 else ibis.union(*found)).select(
-        late_id=ibis._[settings.id], late_label=ibis._[settings.label],
-        late_time=ibis._[settings.label_timestamp],
-    )  # fmt: skip
-    joined = table.left_join(labels, table[settings.id] == labels.late_id)
+    labels = found[0] if len(found) == 1 else ibis.union(*found)
+    joined = table.left_join(labels, table[settings.id].cast("string") == labels.late_id)
     label = settings.label
     own = joined[label].cast("string") if label in table.columns else ibis.null("string")
     stamp = settings.label_timestamp
@@ -204,6 +219,16 @@ def _with_labels(
         **{label: joined.late_label.cast("string").coalesce(own),
            stamp: joined.late_time.cast("string").coalesce(own_time)}
     ).drop("late_id", "late_label", "late_time")  # fmt: skip
+
+
+def _has_label_columns(
+    root: Path, path: Path, labels: ir.Table, settings: DriftSettings, problems: list[Problem]
+) -> bool:
+    missing = [c for c in (settings.id, settings.label) if c not in labels.columns]
+    for column in missing:
+        fix = f"give every late-label file the columns {settings.id!r} and {settings.label!r}"
+        problems.append(Problem(name_of(root, path), None, column, "no such column", fix))
+    return not missing
 
 
 def _newest_run(store: dict[str, Any], settings: DriftSettings, runs: list[Run]) -> Run | None:

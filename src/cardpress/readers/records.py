@@ -9,21 +9,25 @@ from pathlib import Path
 from cardpress.errors import Problem, RecordsError
 from cardpress.model import Narrative, Records, Run
 from cardpress.readers.config import read_config
-from cardpress.readers.drift import read_drift
+from cardpress.readers.drift import DriftEngine, read_drift
 from cardpress.readers.narrative import read_narratives
 from cardpress.readers.runs import read_runs
 from cardpress.readers.signoffs import read_signoffs
 
 
 def read_records(
-    folder: str | Path, trusted: frozenset[str] = frozenset(), drift: bool = False
+    folder: str | Path,
+    trusted: frozenset[str] = frozenset(),
+    drift: bool = False,
+    engine: DriftEngine | None = None,
 ) -> Records:
     """Read and validate everything under ``folder``.
 
     Run records whose sha256 is in ``trusted`` (records of published versions, byte for byte as
     they were validated when published) skip schema validation and line numbering, which are
     most of the reading time; their pages are not rendered again. ``drift`` also reduces the
-    models' monitoring rows to drift summaries (``Records.drift``).
+    models' monitoring rows to drift summaries (``Records.drift``), on ``engine`` (engine name
+    and Spark master URL) instead of the one the config names, when given.
 
     Raises:
         RecordsError: listing every problem found, in file and line order.
@@ -44,7 +48,7 @@ def read_records(
         problems.append(Problem("runs/", None, "", "no run records found", fix))
     records = Records(str(root), config, tuple(runs), tuple(narratives), tuple(signoffs))
     if drift and not problems:
-        records = replace(records, drift=read_drift(root, records, problems))
+        records = replace(records, drift=read_drift(root, records, problems, engine))
     if problems:
         raise RecordsError(problems)
     return records

@@ -1,0 +1,95 @@
+"""Past windows' summaries are kept: a rebuild scans only new or changed monitoring files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from cardpress.model_drift import DriftSummaries
+from cardpress.readers.records import read_records
+from tests.conftest import PROJECTS
+
+HEADER = "prediction_id,timestamp,model_version,x,colour,prediction\n"
+
+
+def _day(day: int, x: str, n: int = 4) -> str:
+    rows = [
+        f"d{day}-{i},2026-03-0{day}T0{i}:00:00Z,1,{x},{'ab'[i % 2]},{i % 2}\n" for i in range(n)
+    ]
+    return HEADER + "".join(rows)
+
+
+def _records(tmp_path: Path, cache: str = ".drift-cache") -> Path:
+    root = tmp_path / "records"
+    shutil.copytree(PROJECTS / "minimal", root)
+    (root / "monitoring" / "churn").mkdir(parents=True)
+    with (root / "cardpress.toml").open("a") as config:
+        config.write(f'\n[drift]\nreference = "2026-03-01/2026-03-01"\ncache = "{cache}"\n')
+    return root
+
+
+def _write(path: Path, text: str, like: Path | None = None) -> None:
+    path.write_text(text)
+    if like is not None:  # same size and mtime as before: the file looks unchanged
+        stat = like.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _x_sum(summaries: DriftSummaries, key: str) -> float:
+    window = next(w for w in summaries.windows if w.key == key)
+    return sum(dict(window.features)["x"].value_sums)
+
+
+def test_a_rebuild_scans_only_the_new_file(tmp_path: Path) -> None:
+    root = _records(tmp_path)
+    folder = root / "monitoring" / "churn"
+    _write(folder / "a.csv", _day(1, "1.0"))
+    _write(folder / "b.csv", _day(2, "2.0"))
+    first = read_records(root, drift=True).drift[0]
+    assert _x_sum(first, "2026-03-02") == 8.0
+    # b.csv changes behind the cache's back (same size and mtime) and c.csv arrives: only c.csv
+    # is scanned, so day 2 keeps the kept numbers and day 3 appears
+    snapshot = folder / "snapshot"
+    shutil.copy2(folder / "b.csv", snapshot)
+    _write(folder / "b.csv", _day(2, "3.0"), like=snapshot)
+    _write(folder / "c.csv", _day(3, "5.0"))
+    second = read_records(root, drift=True).drift[0]
+    assert _x_sum(second, "2026-03-02") == 8.0
+    assert _x_sum(second, "2026-03-03") == 20.0
+    assert second.windows[0] == first.windows[0]
+    # once b.csv's modification time changes it is scanned again
+    os.utime(
+        folder / "b.csv", ns=(snapshot.stat().st_atime_ns, snapshot.stat().st_mtime_ns + 10**9)
+    )
+    third = read_records(root, drift=True).drift[0]
+    assert _x_sum(third, "2026-03-02") == 12.0
+
+
+def test_summaries_with_and_without_kept_ones_are_equal(tmp_path: Path) -> None:
+    root = _records(tmp_path)
+    folder = root / "monitoring" / "churn"
+    for day in (1, 2, 3):
+        _write(folder / f"{day}.csv", _day(day, f"{day}.5", n=6))
+    (folder / "labels").mkdir()
+    _write(folder / "labels" / "l.csv", "prediction_id,label\nd1-0,1\nd2-1,0\n")
+    cold = read_records(root, drift=True).drift[0]
+    warm = read_records(root, drift=True).drift[0]
+    assert warm == cold
+    fresh_root = _records(tmp_path / "other", cache=".another-cache")
+    shutil.rmtree(fresh_root / "monitoring")
+    shutil.copytree(root / "monitoring", fresh_root / "monitoring")
+    assert read_records(fresh_root, drift=True).drift[0].windows == cold.windows
+
+
+def test_a_new_label_file_updates_performance_of_kept_windows(tmp_path: Path) -> None:
+    root = _records(tmp_path)
+    folder = root / "monitoring" / "churn"
+    _write(folder / "a.csv", _day(1, "1.0"))
+    (folder / "labels").mkdir()
+    _write(folder / "labels" / "1.csv", "prediction_id,label\nd1-0,1\n")
+    before = read_records(root, drift=True).drift[0].windows[0].performance
+    _write(folder / "labels" / "2.csv", "prediction_id,label\nd1-1,1\nd1-2,0\n")
+    after = read_records(root, drift=True).drift[0].windows[0].performance
+    assert before is not None and after is not None
+    assert (before.labelled, after.labelled) == (1, 3)

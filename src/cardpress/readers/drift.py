@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,14 @@ import ibis.expr.types as ir
 from cardpress.compute.site import version_key
 from cardpress.errors import Problem
 from cardpress.model import Records, Run
-from cardpress.model_drift import DriftSettings, DriftSummaries, Engine, FeatureBins, Kind
+from cardpress.model_drift import (
+    DriftSettings,
+    DriftSummaries,
+    Engine,
+    FeatureBins,
+    Kind,
+    merge_counts,
+)
 from cardpress.readers import drift_cache as cache
 from cardpress.readers.drift_bins import MAX_CATEGORIES, feature_kinds, frozen_bins
 from cardpress.readers.drift_engine import (
@@ -253,8 +260,9 @@ def _reference(
     """The reference rows, their description, and a digest of the files they come from."""
     match = RANGE.match(settings.reference)
     if match:
-        first, last = (datetime.fromisoformat(d) for d in match.groups())
-        chosen = table.filter((table[TIME] >= first) & (table[TIME].date() <= last.date()))
+        first, last = (datetime.fromisoformat(d).replace(tzinfo=UTC) for d in match.groups())
+        after = last + timedelta(days=1)
+        chosen = table.filter((table[TIME] >= first) & (table[TIME] < after))
         overlapping = sorted(
             [name, entry["stamp"]]
             for name, entry in store["files"].items()
@@ -340,13 +348,21 @@ def _reference_summaries(
             message = f"{count} categories in the reference (at most {MAX_CATEGORIES})"
             problems.append(Problem(first_file, None, frozen.name, message, fix))
             return None
-    whole = counts_by(reference, None, bins)[None]
     chunks = reference_chunks(reference, bins)
+    # the chunks split the reference: their sum is the whole, without another scan
+    whole = _sum_counts(chunks) if chunks else counts_by(reference, None, bins)[None]
     store["reference"] = {
         "key": key, "bins": [asdict(b) for b in bins], "whole": cache.encode_counts(whole),
         "chunks": [cache.encode_counts(c) for c in chunks],
     }  # fmt: skip
     return bins, whole, chunks
+
+
+def _sum_counts(parts: list[Counts]) -> Counts:
+    whole = dict(parts[0])
+    for part in parts[1:]:
+        whole = {name: merge_counts(whole[name], counts) for name, counts in part.items()}
+    return whole
 
 
 def _outcome(table: ir.Table, settings: DriftSettings, newest: Run | None) -> Outcome:

@@ -34,26 +34,31 @@ def feature_kinds(
 
 
 def frozen_bins(reference: ir.Table, kinds: list[tuple[str, Kind]], bins: int) -> list[FeatureBins]:
-    """Quantile edges (numeric) or sorted categories (categorical) of the reference, in one scan.
+    """Quantile edges (numeric) or sorted categories (categorical) of the reference.
 
     Quantiles interpolate linearly between order statistics (DuckDB's ``quantile_cont``, numpy's
-    default) and ignore missing values; equal edges are merged.
+    default) and ignore missing values; equal edges are merged. Exact quantiles hold a column's
+    values in memory, so each numeric feature is its own query (all its quantiles at once):
+    memory stays at one column of the reference, however many features there are.
     """
-    metrics: dict[str, Any] = {}
-    for j, (name, kind) in enumerate(kinds):
-        if kind == "categorical":
-            metrics[f"c{j}"] = _text(reference[name]).collect(distinct=True)
-        else:
-            for i in range(bins + 1):
-                metrics[f"q{j}_{i}"] = _number(reference[name]).quantile(i / bins)
-    row = reference.aggregate(**metrics).to_pyarrow().to_pylist()[0] if metrics else {}
+    categorical = [name for name, kind in kinds if kind == "categorical"]
+    seen: dict[str, Any] = {}
+    if categorical:
+        query = reference.aggregate(
+            **{f"c{j}": _text(reference[name]).collect(distinct=True)
+               for j, name in enumerate(categorical)}
+        )  # fmt: skip
+        row = query.to_pyarrow().to_pylist()[0]
+        seen = {name: row[f"c{j}"] for j, name in enumerate(categorical)}
     found = []
-    for j, (name, kind) in enumerate(kinds):
+    for name, kind in kinds:
         if kind == "categorical":
-            categories = sorted(str(v) for v in row[f"c{j}"] or [] if v is not None)
+            categories = sorted(str(v) for v in seen[name] or [] if v is not None)
             found.append(FeatureBins(name, kind, categories=tuple(categories)))
             continue
-        values = [row[f"q{j}_{i}"] for i in range(bins + 1)]
+        levels = [i / bins for i in range(bins + 1)]
+        query = reference.aggregate(q=_number(reference[name]).quantile(levels))
+        values = query.to_pyarrow().to_pylist()[0]["q"] or []
         edges = sorted({float(v) for v in values if v is not None})
         if len(edges) == 1:  # a constant reference: one bin of width 1 around its value
             edges = [edges[0] - 0.5, edges[0] + 0.5]
@@ -64,25 +69,40 @@ def frozen_bins(reference: ir.Table, kinds: list[tuple[str, Kind]], bins: int) -
 
 
 def bin_index(table: ir.Table, bins: FeatureBins) -> Any:
-    """The bin of every row of ``table`` for the feature ``bins`` describes."""
+    """The bin of every row of ``table`` for the feature ``bins`` describes.
+
+    Written for speed on a column store: a category is found by its position in the list of
+    reference categories (one lookup, not a comparison per category); a number goes through one
+    comparison per edge, in order, and NaN, which every backend sorts above all numbers, is
+    told apart from the overflow only at the end.
+    """
     if bins.kind == "categorical":
         value = _text(table[bins.name])
         unseen, missing = len(bins.categories), len(bins.categories) + 1
         if not bins.categories:
             return ibis.ifelse(value.isnull(), missing, unseen)
-        known = ibis.cases(*((value == c, i) for i, c in enumerate(bins.categories)), else_=unseen)
-        return ibis.ifelse(value.isnull(), missing, known)
-    value = _number(table[bins.name])
-    interior = len(bins.edges) - 1
-    bucket = value.bucket(
-        list(bins.edges), closed="left", close_extreme=True, include_under=True, include_over=True
+        position = ibis.literal(list(bins.categories)).index(value)  # -1 when not there
+        # -1 -> unseen by arithmetic, so the lookup is written (and run) once; null -> missing
+        return ((position + missing) % missing).fill_null(missing)
+    value = bin_value(table, bins)
+    edges = bins.edges
+    interior = len(edges) - 1
+    below = [(value < edge, i) for i, edge in enumerate(edges[:-1])]
+    return ibis.cases(
+        *below,
+        (value <= edges[-1], interior),
+        (value.isnan(), interior + 2),
+        (value.notnull(), interior + 1),
+        else_=interior + 2,
     )
-    return bucket.fill_null(interior + 2)
 
 
 def bin_value(table: ir.Table, bins: FeatureBins) -> Any:
-    """The number a numeric bin sums (0 for missing values), so bin centroids are exact."""
-    return _number(table[bins.name]).fill_null(0.0)
+    """The column as float64, the number a numeric bin sums (NaN and null fall in "missing")."""
+    column = table[bins.name]
+    if column.type().is_float64():
+        return column
+    return column.cast("float64")
 
 
 def _number(column: Any) -> Any:

@@ -28,11 +28,14 @@ from cardpress.model_drift import (
 from cardpress.readers.drift_bins import bin_index, bin_value
 from cardpress.readers.monitoring import SOURCE, TIME
 
-WINDOW, CHUNK, BIN = "cardpress_window", "cardpress_chunk", "cardpress_bin"
+WINDOW, CHUNK = "cardpress_window", "cardpress_chunk"
+FEATURE, BIN, VALUE, SHARED = "cardpress_feature", "cardpress_bin", "cardpress_value", "cardpress_r"
 # rows are summarised per file and window, so a file's summaries can be kept and reused
 UNIT = [SOURCE, WINDOW]
 ALL_FILES = "*"
 REFERENCE_CHUNKS = 10
+SECONDS_A_DAY = 86400
+EPOCH = datetime(1970, 1, 1)
 Counts = dict[str, FeatureCounts]
 
 
@@ -56,8 +59,29 @@ def with_windows(table: ir.Table, settings: DriftSettings) -> ir.Table:
         number = ibis.row_number().over(order_by=order) // settings.window_rows
         # a row window spans files: its summaries belong to all of them together
         return table.mutate(**{WINDOW: number, SOURCE: ibis.literal(ALL_FILES)})
-    truncation = {"daily": "D", "weekly": "W", "monthly": "M"}[settings.window]
-    return table.mutate(**{WINDOW: table[TIME].truncate(truncation)})
+    if settings.window == "monthly":
+        return table.mutate(**{WINDOW: table[TIME].truncate("M")})
+    # days and weeks by arithmetic on the epoch: far cheaper than calendar truncation
+    day = _day_number(table)
+    return table.mutate(**{WINDOW: day if settings.window == "daily" else (day + 3) // 7})
+
+
+def _day_number(table: ir.Table) -> Any:
+    """Days since 1970-01-01 (UTC) of every row."""
+    return (table[TIME].epoch_seconds() / SECONDS_A_DAY).floor().cast("int64")
+
+
+def window_start(value: Any, window: str) -> datetime:
+    """The first instant (naive UTC) of the calendar window that ``WINDOW`` holds as ``value``.
+
+    Weeks are counted from Monday 1969-12-29, so week n starts 7n - 3 days after the epoch.
+    """
+    if window == "daily":
+        return EPOCH + timedelta(days=int(value))
+    if window == "weekly":
+        return EPOCH + timedelta(days=7 * int(value) - 3)
+    moment: datetime = value
+    return moment.replace(tzinfo=None)
 
 
 def counts_by(
@@ -67,34 +91,48 @@ def counts_by(
 
     A list of columns groups by all of them; the keys are then tuples of their values.
 
-    One scan for all features: every (feature, bin) is its own aggregate column, so the files
-    are read once per call however many features there are.
+    Every row's bins are computed once, then the rows are turned long (one per row and
+    feature: its bin and value) and grouped by (group, feature, bin): one count and one sum
+    per group, where a wide query needs a conditional count and sum per bin of every feature
+    (1.5 times slower on DuckDB). ``ibis.random()`` in the shared projection is never read: it
+    stops Ibis from inlining that projection into every branch of the union, so it is a single
+    common table expression instead of being recomputed per feature.
     """
-    binned = table.mutate(
-        **{f"b{i}": bin_index(table, f) for i, f in enumerate(bins)},
+    keys = [] if group is None else [group] if isinstance(group, str) else list(group)
+    if not bins:
+        return {}
+    binned = table.select(
+        *keys,
+        **{f"b{i}": bin_index(table, f).cast("int64") for i, f in enumerate(bins)},
         **{f"v{i}": bin_value(table, f) for i, f in enumerate(bins) if f.kind == "numeric"},
+        **{SHARED: ibis.random()},
     )
-    metrics: dict[str, Any] = {}
-    for i, feature in enumerate(bins):
-        for b in range(feature.size):
-            hit = binned[f"b{i}"] == b
-            metrics[f"n{i}_{b}"] = hit.cast("int64").sum()
-            if feature.kind == "numeric":
-                metrics[f"s{i}_{b}"] = ibis.ifelse(hit, binned[f"v{i}"], 0.0).sum()
-    query = binned.group_by(group).aggregate(**metrics) if group else binned.aggregate(**metrics)
-    result: dict[Any, Counts] = {}
+    parts = [
+        binned.select(*keys, **{FEATURE: ibis.literal(i, "int64"), BIN: binned[f"b{i}"],
+                                VALUE: binned[f"v{i}"] if f.kind == "numeric"
+                                else ibis.null("float64")})
+        for i, f in enumerate(bins)
+    ]  # fmt: skip
+    long = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+    query = long.group_by([*keys, FEATURE, BIN]).aggregate(n=long.count(), s=long[VALUE].sum())
+    found: dict[Any, list[tuple[list[int], list[float]]]] = {}
+    if group is None:
+        found[None] = _zeros(bins)
     for row in query.to_pyarrow().to_pylist():
-        counts: Counts = {}
-        for i, feature in enumerate(bins):
-            numbers = tuple(int(row[f"n{i}_{b}"] or 0) for b in range(feature.size))
-            sums = (
-                tuple(float(row[f"s{i}_{b}"] or 0.0) for b in range(feature.size))
-                if feature.kind == "numeric"
-                else ()
-            )
-            counts[feature.name] = FeatureCounts(numbers, sums)
-        result[_key(row, group)] = counts
-    return result
+        vectors = found.setdefault(_key(row, group), _zeros(bins))
+        numbers, sums = vectors[row[FEATURE]]
+        numbers[row[BIN]] = int(row["n"])
+        if row[BIN] < len(numbers) - 1:  # the missing bin sums nothing (its values may be NaN)
+            sums[row[BIN]] = float(row["s"] or 0.0)
+    return {
+        key: {f.name: FeatureCounts(tuple(n), tuple(s) if f.kind == "numeric" else ())
+              for f, (n, s) in zip(bins, vectors, strict=True)}
+        for key, vectors in found.items()
+    }  # fmt: skip
+
+
+def _zeros(bins: list[FeatureBins]) -> list[tuple[list[int], list[float]]]:
+    return [([0] * f.size, [0.0] * f.size) for f in bins]
 
 
 def unit(row: dict[str, Any]) -> tuple[str, Any]:
@@ -116,10 +154,7 @@ def reference_chunks(reference: ir.Table, bins: list[FeatureBins]) -> list[Count
     row's feature values, so every chunk is a random-like sample of the whole (cutting it in
     sorted order would give chunks that differ by construction).
     """
-    if TIME in reference.columns:
-        chunk = reference[TIME].truncate("D")
-    else:
-        chunk = _row_hash(reference, bins)
+    chunk = _day_number(reference) if TIME in reference.columns else _row_hash(reference, bins)
     found = counts_by(reference.mutate(**{CHUNK: chunk}), CHUNK, bins)
     return [found[key] for key in sorted(found)]
 

@@ -25,6 +25,7 @@ from cardpress.readers.drift_engine import (
     counts_by,
     performance_by_window,
     versions_by_window,
+    window_start,
 )
 from cardpress.readers.monitoring import SOURCE, TIME
 
@@ -54,7 +55,7 @@ def file_facts(table: ir.Table, files: Files, store: dict[str, Any], version: st
         kept.pop(name, None)
     fresh = [source for source, name in files.names.items() if name in files.fresh]
     if fresh:
-        chosen = table.filter(table[SOURCE].isin(fresh))
+        chosen = _only(table, fresh, files)
         seen = (
             chosen[version].cast("string").collect(distinct=True)
             if version in table.columns
@@ -113,13 +114,14 @@ def _scan_counts(
 ) -> None:
     if not sources:
         return
-    chosen = windowed.filter(windowed[SOURCE].isin(sources))
+    chosen = _only(windowed, sources, files)
     counts = counts_by(chosen, [SOURCE, WINDOW], bins)
     version = settings.version if settings.version in windowed.columns else None
     versions = versions_by_window(chosen, version)
     found: dict[str, dict[str, Any]] = {files.names[s]: {} for s in sources}
     for (source, window), part in counts.items():
-        found[files.names[source]][cache.window_text(_naive(window))] = {
+        start = cache.window_text(window_start(window, settings.window))
+        found[files.names[source]][start] = {
             "counts": cache.encode_counts(part),
             "versions": versions.get((source, window), []),
         }
@@ -137,16 +139,21 @@ def _scan_outcome(
 ) -> None:
     if not sources:
         return
-    chosen = windowed.filter(windowed[SOURCE].isin(sources))
+    chosen = _only(windowed, sources, files)
     found: dict[str, dict[str, Any]] = {files.names[s]: {} for s in sources}
-    for (source, window), part in performance_by_window(
-        chosen, outcome, settings.score_decimals
-    ).items():
-        found[files.names[source]][cache.window_text(_naive(window))] = cache.encode_performance(
-            part
-        )
+    performance = performance_by_window(chosen, outcome, settings.score_decimals)
+    for (source, window), part in performance.items():
+        start = cache.window_text(window_start(window, settings.window))
+        found[files.names[source]][start] = cache.encode_performance(part)
     for name, windows in found.items():
         kept[name]["outcome"] = windows
+
+
+def _only(table: ir.Table, sources: list[str], files: Files) -> ir.Table:
+    """The rows of ``sources``; no filter at all when that is every file (the first build)."""
+    if set(sources) >= set(files.names):
+        return table
+    return table.filter(table[SOURCE].isin(sources))
 
 
 def _merged(kept: dict[str, Any], names: list[str]) -> dict[Any, Window]:

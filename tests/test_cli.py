@@ -89,3 +89,9 @@ def test_help_keeps_the_quick_start_lines_as_written() -> None:
     for command in ("build", "validate", "check", "verify", "pdf", "schema"):
         assert command in done.stdout
         assert "\\b" not in _cardpress(command, "--help").stdout
+
+
+def test_spark_master_needs_the_spark_engine() -> None:
+    result = _cardpress("validate", str(EXAMPLE), "--spark-master", "spark://host:7077")
+    assert result.returncode == 2
+    assert "needs --engine spark" in result.stderr and "Traceback" not in result.stderr

@@ -172,3 +172,24 @@ def test_rows_read_from_csv_and_parquet_agree(tmp_path: Path) -> None:
     bins = [FeatureBins("x", "numeric", edges=(0.0, 1.0, 3.0))]
     counts = [counts_by(t.table, None, bins)[None]["x"] for t in tables if t]
     assert counts[0] == counts[1]
+
+
+def test_the_spark_engine_without_java_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cardpress.errors import CardpressError
+    from cardpress.readers import drift_engines
+
+    monkeypatch.setattr(drift_engines.shutil, "which", lambda name: None)
+    with pytest.raises(CardpressError, match="openjdk-17-jre-headless"):
+        drift_engines.connect("spark", "local[1]")
+
+
+def test_a_late_label_file_without_the_label_column_is_named(tmp_path: Path) -> None:
+    frame = _rows(1).assign(prediction_id=[f"p{i}" for i in range(4)])
+    root = _records(tmp_path, {"a.parquet": frame})
+    labels = root / "monitoring" / "churn" / "labels"
+    labels.mkdir()
+    (labels / "l.csv").write_text("prediction_id,outcome\np1,1\n")
+    [problem] = _problems(root)
+    assert (problem.file, problem.field) == ("monitoring/churn/labels/l.csv", "label")

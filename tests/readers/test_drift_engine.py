@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from cardpress.errors import Problem, RecordsError
 from cardpress.model_drift import DriftSettings, FeatureBins, merge_counts
 from cardpress.readers.drift_bins import frozen_bins
-from cardpress.readers.drift_engine import WINDOW, counts_by, with_windows
+from cardpress.readers.drift_engine import counts_by
+from cardpress.readers.drift_windows import WINDOW, with_windows
 from cardpress.readers.monitoring import TIME, read_rows
 from cardpress.readers.records import read_records
 from tests.conftest import PROJECTS

@@ -8,16 +8,13 @@ what only weakens the page (an empty window, no labels) becomes a warning shown 
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 
-from cardpress.compute.site import version_key
 from cardpress.errors import Problem
 from cardpress.model import Records, Run
 from cardpress.model_drift import (
@@ -25,36 +22,28 @@ from cardpress.model_drift import (
     DriftSummaries,
     Engine,
     FeatureBins,
-    Kind,
-    merge_counts,
 )
 from cardpress.readers import drift_cache as cache
-from cardpress.readers.drift_bins import MAX_CATEGORIES, feature_kinds, frozen_bins
-from cardpress.readers.drift_engine import (
-    WINDOW,
-    Counts,
-    Outcome,
-    calendar,
-    counts_by,
-    reference_chunks,
-    summary,
-    window_key,
-    with_windows,
-)
+from cardpress.readers.drift_engine import Counts, Outcome
 from cardpress.readers.drift_engines import connect
 from cardpress.readers.drift_files import Files, Window, file_facts, summarise
+from cardpress.readers.drift_labels import label_stamps, with_labels
+from cardpress.readers.drift_reference import (
+    feature_kinds_of,
+    newest_run,
+    reference_rows,
+    reference_summaries,
+)
+from cardpress.readers.drift_windows import WINDOW, calendar, summary, window_key, with_windows
 from cardpress.readers.monitoring import (
-    SOURCE,
     TIME,
     data_files,
     name_of,
-    open_file,
     read_rows,
     source_of,
 )
 
 DriftEngine = tuple[Engine, str | None]  # --engine and --spark-master of the command line
-RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
 
 
 def read_drift(
@@ -103,23 +92,23 @@ def _model(
     if rows is None:
         return None
     file_facts(rows.table, files, store, settings.version)
-    table = _with_labels(con, root, folder, rows.table, settings, problems)
+    table = with_labels(con, root, folder, rows.table, settings, problems)
     warnings: list[str] = []
-    newest = _newest_run(store, settings, runs)
-    found = _reference(con, root, table, settings, newest, problems, store)
+    newest = newest_run(store, settings, runs)
+    found = reference_rows(con, root, table, settings, newest, problems, store)
     reference, reference_name, reference_key = found
     if reference is None:
         return None
-    kinds = _kinds(table, reference, settings, rows.files[0], problems, warnings)
+    kinds = feature_kinds_of(table, reference, settings, rows.files[0], problems, warnings)
     if kinds is None:
         return None
-    kept = _reference_summaries(reference, kinds, settings, store, reference_key,
+    kept = reference_summaries(reference, kinds, settings, store, reference_key,
                                 rows.files[0], problems)  # fmt: skip
     if kept is None:
         return None
     outcome = _outcome(table, settings, newest)
     windowed = with_windows(table, settings)
-    labels = cache.digest(_label_stamps(folder))
+    labels = cache.digest(label_stamps(folder))
     windows = summarise(windowed, files, store, kept[0], outcome, settings, labels)
     if settings.window != "rows":
         cache.save(store_file, store)
@@ -133,13 +122,6 @@ def _files(root: Path, paths: list[Path], store: dict[str, Any]) -> Files:
     kept = store["files"]
     fresh = frozenset(n for n in stamps if kept.get(n, {}).get("stamp") != stamps[n])
     return Files(names, stamps, fresh)
-
-
-def _label_stamps(folder: Path) -> list[Any]:
-    labels = folder / "labels"
-    if not folder.is_dir() or not labels.is_dir():
-        return []
-    return [[p.as_posix(), cache.stamp(p)] for p in data_files(labels)]
 
 
 def _assemble(
@@ -189,180 +171,6 @@ def _spans(
         (window_key(start, settings.window), (_iso(start), _iso(end)), starts.get(start))
         for start, end in calendar(list(starts), settings.window)
     ]
-
-
-def _with_labels(
-    con: Any,
-    root: Path,
-    folder: Path,
-    table: ir.Table,
-    settings: DriftSettings,
-    problems: list[Problem],
-) -> ir.Table:
-    """Late labels from ``labels/`` joined by prediction id (a label there wins)."""
-    labels_folder = folder / "labels" if folder.is_dir() else None
-    if labels_folder is None or not labels_folder.is_dir():
-        return table
-    found = []
-    for path in data_files(labels_folder):
-        labels_file = open_file(con, root, path, problems)
-        if labels_file is not None and _has_label_columns(root, path, labels_file, settings,
-                                                           problems):  # fmt: skip
-            found.append(labels_file.select(
-                late_id=labels_file[settings.id].cast("string"),
-                late_label=labels_file[settings.label].cast("string"),
-                late_time=labels_file[settings.label_timestamp].cast("string")
-                if settings.label_timestamp in labels_file.columns else ibis.null("string"),
-            ))  # fmt: skip
-    if not found or settings.id not in table.columns:
-        return table
-    labels = found[0] if len(found) == 1 else ibis.union(*found)
-    joined = table.left_join(labels, table[settings.id].cast("string") == labels.late_id)
-    label = settings.label
-    own = joined[label].cast("string") if label in table.columns else ibis.null("string")
-    stamp = settings.label_timestamp
-    own_time = joined[stamp].cast("string") if stamp in table.columns else ibis.null("string")
-    return joined.mutate(
-        **{label: joined.late_label.cast("string").coalesce(own),
-           stamp: joined.late_time.cast("string").coalesce(own_time)}
-    ).drop("late_id", "late_label", "late_time")  # fmt: skip
-
-
-def _has_label_columns(
-    root: Path, path: Path, labels: ir.Table, settings: DriftSettings, problems: list[Problem]
-) -> bool:
-    missing = [c for c in (settings.id, settings.label) if c not in labels.columns]
-    for column in missing:
-        fix = f"give every late-label file the columns {settings.id!r} and {settings.label!r}"
-        problems.append(Problem(name_of(root, path), None, column, "no such column", fix))
-    return not missing
-
-
-def _newest_run(store: dict[str, Any], settings: DriftSettings, runs: list[Run]) -> Run | None:
-    """The run record of the newest version seen in the rows (or of all, without versions)."""
-    by_version = {run.version: run for run in runs}
-    seen = {v for entry in store["files"].values() for v in entry["versions"]}
-    if not seen:
-        return max(runs, key=lambda r: version_key(r.version), default=None)
-    known = [v for v in seen if v in by_version]
-    return by_version[max(known, key=version_key)] if known else None
-
-
-def _reference(
-    con: Any,
-    root: Path,
-    table: ir.Table,
-    settings: DriftSettings,
-    newest: Run | None,
-    problems: list[Problem],
-    store: dict[str, Any],
-) -> tuple[ir.Table | None, str, str]:
-    """The reference rows, their description, and a digest of the files they come from."""
-    match = RANGE.match(settings.reference)
-    if match:
-        first, last = (datetime.fromisoformat(d).replace(tzinfo=UTC) for d in match.groups())
-        after = last + timedelta(days=1)
-        chosen = table.filter((table[TIME] >= first) & (table[TIME] < after))
-        overlapping = sorted(
-            [name, entry["stamp"]]
-            for name, entry in store["files"].items()
-            if entry["span"] and entry["span"][0][:10] <= match.group(2)
-            and entry["span"][1][:10] >= match.group(1)
-        )  # fmt: skip
-        name = f"monitoring rows from {match.group(1)} to {match.group(2)}"
-        return chosen, name, cache.digest(settings.reference, overlapping)
-    if newest is None:
-        fix = 'name a time range as reference, e.g. reference = "2026-03-01/2026-03-14"'
-        message = "no run record of the versions in the monitoring rows"
-        problems.append(Problem("cardpress.toml", None, "drift.reference", message, fix))
-        return None, "", ""
-    dataset = next((d for d in newest.datasets if d.role == settings.reference), None)
-    if dataset is None:
-        fix = "give drift.reference a role the run record has, or a time range"
-        problems.append(Problem(newest.source.file, None, "datasets",
-                                f"no data set with role {settings.reference!r}", fix))  # fmt: skip
-        return None, "", ""
-    path = root / dataset.uri
-    reference = open_file(con, root, path, problems) if path.is_file() else None
-    if reference is None and path.is_file():
-        return None, "", ""
-    if reference is None:
-        fix = "put the file there, or name a time range of the monitoring rows as reference"
-        problems.append(Problem(newest.source.file, None, f"datasets.{dataset.id}",
-                                f"reference file {dataset.uri} not found", fix))  # fmt: skip
-        return None, "", ""
-    name = f"{dataset.role} data {dataset.id} ({dataset.uri}) of version {newest.version}"
-    return reference, name, cache.digest(dataset.uri, cache.stamp(path))
-
-
-def _kinds(
-    table: ir.Table,
-    reference: ir.Table,
-    settings: DriftSettings,
-    first_file: str,
-    problems: list[Problem],
-    warnings: list[str],
-) -> list[tuple[str, Kind]] | None:
-    """Every feature (and the prediction) with its kind; None when the reference lacks one."""
-    outcome_columns = {settings.timestamp, settings.version, settings.score, settings.label,
-                       settings.label_timestamp, settings.id, TIME, SOURCE,
-                       *settings.exclude}  # fmt: skip
-    features = sorted(c for c in table.columns if c not in outcome_columns)
-    missing = [f for f in features if f not in reference.columns]
-    for name in missing:
-        if name == settings.prediction:
-            warnings.append("the reference has no predictions: prediction drift is not shown")
-            continue
-        fix = "add the column to the reference data, or list it in [drift] exclude"
-        problems.append(Problem(first_file, None, name, "feature missing from the reference", fix))
-    if any(m != settings.prediction for m in missing):
-        return None
-    kept = [f for f in features if f in reference.columns]
-    # the predicted class is a category whatever its type, unless declared numeric
-    categorical = (*settings.categorical, settings.prediction)
-    return feature_kinds(table, kept, settings.numeric, categorical)
-
-
-def _reference_summaries(
-    reference: ir.Table,
-    kinds: list[tuple[str, Kind]],
-    settings: DriftSettings,
-    store: dict[str, Any],
-    key: str,
-    first_file: str,
-    problems: list[Problem],
-) -> tuple[list[FeatureBins], Counts, list[Counts]] | None:
-    """Frozen bins, whole counts and chunk counts of the reference, kept while it is unchanged."""
-    key = cache.digest(key, kinds, settings.bins)
-    kept = store.get("reference")
-    if isinstance(kept, dict) and kept.get("key") == key:
-        bins = [FeatureBins(b["name"], b["kind"], tuple(b["edges"]), tuple(b["categories"]))
-                for b in kept["bins"]]  # fmt: skip
-        chunks = [cache.decode_counts(c) for c in kept["chunks"]]
-        return bins, cache.decode_counts(kept["whole"]), chunks
-    bins = frozen_bins(reference, kinds, settings.bins)
-    for frozen in bins:
-        if len(frozen.categories) > MAX_CATEGORIES:
-            fix = "list it in [drift] numeric or exclude, or bucket it before monitoring"
-            count = len(frozen.categories)
-            message = f"{count} categories in the reference (at most {MAX_CATEGORIES})"
-            problems.append(Problem(first_file, None, frozen.name, message, fix))
-            return None
-    chunks = reference_chunks(reference, bins)
-    # the chunks split the reference: their sum is the whole, without another scan
-    whole = _sum_counts(chunks) if chunks else counts_by(reference, None, bins)[None]
-    store["reference"] = {
-        "key": key, "bins": [asdict(b) for b in bins], "whole": cache.encode_counts(whole),
-        "chunks": [cache.encode_counts(c) for c in chunks],
-    }  # fmt: skip
-    return bins, whole, chunks
-
-
-def _sum_counts(parts: list[Counts]) -> Counts:
-    whole = dict(parts[0])
-    for part in parts[1:]:
-        whole = {name: merge_counts(whole[name], counts) for name, counts in part.items()}
-    return whole
 
 
 def _outcome(table: ir.Table, settings: DriftSettings, newest: Run | None) -> Outcome:

@@ -1,17 +1,14 @@
-"""Monitoring rows reduced to per-window summaries, written once as Ibis expressions.
+"""Monitoring rows reduced to per-file, per-window summaries, written once as Ibis expressions.
 
-One grouped aggregation per feature (window × bin: count and sum), one for the model versions
-and one for the labelled outcomes; the backend (DuckDB, embedded) does the scanning, Python
-only assembles the small results. Windows are UTC calendar days, ISO weeks (Monday first) or
-months, or fixed row counts in time order; a calendar window without rows is kept, empty, so a
-gap in the data shows instead of vanishing.
+One grouped aggregation for every feature's bins (file × window × feature × bin: count and sum),
+one for the model versions and one for the labelled outcomes; the backend (DuckDB embedded, or
+Spark) does the scanning, Python only assembles the small results. Windows: drift_windows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import ibis
@@ -19,23 +16,19 @@ import ibis.expr.types as ir
 
 from cardpress.model_drift import (
     DELAY_BUCKETS,
-    DriftSettings,
     FeatureBins,
     FeatureCounts,
     Performance,
-    WindowSummary,
 )
 from cardpress.readers.drift_bins import bin_index, bin_value
+from cardpress.readers.drift_windows import WINDOW, day_number
 from cardpress.readers.monitoring import SOURCE, TIME
 
-WINDOW, CHUNK = "cardpress_window", "cardpress_chunk"
+CHUNK = "cardpress_chunk"
 FEATURE, BIN, VALUE, SHARED = "cardpress_feature", "cardpress_bin", "cardpress_value", "cardpress_r"
 # rows are summarised per file and window, so a file's summaries can be kept and reused
 UNIT = [SOURCE, WINDOW]
-ALL_FILES = "*"
 REFERENCE_CHUNKS = 10
-SECONDS_A_DAY = 86400
-EPOCH = datetime(1970, 1, 1)
 Counts = dict[str, FeatureCounts]
 
 
@@ -48,40 +41,6 @@ class Outcome:
     label_time: str | None
     score: str | None
     positive: str
-
-
-def with_windows(table: ir.Table, settings: DriftSettings) -> ir.Table:
-    """``table`` with its window (start time, or row-window number) in ``WINDOW``."""
-    if settings.window == "rows":
-        # rows at the same time are ordered by their values, so every backend cuts alike
-        ties = [ibis.asc(table[c], nulls_first=True) for c in sorted(table.columns) if c != TIME]
-        order = [ibis.asc(table[TIME]), *ties]
-        number = ibis.row_number().over(order_by=order) // settings.window_rows
-        # a row window spans files: its summaries belong to all of them together
-        return table.mutate(**{WINDOW: number, SOURCE: ibis.literal(ALL_FILES)})
-    if settings.window == "monthly":
-        return table.mutate(**{WINDOW: table[TIME].truncate("M")})
-    # days and weeks by arithmetic on the epoch: far cheaper than calendar truncation
-    day = _day_number(table)
-    return table.mutate(**{WINDOW: day if settings.window == "daily" else (day + 3) // 7})
-
-
-def _day_number(table: ir.Table) -> Any:
-    """Days since 1970-01-01 (UTC) of every row."""
-    return (table[TIME].epoch_seconds() / SECONDS_A_DAY).floor().cast("int64")
-
-
-def window_start(value: Any, window: str) -> datetime:
-    """The first instant (naive UTC) of the calendar window that ``WINDOW`` holds as ``value``.
-
-    Weeks are counted from Monday 1969-12-29, so week n starts 7n - 3 days after the epoch.
-    """
-    if window == "daily":
-        return EPOCH + timedelta(days=int(value))
-    if window == "weekly":
-        return EPOCH + timedelta(days=7 * int(value) - 3)
-    moment: datetime = value
-    return moment.replace(tzinfo=None)
 
 
 def counts_by(
@@ -154,7 +113,7 @@ def reference_chunks(reference: ir.Table, bins: list[FeatureBins]) -> list[Count
     row's feature values, so every chunk is a random-like sample of the whole (cutting it in
     sorted order would give chunks that differ by construction).
     """
-    chunk = _day_number(reference) if TIME in reference.columns else _row_hash(reference, bins)
+    chunk = day_number(reference) if TIME in reference.columns else _row_hash(reference, bins)
     found = counts_by(reference.mutate(**{CHUNK: chunk}), CHUNK, bins)
     return [found[key] for key in sorted(found)]
 
@@ -270,58 +229,4 @@ def _performance(row: dict[str, Any], scores: tuple[tuple[float, int, int], ...]
         score_counts=scores,
         delay_counts=delays if "d0" in row else (),
         delay_sum=float(row.get("delay_sum") or 0.0),
-    )
-
-
-def calendar(starts: list[datetime], window: str) -> list[tuple[datetime, datetime]]:
-    """Every calendar window from the first to the last with rows, as (start, end)."""
-    if not starts:
-        return []
-    first, last = min(starts), max(starts)
-    windows = []
-    current = first
-    while current <= last:
-        following = _next(current, window)
-        windows.append((current, following))
-        current = following
-    return windows
-
-
-def _next(start: datetime, window: str) -> datetime:
-    if window == "daily":
-        return start + timedelta(days=1)
-    if window == "weekly":
-        return start + timedelta(days=7)
-    year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
-    return start.replace(year=year, month=month)
-
-
-def window_key(start: datetime, window: str) -> str:
-    """A window's stable id: 2026-03-01, 2026-W09 or 2026-03."""
-    if window == "weekly":
-        year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
-    if window == "monthly":
-        return start.strftime("%Y-%m")
-    return start.strftime("%Y-%m-%d")
-
-
-def summary(
-    key: str,
-    span: tuple[str, str],
-    counts: Counts,
-    versions: list[tuple[str, int]],
-    performance: Performance | None,
-    names: list[str],
-) -> WindowSummary:
-    """One window's summary; a feature with no rows in it gets empty counts."""
-    rows = sum(n for _, n in versions)
-    return WindowSummary(
-        key=key,
-        start=span[0],
-        end=span[1],
-        rows=rows,
-        versions=tuple(versions),
-        features=tuple((name, counts[name]) for name in names if name in counts),
-        performance=performance,
     )

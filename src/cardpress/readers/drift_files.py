@@ -19,14 +19,13 @@ import ibis.expr.types as ir
 from cardpress.model_drift import DriftSettings, FeatureBins, Performance, merge_counts
 from cardpress.readers import drift_cache as cache
 from cardpress.readers.drift_engine import (
-    WINDOW,
     Counts,
     Outcome,
     counts_by,
     performance_by_window,
     versions_by_window,
-    window_start,
 )
+from cardpress.readers.drift_windows import WINDOW, window_start
 from cardpress.readers.monitoring import SOURCE, TIME
 
 

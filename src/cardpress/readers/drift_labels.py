@@ -1,0 +1,69 @@
+"""Late labels: files in the monitoring folder's ``labels/``, joined to rows by prediction id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from cardpress.errors import Problem
+from cardpress.model_drift import DriftSettings
+from cardpress.readers import drift_cache as cache
+from cardpress.readers.monitoring import data_files, name_of, open_file
+
+
+def label_stamps(folder: Path) -> list[Any]:
+    """Every late-label file with its size and mtime: performance summaries depend on them."""
+    labels = folder / "labels"
+    if not folder.is_dir() or not labels.is_dir():
+        return []
+    return [[p.as_posix(), cache.stamp(p)] for p in data_files(labels)]
+
+
+def with_labels(
+    con: Any,
+    root: Path,
+    folder: Path,
+    table: ir.Table,
+    settings: DriftSettings,
+    problems: list[Problem],
+) -> ir.Table:
+    """Late labels from ``labels/`` joined by prediction id (a label there wins)."""
+    labels_folder = folder / "labels" if folder.is_dir() else None
+    if labels_folder is None or not labels_folder.is_dir():
+        return table
+    found = []
+    for path in data_files(labels_folder):
+        labels_file = open_file(con, root, path, problems)
+        if labels_file is not None and _has_label_columns(root, path, labels_file, settings,
+                                                           problems):  # fmt: skip
+            found.append(labels_file.select(
+                late_id=labels_file[settings.id].cast("string"),
+                late_label=labels_file[settings.label].cast("string"),
+                late_time=labels_file[settings.label_timestamp].cast("string")
+                if settings.label_timestamp in labels_file.columns else ibis.null("string"),
+            ))  # fmt: skip
+    if not found or settings.id not in table.columns:
+        return table
+    labels = found[0] if len(found) == 1 else ibis.union(*found)
+    joined = table.left_join(labels, table[settings.id].cast("string") == labels.late_id)
+    label = settings.label
+    own = joined[label].cast("string") if label in table.columns else ibis.null("string")
+    stamp = settings.label_timestamp
+    own_time = joined[stamp].cast("string") if stamp in table.columns else ibis.null("string")
+    return joined.mutate(
+        **{label: joined.late_label.cast("string").coalesce(own),
+           stamp: joined.late_time.cast("string").coalesce(own_time)}
+    ).drop("late_id", "late_label", "late_time")  # fmt: skip
+
+
+def _has_label_columns(
+    root: Path, path: Path, labels: ir.Table, settings: DriftSettings, problems: list[Problem]
+) -> bool:
+    missing = [c for c in (settings.id, settings.label) if c not in labels.columns]
+    for column in missing:
+        fix = f"give every late-label file the columns {settings.id!r} and {settings.label!r}"
+        problems.append(Problem(name_of(root, path), None, column, "no such column", fix))
+    return not missing

@@ -1,0 +1,154 @@
+"""The reference of a model's drift: its rows, its features, its frozen bins and counts.
+
+The reference is a data set of the newest version's run record (by role) or a time range of the
+monitoring rows. Its bins, whole counts and chunk counts are kept with the files' summaries and
+reused while the files they come from and the settings are unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import ibis.expr.types as ir
+
+from cardpress.compute.site import version_key
+from cardpress.errors import Problem
+from cardpress.model import Run
+from cardpress.model_drift import DriftSettings, FeatureBins, Kind, merge_counts
+from cardpress.readers import drift_cache as cache
+from cardpress.readers.drift_bins import MAX_CATEGORIES, feature_kinds, frozen_bins
+from cardpress.readers.drift_engine import Counts, counts_by, reference_chunks
+from cardpress.readers.monitoring import SOURCE, TIME, open_file
+
+RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
+
+
+def newest_run(store: dict[str, Any], settings: DriftSettings, runs: list[Run]) -> Run | None:
+    """The run record of the newest version seen in the rows (or of all, without versions)."""
+    by_version = {run.version: run for run in runs}
+    seen = {v for entry in store["files"].values() for v in entry["versions"]}
+    if not seen:
+        return max(runs, key=lambda r: version_key(r.version), default=None)
+    known = [v for v in seen if v in by_version]
+    return by_version[max(known, key=version_key)] if known else None
+
+
+def reference_rows(
+    con: Any,
+    root: Path,
+    table: ir.Table,
+    settings: DriftSettings,
+    newest: Run | None,
+    problems: list[Problem],
+    store: dict[str, Any],
+) -> tuple[ir.Table | None, str, str]:
+    """The reference rows, their description, and a digest of the files they come from."""
+    match = RANGE.match(settings.reference)
+    if match:
+        first, last = (datetime.fromisoformat(d).replace(tzinfo=UTC) for d in match.groups())
+        after = last + timedelta(days=1)
+        chosen = table.filter((table[TIME] >= first) & (table[TIME] < after))
+        overlapping = sorted(
+            [name, entry["stamp"]]
+            for name, entry in store["files"].items()
+            if entry["span"] and entry["span"][0][:10] <= match.group(2)
+            and entry["span"][1][:10] >= match.group(1)
+        )  # fmt: skip
+        name = f"monitoring rows from {match.group(1)} to {match.group(2)}"
+        return chosen, name, cache.digest(settings.reference, overlapping)
+    if newest is None:
+        fix = 'name a time range as reference, e.g. reference = "2026-03-01/2026-03-14"'
+        message = "no run record of the versions in the monitoring rows"
+        problems.append(Problem("cardpress.toml", None, "drift.reference", message, fix))
+        return None, "", ""
+    dataset = next((d for d in newest.datasets if d.role == settings.reference), None)
+    if dataset is None:
+        fix = "give drift.reference a role the run record has, or a time range"
+        problems.append(Problem(newest.source.file, None, "datasets",
+                                f"no data set with role {settings.reference!r}", fix))  # fmt: skip
+        return None, "", ""
+    path = root / dataset.uri
+    reference = open_file(con, root, path, problems) if path.is_file() else None
+    if reference is None and path.is_file():
+        return None, "", ""
+    if reference is None:
+        fix = "put the file there, or name a time range of the monitoring rows as reference"
+        problems.append(Problem(newest.source.file, None, f"datasets.{dataset.id}",
+                                f"reference file {dataset.uri} not found", fix))  # fmt: skip
+        return None, "", ""
+    name = f"{dataset.role} data {dataset.id} ({dataset.uri}) of version {newest.version}"
+    return reference, name, cache.digest(dataset.uri, cache.stamp(path))
+
+
+def feature_kinds_of(
+    table: ir.Table,
+    reference: ir.Table,
+    settings: DriftSettings,
+    first_file: str,
+    problems: list[Problem],
+    warnings: list[str],
+) -> list[tuple[str, Kind]] | None:
+    """Every feature (and the prediction) with its kind; None when the reference lacks one."""
+    outcome_columns = {settings.timestamp, settings.version, settings.score, settings.label,
+                       settings.label_timestamp, settings.id, TIME, SOURCE,
+                       *settings.exclude}  # fmt: skip
+    features = sorted(c for c in table.columns if c not in outcome_columns)
+    missing = [f for f in features if f not in reference.columns]
+    for name in missing:
+        if name == settings.prediction:
+            warnings.append("the reference has no predictions: prediction drift is not shown")
+            continue
+        fix = "add the column to the reference data, or list it in [drift] exclude"
+        problems.append(Problem(first_file, None, name, "feature missing from the reference", fix))
+    if any(m != settings.prediction for m in missing):
+        return None
+    kept = [f for f in features if f in reference.columns]
+    # the predicted class is a category whatever its type, unless declared numeric
+    categorical = (*settings.categorical, settings.prediction)
+    return feature_kinds(table, kept, settings.numeric, categorical)
+
+
+def reference_summaries(
+    reference: ir.Table,
+    kinds: list[tuple[str, Kind]],
+    settings: DriftSettings,
+    store: dict[str, Any],
+    key: str,
+    first_file: str,
+    problems: list[Problem],
+) -> tuple[list[FeatureBins], Counts, list[Counts]] | None:
+    """Frozen bins, whole counts and chunk counts of the reference, kept while it is unchanged."""
+    key = cache.digest(key, kinds, settings.bins)
+    kept = store.get("reference")
+    if isinstance(kept, dict) and kept.get("key") == key:
+        bins = [FeatureBins(b["name"], b["kind"], tuple(b["edges"]), tuple(b["categories"]))
+                for b in kept["bins"]]  # fmt: skip
+        chunks = [cache.decode_counts(c) for c in kept["chunks"]]
+        return bins, cache.decode_counts(kept["whole"]), chunks
+    bins = frozen_bins(reference, kinds, settings.bins)
+    for frozen in bins:
+        if len(frozen.categories) > MAX_CATEGORIES:
+            fix = "list it in [drift] numeric or exclude, or bucket it before monitoring"
+            count = len(frozen.categories)
+            message = f"{count} categories in the reference (at most {MAX_CATEGORIES})"
+            problems.append(Problem(first_file, None, frozen.name, message, fix))
+            return None
+    chunks = reference_chunks(reference, bins)
+    # the chunks split the reference: their sum is the whole, without another scan
+    whole = _sum_counts(chunks) if chunks else counts_by(reference, None, bins)[None]
+    store["reference"] = {
+        "key": key, "bins": [asdict(b) for b in bins], "whole": cache.encode_counts(whole),
+        "chunks": [cache.encode_counts(c) for c in chunks],
+    }  # fmt: skip
+    return bins, whole, chunks
+
+
+def _sum_counts(parts: list[Counts]) -> Counts:
+    whole = dict(parts[0])
+    for part in parts[1:]:
+        whole = {name: merge_counts(whole[name], counts) for name, counts in part.items()}
+    return whole

@@ -93,3 +93,21 @@ def test_a_new_label_file_updates_performance_of_kept_windows(tmp_path: Path) ->
     after = read_records(root, drift=True).drift[0].windows[0].performance
     assert before is not None and after is not None
     assert (before.labelled, after.labelled) == (1, 3)
+
+
+def test_changed_settings_do_not_reuse_summaries_made_with_others(tmp_path: Path) -> None:
+    root = _records(tmp_path)
+    folder = root / "monitoring" / "churn"
+    for day in (1, 2, 3):
+        _write(folder / f"{day}.csv", _day(day, f"{day}.5"))
+    read_records(root, drift=True)  # daily summaries kept
+    config = root / "cardpress.toml"
+    config.write_text(config.read_text() + 'window = "weekly"\nbins = 3\n')
+    warm = read_records(root, drift=True).drift[0]
+    other = _records(tmp_path / "other", cache=".another-cache")
+    shutil.rmtree(other / "monitoring")
+    shutil.copytree(root / "monitoring", other / "monitoring")
+    (other / "cardpress.toml").write_text(config.read_text().replace(".drift-cache", ".x"))
+    cold = read_records(other, drift=True).drift[0]
+    assert [w.key for w in warm.windows] == ["2026-W09", "2026-W10"]  # 1 March is a Sunday
+    assert warm.windows == cold.windows and warm.bins == cold.bins

@@ -9,7 +9,7 @@ what only weakens the page (an empty window, no labels) becomes a warning shown 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +24,17 @@ from cardpress.model_drift import (
     FeatureBins,
 )
 from cardpress.readers import drift_cache as cache
-from cardpress.readers.drift_engine import Counts, Outcome
+from cardpress.readers.drift_engine import Counts, Outcome, zero_counts
 from cardpress.readers.drift_engines import connect
-from cardpress.readers.drift_files import Files, Window, file_facts, summarise
+from cardpress.readers.drift_files import Files, Window, facts_key, file_facts, summarise
 from cardpress.readers.drift_labels import label_stamps, with_labels
 from cardpress.readers.drift_reference import (
+    days_of,
     feature_kinds_of,
     newest_run,
     reference_rows,
     reference_summaries,
+    sum_counts,
 )
 from cardpress.readers.drift_windows import WINDOW, calendar, summary, window_key, with_windows
 from cardpress.readers.monitoring import (
@@ -85,13 +87,13 @@ def _model(
         return None
     store_file = cache.cache_file(root, model, settings.cache)
     store = cache.load(store_file)
-    files = _files(root, paths, store)
+    files = _files(root, paths, store, facts_key(settings))
     con = connect(settings.engine, settings.spark_master)
     fresh = [p for p in paths if name_of(root, p) in files.fresh]
     rows = read_rows(con, settings.engine, root, paths, settings.timestamp, problems, fresh)
     if rows is None:
         return None
-    file_facts(rows.table, files, store, settings.version)
+    file_facts(rows.table, files, store, settings)
     table = with_labels(con, root, folder, rows.table, settings, problems)
     warnings: list[str] = []
     newest = newest_run(store, settings, runs)
@@ -102,8 +104,10 @@ def _model(
     kinds = feature_kinds_of(table, reference, settings, rows.files[0], problems, warnings)
     if kinds is None:
         return None
+    # a daily timeline over its own reference days: those days' windows are the chunks
+    days = days_of(settings) if settings.window == "daily" else None
     kept = reference_summaries(reference, kinds, settings, store, reference_key,
-                                rows.files[0], problems)  # fmt: skip
+                                rows.files[0], problems, days is not None)  # fmt: skip
     if kept is None:
         return None
     outcome = _outcome(table, settings, newest)
@@ -112,15 +116,30 @@ def _model(
     windows = summarise(windowed, files, store, kept[0], outcome, settings, labels)
     if settings.window != "rows":
         cache.save(store_file, store)
+    if days is not None:
+        kept = _reference_from_windows(kept[0], windows, days)
     return _assemble(model, settings, reference_name, kept, windows, windowed, outcome,
                      rows.files, warnings)  # fmt: skip
 
 
-def _files(root: Path, paths: list[Path], store: dict[str, Any]) -> Files:
+def _reference_from_windows(
+    bins: list[FeatureBins], windows: dict[Any, Window], days: tuple[date, date]
+) -> tuple[list[FeatureBins], Counts, list[Counts]]:
+    """Reference chunks and whole from the daily windows of its days (no scan of its own)."""
+    chunks = [windows[start].counts for start in sorted(windows)
+              if days[0] <= start.date() <= days[1] and windows[start].counts]  # fmt: skip
+    return bins, sum_counts(chunks) if chunks else zero_counts(bins), chunks
+
+
+def _files(root: Path, paths: list[Path], store: dict[str, Any], facts: str) -> Files:
+    """The files by SOURCE value; fresh: new, changed, or summarised with other settings."""
     names = {source_of(p): name_of(root, p) for p in paths}
     stamps = {name: cache.stamp(p) for p, name in zip(paths, names.values(), strict=True)}
     kept = store["files"]
-    fresh = frozenset(n for n in stamps if kept.get(n, {}).get("stamp") != stamps[n])
+    fresh = frozenset(
+        n for n in stamps
+        if kept.get(n, {}).get("stamp") != stamps[n] or kept[n].get("facts_key") != facts
+    )  # fmt: skip
     return Files(names, stamps, fresh)
 
 

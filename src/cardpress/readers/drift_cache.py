@@ -20,7 +20,7 @@ from typing import Any
 
 from cardpress.model_drift import FeatureBins, FeatureCounts, Performance
 
-FORMAT = 1  # bump when what is stored changes meaning
+FORMAT = 2  # bump when what is stored changes meaning
 logger = logging.getLogger("cardpress")
 Counts = dict[str, FeatureCounts]
 

@@ -90,6 +90,12 @@ def counts_by(
     }  # fmt: skip
 
 
+def zero_counts(bins: list[FeatureBins]) -> Counts:
+    """Counts of no rows at all, for every feature."""
+    return {f.name: FeatureCounts((0,) * f.size, (0.0,) * f.size if f.kind == "numeric" else ())
+            for f in bins}  # fmt: skip
+
+
 def _zeros(bins: list[FeatureBins]) -> list[tuple[list[int], list[float]]]:
     return [([0] * f.size, [0.0] * f.size) for f in bins]
 

@@ -25,7 +25,7 @@ from cardpress.readers.drift_engine import (
     performance_by_window,
     versions_by_window,
 )
-from cardpress.readers.drift_windows import WINDOW, window_start
+from cardpress.readers.drift_windows import WINDOW, window_start, with_windows
 from cardpress.readers.monitoring import SOURCE, TIME
 
 
@@ -47,30 +47,54 @@ class Files:
     fresh: frozenset[str]  # names whose kept summaries cannot be used at all
 
 
-def file_facts(table: ir.Table, files: Files, store: dict[str, Any], version: str) -> None:
-    """Time span and model versions of every new file, into ``store`` (one query for all)."""
+def facts_key(settings: DriftSettings) -> str:
+    """What a file's facts (span, versions per window) depend on besides the file itself."""
+    return cache.digest(settings.window, settings.version, settings.timestamp)
+
+
+def file_facts(
+    table: ir.Table, files: Files, store: dict[str, Any], settings: DriftSettings
+) -> None:
+    """Time span, model versions and rows per version and window of every new file.
+
+    One query for all new files, into ``store``. Row windows span files, so their versions are
+    counted later, with the windows.
+    """
     kept = store["files"]
     for name in files.fresh:
         kept.pop(name, None)
     fresh = [source for source, name in files.names.items() if name in files.fresh]
+    found: dict[str, dict[str, Any]] = {}
     if fresh:
         chosen = _only(table, fresh, files)
-        seen = (
-            chosen[version].cast("string").collect(distinct=True)
-            if version in table.columns
-            else ibis.literal([], type="array<string>")
-        )
-        query = chosen.group_by(SOURCE).aggregate(
-            first=chosen[TIME].min(), last=chosen[TIME].max(), versions=seen
+        calendar = settings.window != "rows"
+        chosen = with_windows(chosen, settings) if calendar else chosen
+        version = (chosen[settings.version].cast("string") if settings.version in chosen.columns
+                   else ibis.null("string"))  # fmt: skip
+        keys = [chosen[SOURCE], version.name("v"), *([chosen[WINDOW]] if calendar else [])]
+        query = chosen.group_by(keys).aggregate(
+            first=chosen[TIME].min(), last=chosen[TIME].max(), n=chosen.count()
         )
         for row in query.to_pyarrow().to_pylist():
-            kept[files.names[row[SOURCE]]] = {
-                "stamp": files.stamps[files.names[row[SOURCE]]],
-                "span": [_naive(row["first"]).isoformat(), _naive(row["last"]).isoformat()],
-                "versions": sorted(str(v) for v in row["versions"] or [] if v is not None),
-            }
+            _add_fact(found.setdefault(files.names[row[SOURCE]], {}), row, settings)
     for name in files.fresh:  # a file without rows still has a (empty) entry
-        kept.setdefault(name, {"stamp": files.stamps[name], "span": None, "versions": []})
+        entry = found.get(name, {"span": None, "versions": [], "window_versions": {}})
+        entry["versions"] = sorted(set(entry["versions"]))
+        kept[name] = {**entry, "stamp": files.stamps[name], "facts_key": facts_key(settings)}
+
+
+def _add_fact(entry: dict[str, Any], row: dict[str, Any], settings: DriftSettings) -> None:
+    first, last = _naive(row["first"]).isoformat(), _naive(row["last"]).isoformat()
+    span = entry.get("span") or [first, last]
+    entry["span"] = [min(span[0], first), max(span[1], last)]
+    entry.setdefault("versions", [])
+    if row["v"] is not None:
+        entry["versions"].append(str(row["v"]))
+    if WINDOW in row:
+        start = cache.window_text(window_start(row[WINDOW], settings.window))
+        rows = entry.setdefault("window_versions", {}).setdefault(start, [])
+        rows.append([str(row["v"]) if row["v"] is not None else "unknown", int(row["n"])])
+        rows.sort()
 
 
 def summarise(
@@ -115,15 +139,10 @@ def _scan_counts(
         return
     chosen = _only(windowed, sources, files)
     counts = counts_by(chosen, [SOURCE, WINDOW], bins)
-    version = settings.version if settings.version in windowed.columns else None
-    versions = versions_by_window(chosen, version)
     found: dict[str, dict[str, Any]] = {files.names[s]: {} for s in sources}
     for (source, window), part in counts.items():
         start = cache.window_text(window_start(window, settings.window))
-        found[files.names[source]][start] = {
-            "counts": cache.encode_counts(part),
-            "versions": versions.get((source, window), []),
-        }
+        found[files.names[source]][start] = cache.encode_counts(part)
     for name, windows in found.items():
         kept[name]["windows"] = windows
 
@@ -159,8 +178,9 @@ def _merged(kept: dict[str, Any], names: list[str]) -> dict[Any, Window]:
     windows: dict[Any, Window] = defaultdict(Window)
     for name in names:
         for text, part in kept[name].get("windows", {}).items():
-            _add(windows[cache.window_value(text)], cache.decode_counts(part["counts"]),
-                 [tuple(v) for v in part["versions"]], None)  # fmt: skip
+            _add(windows[cache.window_value(text)], cache.decode_counts(part), [], None)
+        for text, versions in kept[name].get("window_versions", {}).items():
+            _add(windows[cache.window_value(text)], {}, [tuple(v) for v in versions], None)
         for text, part in kept[name].get("outcome", {}).items():
             _add(windows[cache.window_value(text)], {}, [],
                  cache.decode_performance(part))  # fmt: skip

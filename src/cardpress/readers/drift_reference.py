@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -120,13 +120,20 @@ def reference_summaries(
     key: str,
     first_file: str,
     problems: list[Problem],
+    from_windows: bool,
 ) -> tuple[list[FeatureBins], Counts, list[Counts]] | None:
-    """Frozen bins, whole counts and chunk counts of the reference, kept while it is unchanged."""
-    key = cache.digest(key, kinds, settings.bins)
+    """Frozen bins, whole counts and chunk counts of the reference, kept while it is unchanged.
+
+    With ``from_windows`` (a time range of the rows, daily windows) the chunks are the days'
+    windows themselves, summed by the caller: only the bins are computed here.
+    """
+    key = cache.digest(key, kinds, settings.bins, from_windows)
     kept = store.get("reference")
     if isinstance(kept, dict) and kept.get("key") == key:
         bins = [FeatureBins(b["name"], b["kind"], tuple(b["edges"]), tuple(b["categories"]))
                 for b in kept["bins"]]  # fmt: skip
+        if from_windows:
+            return bins, {}, []
         chunks = [cache.decode_counts(c) for c in kept["chunks"]]
         return bins, cache.decode_counts(kept["whole"]), chunks
     bins = frozen_bins(reference, kinds, settings.bins)
@@ -137,9 +144,12 @@ def reference_summaries(
             message = f"{count} categories in the reference (at most {MAX_CATEGORIES})"
             problems.append(Problem(first_file, None, frozen.name, message, fix))
             return None
+    if from_windows:
+        store["reference"] = {"key": key, "bins": [asdict(b) for b in bins]}
+        return bins, {}, []
     chunks = reference_chunks(reference, bins)
     # the chunks split the reference: their sum is the whole, without another scan
-    whole = _sum_counts(chunks) if chunks else counts_by(reference, None, bins)[None]
+    whole = sum_counts(chunks) if chunks else counts_by(reference, None, bins)[None]
     store["reference"] = {
         "key": key, "bins": [asdict(b) for b in bins], "whole": cache.encode_counts(whole),
         "chunks": [cache.encode_counts(c) for c in chunks],
@@ -147,7 +157,17 @@ def reference_summaries(
     return bins, whole, chunks
 
 
-def _sum_counts(parts: list[Counts]) -> Counts:
+def days_of(settings: DriftSettings) -> tuple[date, date] | None:
+    """First and last day of a time-range reference; None for a data set reference."""
+    match = RANGE.match(settings.reference)
+    if not match:
+        return None
+    first, last = (date.fromisoformat(d) for d in match.groups())
+    return first, last
+
+
+def sum_counts(parts: list[Counts]) -> Counts:
+    """The counts of disjoint row sets added up (``parts`` not empty)."""
     whole = dict(parts[0])
     for part in parts[1:]:
         whole = {name: merge_counts(whole[name], counts) for name, counts in part.items()}

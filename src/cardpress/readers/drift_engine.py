@@ -8,6 +8,8 @@ Spark) does the scanning, Python only assembles the small results. Windows: drif
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,18 +68,12 @@ def counts_by(
         **{f"v{i}": bin_value(table, f) for i, f in enumerate(bins) if f.kind == "numeric"},
         **{SHARED: ibis.random()},
     )
-    parts = [
-        binned.select(*keys, **{FEATURE: ibis.literal(i, "int64"), BIN: binned[f"b{i}"],
-                                VALUE: binned[f"v{i}"] if f.kind == "numeric"
-                                else ibis.null("float64")})
-        for i, f in enumerate(bins)
-    ]  # fmt: skip
-    long = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
-    query = long.group_by([*keys, FEATURE, BIN]).aggregate(n=long.count(), s=long[VALUE].sum())
+    with _shared(binned) as shared:
+        rows = _long_counts(shared, keys, bins)
     found: dict[Any, list[tuple[list[int], list[float]]]] = {}
     if group is None:
         found[None] = _zeros(bins)
-    for row in query.to_pyarrow().to_pylist():
+    for row in rows:
         vectors = found.setdefault(_key(row, group), _zeros(bins))
         numbers, sums = vectors[row[FEATURE]]
         numbers[row[BIN]] = int(row["n"])
@@ -88,6 +84,34 @@ def counts_by(
               for f, (n, s) in zip(bins, vectors, strict=True)}
         for key, vectors in found.items()
     }  # fmt: skip
+
+
+def _long_counts(shared: ir.Table, keys: list[str], bins: list[FeatureBins]) -> list[Any]:
+    """Count and sum per (keys, feature, bin), the rows turned long: one per row and feature."""
+    parts = [
+        shared.select(*keys, **{FEATURE: ibis.literal(i, "int64"), BIN: shared[f"b{i}"],
+                                VALUE: shared[f"v{i}"] if f.kind == "numeric"
+                                else ibis.null("float64")})
+        for i, f in enumerate(bins)
+    ]  # fmt: skip
+    long = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+    query = long.group_by([*keys, FEATURE, BIN]).aggregate(n=long.count(), s=long[VALUE].sum())
+    rows: list[Any] = query.to_pyarrow().to_pylist()
+    return rows
+
+
+@contextmanager
+def _shared(binned: ir.Table) -> Iterator[ir.Table]:
+    """The binned rows, read once by every feature's branch of the union.
+
+    On DuckDB the projection is one common table expression (see :func:`counts_by`). Spark
+    inlines it into every branch, so there it is cached for the query and released after.
+    """
+    if ibis.get_backend(binned).name != "pyspark":
+        yield binned
+        return
+    with binned.cache() as cached:
+        yield cached
 
 
 def zero_counts(bins: list[FeatureBins]) -> Counts:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -40,6 +41,22 @@ def cli(verbose: int, quiet: bool) -> None:
         level = logging.WARNING
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
     logging.getLogger("cardpress").setLevel(level)
+
+
+def _engine_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--engine and --spark-master, shared by build and validate."""
+    command = click.option(
+        "--spark-master",
+        metavar="URL",
+        help="With --engine spark: the Spark master, e.g. spark://host:7077 (default: "
+        "[drift] spark_master, else local[2]).",
+    )(command)
+    return click.option(
+        "--engine",
+        type=click.Choice(["duckdb", "spark"]),
+        help="Drift engine for the monitoring rows (default: [drift] engine of cardpress.toml, "
+        "else duckdb). spark needs pip install 'cardpress[spark]' and Java 17.",
+    )(command)
 
 
 @cli.command()
@@ -87,18 +104,7 @@ def cli(verbose: int, quiet: bool) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Ed25519 private key (PEM): write manifest.json.sig, a detached signature.",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "spark"]),
-    help="Drift engine for the monitoring rows (default: [drift] engine of cardpress.toml, "
-    "else duckdb). spark needs pip install 'cardpress[spark]' and Java 17.",
-)
-@click.option(
-    "--spark-master",
-    metavar="URL",
-    help="With --engine spark: the Spark master, e.g. spark://host:7077 (default: "
-    "[drift] spark_master, else local[2]).",
-)
+@_engine_options
 def build(
     records: Path,
     output: Path,
@@ -147,18 +153,7 @@ def build(
 
 @cli.command()
 @click.argument("records", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--engine",
-    type=click.Choice(["duckdb", "spark"]),
-    help="Drift engine for the monitoring rows (default: [drift] engine of cardpress.toml, "
-    "else duckdb). spark needs pip install 'cardpress[spark]' and Java 17.",
-)
-@click.option(
-    "--spark-master",
-    metavar="URL",
-    help="With --engine spark: the Spark master, e.g. spark://host:7077 (default: "
-    "[drift] spark_master, else local[2]).",
-)
+@_engine_options
 def validate(records: Path, engine: str | None, spark_master: str | None) -> None:
     """Check RECORDS and print every problem as file:line: field: problem — fix."""
     loaded = api.validate(records, engine=_engine(engine, spark_master))

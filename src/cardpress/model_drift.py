@@ -146,6 +146,26 @@ def merge_counts(a: FeatureCounts, b: FeatureCounts) -> FeatureCounts:
     return FeatureCounts(tuple(x + y for x, y in zip(a.counts, b.counts, strict=True)), sums)
 
 
+def merge_performance(a: Performance, b: Performance) -> Performance:
+    """The labelled outcomes of two disjoint row sets."""
+    scores: dict[float, list[int]] = {}
+    for score, positives, negatives in (*a.score_counts, *b.score_counts):
+        pair = scores.setdefault(score, [0, 0])
+        pair[0] += positives
+        pair[1] += negatives
+    delays = (
+        tuple(x + y for x, y in zip(a.delay_counts, b.delay_counts, strict=True))
+        if a.delay_counts and b.delay_counts
+        else a.delay_counts or b.delay_counts
+    )
+    return Performance(
+        rows=a.rows + b.rows, labelled=a.labelled + b.labelled,
+        tp=a.tp + b.tp, fp=a.fp + b.fp, tn=a.tn + b.tn, fn=a.fn + b.fn,
+        score_counts=tuple((s, p, n) for s, (p, n) in sorted(scores.items())),
+        delay_counts=delays, delay_sum=a.delay_sum + b.delay_sum,
+    )  # fmt: skip
+
+
 # Fixed alert thresholds (used when threshold_method = "fixed", and as the floor of nothing else).
 # Distances alert at or above the value; p-values alert below it.
 DEFAULT_THRESHOLDS: tuple[tuple[str, float], ...] = (

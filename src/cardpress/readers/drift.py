@@ -9,7 +9,7 @@ what only weakens the page (an empty window, no labels) becomes a warning shown 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,15 @@ from cardpress.readers.drift_reference import (
     reference_summaries,
     sum_counts,
 )
-from cardpress.readers.drift_windows import WINDOW, calendar, summary, window_key, with_windows
+from cardpress.readers.drift_windows import (
+    WINDOW,
+    calendar,
+    naive,
+    summary,
+    window_key,
+    with_windows,
+)
+from cardpress.readers.hashing import save_cache
 from cardpress.readers.monitoring import (
     TIME,
     data_files,
@@ -89,7 +97,7 @@ def _model(
     store = cache.load(store_file)
     files = _files(root, paths, store, facts_key(settings))
     con = connect(settings.engine, settings.spark_master)
-    fresh = [p for p in paths if name_of(root, p) in files.fresh]
+    fresh = [p for p, name in zip(paths, files.names.values(), strict=True) if name in files.fresh]
     rows = read_rows(con, settings.engine, root, paths, settings.timestamp, problems, fresh)
     if rows is None:
         return None
@@ -115,7 +123,7 @@ def _model(
     labels = cache.digest(label_stamps(folder))
     windows = summarise(windowed, files, store, kept[0], outcome, settings, labels)
     if settings.window != "rows":
-        cache.save(store_file, store)
+        save_cache(store_file, store)
     if days is not None:
         kept = _reference_from_windows(kept[0], windows, days)
     return _assemble(model, settings, reference_name, kept, windows, windowed, outcome,
@@ -158,7 +166,7 @@ def _assemble(
     names = [b.name for b in bins]
     found = []
     for key, span, group in _spans(windowed, settings, list(windows)):
-        window = windows.get(group) if group is not None else None
+        window = windows.get(group)
         if window is None or not window.counts:
             warnings.append(f"window {key} has no rows: its statistics are left empty")
             found.append(summary(key, span, {}, [], None, names))
@@ -180,15 +188,14 @@ def _assemble(
 def _spans(
     windowed: ir.Table, settings: DriftSettings, groups: list[Any]
 ) -> list[tuple[str, tuple[str, str], Any]]:
-    """(key, (start, end), group value or None when empty) of every window, in time order."""
+    """(key, (start, end), start value) of every window, in time order, empty ones included."""
     if settings.window == "rows":
         times = windowed.group_by(WINDOW).aggregate(a=windowed[TIME].min(), b=windowed[TIME].max())
         spans = sorted((r[WINDOW], r["a"], r["b"]) for r in times.to_pyarrow().to_pylist())
         return [(f"rows-{n + 1}", (_iso(a), _iso(b)), n) for n, a, b in spans]
-    starts = {_naive(g): g for g in groups}
     return [
-        (window_key(start, settings.window), (_iso(start), _iso(end)), starts.get(start))
-        for start, end in calendar(list(starts), settings.window)
+        (window_key(start, settings.window), (_iso(start), _iso(end)), start)
+        for start, end in calendar(groups, settings.window)
     ]
 
 
@@ -202,10 +209,5 @@ def _outcome(table: ir.Table, settings: DriftSettings, newest: Run | None) -> Ou
                    column(settings.label_timestamp), column(settings.score), text)  # fmt: skip
 
 
-def _naive(value: Any) -> datetime:
-    moment: datetime = value
-    return moment.replace(tzinfo=None)
-
-
 def _iso(value: Any) -> str:
-    return _naive(value).isoformat() + "Z"
+    return naive(value).isoformat() + "Z"

@@ -10,54 +10,32 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
-import tempfile
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from cardpress.model_drift import FeatureBins, FeatureCounts, Performance
+from cardpress.readers.hashing import default_cache, load_cache
 
 FORMAT = 2  # bump when what is stored changes meaning
-logger = logging.getLogger("cardpress")
 Counts = dict[str, FeatureCounts]
 
 
 def cache_file(root: Path, model: str, folder: str | None) -> Path:
     """Where one model's summaries are kept: ``folder`` (relative to the records) or temp."""
-    base = root / folder if folder else _default_folder(root)
+    records = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    base = root / folder if folder else default_cache().parent / "drift" / records
     safe = hashlib.sha256(model.encode()).hexdigest()[:16]
     return base / f"drift-{safe}.json"
 
 
-def _default_folder(root: Path) -> Path:
-    records = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / "cardpress" / "drift" / records
-
-
 def load(path: Path) -> dict[str, Any]:
     """The kept summaries, or an empty store when there are none or they cannot be read."""
-    try:
-        found = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    found = load_cache(path)
+    if found.get("format") != FORMAT or not isinstance(found.get("files"), dict):
         return {"format": FORMAT, "files": {}}
-    if not isinstance(found, dict) or found.get("format") != FORMAT:
-        return {"format": FORMAT, "files": {}}
-    found.setdefault("files", {})
     return found
-
-
-def save(path: Path, store: dict[str, Any]) -> None:
-    """Write atomically; a cache that cannot be written only costs time next build."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".tmp")
-        partial.write_text(json.dumps(store, sort_keys=True), encoding="utf-8")
-        os.replace(partial, path)
-    except OSError as error:
-        logger.warning("drift cache not written (%s): the next build scans every file", error)
 
 
 def stamp(path: Path) -> list[int]:

@@ -79,11 +79,7 @@ def counts_by(
         numbers[row[BIN]] = int(row["n"])
         if row[BIN] < len(numbers) - 1:  # the missing bin sums nothing (its values may be NaN)
             sums[row[BIN]] = float(row["s"] or 0.0)
-    return {
-        key: {f.name: FeatureCounts(tuple(n), tuple(s) if f.kind == "numeric" else ())
-              for f, (n, s) in zip(bins, vectors, strict=True)}
-        for key, vectors in found.items()
-    }  # fmt: skip
+    return {key: _frozen(bins, vectors) for key, vectors in found.items()}
 
 
 def _long_counts(shared: ir.Table, keys: list[str], bins: list[FeatureBins]) -> list[Any]:
@@ -116,12 +112,17 @@ def _shared(binned: ir.Table) -> Iterator[ir.Table]:
 
 def zero_counts(bins: list[FeatureBins]) -> Counts:
     """Counts of no rows at all, for every feature."""
-    return {f.name: FeatureCounts((0,) * f.size, (0.0,) * f.size if f.kind == "numeric" else ())
-            for f in bins}  # fmt: skip
+    return _frozen(bins, _zeros(bins))
 
 
 def _zeros(bins: list[FeatureBins]) -> list[tuple[list[int], list[float]]]:
     return [([0] * f.size, [0.0] * f.size) for f in bins]
+
+
+def _frozen(bins: list[FeatureBins], vectors: list[tuple[list[int], list[float]]]) -> Counts:
+    """Counting vectors as FeatureCounts (sums for numeric features only)."""
+    return {f.name: FeatureCounts(tuple(n), tuple(s) if f.kind == "numeric" else ())
+            for f, (n, s) in zip(bins, vectors, strict=True)}  # fmt: skip
 
 
 def unit(row: dict[str, Any]) -> tuple[str, Any]:

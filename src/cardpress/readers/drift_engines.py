@@ -8,7 +8,6 @@ file name as a column (one scan per query); Spark opens each file and the tables
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from typing import Any
 
 import ibis
@@ -41,14 +40,11 @@ def connect(engine: Engine, spark_master: str) -> Any:
     return _spark(spark_master)
 
 
-def read_parquet(con: Any, engine: Engine, paths: list[Path], source: str) -> ir.Table:
-    """Every Parquet file of ``paths`` as one table, its resolved path in column ``source``."""
+def read_parquet(con: Any, engine: Engine, paths: list[str], source: str) -> ir.Table:
+    """Every Parquet file of ``paths`` as one table, its path (as given) in column ``source``."""
     if engine == "duckdb":
-        return con.read_parquet([p.resolve() for p in paths], filename=source, union_by_name=True)
-    tables = [
-        con.read_parquet(str(p.resolve())).mutate(**{source: ibis.literal(str(p.resolve()))})
-        for p in paths
-    ]
+        return con.read_parquet(paths, filename=source, union_by_name=True)
+    tables = [con.read_parquet(p).mutate(**{source: ibis.literal(p)}) for p in paths]
     return tables[0] if len(tables) == 1 else ibis.union(*tables)
 
 

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
-from cardpress.model_drift import DriftSettings, FeatureBins, Performance, merge_counts
+from cardpress.model_drift import (
+    DriftSettings,
+    FeatureBins,
+    Performance,
+    merge_counts,
+    merge_performance,
+)
 from cardpress.readers import drift_cache as cache
 from cardpress.readers.drift_engine import (
     Counts,
@@ -25,7 +30,7 @@ from cardpress.readers.drift_engine import (
     performance_by_window,
     versions_by_window,
 )
-from cardpress.readers.drift_windows import WINDOW, window_start, with_windows
+from cardpress.readers.drift_windows import WINDOW, naive, window_start, with_windows
 from cardpress.readers.monitoring import SOURCE, TIME
 
 
@@ -61,8 +66,6 @@ def file_facts(
     counted later, with the windows.
     """
     kept = store["files"]
-    for name in files.fresh:
-        kept.pop(name, None)
     fresh = [source for source, name in files.names.items() if name in files.fresh]
     found: dict[str, dict[str, Any]] = {}
     if fresh:
@@ -84,7 +87,7 @@ def file_facts(
 
 
 def _add_fact(entry: dict[str, Any], row: dict[str, Any], settings: DriftSettings) -> None:
-    first, last = _naive(row["first"]).isoformat(), _naive(row["last"]).isoformat()
+    first, last = naive(row["first"]).isoformat(), naive(row["last"]).isoformat()
     span = entry.get("span") or [first, last]
     entry["span"] = [min(span[0], first), max(span[1], last)]
     entry.setdefault("versions", [])
@@ -106,65 +109,38 @@ def summarise(
     settings: DriftSettings,
     labels: str,
 ) -> dict[Any, Window]:
-    """Every window's summaries; scans only what the store cannot give."""
-    counts_key = cache.digest(bins, settings.window, settings.window_rows, settings.version)
-    outcome_key = cache.digest(outcome, settings.score_decimals, settings.window, labels)
-    kept = store["files"]
-    by_name = {name: source for source, name in files.names.items()}
+    """Every window's summaries; scans only what the store cannot give.
+
+    Counts depend on the bins and windows, outcomes on the outcome columns, the windows and
+    every late-label file (``labels``): each part of a file is scanned again only when its own
+    digest changed.
+    """
     if settings.window == "rows":  # a row window spans files: nothing is kept
         return _whole(windowed, bins, outcome, settings)
-    need_counts = sorted(n for n in by_name if kept[n].get("counts_key") != counts_key)
-    need_outcome = sorted(n for n in by_name if kept[n].get("outcome_key") != outcome_key)
-    _scan_counts(windowed, [by_name[n] for n in need_counts], files, kept, bins, settings)
-    _scan_outcome(windowed, [by_name[n] for n in need_outcome], files, kept, outcome, settings)
-    for name in need_counts:
-        kept[name]["counts_key"] = counts_key
-    for name in need_outcome:
-        kept[name]["outcome_key"] = outcome_key
+    kept = store["files"]
+    by_name = {name: source for source, name in files.names.items()}
+    scans: list[tuple[str, str, Any, Any]] = [
+        ("windows", cache.digest(bins, settings.window, settings.window_rows),
+         lambda rows: counts_by(rows, [SOURCE, WINDOW], bins), cache.encode_counts),
+        ("outcome", cache.digest(outcome, settings.score_decimals, settings.window, labels),
+         lambda rows: performance_by_window(rows, outcome, settings.score_decimals),
+         cache.encode_performance),
+    ]  # fmt: skip
+    for part, key, scan, encode in scans:
+        stale = sorted(n for n in by_name if kept[n].get(f"{part}_key") != key)
+        if not stale:
+            continue
+        found: dict[str, dict[str, Any]] = {name: {} for name in stale}
+        for (source, window), summary in scan(_only(windowed, [by_name[n] for n in stale],
+                                                    files)).items():  # fmt: skip
+            start = cache.window_text(window_start(window, settings.window))
+            found[files.names[source]][start] = encode(summary)
+        for name in stale:
+            kept[name].update({part: found[name], f"{part}_key": key})
     for name in list(kept):
         if name not in by_name:
             del kept[name]  # a file that is gone leaves the store
     return _merged(kept, sorted(by_name))
-
-
-def _scan_counts(
-    windowed: ir.Table,
-    sources: list[str],
-    files: Files,
-    kept: dict[str, Any],
-    bins: list[FeatureBins],
-    settings: DriftSettings,
-) -> None:
-    if not sources:
-        return
-    chosen = _only(windowed, sources, files)
-    counts = counts_by(chosen, [SOURCE, WINDOW], bins)
-    found: dict[str, dict[str, Any]] = {files.names[s]: {} for s in sources}
-    for (source, window), part in counts.items():
-        start = cache.window_text(window_start(window, settings.window))
-        found[files.names[source]][start] = cache.encode_counts(part)
-    for name, windows in found.items():
-        kept[name]["windows"] = windows
-
-
-def _scan_outcome(
-    windowed: ir.Table,
-    sources: list[str],
-    files: Files,
-    kept: dict[str, Any],
-    outcome: Outcome,
-    settings: DriftSettings,
-) -> None:
-    if not sources:
-        return
-    chosen = _only(windowed, sources, files)
-    found: dict[str, dict[str, Any]] = {files.names[s]: {} for s in sources}
-    performance = performance_by_window(chosen, outcome, settings.score_decimals)
-    for (source, window), part in performance.items():
-        start = cache.window_text(window_start(window, settings.window))
-        found[files.names[source]][start] = cache.encode_performance(part)
-    for name, windows in found.items():
-        kept[name]["outcome"] = windows
 
 
 def _only(table: ir.Table, sources: list[str], files: Files) -> ir.Table:
@@ -216,28 +192,3 @@ def _add(
             if window.performance
             else performance
         )
-
-
-def merge_performance(a: Performance, b: Performance) -> Performance:
-    """The labelled outcomes of two disjoint row sets."""
-    scores: dict[float, list[int]] = {}
-    for score, positives, negatives in (*a.score_counts, *b.score_counts):
-        pair = scores.setdefault(score, [0, 0])
-        pair[0] += positives
-        pair[1] += negatives
-    delays = (
-        tuple(x + y for x, y in zip(a.delay_counts, b.delay_counts, strict=True))
-        if a.delay_counts and b.delay_counts
-        else a.delay_counts or b.delay_counts
-    )
-    return Performance(
-        rows=a.rows + b.rows, labelled=a.labelled + b.labelled,
-        tp=a.tp + b.tp, fp=a.fp + b.fp, tn=a.tn + b.tn, fn=a.fn + b.fn,
-        score_counts=tuple((s, p, n) for s, (p, n) in sorted(scores.items())),
-        delay_counts=delays, delay_sum=a.delay_sum + b.delay_sum,
-    )  # fmt: skip
-
-
-def _naive(value: Any) -> datetime:
-    moment: datetime = value
-    return moment.replace(tzinfo=None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,18 +47,18 @@ def reference_rows(
     store: dict[str, Any],
 ) -> tuple[ir.Table | None, str, str]:
     """The reference rows, their description, and a digest of the files they come from."""
-    match = RANGE.match(settings.reference)
-    if match:
-        first, last = (datetime.fromisoformat(d).replace(tzinfo=UTC) for d in match.groups())
-        after = last + timedelta(days=1)
-        chosen = table.filter((table[TIME] >= first) & (table[TIME] < after))
+    days = days_of(settings)
+    if days is not None:
+        first, last = (d.isoformat() for d in days)
+        start = datetime.combine(days[0], time(), UTC)
+        after = datetime.combine(days[1] + timedelta(days=1), time(), UTC)
+        chosen = table.filter((table[TIME] >= start) & (table[TIME] < after))
         overlapping = sorted(
             [name, entry["stamp"]]
             for name, entry in store["files"].items()
-            if entry["span"] and entry["span"][0][:10] <= match.group(2)
-            and entry["span"][1][:10] >= match.group(1)
-        )  # fmt: skip
-        name = f"monitoring rows from {match.group(1)} to {match.group(2)}"
+            if entry["span"] and entry["span"][0][:10] <= last and entry["span"][1][:10] >= first
+        )
+        name = f"monitoring rows from {first} to {last}"
         return chosen, name, cache.digest(settings.reference, overlapping)
     if newest is None:
         fix = 'name a time range as reference, e.g. reference = "2026-03-01/2026-03-14"'

@@ -52,6 +52,11 @@ def window_start(value: Any, window: str) -> datetime:
         return EPOCH + timedelta(days=int(value))
     if window == "weekly":
         return EPOCH + timedelta(days=7 * int(value) - 3)
+    return naive(value)
+
+
+def naive(value: Any) -> datetime:
+    """A timestamp from the backend (UTC, zoned or not) as a naive UTC datetime."""
     moment: datetime = value
     return moment.replace(tzinfo=None)
 

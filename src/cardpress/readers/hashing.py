@@ -27,7 +27,7 @@ def default_cache() -> Path:
 
 def hash_files(paths: Iterable[Path], cache_file: Path | None = None) -> dict[str, FileHash]:
     """sha256, md5 and size of every path that is a regular file, by its absolute path."""
-    cache = _load(cache_file) if cache_file else {}
+    cache = load_cache(cache_file) if cache_file else {}
     hashes: dict[str, FileHash] = {}
     changed = False
     for path in sorted(set(paths)):
@@ -50,7 +50,7 @@ def hash_files(paths: Iterable[Path], cache_file: Path | None = None) -> dict[st
         cache[key] = [*stamp, found.sha256, found.md5]
         changed = True
     if cache_file and changed:
-        _save(cache_file, cache)
+        save_cache(cache_file, cache)
     return hashes
 
 
@@ -68,7 +68,8 @@ def _hash(path: Path) -> FileHash | None:
     return FileHash(sha256.hexdigest(), md5.hexdigest(), size)
 
 
-def _load(cache_file: Path) -> dict[str, object]:
+def load_cache(cache_file: Path) -> dict[str, object]:
+    """A machine-local JSON cache, or {} when it is missing or unreadable."""
     try:
         data = json.loads(cache_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -76,7 +77,8 @@ def _load(cache_file: Path) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
-def _save(cache_file: Path, cache: dict[str, object]) -> None:
+def save_cache(cache_file: Path, cache: dict[str, object]) -> None:
+    """Write a JSON cache atomically; one that cannot be written only costs time."""
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
@@ -84,4 +86,4 @@ def _save(cache_file: Path, cache: dict[str, object]) -> None:
             json.dump(cache, handle, sort_keys=True)
         os.replace(name, cache_file)
     except OSError as error:  # a cache that cannot be written only costs time
-        logger.debug("hash cache %s not written: %s", cache_file, error)
+        logger.debug("cache %s not written: %s", cache_file, error)

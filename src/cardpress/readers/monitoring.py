@@ -95,15 +95,16 @@ def read_rows(
     ):
         return None
     if parquet:
-        tables.insert(0, read_parquet(con, engine, parquet, SOURCE))
+        tables.insert(0, read_parquet(con, engine, [source_of(p) for p in parquet], SOURCE))
     # the raw column as text: files may store it as text or as timestamps (engines differ)
     checked = [
         t.mutate(**{TIME: _utc(t[timestamp]), timestamp: t[timestamp].cast("string")})
         for t in tables
     ]
     union = checked[0] if len(checked) == 1 else ibis.union(*checked)
-    checked_files = paths if fresh is None else fresh
-    if checked_files and not _times_parse(root, union, checked_files, timestamp, problems):
+    # every file fresh (a first build): check all rows, without a per-row filter on the file
+    only = None if fresh is None or len(fresh) == len(paths) else fresh
+    if (only is None or only) and not _times_parse(root, union, only, timestamp, problems):
         return None
     return Rows(union, tuple(sorted(name for name, _ in schemas)))
 
@@ -178,10 +179,12 @@ def _utc(column: Any) -> Any:
 
 
 def _times_parse(
-    root: Path, table: ir.Table, paths: list[Path], timestamp: str, problems: list[Problem]
+    root: Path, table: ir.Table, paths: list[Path] | None, timestamp: str, problems: list[Problem]
 ) -> bool:
-    """No missing or unparsable timestamp in ``paths``: the first bad one is named."""
-    chosen = table.filter(table[SOURCE].isin([source_of(p) for p in paths]))
+    """No missing or unparsable timestamp in ``paths`` (None: all): the first bad one is named."""
+    chosen = (
+        table if paths is None else table.filter(table[SOURCE].isin([source_of(p) for p in paths]))
+    )
     bad = chosen.filter(chosen[TIME].isnull()).select(
         value=chosen[timestamp].cast("string"), file=chosen[SOURCE]
     )

@@ -27,7 +27,9 @@ from cardpress.readers.drift_windows import WINDOW, day_number
 from cardpress.readers.monitoring import SOURCE, TIME
 
 CHUNK = "cardpress_chunk"
-FEATURE, BIN, VALUE, SHARED = "cardpress_feature", "cardpress_bin", "cardpress_value", "cardpress_r"
+FEATURE, BIN, VALUE, SHARED = (
+    "cardpress_feature", "cardpress_bin", "cardpress_value", "cardpress_binned"
+)
 # rows are summarised per file and window, so a file's summaries can be kept and reused
 UNIT = [SOURCE, WINDOW]
 REFERENCE_CHUNKS = 10
@@ -55,9 +57,8 @@ def counts_by(
     Every row's bins are computed once, then the rows are turned long (one per row and
     feature: its bin and value) and grouped by (group, feature, bin): one count and one sum
     per group, where a wide query needs a conditional count and sum per bin of every feature
-    (1.5 times slower on DuckDB). ``ibis.random()`` in the shared projection is never read: it
-    stops Ibis from inlining that projection into every branch of the union, so it is a single
-    common table expression instead of being recomputed per feature.
+    (1.5 times slower on DuckDB). The shared projection is a named view, so it stays one common
+    table expression instead of being inlined (and recomputed) into every branch of the union.
     """
     keys = [] if group is None else [group] if isinstance(group, str) else list(group)
     if not bins:
@@ -66,15 +67,15 @@ def counts_by(
         *keys,
         **{f"b{i}": bin_index(table, f).cast("int64") for i, f in enumerate(bins)},
         **{f"v{i}": bin_value(table, f) for i, f in enumerate(bins) if f.kind == "numeric"},
-        **{SHARED: ibis.random()},
-    )
+    ).alias(SHARED)
     with _shared(binned) as shared:
         rows = _long_counts(shared, keys, bins)
     found: dict[Any, list[tuple[list[int], list[float]]]] = {}
     if group is None:
         found[None] = _zeros(bins)
     for row in rows:
-        vectors = found.setdefault(_key(row, group), _zeros(bins))
+        key = _key(row, group)
+        vectors = found.get(key) or found.setdefault(key, _zeros(bins))
         numbers, sums = vectors[row[FEATURE]]
         numbers[row[BIN]] = int(row["n"])
         if row[BIN] < len(numbers) - 1:  # the missing bin sums nothing (its values may be NaN)

@@ -86,3 +86,26 @@ def test_duckdb_and_spark_give_identical_summaries(tmp_path: Path, window: str) 
     assert len(duckdb.reference_chunks) == (10 if window == "daily" else 1)
     labelled = [w.performance.labelled for w in duckdb.windows if w.performance]
     assert sum(labelled) > 0
+
+
+def test_spark_reads_parquet_files_of_one_schema_in_one_reader(tmp_path: Path) -> None:
+    from cardpress.readers.drift_engines import connect, read_parquet
+
+    folder = tmp_path / "odd name+1 %20"  # characters a file URI encodes
+    folder.mkdir()
+    for day in range(3):
+        frame = pd.DataFrame({"x": [day, day + 1], "colour": ["a", "b"]})
+        frame.to_parquet(folder / f"day {day}.parquet", index=False)
+    pd.DataFrame({"x": [0.5], "colour": ["c"]}).to_parquet(folder / "float.parquet", index=False)
+    paths = sorted(str(p) for p in folder.glob("*.parquet"))
+    con = connect("spark", "local[2]")
+    same = read_parquet(con, "spark", paths[:3], "src")
+    assert same.op().__class__.__name__ != "Union"  # one reader, not one per file
+    found = same.group_by("src").aggregate(n=same.count()).to_pyarrow().to_pylist()
+    assert sorted((row["src"], row["n"]) for row in found) == [(p, 2) for p in paths[:3]]
+    mixed = read_parquet(con, "spark", paths, "src")  # int and float x: a union of two readers
+    assert mixed.schema()["x"].is_float64()
+    rows = mixed.order_by(["src", "x"]).to_pyarrow().to_pylist()
+    found_rows = [(row["src"], row["x"]) for row in rows]
+    assert found_rows[:3] == [(paths[0], 0.0), (paths[0], 1.0), (paths[1], 1.0)]
+    assert (paths[3], 0.5) in found_rows

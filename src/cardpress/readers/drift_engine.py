@@ -8,8 +8,6 @@ Spark) does the scanning, Python only assembles the small results. Windows: drif
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,9 +25,8 @@ from cardpress.readers.drift_windows import WINDOW, day_number
 from cardpress.readers.monitoring import SOURCE, TIME
 
 CHUNK = "cardpress_chunk"
-FEATURE, BIN, VALUE, SHARED = (
-    "cardpress_feature", "cardpress_bin", "cardpress_value", "cardpress_binned"
-)
+FEATURE, BIN, VALUE = "cardpress_feature", "cardpress_bin", "cardpress_value"
+SHARED = "cardpress_binned"  # the view of every row's bins
 # rows are summarised per file and window, so a file's summaries can be kept and reused
 UNIT = [SOURCE, WINDOW]
 REFERENCE_CHUNKS = 10
@@ -57,8 +54,10 @@ def counts_by(
     Every row's bins are computed once, then the rows are turned long (one per row and
     feature: its bin and value) and grouped by (group, feature, bin): one count and one sum
     per group, where a wide query needs a conditional count and sum per bin of every feature
-    (1.5 times slower on DuckDB). The shared projection is a named view, so it stays one common
-    table expression instead of being inlined (and recomputed) into every branch of the union.
+    (1.5 times slower on DuckDB). The shared projection is a named view, so on DuckDB it stays
+    one common table expression instead of being inlined (and recomputed) into every branch of
+    the union. Spark inlines it anyway: each branch reads the few columns it needs (caching the
+    binned rows was no faster, and would hold every row in memory).
     """
     keys = [] if group is None else [group] if isinstance(group, str) else list(group)
     if not bins:
@@ -68,8 +67,7 @@ def counts_by(
         **{f"b{i}": bin_index(table, f).cast("int64") for i, f in enumerate(bins)},
         **{f"v{i}": bin_value(table, f) for i, f in enumerate(bins) if f.kind == "numeric"},
     ).alias(SHARED)
-    with _shared(binned) as shared:
-        rows = _long_counts(shared, keys, bins)
+    rows = _long_counts(binned, keys, bins)
     found: dict[Any, list[tuple[list[int], list[float]]]] = {}
     if group is None:
         found[None] = _zeros(bins)
@@ -95,20 +93,6 @@ def _long_counts(shared: ir.Table, keys: list[str], bins: list[FeatureBins]) -> 
     query = long.group_by([*keys, FEATURE, BIN]).aggregate(n=long.count(), s=long[VALUE].sum())
     rows: list[Any] = query.to_pyarrow().to_pylist()
     return rows
-
-
-@contextmanager
-def _shared(binned: ir.Table) -> Iterator[ir.Table]:
-    """The binned rows, read once by every feature's branch of the union.
-
-    On DuckDB the projection is one common table expression (see :func:`counts_by`). Spark
-    inlines it into every branch, so there it is cached for the query and released after.
-    """
-    if ibis.get_backend(binned).name != "pyspark":
-        yield binned
-        return
-    with binned.cache() as cached:
-        yield cached
 
 
 def zero_counts(bins: list[FeatureBins]) -> Counts:

@@ -1,17 +1,22 @@
 """The backends the drift expressions run on: DuckDB embedded (default) or PySpark.
 
 Everything else in the drift engine is backend-neutral Ibis; only opening a connection and
-reading many Parquet files at once differ. DuckDB reads a list of files as one table with the
-file name as a column (one scan per query); Spark opens each file and the tables are unioned.
+reading many Parquet files at once differ. Both read a list of files as one table with the
+file's path as a column, so a query scans every file in one pass (on Spark, files are grouped by
+schema, one reader per group: a union of one reader per file costs seconds of planning a query).
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
+from collections import defaultdict
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow.parquet as pq
 
 from cardpress.errors import CardpressError
 from cardpress.model_drift import Engine
@@ -44,8 +49,45 @@ def read_parquet(con: Any, engine: Engine, paths: list[str], source: str) -> ir.
     """Every Parquet file of ``paths`` as one table, its path (as given) in column ``source``."""
     if engine == "duckdb":
         return con.read_parquet(paths, filename=source, union_by_name=True)
-    tables = [con.read_parquet(p).mutate(**{source: ibis.literal(p)}) for p in paths]
-    return tables[0] if len(tables) == 1 else ibis.union(*tables)
+    by_schema: dict[Any, list[str]] = defaultdict(list)
+    for path in paths:
+        by_schema[pq.read_schema(path).remove_metadata()].append(path)
+    tables = [t for group in by_schema.values() for t in _spark_parquet(con, group, source)]
+    return tables[0] if len(tables) == 1 else ibis.union(*_alike(tables))
+
+
+def _alike(tables: list[ir.Table]) -> list[ir.Table]:
+    """Tables with one type per column, for a union: numbers that differ as float64.
+
+    The files were checked to have compatible columns; DuckDB's reader unifies them the same way.
+    """
+    columns = tables[0].columns
+    differ = {c for c in columns if len({t.schema()[c] for t in tables}) > 1}
+    if not differ:
+        return tables
+    return [t.select(*(t[c].cast("float64").name(c) if c in differ else t[c] for c in columns))
+            for t in tables]  # fmt: skip
+
+
+def _spark_parquet(con: Any, paths: list[str], source: str) -> list[ir.Table]:
+    """Parquet files of one schema as one Spark reader, each row's path (as given) in ``source``.
+
+    Spark names a row's file by URI (``input_file_name``); the URIs of the files it read are
+    mapped back to the paths given, so ``source`` holds the same values on every backend. If
+    one did not map back (not expected), each file is read on its own, its path a literal.
+    """
+    from pyspark.sql import functions as spark
+
+    frame = con._session.read.parquet(*paths)
+    given = set(paths)
+    uris = {uri: unquote(urlparse(uri).path) for uri in frame.inputFiles()}
+    if given != set(uris.values()):
+        return [con.read_parquet(p).mutate(**{source: ibis.literal(p)}) for p in paths]
+    pairs = [spark.lit(x) for uri, path in sorted(uris.items()) for x in (uri, path)]
+    frame = frame.withColumn(source, spark.create_map(*pairs)[spark.input_file_name()])
+    name = "cardpress_" + hashlib.sha256("\0".join(paths).encode()).hexdigest()[:16]
+    frame.createOrReplaceTempView(name)
+    return [con.table(name)]
 
 
 def _spark(master: str) -> Any:

@@ -32,6 +32,7 @@ from cardpress.publishing import (
     manifest_versions,
     site_files,
 )
+from cardpress.readers import drift_cache
 from cardpress.readers.drift import DriftEngine
 from cardpress.readers.files import current_hashes
 from cardpress.readers.keys import read_private_key, read_public_key
@@ -178,7 +179,9 @@ def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[Pa
     found = []
     for summaries in records.drift:
         settings = records.config.drift_for(summaries.model)
-        report = drift_report(summaries, settings)
+        kept = drift_cache.cache_file(Path(records.root), summaries.model, settings.cache)
+        report = drift_report(summaries, settings, drift_cache.load_p_values(kept))
+        drift_cache.save_p_values(kept, report.ks_p_values)
         for warning in report.warnings:
             logger.warning("%s drift: %s", summaries.model, warning)
         found += drift_plans(report, titles[summaries.model], settings.prediction)

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon
-from scipy.stats import chi2_contingency, ks_2samp, wasserstein_distance
+from scipy.stats import chi2_contingency, ks_2samp, kstwo, wasserstein_distance
 
 from cardpress.compute.drift_stats import (
     chi_square,
@@ -75,7 +75,7 @@ def test_ks_on_binned_values_matches_scipy_on_the_raw_values(a: list[int], b: li
         return
     # raw samples that sit at the bins' positions are exactly what the binned counts describe
     raw_ref, raw_cur = np.repeat(np.arange(n), a[:n]), np.repeat(np.arange(n), b[:n])
-    d, p = ks(ref, cur)
+    d, p, _ = ks(ref, cur)
     expected = ks_2samp(raw_ref, raw_cur, method="asymp")
     assert abs(d - expected.statistic) < 1e-9 and abs(p - expected.pvalue) < 1e-9
 
@@ -123,3 +123,11 @@ def test_missing_and_out_of_range_shares_and_the_normalised_wasserstein() -> Non
     ref_at, cur_at = np.array([0.5, 1.5]), np.array([-1.0, 0.5, 1.5, 3.0])
     expected = wasserstein_distance(ref_at, cur_at, [5, 5], [2, 3, 3, 2]) / 0.5
     assert stats.wasserstein is not None and abs(stats.wasserstein - expected) < 1e-12
+
+
+def test_ks_reuses_a_known_p_value_for_the_same_d_and_n() -> None:
+    ref, cur = np.array([50.0, 30.0, 20.0]), np.array([20.0, 30.0, 50.0])
+    d, p, n = ks(ref, cur)
+    assert n == 50 and p == kstwo.sf(d, 50)
+    assert ks(ref, cur, {(d, n): 0.125}) == (d, 0.125, 50)  # looked up, not recomputed
+    assert ks(ref, cur, {(d, n + 1): 0.125}) == (d, p, 50)  # another n: computed

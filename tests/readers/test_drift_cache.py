@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
+import pytest
+
+from cardpress.api import build
+from cardpress.compute import drift_stats
 from cardpress.model_drift import DriftSummaries
 from cardpress.readers.records import read_records
 from tests.conftest import PROJECTS
@@ -111,3 +116,26 @@ def test_changed_settings_do_not_reuse_summaries_made_with_others(tmp_path: Path
     cold = read_records(other, drift=True).drift[0]
     assert [w.key for w in warm.windows] == ["2026-W09", "2026-W10"]  # 1 March is a Sunday
     assert warm.windows == cold.windows and warm.bins == cold.bins
+
+
+def test_a_rebuild_reuses_kept_ks_p_values_and_gives_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _records(tmp_path)
+    folder = root / "monitoring" / "churn"
+    for day in (1, 2, 3):
+        _write(folder / f"{day}.csv", _day(day, f"{day}.5", n=6))
+    first = build(root, tmp_path / "one", source_date_epoch=0)
+    kept = json.loads((root / ".drift-cache").glob("*-ks.json").__next__().read_text())
+    assert len(kept["ks"]) == 2  # days 2 and 3 against day 1 (day 1 is itself: D = 0)
+
+    def computed(*args: object) -> float:
+        raise AssertionError("a kept KS p-value was computed again")
+
+    monkeypatch.setattr(drift_stats.kstwo, "sf", computed)
+    second = build(root, tmp_path / "two", source_date_epoch=0)
+    assert _files(first.output) == _files(second.output)
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}

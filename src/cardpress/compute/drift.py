@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cardpress.compute.drift_stats import Stats, feature_stats
+from cardpress.compute.drift_stats import NONE_KNOWN, KsPValues, Stats, feature_stats
 from cardpress.model_drift import DriftSettings, DriftSummaries, FeatureCounts, merge_counts
 
 DISTANCES = ("psi", "js", "hellinger", "wasserstein")
@@ -62,10 +62,17 @@ class DriftReport:
     dataset_drift: tuple[float | None, ...]  # share of features drifted, per window
     alerts: tuple[Alert, ...]
     warnings: tuple[str, ...] = field(default=())
+    ks_p_values: tuple[tuple[float, int, float], ...] = ()  # (D, n, p) of every window's KS
 
 
-def drift_report(summaries: DriftSummaries, settings: DriftSettings) -> DriftReport:
-    """Statistics, thresholds and alerts of every feature in every window."""
+def drift_report(
+    summaries: DriftSummaries, settings: DriftSettings, known: KsPValues = NONE_KNOWN
+) -> DriftReport:
+    """Statistics, thresholds and alerts of every feature in every window.
+
+    ``known``: KS p-values of an earlier build, by (D, n), reused (see drift_stats); the
+    report's ``ks_p_values`` are those of this build's windows, to keep for the next.
+    """
     reference = dict(summaries.reference)
     fixed = dict(settings.thresholds)
     features = []
@@ -74,8 +81,8 @@ def drift_report(summaries: DriftSummaries, settings: DriftSettings) -> DriftRep
         numeric = bins.kind == "numeric"
         base = reference[bins.name]
         windows = [
-            feature_stats(base, dict(w.features)[bins.name], numeric)
-            if bins.name in dict(w.features) and w.rows
+            feature_stats(base, counts, numeric, known)
+            if (counts := dict(w.features).get(bins.name)) is not None and w.rows
             else None
             for w in summaries.windows
         ]
@@ -94,7 +101,18 @@ def drift_report(summaries: DriftSummaries, settings: DriftSettings) -> DriftRep
     return DriftReport(
         summaries, settings.threshold_method, tuple(features),
         _dataset_drift(features, len(summaries.windows)), tuple(alerts), summaries.warnings,
+        _ks_p_values(features),
     )  # fmt: skip
+
+
+def _ks_p_values(features: list[FeatureReport]) -> tuple[tuple[float, int, float], ...]:
+    stats = [s for f in features for s in f.windows if s is not None]
+    found = {
+        (s.ks_d, s.ks_n, s.ks_p)
+        for s in stats
+        if s.ks_d is not None and s.ks_n is not None and s.ks_p is not None
+    }
+    return tuple(sorted(found))
 
 
 def _reference_thresholds(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.model_drift import FeatureBins, FeatureCounts, Performance
-from cardpress.readers.hashing import default_cache, load_cache
+from cardpress.readers.hashing import default_cache, load_cache, save_cache
 
 FORMAT = 2  # bump when what is stored changes meaning
 Counts = dict[str, FeatureCounts]
@@ -36,6 +36,31 @@ def load(path: Path) -> dict[str, Any]:
     if found.get("format") != FORMAT or not isinstance(found.get("files"), dict):
         return {"format": FORMAT, "files": {}}
     return found
+
+
+def load_p_values(path: Path) -> dict[tuple[float, int], float]:
+    """KS p-values kept by the last build, by (D, n); none when unreadable (they only save time).
+
+    They sit beside the summaries (``path`` is the summaries' file): the exact distribution of
+    KS's D costs up to a tenth of a second a window, and a rebuild has the same windows.
+    """
+    found = load_cache(_p_values_file(path))
+    values = found.get("ks")
+    if found.get("format") != FORMAT or not isinstance(values, list):
+        return {}
+    try:
+        return {(float(d), int(n)): float(p) for d, n, p in values}
+    except (TypeError, ValueError):
+        return {}
+
+
+def save_p_values(path: Path, found: tuple[tuple[float, int, float], ...]) -> None:
+    """Keep this build's KS p-values (only these: the file does not grow build after build)."""
+    save_cache(_p_values_file(path), {"format": FORMAT, "ks": [list(v) for v in found]})
+
+
+def _p_values_file(path: Path) -> Path:
+    return path.with_name(path.stem + "-ks.json")
 
 
 def stamp(path: Path) -> list[int]:

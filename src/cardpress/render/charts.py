@@ -10,9 +10,11 @@ so a chart reads in grey print and for colour-blind readers.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from typing import Any
@@ -119,6 +121,10 @@ def _group_dots_template() -> str:
     return json.dumps(chart.to_dict(), sort_keys=True)
 
 
+_ID = re.compile(r'\bid="([^"]+)"')
+_ID_USE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)([")])')
+
+
 def render_svgs(specs: list[Spec], workers: int | None = None) -> list[str]:
     """SVG of each spec, in order; identical specs are rendered once."""
     keys = [json.dumps(spec, sort_keys=True) for spec in specs]
@@ -138,8 +144,23 @@ def render_svgs(specs: list[Spec], workers: int | None = None) -> list[str]:
 
 def _svg_of_json(spec_json: str) -> str:
     svg: str = vlc.vegalite_to_svg(json.loads(spec_json))
+    svg = _stable_ids(svg, hashlib.sha256(spec_json.encode()).hexdigest()[:10])
     # The figure around the chart carries the caption and the table is the text alternative.
     return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+
+
+def _stable_ids(svg: str, prefix: str) -> str:
+    """Element ids (gradients, clip paths) named from the chart's spec, numbered in order.
+
+    Vega numbers them by a counter that lives as long as the process, so the same chart
+    rendered later in a build, or by another worker, got other ids: the site was not
+    byte-identical from build to build, and two charts on one page could share an id.
+    """
+    names = list(dict.fromkeys(_ID.findall(svg)))
+    if not names:
+        return svg
+    new = {name: f"c{prefix}-{i}" for i, name in enumerate(names)}
+    return _ID_USE.sub(lambda m: m.group(1) + new.get(m.group(2), m.group(2)) + m.group(3), svg)
 
 
 def _domain(values: list[dict[str, Any]]) -> tuple[float, float]:

@@ -1,0 +1,28 @@
+"""Charts render to SVG deterministically: the same spec gives the same bytes every time."""
+
+from __future__ import annotations
+
+import re
+
+from cardpress.render.charts import render_svgs
+
+HEAT = {
+    "data": {"values": [{"a": i, "b": i % 3, "c": i / 10} for i in range(9)]},
+    "mark": "rect",
+    "encoding": {
+        "x": {"field": "a", "type": "ordinal"},
+        "y": {"field": "b", "type": "ordinal"},
+        "color": {"field": "c", "type": "quantitative"},  # a gradient legend: an id'd element
+    },
+}
+OTHER = {**HEAT, "data": {"values": [{"a": 1, "b": 1, "c": 0.5}, {"a": 2, "b": 1, "c": 1}]}}
+
+
+def test_the_same_chart_rendered_again_has_the_same_ids() -> None:
+    first = render_svgs([HEAT], workers=1)[0]
+    # Vega's id counter has moved on in this process by now; the ids must not follow it
+    again, other = render_svgs([OTHER, HEAT], workers=1)[::-1]
+    assert first == again
+    ids = re.findall(r'id="([^"]+)"', first)
+    assert ids and all(f"url(#{i})" in first for i in ids)
+    assert not set(ids) & set(re.findall(r'id="([^"]+)"', other))  # unique on a shared page

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.compute.check import Evidence, RuleResult, check_version
-from cardpress.compute.drift import drift_report
+from cardpress.compute.drift import DriftReport, drift_report
 from cardpress.compute.fairness import FairnessReport, fairness_report
 from cardpress.compute.lineage import build_graph
 from cardpress.compute.lineage_facts import changed_warnings, cycle_warnings
@@ -24,6 +24,7 @@ from cardpress.compute.site import ModelEntry, Site, VersionEntry, build_site
 from cardpress.errors import CardpressError, Problem, RecordsError, UsageError
 from cardpress.importing import ImportResult, import_store
 from cardpress.model import FairnessSettings, Policy, Records, Run
+from cardpress.model_drift import DriftSummaries
 from cardpress.publishing import (
     changelog,
     check_publication,
@@ -179,9 +180,7 @@ def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[Pa
     found = []
     for summaries in records.drift:
         settings = records.config.drift_for(summaries.model)
-        kept = drift_cache.cache_file(Path(records.root), summaries.model, settings.cache)
-        report = drift_report(summaries, settings, drift_cache.load_p_values(kept))
-        drift_cache.save_p_values(kept, report.ks_p_values)
+        report = drift_report_of(records, summaries)
         for warning in report.warnings:
             logger.warning("%s drift: %s", summaries.model, warning)
         found += drift_plans(report, titles[summaries.model], settings.prediction)
@@ -193,6 +192,15 @@ def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[Pa
                     "alerts": len(report.alerts),
                 }
     return found
+
+
+def drift_report_of(records: Records, summaries: DriftSummaries) -> DriftReport:
+    """One model's drift report, reusing the KS p-values its last build kept (and keeping these)."""
+    settings = records.config.drift_for(summaries.model)
+    kept = drift_cache.cache_file(Path(records.root), summaries.model, settings.cache)
+    report = drift_report(summaries, settings, drift_cache.load_p_values(kept))
+    drift_cache.save_p_values(kept, report.ks_p_values)
+    return report
 
 
 def _lineage_plans(records: Records, site: Site) -> list[PagePlan]:

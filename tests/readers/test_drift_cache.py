@@ -12,6 +12,7 @@ import pytest
 from cardpress.api import build
 from cardpress.compute import drift_stats
 from cardpress.model_drift import DriftSummaries
+from cardpress.readers import drift_cache
 from cardpress.readers.records import read_records
 from tests.conftest import PROJECTS
 
@@ -139,3 +140,14 @@ def test_a_rebuild_reuses_kept_ks_p_values_and_gives_the_same_site(
 
 def _files(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def test_kept_ks_p_values_of_another_scipy_are_not_used(tmp_path: Path) -> None:
+    path = tmp_path / "drift-x.json"
+    drift_cache.save_p_values(path, ((0.25, 40, 0.1),))
+    assert drift_cache.load_p_values(path) == {(0.25, 40): 0.1}
+    kept = tmp_path / "drift-x-ks.json"
+    kept.write_text(kept.read_text().replace('"scipy": "', '"scipy": "0.'))
+    assert drift_cache.load_p_values(path) == {}
+    kept.write_text("not json")
+    assert drift_cache.load_p_values(path) == {}

@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import asdict
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ def load_p_values(path: Path) -> dict[tuple[float, int], float]:
     """
     found = load_cache(_p_values_file(path))
     values = found.get("ks")
-    if found.get("format") != FORMAT or not isinstance(values, list):
+    made_by = [found.get("format"), found.get("scipy")]
+    if made_by != [FORMAT, _scipy()] or not isinstance(values, list):
         return {}
     try:
         return {(float(d), int(n)): float(p) for d, n, p in values}
@@ -56,7 +58,13 @@ def load_p_values(path: Path) -> dict[tuple[float, int], float]:
 
 def save_p_values(path: Path, found: tuple[tuple[float, int, float], ...]) -> None:
     """Keep this build's KS p-values (only these: the file does not grow build after build)."""
-    save_cache(_p_values_file(path), {"format": FORMAT, "ks": [list(v) for v in found]})
+    kept = {"format": FORMAT, "scipy": _scipy(), "ks": [list(v) for v in found]}
+    save_cache(_p_values_file(path), kept)
+
+
+def _scipy() -> str:
+    """The scipy that computed the p-values: another version may round them differently."""
+    return metadata.version("scipy")
 
 
 def _p_values_file(path: Path) -> Path:

@@ -7,8 +7,10 @@ import importlib.util
 import shutil
 from pathlib import Path
 
+import ibis
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from cardpress.model_drift import DriftSummaries
@@ -98,12 +100,13 @@ def test_spark_reads_parquet_files_of_one_schema_in_one_reader(tmp_path: Path) -
         frame.to_parquet(folder / f"day {day}.parquet", index=False)
     pd.DataFrame({"x": [0.5], "colour": ["c"]}).to_parquet(folder / "float.parquet", index=False)
     paths = sorted(str(p) for p in folder.glob("*.parquet"))
+    schemas = {p: ibis.Schema.from_pyarrow(pq.read_schema(p)) for p in paths}
     con = connect("spark", "local[2]")
-    same = read_parquet(con, "spark", paths[:3], "src")
+    same = read_parquet(con, "spark", {p: schemas[p] for p in paths[:3]}, "src")
     assert same.op().__class__.__name__ != "Union"  # one reader, not one per file
     found = same.group_by("src").aggregate(n=same.count()).to_pyarrow().to_pylist()
     assert sorted((row["src"], row["n"]) for row in found) == [(p, 2) for p in paths[:3]]
-    mixed = read_parquet(con, "spark", paths, "src")  # int and float x: a union of two readers
+    mixed = read_parquet(con, "spark", schemas, "src")  # int and float x: a union of two readers
     assert mixed.schema()["x"].is_float64()
     rows = mixed.order_by(["src", "x"]).to_pyarrow().to_pylist()
     found_rows = [(row["src"], row["x"]) for row in rows]

@@ -77,14 +77,15 @@ def drift_report(
     fixed = dict(settings.thresholds)
     features = []
     alerts: list[Alert] = []
+    by_window = [dict(w.features) for w in summaries.windows]
     for bins in summaries.bins:
         numeric = bins.kind == "numeric"
         base = reference[bins.name]
         windows = [
             feature_stats(base, counts, numeric, known)
-            if (counts := dict(w.features).get(bins.name)) is not None and w.rows
+            if (counts := found.get(bins.name)) is not None and w.rows
             else None
-            for w in summaries.windows
+            for w, found in zip(summaries.windows, by_window, strict=True)
         ]
         thresholds = (
             _reference_thresholds(summaries, bins.name, numeric, fixed)

@@ -16,7 +16,6 @@ from urllib.parse import unquote, urlparse
 
 import ibis
 import ibis.expr.types as ir
-import pyarrow.parquet as pq
 
 from cardpress.errors import CardpressError
 from cardpress.model_drift import Engine
@@ -45,13 +44,18 @@ def connect(engine: Engine, spark_master: str) -> Any:
     return _spark(spark_master)
 
 
-def read_parquet(con: Any, engine: Engine, paths: list[str], source: str) -> ir.Table:
-    """Every Parquet file of ``paths`` as one table, its path (as given) in column ``source``."""
+def read_parquet(
+    con: Any, engine: Engine, schemas: dict[str, ibis.Schema], source: str
+) -> ir.Table:
+    """Every Parquet file of ``schemas`` (path: its schema) as one table, its path in ``source``.
+
+    The paths are taken as given; the schemas are those the caller read from the files' footers.
+    """
     if engine == "duckdb":
-        return con.read_parquet(paths, filename=source, union_by_name=True)
-    by_schema: dict[Any, list[str]] = defaultdict(list)
-    for path in paths:
-        by_schema[pq.read_schema(path).remove_metadata()].append(path)
+        return con.read_parquet(list(schemas), filename=source, union_by_name=True)
+    by_schema: dict[ibis.Schema, list[str]] = defaultdict(list)
+    for path, schema in schemas.items():
+        by_schema[schema].append(path)
     tables = [t for group in by_schema.values() for t in _spark_parquet(con, group, source)]
     return tables[0] if len(tables) == 1 else ibis.union(*_alike(tables))
 

@@ -31,7 +31,7 @@ from cardpress.readers.drift_engine import (
     versions_by_window,
 )
 from cardpress.readers.drift_windows import WINDOW, naive, window_start, with_windows
-from cardpress.readers.monitoring import SOURCE, TIME
+from cardpress.readers.monitoring import SOURCE, TIME, rows_of
 
 
 @dataclass
@@ -69,7 +69,7 @@ def file_facts(
     fresh = [source for source, name in files.names.items() if name in files.fresh]
     found: dict[str, dict[str, Any]] = {}
     if fresh:
-        chosen = _only(table, fresh, files)
+        chosen = rows_of(table, fresh, files.names)
         calendar = settings.window != "rows"
         chosen = with_windows(chosen, settings) if calendar else chosen
         version = (chosen[settings.version].cast("string") if settings.version in chosen.columns
@@ -131,8 +131,8 @@ def summarise(
         if not stale:
             continue
         found: dict[str, dict[str, Any]] = {name: {} for name in stale}
-        for (source, window), summary in scan(_only(windowed, [by_name[n] for n in stale],
-                                                    files)).items():  # fmt: skip
+        for (source, window), summary in scan(rows_of(windowed, [by_name[n] for n in stale],
+                                                      files.names)).items():  # fmt: skip
             start = cache.window_text(window_start(window, settings.window))
             found[files.names[source]][start] = encode(summary)
         for name in stale:
@@ -141,13 +141,6 @@ def summarise(
         if name not in by_name:
             del kept[name]  # a file that is gone leaves the store
     return _merged(kept, sorted(by_name))
-
-
-def _only(table: ir.Table, sources: list[str], files: Files) -> ir.Table:
-    """The rows of ``sources``; no filter at all when that is every file (the first build)."""
-    if set(sources) >= set(files.names):
-        return table
-    return table.filter(table[SOURCE].isin(sources))
 
 
 def _merged(kept: dict[str, Any], names: list[str]) -> dict[Any, Window]:

@@ -8,6 +8,7 @@ timestamps are read as UTC (stated on the page); every window boundary is in UTC
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,17 +95,18 @@ def read_rows(
         schemas, timestamp, problems
     ):
         return None
-    if parquet:
-        tables.insert(0, read_parquet(con, engine, [source_of(p) for p in parquet], SOURCE))
+    if parquet:  # their schemas come first, one per file (a problem has returned above)
+        typed = {source_of(p): schema for p, (_, schema) in zip(parquet, schemas, strict=False)}
+        tables.insert(0, read_parquet(con, engine, typed, SOURCE))
     # the raw column as text: files may store it as text or as timestamps (engines differ)
     checked = [
         t.mutate(**{TIME: _utc(t[timestamp]), timestamp: t[timestamp].cast("string")})
         for t in tables
     ]
     union = checked[0] if len(checked) == 1 else ibis.union(*checked)
-    # every file fresh (a first build): check all rows, without a per-row filter on the file
-    only = None if fresh is None or len(fresh) == len(paths) else fresh
-    if (only is None or only) and not _times_parse(root, union, only, timestamp, problems):
+    every = [source_of(p) for p in paths]
+    chosen = every if fresh is None else [source_of(p) for p in fresh]
+    if chosen and not _times_parse(root, rows_of(union, chosen, every), timestamp, problems):
         return None
     return Rows(union, tuple(sorted(name for name, _ in schemas)))
 
@@ -178,13 +180,19 @@ def _utc(column: Any) -> Any:
     return column.try_cast("timestamp('UTC')")
 
 
-def _times_parse(
-    root: Path, table: ir.Table, paths: list[Path] | None, timestamp: str, problems: list[Problem]
-) -> bool:
-    """No missing or unparsable timestamp in ``paths`` (None: all): the first bad one is named."""
-    chosen = (
-        table if paths is None else table.filter(table[SOURCE].isin([source_of(p) for p in paths]))
-    )
+def rows_of(table: ir.Table, sources: Collection[str], every: Collection[str]) -> ir.Table:
+    """The rows of the files ``sources`` (SOURCE values) of ``every`` file in ``table``.
+
+    When that is every file (a first build) the table is returned unfiltered: a filter on the
+    file would cost a comparison per row for nothing.
+    """
+    if set(sources) >= set(every):
+        return table
+    return table.filter(table[SOURCE].isin(sorted(sources)))
+
+
+def _times_parse(root: Path, chosen: ir.Table, timestamp: str, problems: list[Problem]) -> bool:
+    """No missing or unparsable timestamp in ``chosen``: the first bad one is named."""
     bad = chosen.filter(chosen[TIME].isnull()).select(
         value=chosen[timestamp].cast("string"), file=chosen[SOURCE]
     )

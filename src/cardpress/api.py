@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from cardpress.compute.check import Evidence, RuleResult, check_version
 from cardpress.compute.drift import DriftReport, drift_report
 from cardpress.compute.fairness import FairnessReport, fairness_report
@@ -56,10 +58,13 @@ from cardpress.render.pages import (
 )
 from cardpress.schemas import CARD_DATA_SCHEMA, KINDS, schema_errors, schema_text
 from cardpress.write.assets import asset_files
-from cardpress.write.manifest import manifest_bytes, read_published
+from cardpress.write.lock import site_lock
+from cardpress.write.manifest import Published, manifest_bytes, manifest_digest, read_published
 from cardpress.write.pdf import find_browser, print_to_pdf
 from cardpress.write.reports import write_whole
 from cardpress.write.site import write_site
+from cardpress.write.swap import recover
+from cardpress.write.trust import check_previous_site
 from cardpress.write.verify import VerifyReport, check_signature, verify_site
 
 logger = logging.getLogger("cardpress")
@@ -102,6 +107,8 @@ def build(
     base_url: str | None = None,
     sign_key: str | Path | None = None,
     engine: DriftEngine | None = None,
+    previous_public_key: str | Path | None = None,
+    wait: bool = False,
 ) -> BuildResult:
     """Build the audit site of ``records`` into ``output``.
 
@@ -113,18 +120,61 @@ def build(
     ``sign_key`` (an Ed25519 private key in PEM) writes a detached signature of the manifest.
     ``engine`` (engine name and Spark master URL) overrides ``[drift] engine`` of the config.
 
+    Before it trusts anything of a signed site in ``output``, the build checks its signature
+    with the public half of ``sign_key``, or with ``previous_public_key`` when the site was
+    signed with another key. One build at a time writes to an output: another one fails at once
+    with the holder's pid, or with ``wait`` waits its turn. An output that is a symbolic link is
+    built where the link points; the link is left as it is.
+
     Raises:
         RecordsError: the records have problems; nothing was written.
-        BuildError: the site could not be written, or a published version would change; the
-            previous site is unchanged.
+        BuildError: the site could not be written, a published version would change, the
+            published site fails its checks, or another build holds the output; the previous
+            site is unchanged.
     """
+    out = output_folder(Path(output))
+    signer = read_private_key(Path(sign_key)) if sign_key is not None else None
+    checker = (
+        read_public_key(Path(previous_public_key))
+        if previous_public_key is not None
+        else (signer.public_key() if signer else None)
+    )
+    with site_lock(out, wait=wait):
+        recover(out)
+        started_from = manifest_digest(out)
+        previous = read_published(out)
+        check_previous_site(out, previous, checker)
+        return _build(
+            records, out, previous, started_from, signer, force=force,
+            source_date_epoch=source_date_epoch, republish=republish, reason=reason,
+            base_url=base_url, engine=engine,
+        )  # fmt: skip
+
+
+def output_folder(output: Path) -> Path:
+    """The folder a build writes: ``output``, or where it points when it is a symbolic link."""
+    return output.resolve() if output.is_symlink() else output.absolute()
+
+
+def _build(
+    records: str | Path,
+    out: Path,
+    previous: Published | None,
+    started_from: str | None,
+    signer: Ed25519PrivateKey | None,
+    *,
+    force: bool,
+    source_date_epoch: int | None,
+    republish: Iterable[str],
+    reason: str | None,
+    base_url: str | None,
+    engine: DriftEngine | None,
+) -> BuildResult:
+    """The build pipeline, run while the output's lock is held and its site checked."""
     from cardpress import __version__
 
-    out = Path(output)
-    previous = read_published(out)
     trusted = frozenset(v.record_digest for v in previous.versions.values()) if previous else None
     loaded = read_records(records, trusted or frozenset(), drift=True, engine=engine)
-    signer = read_private_key(Path(sign_key)) if sign_key is not None else None
     if base_url is not None:
         config = replace(loaded.config, base_url=normalise_base_url(base_url))
         loaded = replace(loaded, config=config)
@@ -167,6 +217,7 @@ def build(
         manifest_for=manifest_for,
         frozen=frozen,
         sign=signer.sign if signer else None,
+        started_from=started_from,
     )
     versions = sum(len(m.versions) for m in site.models)
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"

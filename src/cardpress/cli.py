@@ -102,7 +102,19 @@ def _engine_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.option(
     "--sign-key",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Ed25519 private key (PEM): write manifest.json.sig, a detached signature.",
+    help="Ed25519 private key (PEM): write manifest.json.sig, a detached signature. A signed "
+    "site's signature is checked with it before anything is carried over.",
+)
+@click.option(
+    "--previous-public-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ed25519 public key (PEM) that signed the published site, when it is not the public "
+    "half of --sign-key (a new key).",
+)
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="If another build is writing OUTPUT, wait for it to finish instead of stopping.",
 )
 @_engine_options
 def build(
@@ -115,6 +127,8 @@ def build(
     mlflow_uri: str | None,
     mlflow_model: str | None,
     sign_key: Path | None,
+    previous_public_key: Path | None,
+    wait: bool,
     engine: str | None,
     spark_master: str | None,
 ) -> None:
@@ -123,7 +137,8 @@ def build(
     Versions already published in OUTPUT keep their pages byte for byte; a changed record of a
     published version stops the build unless it is republished with a reason. The build time
     shown is SOURCE_DATE_EPOCH if set, else the newest time in the records, so the same records
-    always give byte-identical files.
+    always give byte-identical files. One build at a time writes to OUTPUT; a signed site's
+    signature is checked before anything of it is carried over.
     """
     for name in republish:
         if "@" not in name:
@@ -146,6 +161,8 @@ def build(
         base_url=base_url,
         sign_key=sign_key,
         engine=_engine(engine, spark_master),
+        previous_public_key=previous_public_key,
+        wait=wait,
     )
     _say(f"Built {result.models} model(s), {result.versions} version(s): "
          f"{result.output / 'index.html'}")  # fmt: skip
@@ -235,7 +252,9 @@ def verify(site: Path, public_key: Path | None) -> None:
     if not report.ok:
         changed = len(report.added) + len(report.missing) + len(report.altered)
         if changed:
-            raise CardpressError(f"{site}: {changed} file(s) differ from SHA256SUMS")
+            raise CardpressError(
+                f"{site}: {changed} file(s) differ from SHA256SUMS or the manifest"
+            )
         raise CardpressError(f"{site}: the manifest signature is {report.signature}")
     signed = ", manifest signature valid" if report.signature == "valid" else ""
     _say(f"{site}: all {report.checked} files match SHA256SUMS{signed}")

@@ -141,7 +141,7 @@ def test_verify_reports_every_added_missing_and_altered_file(
     assert result.exit_code == 1
     assert result.output == (
         "added: extra.html\nmissing: 404.json\naltered: models/churn/v/1/index.html\n"
-        f"Error: {out}: 3 file(s) differ from SHA256SUMS\n"
+        f"Error: {out}: 3 file(s) differ from SHA256SUMS or the manifest\n"
     )
 
 

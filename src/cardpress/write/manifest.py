@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.compute.publish import PublishedVersion
+from cardpress.errors import BuildError
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
@@ -57,6 +58,14 @@ def is_cardpress_site(folder: Path) -> bool:
     return _load(folder / MANIFEST) is not None
 
 
+def manifest_digest(out: Path) -> str | None:
+    """sha256 of ``out/manifest.json`` as it is now, or None when there is none."""
+    try:
+        return sha256_bytes((out / MANIFEST).read_bytes())
+    except FileNotFoundError:
+        return None
+
+
 def sha256_bytes(content: bytes) -> str:
     """sha256 of bytes, lower-case hex."""
     return hashlib.sha256(content).hexdigest()
@@ -95,8 +104,23 @@ def _load(path: Path) -> dict[str, Any] | None:
 
 
 def read_page_data(published: Published, page: str) -> Any:
-    """The ``.json`` of a published page (``models/m/v/1/index.json``), or None."""
+    """The ``.json`` of a published page (``models/m/v/1/index.json``), or None.
+
+    Raises:
+        BuildError: the file differs from the sha256 the manifest gives it, so it is not used.
+    """
+    path = published.root / page
     try:
-        return json.loads((published.root / page).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        content = path.read_bytes()
+    except OSError:
+        return None
+    expected = published.files.get(page)
+    if expected is not None and sha256_bytes(content) != expected:
+        raise BuildError(
+            f"{path}: published file was altered since it was published — run "
+            f"`cardpress verify {published.root}` and restore the site from your backup or host"
+        )
+    try:
+        return json.loads(content)
+    except ValueError:
         return None

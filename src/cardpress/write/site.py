@@ -1,14 +1,14 @@
 """Write a site all at once: into a staging folder beside the output, then swap it into place.
 
 A build that fails, or is killed, part-way leaves the previous site as it was: the output folder
-is only replaced after every file has been written. A staging folder left by a killed build is
-removed by the next build.
+is only replaced after every file has been written (see :mod:`cardpress.write.swap` for the swap
+and for what the next build does with anything a killed build left). The caller holds the
+output's build lock (:mod:`cardpress.write.lock`).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -19,9 +19,11 @@ from cardpress.write.manifest import (
     SIGNATURE,
     SUMS,
     is_cardpress_site,
+    manifest_digest,
     sha256_bytes,
     sums_bytes,
 )
+from cardpress.write.swap import remove, staging_path, swap_into_place
 
 ManifestFor = Callable[[dict[str, str]], bytes]
 
@@ -34,25 +36,28 @@ def write_site(
     manifest_for: ManifestFor,
     frozen: dict[str, str] | None = None,
     sign: Callable[[bytes], bytes] | None = None,
+    started_from: str | None = None,
 ) -> int:
     """Write ``files`` (and ``frozen`` files copied from the current site) as the new site.
 
     ``frozen`` maps paths of already-published pages to the sha256 they were published with;
     each is checked before it is copied, so a tampered page is never carried forward.
     ``manifest_for`` gets the sha256 of every file and returns the manifest; ``sign``, when given,
-    returns a detached signature of the manifest's bytes (``manifest.json.sig``). Returns how
-    many files the site has.
+    returns a detached signature of the manifest's bytes (``manifest.json.sig``).
+    ``started_from`` is the sha256 of the manifest the build read (None: there was no site);
+    the new site goes live only if the output still holds that manifest. Returns how many
+    files the site has.
 
     Raises:
         BuildError: ``out`` holds something that is not a cardpress site (and ``force`` is off),
             two pages claim one path, a path would leave the site, a published file was altered,
-            or the disk refuses a write.
+            the site changed since the build read it, or the disk refuses a write.
     """
     out = out.absolute()
     _check_target(out, force)
-    staging = out.parent / f".cardpress-staging-{out.name}"
+    staging = staging_path(out)
     try:
-        _remove(staging)
+        remove(staging)
         digests = _write_all(files, staging)
         digests.update(_copy_frozen(frozen or {}, out, staging, set(digests)))
         manifest = manifest_for(digests)
@@ -61,16 +66,17 @@ def write_site(
         (staging / SUMS).write_bytes(sums_bytes(digests))
         if sign is not None:
             (staging / SIGNATURE).write_bytes(sign(manifest))
-        _swap(staging, out)
+        _check_unchanged(out, started_from)
+        swap_into_place(staging, out)
     except OSError as error:
-        _remove(staging)
+        remove(staging)
         where = error.filename or out
         fix = "check free space and write permission of the output folder and its parent"
         raise BuildError(
             f"{where}: cannot write ({error.strerror}) — {fix}; the previous site is unchanged"
         ) from error
     except BaseException:
-        _remove(staging)
+        remove(staging)
         raise
     return len(digests) + (2 if sign else 1)
 
@@ -109,7 +115,8 @@ def _copy_frozen(
                 f"{path}: a published page would be overwritten — this is a cardpress bug"
             )
         source = out / path
-        content = source.read_bytes() if source.is_file() else None
+        # A link is never carried over: os.link would copy the link, not the checked bytes.
+        content = source.read_bytes() if source.is_file() and not source.is_symlink() else None
         if content is None or sha256_bytes(content) != digest:
             state = "is missing" if content is None else "was altered"
             raise BuildError(
@@ -140,17 +147,10 @@ def _check_path(path: str) -> None:
         raise BuildError(f"{path}: would be written outside the site — this is a cardpress bug")
 
 
-def _swap(staging: Path, out: Path) -> None:
-    old = out.parent / f".cardpress-old-{out.name}"
-    _remove(old)
-    if out.exists():
-        os.replace(out, old)
-    os.replace(staging, out)
-    _remove(old)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
+def _check_unchanged(out: Path, started_from: str | None) -> None:
+    """Refuse to publish over a site that is not the one this build started from."""
+    if manifest_digest(out) != started_from:
+        raise BuildError(
+            f"{out}: the site changed while this build ran (another build or a person published "
+            "to it) — run the build again; nothing was written, the site that is there now stays"
+        )

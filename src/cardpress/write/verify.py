@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cardpress.errors import CardpressError
 from cardpress.readers.files import sha256_of
 from cardpress.write.manifest import MANIFEST, SIGNATURE, SUMS, UNLISTED
+from cardpress.write.swap import interrupted_swap
 
 
 @dataclass(frozen=True)
@@ -45,26 +48,71 @@ def check_signature(site: Path, public_key: Ed25519PublicKey) -> str:
 
 
 def verify_site(site: Path) -> VerifyReport:
-    """Compare every file of ``site`` with ``SHA256SUMS`` (which itself covers the manifest).
+    """Compare every file of ``site`` with ``SHA256SUMS`` and with the manifest's file list.
+
+    ``SHA256SUMS`` covers the manifest, and the manifest (which a signature covers) lists every
+    other file: a file must match both, so editing a page and its line in ``SHA256SUMS`` is still
+    caught by the manifest, and by the signature when the manifest is edited too.
 
     Raises:
-        CardpressError: ``site`` has no ``SHA256SUMS`` (not a cardpress site, or damaged).
+        CardpressError: ``site`` has no ``SHA256SUMS`` (not a cardpress site, or damaged), or is
+            missing after an interrupted build.
     """
-    expected = _read_sums(site)
-    present = {
-        p.relative_to(site).as_posix()
-        for p in site.rglob("*")
-        if p.is_file() and p.relative_to(site).as_posix() not in UNLISTED
-    }
-    altered = sorted(
-        path for path in sorted(present & set(expected)) if sha256_of(site / path) != expected[path]
-    )
+    parked = interrupted_swap(site)
+    if parked is not None:
+        raise CardpressError(
+            f"{site}: missing — an interrupted build left the previous site at {parked}; the "
+            "next build puts it back (or rename it yourself), then verify again"
+        )
+    sums = _read_sums(site)
+    listed = _manifest_files(site)
+    expectations = [sums]
+    if listed is not None:  # the manifest cannot list its own hash: SHA256SUMS gives it
+        expectations.append({**listed, **{k: v for k, v in sums.items() if k == MANIFEST}})
+    present, links = _present_files(site)
+    expected = set().union(*expectations)
+    altered = []
+    for path in sorted(present & expected):
+        digest = None if path in links else sha256_of(site / path)  # never read through a link
+        if any(path in e and e[path] != digest for e in expectations):
+            altered.append(path)
+    unlisted = {path for path in present if any(path not in e for e in expectations)}
     return VerifyReport(
         checked=len(present),
-        added=tuple(sorted(present - set(expected))),
-        missing=tuple(sorted(set(expected) - present)),
+        added=tuple(sorted(unlisted - set(altered))),
+        missing=tuple(sorted(expected - present)),
         altered=tuple(altered),
     )
+
+
+def _present_files(site: Path) -> tuple[set[str], set[str]]:
+    """Every file and symbolic link of ``site`` but the checksums and signature; and the links.
+
+    A link is listed, never followed: a site holds no links, so each one is a difference, and
+    a link to a folder outside would otherwise hide everything behind it.
+    """
+    present, links = set(), set()
+    for folder, folders, files in os.walk(site):
+        base = Path(folder)
+        for name in files + [f for f in folders if (base / f).is_symlink()]:
+            path = (base / name).relative_to(site).as_posix()
+            if (base / name).is_symlink():
+                links.add(path)
+            if path not in UNLISTED:
+                present.add(path)
+    return present, links
+
+
+def _manifest_files(site: Path) -> dict[str, str] | None:
+    """The sha256 of every file the manifest lists, or None when it cannot be read."""
+    try:
+        document = json.loads((site / MANIFEST).read_bytes())
+    except (OSError, ValueError):
+        return None
+    files = document.get("files") if isinstance(document, dict) else None
+    if not isinstance(files, dict):
+        return None
+    return {str(path): str(digest) for path, digest in files.items()}
 
 
 def sums_digest(site: Path) -> str:

@@ -1,0 +1,146 @@
+"""Put a finished staging folder in place of the live site so that a kill at any moment is safe.
+
+On Linux the two folders are exchanged in one atomic step (``renameat2(RENAME_EXCHANGE)``), so
+there is no moment without a complete site at the output path. Elsewhere two renames are used
+(live → ``.cardpress-old-NAME``, staging → live); a kill between them leaves no live folder,
+only the old one, and :func:`recover` puts it back before the next build or ``verify`` reads
+anything. The superseded copy is deleted last; failing to delete it is a warning, because the
+new site is already live.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from cardpress.errors import BuildError
+from cardpress.write.manifest import is_cardpress_site
+
+logger = logging.getLogger("cardpress")
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def staging_path(out: Path) -> Path:
+    """Where a build writes the new site before it goes live."""
+    return out.parent / f".cardpress-staging-{out.name}"
+
+
+def old_path(out: Path) -> Path:
+    """Where the two-rename swap parks the previous site for a moment."""
+    return out.parent / f".cardpress-old-{out.name}"
+
+
+def swap_into_place(staging: Path, out: Path) -> None:
+    """Make ``staging`` the live site at ``out``; the previous site, if any, is deleted.
+
+    Raises:
+        OSError: the swap itself failed; ``out`` is then exactly as it was.
+    """
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    if exchange(staging, out):
+        _discard(staging, out)
+        return
+    old = old_path(out)
+    os.replace(out, old)
+    os.replace(staging, out)
+    _discard(old, out)
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically; False where the system cannot (then nothing was done)."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                       _RENAME_EXCHANGE)  # fmt: skip
+    if result == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in {_errno("EINVAL"), _errno("ENOSYS"), _errno("EOPNOTSUPP")}:
+        return False  # this file system cannot exchange: fall back to two renames
+    raise OSError(error, os.strerror(error), str(second))
+
+
+def recover(out: Path) -> None:
+    """Repair what an interrupted build left beside ``out``, before anything reads the site.
+
+    A previous site parked by a two-rename swap is restored when no live site is there, and
+    deleted when the new one is; a staging folder never went live and is deleted.
+
+    Raises:
+        BuildError: a leftover cannot be restored (the message says where the site is).
+    """
+    old = old_path(out)
+    if old.exists() or old.is_symlink():
+        if not out.exists() and is_cardpress_site(old):
+            try:
+                os.replace(old, out)
+            except OSError as error:
+                raise BuildError(
+                    f"{out}: missing; the previous site is at {old} (left by an interrupted build) "
+                    f"and could not be put back ({error.strerror}) — rename it to {out.name}"
+                ) from error
+            logger.warning("%s: restored the previous site left by an interrupted build", out)
+        else:
+            _discard(old, out)
+    staging = staging_path(out)
+    if staging.exists() or staging.is_symlink():
+        _discard(staging, out)
+
+
+def interrupted_swap(site: Path) -> Path | None:
+    """The parked previous site when ``site`` is missing after an interrupted swap, else None."""
+    old = old_path(site)
+    return old if not site.exists() and is_cardpress_site(old) else None
+
+
+def remove(path: Path) -> None:
+    """Delete a file, a folder or a symbolic link (never what a link points at)."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+
+
+def _discard(path: Path, live: Path) -> None:
+    """Delete a superseded copy; the live site is already complete, so failing only warns."""
+    try:
+        remove(path)
+    except OSError as error:
+        logger.warning(
+            "%s: the site is live; its superseded copy %s could not be deleted (%s) — delete it "
+            "by hand (the next build tries again)",
+            live,
+            path,
+            error.strerror,
+        )
+
+
+def _renameat2() -> ctypes._NamedFuncPointer | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):  # no libc found, or a glibc older than 2.28
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]  # fmt: skip
+    function.restype = ctypes.c_int
+    return function
+
+
+def _errno(name: str) -> int:
+    import errno
+
+    return int(getattr(errno, name, -1))

@@ -126,17 +126,13 @@ def train(version: str, train_frame: pd.DataFrame, test_frame: pd.DataFrame) -> 
         version,
         records=HERE,
         run_id=f"adult-income-v{version}",
-        model_type=type(estimator).__name__,
         description=DESCRIPTIONS[version],
         started=STARTED[version],
         clock=lambda: ended,  # a real pipeline leaves this out and records the clock
         packages=["numpy", "pandas", "scikit-learn"],
         overwrite=True,  # regenerates the committed records; a real pipeline logs a new version
     ) as run:
-        run.params({
-            k: v for k, v in sorted(estimator.get_params().items())
-            if isinstance(v, (int, float, str, bool)) or v is None
-        })  # fmt: skip
+        run.estimator(estimator)  # class, library, parameters and the class's defaults
         run.dataset(
             "adult-train", HERE / "data/adult.data", role="train",
             name="UCI Adult, training split", rows=len(train_frame),  # no header row to skip

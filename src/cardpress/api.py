@@ -21,6 +21,7 @@ from cardpress.compute.drift import DriftReport, drift_report
 from cardpress.compute.fairness import FairnessReport, fairness_report
 from cardpress.compute.lineage import build_graph
 from cardpress.compute.lineage_facts import changed_warnings, cycle_warnings
+from cardpress.compute.live_status import live_status, status_warnings
 from cardpress.compute.publish import plan_publication
 from cardpress.compute.site import ModelEntry, Site, VersionEntry, build_site
 from cardpress.errors import CardpressError, Problem, RecordsError, UsageError
@@ -51,11 +52,13 @@ from cardpress.render.lineage_pages import lineage_plans
 from cardpress.render.pages import (
     Extras,
     PagePlan,
+    RenderedFile,
     plan_site,
     render_pages,
     to_json,
     version_card,
 )
+from cardpress.render.search import script_global
 from cardpress.schemas import CARD_DATA_SCHEMA, KINDS, schema_errors, schema_text
 from cardpress.write.assets import asset_files
 from cardpress.write.lock import site_lock
@@ -192,10 +195,12 @@ def _build(
     ]
     fairness = fairness_reports(Path(records), rendered, site.config.fairness)
     checks = _site_checks(Path(records), loaded, site, fairness)
-    inputs = Extras(fairness, loaded.signoffs, checks)
+    monitored = frozenset(summaries.model for summaries in loaded.drift)
+    inputs = Extras(fairness, loaded.signoffs, checks, monitored)
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
     plans += _drift_plans(loaded, site, plans)
     plans += _lineage_plans(loaded, site)
+    status_files = _live_status(plans, loaded)
     pages = list(render_pages(plans, site, env, __version__))
     extras = site_files(plans, frozen_cards, site.config)
     assets = asset_files([project_templates, default_templates_dir()])
@@ -211,7 +216,7 @@ def _build(
 
     frozen = frozen_files(publication, previous)
     count = write_site(
-        [*pages, *extras, *assets],
+        [*pages, *extras, *status_files, *assets],
         out,
         force=force,
         manifest_for=manifest_for,
@@ -223,6 +228,27 @@ def _build(
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
     logger.info(log_message, count, len(site.models), versions, len(publication.frozen), out)
     return BuildResult(out, count, len(site.models), versions)
+
+
+def _live_status(plans: list[PagePlan], records: Records) -> list[RenderedFile]:
+    """Each version's live status: on its review page, as ``review/status.js`` for its card.
+
+    Contradictions and use in production before approval are build warnings too.
+    """
+    summaries = {s.model: s for s in records.drift}
+    drift = {p.data["model"]: p.data.get("drift") for p in plans if p.template == "model.html"}
+    files = []
+    for plan in plans:
+        if plan.template != "review.html":
+            continue
+        model = plan.data["model"]
+        status = live_status(plan.data, drift.get(model), summaries.get(model))
+        plan.data["live"] = status
+        for warning in status_warnings(status):
+            logger.warning("%s", warning)
+        path = plan.path.removesuffix("index.html") + "status.js"
+        files.append(RenderedFile(path, script_global("CARDPRESS_STATUS", status)))
+    return files
 
 
 def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[PagePlan]:

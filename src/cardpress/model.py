@@ -135,6 +135,8 @@ class Run:
     metrics: tuple[Metric, ...]
     ended_at: datetime | None = None
     model_type: str | None = None
+    library: str | None = None
+    defaults: tuple[tuple[str, Scalar], ...] = ()
     description: str | None = None
     code: CodeVersion = field(default_factory=CodeVersion)
     params: tuple[tuple[str, Scalar], ...] = ()

@@ -83,12 +83,12 @@ def _changed(model: str, version: str, site: Site, previous: Published | None) -
 
 
 def _without_record(card: dict[str, Any]) -> dict[str, Any]:
-    """The card without what is not the record's own text: its hash and the fairness summary.
+    """The card without what is not the record's own text: its hash and the fairness summaries.
 
     The fairness summary is derived from the predictions file; a change there is reported as
     "the predictions file changed".
     """
-    card = {key: value for key, value in card.items() if key != "record"}
+    card = {key: value for key, value in card.items() if key not in {"record", "summary_panel"}}
     sections = card.get("sections", {})
     quantitative = {**sections.get("quantitative_analyses", {}), "fairness": None}
     return {**card, "sections": {**sections, "quantitative_analyses": quantitative}}

@@ -151,13 +151,33 @@ def _factors(run: Run) -> dict[str, Any]:
 def _metric_definitions(run: Run) -> dict[str, Any]:
     keys: dict[str, dict[str, Any]] = {}
     for metric in run.metrics:
-        entry = keys.setdefault(metric.key, {"key": metric.key, "datasets": [], "thresholds": []})
+        entry = keys.setdefault(
+            metric.key,
+            {"key": metric.key, "datasets": [], "thresholds": [], "values": [],
+             "threshold_free": is_threshold_free(metric.key)},
+        )  # fmt: skip
         if metric.dataset not in entry["datasets"]:
             entry["datasets"].append(metric.dataset)
         if metric.threshold is not None and metric.threshold not in entry["thresholds"]:
             entry["thresholds"].append(metric.threshold)
+        if not metric.slice:
+            value = metric_data(metric)
+            entry["values"].append({k: value[k] for k in ("dataset", "value", "ci")})
         entry.setdefault("description", metric.description)
     return {"reported": [keys[k] for k in sorted(keys)]}
+
+
+# Metrics of scores over every threshold: no decision threshold applies to them.
+THRESHOLD_FREE = frozenset(
+    {"average_precision", "ap", "log_loss", "logloss", "cross_entropy", "brier", "brier_score",
+     "brier_score_loss", "ece", "expected_calibration_error"}
+)  # fmt: skip
+
+
+def is_threshold_free(key: str) -> bool:
+    """True for ranking and probability metrics: any ``*auc*`` key, log loss, Brier score, AP."""
+    name = key.lower()
+    return "auc" in name or name in THRESHOLD_FREE
 
 
 def _quantitative(run: Run) -> dict[str, Any]:

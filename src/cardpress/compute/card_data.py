@@ -26,6 +26,7 @@ def model_details(run: Run, narrative: Narrative | None, status: str | None) -> 
         else None,
         "status": status,
         "model_type": (n.model_type if n else None) or run.model_type,
+        "algorithm": algorithm(run),
         "description": run.description,
         "references": list(n.references) if n else [],
         "citation": n.citation if n else None,
@@ -44,7 +45,7 @@ def model_details(run: Run, narrative: Narrative | None, status: str | None) -> 
             "path": run.code.path,
             "dirty": run.code.dirty,
         },
-        "params": [{"name": k, "value": v} for k, v in run.params],
+        "params": _params(run),
         "artifacts": [
             {"uri": a.uri, "kind": a.kind, "sha256": a.sha256, "size_bytes": a.size_bytes}
             for a in run.artifacts
@@ -56,6 +57,56 @@ def model_details(run: Run, narrative: Narrative | None, status: str | None) -> 
         },
         "origin": dict(run.origin),
     }
+
+
+def algorithm(run: Run) -> dict[str, Any] | None:
+    """The recorded algorithm: class, library and the library's version, or None."""
+    if run.model_type is None and run.library is None:
+        return None
+    versions = {_distribution(name): version for name, version in run.environment.packages}
+    library = run.library
+    return {
+        "class": run.model_type,
+        "library": library,
+        "library_version": versions.get(_distribution(library)) if library else None,
+    }
+
+
+def algorithm_label(details: dict[str, Any]) -> str | None:
+    """``HistGradientBoostingClassifier (scikit-learn 1.5.2)``, as the card and diff show it."""
+    found = details.get("algorithm")
+    if not found:
+        return None
+    library = " ".join(str(p) for p in (found["library"], found["library_version"]) if p)
+    name = found["class"] or "algorithm not recorded"
+    return f"{name} ({library})" if library else name
+
+
+def _params(run: Run) -> list[dict[str, Any]]:
+    """Each parameter, and whether it is at the algorithm's default (None: defaults unknown)."""
+    defaults = dict(run.defaults)
+    return [
+        {
+            "name": name,
+            "value": value,
+            "at_default": (name in defaults and _same(defaults[name], value)) if defaults else None,
+        }
+        for name, value in run.params
+    ]
+
+
+def _same(default: object, value: object) -> bool:
+    # 1 and 1.0 are one setting; True and 1 are not (bool is an int in Python)
+    if isinstance(default, bool) or isinstance(value, bool):
+        return default is value
+    return default == value
+
+
+def _distribution(name: str) -> str:
+    """A distribution name as pip compares them (PEP 503): ``Scikit_Learn`` → ``scikit-learn``."""
+    import re
+
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def datasets_data(run: Run, roles: tuple[str, ...]) -> list[dict[str, Any]]:

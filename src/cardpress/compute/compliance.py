@@ -67,7 +67,7 @@ CHECKLIST: tuple[Item, ...] = (
          (("heading", "declaration of conformity"),)),
     Item(17, "Post-market monitoring system and plan",
          "Annex IV 9; Art. 72; NIST MEASURE 2.4, MANAGE 4.1; ISO A.6.2.6",
-         (("heading", "monitoring"),)),
+         (("page", "drift"), ("heading", "monitoring"))),
     Item(18, "Automatic event logs over the system's lifetime", "Art. 12; ISO A.6.2.8",
          (("heading", "logging"),)),
     Item(19, "Log retention of at least six months", "Art. 19(1); Art. 26(6)",
@@ -98,6 +98,8 @@ PAGES = {  # page evidence: label, link from the compliance page, how to add it 
     "manifest": ("SHA256SUMS and manifest.json (tamper-evident, immutable versions)",
                  "../../../../../manifest.json", ""),
     "inventory": ("model inventory (home page)", "../../../../../index.html", ""),
+    "drift": ("drift timeline of production monitoring", "../../../drift/index.html",
+              "add monitoring rows under monitoring/<model>/ (docs/drift.md)"),
 }  # fmt: skip
 
 

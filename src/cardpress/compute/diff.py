@@ -11,6 +11,8 @@ import re
 from html import unescape
 from typing import Any
 
+from cardpress.compute.card_data import algorithm_label
+
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -25,6 +27,11 @@ def diff_data(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
         "title": after["title"],
         "version": after["version"],
         "previous_version": before["version"],
+        "algorithm": {
+            "before": old["algorithm"],
+            "after": new["algorithm"],
+            "changed": old["algorithm"] != new["algorithm"],
+        },
         "params": _keyed(old["params"], new["params"]),
         "code": _keyed(old["code"], new["code"]),
         "datasets": _keyed(old["datasets"], new["datasets"]),
@@ -52,6 +59,7 @@ def comparable(card: dict[str, Any]) -> dict[str, Any]:
     fairness = [[*key, value] for key, value in sorted(_fairness(sections).items())]
     return {
         "version": card["version"],
+        "algorithm": algorithm_label(sections["model_details"]),
         "params": _params(sections),
         "code": _code(sections),
         "datasets": _datasets(sections),

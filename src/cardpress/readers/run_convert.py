@@ -32,6 +32,8 @@ def to_run(doc: dict[str, Any], source: Source, source_of: SourceOf, digest: str
         model=doc["model"]["name"],
         version=doc["model"]["version"],
         model_type=doc["model"].get("type"),
+        library=doc["model"].get("library"),
+        defaults=tuple(sorted(doc["model"].get("defaults", {}).items())),
         description=doc.get("description"),
         started_at=started,
         ended_at=ended,

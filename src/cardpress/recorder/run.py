@@ -24,6 +24,7 @@ from cardpress.recorder.environment import (
     platform_name,
     python_version,
 )
+from cardpress.recorder.estimator import describe
 from cardpress.recorder.hashing import file_sha256
 from cardpress.recorder.writing import Staged, write_record
 
@@ -83,6 +84,8 @@ class RunRecorder:
         self._packages = package_versions(packages) if packages is not None else None
         self._overwrite = overwrite
         self._params: dict[str, a.Scalar] = {}
+        self._library: str | None = None
+        self._defaults: dict[str, a.Scalar] = {}
         self._datasets: list[dict[str, Any]] = []
         self._metrics: list[dict[str, Any]] = []
         self._predictions: dict[str, Any] | None = None
@@ -113,6 +116,18 @@ class RunRecorder:
         self._open()
         key = a.check_key("param name", name)
         self._params[key] = a.check_scalar(f"param {key!r}", value)
+
+    def estimator(self, estimator: Any) -> None:
+        """Record the algorithm: class, library, parameters and the class's defaults.
+
+        For any object with scikit-learn's ``get_params()``; the card shows the class and the
+        library's version, and folds away parameters still at their default.
+        """
+        self._open()
+        facts = describe(estimator)
+        self._head["model_type"] = facts.type
+        self._library, self._defaults = facts.library, facts.defaults
+        self.params(facts.params)
 
     def params(self, values: Mapping[str, Any] | None = None, /, **more: Any) -> None:
         """Record several parameters: ``run.params({"C": 1.0})`` or ``run.params(C=1.0)``."""
@@ -244,6 +259,10 @@ class RunRecorder:
         }
         if self._head["model_type"] is not None:
             document["model"]["type"] = str(self._head["model_type"])
+        if self._library is not None:
+            document["model"]["library"] = self._library
+        if self._defaults:
+            document["model"]["defaults"] = dict(self._defaults)
         if self._head["description"] is not None:
             document["description"] = str(self._head["description"])
         document |= {"started_at": a.iso(self.started), "ended_at": a.iso(ended)}

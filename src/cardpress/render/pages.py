@@ -18,6 +18,7 @@ from cardpress.compute.check import RuleResult
 from cardpress.compute.diff import diff_data
 from cardpress.compute.fairness import FairnessReport
 from cardpress.compute.site import ModelEntry, Site, VersionEntry
+from cardpress.compute.summary import card_summary
 from cardpress.model import SignOff
 from cardpress.render.card_charts import card_chart_specs
 from cardpress.render.charts import Spec, render_svgs
@@ -45,6 +46,7 @@ class Extras:
     fairness: dict[tuple[str, str], FairnessReport] = field(default_factory=dict)
     signoffs: tuple[SignOff, ...] = ()
     checks: dict[tuple[str, str], list[RuleResult]] = field(default_factory=dict)
+    monitored: frozenset[str] = frozenset()  # models with monitoring rows (a drift timeline)
 
 
 @dataclass(frozen=True)
@@ -124,12 +126,12 @@ def version_card(
     """The card data of a version, with its fairness headline, and its fairness page if any."""
     data = card_data(model, entry)
     report = reports.get((model.name, entry.version))
-    if report is None:
-        return data, None
-    page = _fairness_page(site, data, entry, report)
-    data["sections"]["quantitative_analyses"]["fairness"] = {
-        "href": "fairness/index.html", "headline": headline(page.data)
-    }  # fmt: skip
+    page = _fairness_page(site, data, entry, report) if report is not None else None
+    if page is not None:
+        data["sections"]["quantitative_analyses"]["fairness"] = {
+            "href": "fairness/index.html", "headline": headline(page.data)
+        }  # fmt: skip
+    data["summary_panel"] = card_summary(data)
     return data, page
 
 
@@ -155,7 +157,9 @@ def _live_pages(
     base = f"models/{model.name}/v/{entry.version}"
     key = (model.name, entry.version)
     review = review_data(model, entry, extras.signoffs, extras.checks.get(key))
-    compliance = compliance_data(card, review, has_diff=entry.previous is not None)
+    compliance = compliance_data(
+        card, review, has_diff=entry.previous is not None, has_drift=model.name in extras.monitored
+    )
     return [
         PagePlan(f"{base}/review/index.html", "review.html", review),
         PagePlan(f"{base}/compliance/index.html", "compliance.html", compliance),

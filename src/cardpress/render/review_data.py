@@ -37,9 +37,12 @@ def review_data(
     }
 
 
-def compliance_data(card: dict[str, Any], review: dict[str, Any], has_diff: bool) -> dict[str, Any]:
+def compliance_data(
+    card: dict[str, Any], review: dict[str, Any], has_diff: bool, has_drift: bool = False
+) -> dict[str, Any]:
     """The checklist coverage of the version described by ``card``."""
     present = {
+        "drift": has_drift,
         "diff": has_diff,
         "fairness": bool(card["sections"]["quantitative_analyses"].get("fairness")),
         "signoff": review["review"]["decision"] in APPROVING,

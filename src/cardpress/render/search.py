@@ -54,9 +54,17 @@ def search_entries(
 
 def search_script(entries: list[dict[str, Any]]) -> bytes:
     """``search/index.js``: the entries as a global the search page reads."""
-    payload = json.dumps(entries, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return script_global("CARDPRESS_SEARCH", entries)
+
+
+def script_global(name: str, value: Any) -> bytes:
+    """A script that sets ``window.NAME`` to ``value``: data a page loads from file:// too.
+
+    (A page opened from disk cannot fetch JSON, but it can load a script.)
+    """
+    payload = json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
     safe = payload.replace("</", "<\\/")  # never closes a <script> element, wherever it lands
-    return f"window.CARDPRESS_SEARCH = {safe};\n".encode()
+    return f"window.{name} = {safe};\n".encode()
 
 
 def _card_text(card: dict[str, Any]) -> str:

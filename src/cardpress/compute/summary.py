@@ -1,0 +1,70 @@
+"""The headline of a version card: what a reviewer reads first, from the card's own data.
+
+The card is frozen when the version is published, so this panel holds the facts of that moment
+(algorithm, risk, evaluation results, fairness, completeness). What changes after publication —
+the sign-off decision, the policy gate, drift, lineage freshness — is the live status
+(:mod:`cardpress.compute.live_status`), shown beside it and dated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cardpress.compute.card_data import algorithm_label
+
+HEADLINE_METRICS = 6
+
+
+def card_summary(card: dict[str, Any]) -> dict[str, Any]:
+    """The frozen headline of ``card`` (card data with its fairness headline filled in)."""
+    sections = card["sections"]
+    details = sections["model_details"]
+    risk = details.get("risk")
+    return {
+        "status_at_publication": card["status"],
+        "risk": risk["rating"] if risk else None,
+        "algorithm": algorithm_label(details),
+        "metrics": headline_metrics(sections),
+        "fairness": fairness_headline(sections["quantitative_analyses"].get("fairness")),
+        "not_documented": len(card["completeness"]["missing"]),
+    }
+
+
+def headline_metrics(sections: dict[str, Any]) -> list[dict[str, Any]]:
+    """Overall results on the evaluation data sets (all overall results when none is named)."""
+    evaluation = {d["id"] for d in sections["evaluation_data"]["datasets"]}
+    overall = sections["quantitative_analyses"].get("overall", [])
+    chosen = [r for r in overall if r["dataset"] in evaluation] or overall
+    return [
+        {"key": r["key"], "dataset": r["dataset"], "value": r["value"], "ci": r["ci"]}
+        for r in chosen[:HEADLINE_METRICS]
+    ]
+
+
+def fairness_headline(fairness: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Four-fifths flags and the widest gaps over every grouping, or None without a report."""
+    if not fairness:
+        return None
+    rows = fairness["headline"]
+    flagged = [
+        {"grouping": r["grouping"], "anchor": r["anchor"], "groups": list(r["flagged"])}
+        for r in rows
+        if r["flagged"]
+    ]
+    return {
+        "href": fairness["href"],
+        "flagged_groups": sum(len(f["groups"]) for f in flagged),
+        "flagged": flagged,
+        "lowest_parity_ratio": _extreme(rows, "demographic_parity_ratio", min),
+        "largest_odds_difference": _extreme(rows, "equalized_odds_difference", max),
+    }
+
+
+def _extreme(rows: list[dict[str, Any]], measure: str, pick: Any) -> dict[str, Any] | None:
+    found = [
+        (r["parity"][measure], r["grouping"]) for r in rows if r["parity"].get(measure) is not None
+    ]
+    if not found:
+        return None
+    value, grouping = pick(found)
+    return {"value": value, "grouping": grouping}

@@ -54,10 +54,11 @@ def live_status(
 
 def contradiction(status: str | None, decision: str | None) -> str | None:
     """A sentence when card.md's status and the sign-off decision disagree, else None."""
-    if status == "approved" and decision not in APPROVING:
-        got = f"the latest sign-off decided {decision!r}" if decision else "no current sign-off"
-        return f"card.md says approved, but {got} approves this version"
-    if status in {"draft", "in-review"} and decision in APPROVING + REJECTING:
+    if status == "approved" and decision is None:
+        return "card.md says approved, but no current sign-off approves this version"
+    if (status == "approved" and decision in REJECTING) or (
+        status in {"draft", "in-review"} and decision in APPROVING + REJECTING
+    ):
         return f"card.md says {status}, but the latest current sign-off decided {decision}"
     return None
 

@@ -152,6 +152,14 @@
     lead.appendChild(el("a", "version " + first, { href: "../v/" + first + "/index.html" }));
     lead.appendChild(document.createTextNode("; Δ = version " + second + " − version " + first + "."));
     out.appendChild(lead);
+    if (a.algorithm !== b.algorithm) {
+      var change = el("p", null, { "class": "alert", id: "algorithm" });
+      change.appendChild(el("strong", "Algorithm changed:"));
+      change.appendChild(document.createTextNode(" " + (a.algorithm || "not recorded") + " → " + (b.algorithm || "not recorded")));
+      out.appendChild(change);
+    } else if (b.algorithm) {
+      out.appendChild(el("p", "Algorithm: " + b.algorithm + " (unchanged).", { id: "algorithm" }));
+    }
     [["params", "Parameters", "Parameters added, removed or changed"],
      ["code", "Code version", "Code fields that changed"],
      ["datasets", "Data sets", "Data sets added, removed or changed (role, location, sha256, rows)"]

@@ -1,0 +1,1 @@
+window.CARDPRESS_STATUS = {"contradiction":null,"decision":null,"drift":null,"gate":null,"kind":"live-status","model":"churn","production":null,"signoff":null,"stale_signoffs":0,"status":"retired","version":"1"};

@@ -1,0 +1,1 @@
+window.CARDPRESS_STATUS = {"contradiction":"card.md says approved, but no current sign-off approves this version","decision":null,"drift":null,"gate":null,"kind":"live-status","model":"churn","production":null,"signoff":null,"stale_signoffs":0,"status":"approved","version":"10"};

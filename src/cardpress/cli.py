@@ -34,7 +34,7 @@ def cli(verbose: int, quiet: bool) -> None:
     Quick start:
       cardpress validate examples/adult-income
       cardpress build examples/adult-income -o site
-      open site/index.html
+      cardpress serve site            (or open site/index.html in any browser)
     """
     level = logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.INFO
     if not quiet and not verbose:
@@ -227,6 +227,30 @@ def check(
         write_report(summary, as_markdown(results), append=True)
     if any(r.status == "fail" for r in results):
         raise CheckFailed(summary_line(results))
+
+
+@cli.command()
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path), default=Path("site"))
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")  # fmt: skip
+@click.option("--bind", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="Address to listen on; 0.0.0.0 shares the site with your network.")  # fmt: skip
+def serve(site: Path, port: int, bind: str) -> None:
+    """Serve a built SITE over HTTP on this machine and print its address.
+
+    Missing addresses get the site's 404 page, as a web host serves them. Stop with Ctrl+C.
+    For publishing, copy the folder to a real host (docs/publishing.md).
+    """
+    from cardpress.serve import make_server, url_of
+
+    server = make_server(site, bind, port)
+    click.echo(f"Serving {site} at {url_of(server)} (Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @cli.command()

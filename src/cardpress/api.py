@@ -22,6 +22,7 @@ from cardpress.compute.fairness import FairnessReport, fairness_report
 from cardpress.compute.lineage import build_graph
 from cardpress.compute.lineage_facts import changed_warnings, cycle_warnings
 from cardpress.compute.live_status import live_status, status_warnings
+from cardpress.compute.narrative_edits import narrative_edits, republish_hint
 from cardpress.compute.publish import plan_publication
 from cardpress.compute.site import ModelEntry, Site, VersionEntry, build_site
 from cardpress.errors import CardpressError, Problem, RecordsError, UsageError
@@ -198,6 +199,7 @@ def _build(
     monitored = frozenset(summaries.model for summaries in loaded.drift)
     inputs = Extras(fairness, loaded.signoffs, checks, monitored)
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
+    _note_narrative_edits(site, published_cards, plans)
     plans += _drift_plans(loaded, site, plans)
     plans += _lineage_plans(loaded, site)
     status_files = _live_status(plans, loaded)
@@ -228,6 +230,18 @@ def _build(
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
     logger.info(log_message, count, len(site.models), versions, len(publication.frozen), out)
     return BuildResult(out, count, len(site.models), versions)
+
+
+def _note_narrative_edits(
+    site: Site, published_cards: dict[tuple[str, str], dict[str, Any]], plans: list[PagePlan]
+) -> None:
+    """Warn about card.md edits that published versions do not show; note them on model pages."""
+    edited = narrative_edits(site, published_cards)
+    for model, versions in sorted(edited.items()):
+        logger.warning("%s", republish_hint(model, versions))
+    for plan in plans:
+        if plan.template == "model.html":
+            plan.data["narrative_edited"] = edited.get(plan.data["model"], [])
 
 
 def _live_status(plans: list[PagePlan], records: Records) -> list[RenderedFile]:

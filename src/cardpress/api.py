@@ -33,6 +33,7 @@ from cardpress.publishing import (
     changelog,
     check_publication,
     frozen_card,
+    frozen_fairness,
     frozen_files,
     manifest_versions,
     site_files,
@@ -204,7 +205,9 @@ def _build(
     plans += _lineage_plans(loaded, site)
     status_files = _live_status(plans, loaded)
     pages = list(render_pages(plans, site, env, __version__))
-    extras = site_files(plans, frozen_cards, site.config)
+    extras = site_files(
+        plans, frozen_cards, site.config, frozen_fairness(previous, publication.frozen)
+    )
     assets = asset_files([project_templates, default_templates_dir()])
     meta = {
         "cardpress_version": __version__,

@@ -6,13 +6,14 @@ Kept apart from ``api`` so the orchestrator stays one readable pipeline.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import click
 
 from cardpress.compute.card import card_data
-from cardpress.compute.publish import Publication, json_differences
+from cardpress.compute.publish import Publication, PublishedVersion, json_differences
 from cardpress.compute.site import Site
 from cardpress.errors import BuildError
 from cardpress.model import SiteConfig
@@ -165,6 +166,19 @@ def _epoch_set() -> bool:
     return bool(os.environ.get("SOURCE_DATE_EPOCH"))
 
 
+def frozen_fairness(
+    previous: Published | None, frozen: tuple[PublishedVersion, ...]
+) -> list[tuple[str, dict[str, Any]]]:
+    """(path, data) of the fairness reports of frozen versions, for the search index."""
+    found = []
+    for version in frozen:
+        page = version_prefix(version.model, version.version) + "fairness/index.html"
+        data = read_page_data(previous, page.removesuffix(".html") + ".json") if previous else None
+        if isinstance(data, dict) and page in version.files:
+            found.append((page, data))
+    return found
+
+
 def frozen_card(previous: Published | None, model: str, version: str) -> dict[str, Any]:
     """The card data a frozen version was published with (for the search index)."""
     data = (
@@ -180,15 +194,26 @@ def frozen_card(previous: Published | None, model: str, version: str) -> dict[st
     return data
 
 
+SEARCHED_PAGES = ("fairness.html", "review.html", "drift.html")
+
+
 def site_files(
-    plans: list[PagePlan], frozen_cards: list[dict[str, Any]], config: SiteConfig
+    plans: list[PagePlan],
+    frozen_cards: list[dict[str, Any]],
+    config: SiteConfig,
+    frozen_pages: Sequence[tuple[str, dict[str, Any]]] = (),
 ) -> list[RenderedFile]:
-    """The search index, and the sitemap and robots.txt when the config asks for them."""
+    """The search index, and the sitemap and robots.txt when the config asks for them.
+
+    ``frozen_pages`` are (path, data) of frozen versions' fairness reports, searched too.
+    """
     cards = [p.data for p in plans if p.template == "card.html"] + frozen_cards
     cards.sort(key=lambda c: (c["model"], c["version"]))
     home = next(p.data for p in plans if p.template == "home.html")
     datasets = [p.data | {"href": p.path} for p in plans if p.template == "dataset.html"]
-    entries = search_entries(cards, home["models"], datasets if datasets else None)
+    searched = [(p.path, p.data) for p in plans if p.template in SEARCHED_PAGES]
+    searched = sorted([*searched, *frozen_pages], key=lambda page: page[0])
+    entries = search_entries(cards, home["models"], datasets if datasets else None, searched)
     files = [RenderedFile("search/index.js", search_script(entries))]
     if config.base_url:
         pages = [p.path for p in plans]

@@ -27,14 +27,43 @@
     return total;
   }
 
+  // A stretch of the text around the first term found, the term in <mark>; DOM nodes only.
+  function snippet(text, wanted) {
+    var lower = text.toLowerCase();
+    var at = -1, term = "";
+    for (var i = 0; i < wanted.length && at < 0; i++) { at = lower.indexOf(wanted[i]); term = wanted[i]; }
+    var span = document.createElement("span");
+    span.className = "snippet";
+    if (at < 0) { span.textContent = text.slice(0, 140) + (text.length > 140 ? "…" : ""); return span; }
+    var start = Math.max(0, at - 60), end = Math.min(text.length, at + term.length + 80);
+    span.appendChild(document.createTextNode((start > 0 ? "…" : "") + text.slice(start, at)));
+    var mark = document.createElement("mark");
+    mark.textContent = text.slice(at, at + term.length);
+    span.appendChild(mark);
+    span.appendChild(document.createTextNode(text.slice(at + term.length, end) + (end < text.length ? "…" : "")));
+    return span;
+  }
+
+  // One result per page: its best-scoring section, linked to that section.
+  function best(hits) {
+    var byPage = {};
+    var order = [];
+    hits.forEach(function (hit) {
+      var page = hit.entry.url.split("#")[0];
+      if (!Object.prototype.hasOwnProperty.call(byPage, page)) { byPage[page] = hit; order.push(page); }
+      else if (hit.score > byPage[page].score) { byPage[page] = hit; }
+    });
+    return order.map(function (page) { return byPage[page]; });
+  }
+
   function show(query) {
     var wanted = terms(query);
     list.textContent = "";
     if (wanted.length === 0) { status.textContent = "Type a word to search."; return; }
-    var hits = entries
+    var hits = best(entries
       .map(function (entry) { return { entry: entry, score: score(entry, wanted) }; })
       .filter(function (hit) { return hit.score > 0; })
-      .sort(function (a, b) { return b.score - a.score || a.entry.title.localeCompare(b.entry.title); })
+      .sort(function (a, b) { return b.score - a.score || a.entry.title.localeCompare(b.entry.title); }))
       .slice(0, 50);
     status.textContent = hits.length === 0 ? "No results for \u201c" + query + "\u201d."
       : hits.length + " result" + (hits.length === 1 ? "" : "s") + " for \u201c" + query + "\u201d.";
@@ -45,9 +74,11 @@
       link.textContent = hit.entry.title;
       var kind = document.createElement("span");
       kind.className = "sub";
-      kind.textContent = " " + hit.entry.kind;
+      kind.textContent = " " + hit.entry.kind + (hit.entry.section ? " · " + hit.entry.section : "");
       item.appendChild(link);
       item.appendChild(kind);
+      item.appendChild(document.createElement("br"));
+      item.appendChild(snippet(hit.entry.text, wanted));
       list.appendChild(item);
     });
   }

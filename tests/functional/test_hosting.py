@@ -24,10 +24,11 @@ def test_search_index_covers_models_versions_datasets_and_card_text(tmp_path: Pa
     cardpress.build(EXAMPLE, tmp_path / "site")
     entries = _index(tmp_path / "site")
     by_kind = {
-        kind: [e for e in entries if e["kind"] == kind] for kind in ("model", "version", "dataset")
+        kind: [e for e in entries if e["kind"] == kind]
+        for kind in ("model", "version", "dataset", "fairness", "review", "drift")
     }
     assert [e["url"] for e in by_kind["model"]] == ["models/income-classifier/index.html"]
-    assert [e["title"] for e in by_kind["version"]] == [
+    assert sorted({e["title"] for e in by_kind["version"]}) == [
         "Income classifier 1",
         "Income classifier 2",
     ]
@@ -35,14 +36,39 @@ def test_search_index_covers_models_versions_datasets_and_card_text(tmp_path: Pa
     assert {"UCI Adult, test split", "UCI Adult, training split"} <= set(datasets)
     assert {"predictions of income-classifier 1", "data/adult.names"} <= set(datasets)
     assert all(url.startswith("datasets/") for url in datasets.values())
-    version_2 = by_kind["version"][1]["text"]
+    version_2 = " ".join(e["text"] for e in by_kind["version"] if e["title"].endswith(" 2"))
     assert "one-hot" in version_2 and "roc_auc" in version_2 and "Example ML team" in version_2
     for entry in entries:  # every result links to a page (and anchor) that exists
+        assert entry["section"], entry
         page, _, anchor = entry["url"].partition("#")
         html = tmp_path / "site" / page
         assert html.is_file(), entry
         if anchor:
             assert BeautifulSoup(html.read_text(), "html.parser").find(id=anchor), entry
+
+
+def _found(entries: list[dict[str, str]], term: str) -> set[tuple[str, str]]:
+    """(kind, page) of the entries a search for ``term`` finds, as the search page matches."""
+    return {(e["kind"], e["url"].split("#")[0]) for e in entries
+            if term.lower() in (e["title"] + " " + e["text"]).lower()}  # fmt: skip
+
+
+def test_search_finds_groups_features_statuses_decisions_and_algorithms(tmp_path: Path) -> None:
+    cardpress.build(EXAMPLE, tmp_path / "site")
+    entries = _index(tmp_path / "site")
+    card_2 = "models/income-classifier/v/2/index.html"
+    fairness_2 = "models/income-classifier/v/2/fairness/index.html"
+    assert ("fairness", fairness_2) in _found(entries, "Female")
+    assert ("version", card_2) in _found(entries, "Amer-Indian-Eskimo")  # a flagged group
+    assert ("drift", "models/income-classifier/drift/index.html") in _found(entries, "workclass")
+    assert ("version", card_2) in _found(entries, "HistGradientBoostingClassifier")
+    assert ("version", "models/income-classifier/v/1/index.html") in _found(
+        entries, "LogisticRegression"
+    )
+    review_2 = "models/income-classifier/v/2/review/index.html"
+    assert ("review", review_2) in _found(entries, "approved-with-conditions")
+    assert ("version", card_2) in _found(entries, "status approved")
+    assert ("version", "models/income-classifier/v/1/index.html") in _found(entries, "retired")
 
 
 def test_search_index_cannot_break_out_of_a_script(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ MAIN_PAGES = [
     "models/income-classifier/v/2/compliance/index.html",
     "models/income-classifier/v/2/print.html",
     "models/income-classifier/compare/index.html",
+    "models/income-classifier/drift/index.html",
     "search/index.html",
     "changelog/index.html",
     "404.html",

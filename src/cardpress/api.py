@@ -35,7 +35,7 @@ from cardpress.publishing import (
 )
 from cardpress.readers import drift_cache
 from cardpress.readers.drift import DriftEngine
-from cardpress.readers.files import current_hashes
+from cardpress.readers.files import allowed, current_hashes
 from cardpress.readers.keys import read_private_key, read_public_key
 from cardpress.readers.lineage import read_lineage
 from cardpress.readers.policy import default_policy_path, read_policy
@@ -134,7 +134,8 @@ def build(
     check_publication(publication, site, previous, reason)
     log = changelog(previous, publication, site, reason)
     project_templates = Path(records) / "templates"
-    env = make_env(project_templates)
+    bounds = (Path(records).resolve(), *allowed(loaded.config))  # templates may not lead out
+    env = make_env(project_templates, bounds)
     frozen_cards = [frozen_card(previous, v.model, v.version) for v in publication.frozen]
     published_cards = {(c["model"], c["version"]): c for c in frozen_cards}
     rendered = [
@@ -148,7 +149,7 @@ def build(
     plans += _lineage_plans(loaded, site)
     pages = list(render_pages(plans, site, env, __version__))
     extras = site_files(plans, frozen_cards, site.config)
-    assets = asset_files([project_templates, default_templates_dir()])
+    assets = asset_files([project_templates, default_templates_dir()], bounds)
     meta = {
         "cardpress_version": __version__,
         "built_at": site.built_at.isoformat(),
@@ -267,7 +268,8 @@ def _check_one(
 ) -> list[RuleResult]:
     evidence = Evidence(
         model, entry, reports.get((model.name, entry.version)), loaded.signoffs,
-        site.config.fairness.min_group_size, current_hashes(root, entry.run.datasets),
+        site.config.fairness.min_group_size,
+        current_hashes(root, entry.run.datasets, allowed(loaded.config)),
     )  # fmt: skip
     return check_version(policy.rules, evidence)
 

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from cardpress.errors import Problem
 from cardpress.model_drift import Engine
 from cardpress.readers.drift_engines import read_parquet
+from cardpress.readers.files import Allowed, contained, files_under, outside_problem
 
 SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
 TIME = "cardpress_time"  # the checked, UTC timestamp column added to every table
@@ -34,15 +35,25 @@ class Rows:
     files: tuple[str, ...]
 
 
-def data_files(folder: Path) -> list[Path]:
-    """Monitoring files of a file or folder (recursively), sorted; the labels sub-folder apart."""
+def data_files(
+    root: Path, folder: Path, problems: list[Problem], allow: Allowed = ()
+) -> list[Path]:
+    """Monitoring files of a file or folder (recursively), sorted; the labels sub-folder apart.
+
+    Each is returned resolved, to be opened as checked; one that resolves outside the records
+    folder (and ``allow``) is a problem instead.
+    """
     if folder.is_file():
-        return [folder]
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and p.suffix in SUFFIXES and "labels" not in p.relative_to(folder).parts
-    )
+        found = [folder] if contained(root, folder, allow) else []
+        if not found:
+            problems.append(outside_problem(root, folder))
+    else:
+        found = files_under(root, folder, problems, lambda p: _is_data(folder, p), allow)
+    return [real for p in found if (real := contained(root, p, allow)) is not None]
+
+
+def _is_data(folder: Path, path: Path) -> bool:
+    return path.suffix in SUFFIXES and "labels" not in path.relative_to(folder).parts
 
 
 def open_file(con: Any, root: Path, path: Path, problems: list[Problem]) -> ir.Table | None:

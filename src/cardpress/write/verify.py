@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,20 +52,37 @@ def verify_site(site: Path) -> VerifyReport:
         CardpressError: ``site`` has no ``SHA256SUMS`` (not a cardpress site, or damaged).
     """
     expected = _read_sums(site)
-    present = {
-        p.relative_to(site).as_posix()
-        for p in site.rglob("*")
-        if p.is_file() and p.relative_to(site).as_posix() not in UNLISTED
-    }
+    present, links = present_files(site)
     altered = sorted(
         path for path in sorted(present & set(expected)) if sha256_of(site / path) != expected[path]
     )
     return VerifyReport(
-        checked=len(present),
-        added=tuple(sorted(present - set(expected))),
-        missing=tuple(sorted(set(expected) - present)),
-        altered=tuple(altered),
+        checked=len(present) + len(links),
+        added=tuple(sorted((present - set(expected)) | links)),
+        missing=tuple(sorted(set(expected) - present - links)),
+        altered=tuple(sorted([*altered, *(links & set(expected))])),
     )
+
+
+def present_files(site: Path) -> tuple[set[str], set[str]]:
+    """The regular files of ``site`` and its symlinks (files or folders), by relative name.
+
+    A link is never followed: the build writes none, so each is reported as added (and as
+    altered when it stands where a built file should be), whatever it points to.
+    """
+    files: set[str] = set()
+    links: set[str] = set()
+    for folder, dirs, names in os.walk(site):  # followlinks=False: linked folders are not entered
+        for name in (*dirs, *names):
+            path = Path(folder) / name
+            shown = path.relative_to(site).as_posix()
+            if shown in UNLISTED:
+                continue
+            if path.is_symlink():
+                links.add(shown)
+            elif name in names and path.is_file():
+                files.add(shown)
+    return files, links
 
 
 def sums_digest(site: Path) -> str:

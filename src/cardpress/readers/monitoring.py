@@ -40,16 +40,16 @@ def data_files(
 ) -> list[Path]:
     """Monitoring files of a file or folder (recursively), sorted; the labels sub-folder apart.
 
-    Each is returned resolved, to be opened as checked; one that resolves outside the records
-    folder (and ``allow``) is a problem instead.
+    One that resolves outside the records folder (and ``allow``) is a problem instead. Files
+    are returned as named in the folder: their extension says their format, a link's target
+    may have none.
     """
-    if folder.is_file():
-        found = [folder] if contained(root, folder, allow) else []
-        if not found:
-            problems.append(outside_problem(root, folder))
-    else:
-        found = files_under(root, folder, problems, lambda p: _is_data(folder, p), allow)
-    return [real for p in found if (real := contained(root, p, allow)) is not None]
+    if not folder.is_file():
+        return files_under(root, folder, problems, lambda p: _is_data(folder, p), allow)
+    if contained(root, folder, allow) is None:
+        problems.append(outside_problem(root, folder))
+        return []
+    return [folder]
 
 
 def _is_data(folder: Path, path: Path) -> bool:

@@ -25,9 +25,10 @@ def outside_problems(root: Path, config: SiteConfig) -> list[Problem]:
     problems: list[Problem] = []
     files_under(root, root / "templates", problems, lambda path: True, allow)
     _single(root, root / "policy.toml", allow, problems)
-    events = root / config.lineage.openlineage
-    if contained(root, events, allow) is not None:  # else cardpress.toml names the problem
-        files_under(root, events, problems, lambda p: p.suffix in LINEAGE_SUFFIXES, allow)
+    events = os.path.normpath(config.lineage.openlineage)
+    if not _escapes(events):  # else cardpress.toml names the problem, with its line
+        keep = lambda p: p.suffix in LINEAGE_SUFFIXES  # noqa: E731
+        files_under(root, root / events, problems, keep, allow)
     for folder in config.lineage.dvc:
         if contained(root, root / folder, allow) is not None and (root / folder).is_dir():
             for name in DVC_FILES:
@@ -38,3 +39,8 @@ def outside_problems(root: Path, config: SiteConfig) -> list[Problem]:
 def _single(root: Path, path: Path, allow: Allowed, problems: list[Problem]) -> None:
     if os.path.lexists(path) and contained(root, path, allow) is None:
         problems.append(outside_problem(root, path))
+
+
+def _escapes(name: str) -> bool:
+    """A normalised config path that leaves the records folder by its text (``/x``, ``../x``)."""
+    return os.path.isabs(name) or name == ".." or name.startswith("../")

@@ -76,7 +76,7 @@ def _outside_paths(
             real = Path(value)
         field = ".".join(str(p) for p in path if not isinstance(p, int))
         problem = f"{value!r} resolves outside the records folder (→ {real.as_posix()})"
-        fix = outside_fix(real).replace("copy the file", "name a folder inside it")
+        fix = outside_fix(real).replace("copy the file into", "name a path inside")
         line = _table_key_line(text, path) or _key_line(text, path)
         problems.append(Problem(CONFIG_FILE, line, field, problem, fix))
     return problems

@@ -12,7 +12,15 @@ from typing import Any
 
 from cardpress.errors import Problem
 from cardpress.model import Run, Source
-from cardpress.readers.files import Allowed, files_under, inside, read_text, relative, sha256_of
+from cardpress.readers.files import (
+    Allowed,
+    files_under,
+    inside,
+    outside_problem,
+    read_text,
+    relative,
+    sha256_of,
+)
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.jsonpos import line_of, value_lines
 from cardpress.readers.run_checks import semantic_problems
@@ -68,7 +76,8 @@ def read_run(
     run = to_run(document, Source(name, 1), lambda p: Source(name, where(p)), digest)
     if run.predictions is not None:
         file = inside(root, run.predictions.uri)  # checked to be a file inside root already
-        if file is None:
+        if file is None:  # it was replaced by a link out since
+            problems.append(outside_problem(root, root / run.predictions.uri, "predictions.uri"))
             return None
         run = replace(run, predictions=replace(run.predictions, file_sha256=sha256_of(file)))
     return run

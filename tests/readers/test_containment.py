@@ -212,9 +212,7 @@ def test_links_that_stay_inside_the_records_folder_keep_working(
             assert TOKEN.encode() in _site_text(out)
 
 
-def test_a_linked_card_names_the_file_where_it_leads_and_how_to_allow_it(
-    tmp_path: Path, run_cli: Callable[..., object]
-) -> None:
+def test_a_linked_card_names_the_file_where_it_leads_and_how_to_allow_it(tmp_path: Path) -> None:
     root = _records(tmp_path)
     _attack(root, tmp_path / "outside", ["card"], absolute=True)
     message = _problems(root, lambda: validate(root))

@@ -40,7 +40,7 @@ from cardpress.publishing import (
 )
 from cardpress.readers import drift_cache
 from cardpress.readers.drift import DriftEngine
-from cardpress.readers.files import current_hashes
+from cardpress.readers.files import allowed, current_hashes
 from cardpress.readers.keys import read_private_key, read_public_key
 from cardpress.readers.lineage import read_lineage
 from cardpress.readers.policy import default_policy_path, read_policy
@@ -189,7 +189,8 @@ def _build(
     check_publication(publication, site, previous, reason)
     log = changelog(previous, publication, site, reason)
     project_templates = Path(records) / "templates"
-    env = make_env(project_templates)
+    bounds = (Path(records).resolve(), *allowed(loaded.config))  # templates may not lead out
+    env = make_env(project_templates, bounds)
     frozen_cards = [frozen_card(previous, v.model, v.version) for v in publication.frozen]
     published_cards = {(c["model"], c["version"]): c for c in frozen_cards}
     rendered = [
@@ -208,7 +209,7 @@ def _build(
     extras = site_files(
         plans, frozen_cards, site.config, frozen_fairness(previous, publication.frozen)
     )
-    assets = asset_files([project_templates, default_templates_dir()])
+    assets = asset_files([project_templates, default_templates_dir()], bounds)
     meta = {
         "cardpress_version": __version__,
         "built_at": site.built_at.isoformat(),
@@ -361,7 +362,8 @@ def _check_one(
 ) -> list[RuleResult]:
     evidence = Evidence(
         model, entry, reports.get((model.name, entry.version)), loaded.signoffs,
-        site.config.fairness.min_group_size, current_hashes(root, entry.run.datasets),
+        site.config.fairness.min_group_size,
+        current_hashes(root, entry.run.datasets, allowed(loaded.config)),
     )  # fmt: skip
     return check_version(policy.rules, evidence)
 

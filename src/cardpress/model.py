@@ -239,6 +239,8 @@ class SiteConfig:
     drift: DriftSettings = field(default_factory=DriftSettings)
     drift_models: tuple[tuple[str, DriftSettings], ...] = ()
     lineage: LineageSettings = field(default_factory=LineageSettings)
+    # outside roots cardpress may read ([paths] allow), resolved: the records folder is always
+    allow: tuple[str, ...] = ()
 
     def drift_for(self, model: str) -> DriftSettings:
         """``[drift]`` with ``[drift.models.<model>]`` laid over it."""

@@ -11,7 +11,7 @@ from typing import Any
 from cardpress.errors import Problem
 from cardpress.model import FairnessSettings, LineageSettings, SiteConfig
 from cardpress.model_drift import DriftSettings
-from cardpress.readers.files import read_text
+from cardpress.readers.files import Allowed, contained, outside_fix, read_text
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.validate import schema_problems
 
@@ -37,7 +37,49 @@ def read_config(root: Path, problems: list[Problem]) -> SiteConfig:
     if found:
         problems.extend(found)
         return SiteConfig()
-    return _to_config(document)
+    allow = _allowed(root, document)
+    problems.extend(_outside_paths(root, document, allow, text))
+    return replace(_to_config(document), allow=tuple(p.as_posix() for p in allow))
+
+
+def _allowed(root: Path, document: dict[str, Any]) -> Allowed:
+    """``[paths] allow``: folders outside the records that may be read, symlinks resolved."""
+    return tuple((root / a).resolve() for a in document.get("paths", {}).get("allow", []))
+
+
+def _config_paths(document: dict[str, Any]) -> list[tuple[JsonPath, str]]:
+    """Every key that names a file or folder (relative to the records folder), with its value."""
+    lineage = document.get("lineage", {})
+    found: list[tuple[JsonPath, str]] = []
+    if "openlineage" in lineage:
+        found.append((("lineage", "openlineage"), lineage["openlineage"]))
+    found += [(("lineage", "dvc", i), folder) for i, folder in enumerate(lineage.get("dvc", []))]
+    drift = document.get("drift", {})
+    tables: list[tuple[JsonPath, dict[str, Any]]] = [(("drift",), drift)]
+    tables += [(("drift", "models", n), t) for n, t in sorted(drift.get("models", {}).items())]
+    for where, table in tables:
+        found += [((*where, key), table[key]) for key in ("data", "cache") if key in table]
+    return found
+
+
+def _outside_paths(
+    root: Path, document: dict[str, Any], allow: Allowed, text: str
+) -> list[Problem]:
+    """A problem for each path key that resolves outside the records folder (and ``allow``)."""
+    problems = []
+    for path, value in _config_paths(document):
+        if contained(root, root / value, allow) is not None:
+            continue
+        try:
+            real = (root / value).resolve()
+        except (OSError, RuntimeError, ValueError):
+            real = Path(value)
+        field = ".".join(str(p) for p in path if not isinstance(p, int))
+        problem = f"{value!r} resolves outside the records folder (→ {real.as_posix()})"
+        fix = outside_fix(real).replace("copy the file into", "name a path inside")
+        line = _table_key_line(text, path) or _key_line(text, path)
+        problems.append(Problem(CONFIG_FILE, line, field, problem, fix))
+    return problems
 
 
 def _to_config(document: dict[str, Any]) -> SiteConfig:
@@ -110,3 +152,17 @@ def _key_line(text: str, path: JsonPath) -> int | None:
         elif keys and re.match(rf"^{re.escape(keys[-1])}\s*=", stripped):
             return number
     return table_line
+
+
+def _table_key_line(text: str, path: JsonPath) -> int | None:
+    """The line of ``key = `` under the table header that ``path`` names (``[drift.models.m]``)."""
+    keys = [str(p) for p in path if not isinstance(p, int)]
+    table, current = ".".join(keys[:-1]), ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*([^\[\]]+?)\s*\]", stripped)
+        if header:
+            current = re.sub(r"\s*\.\s*", ".", header.group(1)).replace('"', "")
+        elif current == table and re.match(rf"^{re.escape(keys[-1])}\s*=", stripped):
+            return number
+    return None

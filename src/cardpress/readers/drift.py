@@ -44,6 +44,7 @@ from cardpress.readers.drift_windows import (
     window_key,
     with_windows,
 )
+from cardpress.readers.files import Allowed, allowed
 from cardpress.readers.hashing import save_cache
 from cardpress.readers.monitoring import (
     TIME,
@@ -73,7 +74,7 @@ def read_drift(
         if not folder.exists():
             continue
         runs = [run for run in records.runs if run.model == model]
-        result = _model(root, folder, model, runs, settings, problems)
+        result = _model(root, folder, model, runs, settings, problems, allowed(records.config))
         if result is not None:
             found.append(result)
     return tuple(found)
@@ -86,8 +87,12 @@ def _model(
     runs: list[Run],
     settings: DriftSettings,
     problems: list[Problem],
+    allow: Allowed = (),
 ) -> DriftSummaries | None:
-    paths = data_files(folder)
+    before = len(problems)
+    paths = data_files(root, folder, problems, allow)
+    if len(problems) > before:
+        return None
     if not paths:
         name = folder.relative_to(root).as_posix()
         fix = "add Parquet, CSV or JSONL files of production rows, or remove the folder"
@@ -102,10 +107,10 @@ def _model(
     if rows is None:
         return None
     file_facts(rows.table, files, store, settings)
-    table = with_labels(con, root, folder, rows.table, settings, problems)
+    table = with_labels(con, root, folder, rows.table, settings, problems, allow)
     warnings: list[str] = []
     newest = newest_run(store, settings, runs)
-    found = reference_rows(con, root, table, settings, newest, problems, store)
+    found = reference_rows(con, root, table, settings, newest, problems, store, allow)
     reference, reference_name, reference_key = found
     if reference is None:
         return None
@@ -120,7 +125,7 @@ def _model(
         return None
     outcome = _outcome(table, settings, newest)
     windowed = with_windows(table, settings)
-    labels = cache.digest(label_stamps(folder))
+    labels = cache.digest(label_stamps(root, folder, allow))
     windows = summarise(windowed, files, store, kept[0], outcome, settings, labels)
     if settings.window != "rows":
         save_cache(store_file, store)

@@ -11,15 +11,17 @@ import ibis.expr.types as ir
 from cardpress.errors import Problem
 from cardpress.model_drift import DriftSettings
 from cardpress.readers import drift_cache as cache
+from cardpress.readers.files import Allowed
 from cardpress.readers.monitoring import data_files, name_of, open_file
 
 
-def label_stamps(folder: Path) -> list[Any]:
+def label_stamps(root: Path, folder: Path, allow: Allowed = ()) -> list[Any]:
     """Every late-label file with its size and mtime: performance summaries depend on them."""
     labels = folder / "labels"
     if not folder.is_dir() or not labels.is_dir():
         return []
-    return [[p.as_posix(), cache.stamp(p)] for p in data_files(labels)]
+    unread: list[Problem] = []  # with_labels reports them, reading the same files
+    return [[p.as_posix(), cache.stamp(p)] for p in data_files(root, labels, unread, allow)]
 
 
 def with_labels(
@@ -29,13 +31,14 @@ def with_labels(
     table: ir.Table,
     settings: DriftSettings,
     problems: list[Problem],
+    allow: Allowed = (),
 ) -> ir.Table:
     """Late labels from ``labels/`` joined by prediction id (a label there wins)."""
     labels_folder = folder / "labels" if folder.is_dir() else None
     if labels_folder is None or not labels_folder.is_dir():
         return table
     found = []
-    for path in data_files(labels_folder):
+    for path in data_files(root, labels_folder, problems, allow):
         labels_file = open_file(con, root, path, problems)
         if labels_file is not None and _has_label_columns(root, path, labels_file, settings,
                                                            problems):  # fmt: skip

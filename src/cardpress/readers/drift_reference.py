@@ -22,6 +22,7 @@ from cardpress.model_drift import DriftSettings, FeatureBins, Kind, merge_counts
 from cardpress.readers import drift_cache as cache
 from cardpress.readers.drift_bins import MAX_CATEGORIES, feature_kinds, frozen_bins
 from cardpress.readers.drift_engine import Counts, counts_by, reference_chunks
+from cardpress.readers.files import Allowed, inside, outside_fix
 from cardpress.readers.monitoring import SOURCE, TIME, open_file
 
 RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
@@ -45,6 +46,7 @@ def reference_rows(
     newest: Run | None,
     problems: list[Problem],
     store: dict[str, Any],
+    allow: Allowed = (),
 ) -> tuple[ir.Table | None, str, str]:
     """The reference rows, their description, and a digest of the files they come from."""
     days = days_of(settings)
@@ -71,9 +73,15 @@ def reference_rows(
         problems.append(Problem(newest.source.file, None, "datasets",
                                 f"no data set with role {settings.reference!r}", fix))  # fmt: skip
         return None, "", ""
-    path = root / dataset.uri
-    reference = open_file(con, root, path, problems) if path.is_file() else None
-    if reference is None and path.is_file():
+    path = inside(root, dataset.uri, allow)
+    if path is None and "://" not in dataset.uri:
+        fix = outside_fix((root / dataset.uri).resolve()) + ", or name a time range as reference"
+        problem = f"reference file {dataset.uri} is outside the records folder"
+        problems.append(Problem(newest.source.file, None, f"datasets.{dataset.id}", problem, fix))
+        return None, "", ""
+    is_file = path is not None and path.is_file()
+    reference = open_file(con, root, path, problems) if path is not None and is_file else None
+    if reference is None and is_file:
         return None, "", ""
     if reference is None:
         fix = "put the file there, or name a time range of the monitoring rows as reference"
@@ -81,6 +89,7 @@ def reference_rows(
                                 f"reference file {dataset.uri} not found", fix))  # fmt: skip
         return None, "", ""
     name = f"{dataset.role} data {dataset.id} ({dataset.uri}) of version {newest.version}"
+    assert path is not None  # a table was read from it
     return reference, name, cache.digest(dataset.uri, cache.stamp(path))
 
 

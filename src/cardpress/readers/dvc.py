@@ -8,6 +8,7 @@ and which outs are metrics; metrics files that are flat JSON or YAML are read fo
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,15 +17,21 @@ import yaml
 
 from cardpress.model import Source
 from cardpress.model_lineage import DVC, DataRef, Job
+from cardpress.readers.files import Allowed, contained, outside_problem
 
 Locate = Callable[[Path, str], tuple[str, Path | None]]
 MAX_METRICS = 50
 
 
-def read_dvc(root: Path, folder: Path, locate: Locate, warnings: list[str]) -> tuple[Job, ...]:
-    """The stages of the DVC pipeline in ``folder``, or none when it has no ``dvc.yaml``."""
-    spec = _yaml(root, folder / "dvc.yaml", warnings)
-    lock = _yaml(root, folder / "dvc.lock", warnings)
+def read_dvc(
+    root: Path, folder: Path, locate: Locate, warnings: list[str], allow: Allowed = ()
+) -> tuple[Job, ...]:
+    """The stages of the DVC pipeline in ``folder``, or none when it has no ``dvc.yaml``.
+
+    Files that resolve outside the records folder (and ``allow``) are skipped with a warning.
+    """
+    spec = _yaml(root, folder / "dvc.yaml", warnings, allow)
+    lock = _yaml(root, folder / "dvc.lock", warnings, allow)
     if lock and str(lock.get("schema")) != "2.0":
         warnings.append(f"{_name(root, folder / 'dvc.lock')}: schema {lock.get('schema')!r} is "
                         "not 2.0 (DVC 2 or later); its hashes are ignored")  # fmt: skip
@@ -35,7 +42,7 @@ def read_dvc(root: Path, folder: Path, locate: Locate, warnings: list[str]) -> t
     prefix = _name(root, folder)
     return tuple(
         _stage(root, folder, prefix, name, _dict(stages.get(name.split("@")[0])),
-               _dict(locked.get(name)), locate)
+               _dict(locked.get(name)), locate, (allow, warnings))
         for name in names
     )  # fmt: skip
 
@@ -48,6 +55,7 @@ def _stage(
     spec: dict[str, Any],
     lock: dict[str, Any],
     locate: Locate,
+    reading: tuple[Allowed, list[str]],
 ) -> Job:
     base = folder / str(spec.get("wdir", "."))
     where = Source(_name(root, folder / ("dvc.lock" if lock else "dvc.yaml")))
@@ -65,7 +73,7 @@ def _stage(
         command=command if isinstance(command, str) else None,
         description=spec["desc"] if isinstance(spec.get("desc"), str) else None,
         params=tuple(_params(lock.get("params"))),
-        metrics=tuple(_metrics(base, metrics_files)),
+        metrics=tuple(_metrics(root, base, metrics_files, *reading)),
     )  # fmt: skip
 
 
@@ -102,11 +110,16 @@ def _params(locked: Any) -> Iterator[tuple[str, str]]:
             yield label, json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def _metrics(base: Path, files: list[str]) -> Iterator[tuple[str, str]]:
+def _metrics(
+    root: Path, base: Path, files: list[str], allow: Allowed, warnings: list[str]
+) -> Iterator[tuple[str, str]]:
     count = 0
     for file in files:
+        real = _inside(root, base / file, allow, warnings)
+        if real is None:
+            continue
         try:
-            data = yaml.safe_load((base / file).read_text(encoding="utf-8"))
+            data = yaml.safe_load(real.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         for key, value in sorted(_flat(data)):
@@ -123,11 +136,22 @@ def _flat(data: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
         yield prefix.rstrip("."), str(data)
 
 
-def _yaml(root: Path, path: Path, warnings: list[str]) -> dict[str, Any]:
+def _inside(root: Path, path: Path, allow: Allowed, warnings: list[str]) -> Path | None:
+    """``path`` resolved, or None with a warning when it resolves outside the records folder."""
+    real = contained(root, path, allow)
+    if real is None and os.path.lexists(path):
+        warnings.append(f"{outside_problem(root, path)}; skipped")
+    return real
+
+
+def _yaml(root: Path, path: Path, warnings: list[str], allow: Allowed) -> dict[str, Any]:
     if not path.is_file():
         return {}
+    real = _inside(root, path, allow, warnings)
+    if real is None:
+        return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(real.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         warnings.append(f"{_name(root, path)}: cannot be read as YAML ({error}); skipped")
         return {}

@@ -1,23 +1,72 @@
-"""Finding and opening files inside the records folder, safely."""
+"""Finding and opening files inside the records folder, safely.
+
+Nothing is read (or written) outside the records folder unless ``cardpress.toml`` allows a named
+outside root (``[paths] allow``). Every check resolves symlinks first and the resolved path is
+the one opened, so a link cannot pull an outside file into the site.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cardpress.errors import Problem
-from cardpress.model import Dataset
+from cardpress.model import Dataset, SiteConfig
 
 CHUNK = 1 << 20
+Allowed = tuple[Path, ...]  # resolved outside roots that [paths] allow names
 
 
-def inside(root: Path, uri: str) -> Path | None:
+def allowed(config: SiteConfig) -> Allowed:
+    """The outside roots ``config`` allows (``[paths] allow``), resolved when it was read."""
+    return tuple(Path(folder) for folder in config.allow)
+
+
+def within(root: Path, real: Path, allow: Allowed = ()) -> bool:
+    """True if the resolved path ``real`` lies in the records folder or an allowed root."""
+    return any(real.is_relative_to(top) for top in (root.resolve(), *allow))
+
+
+def contained(root: Path, path: Path, allow: Allowed = ()) -> Path | None:
+    """``path`` with every symlink resolved, if that lies inside ``root`` (or ``allow``)."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+        return None
+    return real if within(root, real, allow) else None
+
+
+def inside(root: Path, uri: str, allow: Allowed = ()) -> Path | None:
     """``uri`` resolved against ``root`` if it stays inside ``root``; otherwise None."""
     if "://" in uri:
         return None
-    candidate = (root / uri).resolve()
-    return candidate if candidate.is_relative_to(root.resolve()) else None
+    return contained(root, root / uri, allow)
+
+
+def outside_fix(real: Path) -> str:
+    """How to fix a path that resolves outside the records folder."""
+    folder = real if real.is_dir() else real.parent
+    return (
+        "copy the file into the records folder, or allow its folder in cardpress.toml: "
+        f'[paths] allow = ["{folder.as_posix()}"]'
+    )
+
+
+def outside_problem(root: Path, path: Path, field: str = "", line: int | None = None) -> Problem:
+    """``path`` (named as the user wrote it) resolves outside the records folder."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        real = path
+    problem = f"resolves outside the records folder (→ {real.as_posix()})"
+    return Problem(shown(root, path), line, field, problem, outside_fix(real))
+
+
+def shown(root: Path, path: Path) -> str:
+    """``path`` relative to the records folder when it is written under it, else as is."""
+    return relative(root, path) if path.is_relative_to(root) else path.as_posix()
 
 
 def relative(root: Path, path: Path) -> str:
@@ -25,19 +74,73 @@ def relative(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
-    """The UTF-8 text of ``path``, or None after recording why it could not be read."""
+def files_under(
+    root: Path,
+    folder: Path,
+    problems: list[Problem],
+    keep: Callable[[Path], bool],
+    allow: Allowed = (),
+) -> list[Path]:
+    """Files under ``folder`` (recursively) that ``keep`` accepts, sorted, as found under it.
+
+    A file or folder that resolves outside the records folder (and every allowed root) is a
+    problem and is not followed; a linked folder inside is walked once, so a link cycle ends.
+    """
+    if not os.path.lexists(folder):
+        return []
+    if contained(root, folder, allow) is None:
+        problems.append(outside_problem(root, folder))
+        return []
+    found: list[Path] = []
+    seen: set[Path] = set()
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        real = current.resolve()
+        if real in seen or not real.is_dir():
+            continue
+        seen.add(real)
+        for entry in sorted(current.iterdir()):
+            _visit(root, entry, keep, allow, problems, found, pending)
+    return sorted(found)
+
+
+def _visit(
+    root: Path,
+    entry: Path,
+    keep: Callable[[Path], bool],
+    allow: Allowed,
+    problems: list[Problem],
+    found: list[Path],
+    pending: list[Path],
+) -> None:
+    is_dir = entry.is_dir()
+    if (is_dir or keep(entry)) and contained(root, entry, allow) is None:
+        problems.append(outside_problem(root, entry))
+    elif is_dir:
+        pending.append(entry)
+    elif keep(entry) and (entry.is_file() or entry.is_symlink()):
+        found.append(entry)  # a dangling link is found, so reading it names the problem
+
+
+def read_text(root: Path, path: Path, problems: list[Problem], allow: Allowed = ()) -> str | None:
+    """The UTF-8 text of ``path``, or None after recording why it could not be read.
+
+    A path that resolves outside the records folder (and ``allow``) is a problem, never read.
+    """
+    real = contained(root, path, allow)
+    if real is None:
+        problems.append(outside_problem(root, path))
+        return None
     try:
-        return path.read_text(encoding="utf-8")
+        return real.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         fix = "save the file as UTF-8"
-        problems.append(
-            Problem(relative(root, path), None, "", f"is not UTF-8 ({error.reason})", fix)
-        )
+        problems.append(Problem(shown(root, path), None, "", f"is not UTF-8 ({error.reason})", fix))
     except OSError as error:
         fix = "check the file's permissions"
         problems.append(
-            Problem(relative(root, path), None, "", f"cannot be read ({error.strerror})", fix)
+            Problem(shown(root, path), None, "", f"cannot be read ({error.strerror})", fix)
         )
     return None
 
@@ -51,10 +154,12 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def current_hashes(root: Path, datasets: Iterable[Dataset]) -> dict[str, str | None]:
-    """sha256 of each data set's file now, by id; None when it is not a file in ``root``."""
+def current_hashes(
+    root: Path, datasets: Iterable[Dataset], allow: Allowed = ()
+) -> dict[str, str | None]:
+    """sha256 of each data set's file now, by id; None when it is not a file cardpress may read."""
     hashes: dict[str, str | None] = {}
     for dataset in datasets:
-        path = inside(root, dataset.uri)
+        path = inside(root, dataset.uri, allow)
         hashes[dataset.id] = sha256_of(path) if path is not None and path.is_file() else None
     return hashes

@@ -8,6 +8,7 @@ from pathlib import Path
 from cardpress.model import Records, Run, Source
 from cardpress.model_lineage import RUN, DataRef, Job, LineageInputs
 from cardpress.readers.dvc import read_dvc
+from cardpress.readers.files import Allowed, allowed
 from cardpress.readers.hashing import default_cache, hash_files
 from cardpress.readers.lineage_paths import locate
 from cardpress.readers.openlineage import read_openlineage
@@ -21,19 +22,24 @@ def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInp
     """
     root = Path(records.root)
     settings = records.config.lineage
-    allow = settings.hash_outside_records
+    anywhere, roots = settings.hash_outside_records, allowed(records.config)
     warnings: list[str] = []
-    jobs = [run_job(root, run, allow) for run in records.runs]
+    jobs = [run_job(root, run, anywhere, roots) for run in records.runs]
     events = root / settings.openlineage
-    jobs += read_openlineage(root, events, lambda uri: locate(root, root, uri, allow), warnings)
+    jobs += read_openlineage(
+        root, events, lambda uri: locate(root, root, uri, anywhere, roots), warnings, roots
+    )
+
+    def locate_dvc(base: Path, uri: str) -> tuple[str, Path | None]:
+        return locate(root, base, uri, anywhere, roots)
+
     for folder in settings.dvc:
-        found = read_dvc(root, root / folder, lambda b, u: locate(root, b, u, allow), warnings)
-        jobs += found
+        jobs += read_dvc(root, root / folder, locate_dvc, warnings, roots)
     hashes = hash_files(_files(jobs), cache_file or default_cache())
     return LineageInputs(tuple(jobs), hashes, tuple(warnings))
 
 
-def run_job(root: Path, run: Run, allow_outside: bool = False) -> Job:
+def run_job(root: Path, run: Run, allow_outside: bool = False, allow: Allowed = ()) -> Job:
     """A run record as a job: it read its data sets and made its model version.
 
     Sources name the record file without a line: records of published versions are read
@@ -42,7 +48,7 @@ def run_job(root: Path, run: Run, allow_outside: bool = False) -> Job:
     record = Source(run.source.file)
     refs = []
     for dataset in run.datasets:
-        uri, local = locate(root, root, dataset.uri, allow_outside)
+        uri, local = locate(root, root, dataset.uri, allow_outside, allow)
         digests = [("sha256", dataset.sha256), *dataset.other_digests]
         refs.append(DataRef(
             dataset.id, uri, RUN, record, local, tuple(digests), dataset.size_bytes,
@@ -54,24 +60,28 @@ def run_job(root: Path, run: Run, allow_outside: bool = False) -> Job:
         key=f"run:{run.model}@{run.version}", name=f"{run.model} version {run.version}",
         origin=RUN, source=record, inputs=tuple(refs), model=(run.model, run.version),
         derived=derived, description=run.description,
-        outputs=tuple(_outputs(root, run, record, allow_outside)),
+        outputs=tuple(_outputs(root, run, record, allow_outside, allow)),
     )  # fmt: skip
 
 
-def _outputs(root: Path, run: Run, record: Source, allow_outside: bool) -> Iterator[DataRef]:
+def _outputs(
+    root: Path, run: Run, record: Source, allow_outside: bool, allow: Allowed
+) -> Iterator[DataRef]:
     """What the run wrote: its evaluation predictions and its artifacts (model files)."""
     when = (run.ended_at or run.started_at).isoformat()
-    read = {locate(root, root, d.uri, allow_outside)[0] for d in run.datasets}
+    read = {locate(root, root, d.uri, allow_outside, allow)[0] for d in run.datasets}
     # a predictions file that is also a data set the run read is not drawn as made by it
-    if run.predictions is not None and (found := locate(root, root, run.predictions.uri,
-                                                        allow_outside))[0] not in read:  # fmt: skip
+    found = (
+        locate(root, root, run.predictions.uri, allow_outside, allow) if run.predictions else None
+    )
+    if run.predictions is not None and found is not None and found[0] not in read:
         uri, local = found
         digest = run.predictions.sha256
         yield DataRef(f"predictions of {run.model} {run.version}", uri, RUN,
                       record, local, (("sha256", digest),) if digest else (),
                       seen_at=when, role="predictions")  # fmt: skip
     for artifact in run.artifacts:
-        uri, local = locate(root, root, artifact.uri, allow_outside)
+        uri, local = locate(root, root, artifact.uri, allow_outside, allow)
         digests = (("sha256", artifact.sha256),) if artifact.sha256 else ()
         yield DataRef(Path(artifact.uri).name or artifact.uri, uri, RUN, record, local,
                       digests, artifact.size_bytes, seen_at=when,

@@ -6,14 +6,20 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from cardpress.readers.files import Allowed, within
 
-def locate(root: Path, base: Path, uri: str, allow_outside: bool) -> tuple[str, Path | None]:
+
+def locate(
+    root: Path, base: Path, uri: str, allow_outside: bool, allow: Allowed = ()
+) -> tuple[str, Path | None]:
     """The normalised URI of ``uri`` and the local file cardpress may hash (None if none).
 
     Relative paths are resolved against ``base`` (the folder of the file that names them).
     Paths inside the records folder ``root`` become relative to it, so every source names a
     file the same way; paths outside it stay absolute and are returned as files only when
-    ``allow_outside``. Other URIs keep their path with the scheme and host in lower case.
+    under an allowed root (``[paths] allow``) or ``allow_outside`` (``hash_outside_records``:
+    any file may be hashed; only its hash is shown). Other URIs keep their path with the
+    scheme and host in lower case.
     """
     text = uri.strip()
     if text.lower().startswith("file://"):
@@ -32,7 +38,8 @@ def locate(root: Path, base: Path, uri: str, allow_outside: bool) -> tuple[str, 
     # Outside the records folder: a relative name stays relative, so pages do not depend on
     # where the records folder sits on this machine.
     shown = path.as_posix() if Path(text).is_absolute() else Path(os.path.relpath(path, top))
-    return Path(shown).as_posix(), path if allow_outside else None
+    hashable = allow_outside or within(root, path, allow)
+    return Path(shown).as_posix(), path if hashable else None
 
 
 def _remote(uri: str) -> str:

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from cardpress.errors import Problem
 from cardpress.model_drift import Engine
 from cardpress.readers.drift_engines import read_parquet
+from cardpress.readers.files import Allowed, contained, files_under, outside_problem
 
 SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
 TIME = "cardpress_time"  # the checked, UTC timestamp column added to every table
@@ -34,15 +35,25 @@ class Rows:
     files: tuple[str, ...]
 
 
-def data_files(folder: Path) -> list[Path]:
-    """Monitoring files of a file or folder (recursively), sorted; the labels sub-folder apart."""
-    if folder.is_file():
-        return [folder]
-    return sorted(
-        p
-        for p in folder.rglob("*")
-        if p.is_file() and p.suffix in SUFFIXES and "labels" not in p.relative_to(folder).parts
-    )
+def data_files(
+    root: Path, folder: Path, problems: list[Problem], allow: Allowed = ()
+) -> list[Path]:
+    """Monitoring files of a file or folder (recursively), sorted; the labels sub-folder apart.
+
+    One that resolves outside the records folder (and ``allow``) is a problem instead. Files
+    are returned as named in the folder: their extension says their format, a link's target
+    may have none.
+    """
+    if not folder.is_file():
+        return files_under(root, folder, problems, lambda p: _is_data(folder, p), allow)
+    if contained(root, folder, allow) is None:
+        problems.append(outside_problem(root, folder))
+        return []
+    return [folder]
+
+
+def _is_data(folder: Path, path: Path) -> bool:
+    return path.suffix in SUFFIXES and "labels" not in path.relative_to(folder).parts
 
 
 def open_file(con: Any, root: Path, path: Path, problems: list[Problem]) -> ir.Table | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ import yaml
 from cardpress.errors import Problem
 from cardpress.markdown import to_safe_html
 from cardpress.model import Narrative, NarrativeSection, Owner, Source
-from cardpress.readers.files import read_text, relative
+from cardpress.readers.files import Allowed, read_text, relative
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.jsonpos import line_of
 from cardpress.readers.validate import schema_problems
@@ -22,17 +23,26 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _HEADING = re.compile(r"^##\s+(?P<title>[^#].*?)\s*#*\s*$")
 
 
-def read_narratives(root: Path, problems: list[Problem]) -> list[Narrative]:
+def read_narratives(root: Path, problems: list[Problem], allow: Allowed = ()) -> list[Narrative]:
     """Every valid ``card.md`` under ``root/models``."""
     narratives = []
-    for path in sorted((root / "models").glob("*/card.md")):
-        narrative = read_narrative(root, path, problems)
+    for path in _cards(root / "models"):
+        narrative = read_narrative(root, path, problems, allow)
         if narrative is not None:
             narratives.append(narrative)
     return narratives
 
 
-def read_narrative(root: Path, path: Path, problems: list[Problem]) -> Narrative | None:
+def _cards(models: Path) -> list[Path]:
+    """``models/<model>/card.md``, links included: reading one checks where it leads."""
+    if not models.is_dir():
+        return []
+    return [p / "card.md" for p in sorted(models.iterdir()) if os.path.lexists(p / "card.md")]
+
+
+def read_narrative(
+    root: Path, path: Path, problems: list[Problem], allow: Allowed = ()
+) -> Narrative | None:
     """One narrative, or None after appending its problems."""
     name = relative(root, path)
     model = path.parent.name
@@ -40,7 +50,7 @@ def read_narrative(root: Path, path: Path, problems: list[Problem]) -> Narrative
         fix = "rename the folder to the model name used in the run records"
         problems.append(Problem(name, None, "", f"folder name {model!r} is not a model name", fix))
         return None
-    text = read_text(root, path, problems)
+    text = read_text(root, path, problems, allow)
     if text is None:
         return None
     front, body, body_line = _split_front_matter(text)

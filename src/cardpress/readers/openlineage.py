@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cardpress.errors import Problem
 from cardpress.model import Source
 from cardpress.model_lineage import OPENLINEAGE, ColumnLink, DataRef, Job, JobRun
+from cardpress.readers.files import Allowed, contained, files_under
 from cardpress.readers.openlineage_facets import column_links, dataset_ref, job_facts, run_params
 
 Locate = Callable[[str], tuple[str, Path | None]]
@@ -34,15 +36,22 @@ class _JobState:
 
 
 def read_openlineage(
-    root: Path, folder: Path, locate: Locate, warnings: list[str]
+    root: Path, folder: Path, locate: Locate, warnings: list[str], allow: Allowed = ()
 ) -> tuple[Job, ...]:
-    """Every job of the events under ``folder`` (``*.json`` and ``*.jsonl``), in name order."""
+    """Every job of the events under ``folder`` (``*.json`` and ``*.jsonl``), in name order.
+
+    Files that resolve outside the records folder (and ``allow``) are skipped with a warning.
+    """
     if not folder.is_dir():
         return ()
     located = []
-    for path in sorted(p for p in folder.rglob("*") if p.suffix in (".json", ".jsonl")):
+    outside: list[Problem] = []
+    paths = files_under(root, folder, outside, lambda p: p.suffix in (".json", ".jsonl"), allow)
+    warnings += [f"{problem}; skipped" for problem in outside]
+    for path in paths:
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
-        for line, event in _events(path, name, warnings):
+        real = contained(root, path, allow)
+        for line, event in _events(real, name, warnings) if real else ():
             located.append((str(event.get("eventTime", "")), name, line, event))
     located.sort(key=lambda item: (item[0], item[1], item[2]))
     jobs: dict[str, _JobState] = {}

@@ -10,8 +10,10 @@ from cardpress.errors import Problem, RecordsError
 from cardpress.model import Narrative, Records, Run
 from cardpress.readers.config import read_config
 from cardpress.readers.drift import DriftEngine, read_drift
+from cardpress.readers.files import allowed
 from cardpress.readers.narrative import read_narratives
 from cardpress.readers.runs import read_runs
+from cardpress.readers.scope import outside_problems
 from cardpress.readers.signoffs import read_signoffs
 
 
@@ -38,11 +40,13 @@ def read_records(
         raise RecordsError([Problem(str(folder), None, "", "is not a folder", fix)])
     problems: list[Problem] = []
     config = read_config(root, problems)
-    runs = read_runs(root, problems, trusted)
-    narratives = read_narratives(root, problems)
+    allow = allowed(config)
+    runs = read_runs(root, problems, trusted, allow)
+    narratives = read_narratives(root, problems, allow)
     problems += _duplicate_versions(runs) + _orphan_narratives(narratives, runs)
     problems += _case_collisions(runs)
-    signoffs = read_signoffs(root, runs, problems)
+    signoffs = read_signoffs(root, runs, problems, allow)
+    problems += outside_problems(root, config)
     if not runs and not problems:
         fix = "add run records under runs/ (see `cardpress schema run` and docs/records.md)"
         problems.append(Problem("runs/", None, "", "no run records found", fix))

@@ -12,7 +12,15 @@ from typing import Any
 
 from cardpress.errors import Problem
 from cardpress.model import Run, Source
-from cardpress.readers.files import read_text, relative, sha256_of
+from cardpress.readers.files import (
+    Allowed,
+    files_under,
+    inside,
+    outside_problem,
+    read_text,
+    relative,
+    sha256_of,
+)
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.jsonpos import line_of, value_lines
 from cardpress.readers.run_checks import semantic_problems
@@ -28,23 +36,30 @@ class _NonFinite(ValueError):
 
 
 def read_runs(
-    root: Path, problems: list[Problem], trusted: frozenset[str] = frozenset()
+    root: Path,
+    problems: list[Problem],
+    trusted: frozenset[str] = frozenset(),
+    allow: Allowed = (),
 ) -> list[Run]:
     """Every valid run record under ``root/runs``; problems are appended, never raised."""
     runs = []
-    for path in sorted((root / "runs").rglob("*.json")):
-        run = read_run(root, path, problems, trusted)
+    for path in files_under(root, root / "runs", problems, _is_json, allow):
+        run = read_run(root, path, problems, trusted, allow)
         if run is not None:
             runs.append(run)
     return runs
 
 
 def read_run(
-    root: Path, path: Path, problems: list[Problem], trusted: frozenset[str] = frozenset()
+    root: Path,
+    path: Path,
+    problems: list[Problem],
+    trusted: frozenset[str] = frozenset(),
+    allow: Allowed = (),
 ) -> Run | None:
     """One run record, or None after appending what is wrong with it."""
     name = relative(root, path)
-    text = read_text(root, path, problems)
+    text = read_text(root, path, problems, allow)
     if text is None:
         return None
     document = parse_object(text, name, problems, "a run record", RUN_SCHEMA)
@@ -60,9 +75,16 @@ def read_run(
         return None
     run = to_run(document, Source(name, 1), lambda p: Source(name, where(p)), digest)
     if run.predictions is not None:
-        file = root / run.predictions.uri  # checked to exist inside root by semantic_problems
+        file = inside(root, run.predictions.uri)  # checked to be a file inside root already
+        if file is None:  # it was replaced by a link out since
+            problems.append(outside_problem(root, root / run.predictions.uri, "predictions.uri"))
+            return None
         run = replace(run, predictions=replace(run.predictions, file_sha256=sha256_of(file)))
     return run
+
+
+def _is_json(path: Path) -> bool:
+    return path.suffix == ".json"
 
 
 def parse_object(

@@ -13,31 +13,41 @@ from typing import Any
 
 from cardpress.errors import Problem
 from cardpress.model import Run, SignOff, Source
-from cardpress.readers.files import read_text, relative
+from cardpress.readers.files import Allowed, files_under, read_text, relative
 from cardpress.readers.runs import line_finder, parse_object
 from cardpress.readers.validate import schema_problems
 
 SIGNOFF_SCHEMA = "cardpress/signoff/1"
 
 
-def read_signoffs(root: Path, runs: list[Run], problems: list[Problem]) -> list[SignOff]:
+def read_signoffs(
+    root: Path, runs: list[Run], problems: list[Problem], allow: Allowed = ()
+) -> list[SignOff]:
     """Every valid sign-off under ``root/signoffs``, in file order; problems are appended."""
     versions: dict[str, list[str]] = {}
     for run in runs:
         versions.setdefault(run.model, []).append(run.version)
     signoffs = []
-    for path in sorted((root / "signoffs").rglob("*.json")):
-        signoff = _read(root, path, versions, problems)
+    for path in files_under(root, root / "signoffs", problems, _is_json, allow):
+        signoff = _read(root, path, versions, problems, allow)
         if signoff is not None:
             signoffs.append(signoff)
     return signoffs
 
 
+def _is_json(path: Path) -> bool:
+    return path.suffix == ".json"
+
+
 def _read(
-    root: Path, path: Path, versions: dict[str, list[str]], problems: list[Problem]
+    root: Path,
+    path: Path,
+    versions: dict[str, list[str]],
+    problems: list[Problem],
+    allow: Allowed = (),
 ) -> SignOff | None:
     name = relative(root, path)
-    text = read_text(root, path, problems)
+    text = read_text(root, path, problems, allow)
     document = parse_object(text, name, problems, "a sign-off", SIGNOFF_SCHEMA) if text else None
     if document is None or text is None:
         return None

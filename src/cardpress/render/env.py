@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
+
+from cardpress.errors import BuildError
 
 
 def default_templates_dir() -> Path:
@@ -20,12 +25,57 @@ def default_templates_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "templates"
 
 
-def make_env(project_templates: Path | None) -> jinja2.Environment:
-    """An autoescaping environment; a template in ``project_templates`` overrides the default."""
-    folders = [str(project_templates)] if project_templates and project_templates.is_dir() else []
-    folders.append(str(default_templates_dir()))
+class ContainedLoader(jinja2.BaseLoader):
+    """Templates from folders in order, each read only if it resolves inside its bounds.
+
+    jinja2's FileSystemLoader follows symlinks anywhere: a ``templates/card.html`` linked to
+    ``/etc/passwd`` would be rendered into the site. Here a template is resolved first and the
+    resolved file is read, if it lies in its folder or one of ``bounds`` (the records folder and
+    the allowed roots); otherwise the build stops (``validate`` names such links earlier).
+    """
+
+    def __init__(self, folders: list[Path], bounds: tuple[Path, ...] = ()) -> None:
+        self.folders = folders
+        self.bounds = bounds
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        """The template's text and resolved file name (a template is never reloaded)."""
+        pieces = split_template_path(template)
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            if not os.path.lexists(path):
+                continue
+            real = contained_file(folder, path, self.bounds)
+            if real.is_file():
+                return real.read_text(encoding="utf-8"), str(real), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
+def contained_file(folder: Path, path: Path, bounds: tuple[Path, ...]) -> Path:
+    """``path`` (under ``folder``) resolved, if inside ``folder`` or ``bounds``.
+
+    Raises:
+        BuildError: it resolves elsewhere (a symlink out of the records folder).
+    """
+    real = path.resolve()
+    if not any(real.is_relative_to(top) for top in (folder.resolve(), *bounds)):
+        fix = "copy the file into the records folder, or allow its folder with [paths] allow"
+        raise BuildError(f"{path}: resolves outside the records folder (→ {real}) — {fix}")
+    return real
+
+
+def make_env(project_templates: Path | None, bounds: tuple[Path, ...] = ()) -> jinja2.Environment:
+    """An autoescaping environment; a template in ``project_templates`` overrides the default.
+
+    A template that resolves outside its folder and ``bounds`` (the records folder and the
+    allowed roots, resolved) stops the build instead of being read.
+    """
+    folders = [project_templates] if project_templates and project_templates.is_dir() else []
+    folders.append(default_templates_dir())
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders),
+        loader=ContainedLoader(folders, bounds),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

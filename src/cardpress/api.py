@@ -23,6 +23,7 @@ from cardpress.compute.publish import plan_publication
 from cardpress.compute.site import ModelEntry, Site, VersionEntry, build_site
 from cardpress.errors import CardpressError, Problem, RecordsError, UsageError
 from cardpress.importing import ImportResult, import_store
+from cardpress.incremental import build_pages, remember
 from cardpress.model import FairnessSettings, Policy, Records, Run
 from cardpress.model_drift import DriftSummaries
 from cardpress.publishing import (
@@ -50,7 +51,6 @@ from cardpress.render.pages import (
     Extras,
     PagePlan,
     plan_site,
-    render_pages,
     to_json,
     version_card,
 )
@@ -146,7 +146,8 @@ def build(
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
     plans += _drift_plans(loaded, site, plans)
     plans += _lineage_plans(loaded, site)
-    pages = list(render_pages(plans, site, env, __version__))
+    # Only pages whose inputs changed are rendered; the others are carried over from ``out``.
+    pages = build_pages(plans, site, env, __version__, Path(records), out)
     extras = site_files(plans, frozen_cards, site.config)
     assets = asset_files([project_templates, default_templates_dir()])
     meta = {
@@ -159,15 +160,16 @@ def build(
         versions = manifest_versions(digests, publication, site, previous)
         return manifest_bytes(digests, versions, log, meta)
 
-    frozen = frozen_files(publication, previous)
+    frozen = {**frozen_files(publication, previous), **pages.carried}
     count = write_site(
-        [*pages, *extras, *assets],
+        [*pages.rendered, *extras, *assets],
         out,
         force=force,
         manifest_for=manifest_for,
         frozen=frozen,
         sign=signer.sign if signer else None,
     )
+    remember(pages, Path(records), out)
     versions = sum(len(m.versions) for m in site.models)
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
     logger.info(log_message, count, len(site.models), versions, len(publication.frozen), out)

@@ -140,4 +140,21 @@ def test_a_rebuild_with_nothing_changed_renders_no_page(
     cardpress.build(records, out)
     with caplog.at_level("INFO", logger="cardpress"):
         cardpress.build(records, out)
-    assert "0 pages rendered, 32 carried over unchanged" in caplog.text
+    # the published versions' own pages are kept as published; every live page is carried over
+    assert "0 pages rendered, 24 carried over unchanged" in caplog.text
+
+
+def test_the_compare_page_ships_the_newest_versions_only(
+    project: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cardpress.render.compare_data as compare_data
+
+    monkeypatch.setattr(compare_data, "LIMIT", 2)
+    records, out = project("minimal"), tmp_path / "site"
+    _add_version(records)
+    cardpress.build(records, out)
+    page = json.loads((out / "models" / "churn" / "compare" / "index.json").read_text())
+    assert [v["version"] for v in page["versions"]] == ["10", "11"]
+    assert page["total"] == 3
+    html = (out / "models" / "churn" / "compare" / "index.html").read_text()
+    assert "compares the newest 2 of 3 versions" in html

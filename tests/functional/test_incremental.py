@@ -16,6 +16,7 @@ import pytest
 
 import cardpress
 from cardpress.readers.chart_cache import cache_folder, kept_keys
+from cardpress.render.env import default_templates_dir
 from tests.conftest import EXAMPLE
 
 NO_CACHE = shutil.ignore_patterns(".cardpress-cache")
@@ -158,3 +159,21 @@ def test_the_compare_page_ships_the_newest_versions_only(
     assert page["total"] == 3
     html = (out / "models" / "churn" / "compare" / "index.html").read_text()
     assert "compares the newest 2 of 3 versions" in html
+
+
+def test_a_theme_that_shows_the_build_time_on_every_page_is_rendered_again(
+    project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    records, out = project("minimal"), tmp_path / "site"
+    (records / "templates").mkdir()
+    base = (default_templates_dir() / "base.html").read_text()
+    footer = base.replace("</body>", "<p>built {{ site.built_at }}</p></body>")
+    (records / "templates" / "base.html").write_text(footer)
+    cardpress.build(records, out)
+    previous = tmp_path / "previous"
+    shutil.copytree(out, previous)
+    _add_version(records)  # newer records: a later build time (no SOURCE_DATE_EPOCH)
+    run = records / "runs" / "churn-11.json"
+    run.write_text(run.read_text().replace('"started_at": "2026-', '"started_at": "2027-'))
+    cardpress.build(records, out)
+    assert _snapshot(out) == _clean_build(records, previous, tmp_path / "clean")

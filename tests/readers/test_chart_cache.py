@@ -81,3 +81,24 @@ def test_no_cache_folder_renders_everything(tmp_path: Path) -> None:
     cached_svgs(None, [SPEC], render)
     cached_svgs(None, [SPEC], render)
     assert len(render.rendered) == 2
+
+
+def test_builds_sharing_the_cache_never_read_half_a_chart(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cardpress.readers.chart_cache import save_svg
+
+    key = chart_key(spec_json(SPEC))
+    big = "<svg>" + "x" * 1_000_000 + "</svg>"
+
+    def write_and_read(turn: int) -> set[str | None]:
+        found = set()
+        for _ in range(20):
+            save_svg(tmp_path, key, big)
+            found.add(load_svg(tmp_path, key))
+        return found
+
+    with ThreadPoolExecutor(4) as pool:
+        seen = set().union(*pool.map(write_and_read, range(4)))
+    assert seen == {big}  # never None (a torn file) nor anything else
+    assert not list(tmp_path.rglob("*.tmp"))

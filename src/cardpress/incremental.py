@@ -18,6 +18,7 @@ import jinja2
 
 from cardpress.compute.site import Site
 from cardpress.readers import chart_cache, page_cache
+from cardpress.render.charts import render_svgs
 from cardpress.render.page_digest import plan_digest, shared_digest
 from cardpress.render.pages import PagePlan, RenderedFile, output_paths, render_pages
 from cardpress.render.site_data import site_data
@@ -57,8 +58,6 @@ def build_pages(
             carried.update(entry[1])
         else:
             todo.append(plan)
-    from cardpress.render.charts import render_svgs  # imports Altair: only when rendering
-
     render = partial(chart_cache.cached_svgs, chart_cache.cache_folder(records), render=render_svgs)
     rendered = list(render_pages(todo, site, env, version, render)) if todo else []
     logger.info("%d pages rendered, %d carried over unchanged", len(todo), len(plans) - len(todo))

@@ -27,6 +27,7 @@ from cardpress.compute.publish import plan_publication
 from cardpress.compute.site import ModelEntry, Site, VersionEntry, build_site
 from cardpress.errors import CardpressError, Problem, RecordsError, UsageError
 from cardpress.importing import ImportResult, import_store
+from cardpress.incremental import build_pages, remember
 from cardpress.model import FairnessSettings, Policy, Records, Run
 from cardpress.model_drift import DriftSummaries
 from cardpress.publishing import (
@@ -56,7 +57,6 @@ from cardpress.render.pages import (
     PagePlan,
     RenderedFile,
     plan_site,
-    render_pages,
     to_json,
     version_card,
 )
@@ -205,7 +205,8 @@ def _build(
     plans += _drift_plans(loaded, site, plans)
     plans += _lineage_plans(loaded, site)
     status_files = _live_status(plans, loaded)
-    pages = list(render_pages(plans, site, env, __version__))
+    # Only pages whose inputs changed are rendered; the others are carried over from ``out``.
+    pages = build_pages(plans, site, env, __version__, Path(records), out)
     extras = site_files(
         plans, frozen_cards, site.config, frozen_fairness(previous, publication.frozen)
     )
@@ -220,9 +221,9 @@ def _build(
         versions = manifest_versions(digests, publication, site, previous)
         return manifest_bytes(digests, versions, log, meta)
 
-    frozen = frozen_files(publication, previous)
+    frozen = {**frozen_files(publication, previous), **pages.carried}
     count = write_site(
-        [*pages, *extras, *status_files, *assets],
+        [*pages.rendered, *extras, *status_files, *assets],
         out,
         force=force,
         manifest_for=manifest_for,
@@ -230,6 +231,7 @@ def _build(
         sign=signer.sign if signer else None,
         started_from=started_from,
     )
+    remember(pages, Path(records), out)
     versions = sum(len(m.versions) for m in site.models)
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
     logger.info(log_message, count, len(site.models), versions, len(publication.frozen), out)

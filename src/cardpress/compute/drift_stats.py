@@ -30,7 +30,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import chdtrc
-from scipy.stats import kstwo
 
 from cardpress.model_drift import FeatureCounts
 
@@ -117,6 +116,10 @@ def ks(ref: Floats, cur: Floats, known: KsPValues = NONE_KNOWN) -> tuple[float, 
     effective = round(n * m / (n + m))
     p_value = known.get((d, effective))
     if p_value is None:
+        # Imported here: scipy.stats costs seconds to import, and a rebuild finds every
+        # p-value among those its last build kept.
+        from scipy.stats import kstwo
+
         p_value = float(np.clip(kstwo.sf(d, effective), 0.0, 1.0))
     return d, p_value, effective
 

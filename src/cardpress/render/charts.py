@@ -70,7 +70,7 @@ def _dots_template(with_intervals: bool, series_title: str) -> str:
         bars = base.mark_rule().encode(x="lower:Q", x2="upper:Q", y=y_axis, color=no_legend)
         layers.insert(0, bars)
     chart = alt.layer(*layers).properties(width=360, title="")
-    return json.dumps(chart.to_dict(), sort_keys=True)
+    return json.dumps(chart.to_dict(validate=False), sort_keys=True)
 
 
 def group_dots(rows: list[dict[str, Any]], *, groups: list[str], title: str) -> Spec:
@@ -118,7 +118,7 @@ def _group_dots_template() -> str:
         .configure_axis(labelOverlap=False, labelFlush=False, labelBound=False, labelLimit=0)
         .configure_legend(labelLimit=0)
     )
-    return json.dumps(chart.to_dict(), sort_keys=True)
+    return json.dumps(chart.to_dict(validate=False), sort_keys=True)
 
 
 _ID = re.compile(r'\bid="([^"]+)"')

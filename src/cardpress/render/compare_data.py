@@ -1,9 +1,9 @@
 """The compare page of a model: any two of its versions, chosen in the address.
 
 ``models/<model>/compare/index.html?from=1&to=3`` diffs the two versions in the browser, from the
-data of every version shipped in the page (``compare/index.json`` holds the same). The rules are
-:func:`cardpress.compute.diff.diff_data`'s; values are shipped as the pages show them, so the
-browser compares what a reader sees.
+data of the newest :data:`LIMIT` versions shipped in the page (``compare/index.json`` holds the
+same). The rules are :func:`cardpress.compute.diff.diff_data`'s; values are shipped as the
+pages show them, so the browser compares what a reader sees.
 """
 
 from __future__ import annotations
@@ -14,11 +14,15 @@ from cardpress.compute.diff import comparable
 from cardpress.compute.site import ModelEntry
 from cardpress.render.env import format_literal
 
+# The page ships the data of the versions it compares: all of 5,000 versions made a 22 MB page.
+# The newest ones are shown; every older version keeps its own diff against the one before.
+LIMIT = 100
+
 
 def compare_data(model: ModelEntry, cards: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
-    """Every version of ``model`` as the compare page's script diffs it, oldest first."""
+    """The newest :data:`LIMIT` versions of ``model``, oldest first, as the script diffs them."""
     versions = []
-    for entry in model.versions:
+    for entry in model.versions[-LIMIT:]:
         shown = comparable(cards[(model.name, entry.version)])
         for key in ("params", "code"):
             shown[key] = {name: format_literal(value) for name, value in shown[key].items()}
@@ -30,6 +34,7 @@ def compare_data(model: ModelEntry, cards: dict[tuple[str, str], dict[str, Any]]
         "model": model.name,
         "title": model.title,
         "versions": versions,
+        "total": len(model.versions),
         "default_from": latest.previous or latest.version,
         "default_to": latest.version,
     }

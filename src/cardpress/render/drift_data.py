@@ -7,11 +7,15 @@ Every number the pages show is here (and so in the pages' ``.json``); NaN and in
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from cardpress.compute.drift import PRIMARY, DriftReport, FeatureReport, finite
-from cardpress.compute.drift_performance import delay_labels, window_performance
+from cardpress.compute.drift_performance import (
+    WindowPerformance,
+    delay_labels,
+    window_performance,
+)
 from cardpress.compute.drift_stats import Stats
 from cardpress.model_drift import FeatureBins, FeatureCounts
 
@@ -149,7 +153,10 @@ def _performance(report: DriftReport) -> list[dict[str, Any]] | None:
     rows = []
     for window in windows:
         if window.performance is None:
-            rows.append({"window": window.key, "rows": window.rows, "labelled": 0})
+            # A window with no label yet: every metric undefined (the page's table reads each)
+            empty: dict[str, Any] = {f.name: None for f in fields(WindowPerformance)}
+            empty["delay_shares"] = []
+            rows.append({**empty, "window": window.key, "rows": window.rows, "labelled": 0})
             continue
         metrics = asdict(window_performance(window.performance))
         rows.append({"window": window.key, **metrics})

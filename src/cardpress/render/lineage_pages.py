@@ -40,10 +40,33 @@ def lineage_plans(
         view = graph_view(graph, job.key, _root(path), depth, depth, f"Lineage of job {job.name}")
         data = {**job_data(graph, job), "graph": view.data}
         plans.append(PagePlan(path, "job.html", data, extra={"svg": Markup(view.svg)}))
+    facts = _Facts(graph)
     for model in site.models:
         for entry in model.versions:
-            plans.append(_version(graph, model.name, model.title, entry.version, depth))
+            plans.append(_version(graph, model.name, model.title, entry.version, depth, facts))
     return plans
+
+
+class _Facts:
+    """What every version page asks of a shared data set, worked out once per build.
+
+    A data set read by every version has a ref and an edge per version: asking it again for
+    each version made the version pages quadratic in the number of versions.
+    """
+
+    def __init__(self, graph: LineageGraph) -> None:
+        self.graph = graph
+        self.roles: dict[tuple[str, str], set[str]] = {}
+        for source, edges in graph.out.items():
+            for edge in edges:
+                self.roles.setdefault((source, edge.target), set()).add(edge.kind)
+        self._changed: dict[str, bool] = {}
+
+    def changed(self, source: str) -> bool:
+        if source not in self._changed:
+            rows = digest_rows(self.graph.datasets[source], self.graph)
+            self._changed[source] = any(d["status"] == CHANGED for d in rows)
+        return self._changed[source]
 
 
 def _index(graph: LineageGraph, warnings: list[str]) -> list[PagePlan]:
@@ -91,7 +114,9 @@ def _pages(
     return plans
 
 
-def _version(graph: LineageGraph, model: str, title: str, version: str, depth: int) -> PagePlan:
+def _version(
+    graph: LineageGraph, model: str, title: str, version: str, depth: int, facts: _Facts
+) -> PagePlan:
     path = f"models/{model}/v/{version}/lineage/index.html"
     focus = f"model:{model}@{version}"
     heading = f"Lineage of {title} version {version}"
@@ -103,27 +128,25 @@ def _version(graph: LineageGraph, model: str, title: str, version: str, depth: i
         "title": title,
         "version": version,
         "graph": view.data,
-        "datasets": _run_datasets(graph, run) if run else [],
+        "datasets": _run_datasets(graph, run, facts) if run else [],
     }
     return PagePlan(path, "lineage.html", data, extra={"svg": Markup(view.svg)})
 
 
-def _run_datasets(graph: LineageGraph, run: str) -> list[dict[str, Any]]:
+def _run_datasets(graph: LineageGraph, run: str, facts: _Facts) -> list[dict[str, Any]]:
     """The data sets the run read, with their role and whether the file still matches."""
     rows = []
     for source in sorted(set(graph.up.get(run, []))):
         dataset = graph.datasets.get(source)
         if dataset is None:
             continue
-        roles = sorted({e.kind for e in graph.out.get(source, []) if e.target == run})
-        digests = digest_rows(dataset, graph)
         rows.append(
             {
                 **link(graph, source),
-                "roles": roles,
+                "roles": sorted(facts.roles.get((source, run), set())),
                 "uri": dataset.key,
                 "sha256": dataset.current.sha256 if dataset.current else None,
-                "changed": any(d["status"] == CHANGED for d in digests),
+                "changed": facts.changed(source),
                 "upstream": len(graph.up.get(source, [])),
             }
         )

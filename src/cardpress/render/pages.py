@@ -180,11 +180,15 @@ def _fairness_page(
 
 
 def render_pages(
-    plans: list[PagePlan], site: Site, env: jinja2.Environment, version: str
+    plans: list[PagePlan],
+    site: Site,
+    env: jinja2.Environment,
+    version: str,
+    render: Callable[[list[Spec]], list[str]] = render_svgs,
 ) -> Iterator[RenderedFile]:
-    """Render charts (one batch) and templates; each HTML page is followed by its ``.json``."""
+    """Render charts (one batch, by ``render``) and templates; each page is followed by its JSON."""
     names = [(index, name) for index, plan in enumerate(plans) for name in sorted(plan.charts)]
-    svgs = render_svgs([plans[index].charts[name] for index, name in names])
+    svgs = render([plans[index].charts[name] for index, name in names])
     charts: dict[int, dict[str, str]] = {}
     for (index, name), svg in zip(names, svgs, strict=True):
         charts.setdefault(index, {})[name] = svg
@@ -203,8 +207,18 @@ def _page(
     context = {**context, "data": plan.data, "root": root, "path": plan.path}
     html = env.get_template(plan.template).render(context)
     yield RenderedFile(plan.path, html.encode("utf-8"))
-    yield RenderedFile(plan.path[: -len(".html")] + ".json", to_json(plan.data))
+    yield RenderedFile(json_path(plan), to_json(plan.data))
     yield from plan.files
+
+
+def json_path(plan: PagePlan) -> str:
+    """Where a page's data is written beside it."""
+    return plan.path[: -len(".html")] + ".json"
+
+
+def output_paths(plan: PagePlan) -> list[str]:
+    """Every file a page writes: its HTML, its JSON and the files beside it."""
+    return [plan.path, json_path(plan), *(file.path for file in plan.files)]
 
 
 def to_json(data: Any) -> bytes:

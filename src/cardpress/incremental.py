@@ -1,0 +1,98 @@
+"""Incremental builds: render only the pages, and the charts, whose inputs changed.
+
+Both caches live in ``<records>/.cardpress-cache/`` and only save time: a page is carried over
+from the previous site when the digest of its inputs is the one recorded for it *and* each of
+its files there still has the sha256 recorded, so the site is byte-identical to a clean build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from cardpress.compute.site import Site
+from cardpress.readers import chart_cache, page_cache
+from cardpress.render.charts import render_svgs
+from cardpress.render.page_digest import plan_digest, shared_digest
+from cardpress.render.pages import PagePlan, RenderedFile, output_paths, render_pages
+from cardpress.render.site_data import site_data
+
+logger = logging.getLogger("cardpress")
+
+
+@dataclass
+class Pages:
+    """A build's pages: files rendered now, files carried over (path -> sha256), and digests."""
+
+    rendered: list[RenderedFile]
+    carried: dict[str, str]
+    digests: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, list[str]] = field(default_factory=dict)
+
+
+def build_pages(
+    plans: list[PagePlan],
+    site: Site,
+    env: jinja2.Environment,
+    version: str,
+    records: Path,
+    out: Path,
+) -> Pages:
+    """Render the pages whose inputs changed; the others are carried over from ``out``."""
+    shared = _shared(site, version, [Path(folder) for folder in _search_path(env)])
+    digests = {plan.path: plan_digest(plan, shared) for plan in plans}
+    kept = page_cache.load_pages(page_cache.pages_file(records, out))
+    carried: dict[str, str] = {}
+    todo = []
+    for plan in plans:
+        entry = kept.get(plan.path)
+        if (entry is not None and entry[0] == digests[plan.path]
+                and sorted(entry[1]) == sorted(output_paths(plan))
+                and page_cache.unchanged_files(out, entry[1])):  # fmt: skip
+            carried.update(entry[1])
+        else:
+            todo.append(plan)
+    render = partial(chart_cache.cached_svgs, chart_cache.cache_folder(records), render=render_svgs)
+    rendered = list(render_pages(todo, site, env, version, render)) if todo else []
+    logger.info("%d pages rendered, %d carried over unchanged", len(todo), len(plans) - len(todo))
+    outputs = {plan.path: output_paths(plan) for plan in plans}
+    return Pages(rendered, carried, digests, outputs)
+
+
+def remember(pages: Pages, records: Path, out: Path) -> None:
+    """Keep the digests of the pages just written into ``out``, for the next build."""
+    sums = dict(pages.carried)
+    sums.update((f.path, hashlib.sha256(f.content).hexdigest()) for f in pages.rendered)
+    kept = {
+        path: (digest, {name: sums[name] for name in pages.outputs[path]})
+        for path, digest in pages.digests.items()
+    }
+    page_cache.save_pages(page_cache.pages_file(records, out), kept)
+
+
+def _shared(site: Site, version: str, folders: list[Path]) -> str:
+    """The digest of what every page shares: header data, generator, templates, code, renderer."""
+    header: dict[str, Any] = site_data(site)
+    if not page_cache.templates_read_build_time(folders):
+        # The default theme shows the build time on the home page only (from the page's data):
+        # leaving it out lets a build whose records got newer carry the other pages over.
+        del header["built_at"]
+    return shared_digest({
+        "site": header,
+        "generator": version,
+        "templates": page_cache.folder_digest(folders),
+        "render code": page_cache.render_code_digest(),
+        "charts": chart_cache.chart_key(""),  # the renderer's version and the chart code
+    })  # fmt: skip
+
+
+def _search_path(env: jinja2.Environment) -> list[str]:
+    loader = env.loader
+    assert isinstance(loader, jinja2.FileSystemLoader)  # make_env's loader
+    return [str(folder) for folder in loader.searchpath]

@@ -1,0 +1,133 @@
+"""Rendered charts kept between builds, so a chart is rendered once, ever.
+
+A chart's SVG is kept under ``<records>/.cardpress-cache/charts/<2 hex>/<key>.svg``, where the
+key is the sha256 of its Vega-Lite spec (canonical JSON), the renderer's version and the code of
+cardpress's chart module. Each file starts with a line holding its key and the sha256 of the SVG
+after it: a truncated, edited or foreign file does not match and is rendered again (and
+overwritten), never published. Files are written to a temporary file and renamed into place,
+so two builds sharing the cache never see half a file. Deleting the folder only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+FOLDER = ".cardpress-cache"
+_HEADER = "<!-- cardpress-chart "
+_HEADER_END = " -->\n"
+logger = logging.getLogger("cardpress")
+
+Render = Callable[[list[dict[str, Any]]], list[str]]
+
+
+def cache_folder(records: Path) -> Path:
+    """The cache folder of a records folder (safe to delete; ignore it in git)."""
+    return records / FOLDER
+
+
+def spec_json(spec: dict[str, Any]) -> str:
+    """A spec as canonical JSON, as the renderer sees it."""
+    return json.dumps(spec, sort_keys=True)
+
+
+def chart_key(spec_text: str) -> str:
+    """The cache key of a chart: its spec, the renderer's version and cardpress's chart code."""
+    made_by = f"\n{_renderer()}\n{_chart_code()}"
+    return hashlib.sha256((spec_text + made_by).encode()).hexdigest()
+
+
+@cache
+def _renderer() -> str:
+    """vl-convert's version, read without importing it (importing it costs time)."""
+    try:
+        return "vl-convert " + metadata.version("vl-convert-python")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a dependency of cardpress
+        return "vl-convert unknown"
+
+
+@cache
+def _chart_code() -> str:
+    """sha256 of the module that renders charts (what it does to vl-convert's SVG: ids, aria).
+
+    Located without importing it: importing it imports Altair and vl-convert.
+    """
+    spec = importlib.util.find_spec("cardpress.render.charts")
+    origin = spec.origin if spec is not None else None
+    try:
+        return hashlib.sha256(Path(origin).read_bytes()).hexdigest() if origin else ""
+    except OSError:
+        return ""
+
+
+def cached_svgs(folder: Path | None, specs: list[dict[str, Any]], render: Render) -> list[str]:
+    """SVG of each spec, in order: kept ones read back, the others rendered (one batch) and kept."""
+    if folder is None:
+        return render(specs)
+    keys = [chart_key(spec_json(spec)) for spec in specs]
+    found = {key: svg for key in set(keys) if (svg := load_svg(folder, key)) is not None}
+    missing = {key: spec for key, spec in zip(keys, specs, strict=True) if key not in found}
+    if missing:
+        rendered = render(list(missing.values()))
+        for key, svg in zip(missing, rendered, strict=True):
+            found[key] = svg
+            save_svg(folder, key, svg)
+    return [found[key] for key in keys]
+
+
+def svg_path(folder: Path, key: str) -> Path:
+    """Where a chart is kept: ``charts/<2 hex>/<key>.svg`` (a folder never holds too many)."""
+    return folder / "charts" / key[:2] / f"{key}.svg"
+
+
+def load_svg(folder: Path, key: str) -> str | None:
+    """A kept chart, or None when it is missing, unreadable or does not match its digest."""
+    try:
+        # bytes, not read_text: universal newlines would change the SVG it holds
+        text = svg_path(folder, key).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    header, _, svg = text.partition(_HEADER_END)
+    if header != _header(key, svg):
+        logger.debug("chart cache %s: does not match its digest; rendered again", key)
+        return None
+    return svg
+
+
+def save_svg(folder: Path, key: str, svg: str) -> None:
+    """Keep a chart atomically; a cache that cannot be written only costs time."""
+    target = svg_path(folder, key)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write((_header(key, svg) + _HEADER_END + svg).encode("utf-8"))
+            os.replace(name, target)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        logger.debug("chart cache %s not written: %s", target, error)
+
+
+def kept_keys(folder: Path) -> Iterable[str]:
+    """Keys of the kept charts (for tests and tidying)."""
+    return sorted(p.stem for p in (folder / "charts").glob("*/*.svg"))
+
+
+def _header(key: str, svg: str) -> str:
+    """The first line of a kept chart: its key and the sha256 of its SVG.
+
+    A file copied over another's does not match the key; a truncated or edited one, the digest.
+    """
+    return f"{_HEADER}{key} sha256:{hashlib.sha256(svg.encode('utf-8')).hexdigest()}"

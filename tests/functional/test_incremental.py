@@ -1,0 +1,179 @@
+"""An incremental build (charts and unchanged pages reused) is byte-identical to a clean one.
+
+"Clean" is the same records and the same previous site with no cache at all, so both builds
+keep the same published versions; only the caches differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import cardpress
+from cardpress.readers.chart_cache import cache_folder, kept_keys
+from cardpress.render.env import default_templates_dir
+from tests.conftest import EXAMPLE
+
+NO_CACHE = shutil.ignore_patterns(".cardpress-cache")
+Change = Callable[[Path], None]
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _clean_build(records: Path, previous: Path | None, work: Path) -> dict[str, bytes]:
+    """The same records and previous site built without any cache."""
+    shutil.rmtree(work, ignore_errors=True)
+    clean_records, clean_site = work / "records", work / "site"
+    shutil.copytree(records, clean_records, ignore=NO_CACHE)
+    if previous is not None:
+        shutil.copytree(previous, clean_site)
+    cardpress.build(clean_records, clean_site)
+    return _snapshot(clean_site)
+
+
+def _step_and_compare(records: Path, out: Path, tmp: Path, change: Change) -> None:
+    previous = tmp / "previous"
+    shutil.rmtree(previous, ignore_errors=True)
+    shutil.copytree(out, previous)
+    change(records)
+    cardpress.build(records, out)
+    assert _snapshot(out) == _clean_build(records, previous, tmp / "clean")
+
+
+def _add_version(records: Path) -> None:
+    run = json.loads((records / "runs" / "churn-10.json").read_text())
+    run["model"]["version"], run["run_id"] = "11", "run-0011"
+    run["metrics"][0]["value"] = 0.5
+    (records / "runs" / "churn-11.json").write_text(json.dumps(run))
+
+
+def _edit_card(records: Path) -> None:
+    card = records / "models" / "churn" / "card.md"
+    card.write_text(card.read_text().replace("Built for the", "Rewritten: built for the"))
+
+
+def _sign(records: Path) -> None:
+    digest = hashlib.sha256((records / "runs" / "churn-11.json").read_bytes()).hexdigest()
+    document = {"schema": "cardpress/signoff/1", "model": "churn", "version": "11",
+                "record_sha256": digest, "name": "Ada Reviewer", "role": "model risk officer",
+                "decision": "approved", "signed_at": "2026-02-01T09:00:00Z"}  # fmt: skip
+    (records / "signoffs").mkdir(exist_ok=True)
+    (records / "signoffs" / "churn-11.json").write_text(json.dumps(document))
+
+
+def _change_signoff(records: Path) -> None:
+    path = records / "signoffs" / "churn-11.json"
+    path.write_text(path.read_text().replace('"approved"', '"rejected"'))
+
+
+def test_incremental_builds_equal_clean_builds(
+    project: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    records, out = project("minimal"), tmp_path / "site"
+    cardpress.build(records, out)
+    assert _snapshot(out) == _clean_build(records, None, tmp_path / "clean")
+    for change in (_add_version, _edit_card, _sign, _change_signoff, lambda _: None):
+        _step_and_compare(records, out, tmp_path, change)
+
+
+def test_an_edited_page_in_the_site_is_rendered_again(
+    project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    records, out = project("minimal"), tmp_path / "site"
+    cardpress.build(records, out)
+    built = _snapshot(out)
+    review = out / "models" / "churn" / "v" / "10" / "review" / "index.html"
+    review.write_text("<p>edited by hand</p>")
+    cardpress.build(records, out)
+    assert _snapshot(out) == built
+
+
+def test_a_corrupt_page_cache_only_costs_time(
+    project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    records, out = project("minimal"), tmp_path / "site"
+    cardpress.build(records, out)
+    built = _snapshot(out)
+    for kept in cache_folder(records).glob("pages-*.json"):
+        kept.write_text('{"format": 1, "pages": {"index.html": ["x", {"index.html": "y"}]')
+    cardpress.build(records, out)
+    assert _snapshot(out) == built
+    shutil.rmtree(cache_folder(records))
+    cardpress.build(records, out)
+    assert _snapshot(out) == built
+
+
+def _add_monitoring_day(records: Path) -> None:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    folder = records / "monitoring" / "income-classifier"
+    table = pq.read_table(folder / "2026-09.parquet").slice(0, 300)
+    moved = pc.add(table["timestamp"], pc.cast(30 * 86_400_000_000, "duration[us]"))
+    table = table.set_column(table.schema.get_field_index("timestamp"), "timestamp", moved)
+    pq.write_table(table, folder / "2026-10.parquet")
+
+
+def test_the_example_rebuilt_after_a_monitoring_day_equals_a_clean_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    records, out = tmp_path / "records", tmp_path / "site"
+    shutil.copytree(EXAMPLE, records, ignore=NO_CACHE)
+    cardpress.build(records, out)
+    charts = kept_keys(cache_folder(records))
+    assert charts  # every chart of the site is kept
+    _step_and_compare(records, out, tmp_path, _add_monitoring_day)
+
+
+def test_a_rebuild_with_nothing_changed_renders_no_page(
+    project: Callable[[str], Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    records, out = project("minimal"), tmp_path / "site"
+    cardpress.build(records, out)
+    with caplog.at_level("INFO", logger="cardpress"):
+        cardpress.build(records, out)
+    # the published versions' own pages are kept as published; every live page is carried over
+    assert "0 pages rendered, 24 carried over unchanged" in caplog.text
+
+
+def test_the_compare_page_ships_the_newest_versions_only(
+    project: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cardpress.render.compare_data as compare_data
+
+    monkeypatch.setattr(compare_data, "LIMIT", 2)
+    records, out = project("minimal"), tmp_path / "site"
+    _add_version(records)
+    cardpress.build(records, out)
+    page = json.loads((out / "models" / "churn" / "compare" / "index.json").read_text())
+    assert [v["version"] for v in page["versions"]] == ["10", "11"]
+    assert page["total"] == 3
+    html = (out / "models" / "churn" / "compare" / "index.html").read_text()
+    assert "compares the newest 2 of 3 versions" in html
+
+
+def test_a_theme_that_shows_the_build_time_on_every_page_is_rendered_again(
+    project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    records, out = project("minimal"), tmp_path / "site"
+    (records / "templates").mkdir()
+    base = (default_templates_dir() / "base.html").read_text()
+    footer = base.replace("</body>", "<p>built {{ site.built_at }}</p></body>")
+    (records / "templates" / "base.html").write_text(footer)
+    cardpress.build(records, out)
+    previous = tmp_path / "previous"
+    shutil.copytree(out, previous)
+    _add_version(records)  # newer records: a later build time (no SOURCE_DATE_EPOCH)
+    run = records / "runs" / "churn-11.json"
+    run.write_text(run.read_text().replace('"started_at": "2026-', '"started_at": "2027-'))
+    cardpress.build(records, out)
+    assert _snapshot(out) == _clean_build(records, previous, tmp_path / "clean")

@@ -1,0 +1,41 @@
+"""Every chart spec a build produces follows the Vega-Lite schema.
+
+Specs are built without Altair's per-chart validation (it cost seconds a build), so this test
+is where they are validated: it builds the example, which has every kind of chart.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from altair.vegalite.v6.schema.core import load_schema
+
+import cardpress
+import cardpress.render.charts as charts
+from tests.conftest import EXAMPLE
+
+
+def test_every_chart_of_the_example_is_valid_vega_lite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[str, Any]] = []
+    real = charts.render_svgs
+
+    def keep(specs: list[dict[str, Any]], workers: int | None = None) -> list[str]:
+        seen.extend(specs)
+        return real(specs, workers)
+
+    monkeypatch.setattr(charts, "render_svgs", keep)
+    records = tmp_path / "records"
+    shutil.copytree(EXAMPLE, records, ignore=shutil.ignore_patterns(".cardpress-cache"))
+    cardpress.build(records, tmp_path / "site")
+    validator = jsonschema.Draft7Validator(load_schema())
+    kinds = {str(spec.get("title")) for spec in seen}
+    assert len(seen) > 20 and len(kinds) > 5  # card, fairness and drift charts all rendered
+    for spec in seen:
+        errors = [e.message for e in validator.iter_errors(spec)]
+        assert not errors, (spec.get("title"), errors[:3])

@@ -19,6 +19,7 @@ import jinja2
 from cardpress.compute.site import Site
 from cardpress.readers import chart_cache, page_cache
 from cardpress.render.charts import render_svgs
+from cardpress.render.env import ContainedLoader
 from cardpress.render.page_digest import plan_digest, shared_digest
 from cardpress.render.pages import PagePlan, RenderedFile, output_paths, render_pages
 from cardpress.render.site_data import site_data
@@ -94,5 +95,5 @@ def _shared(site: Site, version: str, folders: list[Path]) -> str:
 
 def _search_path(env: jinja2.Environment) -> list[str]:
     loader = env.loader
-    assert isinstance(loader, jinja2.FileSystemLoader)  # make_env's loader
-    return [str(folder) for folder in loader.searchpath]
+    assert isinstance(loader, ContainedLoader)  # make_env's loader
+    return [str(folder) for folder in loader.folders]

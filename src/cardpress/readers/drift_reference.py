@@ -72,7 +72,8 @@ def reference_rows(
                                 f"no data set with role {settings.reference!r}", fix))  # fmt: skip
         return None, "", ""
     path = root / dataset.uri
-    reference = open_file(con, root, path, problems) if path.is_file() else None
+    known = {c: t for c, t in table.schema().items() if c not in (TIME, SOURCE)}
+    reference = open_file(con, root, path, problems, known) if path.is_file() else None
     if reference is None and path.is_file():
         return None, "", ""
     if reference is None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from cardpress.compute.card import card_data
+from cardpress.compute.card import card_data, in_section_order
 from cardpress.compute.publish import Publication, json_differences
 from cardpress.compute.site import Site
 from cardpress.errors import BuildError
@@ -177,7 +177,7 @@ def frozen_card(previous: Published | None, model: str, version: str) -> dict[st
             f"{version_prefix(model, version)}index.json: published card data is missing — run "
             "`cardpress verify` on the site and restore it"
         )
-    return data
+    return in_section_order(data)  # read back with sorted keys: the card's order again
 
 
 def site_files(

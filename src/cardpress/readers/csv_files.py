@@ -121,10 +121,11 @@ def _shape_problem(path: Path, name: str, width: int, error: Exception) -> Probl
     try:
         for line, row in _rows(path):
             if row and len(row) != width and line > 1:
-                fix = ("remove the extra fields, or quote values that contain a comma"
-                       if len(row) > width else "add the missing fields (empty for none)")  # fmt: skip
-                return Problem(name, line, "", f"row has {len(row)} fields, header has {width}",
-                               fix)  # fmt: skip
+                fix = "add the missing fields (empty for none)"
+                if len(row) > width:
+                    fix = "remove the extra fields, or quote values that contain a comma"
+                message = f"row has {len(row)} fields, header has {width}"
+                return Problem(name, line, "", message, fix)
     except (UnicodeDecodeError, csv.Error) as problem:
         return Problem(name, None, "", f"cannot be read: {problem}", "save it as UTF-8 CSV")
     first = str(error).strip().splitlines()[0][:200]

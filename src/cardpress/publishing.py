@@ -51,6 +51,8 @@ def check_publication(
     if publication.unknown_republish:
         names = ", ".join(publication.unknown_republish)
         raise click.UsageError(f"--republish {names}: not a published version of this site")
+    if reason is not None and not reason.strip():
+        raise click.UsageError("--reason is empty: say why, in words (it goes into the change log)")
     if publication.republished and not reason:
         raise click.UsageError("--republish needs --reason TEXT: it goes into the change log")
     problems = [

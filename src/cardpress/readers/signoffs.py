@@ -20,10 +20,16 @@ from cardpress.readers.validate import schema_problems
 SIGNOFF_SCHEMA = "cardpress/signoff/1"
 
 
-def read_signoffs(root: Path, runs: list[Run], problems: list[Problem]) -> list[SignOff]:
-    """Every valid sign-off under ``root/signoffs``, in file order; problems are appended."""
-    versions: dict[str, list[str]] = {}
-    for run in runs:
+def read_signoffs(
+    root: Path, runs: list[Run], problems: list[Problem], complete: bool = True
+) -> list[SignOff]:
+    """Every valid sign-off under ``root/signoffs``, in file order; problems are appended.
+
+    Unless ``complete`` (every run record was read), the model and version a sign-off names are
+    not checked: the version may be that of the record that failed.
+    """
+    versions: dict[str, list[str]] | None = {} if complete else None
+    for run in runs if versions is not None else []:
         versions.setdefault(run.model, []).append(run.version)
     signoffs = []
     for path in sorted((root / "signoffs").rglob("*.json")):
@@ -34,7 +40,7 @@ def read_signoffs(root: Path, runs: list[Run], problems: list[Problem]) -> list[
 
 
 def _read(
-    root: Path, path: Path, versions: dict[str, list[str]], problems: list[Problem]
+    root: Path, path: Path, versions: dict[str, list[str]] | None, problems: list[Problem]
 ) -> SignOff | None:
     name = relative(root, path)
     text = read_text(root, path, problems)
@@ -62,11 +68,13 @@ def _read(
 
 
 def _semantic(
-    document: dict[str, Any], name: str, where: Any, versions: dict[str, list[str]]
+    document: dict[str, Any], name: str, where: Any, versions: dict[str, list[str]] | None
 ) -> list[Problem]:
     problems = []
     model, version = document["model"], document["version"]
-    if model not in versions:
+    if versions is None:
+        pass  # a run record failed: whether this version exists is not known yet
+    elif model not in versions:
         known = ", ".join(sorted(versions)) or "none"
         fix = f"sign off a model that has run records (models: {known})"
         problems.append(Problem(name, where(("model",)), "model", f"no model {model!r}", fix))

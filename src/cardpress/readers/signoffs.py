@@ -28,9 +28,10 @@ def read_signoffs(
     Unless ``complete`` (every run record was read), the model and version a sign-off names are
     not checked: the version may be that of the record that failed.
     """
-    versions: dict[str, list[str]] | None = {} if complete else None
-    for run in runs if versions is not None else []:
-        versions.setdefault(run.model, []).append(run.version)
+    known: dict[str, list[str]] = {}
+    for run in runs:
+        known.setdefault(run.model, []).append(run.version)
+    versions = known if complete else None
     signoffs = []
     for path in sorted((root / "signoffs").rglob("*.json")):
         signoff = _read(root, path, versions, problems)

@@ -44,7 +44,7 @@ from cardpress.readers.drift import DriftEngine
 from cardpress.readers.files import allowed, current_hashes
 from cardpress.readers.keys import read_private_key, read_public_key
 from cardpress.readers.lineage import read_lineage
-from cardpress.readers.policy import default_policy_path, read_policy
+from cardpress.readers.policy import default_policy_path, read_policy, records_policy
 from cardpress.readers.predictions import fairness_tables
 from cardpress.readers.records import read_records
 from cardpress.render.drift_pages import drift_plans
@@ -93,9 +93,11 @@ def validate(records: str | Path, engine: DriftEngine | None = None) -> Records:
 
     Raises:
         RecordsError: listing every problem, each as ``file:line: field: problem — fix``.
+        PolicyError: the records' ``policy.toml`` cannot be used (exit 2, as in a build).
     """
     loaded = read_records(records, drift=True, engine=engine)
     fairness_reports(Path(records), list(loaded.runs), loaded.config.fairness)
+    records_policy(Path(records))  # a bad policy.toml fails here as it fails a build (exit 2)
     logger.info("%s: %d run records and %d narratives are valid", records, len(loaded.runs),
              len(loaded.narratives))  # fmt: skip
     return loaded
@@ -340,9 +342,9 @@ def _site_checks(
     root: Path, loaded: Records, site: Site, fairness: dict[tuple[str, str], FairnessReport]
 ) -> dict[tuple[str, str], list[RuleResult]]:
     """Results of the records' policy.toml for each model's newest version (none without one)."""
-    if not (root / "policy.toml").is_file():
+    policy = records_policy(root)
+    if policy is None:
         return {}
-    policy = read_policy(root / "policy.toml", "policy.toml")
     latest = [m.latest.run for m in site.models]
     missing = [r for r in latest if (r.model, r.version) not in fairness]
     reports = {**fairness, **fairness_reports(root, missing, site.config.fairness)}

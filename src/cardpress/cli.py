@@ -145,6 +145,8 @@ def build(
             raise click.BadParameter(
                 f"{name!r}: write it as MODEL@VERSION", param_hint="--republish"
             )
+    if reason is not None and not reason.strip():
+        raise click.BadParameter("is empty: say why, in words (change log)", param_hint="--reason")
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise click.BadParameter(f"{base_url!r}: give an http(s) URL", param_hint="--base-url")
     if mlflow_model is not None and mlflow_uri is None:

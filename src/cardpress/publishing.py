@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from cardpress.compute.card import card_data
+from cardpress.compute.card import card_data, in_section_order
 from cardpress.compute.publish import Publication, PublishedVersion, json_differences
 from cardpress.compute.site import Site
 from cardpress.errors import BuildError
@@ -52,6 +52,8 @@ def check_publication(
     if publication.unknown_republish:
         names = ", ".join(publication.unknown_republish)
         raise click.UsageError(f"--republish {names}: not a published version of this site")
+    if reason is not None and not reason.strip():
+        raise click.UsageError("--reason is empty: say why, in words (it goes into the change log)")
     if publication.republished and not reason:
         raise click.UsageError("--republish needs --reason TEXT: it goes into the change log")
     problems = [
@@ -191,7 +193,7 @@ def frozen_card(previous: Published | None, model: str, version: str) -> dict[st
             f"{version_prefix(model, version)}index.json: published card data is missing — run "
             "`cardpress verify` on the site and restore it"
         )
-    return data
+    return in_section_order(data)  # read back with sorted keys: the card's order again
 
 
 SEARCHED_PAGES = ("fairness.html", "review.html", "drift.html")

@@ -233,3 +233,30 @@ def test_compare_page_diffs_card_text_of_a_published_version(
     page.goto((out / "models/churn/compare/index.html").as_uri() + "?from=1&to=11")
     page.wait_for_selector("#compare-result h2#text")
     assert page.locator("#compare-result .lead a").inner_text() == "version 1"
+
+
+def test_compare_page_takes_names_that_objects_already_have(
+    page: Any, project: Any, tmp_path: Path
+) -> None:
+    """?from=toString, and parameters named constructor or toString, are text like any other."""
+    records, out = project("minimal"), tmp_path / "site"
+    for name, params in (("churn-1.json", {"toString": 1}), ("churn-10.json", {"constructor": 2})):
+        run = json.loads((records / "runs" / name).read_text())
+        run["params"] = {**run.get("params", {}), **params}
+        (records / "runs" / name).write_text(json.dumps(run))
+    cardpress.build(records, out)
+    errors, _ = _watch(page)
+    compare = (out / "models/churn/compare/index.html").as_uri()
+    page.goto(compare + "?from=toString&to=__proto__")
+    alert = page.locator("#compare-result .alert")
+    assert alert.inner_text() == (
+        "No version toString or __proto__ of this model. Choose two versions above."
+    )
+    page.goto(compare + "?from=1&to=10")
+    page.wait_for_selector("#compare-result table")
+    rows = page.evaluate(
+        "[...document.querySelectorAll('#compare-result table')[0].rows].slice(1)"
+        ".map(r => [...r.cells].slice(0, 2).map(c => c.innerText))"
+    )
+    assert ["constructor", "added"] in rows and ["toString", "removed"] in rows
+    assert errors == []

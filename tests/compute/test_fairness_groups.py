@@ -98,9 +98,25 @@ def test_missing_values_form_their_own_group_and_empty_intersections_are_absent(
     groups = group_metrics(
         frame, ["sex", "race"], y_true="label", y_pred="pred", y_score=None, min_group_size=2
     )
-    assert sorted(g.label for g in groups) == ["F × x", "F × y", "M × x", "missing × x"]
+    assert sorted(g.label for g in groups) == ["(missing) × x", "F × x", "F × y", "M × x"]
     assert all(g.small for g in groups)
     assert all(g.auc_undefined == "no scores in the predictions" for g in groups)
+
+
+def test_null_and_the_text_missing_are_two_groups_as_in_pandas() -> None:
+    values = ["missing", None, "missing", "(missing)", None, float("nan"), "F", "missing"]
+    frame = pd.DataFrame({"label": [1, 0, 1, 0, 1, 1, 0, 0], "pred": [1, 0, 0, 0, 1, 0, 1, 0],
+                          "g": values})  # fmt: skip
+    groups = group_metrics(frame, ["g"], y_true="label", y_pred="pred", y_score=None,
+                           min_group_size=1)  # fmt: skip
+    expected = frame.groupby("g", dropna=False).size()  # null and NaN: one NaN group
+    found = {g.values[0]: g.count for g in groups}
+    assert found == {"missing": 3, None: 3, "(missing)": 1, "F": 1}
+    assert found["missing"] == expected["missing"] and found[None] == expected[np.nan]
+    labels = {g.values[0]: g.label for g in groups}
+    assert labels == {"missing": "missing", None: "(missing)", "(missing)": '"(missing)"', "F": "F"}
+    [null] = [g for g in groups if g.values == (None,)]
+    assert (null.tp, null.fn, null.tn) == (1, 1, 1)
 
 
 @settings(max_examples=60, deadline=None)

@@ -47,7 +47,14 @@ def test_ll144_under_two_percent_does_not_set_the_highest_rate() -> None:
     rows = {row.label: row for row in table.rows}
     assert table.highest == "a" and table.unknown == 5
     assert rows["b"].status == "under-2%" and rows["b"].ratio == pytest.approx(1 / (500 / 990))
-    assert "missing" not in rows  # unknown category: counted, left out
+    assert "(missing)" not in rows  # unknown category: counted, left out
+
+
+def test_a_real_value_missing_is_judged_and_null_is_the_unknown_category() -> None:
+    table = local_law_144(_groups({"a": (100, 50), "missing": (100, 20), None: (7, 7)}))
+    rows = {row.label: row for row in table.rows}
+    assert set(rows) == {"a", "missing"} and table.unknown == 7
+    assert rows["missing"].ratio == pytest.approx(0.4)
 
 
 def test_four_fifths_boundary_is_inclusive_pass() -> None:

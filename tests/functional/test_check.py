@@ -230,3 +230,32 @@ def test_unknown_version_and_signoff_of_a_missing_version(project, run_cli, tmp_
         "Error: signoffs/x.json:4: version: churn has no version '7' — sign off a version that "
         "has a run record (versions: 1, 10)"
     )
+
+
+def test_a_bad_policy_toml_fails_validate_as_build(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    (records / "policy.toml").write_text(POLICY_HEAD + '[[rule]]\nkind = "sections"\n')
+    validate = run_cli("validate", str(records))
+    build = run_cli("build", str(records), "-o", str(tmp_path / "out"))
+    assert validate.exit_code == build.exit_code == 2
+    errors = [[x for x in r.output.splitlines() if "policy" in x] for r in (validate, build)]
+    assert errors[0] == errors[1] and errors[0][0].startswith("Error: policy.toml:")
+    assert not (tmp_path / "out").exists()
+    (records / "runs" / "churn-10.json").write_text("{")  # bad records come first, as in build
+    assert run_cli("validate", str(records)).exit_code == 1
+
+
+def test_an_invalid_run_adds_no_signoff_or_card_problems(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _sign(records, "x.json")  # signs churn 10 off
+    (records / "models" / "fraud").mkdir()
+    (records / "models" / "fraud" / "card.md").write_text("# Fraud\n")
+    for run in ("churn-10.json", "fraud-1.json"):
+        path = records / "runs" / run
+        path.write_text(path.read_text().replace('"schema"', '"schema":', 1))  # invalid JSON
+    result = run_cli("validate", str(records))
+    assert result.exit_code == 1
+    problems = _lines(result)[:-1]
+    assert [line.removeprefix("Error: ").split(":")[0] for line in problems] == [
+        "runs/churn-10.json", "runs/fraud-1.json"
+    ]  # fmt: skip

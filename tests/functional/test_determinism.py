@@ -42,3 +42,38 @@ def test_source_date_epoch_sets_build_time(tmp_path: Path, monkeypatch: pytest.M
     assert (
         '"built_at": "2026-01-01T00:00:00+00:00"' in (tmp_path / "site" / "index.json").read_text()
     )
+
+
+def _example_without_monitoring(tmp_path: Path) -> Path:
+    """The example's cards and compare page (its drift pages do not depend on other versions)."""
+    import shutil
+
+    records = tmp_path / "records"
+    shutil.copytree(EXAMPLE, records, ignore=shutil.ignore_patterns("monitoring"))
+    return records
+
+
+def test_a_carried_over_version_gives_the_same_compare_search_and_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 1 published alone, then 2 added: as a clean build of both, then stable."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    records = _example_without_monitoring(tmp_path)
+    later = [records / "runs/income-classifier-2.json", *records.glob("signoffs/*-2-*.json")]
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for path in later:
+        path.rename(aside / path.name)
+    cardpress.build(records, tmp_path / "site")
+    for path in later:
+        (aside / path.name).rename(path)
+    cardpress.build(records, tmp_path / "site")  # version 1 is carried over, 2 is rendered
+    cardpress.build(records, tmp_path / "clean")
+    carried, clean = _files(tmp_path / "site"), _files(tmp_path / "clean")
+    shared = [n for n in clean if n.startswith("models/income-classifier/compare/")]
+    assert shared and all(carried[n] == clean[n] for n in shared)
+    assert carried["search/index.js"] == clean["search/index.js"]
+    cardpress.build(records, tmp_path / "site")  # both carried over: nothing changes
+    again = _files(tmp_path / "site")
+    assert sorted(again) == sorted(carried)
+    assert [name for name in again if again[name] != carried[name]] == []

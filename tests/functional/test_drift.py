@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -101,3 +102,19 @@ def test_names_from_monitoring_rows_are_escaped(tmp_path: Path) -> None:
     for page in pages:
         assert SCRIPT not in page.read_text()
     assert (tmp_path / "site/models/churn/drift/script-alert-1-script/index.html").is_file()
+
+
+def test_a_csv_month_beside_the_parquet_months_gives_the_same_drift(tmp_path: Path) -> None:
+    from cardpress.readers.records import read_records
+
+    root = tmp_path / "records"
+    shutil.copytree(EXAMPLE, root)
+    month = root / "monitoring" / "income-classifier" / "2026-09.parquet"
+    frame = pd.read_parquet(month)
+    iso = frame.assign(timestamp=frame.timestamp.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    iso.to_csv(month.with_suffix(".csv"), index=False)
+    month.unlink()
+    [found] = read_records(root, drift=True).drift
+    [expected] = read_records(EXAMPLE, drift=True).drift
+    assert "monitoring/income-classifier/2026-09.csv" in found.sources
+    assert dataclasses.replace(found, sources=expected.sources) == expected

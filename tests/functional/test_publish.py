@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import Result
 
@@ -101,6 +102,11 @@ def test_republish_rebuilds_one_version_and_logs_the_reason(
     args = ["build", str(records), "-o", str(out), "--republish", "churn@1"]
     assert run_cli(*args).exit_code == 2  # a reason is required
     assert run_cli(*args[:-1], "churn@99", "--reason", "x").exit_code == 2  # not published
+    for blank in ("", "   ", "\t\n"):  # a reason must say something
+        refused = run_cli(*args, "--reason", blank)
+        assert refused.exit_code == 2 and "--reason" in refused.output
+    with pytest.raises(click.UsageError, match="--reason is empty"):
+        cardpress.build(records, out, republish=["churn@1"], reason="  ")
     assert run_cli(*args, "--reason", "metric recomputed after label fix").exit_code == 0
     card = json.loads((out / "models/churn/v/1/index.json").read_text())
     assert card["sections"]["quantitative_analyses"]["overall"][0]["value"] == 0.7

@@ -194,3 +194,53 @@ def test_a_late_label_file_without_the_label_column_is_named(tmp_path: Path) -> 
     (labels / "l.csv").write_text("prediction_id,outcome\np1,1\n")
     [problem] = _problems(root)
     assert (problem.file, problem.field) == ("monitoring/churn/labels/l.csv", "label")
+
+
+def _as_csv(frame: pd.DataFrame) -> str:
+    iso = frame.assign(timestamp=frame.timestamp.dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return str(iso.to_csv(index=False))
+
+
+def test_a_csv_beside_parquet_takes_the_parquet_types_not_a_guess(tmp_path: Path) -> None:
+    # model_version "1" and ids "007" look like numbers to a sniffer; the Parquet says text
+    frame = _rows(2).assign(prediction_id=["007", "008", "009", "010"])
+    root = _records(tmp_path, {"a.parquet": _rows(1).assign(prediction_id=list("abcd")),
+                               "b.csv": _as_csv(frame)})  # fmt: skip
+    [summaries] = read_records(root, drift=True).drift
+    assert [w.rows for w in summaries.windows] == [4, 4]
+
+
+def test_a_ragged_csv_row_is_one_problem_naming_its_line(tmp_path: Path) -> None:
+    lines = _as_csv(_rows(2)).splitlines()
+    lines[2] += ",9,9"
+    root = _records(tmp_path, {"a.parquet": _rows(1), "b.csv": "\n".join(lines) + "\n"})
+    [problem] = _problems(root)
+    assert (problem.file, problem.line) == ("monitoring/churn/b.csv", 3)
+    assert problem.problem == "row has 6 fields, header has 4"
+
+
+@pytest.mark.parametrize("text", ["", "\n\n"])
+def test_an_empty_csv_is_one_problem(tmp_path: Path, text: str) -> None:
+    root = _records(tmp_path, {"a.parquet": _rows(1), "b.csv": text})
+    [problem] = _problems(root)
+    assert problem.file == "monitoring/churn/b.csv" and "needs a header row" in problem.problem
+
+
+def test_a_csv_value_not_of_the_column_type_names_line_and_column(tmp_path: Path) -> None:
+    lines = _as_csv(_rows(2)).splitlines()
+    lines[3] = lines[3].replace(",2.0,", ",two,")
+    root = _records(tmp_path, {"a.parquet": _rows(1), "b.csv": "\n".join(lines) + "\n"})
+    [problem] = _problems(root)
+    assert (problem.file, problem.line, problem.field) == ("monitoring/churn/b.csv", 4, "x")
+    assert problem.problem.startswith("'two' is not a float64")
+
+
+def test_csv_files_alone_are_typed_from_the_first_and_the_config(tmp_path: Path) -> None:
+    later = _as_csv(_rows(2)).replace(",a\n", ",7\n", 1)  # colour: a number in one row
+    root = _records(tmp_path, {"a.csv": _as_csv(_rows(1)), "b.csv": later})
+    [summaries] = read_records(root, drift=True).drift
+    assert [w.rows for w in summaries.windows] == [4, 4]
+    bad = _as_csv(_rows(2)).replace(",1.0,", ",x,")
+    (root / "monitoring/churn/b.csv").write_text(bad)
+    [problem] = _problems(root)
+    assert (problem.line, problem.field) == (3, "x")

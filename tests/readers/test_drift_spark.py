@@ -26,7 +26,7 @@ pytestmark = [
 
 
 def _monitoring(root: Path) -> None:
-    """Three days of rows in Parquet and JSONL, late labels in CSV, and a training file."""
+    """Three days of rows in Parquet, CSV and JSONL, late labels in CSV, and a training file."""
     rng = np.random.default_rng(7)
     folder = root / "monitoring" / "churn"
     (folder / "labels").mkdir(parents=True)
@@ -45,7 +45,8 @@ def _monitoring(root: Path) -> None:
             "score": rng.integers(0, 200, n) / 200,
         }))  # fmt: skip
     frames[0].to_parquet(folder / "day-1.parquet", index=False)
-    frames[1].to_parquet(folder / "day-2.parquet", index=False)
+    text = frames[1].assign(timestamp=frames[1].timestamp.dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    text.to_csv(folder / "day-2.csv", index=False)  # typed like the Parquet on both engines
     iso = frames[2].assign(timestamp=frames[2].timestamp.dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
     iso.to_json(folder / "day-3.jsonl", orient="records", lines=True)
     labels = pd.concat(frames[:2]).sample(frac=0.7, random_state=1)

@@ -32,6 +32,23 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 EVALUATION_ROLES = ("evaluation", "test", "validation")
 
 
+def in_section_order(card: dict[str, Any]) -> dict[str, Any]:
+    """``card`` with its sections (and their titles) in the card's order, as ``card_data`` gives.
+
+    Page JSON is written with sorted keys, so a card read back from a published ``index.json``
+    has its sections alphabetical; the search text and the compare page's narrative diff follow
+    this order, and must not change when a version is carried over instead of rendered.
+    Sections this version of cardpress does not know keep their place after the known ones.
+    """
+    rank = {section_id: index for index, (section_id, _, _) in enumerate(SECTIONS)}
+    ordered = dict(card)
+    for key in ("section_titles", "sections"):
+        if isinstance(card.get(key), dict):
+            items = sorted(card[key].items(), key=lambda item: rank.get(item[0], len(rank)))
+            ordered[key] = dict(items)
+    return ordered
+
+
 def card_data(model: ModelEntry, entry: VersionEntry) -> dict[str, Any]:
     """All the card of ``entry`` shows, as JSON-able data."""
     run, narrative = entry.run, model.narrative

@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cardpress.compute.fairness_groups import MISSING, RATES, GroupMetrics
+from cardpress.compute.fairness_groups import RATES, GroupMetrics
 
 METRICS: tuple[str, ...] = (*RATES, "auc")
 
@@ -75,7 +75,7 @@ def choose_reference(
         for group in groups:
             if group.values == wanted:
                 return group, "set in cardpress.toml ([fairness] reference)"
-    candidates = [g for g in judged(groups) if MISSING not in g.values]
+    candidates = [g for g in judged(groups) if None not in g.values]
     if not candidates:
         return None, "no group is large enough to be the reference"
     return candidates[0], "the largest group (default)"

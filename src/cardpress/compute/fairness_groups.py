@@ -18,7 +18,9 @@ from numpy.typing import NDArray
 
 from cardpress.compute.rates import auc_by_group, wilson_interval
 
-MISSING = "missing"
+# A missing (null/NaN) sensitive value is the value None, shown as MISSING; a real value that
+# reads "(missing)" is shown in quotes, so the two never share a group or a label.
+MISSING = "(missing)"
 # metric -> (numerator, denominator) over the confusion counts, and why the denominator can be 0
 RATES: dict[str, tuple[str, str, str]] = {
     "base_rate": ("tp+fn", "n", "the group is empty"),
@@ -48,7 +50,7 @@ class GroupMetrics:
     """Every metric of one group (or of all rows, for the overall row)."""
 
     columns: tuple[str, ...]
-    values: tuple[str, ...]
+    values: tuple[str | None, ...]  # None: the value is missing
     count: int
     share: float
     tp: int
@@ -65,7 +67,14 @@ class GroupMetrics:
     @property
     def label(self) -> str:
         """``Female`` for one attribute, ``Female × Black`` for an intersection."""
-        return " × ".join(self.values) if self.values else "all rows"
+        return " × ".join(shown(v) for v in self.values) if self.values else "all rows"
+
+
+def shown(value: str | None) -> str:
+    """A group value as the page shows it: missing as ``(missing)``, never confused with text."""
+    if value is None:
+        return MISSING
+    return f'"{value}"' if value == MISSING else value
 
 
 def group_metrics(
@@ -80,7 +89,8 @@ def group_metrics(
 ) -> list[GroupMetrics]:
     """Metrics of every non-empty group of ``columns`` (all rows when ``columns`` is empty).
 
-    ``y_true`` and ``y_pred`` hold 0/1; NaN in a sensitive column is its own group, "missing".
+    ``y_true`` and ``y_pred`` hold 0/1; null/NaN in a sensitive column is its own group,
+    value None (shown "(missing)"), apart from any real value (even the text "missing").
     ``score_order`` (the rows' order by score, stable) may be shared between calls on one table.
     Groups are ordered by size, largest first, then by label.
     """
@@ -109,7 +119,7 @@ def group_metrics(
 
 def _metrics(
     columns: tuple[str, ...],
-    values: tuple[str, ...],
+    values: tuple[str | None, ...],
     confusion: tuple[int, int, int, int],
     total: int,
     min_group_size: int,
@@ -140,7 +150,7 @@ def _rate(named: dict[str, int], numerator: str, denominator: str, why: str) -> 
 
 def _codes(
     frame: pd.DataFrame, columns: Sequence[str]
-) -> tuple[NDArray[np.int64], list[tuple[str, ...]]]:
+) -> tuple[NDArray[np.int64], list[tuple[str | None, ...]]]:
     """One integer per row for its group, and each code's values (mixed-radix combination).
 
     Codes are 32-bit when the combinations fit (they almost always do): at 10M rows every
@@ -153,21 +163,22 @@ def _codes(
     for column_codes, names in factorized:
         codes *= len(names)
         codes += column_codes
-    labels: list[tuple[str, ...]] = [()]
+    labels: list[tuple[str | None, ...]] = [()]
     for _, values in factorized:
         labels = [(*prefix, value) for prefix in labels for value in values]
     return codes, labels  # type: ignore[return-value]
 
 
-def _factorize(series: pd.Series) -> tuple[NDArray[np.int32], list[str]]:
-    """Codes of a column's values as text, sorted, with NaN as the value "missing"."""
+def _factorize(series: pd.Series) -> tuple[NDArray[np.int32], list[str | None]]:
+    """Codes of a column's values as text, sorted, with null/NaN as None (last)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)  # fast on any dtype
-    text = [str(u) for u in uniques]
+    text: list[str | None] = [str(u) for u in uniques]
     if (codes < 0).any():
-        text.append(MISSING)
-    names = sorted(set(text))  # values equal as text (1 and "1") are one group, as on the page
+        text.append(None)
+    # values equal as text (1 and "1") are one group, as on the page; None sorts last
+    names = sorted(set(text), key=lambda t: (t is None, t or ""))
     position = {name: index for index, name in enumerate(names)}
-    # index -1 (NaN) picks the last entry, which is "missing" when there are NaNs
+    # index -1 (NaN) picks the last entry, which is None when there are NaNs
     remap = np.array([position[t] for t in text] or [0], dtype=np.int32)
     result: NDArray[np.int32] = remap[codes]
     return result, names

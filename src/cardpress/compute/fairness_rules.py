@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from cardpress.compute.fairness_groups import MISSING, GroupMetrics
+from cardpress.compute.fairness_groups import GroupMetrics
 
 LL144_MIN_SHARE = 0.02
 
@@ -72,8 +72,8 @@ def _impact(
     counts: Callable[[GroupMetrics], bool],
     status: Callable[[GroupMetrics, float], str],
 ) -> ImpactTable:
-    known = [g for g in groups if MISSING not in g.values]
-    unknown = sum(g.count for g in groups if MISSING in g.values)
+    known = [g for g in groups if None not in g.values]
+    unknown = sum(g.count for g in groups if None in g.values)
     eligible = [g for g in known if counts(g)]
     top = max(eligible, key=lambda g: g.rates["selection_rate"].value, default=None)
     highest = top.rates["selection_rate"].value if top else math.nan

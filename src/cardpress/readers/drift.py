@@ -24,6 +24,7 @@ from cardpress.model_drift import (
     FeatureBins,
 )
 from cardpress.readers import drift_cache as cache
+from cardpress.readers.csv_files import config_types
 from cardpress.readers.drift_engine import Counts, Outcome, zero_counts
 from cardpress.readers.drift_engines import connect
 from cardpress.readers.drift_files import Files, Window, facts_key, file_facts, summarise
@@ -103,7 +104,8 @@ def _model(
     files = _files(root, paths, store, facts_key(settings))
     con = connect(settings.engine, settings.spark_master)
     fresh = [p for p, name in zip(paths, files.names.values(), strict=True) if name in files.fresh]
-    rows = read_rows(con, settings.engine, root, paths, settings.timestamp, problems, fresh)
+    rows = read_rows(con, settings.engine, root, paths, settings.timestamp, problems, fresh,
+                     config_types(settings))  # fmt: skip
     if rows is None:
         return None
     file_facts(rows.table, files, store, settings)

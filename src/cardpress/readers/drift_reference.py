@@ -80,7 +80,10 @@ def reference_rows(
         problems.append(Problem(newest.source.file, None, f"datasets.{dataset.id}", problem, fix))
         return None, "", ""
     is_file = path is not None and path.is_file()
-    reference = open_file(con, root, path, problems) if path is not None and is_file else None
+    known = {c: t for c, t in table.schema().items() if c not in (TIME, SOURCE)}
+    reference = (
+        open_file(con, root, path, problems, known) if path is not None and is_file else None
+    )
     if reference is None and is_file:
         return None, "", ""
     if reference is None:

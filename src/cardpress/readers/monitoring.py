@@ -8,17 +8,19 @@ timestamps are read as UTC (stated on the page); every window boundary is in UTC
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow.parquet as pq
 
 from cardpress.errors import Problem
 from cardpress.model_drift import Engine
+from cardpress.readers.csv_files import csv_table
 from cardpress.readers.drift_engines import read_parquet
 from cardpress.readers.files import Allowed, contained, files_under, outside_problem
 
@@ -56,14 +58,24 @@ def _is_data(folder: Path, path: Path) -> bool:
     return path.suffix in SUFFIXES and "labels" not in path.relative_to(folder).parts
 
 
-def open_file(con: Any, root: Path, path: Path, problems: list[Problem]) -> ir.Table | None:
-    """One file as a table, or None with a problem naming the file."""
+def open_file(
+    con: Any,
+    root: Path,
+    path: Path,
+    problems: list[Problem],
+    known: Mapping[str, dt.DataType] | None = None,
+) -> ir.Table | None:
+    """One file as a table, or None with a problem naming the file (and line, for CSV).
+
+    A CSV file's columns take the types in ``known`` (the other files', the config's): CSV has
+    none of its own.
+    """
     name = name_of(root, path)
     try:
         if path.suffix == ".parquet":
             return con.read_parquet(path)
         if path.suffix == ".csv":
-            return con.read_csv(path)
+            return csv_table(con, path, name, known or {}, problems)
         return con.read_json(path)
     except Exception as error:  # DuckDB names the format problem; the user needs the file
         first = str(error).strip().splitlines()[0][:200]
@@ -80,6 +92,7 @@ def read_rows(
     timestamp: str,
     problems: list[Problem],
     fresh: list[Path] | None = None,
+    config_types: Mapping[str, dt.DataType] | None = None,
 ) -> Rows | None:
     """Every file's rows as one table with a UTC ``TIME`` column; None after a problem.
 
@@ -87,6 +100,7 @@ def read_rows(
     query, however many files); CSV and JSONL files are opened one by one. Timestamps are
     checked row by row in the ``fresh`` files only (default: all), since the others were checked
     when their summaries were kept. The table keeps each row's file in ``SOURCE``.
+    CSV files are read last, typed like the Parquet and JSONL files (else ``config_types``).
     """
     schemas: list[tuple[str, ibis.Schema]] = []
     tables: list[ir.Table] = []
@@ -95,8 +109,11 @@ def read_rows(
         schema = _parquet_schema(root, path, problems)
         if schema is not None:
             schemas.append((name_of(root, path), schema))
-    for path in (p for p in paths if p.suffix != ".parquet"):
-        table = open_file(con, root, path, problems)
+    others = sorted((p for p in paths if p.suffix != ".parquet"), key=lambda p: p.suffix == ".csv")
+    for path in others:
+        known = {**(config_types or {}), **_first_types(schemas)}
+        known[timestamp] = dt.string  # checked as text: a file may write it any way
+        table = open_file(con, root, path, problems, known)
         if table is not None:
             schemas.append((name_of(root, path), table.schema()))
             tables.append(table.mutate(**{SOURCE: ibis.literal(source_of(path))}))
@@ -120,6 +137,14 @@ def read_rows(
     if chosen and not _times_parse(root, rows_of(union, chosen, every), timestamp, problems):
         return None
     return Rows(union, tuple(sorted(name for name, _ in schemas)))
+
+
+def _first_types(schemas: list[tuple[str, ibis.Schema]]) -> dict[str, dt.DataType]:
+    """Each column's type in the first file that has it."""
+    types: dict[str, dt.DataType] = {}
+    for _, schema in reversed(schemas):
+        types.update(schema.items())
+    return types
 
 
 def _parquet_schema(root: Path, path: Path, problems: list[Problem]) -> ibis.Schema | None:

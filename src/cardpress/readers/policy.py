@@ -47,6 +47,16 @@ def default_policy_path() -> Path:
     return Path(str(resources.files("cardpress").joinpath("policies", "default.toml")))
 
 
+def records_policy(root: Path) -> Policy | None:
+    """The records folder's own ``policy.toml`` (None without one), as build and validate read it.
+
+    Raises:
+        PolicyError: the file breaks the policy format (exit 2, as with ``check --policy``).
+    """
+    path = root / "policy.toml"
+    return read_policy(path, "policy.toml") if path.is_file() else None
+
+
 def read_policy(path: Path, name: str | None = None) -> Policy:
     """The policy at ``path``, shown to users as ``name`` (default: the path).
 

@@ -21,12 +21,21 @@ SIGNOFF_SCHEMA = "cardpress/signoff/1"
 
 
 def read_signoffs(
-    root: Path, runs: list[Run], problems: list[Problem], allow: Allowed = ()
+    root: Path,
+    runs: list[Run],
+    problems: list[Problem],
+    complete: bool = True,
+    allow: Allowed = (),
 ) -> list[SignOff]:
-    """Every valid sign-off under ``root/signoffs``, in file order; problems are appended."""
-    versions: dict[str, list[str]] = {}
+    """Every valid sign-off under ``root/signoffs``, in file order; problems are appended.
+
+    Unless ``complete`` (every run record was read), the model and version a sign-off names are
+    not checked: the version may be that of the record that failed.
+    """
+    known: dict[str, list[str]] = {}
     for run in runs:
-        versions.setdefault(run.model, []).append(run.version)
+        known.setdefault(run.model, []).append(run.version)
+    versions = known if complete else None
     signoffs = []
     for path in files_under(root, root / "signoffs", problems, _is_json, allow):
         signoff = _read(root, path, versions, problems, allow)
@@ -42,7 +51,7 @@ def _is_json(path: Path) -> bool:
 def _read(
     root: Path,
     path: Path,
-    versions: dict[str, list[str]],
+    versions: dict[str, list[str]] | None,
     problems: list[Problem],
     allow: Allowed = (),
 ) -> SignOff | None:
@@ -72,11 +81,13 @@ def _read(
 
 
 def _semantic(
-    document: dict[str, Any], name: str, where: Any, versions: dict[str, list[str]]
+    document: dict[str, Any], name: str, where: Any, versions: dict[str, list[str]] | None
 ) -> list[Problem]:
     problems = []
     model, version = document["model"], document["version"]
-    if model not in versions:
+    if versions is None:
+        pass  # a run record failed: whether this version exists is not known yet
+    elif model not in versions:
         known = ", ".join(sorted(versions)) or "none"
         fix = f"sign off a model that has run records (models: {known})"
         problems.append(Problem(name, where(("model",)), "model", f"no model {model!r}", fix))

@@ -9,8 +9,11 @@
   var source = document.getElementById("compare-data");
   if (!form || !out || !source) { return; }
   var versions = JSON.parse(source.textContent);
-  var byName = {};
-  versions.forEach(function (v) { byName[v.version] = v; });
+  // A Map, and own-key checks below: a version or key from the address or the records may be
+  // any text, "toString" and "__proto__" included, which a plain object already "has".
+  var byName = new Map();
+  versions.forEach(function (v) { byName.set(v.version, v); });
+  function has(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
 
   function el(tag, text, attrs) {
     var node = document.createElement(tag);
@@ -46,12 +49,12 @@
 
   // One row per key added, removed or changed.
   function keyed(old, now) {
-    var names = Object.keys(old).concat(Object.keys(now).filter(function (k) { return !(k in old); }));
+    var names = Object.keys(old).concat(Object.keys(now).filter(function (k) { return !has(old, k); }));
     names.sort(function (a, b) { return compareKeys([a], [b]); });
     var rows = [];
     names.forEach(function (name) {
-      if (!(name in old)) { rows.push([name, "added", null, now[name]]); }
-      else if (!(name in now)) { rows.push([name, "removed", old[name], null]); }
+      if (!has(old, name)) { rows.push([name, "added", null, now[name]]); }
+      else if (!has(now, name)) { rows.push([name, "removed", old[name], null]); }
       else if (old[name] !== now[name]) { rows.push([name, "changed", old[name], now[name]]); }
     });
     return rows;
@@ -59,7 +62,7 @@
 
   // Every key of either side: [key parts..., before, after, delta].
   function deltas(oldRows, newRows) {
-    var table = {};
+    var table = Object.create(null);
     function add(rows, slot) {
       rows.forEach(function (row) {
         var key = row.slice(0, -1);
@@ -144,7 +147,7 @@
   function code(value) { return el("code", value === null ? "—" : value); }
 
   function render(first, second) {
-    var a = byName[first], b = byName[second];
+    var a = byName.get(first), b = byName.get(second);
     var labelA = "Version " + first, labelB = "Version " + second;
     out.textContent = "";
     var lead = el("p", null, { "class": "lead" });
@@ -202,7 +205,7 @@
   var query = new URLSearchParams(window.location.search);
   var first = query.get("from") || form.elements.from.value;
   var second = query.get("to") || form.elements.to.value;
-  var unknown = [first, second].filter(function (v) { return !byName[v]; });
+  var unknown = [first, second].filter(function (v) { return !byName.has(v); });
   if (unknown.length) {
     out.appendChild(el("p", "No version " + unknown.join(" or ") + " of this model. Choose two versions above.", { "class": "alert" }));
     return;

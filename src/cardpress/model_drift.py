@@ -166,12 +166,13 @@ def merge_performance(a: Performance, b: Performance) -> Performance:
     )  # fmt: skip
 
 
-# Fixed alert thresholds (used when threshold_method = "fixed", and as the floor of nothing else).
+# Fixed alert thresholds (used when threshold_method = "fixed").
 # Distances alert at or above the value; p-values alert below it.
 DEFAULT_THRESHOLDS: tuple[tuple[str, float], ...] = (
     ("chi2_p", 0.05),
     ("hellinger", 0.1),
     ("js", 0.1),
+    ("ks_d", 0.1),
     ("ks_p", 0.05),
     ("psi", 0.2),
     ("wasserstein", 0.1),
@@ -209,5 +210,9 @@ class DriftSettings:
     score_decimals: int = 4
     threshold_method: Literal["fixed", "reference"] = "reference"
     thresholds: tuple[tuple[str, float], ...] = DEFAULT_THRESHOLDS
+    false_alarm_rate: float = 0.01  # calibrated thresholds: P(flag) for a window with no drift
+    multiple_testing: Literal["bonferroni", "none"] = "bonferroni"
+    primary_numeric: str = "ks_d"  # the statistic that decides "drifted" (see compute.drift)
+    primary_categorical: str = "js"
     spark_master: str = "local[2]"
     cache: str | None = None  # folder for kept summaries, relative to the records (default: temp)

@@ -10,7 +10,7 @@ from cardpress.model_drift import (
     FeatureCounts,
     WindowSummary,
 )
-from cardpress.render.drift_charts import RATIO_CAP, heat_map
+from cardpress.render.drift_charts import RATIO_CAP, heat_map, performance_chart
 from cardpress.render.drift_data import drift_data
 
 NAMES = ("calm", "loud", "mild")
@@ -62,3 +62,19 @@ def test_the_heat_map_is_coloured_by_the_capped_ratio_not_the_raw_distance() -> 
     assert values["loud"] == RATIO_CAP and loud["ratio"][0] > RATIO_CAP  # capped
     mild = next(f for f in data["features"] if f["name"] == "mild")
     assert abs(values["mild"] - mild["primary"][0] / mild["threshold"][0]) < 1e-12
+
+
+def test_the_performance_chart_marks_an_undefined_auc_with_its_reason() -> None:
+    data = {
+        "windows": [{"key": "w0"}, {"key": "w1"}],
+        "performance": [
+            {"window": "w0", "accuracy": 0.8, "accuracy_ci": [0.7, 0.9], "auc": 0.9,
+             "auc_ci": [0.8, 1.0], "coverage": 1.0, "positive_label_share": 0.3, "reasons": {}},
+            {"window": "w1", "accuracy": 0.8, "accuracy_ci": [0.7, 0.9], "auc": None,
+             "auc_ci": None, "coverage": 1.0, "positive_label_share": 1.0,
+             "reasons": {"auc": "all labels positive"}},
+        ],
+    }  # fmt: skip
+    spec = performance_chart(data)
+    crosses = spec["layer"][2]["data"]["values"]
+    assert crosses == [{"window": "w1", "value": 0, "why": "auc undefined: all labels positive"}]

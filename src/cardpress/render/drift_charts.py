@@ -87,14 +87,19 @@ def dataset_drift(data: dict[str, Any]) -> Spec:
 def performance_chart(data: dict[str, Any]) -> Spec:
     """Accuracy and AUC per window with their 95% intervals; label coverage as its own line."""
     keys = [w["key"] for w in data["windows"]]
-    rows = []
+    rows, undefined = [], []
+    shown = (("accuracy", "accuracy_ci"), ("auc", "auc_ci"), ("coverage", None),
+             ("positive_label_share", None))  # fmt: skip
     for row in data["performance"] or []:
-        for metric, ci in (("accuracy", "accuracy_ci"), ("auc", "auc_ci"), ("coverage", None)):
+        for metric, ci in shown:
             value = row.get(metric)
             if value is not None:
                 low, high = (row[ci] or (None, None)) if ci else (None, None)
                 rows.append({"window": row["window"], "metric": metric, "value": value,
                              "lower": low, "upper": high})  # fmt: skip
+            elif reason := (row.get("reasons") or {}).get(metric):
+                undefined.append({"window": row["window"], "value": 0,
+                                  "why": f"{metric} undefined: {reason}"})  # fmt: skip
     base = alt.Chart(_values(rows))
     x = alt.X(
         "window:O",
@@ -112,7 +117,15 @@ def performance_chart(data: dict[str, Any]) -> Spec:
         x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[0, 1])), color=colour,
         strokeDash=alt.StrokeDash("metric:N", legend=None),
     )  # fmt: skip
-    chart = alt.layer(band, line).properties(width=WIDE, height=180, title="Performance over time")
+    crosses = (
+        alt.Chart(_values(undefined))
+        .mark_point(shape="cross", filled=True, size=40)
+        .encode(x=x, y="value:Q", shape=alt.Shape("why:N", title=None,
+                                                  legend=alt.Legend(orient="bottom")))
+    )  # fmt: skip
+    chart = alt.layer(band, line, crosses).properties(
+        width=WIDE, height=180, title="Performance over time"
+    )
     return _spec(chart)
 
 

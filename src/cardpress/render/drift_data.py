@@ -11,7 +11,12 @@ from dataclasses import asdict
 from typing import Any
 
 from cardpress.compute.drift import DriftReport, FeatureReport, Verdict, finite
-from cardpress.compute.drift_performance import delay_labels, window_performance
+from cardpress.compute.drift_performance import (
+    VolumeBand,
+    delay_labels,
+    volume_band,
+    window_performance,
+)
 from cardpress.compute.drift_stats import Stats
 from cardpress.model_drift import FeatureBins, FeatureCounts
 
@@ -46,6 +51,9 @@ def drift_data(report: DriftReport, model: str, title: str, prediction: str) -> 
          "verdict": v.text}
         for w, v in zip(summaries.windows, report.window_verdicts, strict=True)
     ]  # fmt: skip
+    band = volume_band([w.rows for w in summaries.windows], report.false_alarm_rate)
+    for window, summary in zip(windows, summaries.windows, strict=True):
+        window["volume"] = _volume(summary.rows, band)
     return {
         "kind": "drift", "model": model, "title": title, "engine": summaries.engine,
         "window": summaries.window, "window_rows": summaries.window_rows,
@@ -56,6 +64,7 @@ def drift_data(report: DriftReport, model: str, title: str, prediction: str) -> 
             [_feature_row(f, slugs[f.name], f.name == prediction) for f in report.features]),
         "alerts": [asdict(a) for a in report.alerts], "alert_windows": _alert_windows(report),
         "headline": _headline(report, windows),
+        "volume_band": asdict(band) if band else None,
         "performance": _performance(report), "delay_labels": list(delay_labels()),
     }  # fmt: skip
 
@@ -117,7 +126,14 @@ def _headline(report: DriftReport, windows: list[dict[str, Any]]) -> dict[str, A
     volumes = sorted(w["rows"] for w in filled)
     return {"window": latest["key"], "start": latest["start"], "verdict": latest["verdict"],
             "drifted": latest["drifted"], "judged": latest["judged"], "rows": latest["rows"],
-            "median_rows": volumes[len(volumes) // 2]}  # fmt: skip
+            "median_rows": volumes[len(volumes) // 2], "volume": latest["volume"]}  # fmt: skip
+
+
+def _volume(rows: int, band: VolumeBand | None) -> str | None:
+    """Low or high when a window's rows leave the band (an empty window is a warning)."""
+    if band is None or not rows or band.low <= rows <= band.high:
+        return None
+    return "low" if rows < band.low else "high"
 
 
 def _method(report: DriftReport) -> dict[str, Any]:

@@ -125,9 +125,9 @@ class DriftSummaries:
     reference_name: str  # e.g. "training data adult-train (data/train.csv)" or "window 2026-01"
     bins: tuple[FeatureBins, ...]  # sorted by name; "prediction" included when present
     reference: tuple[tuple[str, FeatureCounts], ...]  # sorted by name, same names as bins
-    # Reference split into consecutive chunks (same chunking rule as the windows, or 10 equal
-    # row-count chunks when the reference has no timestamps) for thresholds from the
-    # reference's own variability.
+    # Reference split into chunks (by day, or 10 chunks by a hash of each row's values). No
+    # longer used for thresholds (compute.drift_calibration simulates samples of each window's
+    # size from the reference's bins instead); kept in the summaries and their cache format.
     reference_chunks: tuple[tuple[tuple[str, FeatureCounts], ...], ...]
     windows: tuple[WindowSummary, ...]  # in time order
     sources: tuple[str, ...]  # monitoring files read, relative to the records folder, sorted

@@ -94,7 +94,7 @@ def test_the_timeline_page_its_csv_and_the_model_link(site: Path) -> None:
     ratios = [f["latest"]["ratio"] for f in data["features"] if f["latest"]]
     assert ratios[1:] == sorted(ratios[1:], reverse=True)
     gain = next(f for f in data["features"] if f["name"] == "capital_gain")
-    assert gain["latest"] is None and "constant in the reference" in gain["notes"][0]
+    assert gain["latest"] is None and "in one bin ([0, 99999])" in gain["notes"][0]
     # the reference's own days (2026-06-10 to 06-23) raise no alarm
     assert not any(w["drifted"] for w in data["windows"] if w["key"] <= "2026-06-23")
 

@@ -251,7 +251,7 @@ def _reference_problem(bins: FeatureBins, reference: FeatureCounts) -> str:
         return f"the reference has only {total} present values (at least {MIN_REFERENCE} needed)"
     if sum(1 for c in present if c) == 1:
         label = bins.labels()[next(i for i, c in enumerate(present) if c)]
-        return f"constant in the reference (every value in bin {label}): nothing to compare"
+        return f"every reference value is in one bin ({label}): nothing to compare"
     return ""
 
 

@@ -41,6 +41,7 @@ EXACT_UP_TO = 50
 GRID_STEP = 1.04
 MIN_DRAWS = 2000
 MAX_DRAWS = 20000
+BLOCK_CELLS = 2_000_000
 CATEGORICAL = ("psi", "js", "hellinger")
 NUMERIC = (*CATEGORICAL, "ks_d", "wasserstein")
 
@@ -81,7 +82,7 @@ class Calibrator:
     """Null distributions per (feature, simulated size), cached for one build."""
 
     draws: int
-    _reference_draws: dict[str, NDArray[np.int64]] = field(default_factory=dict)
+    _reference_draws: dict[str, Floats] = field(default_factory=dict)
     _cache: dict[tuple[str, int], NullDistribution] = field(default_factory=dict)
 
     def null(self, name: str, reference: FeatureCounts, numeric: bool, m: int) -> NullDistribution:
@@ -98,20 +99,45 @@ class Calibrator:
         counts = np.asarray(reference.counts[:-1], dtype=np.float64)
         support = counts > 0  # bins the reference never uses cannot be drawn
         shares = counts[support] / counts.sum()
-        if name not in self._reference_draws:
-            generator = np.random.default_rng(_seed(name, 0))
-            self._reference_draws[name] = generator.multinomial(
-                int(counts.sum()), shares, size=self.draws
-            )
-        ref = self._reference_draws[name].astype(np.float64)
-        cur = np.random.default_rng(_seed(name, m)).multinomial(m, shares, size=self.draws)
-        p = ref / ref.sum(axis=1, keepdims=True)
-        q = cur.astype(np.float64) / m
-        values = {"psi": _psi(p, q), "js": _js(p, q), "hellinger": _hellinger(p, q)}
-        if numeric:
-            values["ks_d"] = np.max(np.abs(np.cumsum(p, axis=1) - np.cumsum(q, axis=1)), axis=1)
-            values["wasserstein"] = _wasserstein(reference, support, p, q)
-        return NullDistribution({k: np.sort(v) for k, v in values.items()})
+        # draws in blocks of at most BLOCK_CELLS counts, so 1,000 categories × 20,000 draws
+        # stay small in memory; the generators run on from block to block (deterministic)
+        block = max(1, min(self.draws, BLOCK_CELLS // len(shares)))
+        ref_gen = np.random.default_rng(_seed(name, 0))
+        cur_gen = np.random.default_rng(_seed(name, m))
+        parts: dict[str, list[Floats]] = {}
+        for start in range(0, self.draws, block):
+            size = min(block, self.draws - start)
+            ref = self._reference(name, ref_gen, int(counts.sum()), shares, start, size)
+            cur = cur_gen.multinomial(m, shares, size=size).astype(np.float64)
+            p = ref / ref.sum(axis=1, keepdims=True)
+            q = cur / m
+            found = {"psi": _psi(p, q), "js": _js(p, q), "hellinger": _hellinger(p, q)}
+            if numeric:
+                found["ks_d"] = np.max(np.abs(np.cumsum(p, 1) - np.cumsum(q, 1)), axis=1)
+                found["wasserstein"] = _wasserstein(reference, support, p, q)
+            for key, value in found.items():
+                parts.setdefault(key, []).append(value)
+        return NullDistribution({k: np.sort(np.concatenate(v)) for k, v in parts.items()})
+
+    def _reference(
+        self,
+        name: str,
+        generator: np.random.Generator,
+        n: int,
+        shares: Floats,
+        start: int,
+        size: int,
+    ) -> Floats:
+        """The reference-sized draws, the same for every window size (common random numbers).
+
+        Kept for the build when they fit in one block; drawn again (same seed) otherwise.
+        """  # fmt: skip
+        if size == self.draws and name in self._reference_draws:
+            return self._reference_draws[name]
+        drawn = generator.multinomial(n, shares, size=size).astype(np.float64)
+        if size == self.draws:
+            self._reference_draws[name] = drawn
+        return drawn
 
 
 def _seed(name: str, m: int) -> int:
@@ -152,6 +178,8 @@ def _wasserstein(
     reference: FeatureCounts, support: NDArray[np.bool_], p: Floats, q: Floats
 ) -> Floats:
     """∫|F_p − F_q| with every bin at the reference's centroid, over the reference's spread."""
+    if not reference.value_sums:
+        return np.zeros(len(p))
     counts = np.asarray(reference.counts[:-1], dtype=np.float64)[support]
     sums = np.asarray(reference.value_sums[:-1], dtype=np.float64)[support]
     at = sums / counts

@@ -286,10 +286,21 @@ def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[Pa
         model_page = f"models/{summaries.model}/index.html"
         for plan in plans:
             if plan.path == model_page:
-                plan.data["drift"] = {
-                    "windows": len(summaries.windows),
-                    "alerts": len(report.alerts),
-                }
+                plan.data["drift"] = _drift_headline(report)
+    return found
+
+
+def _drift_headline(report: DriftReport) -> dict[str, object]:
+    """What the model page says of drift: the latest window's verdict and its volume."""
+    filled = [(w, v) for w, v in zip(report.summaries.windows, report.window_verdicts,
+                                     strict=True) if w.rows]  # fmt: skip
+    windows_drifted = sum(1 for v in report.window_verdicts if v.drifted)
+    found: dict[str, object] = {"windows": len(report.summaries.windows),
+                                "windows_drifted": windows_drifted}  # fmt: skip
+    if filled:
+        window, verdict = filled[-1]
+        found |= {"latest": window.key, "verdict": verdict.text, "rows": window.rows,
+                  "drifted": bool(verdict.drifted)}  # fmt: skip
     return found
 
 

@@ -125,9 +125,9 @@ class DriftSummaries:
     reference_name: str  # e.g. "training data adult-train (data/train.csv)" or "window 2026-01"
     bins: tuple[FeatureBins, ...]  # sorted by name; "prediction" included when present
     reference: tuple[tuple[str, FeatureCounts], ...]  # sorted by name, same names as bins
-    # Reference split into consecutive chunks (same chunking rule as the windows, or 10 equal
-    # row-count chunks when the reference has no timestamps) for thresholds from the
-    # reference's own variability.
+    # Reference split into chunks (by day, or 10 chunks by a hash of each row's values). No
+    # longer used for thresholds (compute.drift_calibration simulates samples of each window's
+    # size from the reference's bins instead); kept in the summaries and their cache format.
     reference_chunks: tuple[tuple[tuple[str, FeatureCounts], ...], ...]
     windows: tuple[WindowSummary, ...]  # in time order
     sources: tuple[str, ...]  # monitoring files read, relative to the records folder, sorted
@@ -166,12 +166,13 @@ def merge_performance(a: Performance, b: Performance) -> Performance:
     )  # fmt: skip
 
 
-# Fixed alert thresholds (used when threshold_method = "fixed", and as the floor of nothing else).
+# Fixed alert thresholds (used when threshold_method = "fixed").
 # Distances alert at or above the value; p-values alert below it.
 DEFAULT_THRESHOLDS: tuple[tuple[str, float], ...] = (
     ("chi2_p", 0.05),
     ("hellinger", 0.1),
     ("js", 0.1),
+    ("ks_d", 0.1),
     ("ks_p", 0.05),
     ("psi", 0.2),
     ("wasserstein", 0.1),
@@ -209,5 +210,9 @@ class DriftSettings:
     score_decimals: int = 4
     threshold_method: Literal["fixed", "reference"] = "reference"
     thresholds: tuple[tuple[str, float], ...] = DEFAULT_THRESHOLDS
+    false_alarm_rate: float = 0.01  # calibrated thresholds: P(flag) for a window with no drift
+    multiple_testing: Literal["bonferroni", "none"] = "bonferroni"
+    primary_numeric: str = "ks_d"  # the statistic that decides "drifted" (see compute.drift)
+    primary_categorical: str = "js"
     spark_master: str = "local[2]"
     cache: str | None = None  # folder for kept summaries, relative to the records (default: temp)

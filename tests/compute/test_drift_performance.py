@@ -14,6 +14,7 @@ from cardpress.compute.drift_performance import (
     auc_from_counts,
     delay_labels,
     hanley_mcneil,
+    volume_band,
     window_performance,
 )
 from cardpress.compute.rates import wilson_interval
@@ -60,3 +61,28 @@ def test_window_metrics_with_wilson_intervals_coverage_and_delay() -> None:
 def test_no_labels_means_no_metric_not_zero() -> None:
     found = window_performance(Performance(rows=10, labelled=0))
     assert found.accuracy is None and found.auc is None and found.coverage == 0.0
+
+
+def test_an_undefined_metric_says_why() -> None:
+    scores = ((0.9, 6, 0), (0.2, 2, 0))
+    all_positive = Performance(rows=10, labelled=8, tp=6, fn=2, score_counts=scores)
+    found = window_performance(all_positive)
+    assert found.auc is None and found.reasons["auc"] == "all labels positive"
+    assert found.positive_label_share == 1.0 and found.positive_prediction_share == 0.75
+    assert "recall" not in found.reasons and found.recall == 0.75
+    none_yet = window_performance(Performance(rows=10, labelled=0))
+    assert none_yet.reasons == dict.fromkeys(("accuracy", "precision", "recall", "auc"),
+                                             "no labels yet")  # fmt: skip
+    negative = window_performance(Performance(rows=4, labelled=4, tn=4))
+    assert negative.reasons["recall"] == "all labels negative"
+    assert negative.reasons["precision"] == "no positive predictions"
+
+
+def test_volume_alerts_only_outside_the_band_of_the_windows_own_volumes() -> None:
+    rng = np.random.default_rng(7)
+    rows = [int(r) for r in rng.poisson(365, size=40)] + [105]
+    band = volume_band(rows, 0.01)
+    assert band is not None and band.low > 105  # the drop to 105 rows a window alerts
+    usual = [r for r in rows[:-1] if not band.low <= r <= band.high]
+    assert len(usual) <= 2  # 1% of 40 expected; 2 allows for chance (fixed seed)
+    assert volume_band([365, 370, 0, 360], 0.01) is None  # too few windows to judge

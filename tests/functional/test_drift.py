@@ -83,6 +83,21 @@ def test_the_timeline_page_its_csv_and_the_model_link(site: Path) -> None:
     assert lines[0].startswith("window,start,feature,kind,rows") and len(lines) == 1 + 90 * 11
     model = (site / "models/income-classifier/index.html").read_text()
     assert 'href="drift/index.html"' in model
+    # the headline: the latest window's verdict, first on the drift page and on the model page
+    headline = data["headline"]
+    assert headline["window"] == "2026-09-07" and "workclass" in headline["drifted"]
+    assert headline["verdict"].startswith("drift in ") and "of 10 features" in headline["verdict"]
+    page = (folder / "index.html").read_text()
+    assert page.index('id="verdict"') < page.index('id="heat-map"')
+    assert headline["verdict"] in page and headline["verdict"] in model
+    # features by severity: the latest window's most alarming first; one not judged says why
+    assert data["features"][0]["name"] == "workclass"
+    ratios = [f["latest"]["ratio"] for f in data["features"] if f["latest"]]
+    assert ratios[1:] == sorted(ratios[1:], reverse=True)
+    gain = next(f for f in data["features"] if f["name"] == "capital_gain")
+    assert gain["latest"] is None and "in one bin ([0, 99999])" in gain["notes"][0]
+    # the reference's own days (2026-06-10 to 06-23) raise no alarm
+    assert not any(w["drifted"] for w in data["windows"] if w["key"] <= "2026-06-23")
 
 
 def test_names_from_monitoring_rows_are_escaped(tmp_path: Path) -> None:

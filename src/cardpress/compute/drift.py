@@ -1,17 +1,21 @@
-"""The drift report of one model: statistics per feature and window, thresholds, alerts.
+"""The drift report of one model: statistics, thresholds and one verdict per feature and window.
 
-Thresholds, per statistic and feature (stated on the page):
+Thresholds, per window and statistic (stated on the page):
 
-* ``fixed``: the ``[drift.thresholds]`` values; distances alert at or above, p-values below.
-* ``reference`` (default): the reference is split into chunks; each chunk is compared with the
-  reference **without that chunk** (leave-one-out, so a chunk is not compared with itself, the
-  bias NannyML users reported in NM#426), and the threshold is mean + 3 × standard deviation
-  (population, ddof 0) of those values, never below the fixed threshold's tenth. p-values keep
-  the fixed thresholds (they already account for sample size).
+* ``reference`` (default): calibrated for the window's own row count — the upper quantile of
+  the statistic's distribution for a sample of that size drawn from the reference's bins
+  (compute.drift_calibration). With ``multiple_testing = "bonferroni"`` (default) the quantile
+  is 1 − α/M for a window of M judged features, so a window with no drift is flagged with
+  probability at most α (``false_alarm_rate``, default 1%); with ``"none"`` it is 1 − α, the
+  rate per feature and window.
+* ``fixed``: the ``[drift.thresholds]`` values, the same for every window.
 
-The primary statistic, which decides whether a feature drifted in a window, is the
-Jensen–Shannon distance (defined for every kind, bounded 0–1, symmetric). Dataset drift is the
-share of features whose primary statistic crossed its threshold in the window.
+One **primary** statistic per feature kind decides "drifted" (configurable): Jensen–Shannon
+for categorical features (Evidently's default for categorical columns, NannyML's default
+method; bounded 0–1), Kolmogorov–Smirnov D for numeric ones (Evidently's small-sample
+numeric default, NannyML's numeric method). Both depend on the bin counts alone, so their
+calibration is exact; Wasserstein (bin centroids) and the p-values are context, never alerts.
+A feature that cannot be judged says why ("not judged: …").
 """
 
 from __future__ import annotations
@@ -19,37 +23,92 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
-
+from cardpress.compute.drift_calibration import (
+    CATEGORICAL,
+    NUMERIC,
+    Calibrator,
+    NullDistribution,
+    draws_for,
+)
 from cardpress.compute.drift_stats import NONE_KNOWN, KsPValues, Stats, feature_stats
-from cardpress.model_drift import DriftSettings, DriftSummaries, FeatureCounts, merge_counts
+from cardpress.model_drift import DriftSettings, DriftSummaries, FeatureBins, FeatureCounts
 
-DISTANCES = ("psi", "js", "hellinger", "wasserstein")
-P_VALUES = ("ks_p", "chi2_p")
-PRIMARY = "js"
-SIGMAS = 3.0
+DISTANCES = NUMERIC
+MIN_REFERENCE = 30  # present values the reference needs before a feature is judged
+DRIFTED, STABLE, NOT_JUDGED = "drifted", "no drift", "not judged"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One feature in one window: drifted or not on its primary statistic, or why not judged."""
+
+    status: str  # DRIFTED, STABLE or NOT_JUDGED
+    value: float | None = None
+    threshold: float | None = None
+    tail: float | None = None  # calibrated probability of a value this high with no drift
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """Distance ÷ threshold: above 1 is drift; the heat map's colour."""
+        if self.value is None or self.threshold is None:
+            return None
+        if self.threshold <= 0:
+            return math.inf if self.value > 0 else 0.0
+        return self.value / self.threshold
 
 
 @dataclass(frozen=True)
 class Alert:
-    """One statistic of one feature that crossed its threshold in one window."""
+    """One feature that drifted in one window, on its primary statistic."""
 
     window: str
     feature: str
     statistic: str
     value: float
     threshold: float
+    ratio: float
 
 
 @dataclass(frozen=True)
 class FeatureReport:
-    """One feature: its kind, thresholds and statistics per window (None: empty window)."""
+    """One feature: kind, primary statistic, thresholds, statistics and verdict per window."""
 
     name: str
     kind: str
-    thresholds: dict[str, float]
-    windows: tuple[Stats | None, ...]
-    drifted: tuple[bool, ...]
+    primary: str
+    thresholds: tuple[dict[str, float], ...]  # per window ({} where nothing was judged)
+    windows: tuple[Stats | None, ...]  # None: the window has no rows
+    verdicts: tuple[Verdict, ...]
+
+    @property
+    def drifted(self) -> tuple[bool, ...]:
+        """Per window: did the primary statistic cross its threshold."""
+        return tuple(v.status == DRIFTED for v in self.verdicts)
+
+
+@dataclass(frozen=True)
+class WindowVerdict:
+    """The dataset verdict of one window: which of its judged features drifted."""
+
+    key: str
+    judged: int
+    drifted: tuple[str, ...]  # most alarming first
+
+    @property
+    def share(self) -> float | None:
+        """Share of judged features that drifted (None: nothing judged)."""
+        return len(self.drifted) / self.judged if self.judged else None
+
+    @property
+    def text(self) -> str:
+        """The verdict in words ("drift in 2 of 14 features: workclass, age"), or why none."""
+        if not self.judged:
+            return "not judged: no feature could be compared"
+        of = f"{self.judged} feature{'' if self.judged == 1 else 's'}"
+        if not self.drifted:
+            return f"no drift in {of}"
+        return f"drift in {len(self.drifted)} of {of}: {', '.join(self.drifted)}"
 
 
 @dataclass(frozen=True)
@@ -59,51 +118,167 @@ class DriftReport:
     summaries: DriftSummaries
     threshold_method: str
     features: tuple[FeatureReport, ...]
-    dataset_drift: tuple[float | None, ...]  # share of features drifted, per window
-    alerts: tuple[Alert, ...]
+    window_verdicts: tuple[WindowVerdict, ...]
+    alerts: tuple[Alert, ...]  # one per drifted feature and window, grouped by window
     warnings: tuple[str, ...] = field(default=())
     ks_p_values: tuple[tuple[float, int, float], ...] = ()  # (D, n, p) of every window's KS
+    false_alarm_rate: float = 0.01
+    multiple_testing: str = "bonferroni"
+    draws: int = 0
+
+    @property
+    def dataset_drift(self) -> tuple[float | None, ...]:
+        """Share of judged features that drifted, per window."""
+        return tuple(v.share for v in self.window_verdicts)
+
+
+def primary_of(kind: str, settings: DriftSettings) -> str:
+    """The statistic that decides "drifted" for a feature of ``kind``."""
+    return settings.primary_numeric if kind == "numeric" else settings.primary_categorical
 
 
 def drift_report(
     summaries: DriftSummaries, settings: DriftSettings, known: KsPValues = NONE_KNOWN
 ) -> DriftReport:
-    """Statistics, thresholds and alerts of every feature in every window.
+    """Statistics, thresholds and verdicts of every feature in every window.
 
     ``known``: KS p-values of an earlier build, by (D, n), reused (see drift_stats); the
     report's ``ks_p_values`` are those of this build's windows, to keep for the next.
     """
     reference = dict(summaries.reference)
-    fixed = dict(settings.thresholds)
-    features = []
-    alerts: list[Alert] = []
     by_window = [dict(w.features) for w in summaries.windows]
-    for bins in summaries.bins:
-        numeric = bins.kind == "numeric"
-        base = reference[bins.name]
-        windows = [
-            feature_stats(base, counts, numeric, known)
+    stats = {
+        bins.name: [
+            feature_stats(reference[bins.name], counts, bins.kind == "numeric", known)
             if (counts := found.get(bins.name)) is not None and w.rows
             else None
             for w, found in zip(summaries.windows, by_window, strict=True)
         ]
-        thresholds = (
-            _reference_thresholds(summaries, bins.name, numeric, fixed)
-            if settings.threshold_method == "reference"
-            else fixed
-        )
-        found = _alerts(bins.name, summaries, windows, thresholds)
-        alerts += found
-        drifted = tuple(
-            any(a.window == w.key and a.statistic == PRIMARY for a in found)
-            for w in summaries.windows
-        )
-        features.append(FeatureReport(bins.name, bins.kind, thresholds, tuple(windows), drifted))
+        for bins in summaries.bins
+    }
+    reasons = {b.name: _reference_problem(b, reference[b.name]) for b in summaries.bins}
+    judged = [
+        sum(1 for b in summaries.bins if not reasons[b.name] and _present(stats[b.name][i]))
+        for i in range(len(summaries.windows))
+    ]
+    level = settings.false_alarm_rate
+    calibrator = Calibrator(draws_for(level / max([1, *judged])))
+    features = []
+    for bins in summaries.bins:
+        judge = _Judge(bins, reference[bins.name], settings, calibrator)
+        verdicts, thresholds = [], []
+        for index, found in enumerate(stats[bins.name]):
+            tests = judged[index] if settings.multiple_testing == "bonferroni" else 1
+            verdict, limits = judge.window(found, reasons[bins.name], level / max(1, tests))
+            verdicts.append(verdict)
+            thresholds.append(limits)
+        features.append(FeatureReport(bins.name, bins.kind, judge.primary, tuple(thresholds),
+                                      tuple(stats[bins.name]), tuple(verdicts)))  # fmt: skip
+    window_verdicts, alerts = _window_verdicts(summaries, features, judged)
     return DriftReport(
-        summaries, settings.threshold_method, tuple(features),
-        _dataset_drift(features, len(summaries.windows)), tuple(alerts), summaries.warnings,
-        _ks_p_values(features),
+        summaries, settings.threshold_method, tuple(features), window_verdicts, alerts,
+        summaries.warnings, _ks_p_values(features), level, settings.multiple_testing,
+        calibrator.draws if settings.threshold_method == "reference" else 0,
     )  # fmt: skip
+
+
+@dataclass
+class _Judge:
+    """Verdicts of one feature, window by window."""
+
+    bins: FeatureBins
+    reference: FeatureCounts
+    settings: DriftSettings
+    calibrator: Calibrator
+
+    @property
+    def primary(self) -> str:
+        return primary_of(self.bins.kind, self.settings)
+
+    def window(
+        self, stats: Stats | None, problem: str, level: float
+    ) -> tuple[Verdict, dict[str, float]]:
+        if stats is None:
+            return Verdict(NOT_JUDGED, note="no rows in this window"), {}
+        if not _present(stats):
+            return Verdict(NOT_JUDGED, note="every value is missing in this window"), {}
+        if problem:
+            return Verdict(NOT_JUDGED, note=problem), {}
+        thresholds = self._thresholds(stats, level)
+        value = getattr(stats, self.primary)
+        limit = thresholds.get(self.primary)
+        if value is None or limit is None:
+            return Verdict(NOT_JUDGED, note=f"{self.primary} is undefined here"), thresholds
+        tail = None
+        if self.settings.threshold_method == "reference":
+            # strictly above the quantile: a constant null (threshold 0) never flags a 0
+            drifted = value > limit
+            tail = self._null(stats).tail(self.primary, value)
+        else:
+            drifted = value >= limit
+        status = DRIFTED if drifted else STABLE
+        return Verdict(status, value, limit, tail, self._note(stats)), thresholds
+
+    def _thresholds(self, stats: Stats, level: float) -> dict[str, float]:
+        if self.settings.threshold_method != "reference":
+            return dict(self.settings.thresholds)
+        null = self._null(stats)
+        names = NUMERIC if self.bins.kind == "numeric" else CATEGORICAL
+        return {name: null.quantile(name, level) for name in names}
+
+    def _null(self, stats: Stats) -> NullDistribution:
+        numeric = self.bins.kind == "numeric"
+        return self.calibrator.null(self.bins.name, self.reference, numeric, _present_count(stats))
+
+    def _note(self, stats: Stats) -> str:
+        notes = []
+        if stats.outside_share:
+            what = "outside the reference's range" if self.bins.kind == "numeric" else (
+                "categories never seen in the reference")  # fmt: skip
+            notes.append(f"{stats.outside_share:.1%} of values are {what}")
+        reference_values = sum(self.reference.counts[:-1])
+        if _present_count(stats) > reference_values:
+            notes.append(f"the reference ({reference_values} values) is smaller than the window: "
+                         "its own noise widens the threshold")  # fmt: skip
+        return "; ".join(notes)
+
+
+def _reference_problem(bins: FeatureBins, reference: FeatureCounts) -> str:
+    """Why a feature cannot be judged against this reference at all ("" when it can)."""
+    present = reference.counts[:-1]
+    total = sum(present)
+    if total < MIN_REFERENCE:
+        return f"the reference has only {total} present values (at least {MIN_REFERENCE} needed)"
+    if sum(1 for c in present if c) == 1:
+        label = bins.labels()[next(i for i, c in enumerate(present) if c)]
+        return f"every reference value is in one bin ({label}): nothing to compare"
+    return ""
+
+
+def _present(stats: Stats | None) -> bool:
+    return stats is not None and stats.js is not None
+
+
+def _present_count(stats: Stats) -> int:
+    missing = stats.missing_share or 0.0
+    return round(stats.rows * (1 - missing))
+
+
+def _window_verdicts(
+    summaries: DriftSummaries, features: list[FeatureReport], judged: list[int]
+) -> tuple[tuple[WindowVerdict, ...], tuple[Alert, ...]]:
+    verdicts, alerts = [], []
+    for index, window in enumerate(summaries.windows):
+        found = [
+            Alert(window.key, f.name, f.primary, v.value, v.threshold, v.ratio)
+            for f in features
+            if (v := f.verdicts[index]).status == DRIFTED
+            and v.value is not None and v.threshold is not None and v.ratio is not None
+        ]  # fmt: skip
+        found.sort(key=lambda a: (-a.ratio, a.feature))
+        alerts += found
+        verdicts.append(WindowVerdict(window.key, judged[index], tuple(a.feature for a in found)))
+    return tuple(verdicts), tuple(alerts)
 
 
 def _ks_p_values(features: list[FeatureReport]) -> tuple[tuple[float, int, float], ...]:
@@ -114,65 +289,6 @@ def _ks_p_values(features: list[FeatureReport]) -> tuple[tuple[float, int, float
         if s.ks_d is not None and s.ks_n is not None and s.ks_p is not None
     }
     return tuple(sorted(found))
-
-
-def _reference_thresholds(
-    summaries: DriftSummaries, name: str, numeric: bool, fixed: dict[str, float]
-) -> dict[str, float]:
-    """The mean + 3σ of each distance over the reference chunks, each against the others."""
-    chunks = [dict(c)[name] for c in summaries.reference_chunks if name in dict(c)]
-    values: dict[str, list[float]] = {s: [] for s in DISTANCES}
-    for index, chunk in enumerate(chunks):
-        others = [c for i, c in enumerate(chunks) if i != index]
-        if not others or chunk.total == 0:
-            continue
-        rest = others[0]
-        for other in others[1:]:
-            rest = merge_counts(rest, other)
-        stats = feature_stats(rest, chunk, numeric)
-        for statistic in DISTANCES:
-            value = getattr(stats, statistic)
-            if value is not None:
-                values[statistic].append(value)
-    thresholds = dict(fixed)
-    for statistic, found in values.items():
-        if len(found) >= 2:
-            derived = float(np.mean(found) + SIGMAS * np.std(found))
-            ceiling = 1.0 if statistic in ("js", "hellinger") else math.inf
-            thresholds[statistic] = min(ceiling, max(derived, fixed[statistic] / 10))
-    return thresholds
-
-
-def _alerts(
-    name: str,
-    summaries: DriftSummaries,
-    windows: list[Stats | None],
-    thresholds: dict[str, float],
-) -> list[Alert]:
-    alerts = []
-    for window, stats in zip(summaries.windows, windows, strict=True):
-        if stats is None:
-            continue
-        for statistic in (*DISTANCES, *P_VALUES):
-            value = getattr(stats, statistic)
-            if value is None or statistic not in thresholds:
-                continue
-            limit = thresholds[statistic]
-            crossed = value < limit if statistic in P_VALUES else value >= limit
-            if crossed:
-                alerts.append(Alert(window.key, name, statistic, value, limit))
-    return alerts
-
-
-def _dataset_drift(features: list[FeatureReport], count: int) -> tuple[float | None, ...]:
-    shares: list[float | None] = []
-    for index in range(count):
-        measured = [f for f in features if f.windows[index] is not None]
-        if not measured:
-            shares.append(None)
-            continue
-        shares.append(sum(f.drifted[index] for f in measured) / len(measured))
-    return tuple(shares)
 
 
 def empty_counts(size: int) -> FeatureCounts:

@@ -18,7 +18,11 @@ Conventions (also stated on every drift page):
   (the reader keeps them between builds): the same windows give the same D and n every build.
 * Chi-square: the 2 × k contingency table (reference, window) over bins either side uses;
   statistic Σ (o − e)²/e with e = row total × column total / total, dof = k − 1, no continuity
-  correction; p from the χ² distribution.
+  correction; p from the χ² distribution. The χ² approximation needs expected counts of at
+  least ``MIN_EXPECTED`` (5, Cochran's rule) in every cell, so bins are pooled first: numeric
+  bins with their neighbours in order, categorical bins smallest first into one "other" bin.
+  With fewer than two pooled bins there is no test (None): one stray row can no longer give
+  p ≈ 1e-14.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from scipy.special import chdtrc
 from cardpress.model_drift import FeatureCounts
 
 PSI_FLOOR = 1e-4
+MIN_EXPECTED = 5.0
 Floats = NDArray[np.float64]
 KsPValues = Mapping[tuple[float, int], float]  # two-sided KS p-value by (D, effective n)
 NONE_KNOWN: KsPValues = {}
@@ -76,7 +81,7 @@ def feature_stats(
     if ref.sum() == 0 or cur.sum() == 0:
         return Stats(rows, missing, outside, None, None, None)
     p, q = ref / ref.sum(), cur / cur.sum()
-    statistic, dof, p_value = chi_square(ref, cur)
+    statistic, dof, p_value = chi_square_pooled(ref, cur, ordered=numeric)
     stats = Stats(rows, missing, outside, psi(p, q), js_distance(p, q), hellinger(p, q),
                   chi2=statistic, chi2_dof=dof, chi2_p=p_value)  # fmt: skip
     if not numeric:
@@ -136,6 +141,63 @@ def chi_square(ref: Floats, cur: Floats) -> tuple[float, int, float]:
     # chi2.sf(statistic, dof) is chdtrc(dof, statistic); called directly, without the
     # distribution's argument checks, which cost more than the sum itself
     return statistic, dof, float(chdtrc(dof, statistic))
+
+
+def chi_square_pooled(
+    ref: Floats, cur: Floats, ordered: bool
+) -> tuple[float | None, int | None, float | None]:
+    """χ² after pooling bins until every expected count is at least ``MIN_EXPECTED``.
+
+    ``ordered`` (numeric bins): a bin is pooled with its neighbours; otherwise the smallest
+    bins are pooled into one. (None, None, None) when fewer than two bins would be left.
+    """
+    pooled = pooled_table(ref, cur, ordered)
+    if pooled is None:
+        return None, None, None
+    return chi_square(*pooled)
+
+
+def pooled_table(ref: Floats, cur: Floats, ordered: bool) -> tuple[Floats, Floats] | None:
+    """The two rows after pooling bins to expected counts ≥ 5; None under two bins."""
+    used = (ref + cur) > 0
+    ref, cur = ref[used], cur[used]
+    columns = ref + cur
+    smaller = min(ref.sum(), cur.sum())
+    if smaller == 0:
+        return None
+    need = MIN_EXPECTED * columns.sum() / smaller  # a column total giving the smaller row e ≥ 5
+    groups = _ordered_groups(columns, need) if ordered else _smallest_pooled(columns, need)
+    if len(groups) < 2:
+        return None
+    return np.array([ref[g].sum() for g in groups]), np.array([cur[g].sum() for g in groups])
+
+
+def _ordered_groups(columns: Floats, need: float) -> list[list[int]]:
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for index in range(len(columns)):
+        current.append(index)
+        if columns[current].sum() >= need:
+            groups.append(current)
+            current = []
+    if current and groups:
+        groups[-1] += current  # the short tail joins its neighbour
+    elif current:
+        groups.append(current)
+    return groups if all(columns[g].sum() >= need for g in groups) else []
+
+
+def _smallest_pooled(columns: Floats, need: float) -> list[list[int]]:
+    order = sorted(range(len(columns)), key=lambda i: (-columns[i], i))
+    kept = [[i] for i in order if columns[i] >= need]
+    rest = [i for i in order if columns[i] < need]
+    if rest and columns[rest].sum() >= need:
+        kept.append(rest)
+    elif rest and kept:
+        kept[-1] += rest  # too small even together: into the smallest kept bin
+    elif rest:
+        kept.append(rest)
+    return kept if all(columns[g].sum() >= need for g in kept) else []
 
 
 def wasserstein(u_at: Floats, u_weight: Floats, v_at: Floats, v_weight: Floats) -> float:

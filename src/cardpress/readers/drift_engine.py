@@ -137,20 +137,31 @@ def reference_chunks(reference: ir.Table, bins: list[FeatureBins]) -> list[Count
 def _row_hash(table: ir.Table, bins: list[FeatureBins]) -> Any:
     """A chunk number 0..9 from a row's own values, the same on every backend.
 
-    Backends' hash functions differ, so the hash is plain float arithmetic: every feature's bin
-    (and, for a numeric one, its value scaled to the reference range) times a fixed irrational
-    weight, summed; the chunk is the first decimal of the fraction. Equal rows share a chunk.
+    Backends' hash functions differ, so the hash is arithmetic both compute alike: each
+    feature's bin and, for a numeric one, its value scaled to the reference range in steps of
+    10⁻⁶, mixed in by a multiplicative (Park–Miller) step modulo the prime 2³¹ − 1, with two
+    more steps at the end so every feature reaches the last digit. The numbers are whole and
+    below 2⁴⁸, so float64 holds them exactly (DuckDB narrows integer types by their range and
+    would overflow). The chunk is independent of any one feature as long as the others vary
+    (tested); equal rows share a chunk. (An earlier float sum's last digit followed one
+    numeric feature closely.)
     """
-    total: Any = ibis.literal(0.0)
-    for i, feature in enumerate(bins):
-        weight = (i + 2) ** 0.5
-        total = total + (bin_index(table, feature) + 1).cast("float64") * weight
+    h: Any = ibis.literal(0.0)
+    for feature in bins:
+        code = (bin_index(table, feature) + 1).cast("float64")
         if feature.kind == "numeric":
             low, high = feature.edges[0], feature.edges[-1]
-            scaled = ((bin_value(table, feature) - low) / (high - low)).clip(-1e6, 1e6)
-            total = total + scaled * (1e6 * weight)
-    fraction = total - total.floor()
-    return (fraction * REFERENCE_CHUNKS).floor().cast("int64")
+            scaled = ((bin_value(table, feature) - low) / (high - low)).clip(-1.0, 2.0)
+            step = ((scaled + 1.0) * 1e6).floor().cast("float64").fill_null(0.0)
+            code = code * 4_000_003.0 + step  # below 1,004 × 4,000,003 < 2³³
+        h = (h * _MIX + code) % _PRIME  # below 2³¹ · 2¹⁶ + 2³³ < 2⁵³: exact
+    for _ in range(2):
+        h = (h * _MIX) % _PRIME
+    return (h % REFERENCE_CHUNKS).cast("int64")
+
+
+_PRIME = 2_147_483_647.0  # 2³¹ − 1
+_MIX = 48_271.0  # Park and Miller's multiplier
 
 
 def versions_by_window(table: ir.Table, version: str | None) -> dict[Any, list[tuple[str, int]]]:

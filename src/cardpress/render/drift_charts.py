@@ -14,16 +14,21 @@ from altair.utils.schemapi import debug_mode
 from cardpress.render.charts import Spec
 
 WIDE = 640
+RATIO_CAP = 2.0  # distance ÷ threshold beyond this is as dark as it gets
 
 
 def heat_map(data: dict[str, Any]) -> Spec:
-    """Features × windows, coloured by the primary statistic; an alert is a dot in its cell."""
+    """Features × windows, coloured by distance ÷ threshold (capped).
+
+    Colour means "how alarming", comparable across features; a dot marks a drifted window.
+    """
     keys = [w["key"] for w in data["windows"]]
+    order = [f["name"] for f in data["features"]]  # by severity (drift_data)
     rows = [
-        {"feature": f["name"], "window": key, "value": value, "alert": drifted}
+        {"feature": f["name"], "window": key, "ratio": min(ratio, RATIO_CAP), "alert": drifted}
         for f in data["features"]
-        for key, value, drifted in zip(keys, f["primary"], f["drifted"], strict=True)
-        if value is not None
+        for key, ratio, drifted in zip(keys, f["ratio"], f["drifted"], strict=True)
+        if ratio is not None
     ]
     base = alt.Chart(_values(rows))
     x = alt.X(
@@ -32,8 +37,9 @@ def heat_map(data: dict[str, Any]) -> Spec:
         sort=keys,
         axis=alt.Axis(labelAngle=-90, labelFontSize=8, labelOverlap="greedy"),
     )
-    y = alt.Y("feature:N", title=None)
-    colour = alt.Color("value:Q", title="JS distance", scale=alt.Scale(scheme="orangered"))
+    y = alt.Y("feature:N", title=None, sort=order)
+    scale = alt.Scale(scheme="orangered", domain=[0, RATIO_CAP])
+    colour = alt.Color("ratio:Q", title="distance ÷ threshold", scale=scale)
     cells = base.mark_rect().encode(x=x, y=y, color=colour)
     dots = (
         base.transform_filter("datum.alert")
@@ -82,14 +88,19 @@ def dataset_drift(data: dict[str, Any]) -> Spec:
 def performance_chart(data: dict[str, Any]) -> Spec:
     """Accuracy and AUC per window with their 95% intervals; label coverage as its own line."""
     keys = [w["key"] for w in data["windows"]]
-    rows = []
+    rows, undefined = [], []
+    shown = (("accuracy", "accuracy_ci"), ("auc", "auc_ci"), ("coverage", None),
+             ("positive_label_share", None))  # fmt: skip
     for row in data["performance"] or []:
-        for metric, ci in (("accuracy", "accuracy_ci"), ("auc", "auc_ci"), ("coverage", None)):
+        for metric, ci in shown:
             value = row.get(metric)
             if value is not None:
                 low, high = (row[ci] or (None, None)) if ci else (None, None)
                 rows.append({"window": row["window"], "metric": metric, "value": value,
                              "lower": low, "upper": high})  # fmt: skip
+            elif reason := (row.get("reasons") or {}).get(metric):
+                undefined.append({"window": row["window"], "value": 0,
+                                  "why": f"{metric} undefined: {reason}"})  # fmt: skip
     base = alt.Chart(_values(rows))
     x = alt.X(
         "window:O",
@@ -107,19 +118,27 @@ def performance_chart(data: dict[str, Any]) -> Spec:
         x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[0, 1])), color=colour,
         strokeDash=alt.StrokeDash("metric:N", legend=None),
     )  # fmt: skip
-    chart = alt.layer(band, line).properties(width=WIDE, height=180, title="Performance over time")
+    crosses = (
+        alt.Chart(_values(undefined))
+        .mark_point(shape="cross", filled=True, size=40)
+        .encode(x=x, y="value:Q", shape=alt.Shape("why:N", title=None,
+                                                  legend=alt.Legend(orient="bottom")))
+    )  # fmt: skip
+    chart = alt.layer(band, line, crosses).properties(
+        width=WIDE, height=180, title="Performance over time"
+    )
     return _spec(chart)
 
 
 def feature_timeline(data: dict[str, Any]) -> Spec:
-    """One panel per statistic over the windows, its threshold dashed."""
+    """One panel per statistic over the windows, its threshold per window dashed."""
     keys = [w["window"] for w in data["windows"]]
     names = ["js", "psi", "hellinger"] + (
         ["wasserstein", "ks_d"] if data["feature_kind"] == "numeric" else []
     )
     rows = [
         {"statistic": s, "window": w["window"], "value": w[s],
-         "threshold": data["thresholds"].get(s)}
+         "threshold": w["thresholds"].get(s)}
         for s in names for w in data["windows"] if w[s] is not None
     ]  # fmt: skip
     base = alt.Chart()
@@ -132,7 +151,11 @@ def feature_timeline(data: dict[str, Any]) -> Spec:
     line = base.mark_line(point=alt.OverlayMarkDef(size=12)).encode(
         x=x, y=alt.Y("value:Q", title=None)
     )
-    limit = base.mark_rule(strokeDash=[4, 3], color="#b35806").encode(y="mean(threshold):Q")
+    limit = (
+        base.transform_filter("datum.threshold != null")
+        .mark_line(strokeDash=[4, 3], color="#b35806")
+        .encode(x=x, y="threshold:Q")
+    )
     chart = (
         alt.layer(line, limit, data=_values(rows))
         .properties(width=WIDE, height=90)

@@ -10,10 +10,12 @@ import re
 from dataclasses import asdict, fields
 from typing import Any
 
-from cardpress.compute.drift import PRIMARY, DriftReport, FeatureReport, finite
+from cardpress.compute.drift import DriftReport, FeatureReport, Verdict, finite
 from cardpress.compute.drift_performance import (
+    VolumeBand,
     WindowPerformance,
     delay_labels,
+    volume_band,
     window_performance,
 )
 from cardpress.compute.drift_stats import Stats
@@ -46,17 +48,24 @@ def drift_data(report: DriftReport, model: str, title: str, prediction: str) -> 
     windows = [
         {"key": w.key, "start": w.start, "end": w.end, "rows": w.rows,
          "versions": [{"version": v, "rows": n} for v, n in w.versions],
-         "dataset_drift": share}
-        for w, share in zip(summaries.windows, report.dataset_drift, strict=True)
+         "dataset_drift": v.share, "judged": v.judged, "drifted": list(v.drifted),
+         "verdict": v.text}
+        for w, v in zip(summaries.windows, report.window_verdicts, strict=True)
     ]  # fmt: skip
+    band = volume_band([w.rows for w in summaries.windows], report.false_alarm_rate)
+    for window, summary in zip(windows, summaries.windows, strict=True):
+        window["volume"] = _volume(summary.rows, band)
     return {
         "kind": "drift", "model": model, "title": title, "engine": summaries.engine,
         "window": summaries.window, "window_rows": summaries.window_rows,
         "reference": summaries.reference_name, "threshold_method": report.threshold_method,
-        "primary": PRIMARY, "sources": list(summaries.sources), "warnings": list(report.warnings),
+        **_method(report), "sources": list(summaries.sources), "warnings": list(report.warnings),
         "windows": windows, "version_changes": _version_changes(windows),
-        "features": [_feature_row(f, slugs[f.name], f.name == prediction) for f in report.features],
-        "alerts": [asdict(a) for a in report.alerts],
+        "features": _by_severity(
+            [_feature_row(f, slugs[f.name], f.name == prediction) for f in report.features]),
+        "alerts": [asdict(a) for a in report.alerts], "alert_windows": _alert_windows(report),
+        "headline": _headline(report, windows),
+        "volume_band": asdict(band) if band else None,
         "performance": _performance(report), "delay_labels": list(delay_labels()),
     }  # fmt: skip
 
@@ -68,29 +77,96 @@ def feature_data(
     summaries = report.summaries
     bins = next(b for b in summaries.bins if b.name == feature.name)
     rows = [
-        {"window": w.key, "start": w.start, **_stats(s), "drifted": d}
-        for w, s, d in zip(summaries.windows, feature.windows, feature.drifted, strict=True)
-    ]
+        {"window": w.key, "start": w.start, **_stats(s), **_verdict(v),
+         "thresholds": {k: finite(x) for k, x in t.items()}}
+        for w, s, v, t in zip(summaries.windows, feature.windows, feature.verdicts,
+                              feature.thresholds, strict=True)
+    ]  # fmt: skip
     return {
         "kind": "drift-feature", "model": model, "title": title, "feature": feature.name,
-        "feature_kind": feature.kind, "thresholds": feature.thresholds,
+        "feature_kind": feature.kind, "primary": feature.primary,
         "reference": summaries.reference_name, "threshold_method": report.threshold_method,
-        "primary": PRIMARY, "windows": rows,
+        **_method(report), "windows": rows,
         "histograms": _histograms(report, bins, feature),
     }  # fmt: skip
 
 
+def _by_severity(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most alarming first.
+
+    Drifted in the latest window, then by its distance ÷ threshold, then by how many windows
+    drifted; features never judged last, by name.
+    """
+
+    def key(row: dict[str, Any]) -> tuple[int, float, int, str]:
+        latest = row["latest"] or {}
+        return (-int(bool(latest.get("drifted"))), -(latest.get("ratio") or -1.0),
+                -row["windows_drifted"], row["name"])  # fmt: skip
+
+    return sorted(rows, key=key)
+
+
+def _alert_windows(report: DriftReport) -> list[dict[str, Any]]:
+    """Alerts grouped by window, newest first: the drifted features with distance ÷ threshold."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for alert in report.alerts:
+        groups.setdefault(alert.window, []).append(
+            {"feature": alert.feature, "statistic": alert.statistic, "value": alert.value,
+             "threshold": alert.threshold, "ratio": finite(alert.ratio)})  # fmt: skip
+    verdicts = {v.key: v for v in report.window_verdicts}
+    return [{"window": key, "verdict": verdicts[key].text, "features": found}
+            for key, found in reversed(groups.items())]  # fmt: skip
+
+
+def _headline(report: DriftReport, windows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The latest window with rows: its verdict, and its volume beside the usual one."""
+    filled = [w for w in windows if w["rows"]]
+    if not filled:
+        return None
+    latest = filled[-1]
+    volumes = sorted(w["rows"] for w in filled)
+    return {"window": latest["key"], "start": latest["start"], "verdict": latest["verdict"],
+            "drifted": latest["drifted"], "judged": latest["judged"], "rows": latest["rows"],
+            "median_rows": volumes[len(volumes) // 2], "volume": latest["volume"]}  # fmt: skip
+
+
+def _volume(rows: int, band: VolumeBand | None) -> str | None:
+    """Low or high when a window's rows leave the band (an empty window is a warning)."""
+    if band is None or not rows or band.low <= rows <= band.high:
+        return None
+    return "low" if rows < band.low else "high"
+
+
+def _method(report: DriftReport) -> dict[str, Any]:
+    return {"false_alarm_rate": report.false_alarm_rate,
+            "multiple_testing": report.multiple_testing, "draws": report.draws}  # fmt: skip
+
+
+def _verdict(verdict: Verdict) -> dict[str, Any]:
+    return {"status": verdict.status, "drifted": verdict.status == "drifted",
+            "value": finite(verdict.value), "threshold": finite(verdict.threshold),
+            "ratio": finite(verdict.ratio), "tail": verdict.tail, "note": verdict.note}  # fmt: skip
+
+
 def _feature_row(feature: FeatureReport, folder: str, is_prediction: bool) -> dict[str, Any]:
-    primary = [finite(s.js) if s else None for s in feature.windows]
+    verdicts = [_verdict(v) for v in feature.verdicts]
+    judged = [v for v in verdicts if v["status"] != "not judged"]
+    latest = judged[-1] if judged else None
     return {
         "name": feature.name,
         "kind": feature.kind,
         "href": f"{folder}/index.html",
         "prediction": is_prediction,
-        "threshold": feature.thresholds.get(PRIMARY),
-        "primary": primary,
-        "drifted": list(feature.drifted),
+        "statistic": feature.primary,
+        "primary": [v["value"] for v in verdicts],
+        "threshold": [v["threshold"] for v in verdicts],
+        "ratio": [v["ratio"] for v in verdicts],
+        "status": [v["status"] for v in verdicts],
+        "notes": [v["note"] for v in verdicts],
+        "drifted": [v["drifted"] for v in verdicts],
         "windows_drifted": sum(feature.drifted),
+        "windows_judged": len(judged),
+        "latest": latest,
     }
 
 
@@ -112,7 +188,8 @@ def _histograms(report: DriftReport, bins: FeatureBins, feature: FeatureReport) 
     picks: dict[str, int] = {}
     if chosen:
         picks["latest"] = chosen[-1]
-        picks["most drifted"] = max(chosen, key=lambda i: feature.windows[i].js or 0.0)  # type: ignore[union-attr]
+        ratios = [feature.verdicts[i].ratio or 0.0 for i in chosen]
+        picks["most drifted"] = chosen[max(range(len(chosen)), key=lambda j: ratios[j])]
     keys = {}
     for label, index in picks.items():
         window = summaries.windows[index]

@@ -153,7 +153,7 @@ def _page_entries(path: str, data: dict[str, Any]) -> list[dict[str, Any]]:
     if kind == "drift" and isinstance(data.get("features"), list):
         names = [str(f.get("name")) for f in data["features"] if isinstance(f, dict)]
         drifted = [str(f.get("name")) for f in data["features"]
-                   if isinstance(f, dict) and any(f.get("drifted") or [])]  # fmt: skip
+                   if isinstance(f, dict) and f.get("windows_drifted")]  # fmt: skip
         text = " ".join([*names, *(["drifted", *drifted] if drifted else [])])
         return [_entry("drift", f"{data['title']}: drift", path, "Features", text)]
     return []

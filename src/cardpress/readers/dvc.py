@@ -16,6 +16,8 @@ import yaml
 
 from cardpress.model import Source
 from cardpress.model_lineage import DVC, DataRef, Job
+from cardpress.readers.limits import MAX_DVC_METRICS_BYTES, MAX_LINEAGE_BYTES
+from cardpress.readers.yaml_safe import YamlLimitError, load_yaml
 
 Locate = Callable[[Path, str], tuple[str, Path | None]]
 MAX_METRICS = 50
@@ -65,7 +67,7 @@ def _stage(
         command=command if isinstance(command, str) else None,
         description=spec["desc"] if isinstance(spec.get("desc"), str) else None,
         params=tuple(_params(lock.get("params"))),
-        metrics=tuple(_metrics(base, metrics_files)),
+        metrics=tuple(_metrics(root, base, metrics_files)),
     )  # fmt: skip
 
 
@@ -102,13 +104,11 @@ def _params(locked: Any) -> Iterator[tuple[str, str]]:
             yield label, json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def _metrics(base: Path, files: list[str]) -> Iterator[tuple[str, str]]:
+def _metrics(root: Path, base: Path, files: list[str]) -> Iterator[tuple[str, str]]:
+    """The first values of the metrics files; one that cannot be read is left out."""
     count = 0
     for file in files:
-        try:
-            data = yaml.safe_load((base / file).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
+        data = _load(root, base / file, MAX_DVC_METRICS_BYTES, [])
         for key, value in sorted(_flat(data)):
             if count < MAX_METRICS:
                 yield f"{file}: {key}", value
@@ -126,10 +126,8 @@ def _flat(data: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
 def _yaml(root: Path, path: Path, warnings: list[str]) -> dict[str, Any]:
     if not path.is_file():
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        warnings.append(f"{_name(root, path)}: cannot be read as YAML ({error}); skipped")
+    data = _load(root, path, MAX_LINEAGE_BYTES, warnings)
+    if data is None:
         return {}
     if not isinstance(data, dict):
         warnings.append(f"{_name(root, path)}: not a YAML mapping; skipped")
@@ -137,8 +135,25 @@ def _yaml(root: Path, path: Path, warnings: list[str]) -> dict[str, Any]:
     return data
 
 
+def _load(root: Path, path: Path, limit: int, warnings: list[str]) -> Any:
+    """The YAML values of ``path``, or None after a warning (a size or YAML limit, bad YAML)."""
+    try:
+        if path.stat().st_size > limit:
+            warnings.append(f"{_name(root, path)}: larger than {limit >> 20} MiB; skipped")
+            return None
+        return load_yaml(path.read_text(encoding="utf-8"))[0]
+    except YamlLimitError as error:
+        warnings.append(f"{_name(root, path)}:{error.line}: {error}; skipped")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        warnings.append(f"{_name(root, path)}: cannot be read as YAML ({error}); skipped")
+    return None
+
+
 def _name(root: Path, path: Path) -> str:
-    resolved, top = path.resolve(), root.resolve()
+    try:
+        resolved, top = path.resolve(), root.resolve()
+    except (OSError, RuntimeError):  # a symbolic-link loop: shown as written
+        return str(path)
     if not resolved.is_relative_to(top):
         return str(path)
     return resolved.relative_to(top).as_posix() or "."

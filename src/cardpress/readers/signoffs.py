@@ -13,7 +13,8 @@ from typing import Any
 
 from cardpress.errors import Problem
 from cardpress.model import Run, SignOff, Source
-from cardpress.readers.files import read_text, relative
+from cardpress.readers.files import relative
+from cardpress.readers.limits import MAX_SIGNOFF_BYTES, read_limited
 from cardpress.readers.runs import line_finder, parse_object
 from cardpress.readers.validate import schema_problems
 
@@ -37,7 +38,7 @@ def _read(
     root: Path, path: Path, versions: dict[str, list[str]], problems: list[Problem]
 ) -> SignOff | None:
     name = relative(root, path)
-    text = read_text(root, path, problems)
+    text = read_limited(root, path, MAX_SIGNOFF_BYTES, problems, "sign-off")
     document = parse_object(text, name, problems, "a sign-off", SIGNOFF_SCHEMA) if text else None
     if document is None or text is None:
         return None

@@ -50,8 +50,10 @@ from cardpress.readers.monitoring import (
     data_files,
     name_of,
     read_rows,
+    rows_of,
     source_of,
 )
+from cardpress.readers.monitoring_values import value_problems
 
 DriftEngine = tuple[Engine, str | None]  # --engine and --spark-master of the command line
 
@@ -100,6 +102,9 @@ def _model(
     fresh = [p for p, name in zip(paths, files.names.values(), strict=True) if name in files.fresh]
     rows = read_rows(con, settings.engine, root, paths, settings.timestamp, problems, fresh)
     if rows is None:
+        return None
+    every, chosen = [source_of(p) for p in paths], [source_of(p) for p in fresh]
+    if chosen and not value_problems(root, rows_of(rows.table, chosen, every), settings, problems):
         return None
     file_facts(rows.table, files, store, settings)
     table = with_labels(con, root, folder, rows.table, settings, problems)

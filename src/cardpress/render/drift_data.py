@@ -7,11 +7,15 @@ Every number the pages show is here (and so in the pages' ``.json``); NaN and in
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from cardpress.compute.drift import PRIMARY, DriftReport, FeatureReport, finite
-from cardpress.compute.drift_performance import delay_labels, window_performance
+from cardpress.compute.drift_performance import (
+    WindowPerformance,
+    delay_labels,
+    window_performance,
+)
 from cardpress.compute.drift_stats import Stats
 from cardpress.model_drift import FeatureBins, FeatureCounts
 
@@ -146,10 +150,12 @@ def _performance(report: DriftReport) -> list[dict[str, Any]] | None:
     windows = report.summaries.windows
     if all(w.performance is None for w in windows):
         return None
-    rows = []
+    rows: list[dict[str, Any]] = []
+    empty = {f.name: None for f in fields(WindowPerformance)}
     for window in windows:
-        if window.performance is None:
-            rows.append({"window": window.key, "rows": window.rows, "labelled": 0})
+        if window.performance is None:  # no rows, or none labelled: every metric undefined
+            rows.append({**empty, "window": window.key, "rows": window.rows, "labelled": 0,
+                         "delay_shares": []})  # fmt: skip
             continue
         metrics = asdict(window_performance(window.performance))
         rows.append({"window": window.key, **metrics})

@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 
 from cardpress.readers.limits import MAX_CARD_BYTES, MAX_METRICS, json_too_deep
 from cardpress.readers.yaml_safe import YamlLimitError, load_yaml
+from tests.functional.test_bad_input_more import _fails
 
 BOMB = "\n".join(
     ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
     + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]" for i in range(8)]
 )  # 1 KB; 10**9 values once expanded
-
-
-def _fails(run_cli: Callable[..., Result], records: Path, out: Path) -> list[str]:
-    """The problems of validate, which build reports the same; nothing written, no traceback."""
-    outputs = []
-    for command in (["validate", str(records)], ["build", str(records), "-o", str(out)]):
-        result = run_cli(*command)
-        assert result.exit_code == 1, result.output
-        assert not out.exists(), "a failed build must not write anything"
-        assert "Traceback" not in result.output and "cardpress bug" not in result.output
-        outputs.append(result.output)
-    assert outputs[0] == outputs[1]
-    lines = outputs[0].strip().splitlines()
-    assert lines[-1].endswith("found; nothing was written.")
-    return [lines[0].removeprefix("Error: "), *lines[1:-1]]
 
 
 def _card(records: Path, text: str) -> None:

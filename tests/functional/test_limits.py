@@ -60,23 +60,25 @@ def test_a_yaml_alias_bomb_in_dvc_yaml_is_a_warning(project, run_cli, tmp_path: 
 
 
 @pytest.mark.parametrize("count", [4000, 8000])
-@pytest.mark.parametrize("bracket", ["[", "[a]("])
-def test_markdown_brackets_nested_past_the_limit(
+@pytest.mark.parametrize("bracket", ["[", "[a](", "[x]"])
+def test_markdown_brackets_spanning_too_much_text(
     project, run_cli, tmp_path: Path, count: int, bracket: str
 ) -> None:  # type: ignore[no-untyped-def]
     records = project()
-    _card(records, "---\ntitle: Churn\n---\nIntro.\n\n## Details\n\n" + bracket * count + "\n")
+    text = "[" * count + "x" + "]" * count if bracket == "[x]" else bracket * count
+    _card(records, "---\ntitle: Churn\n---\nIntro.\n\n## Details\n\n" + text + "\n")
     [problem] = _fails(run_cli, records, tmp_path / "out")
-    opened = bracket[-1]
+    opened = bracket[-1] if bracket != "[x]" else "["
     assert problem == (
-        f"models/churn/card.md:8: more than 32 '{opened}' open at once in one paragraph — "
-        f"close the brackets, or write \\{opened} for a literal one (docs/records.md, Limits)"
+        f"models/churn/card.md:8: '{opened}' left open over too much text: more than 200,000 "
+        f"characters inside brackets in all — close it, or write \\{opened} for a literal one "
+        "(docs/records.md, Limits)"
     )
 
 
 def test_markdown_brackets_that_close_or_are_escaped_pass(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = project()
-    body = "[a](b) " * 200 + "\n\n" + "\\[" * 200 + "\n\n" + "(\n\n" * 200 + "```\n" + "[" * 50
+    body = "[a](b) " * 2000 + "\n\n" + "\\[" * 2000 + "\n\n" + "(\n\n" * 200 + "```\n" + "[" * 900
     _card(records, "---\ntitle: Churn\n---\n" + body + "\n```\n")
     assert run_cli("validate", str(records)).exit_code == 0
 
@@ -84,9 +86,10 @@ def test_markdown_brackets_that_close_or_are_escaped_pass(project, run_cli, tmp_
 def test_a_card_larger_than_the_limit(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = project()
     _card(records, "---\ntitle: Churn\n---\n" + "word " * (MAX_CARD_BYTES // 5 + 1))
+    size = (records / "models" / "churn" / "card.md").stat().st_size
     assert _fails(run_cli, records, tmp_path / "out") == [
-        "models/churn/card.md: is 1.0 MiB, more than the 1.0 MiB a card.md may have — keep "
-        "card.mds under 1.0 MiB (docs/records.md, Limits)"
+        f"models/churn/card.md: is {size:,} bytes, more than the 512 KiB a card.md may have — "
+        "keep card.mds under 512 KiB (docs/records.md, Limits)"
     ]
 
 

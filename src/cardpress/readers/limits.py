@@ -16,14 +16,14 @@ from cardpress.readers.files import read_text, relative
 MIB = 1 << 20
 MAX_RUN_BYTES = 64 * MIB  # a run record; 10,000 metrics with slices and intervals are ~3 MiB
 MAX_SIGNOFF_BYTES = 1 * MIB
-MAX_CARD_BYTES = 1 * MIB  # card.md: about 300 printed pages of Markdown
+MAX_CARD_BYTES = 512 << 10  # card.md: about 150 printed pages; Markdown takes ~10 s a MiB
 MAX_LINEAGE_BYTES = 64 * MIB  # one OpenLineage events file or dvc.yaml / dvc.lock
 MAX_DVC_METRICS_BYTES = 1 * MIB  # a metrics file named by dvc.yaml (only its values are shown)
 MAX_METRICS = 10_000  # metrics[] of one run record
 MAX_JSON_DEPTH = 64  # arrays and objects inside each other, in any JSON record or event
 MAX_YAML_NODES = 100_000  # values of a YAML document once its aliases are expanded
 MAX_YAML_DEPTH = 64  # mappings and lists inside each other in a YAML document
-MAX_MARKDOWN_NESTING = 32  # unclosed '[' or '(' in one Markdown paragraph
+MAX_MARKDOWN_SPAN = 200_000  # characters inside '[' … ']' and '(' … ')' of card.md, summed
 MAX_URI_LENGTH = 2048  # a data set, predictions or artifact URI (browsers' own limit)
 
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
@@ -38,7 +38,7 @@ def read_limited(
     except OSError:
         size = 0  # read_text names the reason
     if size > limit:
-        problem = f"is {_size(size)}, more than the {_size(limit)} a {what} may have"
+        problem = f"is {size:,} bytes, more than the {_size(limit)} a {what} may have"
         fix = f"keep {what}s under {_size(limit)} (docs/records.md, Limits)"
         problems.append(Problem(relative(root, path), None, "", problem, fix))
         return None
@@ -90,5 +90,5 @@ def path_problem(root: Path, uri: str) -> str | None:
     return None
 
 
-def _size(size: int) -> str:
-    return f"{size / MIB:,.1f} MiB" if size >= MIB else f"{size:,} bytes"
+def _size(limit: int) -> str:
+    return f"{limit // MIB} MiB" if limit % MIB == 0 else f"{limit >> 10} KiB"

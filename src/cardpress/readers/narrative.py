@@ -16,7 +16,7 @@ from cardpress.model import Narrative, NarrativeSection, Owner, Source
 from cardpress.readers.files import relative
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.jsonpos import line_of
-from cardpress.readers.limits import MAX_CARD_BYTES, MAX_MARKDOWN_NESTING, read_limited
+from cardpress.readers.limits import MAX_CARD_BYTES, MAX_MARKDOWN_SPAN, read_limited
 from cardpress.readers.validate import schema_problems
 from cardpress.readers.yaml_safe import YamlLimitError, load_yaml
 
@@ -91,13 +91,14 @@ def _parse_front_matter(front: str, name: str, problems: list[Problem]) -> dict[
 
 
 def _markdown_fits(body: str, name: str, first_line: int, problems: list[Problem]) -> bool:
-    """False after a problem when brackets nest so deep that Markdown would take minutes."""
+    """False after a problem when brackets span so much text that Markdown would take minutes."""
     found = too_nested(body)
     if found is None:
         return True
     offset, bracket = found
-    problem = f"more than {MAX_MARKDOWN_NESTING} '{bracket}' open at once in one paragraph"
-    fix = f"close the brackets, or write \\{bracket} for a literal one (docs/records.md, Limits)"
+    problem = (f"'{bracket}' left open over too much text: more than {MAX_MARKDOWN_SPAN:,} "
+               "characters inside brackets in all")  # fmt: skip
+    fix = f"close it, or write \\{bracket} for a literal one (docs/records.md, Limits)"
     problems.append(Problem(name, first_line + offset, "", problem, fix))
     return False
 

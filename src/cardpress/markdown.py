@@ -12,7 +12,7 @@ import re
 import markdown as md
 import nh3
 
-from cardpress.readers.limits import MAX_MARKDOWN_SPAN
+from cardpress.readers.limits import MARKDOWN_SPAN_FACTOR, MAX_MARKDOWN_SPAN
 
 _EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list", "abbr"]
 _TAGS = {
@@ -40,16 +40,21 @@ def to_safe_html(text: str) -> str:
     ).strip()
 
 
-def too_nested(text: str, budget: int = MAX_MARKDOWN_SPAN) -> tuple[int, str] | None:
-    """(0-based line, bracket) of the '[' or '(' whose span takes the total over ``budget``.
+def span_budget(text: str) -> int:
+    """Characters the brackets of ``text`` may span in all: a multiple of its length."""
+    return max(MAX_MARKDOWN_SPAN, MARKDOWN_SPAN_FACTOR * len(text))
+
+
+def too_nested(text: str) -> tuple[int, str] | None:
+    """(0-based line, bracket) of the '[' or '(' whose span takes the total past the budget.
 
     Python-Markdown scans from every '[' to its ']' (from every '(' to its ')'), or to the end
     of the paragraph when there is none: ``[`` repeated 4,000 times took 25 s, 8,000 four times
-    that. The sum of those spans is what it costs, so that sum is what is limited: Markdown's
-    work stays linear in the size of the card. Paragraphs end at blank lines and headings;
-    fenced code is not counted.
+    that. The sum of those spans is what it costs, so that sum is limited to ``span_budget``:
+    Markdown's work stays linear in the size of the card (ordinary links span a few dozen).
+    Paragraphs end at blank lines and headings; fenced code is not counted.
     """
-    spans = _Spans(budget)
+    spans = _Spans(span_budget(text))
     fenced = False
     offset = 0
     for number, line in enumerate(text.splitlines(keepends=True)):

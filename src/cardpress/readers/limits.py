@@ -23,7 +23,8 @@ MAX_METRICS = 10_000  # metrics[] of one run record
 MAX_JSON_DEPTH = 64  # arrays and objects inside each other, in any JSON record or event
 MAX_YAML_NODES = 100_000  # values of a YAML document once its aliases are expanded
 MAX_YAML_DEPTH = 64  # mappings and lists inside each other in a YAML document
-MAX_MARKDOWN_SPAN = 200_000  # characters inside '[' … ']' and '(' … ')' of card.md, summed
+MAX_MARKDOWN_SPAN = 200_000  # characters inside '[' … ']' and '(' … ')' of card.md, summed,
+MARKDOWN_SPAN_FACTOR = 4  # ... or four times the card's length when that is more
 MAX_URI_LENGTH = 2048  # a data set, predictions or artifact URI (browsers' own limit)
 
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')

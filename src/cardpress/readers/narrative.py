@@ -11,12 +11,12 @@ from typing import Any
 import yaml
 
 from cardpress.errors import Problem
-from cardpress.markdown import to_safe_html, too_nested
+from cardpress.markdown import span_budget, to_safe_html, too_nested
 from cardpress.model import Narrative, NarrativeSection, Owner, Source
 from cardpress.readers.files import relative
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.jsonpos import line_of
-from cardpress.readers.limits import MAX_CARD_BYTES, MAX_MARKDOWN_SPAN, read_limited
+from cardpress.readers.limits import MAX_CARD_BYTES, read_limited
 from cardpress.readers.validate import schema_problems
 from cardpress.readers.yaml_safe import YamlLimitError, load_yaml
 
@@ -96,7 +96,7 @@ def _markdown_fits(body: str, name: str, first_line: int, problems: list[Problem
     if found is None:
         return True
     offset, bracket = found
-    problem = (f"'{bracket}' left open over too much text: more than {MAX_MARKDOWN_SPAN:,} "
+    problem = (f"'{bracket}' left open over too much text: more than {span_budget(body):,} "
                "characters inside brackets in all")  # fmt: skip
     fix = f"close it, or write \\{bracket} for a literal one (docs/records.md, Limits)"
     problems.append(Problem(name, first_line + offset, "", problem, fix))

@@ -52,8 +52,10 @@ from cardpress.readers.monitoring import (
     data_files,
     name_of,
     read_rows,
+    rows_of,
     source_of,
 )
+from cardpress.readers.monitoring_values import value_problems
 
 DriftEngine = tuple[Engine, str | None]  # --engine and --spark-master of the command line
 
@@ -107,6 +109,9 @@ def _model(
     rows = read_rows(con, settings.engine, root, paths, settings.timestamp, problems, fresh,
                      config_types(settings))  # fmt: skip
     if rows is None:
+        return None
+    every, chosen = [source_of(p) for p in paths], [source_of(p) for p in fresh]
+    if chosen and not value_problems(root, rows_of(rows.table, chosen, every), settings, problems):
         return None
     file_facts(rows.table, files, store, settings)
     table = with_labels(con, root, folder, rows.table, settings, problems, allow)

@@ -18,6 +18,8 @@ import yaml
 from cardpress.model import Source
 from cardpress.model_lineage import DVC, DataRef, Job
 from cardpress.readers.files import Allowed, contained, outside_problem
+from cardpress.readers.limits import MAX_DVC_METRICS_BYTES, MAX_LINEAGE_BYTES
+from cardpress.readers.yaml_safe import YamlLimitError, load_yaml
 
 Locate = Callable[[Path, str], tuple[str, Path | None]]
 MAX_METRICS = 50
@@ -113,15 +115,13 @@ def _params(locked: Any) -> Iterator[tuple[str, str]]:
 def _metrics(
     root: Path, base: Path, files: list[str], allow: Allowed, warnings: list[str]
 ) -> Iterator[tuple[str, str]]:
+    """The first values of the metrics files; one that cannot be read is left out."""
     count = 0
     for file in files:
         real = _inside(root, base / file, allow, warnings)
         if real is None:
             continue
-        try:
-            data = yaml.safe_load(real.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue
+        data = _load(root, real, MAX_DVC_METRICS_BYTES, [])
         for key, value in sorted(_flat(data)):
             if count < MAX_METRICS:
                 yield f"{file}: {key}", value
@@ -150,10 +150,8 @@ def _yaml(root: Path, path: Path, warnings: list[str], allow: Allowed) -> dict[s
     real = _inside(root, path, allow, warnings)
     if real is None:
         return {}
-    try:
-        data = yaml.safe_load(real.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        warnings.append(f"{_name(root, path)}: cannot be read as YAML ({error}); skipped")
+    data = _load(root, real, MAX_LINEAGE_BYTES, warnings)
+    if data is None:
         return {}
     if not isinstance(data, dict):
         warnings.append(f"{_name(root, path)}: not a YAML mapping; skipped")
@@ -161,8 +159,25 @@ def _yaml(root: Path, path: Path, warnings: list[str], allow: Allowed) -> dict[s
     return data
 
 
+def _load(root: Path, path: Path, limit: int, warnings: list[str]) -> Any:
+    """The YAML values of ``path``, or None after a warning (a size or YAML limit, bad YAML)."""
+    try:
+        if path.stat().st_size > limit:
+            warnings.append(f"{_name(root, path)}: larger than {limit >> 20} MiB; skipped")
+            return None
+        return load_yaml(path.read_text(encoding="utf-8"))[0]
+    except YamlLimitError as error:
+        warnings.append(f"{_name(root, path)}:{error.line}: {error}; skipped")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        warnings.append(f"{_name(root, path)}: cannot be read as YAML ({error}); skipped")
+    return None
+
+
 def _name(root: Path, path: Path) -> str:
-    resolved, top = path.resolve(), root.resolve()
+    try:
+        resolved, top = path.resolve(), root.resolve()
+    except (OSError, RuntimeError):  # a symbolic-link loop: shown as written
+        return str(path)
     if not resolved.is_relative_to(top):
         return str(path)
     return resolved.relative_to(top).as_posix() or "."

@@ -23,12 +23,15 @@ def locate(
     """
     text = uri.strip()
     if text.lower().startswith("file://"):
-        text = unquote(urlsplit(text).path)
+        try:
+            text = unquote(urlsplit(text).path)
+        except ValueError:  # an unbalanced '[' or ']' in the host: shown as written
+            return text, None
     elif "://" in text:
         return _remote(text), None
     try:
         path = (base / text).resolve() if text else None
-    except (OSError, ValueError):  # a NUL byte or a path the system cannot take
+    except (OSError, RuntimeError, ValueError):  # NUL, a name too long, a symbolic-link loop
         return text, None
     if path is None:
         return text, None
@@ -43,6 +46,9 @@ def locate(
 
 
 def _remote(uri: str) -> str:
-    parts = urlsplit(uri)
+    try:
+        parts = urlsplit(uri)
+    except ValueError:  # e.g. an unbalanced '[' or ']' in the host: kept as written
+        return uri
     query = f"?{parts.query}" if parts.query else ""
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}{query}"

@@ -12,12 +12,14 @@ from typing import Any
 import yaml
 
 from cardpress.errors import Problem
-from cardpress.markdown import to_safe_html
+from cardpress.markdown import span_budget, to_safe_html, too_nested
 from cardpress.model import Narrative, NarrativeSection, Owner, Source
-from cardpress.readers.files import Allowed, read_text, relative
+from cardpress.readers.files import Allowed, relative
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.jsonpos import line_of
+from cardpress.readers.limits import MAX_CARD_BYTES, read_limited
 from cardpress.readers.validate import schema_problems
+from cardpress.readers.yaml_safe import YamlLimitError, load_yaml
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _HEADING = re.compile(r"^##\s+(?P<title>[^#].*?)\s*#*\s*$")
@@ -50,12 +52,12 @@ def read_narrative(
         fix = "rename the folder to the model name used in the run records"
         problems.append(Problem(name, None, "", f"folder name {model!r} is not a model name", fix))
         return None
-    text = read_text(root, path, problems, allow)
+    text = read_limited(root, path, MAX_CARD_BYTES, problems, "card.md", allow)
     if text is None:
         return None
     front, body, body_line = _split_front_matter(text)
     meta = _parse_front_matter(front, name, problems)
-    if meta is None:
+    if meta is None or not _markdown_fits(body, name, body_line, problems):
         return None
     intro, sections = _sections(body, name, body_line)
     narrative = _to_narrative(model, meta, Source(name, 1), intro, sections)
@@ -75,8 +77,11 @@ def _split_front_matter(text: str) -> tuple[str, str, int]:
 
 def _parse_front_matter(front: str, name: str, problems: list[Problem]) -> dict[str, Any] | None:
     try:
-        meta = yaml.safe_load(front) if front.strip() else {}
-        node = yaml.compose(front) if front.strip() else None
+        meta, node = load_yaml(front) if front.strip() else ({}, None)
+    except YamlLimitError as error:
+        fix = "write the front matter out plainly (docs/records.md, Limits)"
+        problems.append(Problem(name, error.line + 1, "", f"front matter {error}", fix))
+        return None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -93,6 +98,19 @@ def _parse_front_matter(front: str, name: str, problems: list[Problem]) -> dict[
     problems_here = schema_problems(meta, "card", name, lambda p: line_of(lines, p))
     problems.extend(problems_here)
     return None if problems_here else meta
+
+
+def _markdown_fits(body: str, name: str, first_line: int, problems: list[Problem]) -> bool:
+    """False after a problem when brackets span so much text that Markdown would take minutes."""
+    found = too_nested(body)
+    if found is None:
+        return True
+    offset, bracket = found
+    problem = (f"'{bracket}' left open over too much text: more than {span_budget(body):,} "
+               "characters inside brackets in all")  # fmt: skip
+    fix = f"close it, or write \\{bracket} for a literal one (docs/records.md, Limits)"
+    problems.append(Problem(name, first_line + offset, "", problem, fix))
+    return False
 
 
 def _plain(value: Any) -> Any:

@@ -18,6 +18,7 @@ from cardpress.errors import Problem
 from cardpress.model import Source
 from cardpress.model_lineage import OPENLINEAGE, ColumnLink, DataRef, Job, JobRun
 from cardpress.readers.files import Allowed, contained, files_under
+from cardpress.readers.limits import MAX_JSON_DEPTH, MAX_LINEAGE_BYTES, json_too_deep
 from cardpress.readers.openlineage_facets import column_links, dataset_ref, job_facts, run_params
 
 Locate = Callable[[str], tuple[str, Path | None]]
@@ -62,19 +63,24 @@ def read_openlineage(
 
 def _events(path: Path, name: str, warnings: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
+        if path.stat().st_size > MAX_LINEAGE_BYTES:
+            warnings.append(f"{name}: larger than {MAX_LINEAGE_BYTES >> 20} MiB; its events "
+                            "are skipped (split it into smaller files)")  # fmt: skip
+            return
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         warnings.append(f"{name}: cannot be read ({error}); its events are skipped")
         return
-    try:
-        whole = json.loads(text)
-    except ValueError:
-        whole = None
+    whole = _json(text) if text.lstrip().startswith("{") else None
     if isinstance(whole, dict):
         yield 1, whole
         return
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
+            continue
+        if json_too_deep(line) is not None:
+            warnings.append(f"{name}:{number}: arrays and objects nested deeper than "
+                            f"{MAX_JSON_DEPTH} levels; line skipped")  # fmt: skip
             continue
         try:
             event = json.loads(line)
@@ -85,6 +91,16 @@ def _events(path: Path, name: str, warnings: list[str]) -> Iterator[tuple[int, d
             yield number, event
         else:
             warnings.append(f"{name}:{number}: not a JSON object; line skipped")
+
+
+def _json(text: str) -> Any:
+    """The one JSON document of a whole file, or None (then it is read line by line)."""
+    if json_too_deep(text) is not None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _add(

@@ -10,6 +10,7 @@ from typing import Any
 from cardpress.errors import Problem
 from cardpress.readers.files import inside
 from cardpress.readers.jsonpos import Path as JsonPath
+from cardpress.readers.limits import MAX_URI_LENGTH, path_problem, uri_problem
 from cardpress.readers.tables import TableError, column_names
 from cardpress.readers.validate import field_name
 
@@ -33,7 +34,7 @@ def semantic_problems(
     ``columns=False`` skips opening the predictions file to check its columns (for records of
     published versions, whose predictions file is compared by hash instead).
     """
-    problems = _time_problems(run, name, where)
+    problems = _time_problems(run, name, where) + _uri_problems(root, run, name, where)
     dataset_ids = _dataset_problems(run, name, where, problems)
     for index, metric in enumerate(run["metrics"]):
         if metric["dataset"] not in dataset_ids:
@@ -41,7 +42,7 @@ def semantic_problems(
             problems.append(
                 _unknown_dataset(name, where(path), path, metric["dataset"], dataset_ids)
             )
-    if "predictions" in run:
+    if "predictions" in run and not any(p.field == "predictions.uri" for p in problems):
         found = _prediction_problems(root, run["predictions"], name, where, dataset_ids, columns)
         problems.extend(found)
     return problems
@@ -69,6 +70,24 @@ def _time_problems(run: dict[str, Any], name: str, where: Where) -> list[Problem
         problems.append(
             Problem(name, where(("ended_at",)), "ended_at", "is before started_at", fix)
         )
+    return problems
+
+
+def _uri_problems(root: Path, run: dict[str, Any], name: str, where: Where) -> list[Problem]:
+    """URIs with a NUL, too long, or local paths the system cannot look at (a link loop)."""
+    paths: list[JsonPath] = [("datasets", i, "uri") for i in range(len(run["datasets"]))]
+    paths += [("artifacts", i, "uri") for i in range(len(run.get("artifacts", [])))]
+    paths += [("predictions", "uri")] if "predictions" in run else []
+    derived = [("datasets", i, "derived_from", j) for i, d in enumerate(run["datasets"])
+               for j in range(len(d.get("derived_from", [])))]  # fmt: skip
+    problems = []
+    for path in [*paths, *derived]:
+        uri = _get(run, path)
+        problem = uri_problem(uri) or (path_problem(root, uri) if path in paths else None)
+        if problem is not None:
+            fix = (f"write a path relative to the records folder or a URI, at most "
+                   f"{MAX_URI_LENGTH:,} characters (docs/records.md, Limits)")  # fmt: skip
+            problems.append(Problem(name, where(path), field_name(path), problem, fix))
     return problems
 
 

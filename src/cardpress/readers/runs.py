@@ -17,12 +17,18 @@ from cardpress.readers.files import (
     files_under,
     inside,
     outside_problem,
-    read_text,
     relative,
     sha256_of,
 )
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.jsonpos import line_of, value_lines
+from cardpress.readers.limits import (
+    MAX_JSON_DEPTH,
+    MAX_METRICS,
+    MAX_RUN_BYTES,
+    json_too_deep,
+    read_limited,
+)
 from cardpress.readers.run_checks import semantic_problems
 from cardpress.readers.run_convert import to_run
 from cardpress.readers.validate import schema_problems
@@ -59,11 +65,11 @@ def read_run(
 ) -> Run | None:
     """One run record, or None after appending what is wrong with it."""
     name = relative(root, path)
-    text = read_text(root, path, problems, allow)
+    text = read_limited(root, path, MAX_RUN_BYTES, problems, "run record", allow)
     if text is None:
         return None
     document = parse_object(text, name, problems, "a run record", RUN_SCHEMA)
-    if document is None:
+    if document is None or _too_many_metrics(document, text, name, problems):
         return None
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     where = _no_lines if digest in trusted else line_finder(text)
@@ -91,6 +97,12 @@ def parse_object(
     text: str, name: str, problems: list[Problem], what: str, schema: str
 ) -> dict[str, Any] | None:
     """The JSON object in ``text`` (NaN and Infinity refused), or None after a problem."""
+    deep = json_too_deep(text)
+    if deep is not None:
+        problem = f"arrays and objects nested deeper than {MAX_JSON_DEPTH} levels"
+        fix = f"{what} needs only a few levels; write it with a JSON library"
+        problems.append(Problem(name, deep, "", problem, f"{fix} (docs/records.md, Limits)"))
+        return None
     try:
         document = json.loads(text, parse_constant=_refuse_constant)
     except _NonFinite as error:
@@ -108,6 +120,23 @@ def parse_object(
         problems.append(Problem(name, 1, "", "is not a JSON object", fix))
         return None
     return document
+
+
+def _too_many_metrics(
+    document: dict[str, Any], text: str, name: str, problems: list[Problem]
+) -> bool:
+    """True after a problem when ``metrics`` is longer than ``MAX_METRICS``.
+
+    Checked before the schema, whose errors for each of 100,000 metrics would take minutes.
+    """
+    metrics = document.get("metrics")
+    if not isinstance(metrics, list) or len(metrics) <= MAX_METRICS:
+        return False
+    line = text.count("\n", 0, max(text.find('"metrics"'), 0)) + 1
+    problem = f"{len(metrics):,} metrics, more than {MAX_METRICS:,} in one run record"
+    fix = "keep the final values (log training curves elsewhere) (docs/records.md, Limits)"
+    problems.append(Problem(name, line, "metrics", problem, fix))
+    return True
 
 
 def line_finder(text: str) -> Callable[[JsonPath], int | None]:

@@ -13,7 +13,8 @@ from typing import Any
 
 from cardpress.errors import Problem
 from cardpress.model import Run, SignOff, Source
-from cardpress.readers.files import Allowed, files_under, read_text, relative
+from cardpress.readers.files import Allowed, files_under, relative
+from cardpress.readers.limits import MAX_SIGNOFF_BYTES, read_limited
 from cardpress.readers.runs import line_finder, parse_object
 from cardpress.readers.validate import schema_problems
 
@@ -56,7 +57,7 @@ def _read(
     allow: Allowed = (),
 ) -> SignOff | None:
     name = relative(root, path)
-    text = read_text(root, path, problems, allow)
+    text = read_limited(root, path, MAX_SIGNOFF_BYTES, problems, "sign-off", allow)
     document = parse_object(text, name, problems, "a sign-off", SIGNOFF_SCHEMA) if text else None
     if document is None or text is None:
         return None

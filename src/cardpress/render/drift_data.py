@@ -227,13 +227,12 @@ def _performance(report: DriftReport) -> list[dict[str, Any]] | None:
     windows = report.summaries.windows
     if all(w.performance is None for w in windows):
         return None
-    rows = []
+    rows: list[dict[str, Any]] = []
+    empty: dict[str, Any] = {f.name: None for f in fields(WindowPerformance)}
     for window in windows:
-        if window.performance is None:
-            # A window with no label yet: every metric undefined (the page's table reads each)
-            empty: dict[str, Any] = {f.name: None for f in fields(WindowPerformance)}
-            empty["delay_shares"] = []
-            rows.append({**empty, "window": window.key, "rows": window.rows, "labelled": 0})
+        if window.performance is None:  # no rows, or none labelled: every metric undefined
+            rows.append({**empty, "window": window.key, "rows": window.rows, "labelled": 0,
+                         "delay_shares": []})  # fmt: skip
             continue
         metrics = asdict(window_performance(window.performance))
         rows.append({"window": window.key, **metrics})

@@ -39,18 +39,36 @@ def read_published(out: Path) -> Published | None:
     if manifest is None:
         return None
     versions = {}
-    for entry in manifest.get("versions", {}).values():
-        version = PublishedVersion(
-            entry["model"],
-            entry["version"],
-            entry["inputs_digest"],
-            entry["published_at"],
-            tuple(entry["files"]),
-            entry.get("record_digest", ""),
-        )
+    for key, entry in _entries(out, manifest.get("versions", {})):
+        try:
+            version = PublishedVersion(
+                entry["model"],
+                entry["version"],
+                entry["inputs_digest"],
+                entry["published_at"],
+                tuple(entry["files"]),
+                entry.get("record_digest", ""),
+            )
+        except (KeyError, TypeError) as error:  # a hand-edited manifest
+            raise _broken(out, f"versions.{key}", error) from None
         versions[(version.model, version.version)] = version
     changelog = tuple(manifest.get("changelog", []))
     return Published(out, versions, changelog, dict(manifest.get("files", {})))
+
+
+def _entries(out: Path, versions: Any) -> list[tuple[str, Any]]:
+    if not isinstance(versions, dict) or not all(isinstance(e, dict) for e in versions.values()):
+        raise _broken(out, "versions", TypeError("not an object of objects"))
+    return list(versions.items())
+
+
+def _broken(out: Path, field: str, error: Exception) -> BuildError:
+    """The manifest of a published site lacks what a build needs to keep its versions."""
+    what = f"missing {error}" if isinstance(error, KeyError) else f"wrong type ({error})"
+    return BuildError(
+        f"{out / MANIFEST}: {field}: {what} — the manifest was edited; restore the site from "
+        "its published copy (check it with `cardpress verify`), or build into a new folder"
+    )
 
 
 def is_cardpress_site(folder: Path) -> bool:

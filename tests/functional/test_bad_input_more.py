@@ -1,0 +1,169 @@
+"""Bad input that used to end in "this is a cardpress bug": each is now a problem or a warning."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import Result
+
+EVENT = {"eventTime": "2026-01-01T00:00:00Z", "eventType": "COMPLETE", "run": {"runId": "r1"},
+         "job": {"namespace": "ns", "name": "job"}, "outputs": []}  # fmt: skip
+
+
+def _fails(run_cli: Callable[..., Result], records: Path, out: Path) -> list[str]:
+    """The problems of validate, which build reports the same; nothing written, no traceback."""
+    outputs = []
+    for command in (["validate", str(records)], ["build", str(records), "-o", str(out)]):
+        result = run_cli(*command)
+        assert result.exit_code == 1, result.output
+        assert not out.exists(), "a failed build must not write anything"
+        assert "Traceback" not in result.output and "cardpress bug" not in result.output
+        outputs.append(result.output)
+    assert outputs[0] == outputs[1]
+    lines = outputs[0].strip().splitlines()
+    assert lines[-1].endswith("found; nothing was written.")
+    return [lines[0].removeprefix("Error: "), *lines[1:-1]]
+
+
+def _builds(run_cli: Callable[..., Result], records: Path, out: Path) -> str:
+    assert run_cli("validate", str(records)).exit_code == 0
+    result = run_cli("build", str(records), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "cardpress bug" not in result.output
+    return result.output
+
+
+def _events(records: Path, text: str) -> None:
+    (records / "lineage").mkdir()
+    (records / "lineage" / "events.jsonl").write_text(text)
+
+
+def test_an_openlineage_namespace_with_brackets(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    event = dict(EVENT, inputs=[{"namespace": "warehouse[prod]", "name": "sales"}])
+    _events(records, json.dumps(event) + "\n")
+    _builds(run_cli, records, tmp_path / "out")
+    pages = (tmp_path / "out" / "datasets").rglob("*.html")
+    assert any("warehouse[prod]/sales" in page.read_text() for page in pages)
+
+
+def test_a_dvc_dependency_that_is_not_a_valid_url(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    (records / "dvc.yaml").write_text("stages:\n  train:\n    cmd: python t.py\n"
+                                      "    deps:\n      - 's3://bucket]/x'\n")  # fmt: skip
+    _builds(run_cli, records, tmp_path / "out")
+    pages = (tmp_path / "out" / "datasets").rglob("*.html")
+    assert any("s3://bucket]/x" in page.read_text() for page in pages)
+
+
+def test_events_nested_past_the_limit_are_skipped_with_a_warning(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    deep = '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    _events(records, f"{deep}\n{json.dumps(dict(EVENT, inputs=[]))}\n")
+    output = _builds(run_cli, records, tmp_path / "out")
+    assert (
+        "lineage/events.jsonl:1: arrays and objects nested deeper than 64 levels; line skipped"
+        in output
+    )
+
+
+def _run_uri(records: Path, field: str, uri: str) -> None:
+    path = records / "runs" / "churn-10.json"
+    run = json.loads(path.read_text())
+    if field == "datasets":
+        run["datasets"][0]["uri"] = uri
+    elif field == "predictions":
+        run["predictions"]["uri"] = uri
+    else:
+        run["artifacts"] = [{"uri": uri}]
+    path.write_text(json.dumps(run, indent=2))
+
+
+@pytest.mark.parametrize("field", ["datasets", "predictions", "artifacts"])
+@pytest.mark.parametrize(
+    ("uri", "problem"),
+    [
+        ("data/a\0b.csv", "contains a NUL character"),
+        ("data/" + "x" * 5000, "is 5,005 characters long, more than 2,048"),
+        ("loop/x.csv", "is a symbolic-link loop"),
+    ],
+)
+def test_uris_that_are_not_usable(
+    project, run_cli, tmp_path: Path, field: str, uri: str, problem: str
+) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    os.symlink("loop", records / "loop")
+    _run_uri(records, field, uri)
+    [found] = _fails(run_cli, records, tmp_path / "out")
+    name = "datasets[0].uri" if field == "datasets" else f"{field}.uri".replace("s.uri", "s[0].uri")
+    name = "predictions.uri" if field == "predictions" else name
+    assert found.startswith("runs/churn-10.json:")
+    assert f": {name}: {problem} — write a path relative to the records folder or a URI" in found
+
+
+def _monitoring(records: Path, frame: pd.DataFrame) -> None:
+    folder = records / "monitoring" / "churn"
+    folder.mkdir(parents=True)
+    frame.to_parquet(folder / "rows.parquet", index=False)
+    with (records / "cardpress.toml").open("a") as config:
+        config.write('\n[drift]\nreference = "2026-03-01/2026-03-01"\n')
+
+
+def _rows(times: list[str]) -> pd.DataFrame:
+    count = len(times)
+    return pd.DataFrame({
+        "timestamp": times, "model_version": "1", "prediction": [0, 1] * (count // 2),
+        "score": [0.2, 0.8] * (count // 2), "label": [0, 1] * (count // 2), "x": range(count),
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize("year", ["0001", "9999"])
+def test_monitoring_timestamps_out_of_range(project, run_cli, tmp_path: Path, year: str) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _monitoring(records, _rows(["2026-03-01T00:00:00Z"] * 3 + [f"{year}-06-01T00:00:00Z"]))
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        f"monitoring/churn/rows.parquet: timestamp: {year}-06-01T00:00:00Z is outside 1970–2099 "
+        "— write the time the prediction was made (a year 1 or 9999 is usually a placeholder)"
+    ]
+
+
+def test_a_monitoring_score_of_inf(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    frame = _rows(["2026-03-01T00:00:00Z"] * 4)
+    frame.loc[1, "score"] = float("inf")
+    _monitoring(records, frame)
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "monitoring/churn/rows.parquet: score: the score inf is not a finite number within "
+        "±1e+12 — write the predicted score (a probability) as a finite number, or leave it empty"
+    ]
+
+
+def test_days_without_rows_between_labelled_days(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _monitoring(records, _rows(["2026-03-01T00:00:00Z"] * 4 + ["2026-03-04T00:00:00Z"] * 4))
+    output = _builds(run_cli, records, tmp_path / "out")
+    assert "window 2026-03-02 has no rows" in output
+    page = (tmp_path / "out" / "models" / "churn" / "drift" / "index.html").read_text()
+    assert page.count("no rows in this window") == 2
+
+
+def test_a_manifest_missing_inputs_digest(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records, out = project(), tmp_path / "out"
+    assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["versions"]["churn@1"]["inputs_digest"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    result = run_cli("build", str(records), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {out}/manifest.json: versions.churn@1: missing 'inputs_digest' — the manifest "
+        "was edited; restore the site from its published copy (check it with `cardpress "
+        "verify`), or build into a new folder\n"
+    )

@@ -1,6 +1,9 @@
 """The command line: a thin layer over :mod:`cardpress.api`.
 
 Exit codes: 0 success, 1 bad records or a failed build, 2 bad usage.
+
+Each command imports :mod:`cardpress.api` (and through it the data, chart and statistics
+engines) when it runs, so ``--help``, ``--version`` and usage errors answer in a blink.
 """
 
 from __future__ import annotations
@@ -9,16 +12,16 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from cardpress import api
 from cardpress.errors import CardpressError
-from cardpress.readers.drift import DriftEngine
-from cardpress.render.check_report import as_junit, as_markdown, as_text, summary_line
 from cardpress.render.hf_card import DEFAULT_TASK
 from cardpress.schemas import KINDS
-from cardpress.write.reports import write_report
+
+if TYPE_CHECKING:
+    from cardpress.readers.drift import DriftEngine
 
 RECORDS_HELP = "Folder of records: cardpress.toml, runs/*.json, models/<model>/card.md."
 
@@ -134,6 +137,8 @@ def build(
         raise click.BadParameter(f"{base_url!r}: give an http(s) URL", param_hint="--base-url")
     if mlflow_model is not None and mlflow_uri is None:
         raise click.BadParameter("needs --mlflow URI", param_hint="--mlflow-model")
+    from cardpress import api
+
     if mlflow_uri is not None:
         imported = api.import_mlflow(mlflow_uri, records, model=mlflow_model)
         _say(f"Imported {imported.versions} version(s) from MLflow into {records}")
@@ -156,6 +161,8 @@ def build(
 @_engine_options
 def validate(records: Path, engine: str | None, spark_master: str | None) -> None:
     """Check RECORDS and print every problem as file:line: field: problem — fix."""
+    from cardpress import api
+
     loaded = api.validate(records, engine=_engine(engine, spark_master))
     _say(f"{records}: {len(loaded.runs)} run record(s), {len(loaded.narratives)} card.md: valid")
 
@@ -202,6 +209,10 @@ def check(
     for name in versions:
         if "@" not in name:
             raise click.BadParameter(f"{name!r}: write it as MODEL@VERSION", param_hint="--model")
+    from cardpress import api
+    from cardpress.render.check_report import as_junit, as_markdown, as_text, summary_line
+    from cardpress.write.reports import write_report
+
     results = api.check(records, policy, versions)
     click.echo(as_text(results), nl=False)
     if junit is not None:
@@ -225,6 +236,8 @@ def verify(site: Path, public_key: Path | None) -> None:
     Exit 0 if the site is exactly as built (and, with --public-key, signed by that key's
     owner), 1 otherwise.
     """
+    from cardpress import api
+
     report = api.verify(site, public_key)
     if report.signature is not None and report.signature != "valid":
         click.echo(f"signature: {report.signature}")
@@ -264,6 +277,8 @@ def pdf(site: Path, version: str, output: Path | None, browser: Path | None) -> 
     if "@" not in version:
         raise click.BadParameter(f"{version!r}: write it as MODEL@VERSION", param_hint="VERSION")
     target = output or Path(version.replace("@", "-") + ".pdf")
+    from cardpress import api
+
     written = api.print_pdf(site, version, target, browser)
     _say(f"Printed {version} to {written}")
 
@@ -291,6 +306,8 @@ def export_json(records: Path, version: str, output: Path | None) -> None:
     if "@" not in version:
         raise click.BadParameter(f"{version!r}: write it as MODEL@VERSION", param_hint="VERSION")
     target = output or Path(version.replace("@", "-") + ".card.json")
+    from cardpress import api
+
     written = api.export_card_json(records, version, target)
     _say(f"Wrote the card of {version} to {written}")
 
@@ -321,6 +338,8 @@ def export_hf(records: Path, version: str, output: Path, task: str) -> None:
     """
     if "@" not in version:
         raise click.BadParameter(f"{version!r}: write it as MODEL@VERSION", param_hint="VERSION")
+    from cardpress import api
+
     written = api.export_hf(records, version, output, task)
     _say(f"Wrote the Hugging Face card of {version} to {written}")
 
@@ -329,7 +348,9 @@ def export_hf(records: Path, version: str, output: Path, task: str) -> None:
 @click.argument("kind", type=click.Choice(sorted(KINDS)))
 def schema(kind: str) -> None:
     """Print the JSON Schema of KIND: records (run, card, config, policy, signoff) or card-data."""
-    click.echo(api.schema(kind), nl=False)
+    from cardpress.schemas import schema_text  # the schema alone: no need to load the build stack
+
+    click.echo(schema_text(kind), nl=False)
 
 
 @cli.group("import")
@@ -370,6 +391,8 @@ def import_mlflow(tracking_uri: str, model: str | None, records: Path) -> None:
     with a warning. Nothing is written unless every record is valid. Needs the mlflow
     package: pip install 'cardpress[mlflow]'. See docs/import.md.
     """
+    from cardpress import api
+
     result = api.import_mlflow(tracking_uri, records, model=model)
     _say(f"Imported {result.versions} model version(s) into {records}: {len(result.files)} file(s)")
 

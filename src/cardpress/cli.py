@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cardpress import progress
 from cardpress.errors import CardpressError
 from cardpress.render.hf_card import DEFAULT_TASK
 from cardpress.schemas import KINDS
@@ -28,10 +29,18 @@ RECORDS_HELP = "Folder of records: cardpress.toml, runs/*.json, models/<model>/c
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cardpress", prog_name="cardpress")
-@click.option("-v", "--verbose", count=True, help="Say more (repeat for debug output).")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Say more: each stage of a build and its time (repeat for debug output).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors; no progress display.")
 def cli(verbose: int, quiet: bool) -> None:
     """Render ML training records into a versioned, static audit website.
+
+    On a terminal, a build or validate that takes more than two seconds shows its stages and
+    counts on stderr (reading records, monitoring files, drift reports, charts, pages, writing).
 
     \b
     Quick start:
@@ -42,7 +51,9 @@ def cli(verbose: int, quiet: bool) -> None:
     level = logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.INFO
     if not quiet and not verbose:
         level = logging.WARNING
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
+    # Other libraries speak only to warn (no "Successfully loaded extension" from Markdown).
+    logging.basicConfig(level=max(level, logging.WARNING), format="%(message)s",
+                        handlers=[progress.LogHandler()], force=True)  # fmt: skip
     logging.getLogger("cardpress").setLevel(level)
 
 
@@ -142,16 +153,17 @@ def build(
     if mlflow_uri is not None:
         imported = api.import_mlflow(mlflow_uri, records, model=mlflow_model)
         _say(f"Imported {imported.versions} version(s) from MLflow into {records}")
-    result = api.build(
-        records,
-        output,
-        force=force,
-        republish=republish,
-        reason=reason,
-        base_url=base_url,
-        sign_key=sign_key,
-        engine=_engine(engine, spark_master),
-    )
+    with progress.display(_progress_shown()):
+        result = api.build(
+            records,
+            output,
+            force=force,
+            republish=republish,
+            reason=reason,
+            base_url=base_url,
+            sign_key=sign_key,
+            engine=_engine(engine, spark_master),
+        )
     _say(f"Built {result.models} model(s), {result.versions} version(s): "
          f"{result.output / 'index.html'}")  # fmt: skip
 
@@ -163,7 +175,8 @@ def validate(records: Path, engine: str | None, spark_master: str | None) -> Non
     """Check RECORDS and print every problem as file:line: field: problem — fix."""
     from cardpress import api
 
-    loaded = api.validate(records, engine=_engine(engine, spark_master))
+    with progress.display(_progress_shown()):
+        loaded = api.validate(records, engine=_engine(engine, spark_master))
     _say(f"{records}: {len(loaded.runs)} run record(s), {len(loaded.narratives)} card.md: valid")
 
 
@@ -407,6 +420,11 @@ def _engine(engine: str | None, spark_master: str | None) -> DriftEngine | None:
     if engine is None:
         return None
     return ("spark" if engine == "spark" else "duckdb", spark_master)
+
+
+def _progress_shown() -> bool:
+    """The progress display is for a person at a terminal: not in pipes, logs or with -q."""
+    return sys.stderr.isatty() and logging.getLogger("cardpress").isEnabledFor(logging.WARNING)
 
 
 def _say(message: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cardpress.errors import Problem, RecordsError
 from cardpress.model import Narrative, Records, Run
+from cardpress.progress import stage
 from cardpress.readers.config import read_config
 from cardpress.readers.drift import DriftEngine, read_drift
 from cardpress.readers.narrative import read_narratives
@@ -37,18 +38,22 @@ def read_records(
         fix = "give the path of a records folder (it holds runs/ and models/)"
         raise RecordsError([Problem(str(folder), None, "", "is not a folder", fix)])
     problems: list[Problem] = []
-    config = read_config(root, problems)
-    runs = read_runs(root, problems, trusted)
-    narratives = read_narratives(root, problems)
-    problems += _duplicate_versions(runs) + _orphan_narratives(narratives, runs)
-    problems += _case_collisions(runs)
-    signoffs = read_signoffs(root, runs, problems)
+    with stage("reading records", unit="run records") as advance:
+        config = read_config(root, problems)
+        runs = read_runs(root, problems, trusted)
+        narratives = read_narratives(root, problems)
+        problems += _duplicate_versions(runs) + _orphan_narratives(narratives, runs)
+        problems += _case_collisions(runs)
+        signoffs = read_signoffs(root, runs, problems)
+        advance(len(runs))
     if not runs and not problems:
         fix = "add run records under runs/ (see `cardpress schema run` and docs/records.md)"
         problems.append(Problem("runs/", None, "", "no run records found", fix))
     records = Records(str(root), config, tuple(runs), tuple(narratives), tuple(signoffs))
     if drift and not problems:
-        records = replace(records, drift=read_drift(root, records, problems, engine))
+        with stage("monitoring files", unit="files") as advance:
+            records = replace(records, drift=read_drift(root, records, problems, engine))
+            advance(sum(len(summaries.sources) for summaries in records.drift))
     if problems:
         raise RecordsError(problems)
     return records

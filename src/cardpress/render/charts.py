@@ -20,6 +20,7 @@ from typing import Any
 
 import vl_convert as vlc
 
+from cardpress.progress import each
 from cardpress.render.chart_workers import render_apart
 
 Spec = dict[str, Any]
@@ -137,7 +138,7 @@ def render_svgs(specs: list[Spec], workers: int | None = None) -> list[str]:
     if workers > 1 and len(distinct) >= POOL_THRESHOLD:
         rendered = dict(zip(distinct, render_apart(distinct, workers), strict=True))
     else:
-        rendered = {key: _svg_of_json(key) for key in distinct}
+        rendered = {key: _svg_of_json(key) for key in each("charts", distinct, "charts")}
     return [rendered[key] for key in keys]
 
 

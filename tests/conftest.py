@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+import cardpress
 from cardpress.cli import cli
 
 TESTS = Path(__file__).parent
@@ -28,6 +29,14 @@ def project(tmp_path: Path) -> Callable[[str], Path]:
         return target
 
     return copy
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example's site, built once per test process: read it; copy it to change it."""
+    out = tmp_path_factory.mktemp("example") / "site"
+    cardpress.build(EXAMPLE, out)
+    return out
 
 
 @pytest.fixture

@@ -9,9 +9,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 import cardpress
 from cardpress.cli import cli
+
+# What a property test checks is its property, not its speed: Hypothesis's 200 ms deadline
+# failed tests on a loaded machine (and in parallel workers). No deadline, in every test.
+settings.register_profile("cardpress", deadline=None)
+settings.load_profile("cardpress")
 
 TESTS = Path(__file__).parent
 PROJECTS = TESTS / "projects"

@@ -9,8 +9,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
+import cardpress
 from cardpress.cli import cli
+
+# What a property test checks is its property, not its speed: Hypothesis's 200 ms deadline
+# failed tests on a loaded machine (and in parallel workers). No deadline, in every test.
+settings.register_profile("cardpress", deadline=None)
+settings.load_profile("cardpress")
 
 TESTS = Path(__file__).parent
 PROJECTS = TESTS / "projects"
@@ -28,6 +35,14 @@ def project(tmp_path: Path) -> Callable[[str], Path]:
         return target
 
     return copy
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example's site, built once per test process: read it; copy it to change it."""
+    out = tmp_path_factory.mktemp("example") / "site"
+    cardpress.build(EXAMPLE, out)
+    return out
 
 
 @pytest.fixture

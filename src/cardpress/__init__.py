@@ -10,20 +10,17 @@ The Python API mirrors the command line:
 
 Training scripts without a tracker record their runs with ``cardpress.run`` (a context
 manager) or ``cardpress.log_run`` (one call); see docs/logging.md.
+
+The public names load on first use (PEP 562), so ``import cardpress`` in a training script
+costs milliseconds and loads no data engine, plotting or statistics library: the build stack
+(Ibis, DuckDB, Altair, vl-convert, scipy, pandas) is imported only by the verbs that need it.
 """
 
-from cardpress.api import (
-    BuildResult,
-    build,
-    check,
-    export_card_json,
-    export_hf,
-    import_mlflow,
-    print_pdf,
-    schema,
-    validate,
-    verify,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from cardpress.errors import (
     ArgumentError,
     CardpressError,
@@ -31,10 +28,35 @@ from cardpress.errors import (
     RecordExistsError,
     RecordsError,
 )
-from cardpress.importing import ImportResult
-from cardpress.recorder import RunRecorder, log_run, run
+
+if TYPE_CHECKING:
+    from cardpress.api import (
+        BuildResult,
+        build,
+        check,
+        export_card_json,
+        export_hf,
+        import_mlflow,
+        print_pdf,
+        schema,
+        validate,
+        verify,
+    )
+    from cardpress.importing import ImportResult
+    from cardpress.recorder import RunRecorder, log_run, run
 
 __version__ = "0.1.0"
+
+# Where each lazily loaded public name lives.
+_LAZY = {
+    **dict.fromkeys(
+        ["BuildResult", "build", "check", "export_card_json", "export_hf", "import_mlflow",
+         "print_pdf", "schema", "validate", "verify"],
+        "cardpress.api",
+    ),
+    "ImportResult": "cardpress.importing",
+    **dict.fromkeys(["RunRecorder", "log_run", "run"], "cardpress.recorder"),
+}  # fmt: skip
 
 __all__ = [
     "ArgumentError",
@@ -58,3 +80,17 @@ __all__ = [
     "validate",
     "verify",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name's module on first use and keep the name here."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cardpress' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

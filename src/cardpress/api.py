@@ -30,6 +30,7 @@ from cardpress.importing import ImportResult, import_store
 from cardpress.incremental import build_pages, remember
 from cardpress.model import FairnessSettings, Policy, Records, Run
 from cardpress.model_drift import DriftSummaries
+from cardpress.progress import each
 from cardpress.publishing import (
     changelog,
     check_publication,
@@ -225,7 +226,7 @@ def _build(
 
     frozen = {**frozen_files(publication, previous), **pages.carried}
     count = write_site(
-        [*pages.rendered, *extras, *status_files, *assets],
+        each("writing", [*pages.rendered, *extras, *status_files, *assets], "files"),
         out,
         force=force,
         manifest_for=manifest_for,
@@ -277,7 +278,7 @@ def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[Pa
     """Drift pages of every model with monitoring rows; the model page links to them."""
     titles = {model.name: model.title for model in site.models}
     found = []
-    for summaries in records.drift:
+    for summaries in each("drift reports", records.drift, "models"):
         settings = records.config.drift_for(summaries.model)
         report = drift_report_of(records, summaries)
         for warning in report.warnings:

@@ -1,6 +1,9 @@
 """The command line: a thin layer over :mod:`cardpress.api`.
 
 Exit codes: 0 success, 1 bad records or a failed build, 2 bad usage.
+
+Each command imports :mod:`cardpress.api` (and through it the data, chart and statistics
+engines) when it runs, so ``--help``, ``--version`` and usage errors answer in a blink.
 """
 
 from __future__ import annotations
@@ -9,26 +12,35 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from cardpress import api
+from cardpress import progress
 from cardpress.errors import CardpressError
-from cardpress.readers.drift import DriftEngine
-from cardpress.render.check_report import as_junit, as_markdown, as_text, summary_line
 from cardpress.render.hf_card import DEFAULT_TASK
 from cardpress.schemas import KINDS
-from cardpress.write.reports import write_report
+
+if TYPE_CHECKING:
+    from cardpress.readers.drift import DriftEngine
 
 RECORDS_HELP = "Folder of records: cardpress.toml, runs/*.json, models/<model>/card.md."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cardpress", prog_name="cardpress")
-@click.option("-v", "--verbose", count=True, help="Say more (repeat for debug output).")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Say more: each stage of a build and its time (repeat for debug output).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors; no progress display.")
 def cli(verbose: int, quiet: bool) -> None:
     """Render ML training records into a versioned, static audit website.
+
+    On a terminal, a build or validate that takes more than two seconds shows its stages and
+    counts on stderr (reading records, monitoring files, drift reports, charts, pages, writing).
 
     \b
     Quick start:
@@ -39,7 +51,9 @@ def cli(verbose: int, quiet: bool) -> None:
     level = logging.ERROR if quiet else logging.DEBUG if verbose > 1 else logging.INFO
     if not quiet and not verbose:
         level = logging.WARNING
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
+    # Other libraries speak only to warn (no "Successfully loaded extension" from Markdown).
+    logging.basicConfig(level=max(level, logging.WARNING), format="%(message)s",
+                        handlers=[progress.LogHandler()], force=True)  # fmt: skip
     logging.getLogger("cardpress").setLevel(level)
 
 
@@ -151,21 +165,24 @@ def build(
         raise click.BadParameter(f"{base_url!r}: give an http(s) URL", param_hint="--base-url")
     if mlflow_model is not None and mlflow_uri is None:
         raise click.BadParameter("needs --mlflow URI", param_hint="--mlflow-model")
+    from cardpress import api
+
     if mlflow_uri is not None:
         imported = api.import_mlflow(mlflow_uri, records, model=mlflow_model)
         _say(f"Imported {imported.versions} version(s) from MLflow into {records}")
-    result = api.build(
-        records,
-        output,
-        force=force,
-        republish=republish,
-        reason=reason,
-        base_url=base_url,
-        sign_key=sign_key,
-        engine=_engine(engine, spark_master),
-        previous_public_key=previous_public_key,
-        wait=wait,
-    )
+    with progress.display(_progress_shown()):
+        result = api.build(
+            records,
+            output,
+            force=force,
+            republish=republish,
+            reason=reason,
+            base_url=base_url,
+            sign_key=sign_key,
+            engine=_engine(engine, spark_master),
+            previous_public_key=previous_public_key,
+            wait=wait,
+        )
     _say(f"Built {result.models} model(s), {result.versions} version(s): "
          f"{result.output / 'index.html'}")  # fmt: skip
 
@@ -175,7 +192,10 @@ def build(
 @_engine_options
 def validate(records: Path, engine: str | None, spark_master: str | None) -> None:
     """Check RECORDS and print every problem as file:line: field: problem — fix."""
-    loaded = api.validate(records, engine=_engine(engine, spark_master))
+    from cardpress import api
+
+    with progress.display(_progress_shown()):
+        loaded = api.validate(records, engine=_engine(engine, spark_master))
     _say(f"{records}: {len(loaded.runs)} run record(s), {len(loaded.narratives)} card.md: valid")
 
 
@@ -221,6 +241,10 @@ def check(
     for name in versions:
         if "@" not in name:
             raise click.BadParameter(f"{name!r}: write it as MODEL@VERSION", param_hint="--model")
+    from cardpress import api
+    from cardpress.render.check_report import as_junit, as_markdown, as_text, summary_line
+    from cardpress.write.reports import write_report
+
     results = api.check(records, policy, versions)
     click.echo(as_text(results), nl=False)
     if junit is not None:
@@ -268,6 +292,8 @@ def verify(site: Path, public_key: Path | None) -> None:
     Exit 0 if the site is exactly as built (and, with --public-key, signed by that key's
     owner), 1 otherwise.
     """
+    from cardpress import api
+
     report = api.verify(site, public_key)
     if report.signature is not None and report.signature != "valid":
         click.echo(f"signature: {report.signature}")
@@ -309,6 +335,8 @@ def pdf(site: Path, version: str, output: Path | None, browser: Path | None) -> 
     if "@" not in version:
         raise click.BadParameter(f"{version!r}: write it as MODEL@VERSION", param_hint="VERSION")
     target = output or Path(version.replace("@", "-") + ".pdf")
+    from cardpress import api
+
     written = api.print_pdf(site, version, target, browser)
     _say(f"Printed {version} to {written}")
 
@@ -336,6 +364,8 @@ def export_json(records: Path, version: str, output: Path | None) -> None:
     if "@" not in version:
         raise click.BadParameter(f"{version!r}: write it as MODEL@VERSION", param_hint="VERSION")
     target = output or Path(version.replace("@", "-") + ".card.json")
+    from cardpress import api
+
     written = api.export_card_json(records, version, target)
     _say(f"Wrote the card of {version} to {written}")
 
@@ -366,6 +396,8 @@ def export_hf(records: Path, version: str, output: Path, task: str) -> None:
     """
     if "@" not in version:
         raise click.BadParameter(f"{version!r}: write it as MODEL@VERSION", param_hint="VERSION")
+    from cardpress import api
+
     written = api.export_hf(records, version, output, task)
     _say(f"Wrote the Hugging Face card of {version} to {written}")
 
@@ -374,7 +406,9 @@ def export_hf(records: Path, version: str, output: Path, task: str) -> None:
 @click.argument("kind", type=click.Choice(sorted(KINDS)))
 def schema(kind: str) -> None:
     """Print the JSON Schema of KIND: records (run, card, config, policy, signoff) or card-data."""
-    click.echo(api.schema(kind), nl=False)
+    from cardpress.schemas import schema_text  # the schema alone: no need to load the build stack
+
+    click.echo(schema_text(kind), nl=False)
 
 
 @cli.group("import")
@@ -415,6 +449,8 @@ def import_mlflow(tracking_uri: str, model: str | None, records: Path) -> None:
     with a warning. Nothing is written unless every record is valid. Needs the mlflow
     package: pip install 'cardpress[mlflow]'. See docs/import.md.
     """
+    from cardpress import api
+
     result = api.import_mlflow(tracking_uri, records, model=model)
     _say(f"Imported {result.versions} model version(s) into {records}: {len(result.files)} file(s)")
 
@@ -429,6 +465,11 @@ def _engine(engine: str | None, spark_master: str | None) -> DriftEngine | None:
     if engine is None:
         return None
     return ("spark" if engine == "spark" else "duckdb", spark_master)
+
+
+def _progress_shown() -> bool:
+    """The progress display is for a person at a terminal: not in pipes, logs or with -q."""
+    return sys.stderr.isatty() and logging.getLogger("cardpress").isEnabledFor(logging.WARNING)
 
 
 def _say(message: str) -> None:

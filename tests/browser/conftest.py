@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-import cardpress
-from tests.conftest import EXAMPLE, REPO
+from tests.conftest import REPO
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts" / "browser"
@@ -31,13 +30,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-@pytest.fixture(scope="session")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "site"
-    cardpress.build(EXAMPLE, out)
-    return out
 
 
 @pytest.fixture(scope="session")

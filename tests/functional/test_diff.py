@@ -15,9 +15,8 @@ def _record(version: str) -> dict:  # type: ignore[type-arg]
     return json.loads((EXAMPLE / "runs" / f"income-classifier-{version}.json").read_text())
 
 
-def test_example_diff_matches_the_two_run_records(tmp_path: Path) -> None:
-    cardpress.build(EXAMPLE, tmp_path / "site")
-    diff = json.loads((tmp_path / "site/models/income-classifier/v/2/diff/index.json").read_text())
+def test_example_diff_matches_the_two_run_records(example_site: Path) -> None:
+    diff = json.loads((example_site / "models/income-classifier/v/2/diff/index.json").read_text())
     old, new = _record("1"), _record("2")
 
     # metrics: every (key, dataset, slice) of either record, delta = new - old

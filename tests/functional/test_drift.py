@@ -20,11 +20,9 @@ MONITORING = EXAMPLE / "monitoring" / "income-classifier"
 SCRIPT = "<script>alert(1)</script>"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("drift") / "site"
-    cardpress.build(EXAMPLE, out)
-    return out
+@pytest.fixture
+def site(example_site: Path) -> Path:
+    return example_site
 
 
 def _rows() -> tuple[pd.DataFrame, pd.DataFrame]:

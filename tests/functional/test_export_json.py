@@ -16,19 +16,17 @@ from tests.conftest import EXAMPLE, REPO
 VALIDATOR = Draft202012Validator(load_schema("card-data"))
 
 
-def test_exported_card_is_the_page_data_with_its_schema(tmp_path: Path) -> None:
-    cardpress.build(EXAMPLE, tmp_path / "site")
+def test_exported_card_is_the_page_data_with_its_schema(example_site: Path, tmp_path: Path) -> None:
     out = cardpress.export_card_json(EXAMPLE, "income-classifier@2", tmp_path / "card.json")
     exported = json.loads(out.read_text())
     VALIDATOR.validate(exported)
-    page = json.loads((tmp_path / "site/models/income-classifier/v/2/index.json").read_text())
+    page = json.loads((example_site / "models/income-classifier/v/2/index.json").read_text())
     assert exported.pop("schema") == "cardpress/card-data/1"
     assert exported == page
 
 
-def test_every_card_page_follows_the_schema(tmp_path: Path) -> None:
-    cardpress.build(EXAMPLE, tmp_path / "site")
-    pages = sorted((tmp_path / "site").glob("models/*/v/*/index.json"))
+def test_every_card_page_follows_the_schema(example_site: Path) -> None:
+    pages = sorted(example_site.glob("models/*/v/*/index.json"))
     pages += sorted((REPO / "tests/golden/minimal").glob("models/*/v/*/index.json"))
     assert len(pages) == 5
     for page in pages:

@@ -16,13 +16,6 @@ from tests.conftest import EXAMPLE
 from tests.functional.test_fairness_input import _csv, _write_predictions
 
 
-@pytest.fixture(scope="module")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("example") / "site"
-    build(EXAMPLE, out, source_date_epoch=0)
-    return out
-
-
 def _page(site: Path, version: str = "2") -> dict[str, Any]:
     path = site / f"models/income-classifier/v/{version}/fairness/index.json"
     data: dict[str, Any] = json.loads(path.read_text())

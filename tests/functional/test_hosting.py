@@ -9,7 +9,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 import cardpress
-from tests.conftest import EXAMPLE, PROJECTS
+from tests.conftest import PROJECTS
 
 PREFIX = "window.CARDPRESS_SEARCH = "
 
@@ -20,9 +20,8 @@ def _index(site: Path) -> list[dict[str, str]]:
     return json.loads(text[len(PREFIX) : -2])
 
 
-def test_search_index_covers_models_versions_datasets_and_card_text(tmp_path: Path) -> None:
-    cardpress.build(EXAMPLE, tmp_path / "site")
-    entries = _index(tmp_path / "site")
+def test_search_index_covers_models_versions_datasets_and_card_text(example_site: Path) -> None:
+    entries = _index(example_site)
     by_kind = {
         kind: [e for e in entries if e["kind"] == kind]
         for kind in ("model", "version", "dataset", "fairness", "review", "drift")
@@ -41,7 +40,7 @@ def test_search_index_covers_models_versions_datasets_and_card_text(tmp_path: Pa
     for entry in entries:  # every result links to a page (and anchor) that exists
         assert entry["section"], entry
         page, _, anchor = entry["url"].partition("#")
-        html = tmp_path / "site" / page
+        html = example_site / page
         assert html.is_file(), entry
         if anchor:
             assert BeautifulSoup(html.read_text(), "html.parser").find(id=anchor), entry
@@ -53,9 +52,10 @@ def _found(entries: list[dict[str, str]], term: str) -> set[tuple[str, str]]:
             if term.lower() in (e["title"] + " " + e["text"]).lower()}  # fmt: skip
 
 
-def test_search_finds_groups_features_statuses_decisions_and_algorithms(tmp_path: Path) -> None:
-    cardpress.build(EXAMPLE, tmp_path / "site")
-    entries = _index(tmp_path / "site")
+def test_search_finds_groups_features_statuses_decisions_and_algorithms(
+    example_site: Path,
+) -> None:
+    entries = _index(example_site)
     card_2 = "models/income-classifier/v/2/index.html"
     fairness_2 = "models/income-classifier/v/2/fairness/index.html"
     assert ("fairness", fairness_2) in _found(entries, "Female")

@@ -5,19 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pytest
 from bs4 import BeautifulSoup
 
 import cardpress
 from cardpress.compute.card import SECTIONS
-from tests.conftest import EXAMPLE, PROJECTS
-
-
-@pytest.fixture(scope="module")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("example") / "site"
-    cardpress.build(EXAMPLE, out)
-    return out
+from tests.conftest import PROJECTS
 
 
 def _soup(path: Path) -> BeautifulSoup:

@@ -12,7 +12,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 import cardpress
-from tests.conftest import EXAMPLE
 from tests.lineage.events import emit_prepare
 
 SCRIPT = "<script>alert(1)</script>"
@@ -131,10 +130,8 @@ def test_files_outside_the_records_folder_are_hashed_only_when_allowed(
     assert row["sha256"] == hashlib.sha256(b"secret\n").hexdigest()
 
 
-def test_the_example_shows_where_its_training_data_came_from(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    cardpress.build(EXAMPLE, site)
-    data = _json(site, "models/income-classifier/v/2/lineage/index.json")
+def test_the_example_shows_where_its_training_data_came_from(example_site: Path) -> None:
+    data = _json(example_site, "models/income-classifier/v/2/lineage/index.json")
     labels = {n["label"] for n in data["graph"]["nodes"]}
     assert {"uci-adult/copy", "UCI Adult, training split", "UCI Adult, test split"} <= labels
     assert not any(d["changed"] for d in data["datasets"])

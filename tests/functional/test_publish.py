@@ -9,7 +9,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -175,21 +174,41 @@ def _bench_records(root: Path, models: int, versions: int) -> None:
     module.write_records(root, models, versions)
 
 
+# The build, paused mid-write: a Python audit hook sees each file the real build opens for
+# writing and, at the tenth in the staging folder, says so on stdout and waits for stdin, which
+# never comes. The test kills it then, on that event rather than on a clock.
+PAUSE_MID_WRITE = """
+import os, sys
+opened = 0
+def pause(event, args):
+    global opened
+    if event == "open" and ".cardpress-staging-" in str(args[0]) and "w" in str(args[1]):
+        opened += 1
+        if opened == 10:
+            os.write(1, b"writing\\n")
+            os.read(0, 1)
+sys.addaudithook(pause)
+from cardpress.cli import main
+main()
+"""
+
+
 def test_a_killed_build_leaves_the_previous_site_exactly_as_it_was(tmp_path: Path) -> None:
     records, out = tmp_path / "records", tmp_path / "site"
     _bench_records(records, 3, 2)
     cardpress.build(records, out)
     before = _snapshot(out)
-    _bench_records(bigger := tmp_path / "bigger", 40, 5)
-    command = [sys.executable, "-m", "cardpress", "build", str(bigger), "-o", str(out), "--force"]
-    process = subprocess.Popen(command)
-    deadline = time.monotonic() + 60
+    _bench_records(bigger := tmp_path / "bigger", 6, 3)
+    command = [sys.executable, "-c", PAUSE_MID_WRITE, "build", str(bigger), "-o", str(out),
+               "--force"]  # fmt: skip
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        said = process.stdout.readline()  # blocks until the build is writing (or has ended)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert said == b"writing\n", "the build ended before it was writing; the test proves nothing"
     staging = tmp_path / ".cardpress-staging-site"
-    while not (staging / "models").exists() and time.monotonic() < deadline:  # mid-write
-        time.sleep(0.01)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    assert staging.exists(), "the build was not killed while writing; the test proves nothing"
+    assert len([p for p in staging.rglob("*") if p.is_file()]) >= 9  # killed mid-write
     assert _snapshot(out) == before
     cardpress.build(records, out)  # the next build clears what the killed one left
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bigger", "records", "site"]

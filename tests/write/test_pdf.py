@@ -10,16 +10,13 @@ import pytest
 
 import cardpress
 from cardpress.errors import BuildError, UsageError
-from tests.conftest import EXAMPLE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("pdf") / "site"
-    cardpress.build(EXAMPLE, out)
-    return out
+@pytest.fixture
+def site(example_site: Path) -> Path:
+    return example_site
 
 
 def test_a_folder_that_is_not_a_site_is_refused(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cardpress.errors import Problem, RecordsError
 from cardpress.model import Narrative, Records, Run
+from cardpress.progress import stage
 from cardpress.readers.config import read_config
 from cardpress.readers.drift import DriftEngine, read_drift
 from cardpress.readers.files import allowed
@@ -39,24 +40,28 @@ def read_records(
         fix = "give the path of a records folder (it holds runs/ and models/)"
         raise RecordsError([Problem(str(folder), None, "", "is not a folder", fix)])
     problems: list[Problem] = []
-    config = read_config(root, problems)
-    allow = allowed(config)
-    before = len(problems)
-    runs = read_runs(root, problems, trusted, allow)
-    # a run record that failed is not in runs: what names its version is not checked against
-    # runs, or it would be a second, false problem (it is checked once the record is fixed)
-    complete = len(problems) == before
-    narratives = read_narratives(root, problems, allow)
-    problems += _duplicate_versions(runs) + _case_collisions(runs)
-    problems += _orphan_narratives(narratives, runs) if complete else []
-    signoffs = read_signoffs(root, runs, problems, complete, allow)
-    problems += outside_problems(root, config)
+    with stage("reading records", unit="run records") as advance:
+        config = read_config(root, problems)
+        allow = allowed(config)
+        before = len(problems)
+        runs = read_runs(root, problems, trusted, allow)
+        # a run record that failed is not in runs: what names its version is not checked
+        # against runs, or it would be a second, false problem (checked once it is fixed)
+        complete = len(problems) == before
+        narratives = read_narratives(root, problems, allow)
+        problems += _duplicate_versions(runs) + _case_collisions(runs)
+        problems += _orphan_narratives(narratives, runs) if complete else []
+        signoffs = read_signoffs(root, runs, problems, complete, allow)
+        problems += outside_problems(root, config)
+        advance(len(runs))
     if not runs and not problems:
         fix = "add run records under runs/ (see `cardpress schema run` and docs/records.md)"
         problems.append(Problem("runs/", None, "", "no run records found", fix))
     records = Records(str(root), config, tuple(runs), tuple(narratives), tuple(signoffs))
     if drift and not problems:
-        records = replace(records, drift=read_drift(root, records, problems, engine))
+        with stage("monitoring files", unit="files") as advance:
+            records = replace(records, drift=read_drift(root, records, problems, engine))
+            advance(sum(len(summaries.sources) for summaries in records.drift))
     if problems:
         raise RecordsError(problems)
     return records

@@ -6,8 +6,6 @@ import csv
 import json
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 FORMATS = {".parquet": "Parquet", ".csv": "CSV", ".jsonl": "JSONL", ".ndjson": "JSONL"}
 
 
@@ -22,6 +20,8 @@ def column_names(path: Path) -> list[str]:
         raise TableError(f"has an unsupported extension {suffix!r}")
     try:
         if suffix == ".parquet":
+            import pyarrow.parquet as pq  # here: the run recorder needs no pyarrow otherwise
+
             return list(pq.read_schema(path).names)
         if suffix == ".csv":
             return _csv_header(path)

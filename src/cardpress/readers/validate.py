@@ -6,14 +6,14 @@ jsonschema's own messages describe the schema; ours tell the user what to change
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from cardpress.errors import Problem
 from cardpress.readers.jsonpos import Path
 from cardpress.schemas import load_schema
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 LineOf = Callable[[Path], int | None]
 
@@ -30,6 +30,9 @@ _TYPE_NAMES = {
 
 def schema_problems(document: Any, kind: str, file: str, line_of: LineOf) -> list[Problem]:
     """Every way ``document`` breaks the schema of ``kind``, each with a fix."""
+    # jsonschema takes ~0.1 s to import: loaded when a document is checked, not on import.
+    from jsonschema import Draft202012Validator
+
     validator = Draft202012Validator(load_schema(kind))
     problems = []
     for error in validator.iter_errors(document):

@@ -2,7 +2,8 @@
 
 Building a spec is pure and cheap; rendering is the slow part (tens of milliseconds a chart, and
 vl-convert holds the GIL), so pages only *declare* specs and :func:`render_svgs` renders a whole
-build's charts in one batch: identical specs once, and over a process pool when there are many.
+build's charts in one batch: identical specs once, and over worker processes when there are many
+(:mod:`cardpress.render.chart_workers`, which never re-import the caller's script).
 
 Every chart is shown beside a table of its numbers; shape as well as colour tells series apart,
 so a chart reads in grey print and for colour-blind readers.
@@ -12,18 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from typing import Any
 
-import altair as alt
 import vl_convert as vlc
 
+from cardpress.progress import each
+from cardpress.render.chart_workers import render_apart
+
 Spec = dict[str, Any]
-# Below this many distinct charts a pool's start-up (importing vl-convert per worker) costs more
+# Below this many distinct charts the workers' start-up (a Python with vl-convert each) costs more
 # than it saves.
 POOL_THRESHOLD = 24
 
@@ -54,6 +55,8 @@ def metric_dots(rows: list[dict[str, Any]], *, y: str, series: str, title: str) 
 @cache
 def _dots_template(with_intervals: bool, series_title: str) -> str:
     """The dot chart built once by Altair (building costs ~20 ms); charts fill in the data."""
+    import altair as alt  # here: chart workers, which only render, need not load it
+
     x = alt.X("value:Q", title="value", scale=alt.Scale(domain=[0, 1], nice=False))
     y_axis = alt.Y("y:N", title=None, sort=None)
     legend = alt.Legend(title=series_title, orient="bottom")
@@ -95,6 +98,8 @@ def _group_dots_template() -> str:
     Text is what costs time to render (vl-convert measures every label), so the x axis has three
     labels and the group names appear once per row.
     """
+    import altair as alt
+
     x = alt.X("value:Q", title=None, scale=alt.Scale(domain=[0, 1], nice=False),
               axis=alt.Axis(values=[0, 0.5, 1]))  # fmt: skip
     y = alt.Y("group:N", title=None)
@@ -131,14 +136,9 @@ def render_svgs(specs: list[Spec], workers: int | None = None) -> list[str]:
     distinct = sorted(set(keys))
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers > 1 and len(distinct) >= POOL_THRESHOLD:
-        # spawn, not fork: vl-convert runs its own threads, which fork would not carry over safely
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            rendered = dict(
-                zip(distinct, pool.map(_svg_of_json, distinct, chunksize=8), strict=True)
-            )
+        rendered = dict(zip(distinct, render_apart(distinct, workers), strict=True))
     else:
-        rendered = {key: _svg_of_json(key) for key in distinct}
+        rendered = {key: _svg_of_json(key) for key in each("charts", distinct, "charts")}
     return [rendered[key] for key in keys]
 
 

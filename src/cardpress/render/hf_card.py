@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
-from cardpress.render.env import format_number
+# yaml and the jinja2 environment (for format_number) are imported where used: the command line
+# reads DEFAULT_TASK from here for its --help, which must not load them.
 
 # License ids the Hub knows are lower-case SPDX ids; anything else is "other" with its name.
 HUB_LICENSES = frozenset({
@@ -28,6 +27,8 @@ DEFAULT_TASK = "tabular-classification"
 
 def hf_card(card: dict[str, Any], task: str = DEFAULT_TASK) -> str:
     """The README.md of a Hugging Face model repository for the version in ``card``."""
+    import yaml
+
     front = yaml.safe_dump(hf_metadata(card, task), sort_keys=True, allow_unicode=True)
     return f"---\n{front}---\n\n" + "\n\n".join(_body(card)) + "\n"
 
@@ -141,6 +142,8 @@ def _owners(details: dict[str, Any]) -> list[str]:
 
 
 def _metric_tables(section: dict[str, Any]) -> list[str]:
+    from cardpress.render.env import format_number
+
     parts = []
     for rows, caption in ((section["overall"], "Overall"), (section["disaggregated"], "By group")):
         if rows:
@@ -165,6 +168,8 @@ def _group(metric: dict[str, Any]) -> str:
 
 
 def _ci(metric: dict[str, Any]) -> str:
+    from cardpress.render.env import format_number
+
     ci = metric.get("ci")
     if not ci:
         return "—"

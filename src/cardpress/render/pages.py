@@ -20,6 +20,7 @@ from cardpress.compute.fairness import FairnessReport
 from cardpress.compute.site import ModelEntry, Site, VersionEntry
 from cardpress.compute.summary import card_summary
 from cardpress.model import SignOff
+from cardpress.progress import each
 from cardpress.render.card_charts import card_chart_specs
 from cardpress.render.charts import Spec, render_svgs
 from cardpress.render.compare_data import compare_data
@@ -193,7 +194,7 @@ def render_pages(
     for (index, name), svg in zip(names, svgs, strict=True):
         charts.setdefault(index, {})[name] = svg
     common = {"site": site_data(site), "generator": f"{GENERATOR} {version}"}
-    for index, plan in enumerate(plans):
+    for index, plan in enumerate(each("pages", plans, "pages")):
         yield from _page(env, plan, {**common, **plan.extra, "charts": charts.get(index, {})})
 
 

@@ -68,7 +68,7 @@ from cardpress.write.lock import site_lock
 from cardpress.write.manifest import Published, manifest_bytes, manifest_digest, read_published
 from cardpress.write.pdf import find_browser, print_to_pdf
 from cardpress.write.reports import write_whole
-from cardpress.write.site import write_site
+from cardpress.write.site import check_target, check_unchanged, write_site
 from cardpress.write.swap import recover
 from cardpress.write.trust import check_previous_site
 from cardpress.write.verify import VerifyReport, check_signature, verify_site
@@ -141,6 +141,7 @@ def build(
             site is unchanged.
     """
     out = output_folder(Path(output))
+    check_target(out, force)  # before any work: a folder cardpress did not write is refused
     signer = read_private_key(Path(sign_key)) if sign_key is not None else None
     checker = (
         read_public_key(Path(previous_public_key))
@@ -232,7 +233,7 @@ def _build(
         manifest_for=manifest_for,
         frozen=frozen,
         sign=signer.sign if signer else None,
-        started_from=started_from,
+        guard=lambda: check_unchanged(out, started_from),
     )
     remember(pages, Path(records), out)
     versions = sum(len(m.versions) for m in site.models)

@@ -126,7 +126,7 @@ def test_summary_panel_agrees_with_the_card_it_heads(
             assert panel["fairness"]["flagged_groups"] == flagged
         assert panel["not_documented"] == len(card["completeness"]["missing"])
         html = (out / f"models/churn/v/{version}/index.html").read_text()
-        assert '<section class="summary-panel"' in html
+        assert '<aside class="summary-panel"' in html
         assert '<script src="review/status.js"></script>' in html
 
 

@@ -120,7 +120,8 @@ def test_narrative_from_card_md_renders_inert(project, tmp_path: Path) -> None: 
         soup = _soup(tmp_path / "site" / page)
         assert soup.find_all(["iframe", "style"]) == [], page
         for script in soup.find_all("script"):  # only the theme's own files, never inline code
-            assert script.get("src", "").endswith(("assets/filter.js", "assets/search.js")), page
+            theme = ("assets/filter.js", "assets/search.js", "assets/live.js", "review/status.js")
+            assert script.get("src", "").endswith(theme), page
             assert script.string is None, page
         for tag in soup.find_all(True):
             assert not [a for a in tag.attrs if a.lower().startswith("on")], (page, tag)

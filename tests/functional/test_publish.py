@@ -87,6 +87,7 @@ def test_a_changed_published_record_stops_the_build(
     assert result.output == (
         "Error: churn version 1 is already published and its record changed — to publish the "
         "change, rebuild with --republish churn@1 --reason TEXT:\n"
+        "  sections.metrics.reported[0].values[0].value: 0.6666666666666666 → 0.7\n"
         "  sections.quantitative_analyses.overall[0].value: 0.6666666666666666 → 0.7\n"
         "Nothing was written; the site is unchanged.\n"
     )

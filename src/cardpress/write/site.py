@@ -36,7 +36,7 @@ def write_site(
     manifest_for: ManifestFor,
     frozen: dict[str, str] | None = None,
     sign: Callable[[bytes], bytes] | None = None,
-    started_from: str | None = None,
+    guard: Callable[[], None] | None = None,
 ) -> int:
     """Write ``files`` (and ``frozen`` files copied from the current site) as the new site.
 
@@ -44,9 +44,8 @@ def write_site(
     each is checked before it is copied, so a tampered page is never carried forward.
     ``manifest_for`` gets the sha256 of every file and returns the manifest; ``sign``, when given,
     returns a detached signature of the manifest's bytes (``manifest.json.sig``).
-    ``started_from`` is the sha256 of the manifest the build read (None: there was no site);
-    the new site goes live only if the output still holds that manifest. Returns how many
-    files the site has.
+    ``guard``, when given, runs just before the swap and may refuse it by raising (the build
+    passes :func:`check_unchanged`). Returns how many files the site has.
 
     Raises:
         BuildError: ``out`` holds something that is not a cardpress site (and ``force`` is off),
@@ -54,7 +53,7 @@ def write_site(
             the site changed since the build read it, or the disk refuses a write.
     """
     out = out.absolute()
-    _check_target(out, force)
+    check_target(out, force)
     staging = staging_path(out)
     try:
         remove(staging)
@@ -66,7 +65,8 @@ def write_site(
         (staging / SUMS).write_bytes(sums_bytes(digests))
         if sign is not None:
             (staging / SIGNATURE).write_bytes(sign(manifest))
-        _check_unchanged(out, started_from)
+        if guard is not None:
+            guard()
         swap_into_place(staging, out)
     except OSError as error:
         remove(staging)
@@ -81,7 +81,12 @@ def write_site(
     return len(digests) + (2 if sign else 1)
 
 
-def _check_target(out: Path, force: bool) -> None:
+def check_target(out: Path, force: bool) -> None:
+    """Refuse an output that is a file, or a folder with files that cardpress did not write.
+
+    Raises:
+        BuildError: with the fix (another folder, or ``--force``).
+    """
     if out.exists() and not out.is_dir():
         raise BuildError(f"{out}: is a file, not a folder — choose another output folder with -o")
     if force or not out.exists() or not any(out.iterdir()) or is_cardpress_site(out):
@@ -147,8 +152,14 @@ def _check_path(path: str) -> None:
         raise BuildError(f"{path}: would be written outside the site — this is a cardpress bug")
 
 
-def _check_unchanged(out: Path, started_from: str | None) -> None:
-    """Refuse to publish over a site that is not the one this build started from."""
+def check_unchanged(out: Path, started_from: str | None) -> None:
+    """Refuse to publish over a site that is not the one this build started from.
+
+    ``started_from`` is the sha256 of the manifest the build read (None: there was no site).
+
+    Raises:
+        BuildError: the output's manifest is another one now.
+    """
     if manifest_digest(out) != started_from:
         raise BuildError(
             f"{out}: the site changed while this build ran (another build or a person published "

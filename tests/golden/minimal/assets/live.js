@@ -47,10 +47,15 @@
       " " + gate.counts.pass + " pass, " + gate.counts.warn + " warn, " + gate.counts.fail + " fail"]);
   }
   if (status.drift) {
-    var alerts = status.drift.alerts;
-    row(list, "Drift", [badge(alerts ? "⚠ " + alerts + " alerts" : "✓ no alerts", alerts ? "warn" : "ok"),
-      " over " + status.drift.windows + " windows · ",
-      el("a", "drift timeline", { href: box.getAttribute("data-drift") })]);
+    var d = status.drift;
+    var parts = [];
+    if (d.latest) {
+      parts.push(badge(d.drifted ? "⚠ drift" : "✓ no drift", d.drifted ? "bad" : "ok"));
+      parts.push(" latest window " + d.latest + ": " + d.verdict + "; ");
+    }
+    parts.push(d.windows_drifted + " of " + d.windows + " windows drifted · ");
+    parts.push(el("a", "drift timeline", { href: box.getAttribute("data-drift") }));
+    row(list, "Drift", parts);
   }
   var p = status.production;
   if (p) {

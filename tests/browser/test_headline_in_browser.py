@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot
 
 STATUS_PREFIX = "window.CARDPRESS_STATUS = "
 
@@ -69,3 +70,24 @@ def test_search_results_show_their_section_and_a_snippet(page: Any, site_root: s
     assert fairness[0]["href"].startswith("../models/income-classifier/v/2/fairness/index.html#")
     pages = [r["href"].split("#")[0] for r in results]
     assert len(pages) == len(set(pages))
+
+
+README_SCREENSHOT = Path(__file__).parents[2] / "docs" / "images" / "card.png"
+
+
+def test_the_readme_screenshot_shows_the_current_card(browser: Any, example_site: Path) -> None:
+    """The README's picture of a card, taken from the example as built now.
+
+    It is rewritten only with CARDPRESS_UPDATE_SCREENSHOTS=1 (pixels differ between machines'
+    fonts); otherwise the new picture is kept as a test artefact beside the others.
+    """
+    context = browser.new_context(viewport={"width": 1100, "height": 1000})
+    page = context.new_page()
+    page.goto((example_site / "models/income-classifier/v/2/index.html").as_uri())
+    page.wait_for_selector("#live-status dl")  # the live half is filled in
+    target = README_SCREENSHOT if os.environ.get("CARDPRESS_UPDATE_SCREENSHOTS") else None
+    shot = page.screenshot(path=str(target) if target else None)
+    context.close()
+    assert shot.startswith(b"\x89PNG")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "readme-card.png").write_bytes(shot)

@@ -31,7 +31,8 @@ def project(tmp_path: Path) -> Callable[[str], Path]:
 
     def copy(name: str = "minimal") -> Path:
         target = tmp_path / name
-        shutil.copytree(PROJECTS / name, target)
+        # without the build caches a test that built the project in place left there
+        shutil.copytree(PROJECTS / name, target, ignore=shutil.ignore_patterns(".cardpress-cache"))
         return target
 
     return copy

@@ -18,7 +18,7 @@ import jinja2
 
 from cardpress.compute.site import Site
 from cardpress.readers import chart_cache, page_cache
-from cardpress.render.charts import render_svgs
+from cardpress.render import charts
 from cardpress.render.env import ContainedLoader
 from cardpress.render.page_digest import plan_digest, shared_digest
 from cardpress.render.pages import PagePlan, RenderedFile, output_paths, render_pages
@@ -59,7 +59,9 @@ def build_pages(
             carried.update(entry[1])
         else:
             todo.append(plan)
-    render = partial(chart_cache.cached_svgs, chart_cache.cache_folder(records), render=render_svgs)
+    # charts.render_svgs looked up now, not at import, so a test can watch what is rendered
+    folder = chart_cache.cache_folder(records)
+    render = partial(chart_cache.cached_svgs, folder, render=charts.render_svgs)
     rendered = list(render_pages(todo, site, env, version, render)) if todo else []
     logger.info("%d pages rendered, %d carried over unchanged", len(todo), len(plans) - len(todo))
     outputs = {plan.path: output_paths(plan) for plan in plans}

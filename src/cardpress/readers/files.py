@@ -74,6 +74,10 @@ def relative(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
+# cardpress's own folders inside a records folder: never records, wherever a link leads.
+NOT_RECORDS = frozenset({".cardpress-cache"})
+
+
 def files_under(
     root: Path,
     folder: Path,
@@ -101,7 +105,8 @@ def files_under(
             continue
         seen.add(real)
         for entry in sorted(current.iterdir()):
-            _visit(root, entry, keep, allow, problems, found, pending)
+            if entry.name not in NOT_RECORDS:
+                _visit(root, entry, keep, allow, problems, found, pending)
     return sorted(found)
 
 

@@ -124,9 +124,10 @@ def performance_chart(data: dict[str, Any]) -> Spec:
         .encode(x=x, y="value:Q", shape=alt.Shape("why:N", title=None,
                                                   legend=alt.Legend(orient="bottom")))
     )  # fmt: skip
-    chart = alt.layer(band, line, crosses).properties(
-        width=WIDE, height=180, title="Performance over time"
-    )
+    # An empty layer with a legend makes Vega size the chart as infinitely wide: crosses only
+    # when some metric is undefined.
+    layers = (band, line, crosses) if undefined else (band, line)
+    chart = alt.layer(*layers).properties(width=WIDE, height=180, title="Performance over time")
     return _spec(chart)
 
 

@@ -200,7 +200,10 @@ def test_compare_page_diffs_any_two_versions_as_the_diff_page_does(
         before = forward[tuple(row[:3])]
         assert (row[3], row[4]) == (before[4], before[3])
         if before[5] not in {"—", "0"}:
-            assert row[5] == ("+" + before[5][1:] if before[5][0] == "-" else "-" + before[5][1:])
+            number, was = row[5].split(" ")[0], before[5].split(" ")[0]
+            assert number == ("+" + was[1:] if was[0] == "-" else "-" + was[1:])
+            flipped = {"better": "worse", "worse": "better"}
+            assert row[5].split(" ")[2:] == [flipped[w] for w in before[5].split(" ")[2:]]
     assert errors == []
 
 

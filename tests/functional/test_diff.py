@@ -75,6 +75,7 @@ def test_diff_shows_changed_data_and_card_text_of_a_published_version(
             "before": 1.0,
             "after": 0.5,
             "delta": -0.5,
+            "change": "worse",  # accuracy: higher is better
         }
     ]
     assert "-Calls are a benefit; a missed customer gets no call. See the policy." in diff["text"]

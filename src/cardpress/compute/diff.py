@@ -12,6 +12,7 @@ from html import unescape
 from typing import Any
 
 from cardpress.compute.card_data import algorithm_label
+from cardpress.compute.direction import judged
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -36,11 +37,22 @@ def diff_data(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
         "code": _keyed(old["code"], new["code"]),
         "datasets": _keyed(old["datasets"], new["datasets"]),
         "metrics": [
-            {"key": metric, "dataset": dataset, "group": group, **values}
+            {
+                "key": metric,
+                "dataset": dataset,
+                "group": group,
+                **values,
+                "change": judged(values["delta"], metric),
+            }
             for (metric, dataset, group), values in metrics
         ],
         "fairness": [
-            {"grouping": grouping, "measure": measure, **values}
+            {
+                "grouping": grouping,
+                "measure": measure,
+                **values,
+                "change": judged(values["delta"], measure),
+            }
             for (grouping, measure), values in fairness
         ],
         "text": _text_diff(before["version"], old["text"], after["version"], new["text"]),

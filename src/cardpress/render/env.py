@@ -6,6 +6,7 @@ import json
 import math
 import os
 from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,7 @@ def make_env(project_templates: Path | None, bounds: tuple[Path, ...] = ()) -> j
         auto_reload=False,
     )
     env.filters["num"] = format_number
+    env.filters["when"] = format_when
     env.filters["bytes"] = format_bytes
     env.filters["literal"] = format_literal
     env.filters["prefixed"] = prefixed
@@ -106,6 +108,23 @@ def format_number(value: Any) -> str:
         return f"{value:.2e}"
     text = f"{value:,.4f}".rstrip("0").rstrip(".")
     return "0" if text in {"-0", ""} else text
+
+
+def format_when(value: Any) -> str:
+    """A time for people, in one style site-wide: ``2026-06-03 09:30 UTC``.
+
+    The page keeps the exact value in ``<time datetime=…>``; a date alone stays a date, and a
+    value that is not an ISO time is shown as it is.
+    """
+    if not isinstance(value, str) or len(value) <= 10:
+        return "" if value is None else str(value)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
 def prefixed(mapping: dict[str, Any], prefix: str) -> dict[str, Any]:

@@ -33,9 +33,24 @@
     var text = (parts[0] + "." + parts[1]).replace(/0+$/, "").replace(/\.$/, "");
     return text === "-0" || text === "" ? "0" : text;
   }
-  function signed(delta) {
+  // Which way is better, by the metric's name: the rules of cardpress/compute/direction.py.
+  var LOWER = /error|loss|fpr|fnr|false_positive|false_negative|brier|mae|mse|rmse|ece|difference|gap/;
+  var HIGHER = /accuracy|precision|recall|f1|auc|average_precision|\bap\b|r2|tpr|tnr|specificity|sensitivity|true_positive|true_negative|ratio/;
+  function judged(delta, name) {
+    var key = name.toLowerCase().replace(/[- ]/g, "_");
+    var way = LOWER.test(key) ? "lower" : HIGHER.test(key) ? "higher" : null;
+    if (delta === null || way === null) { return null; }
+    if (delta === 0) { return "same"; }
+    return (delta > 0) === (way === "higher") ? "better" : "worse";
+  }
+  function signed(delta, name) {
     if (delta === null) { return "—"; }
-    return (delta > 0 ? "+" : "") + num(delta);
+    var text = (delta > 0 ? "+" : "") + num(delta);
+    var change = name === undefined ? null : judged(delta, name);
+    if (change === "better" || change === "worse") {
+      text += " " + (change === "better" ? "▲" : "▼") + " " + change;
+    }
+    return change ? { text: text, cls: "change-" + change } : text;
   }
   function shown(value) { return value === null || value === undefined ? "—" : num(value); }
 
@@ -130,7 +145,9 @@
       var tr = body.appendChild(el("tr"));
       cells.forEach(function (cell, k) {
         var td = tr.appendChild(k === 0 ? el("th", null, { scope: "row" }) : el("td"));
-        if (numeric && numeric[k]) { td.className = "num"; td.textContent = cell; }
+        if (numeric && numeric[k] && cell !== null && typeof cell === "object") {
+          td.className = "num " + cell.cls; td.textContent = cell.text;
+        } else if (numeric && numeric[k]) { td.className = "num"; td.textContent = cell; }
         else if (typeof cell === "object" && cell !== null) { td.appendChild(cell); }
         else { td.textContent = cell; }
       });
@@ -173,14 +190,14 @@
       section(part[0], part[1], rows.length ? table(part[2], ["Name", "Change", labelA, labelB], rows) : null, "No changes.");
     });
     var metrics = deltas(a.metrics, b.metrics).map(function (r) {
-      return [r[0], r[1], r[2] || "all", shown(r[3]), shown(r[4]), signed(r[5])];
+      return [r[0], r[1], r[2] || "all", shown(r[3]), shown(r[4]), signed(r[5], r[0])];
     });
     section("metrics", "Metrics", metrics.length ? table(
       "Metrics of both versions; Δ = version " + second + " − version " + first,
       ["Metric", "Data set", "Group", labelA, labelB, "Δ"], metrics,
       [false, false, false, true, true, true]) : null, "Neither version records metrics.");
     var fairness = deltas(a.fairness, b.fairness).map(function (r) {
-      return [r[0], r[1], shown(r[2]), shown(r[3]), signed(r[4])];
+      return [r[0], r[1], shown(r[2]), shown(r[3]), signed(r[4], r[1])];
     });
     section("fairness", "Fairness disparities", fairness.length ? table(
       "Headline disparities of the fairness reports; Δ = version " + second + " − version " + first,

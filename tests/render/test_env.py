@@ -41,3 +41,15 @@ def test_literals_and_bytes() -> None:
         "2.0 KiB",
         "3.0 GiB",
     ]
+
+
+def test_shares_are_percentages_with_one_decimal_and_never_zero_when_not_zero() -> None:
+    from cardpress.render.env import format_share, format_when
+
+    assert [format_share(v) for v in (0, 0.123456, 1, 0.0004, None)] == [
+        "0.0%", "12.3%", "100.0%", "<0.1%", "undefined"
+    ]  # fmt: skip
+    assert format_when("2026-06-03T09:30:12.123456+02:00") == "2026-06-03 07:30 UTC"
+    assert format_when("2026-06-03T09:30:00Z") == "2026-06-03 09:30 UTC"
+    assert format_when("2026-06-03") == "2026-06-03"
+    assert format_when("not a time at all") == "not a time at all"

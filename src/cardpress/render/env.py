@@ -88,6 +88,7 @@ def make_env(project_templates: Path | None, bounds: tuple[Path, ...] = ()) -> j
     )
     env.filters["num"] = format_number
     env.filters["when"] = format_when
+    env.filters["pct"] = format_share
     env.filters["bytes"] = format_bytes
     env.filters["literal"] = format_literal
     env.filters["prefixed"] = prefixed
@@ -108,6 +109,21 @@ def format_number(value: Any) -> str:
         return f"{value:.2e}"
     text = f"{value:,.4f}".rstrip("0").rstrip(".")
     return "0" if text in {"-0", ""} else text
+
+
+def format_share(value: Any) -> str:
+    """A share of rows as a percentage with one decimal (``12.3%``); rates stay decimals.
+
+    Shares of the data (how much of it a group or a window holds) are percentages; rates that
+    are metrics (selection rate, accuracy) are decimals like every other metric, so a rate and
+    its ratio read in one style. A share below 0.05% but above 0 is ``<0.1%``, never 0.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "undefined"
+    percent = float(value) * 100
+    if 0 < percent < 0.05:
+        return "<0.1%"
+    return f"{percent:.1f}%"
 
 
 def format_when(value: Any) -> str:

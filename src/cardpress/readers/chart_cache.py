@@ -14,13 +14,13 @@ import hashlib
 import importlib.util
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from cardpress.readers.hashing import save_atomic
 
 FOLDER = ".cardpress-cache"
 _HEADER = "<!-- cardpress-chart "
@@ -105,19 +105,7 @@ def load_svg(folder: Path, key: str) -> str | None:
 
 def save_svg(folder: Path, key: str, svg: str) -> None:
     """Keep a chart atomically; a cache that cannot be written only costs time."""
-    target = svg_path(folder, key)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write((_header(key, svg) + _HEADER_END + svg).encode("utf-8"))
-            os.replace(name, target)
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
-    except OSError as error:
-        logger.debug("chart cache %s not written: %s", target, error)
+    save_atomic(svg_path(folder, key), (_header(key, svg) + _HEADER_END + svg).encode("utf-8"))
 
 
 def kept_keys(folder: Path) -> Iterable[str]:

@@ -79,11 +79,24 @@ def load_cache(cache_file: Path) -> dict[str, object]:
 
 def save_cache(cache_file: Path, cache: dict[str, object]) -> None:
     """Write a JSON cache atomically; one that cannot be written only costs time."""
+    save_atomic(cache_file, json.dumps(cache, sort_keys=True).encode("utf-8"))
+
+
+def save_atomic(target: Path, content: bytes) -> None:
+    """Write a cache file whole or not at all (a temporary file, then a rename).
+
+    Builds may share a cache, so a reader never sees half a file; one that cannot be written
+    only costs time, so a failure is logged, not raised.
+    """
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(cache, handle, sort_keys=True)
-        os.replace(name, cache_file)
-    except OSError as error:  # a cache that cannot be written only costs time
-        logger.debug("cache %s not written: %s", cache_file, error)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+            os.replace(name, target)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        logger.debug("cache %s not written: %s", target, error)

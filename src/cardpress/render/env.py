@@ -16,6 +16,7 @@ from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from cardpress.errors import BuildError
+from cardpress.readers.files import contained, outside_problem
 
 
 def default_templates_dir() -> Path:
@@ -60,10 +61,10 @@ def contained_file(folder: Path, path: Path, bounds: tuple[Path, ...]) -> Path:
     Raises:
         BuildError: it resolves elsewhere (a symlink out of the records folder).
     """
-    real = path.resolve()
-    if not any(real.is_relative_to(top) for top in (folder.resolve(), *bounds)):
-        fix = "copy the file into the records folder, or allow its folder with [paths] allow"
-        raise BuildError(f"{path}: resolves outside the records folder (→ {real}) — {fix}")
+    real = contained(folder, path, bounds)
+    if real is None:
+        where = outside_problem(folder, path)
+        raise BuildError(f"{path}: {where.problem} — {where.fix}")
     return real
 
 

@@ -35,7 +35,7 @@ class Published:
 
 def read_published(out: Path) -> Published | None:
     """The manifest of the site in ``out``, or None if ``out`` is not a cardpress site."""
-    manifest = _load(out / MANIFEST)
+    manifest = load_manifest(out)
     if manifest is None:
         return None
     versions = {}
@@ -73,7 +73,7 @@ def _broken(out: Path, field: str, error: Exception) -> BuildError:
 
 def is_cardpress_site(folder: Path) -> bool:
     """True if ``folder`` has a cardpress manifest."""
-    return _load(folder / MANIFEST) is not None
+    return load_manifest(folder) is not None
 
 
 def manifest_digest(out: Path) -> str | None:
@@ -111,7 +111,9 @@ def sums_bytes(files: dict[str, str]) -> bytes:
     return "".join(f"{digest}  {path}\n" for path, digest in sorted(files.items())).encode()
 
 
-def _load(path: Path) -> dict[str, Any] | None:
+def load_manifest(site: Path) -> dict[str, Any] | None:
+    """The manifest of the site in ``site``, or None when it is not a cardpress manifest."""
+    path = site / MANIFEST
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import logging
 import os
 import shutil
@@ -65,7 +66,7 @@ def exchange(first: Path, second: Path) -> bool:
     if result == 0:
         return True
     error = ctypes.get_errno()
-    if error in {_errno("EINVAL"), _errno("ENOSYS"), _errno("EOPNOTSUPP")}:
+    if error in {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP}:
         return False  # this file system cannot exchange: fall back to two renames
     raise OSError(error, os.strerror(error), str(second))
 
@@ -138,9 +139,3 @@ def _renameat2() -> ctypes._NamedFuncPointer | None:
                          ctypes.c_uint]  # fmt: skip
     function.restype = ctypes.c_int
     return function
-
-
-def _errno(name: str) -> int:
-    import errno
-
-    return int(getattr(errno, name, -1))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from cardpress.errors import CardpressError
 from cardpress.readers.files import sha256_of
-from cardpress.write.manifest import MANIFEST, SIGNATURE, SUMS, UNLISTED
+from cardpress.write.manifest import MANIFEST, SIGNATURE, SUMS, UNLISTED, load_manifest
 from cardpress.write.swap import interrupted_swap
 
 
@@ -105,11 +104,8 @@ def _present_files(site: Path) -> tuple[set[str], set[str]]:
 
 def _manifest_files(site: Path) -> dict[str, str] | None:
     """The sha256 of every file the manifest lists, or None when it cannot be read."""
-    try:
-        document = json.loads((site / MANIFEST).read_bytes())
-    except (OSError, ValueError):
-        return None
-    files = document.get("files") if isinstance(document, dict) else None
+    manifest = load_manifest(site)
+    files = manifest.get("files") if manifest is not None else None
     if not isinstance(files, dict):
         return None
     return {str(path): str(digest) for path, digest in files.items()}

@@ -102,3 +102,17 @@ def test_builds_sharing_the_cache_never_read_half_a_chart(tmp_path: Path) -> Non
         seen = set().union(*pool.map(write_and_read, range(4)))
     assert seen == {big}  # never None (a torn file) nor anything else
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_cache_folder_linked_outside_the_records_folder_is_never_used(
+    project: Any, tmp_path: Path
+) -> None:
+    import cardpress
+
+    records, outside = project("minimal"), tmp_path / "outside"
+    outside.mkdir()
+    (records / ".cardpress-cache").symlink_to(outside)
+    cardpress.build(records, tmp_path / "site")
+    cardpress.build(records, tmp_path / "site")
+    assert list(outside.iterdir()) == []  # nothing written or read through the link
+    assert cardpress.verify(tmp_path / "site").ok

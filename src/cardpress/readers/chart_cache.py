@@ -14,12 +14,14 @@ import hashlib
 import importlib.util
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from cardpress.readers.files import contained
 from cardpress.readers.hashing import save_atomic
 
 FOLDER = ".cardpress-cache"
@@ -30,9 +32,17 @@ logger = logging.getLogger("cardpress")
 Render = Callable[[list[dict[str, Any]]], list[str]]
 
 
-def cache_folder(records: Path) -> Path:
-    """The cache folder of a records folder (safe to delete; ignore it in git)."""
-    return records / FOLDER
+def cache_folder(records: Path) -> Path | None:
+    """The cache folder of a records folder (safe to delete; ignore it in git).
+
+    None when it is a link that leads out of the records folder: then nothing is kept or read,
+    because a build never writes outside the records folder and the output.
+    """
+    folder = records / FOLDER
+    if os.path.lexists(folder) and contained(records, folder) is None:
+        logger.warning("%s: leads outside the records folder; nothing is cached", folder)
+        return None
+    return folder
 
 
 def spec_json(spec: dict[str, Any]) -> str:

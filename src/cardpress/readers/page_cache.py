@@ -22,15 +22,21 @@ FORMAT = 1
 Outputs = dict[str, str]  # file path in the site -> sha256
 
 
-def pages_file(records: Path, out: Path) -> Path:
-    """Where the page digests of the site built into ``out`` from ``records`` are kept."""
+def pages_file(records: Path, out: Path) -> Path | None:
+    """Where the page digests of the site built into ``out`` from ``records`` are kept.
+
+    None when the cache folder cannot be used (see :func:`chart_cache.cache_folder`).
+    """
+    folder = cache_folder(records)
+    if folder is None:
+        return None
     site = hashlib.sha256(str(out.absolute()).encode()).hexdigest()[:16]
-    return cache_folder(records) / f"pages-{site}.json"
+    return folder / f"pages-{site}.json"
 
 
-def load_pages(path: Path) -> dict[str, tuple[str, Outputs]]:
+def load_pages(path: Path | None) -> dict[str, tuple[str, Outputs]]:
     """Kept pages: page path -> (digest of its inputs, its files); empty when unusable."""
-    found = load_cache(path)
+    found = load_cache(path) if path is not None else {}
     pages = found.get("pages")
     if found.get("format") != FORMAT or not isinstance(pages, dict):
         return {}
@@ -42,8 +48,10 @@ def load_pages(path: Path) -> dict[str, tuple[str, Outputs]]:
     return kept
 
 
-def save_pages(path: Path, pages: dict[str, tuple[str, Outputs]]) -> None:
+def save_pages(path: Path | None, pages: dict[str, tuple[str, Outputs]]) -> None:
     """Keep this build's page digests (only this build's: the file does not grow)."""
+    if path is None:
+        return
     entries: dict[str, object] = {k: [d, files] for k, (d, files) in sorted(pages.items())}
     save_cache(path, {"format": FORMAT, "pages": entries})
 

@@ -29,7 +29,7 @@ from dataclasses import replace
 import numpy as np
 from scipy.stats import lognorm, norm, uniform
 
-from cardpress.compute.drift import drift_report
+from cardpress.compute.drift.report import drift_report
 from cardpress.model_drift import (
     DriftSettings,
     DriftSummaries,

@@ -54,8 +54,8 @@ def write_predictions(path: Path, rows: int) -> None:
 
 def run_cardpress(path: Path, full: bool) -> dict[str, object]:
     """Read, check and compute: sex × race only (``full`` False) or the whole report."""
-    from cardpress.compute.fairness import fairness_report
-    from cardpress.compute.fairness_groups import group_metrics
+    from cardpress.compute.fairness.groups import group_metrics
+    from cardpress.compute.fairness.report import fairness_report
     from cardpress.model import Y_PRED, Y_SCORE, Y_TRUE, FairnessSettings, Predictions, Source
     from cardpress.readers.prediction_checks import checked_predictions
     from cardpress.readers.predictions import read_predictions

@@ -17,10 +17,10 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cardpress.compute.check import Evidence, RuleResult, check_version
-from cardpress.compute.drift import DriftReport, drift_report
-from cardpress.compute.fairness import FairnessReport, fairness_report
-from cardpress.compute.lineage import build_graph
-from cardpress.compute.lineage_facts import changed_warnings, cycle_warnings
+from cardpress.compute.drift.report import DriftReport, drift_report
+from cardpress.compute.fairness.report import FairnessReport, fairness_report
+from cardpress.compute.lineage.facts import changed_warnings, cycle_warnings
+from cardpress.compute.lineage.graph import build_graph
 from cardpress.compute.live_status import live_status, status_warnings
 from cardpress.compute.narrative_edits import narrative_edits, republish_hint
 from cardpress.compute.publish import plan_publication
@@ -40,19 +40,19 @@ from cardpress.publishing import (
     manifest_versions,
     site_files,
 )
-from cardpress.readers import drift_cache
-from cardpress.readers.drift import DriftEngine
+from cardpress.readers.drift import cache as drift_cache
+from cardpress.readers.drift.report import DriftEngine
 from cardpress.readers.files import allowed, current_hashes
 from cardpress.readers.keys import read_private_key, read_public_key
-from cardpress.readers.lineage import read_lineage
+from cardpress.readers.lineage.read import read_lineage
 from cardpress.readers.policy import default_policy_path, read_policy, records_policy
 from cardpress.readers.predictions import fairness_tables
 from cardpress.readers.records import read_records
-from cardpress.render.drift_pages import drift_plans
+from cardpress.render.drift.pages import drift_plans
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.hf_card import DEFAULT_TASK, hf_card
 from cardpress.render.host_files import normalise_base_url
-from cardpress.render.lineage_pages import lineage_plans
+from cardpress.render.lineage.pages import lineage_plans
 from cardpress.render.pages import (
     Extras,
     PagePlan,

@@ -22,7 +22,7 @@ from cardpress.render.hf_card import DEFAULT_TASK
 from cardpress.schemas import KINDS
 
 if TYPE_CHECKING:
-    from cardpress.readers.drift import DriftEngine
+    from cardpress.readers.drift.report import DriftEngine
 
 RECORDS_HELP = "Folder of records: cardpress.toml, runs/*.json, models/<model>/card.md."
 

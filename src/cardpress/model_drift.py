@@ -4,8 +4,8 @@ The pipeline for drift pages is::
 
     readers.monitoring (files -> Ibis table, checked)      -- touches files
     engine (Ibis on DuckDB or Spark -> DriftSummaries)     -- aggregation, once per window
-    compute.drift* (DriftSummaries -> statistics, alerts)  -- pure numpy/scipy on small arrays
-    render.drift* (statistics -> pages, charts, .json)     -- strings
+    compute.drift.* (DriftSummaries -> statistics, alerts)  -- pure numpy/scipy on small arrays
+    render.drift.* (statistics -> pages, charts, .json)     -- strings
 
 Rows are never carried past the engine: everything after it works on the per-window counts here.
 Counts of two disjoint row sets add up bin for bin (``merge``), so a week is the sum of its days,
@@ -126,7 +126,7 @@ class DriftSummaries:
     bins: tuple[FeatureBins, ...]  # sorted by name; "prediction" included when present
     reference: tuple[tuple[str, FeatureCounts], ...]  # sorted by name, same names as bins
     # Reference split into chunks (by day, or 10 chunks by a hash of each row's values). No
-    # longer used for thresholds (compute.drift_calibration simulates samples of each window's
+    # longer used for thresholds (compute.drift.calibration simulates samples of each window's
     # size from the reference's bins instead); kept in the summaries and their cache format.
     reference_chunks: tuple[tuple[tuple[str, FeatureCounts], ...], ...]
     windows: tuple[WindowSummary, ...]  # in time order
@@ -212,7 +212,7 @@ class DriftSettings:
     thresholds: tuple[tuple[str, float], ...] = DEFAULT_THRESHOLDS
     false_alarm_rate: float = 0.01  # calibrated thresholds: P(flag) for a window with no drift
     multiple_testing: Literal["bonferroni", "none"] = "bonferroni"
-    primary_numeric: str = "ks_d"  # the statistic that decides "drifted" (see compute.drift)
+    primary_numeric: str = "ks_d"  # the statistic that decides "drifted" (see compute.drift.report)
     primary_categorical: str = "js"
     spark_master: str = "local[2]"
     cache: str | None = None  # folder for kept summaries, relative to the records (default: temp)

@@ -1,8 +1,8 @@
 """Typed lineage facts as readers produce them: data set sightings, jobs, their runs.
 
 A :class:`DataRef` is one source's view of a data set (a run record's data set, an OpenLineage
-input or output, a DVC dep or out). The lineage graph (``compute.lineage``) merges the sightings
-of one data set into one node.
+input or output, a DVC dep or out). The lineage graph (``compute.lineage.graph``) merges the
+sightings of one data set into one node.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.metrics import roc_auc_score
 
-from cardpress.compute.drift_performance import (
+from cardpress.compute.drift.performance import (
     auc_from_counts,
     delay_labels,
     hanley_mcneil,

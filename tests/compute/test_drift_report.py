@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from cardpress.compute.drift import DRIFTED, NOT_JUDGED, STABLE, drift_report
-from cardpress.compute.drift_calibration import Calibrator, grid_size
+from cardpress.compute.drift.calibration import Calibrator, grid_size
+from cardpress.compute.drift.report import DRIFTED, NOT_JUDGED, STABLE, drift_report
 from cardpress.model_drift import (
     DriftSettings,
     DriftSummaries,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import chi2_contingency, ks_2samp, kstwo, wasserstein_distance
 
-from cardpress.compute.drift_stats import (
+from cardpress.compute.drift.stats import (
     chi_square,
     chi_square_pooled,
     feature_stats,

@@ -21,8 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, roc_auc_score
 
-from cardpress.compute.fairness_disparity import choose_reference, compare, parity, spread
-from cardpress.compute.fairness_groups import GroupMetrics, group_metrics
+from cardpress.compute.fairness.disparity import choose_reference, compare, parity, spread
+from cardpress.compute.fairness.groups import GroupMetrics, group_metrics
 from tests.conftest import EXAMPLE
 
 FAIRLEARN = {

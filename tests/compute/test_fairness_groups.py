@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, precision_score, recall_score, roc_auc_score
 
-from cardpress.compute.fairness_groups import group_metrics
+from cardpress.compute.fairness.groups import group_metrics
 from tests.conftest import EXAMPLE
 
 FAIRLEARN = {

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from cardpress.compute.fairness_groups import GroupMetrics, group_metrics
-from cardpress.compute.fairness_rules import four_fifths, local_law_144
+from cardpress.compute.fairness.groups import GroupMetrics, group_metrics
+from cardpress.compute.fairness.rules import four_fifths, local_law_144
 
 
 def _groups(counts: dict[str | None, tuple[int, int]], min_size: int = 1) -> list[GroupMetrics]:

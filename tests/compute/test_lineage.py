@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cardpress.compute.lineage import build_graph, slugify
-from cardpress.compute.lineage_facts import CHANGED, MATCHES, changed_warnings, digest_rows
-from cardpress.compute.lineage_walk import find_cycles, neighbourhood
+from cardpress.compute.lineage.facts import CHANGED, MATCHES, changed_warnings, digest_rows
+from cardpress.compute.lineage.graph import build_graph, slugify
+from cardpress.compute.lineage.walk import find_cycles, neighbourhood
 from cardpress.model import Source
 from cardpress.model_lineage import DVC, OPENLINEAGE, RUN, DataRef, FileHash, Job
 

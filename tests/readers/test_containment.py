@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from cardpress.api import build, validate, verify
 from cardpress.errors import BuildError, RecordsError
-from cardpress.readers.lineage_paths import locate
+from cardpress.readers.lineage.paths import locate
 from cardpress.render.env import make_env
 from tests.conftest import PROJECTS
 

@@ -11,7 +11,7 @@ import pytest
 
 from cardpress.api import build
 from cardpress.model_drift import DriftSummaries
-from cardpress.readers import drift_cache
+from cardpress.readers.drift import cache as drift_cache
 from cardpress.readers.records import read_records
 from tests.conftest import PROJECTS
 

@@ -15,9 +15,9 @@ from scipy.stats import chi2_contingency
 
 from cardpress.errors import Problem, RecordsError
 from cardpress.model_drift import DriftSettings, FeatureBins, merge_counts
-from cardpress.readers.drift_bins import frozen_bins
-from cardpress.readers.drift_engine import counts_by, reference_chunks
-from cardpress.readers.drift_windows import WINDOW, with_windows
+from cardpress.readers.drift.bins import frozen_bins
+from cardpress.readers.drift.engine import counts_by, reference_chunks
+from cardpress.readers.drift.windows import WINDOW, with_windows
 from cardpress.readers.monitoring import TIME, read_rows
 from cardpress.readers.records import read_records
 from tests.conftest import PROJECTS
@@ -180,7 +180,7 @@ def test_the_spark_engine_without_java_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from cardpress.errors import CardpressError
-    from cardpress.readers import drift_engines
+    from cardpress.readers.drift import engines as drift_engines
 
     monkeypatch.setattr(drift_engines.shutil, "which", lambda name: None)
     with pytest.raises(CardpressError, match="openjdk-17-jre-headless"):

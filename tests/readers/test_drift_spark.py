@@ -92,7 +92,7 @@ def test_duckdb_and_spark_give_identical_summaries(tmp_path: Path, window: str) 
 
 
 def test_spark_reads_parquet_files_of_one_schema_in_one_reader(tmp_path: Path) -> None:
-    from cardpress.readers.drift_engines import connect, read_parquet
+    from cardpress.readers.drift.engines import connect, read_parquet
 
     folder = tmp_path / "odd name+1 %20"  # characters a file URI encodes
     folder.mkdir()

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from cardpress.model_lineage import Job
-from cardpress.readers.lineage_paths import locate
-from cardpress.readers.openlineage import read_openlineage
+from cardpress.readers.lineage.openlineage import read_openlineage
+from cardpress.readers.lineage.paths import locate
 from tests.lineage.events import RUN_IDS, emit_prepare
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cardpress.compute.drift import drift_report
+from cardpress.compute.drift.report import drift_report
 from cardpress.model_drift import (
     DriftSettings,
     DriftSummaries,
@@ -10,8 +10,8 @@ from cardpress.model_drift import (
     FeatureCounts,
     WindowSummary,
 )
-from cardpress.render.drift_charts import RATIO_CAP, heat_map, performance_chart
-from cardpress.render.drift_data import drift_data
+from cardpress.render.drift.charts import RATIO_CAP, heat_map, performance_chart
+from cardpress.render.drift.data import drift_data
 
 NAMES = ("calm", "loud", "mild")
 BINS = tuple(FeatureBins(n, "categorical", categories=("a", "b")) for n in NAMES)

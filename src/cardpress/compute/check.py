@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cardpress.compute.card import card_data
-from cardpress.compute.fairness import FairnessReport, Grouping
-from cardpress.compute.fairness_disparity import spread
+from cardpress.compute.fairness.disparity import spread
+from cardpress.compute.fairness.report import FairnessReport, Grouping
 from cardpress.compute.review import review_state
 from cardpress.compute.site import ModelEntry, VersionEntry
 from cardpress.model import Rule, SignOff

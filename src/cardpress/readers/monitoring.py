@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from cardpress.errors import Problem
 from cardpress.model_drift import Engine
 from cardpress.readers.csv_files import csv_table
-from cardpress.readers.drift_engines import read_parquet
+from cardpress.readers.drift.engines import read_parquet
 from cardpress.readers.files import Allowed, contained, files_under, outside_problem
 
 SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")

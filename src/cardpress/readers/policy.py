@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cardpress.compute.fairness_disparity import METRICS
+from cardpress.compute.fairness.disparity import METRICS
 from cardpress.errors import Problem, UsageError
 from cardpress.model import Policy, Rule, Source
 from cardpress.readers.jsonpos import Path as JsonPath

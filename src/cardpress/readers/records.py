@@ -10,7 +10,7 @@ from cardpress.errors import Problem, RecordsError
 from cardpress.model import Narrative, Records, Run
 from cardpress.progress import stage
 from cardpress.readers.config import read_config
-from cardpress.readers.drift import DriftEngine, read_drift
+from cardpress.readers.drift.report import DriftEngine, read_drift
 from cardpress.readers.files import allowed
 from cardpress.readers.narrative import read_narratives
 from cardpress.readers.runs import read_runs

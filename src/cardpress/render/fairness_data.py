@@ -10,10 +10,10 @@ import math
 import re
 from typing import Any
 
-from cardpress.compute.fairness import FairnessReport, Grouping
-from cardpress.compute.fairness_disparity import METRICS
-from cardpress.compute.fairness_groups import GroupMetrics
-from cardpress.compute.fairness_rules import ImpactTable
+from cardpress.compute.fairness.disparity import METRICS
+from cardpress.compute.fairness.groups import GroupMetrics
+from cardpress.compute.fairness.report import FairnessReport, Grouping
+from cardpress.compute.fairness.rules import ImpactTable
 from cardpress.model import FairnessSettings, Predictions
 from cardpress.render.charts import Spec, group_dots
 

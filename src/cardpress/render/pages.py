@@ -16,7 +16,7 @@ import orjson
 from cardpress.compute.card import card_data
 from cardpress.compute.check import RuleResult
 from cardpress.compute.diff import diff_data
-from cardpress.compute.fairness import FairnessReport
+from cardpress.compute.fairness.report import FairnessReport
 from cardpress.compute.site import ModelEntry, Site, VersionEntry
 from cardpress.compute.summary import card_summary
 from cardpress.model import SignOff

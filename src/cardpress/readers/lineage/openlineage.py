@@ -19,7 +19,12 @@ from cardpress.model import Source
 from cardpress.model_lineage import OPENLINEAGE, ColumnLink, DataRef, Job, JobRun
 from cardpress.readers.files import Allowed, contained, files_under
 from cardpress.readers.limits import MAX_JSON_DEPTH, MAX_LINEAGE_BYTES, json_too_deep
-from cardpress.readers.openlineage_facets import column_links, dataset_ref, job_facts, run_params
+from cardpress.readers.lineage.openlineage_facets import (
+    column_links,
+    dataset_ref,
+    job_facts,
+    run_params,
+)
 
 Locate = Callable[[str], tuple[str, Path | None]]
 ENDED = ("COMPLETE", "FAIL", "ABORT")

@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cardpress.compute.fairness_groups import RATES, GroupMetrics
+from cardpress.compute.fairness.groups import RATES, GroupMetrics
 
 METRICS: tuple[str, ...] = (*RATES, "auc")
 

@@ -23,13 +23,13 @@ from cardpress.model_drift import (
     Engine,
     FeatureBins,
 )
-from cardpress.readers import drift_cache as cache
 from cardpress.readers.csv_files import config_types
-from cardpress.readers.drift_engine import Counts, Outcome, zero_counts
-from cardpress.readers.drift_engines import connect
-from cardpress.readers.drift_files import Files, Window, facts_key, file_facts, summarise
-from cardpress.readers.drift_labels import label_stamps, with_labels
-from cardpress.readers.drift_reference import (
+from cardpress.readers.drift import cache
+from cardpress.readers.drift.engine import Counts, Outcome, zero_counts
+from cardpress.readers.drift.engines import connect
+from cardpress.readers.drift.files import Files, Window, facts_key, file_facts, summarise
+from cardpress.readers.drift.labels import label_stamps, with_labels
+from cardpress.readers.drift.reference import (
     days_of,
     feature_kinds_of,
     newest_run,
@@ -37,7 +37,7 @@ from cardpress.readers.drift_reference import (
     reference_summaries,
     sum_counts,
 )
-from cardpress.readers.drift_windows import (
+from cardpress.readers.drift.windows import (
     WINDOW,
     calendar,
     naive,

@@ -10,7 +10,7 @@ import ibis.expr.types as ir
 
 from cardpress.errors import Problem
 from cardpress.model_drift import DriftSettings
-from cardpress.readers import drift_cache as cache
+from cardpress.readers.drift import cache
 from cardpress.readers.files import Allowed
 from cardpress.readers.monitoring import data_files, name_of, open_file
 

@@ -11,12 +11,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from cardpress.compute.lineage import LineageGraph, slugify
-from cardpress.compute.lineage_facts import CHANGED, digest_rows
+from cardpress.compute.lineage.facts import CHANGED, digest_rows
+from cardpress.compute.lineage.graph import LineageGraph, slugify
 from cardpress.compute.site import Site
 from cardpress.model_lineage import RUN
-from cardpress.render.lineage_data import dataset_data, index_rows, job_data, link
-from cardpress.render.lineage_view import graph_view
+from cardpress.render.lineage.data import dataset_data, index_rows, job_data, link
+from cardpress.render.lineage.view import graph_view
 from cardpress.render.pages import PagePlan
 
 PAGE_SIZE = 200  # rows of an index page: 200 keep a page near 80 KB however large the graph

@@ -22,15 +22,15 @@ from cardpress.model_drift import (
     merge_counts,
     merge_performance,
 )
-from cardpress.readers import drift_cache as cache
-from cardpress.readers.drift_engine import (
+from cardpress.readers.drift import cache
+from cardpress.readers.drift.engine import (
     Counts,
     Outcome,
     counts_by,
     performance_by_window,
     versions_by_window,
 )
-from cardpress.readers.drift_windows import WINDOW, naive, window_start, with_windows
+from cardpress.readers.drift.windows import WINDOW, naive, window_start, with_windows
 from cardpress.readers.monitoring import SOURCE, TIME, rows_of
 
 

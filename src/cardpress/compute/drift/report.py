@@ -4,7 +4,7 @@ Thresholds, per window and statistic (stated on the page):
 
 * ``reference`` (default): calibrated for the window's own row count — the upper quantile of
   the statistic's distribution for a sample of that size drawn from the reference's bins
-  (compute.drift_calibration). With ``multiple_testing = "bonferroni"`` (default) the quantile
+  (compute.drift.calibration). With ``multiple_testing = "bonferroni"`` (default) the quantile
   is 1 − α/M for a window of M judged features, so a window with no drift is flagged with
   probability at most α (``false_alarm_rate``, default 1%); with ``"none"`` it is 1 − α, the
   rate per feature and window.
@@ -23,14 +23,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from cardpress.compute.drift_calibration import (
+from cardpress.compute.drift.calibration import (
     CATEGORICAL,
     NUMERIC,
     Calibrator,
     NullDistribution,
     draws_for,
 )
-from cardpress.compute.drift_stats import NONE_KNOWN, KsPValues, Stats, feature_stats
+from cardpress.compute.drift.stats import NONE_KNOWN, KsPValues, Stats, feature_stats
 from cardpress.model_drift import DriftSettings, DriftSummaries, FeatureBins, FeatureCounts
 
 DISTANCES = NUMERIC

@@ -10,15 +10,15 @@ import csv
 import io
 from typing import Any
 
-from cardpress.compute.drift import DriftReport
-from cardpress.render.drift_charts import (
+from cardpress.compute.drift.report import DriftReport
+from cardpress.render.drift.charts import (
     dataset_drift,
     feature_timeline,
     heat_map,
     histogram,
     performance_chart,
 )
-from cardpress.render.drift_data import STATISTICS, drift_data, feature_data, feature_slugs
+from cardpress.render.drift.data import STATISTICS, drift_data, feature_data, feature_slugs
 from cardpress.render.fairness_csv import csv_cell
 from cardpress.render.pages import PagePlan, RenderedFile
 

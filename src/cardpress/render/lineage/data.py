@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cardpress.compute.lineage import DatasetNode, LineageGraph
-from cardpress.compute.lineage_facts import CHANGED, digest_rows, seen_range, versions
+from cardpress.compute.lineage.facts import CHANGED, digest_rows, seen_range, versions
+from cardpress.compute.lineage.graph import DatasetNode, LineageGraph
 from cardpress.model_lineage import Job
 
 LIST_LIMIT = 200

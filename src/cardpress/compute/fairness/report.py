@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from cardpress.compute.fairness_disparity import (
+from cardpress.compute.fairness.disparity import (
     METRICS,
     Comparison,
     Parity,
@@ -23,8 +23,8 @@ from cardpress.compute.fairness_disparity import (
     parity,
     spread,
 )
-from cardpress.compute.fairness_groups import GroupMetrics, group_metrics
-from cardpress.compute.fairness_rules import ImpactTable, four_fifths, local_law_144
+from cardpress.compute.fairness.groups import GroupMetrics, group_metrics
+from cardpress.compute.fairness.rules import ImpactTable, four_fifths, local_law_144
 from cardpress.model import Y_PRED, Y_SCORE, Y_TRUE, FairnessSettings
 
 

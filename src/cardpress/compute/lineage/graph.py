@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from cardpress.compute.lineage_walk import find_cycles
+from cardpress.compute.lineage.walk import find_cycles
 from cardpress.model_lineage import RUN, DataRef, FileHash, Job
 
 CLEAN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,59}$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cardpress.compute.lineage import DatasetNode, LineageGraph
+from cardpress.compute.lineage.graph import DatasetNode, LineageGraph
 from cardpress.model_lineage import DataRef
 
 CHANGED, MATCHES, NOT_COMPARED = "changed since recorded", "matches the file", "not compared"

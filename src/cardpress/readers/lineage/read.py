@@ -7,11 +7,11 @@ from pathlib import Path
 
 from cardpress.model import Records, Run, Source
 from cardpress.model_lineage import RUN, DataRef, Job, LineageInputs
-from cardpress.readers.dvc import read_dvc
 from cardpress.readers.files import Allowed, allowed
 from cardpress.readers.hashing import default_cache, hash_files
-from cardpress.readers.lineage_paths import locate
-from cardpress.readers.openlineage import read_openlineage
+from cardpress.readers.lineage.dvc import read_dvc
+from cardpress.readers.lineage.openlineage import read_openlineage
+from cardpress.readers.lineage.paths import locate
 
 
 def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInputs:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cardpress.compute.lineage import LineageGraph
-from cardpress.compute.lineage_walk import neighbourhood
-from cardpress.render.lineage_svg import KIND_NAMES, DrawNode, draw
+from cardpress.compute.lineage.graph import LineageGraph
+from cardpress.compute.lineage.walk import neighbourhood
+from cardpress.render.lineage.svg import KIND_NAMES, DrawNode, draw
 
 HIGHLIGHT = {"train": "role-train", "evaluation": "role-evaluation", "test": "role-evaluation"}
 

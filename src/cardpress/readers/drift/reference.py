@@ -19,9 +19,9 @@ from cardpress.compute.site import version_key
 from cardpress.errors import Problem
 from cardpress.model import Run
 from cardpress.model_drift import DriftSettings, FeatureBins, Kind, merge_counts
-from cardpress.readers import drift_cache as cache
-from cardpress.readers.drift_bins import MAX_CATEGORIES, feature_kinds, frozen_bins
-from cardpress.readers.drift_engine import Counts, counts_by, reference_chunks
+from cardpress.readers.drift import cache
+from cardpress.readers.drift.bins import MAX_CATEGORIES, feature_kinds, frozen_bins
+from cardpress.readers.drift.engine import Counts, counts_by, reference_chunks
 from cardpress.readers.files import Allowed, inside, outside_fix
 from cardpress.readers.monitoring import SOURCE, TIME, open_file
 

@@ -20,7 +20,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from cardpress.compute.fairness_groups import GroupMetrics
+from cardpress.compute.fairness.groups import GroupMetrics
 
 LL144_MIN_SHARE = 0.02
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from cardpress.compute.drift_stats import PSI_FLOOR
+from cardpress.compute.drift.stats import PSI_FLOOR
 from cardpress.model_drift import FeatureCounts
 
 Floats = NDArray[np.float64]

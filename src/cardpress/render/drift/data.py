@@ -10,15 +10,15 @@ import re
 from dataclasses import asdict, fields
 from typing import Any
 
-from cardpress.compute.drift import DriftReport, FeatureReport, Verdict, finite
-from cardpress.compute.drift_performance import (
+from cardpress.compute.drift.performance import (
     VolumeBand,
     WindowPerformance,
     delay_labels,
     volume_band,
     window_performance,
 )
-from cardpress.compute.drift_stats import Stats
+from cardpress.compute.drift.report import DriftReport, FeatureReport, Verdict, finite
+from cardpress.compute.drift.stats import Stats
 from cardpress.model_drift import FeatureBins, FeatureCounts
 
 STATISTICS = ("psi", "js", "hellinger", "wasserstein", "ks_d", "ks_p", "chi2", "chi2_p")

@@ -20,8 +20,8 @@ from cardpress.model_drift import (
     FeatureCounts,
     Performance,
 )
-from cardpress.readers.drift_bins import bin_index, bin_value
-from cardpress.readers.drift_windows import WINDOW, day_number
+from cardpress.readers.drift.bins import bin_index, bin_value
+from cardpress.readers.drift.windows import WINDOW, day_number
 from cardpress.readers.monitoring import SOURCE, TIME
 
 CHUNK = "cardpress_chunk"

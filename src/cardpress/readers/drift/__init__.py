@@ -1,0 +1,1 @@
+"""Readers: the drift modules."""

@@ -142,7 +142,7 @@ def drift_report(
 ) -> DriftReport:
     """Statistics, thresholds and verdicts of every feature in every window.
 
-    ``known``: KS p-values of an earlier build, by (D, n), reused (see drift_stats); the
+    ``known``: KS p-values of an earlier build, by (D, n), reused (see compute.drift.stats); the
     report's ``ks_p_values`` are those of this build's windows, to keep for the next.
     """
     reference = dict(summaries.reference)

@@ -2,7 +2,7 @@
 
 One grouped aggregation for every feature's bins (file × window × feature × bin: count and sum),
 one for the model versions and one for the labelled outcomes; the backend (DuckDB embedded, or
-Spark) does the scanning, Python only assembles the small results. Windows: drift_windows.
+Spark) does the scanning, Python only assembles the small results. Windows: readers.drift.windows.
 """
 
 from __future__ import annotations

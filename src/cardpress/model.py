@@ -136,6 +136,7 @@ class Run:
     ended_at: datetime | None = None
     model_type: str | None = None
     library: str | None = None
+    task: str | None = None  # binary, multiclass or regression; None: infer from predictions
     defaults: tuple[tuple[str, Scalar], ...] = ()
     description: str | None = None
     code: CodeVersion = field(default_factory=CodeVersion)

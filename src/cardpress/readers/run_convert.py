@@ -33,6 +33,7 @@ def to_run(doc: dict[str, Any], source: Source, source_of: SourceOf, digest: str
         version=doc["model"]["version"],
         model_type=doc["model"].get("type"),
         library=doc["model"].get("library"),
+        task=doc["model"].get("task"),
         defaults=tuple(sorted(doc["model"].get("defaults", {}).items())),
         description=doc.get("description"),
         started_at=started,

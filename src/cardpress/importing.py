@@ -1,6 +1,6 @@
 """Import an MLflow store into a records folder: read → map → check → write.
 
-Reading is in :mod:`cardpress.readers.mlflow_store` and :mod:`cardpress.readers.mlflow_files`,
+Reading is in :mod:`cardpress.readers.mlflow`,
 the mapping in :mod:`cardpress.compute.mlflow_map`, writing in
 :mod:`cardpress.write.records_import`.
 """
@@ -20,14 +20,9 @@ from cardpress.compute.mlflow_map import (
     predictions_name,
 )
 from cardpress.errors import CardpressError
-from cardpress.readers.mlflow_files import (
-    LocalFile,
-    dataset_file,
-    dataset_uri,
-    download_predictions,
-    environment_files,
-)
-from cardpress.readers.mlflow_store import Store, StoreVersion, public_uri, read_store
+from cardpress.readers.mlflow.files import download_predictions, environment_files
+from cardpress.readers.mlflow.sources import LocalFile, locate_source
+from cardpress.readers.mlflow.store import Store, StoreVersion, public_uri, read_store
 from cardpress.readers.run_checks import semantic_problems
 from cardpress.readers.validate import schema_problems
 from cardpress.write.records_import import commit, record_bytes, stage_file, staging
@@ -83,9 +78,8 @@ def import_store(uri: str, records: Path, model: str | None) -> ImportResult:
 
 def _map(store: Store, version: StoreVersion, root: Path, folder: Path) -> Mapped:
     run = version.run
-    files = [dataset_file(d) for d in run.datasets]
-    pairs = zip(run.datasets, files, strict=True)
-    uris = [_uri(file, root) if file else dataset_uri(d) for d, file in pairs]
+    sources = [locate_source(d, run.run_id) for d in run.datasets]
+    uris = [_uri(s.file, root) if s.file else s.uri for s in sources]
     prediction = None
     artifact = run.tags.get(PREDICTIONS_TAG)
     if artifact and NAME.match(version.model):  # a bad name is reported; it never makes a path
@@ -94,7 +88,7 @@ def _map(store: Store, version: StoreVersion, root: Path, folder: Path) -> Mappe
         prediction = Prediction(name, got.sha256, got.columns)
     environment = environment_files(store.client, version)
     origin = {"format": store.kind, "path": public_uri(store.uri)}
-    return map_version(version, files, uris, prediction, environment, origin)
+    return map_version(version, sources, uris, prediction, environment, origin)
 
 
 def _uri(file: LocalFile, root: Path) -> str:

@@ -33,7 +33,7 @@ class Source:
 
 @dataclass(frozen=True)
 class Dataset:
-    """A data set a run read."""
+    """A data set a run read; ``sha256`` is "" when the record holds no content hash."""
 
     id: str
     role: str
@@ -47,6 +47,7 @@ class Dataset:
     other_digests: tuple[tuple[str, str], ...] = ()
     columns: tuple[tuple[str, str | None, str | None], ...] = ()
     derived_from: tuple[str, ...] = ()
+    source_type: str | None = None
 
 
 @dataclass(frozen=True)

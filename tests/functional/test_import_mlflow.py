@@ -184,6 +184,7 @@ def test_import_writes_valid_records_that_build(
         "name": "adult train",
         "role": "train",
         "uri": (data / "train.csv").resolve().as_uri(),
+        "source_type": "local",
         "sha256": _sha256(data / "train.csv"),
         "size_bytes": (data / "train.csv").stat().st_size,
         "other_digests": {"mlflow": train["other_digests"]["mlflow"]},
@@ -254,10 +255,11 @@ def test_every_problem_of_every_version_is_listed_and_nothing_written(
         and "model name 'bad name' cannot be a URL segment" in result.output
     )
     assert (
-        "dataset 'holdout' (source s3://bucket/holdout.csv) is not a file on this machine, so its "
-        "sha256 cannot be computed (MLflow's digest" in result.output
+        "dataset 'holdout' (source s3 s3://bucket/holdout.csv): not a file on this machine, so "
+        "its content hash is not reachable here and is left out (MLflow's digest" in result.output
     )
-    assert "2 problems found; nothing was written." in result.output
+    assert "mlflow-dataset:" not in result.output
+    assert "1 problem found; nothing was written." in result.output
     assert "Traceback" not in result.output
     assert not records.exists()
 
@@ -269,7 +271,7 @@ def test_existing_records_folder_keeps_its_files_on_failure(
     (records / "runs").mkdir(parents=True)
     (records / "cardpress.toml").write_text('[site]\ntitle = "x"\n')
     uri = stores["sqlite"]["uri"]
-    result = run_cli("import", "mlflow", "--tracking-uri", uri, "--model", "remote",
+    result = run_cli("import", "mlflow", "--tracking-uri", uri, "--model", "bad name",
                      "-o", str(records))  # fmt: skip
     assert result.exit_code == 1
     assert sorted(p.name for p in records.rglob("*")) == ["cardpress.toml", "runs"]

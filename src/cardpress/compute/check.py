@@ -141,10 +141,12 @@ def _performance(rule: Rule, evidence: Evidence) -> list[Outcome]:
 
 
 def _hashes(rule: Rule, evidence: Evidence) -> list[Outcome]:
-    changed, absent, same = [], [], 0
+    changed, absent, unhashed, same = [], [], [], 0
     for dataset in evidence.entry.run.datasets:
         current = evidence.current_hashes.get(dataset.id)
-        if current is None:
+        if not dataset.sha256:
+            unhashed.append(dataset.id)
+        elif current is None:
             absent.append(dataset.id)
         elif current != dataset.sha256:
             changed.append(dataset.id)
@@ -155,6 +157,8 @@ def _hashes(rule: Rule, evidence: Evidence) -> list[Outcome]:
         figure += f"; changed since recorded: {', '.join(changed)}"
     if absent:
         figure += f"; not in the records folder, not checked: {', '.join(absent)}"
+    if unhashed:
+        figure += f"; no sha256 recorded, not checked: {', '.join(unhashed)}"
     return [(rule.name, bool(changed), figure, "each file's sha256 equals the recorded one")]
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from cardpress.readers.mlflow_files import LocalFile
-from cardpress.readers.mlflow_store import StoreDataset, StoreVersion
+from cardpress.readers.mlflow.sources import Located
+from cardpress.readers.mlflow.store import StoreDataset, StoreVersion
 
 PREDICTIONS_TAG = "cardpress.predictions"
 COLUMNS_TAG = "cardpress.predictions.columns"
@@ -65,16 +65,16 @@ class Mapped:
 
 def map_version(
     version: StoreVersion,
-    files: list[LocalFile | None],
-    uris: list[str | None],
+    sources: list[Located],
+    uris: list[str],
     prediction: Prediction | None,
     environment: dict[str, str],
     origin: dict[str, str],
 ) -> Mapped:
     """The record of ``version``.
 
-    ``files[i]`` is the local file of the run's i-th dataset input (None if not reachable) and
-    ``uris[i]`` the URI its source names, as written in the record.
+    ``sources[i]`` is where the run's i-th dataset input came from (with its local file, if
+    this machine has it) and ``uris[i]`` its location as written in the record.
     """
     run = version.run
     where = f"{version.model} version {version.version} (run {run.run_id})"
@@ -103,7 +103,7 @@ def map_version(
     if run.params:
         out.document["params"] = dict(sorted(run.params.items()))
     ids = dataset_ids(run.datasets)
-    out.document["datasets"] = _datasets(run.datasets, ids, files, uris, where, out.problems)
+    out.document["datasets"] = _datasets(run.datasets, ids, sources, uris, where, out)
     default = _default_dataset(out.document["datasets"])
     out.document["metrics"] = _metrics(version, ids, default, where, out.warnings)
     if prediction is not None:
@@ -140,44 +140,54 @@ def dataset_ids(datasets: list[StoreDataset]) -> list[str]:
 def _datasets(
     datasets: list[StoreDataset],
     ids: list[str],
-    files: list[LocalFile | None],
-    uris: list[str | None],
+    sources: list[Located],
+    uris: list[str],
     where: str,
-    problems: list[str],
+    out: Mapped,
 ) -> list[dict[str, Any]]:
     if not datasets:
         fix = "log the data with mlflow.log_input(mlflow.data.from_pandas(df, source=PATH))"
-        problems.append(f"{where}: the run logged no dataset inputs; a record needs one — {fix}")
+        out.problems.append(
+            f"{where}: the run logged no dataset inputs; a record needs one — {fix}"
+        )
     records = []
-    for dataset, id_, file, uri in zip(datasets, ids, files, uris, strict=True):
+    for dataset, id_, source, uri in zip(datasets, ids, sources, uris, strict=True):
         record: dict[str, Any] = {"id": id_, "name": dataset.name}
         record["role"] = _ROLES.get((dataset.context or "").lower(), "other")
-        record["uri"] = uri or f"mlflow-dataset:{dataset.name}@{dataset.digest}"
-        if file is None:
-            fix = (
-                "log it with a local file as its source (mlflow.data.from_pandas(df, source=PATH))"
-                " and import where that file can be read"
-            )
-            problems.append(
-                f"{where}: dataset {dataset.name!r} (source {record['uri']}) is not a file on this "
-                f"machine, so its sha256 cannot be computed (MLflow's digest {dataset.digest} is "
-                f"not a content hash) — {fix}"
-            )
-            record["sha256"] = "0" * 64
+        record["uri"] = uri
+        record["source_type"] = source.source_type
+        if source.file is None:
+            out.warnings.append(_unhashed(where, dataset, source))
         else:
-            record["sha256"] = file.sha256
-            record["size_bytes"] = file.size_bytes
+            record["sha256"] = source.file.sha256
+            record["size_bytes"] = source.file.size_bytes
         record["other_digests"] = {"mlflow": dataset.digest}
         record.update(_profile(dataset))
         records.append(record)
     return records
 
 
+def _unhashed(where: str, dataset: StoreDataset, source: Located) -> str:
+    """The warning for a dataset whose content hash cannot be computed here."""
+    quoted = f"{dataset.name!r} (source {source.source_type} {source.uri})"
+    if source.local_path is not None:
+        why = f"no such file {str(source.local_path)!r} on this machine"
+    elif source.source_type == "code":
+        why = "made in the training code, not read from a file"
+    else:
+        why = "not a file on this machine"
+    return (
+        f"{where}: dataset {quoted}: {why}, so its content hash is not reachable here and is "
+        f"left out (MLflow's digest {dataset.digest} is kept; it is not a content hash)"
+    )
+
+
 def _profile(dataset: StoreDataset) -> dict[str, Any]:
+    """Rows and columns from the dataset's profile and schema, as ``mlflow.data`` logged them."""
     extra: dict[str, Any] = {}
-    profile = _json(dataset.profile)
-    if isinstance(profile, dict) and isinstance(profile.get("num_rows"), int):
-        extra["rows"] = profile["num_rows"]
+    rows = _rows(_json(dataset.profile))
+    if rows is not None:
+        extra["rows"] = rows
     schema = _json(dataset.schema)
     columns = schema.get("mlflow_colspec") if isinstance(schema, dict) else None
     if isinstance(columns, list):
@@ -186,7 +196,36 @@ def _profile(dataset: StoreDataset) -> dict[str, Any]:
             for c in columns
             if isinstance(c, dict) and "name" in c
         ]
+    tensors = schema.get("mlflow_tensorspec") if isinstance(schema, dict) else None
+    if isinstance(tensors, dict):  # a NumPy dataset: features and targets as tensors
+        extra["schema"] = [
+            {"name": name, "type": _tensor_type(_json(spec))}
+            for name, spec in tensors.items()
+            if isinstance(spec, str)
+        ]
     return extra
+
+
+def _rows(profile: Any) -> int | None:
+    """``num_rows`` (pandas, polars, Hugging Face), ``approx_count`` (Spark) or NumPy's shape."""
+    if not isinstance(profile, dict):
+        return None
+    for key in ("num_rows", "approx_count"):
+        if isinstance(profile.get(key), int) and profile[key] >= 0:
+            return int(profile[key])
+    shape = profile.get("features_shape")
+    if isinstance(shape, list) and shape and isinstance(shape[0], int) and shape[0] >= 0:
+        return int(shape[0])
+    return None
+
+
+def _tensor_type(spec: Any) -> str:
+    """``tensor float64 [-1, 3]`` from a tensor spec list; ``tensor`` when it says no more."""
+    first = spec[0] if isinstance(spec, list) and spec else {}
+    tensor = first.get("tensor-spec") if isinstance(first, dict) else None
+    if not isinstance(tensor, dict):
+        return "tensor"
+    return f"tensor {tensor.get('dtype', '')} {tensor.get('shape', '')}".replace("  ", " ").strip()
 
 
 def _default_dataset(datasets: list[dict[str, Any]]) -> str:

@@ -62,7 +62,7 @@ def _dataset(doc: dict[str, Any], source: Source) -> Dataset:
         id=doc["id"],
         role=doc["role"],
         uri=doc["uri"],
-        sha256=doc["sha256"],
+        sha256=doc.get("sha256", ""),  # absent: not hashed where the record was written
         source=source,
         name=doc.get("name"),
         rows=doc.get("rows"),
@@ -71,6 +71,7 @@ def _dataset(doc: dict[str, Any], source: Source) -> Dataset:
         other_digests=tuple(sorted(doc.get("other_digests", {}).items())),
         columns=columns,
         derived_from=tuple(doc.get("derived_from", [])),
+        source_type=doc.get("source_type"),
     )
 
 

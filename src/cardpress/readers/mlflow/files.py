@@ -1,31 +1,20 @@
-"""Files an MLflow import reads: run artifacts and the local files of dataset sources."""
+"""Run artifacts an MLflow import copies or reads: the predictions table, environment files."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from cardpress.errors import CardpressError
 from cardpress.readers.files import sha256_of
-from cardpress.readers.mlflow_store import StoreDataset, StoreVersion, public_uri
+from cardpress.readers.mlflow.store import StoreVersion, public_uri
 from cardpress.readers.tables import TableError, column_names
 
 ENVIRONMENT_FILES = ("python_env.yaml", "conda.yaml", "requirements.txt")
 _MAX_DIRS = 20
-
-
-@dataclass(frozen=True)
-class LocalFile:
-    """A file this machine can read, with its content hash."""
-
-    path: Path
-    sha256: str
-    size_bytes: int
 
 
 @dataclass(frozen=True)
@@ -35,42 +24,6 @@ class Downloaded:
     path: Path
     sha256: str
     columns: list[str]
-
-
-def dataset_file(dataset: StoreDataset) -> LocalFile | None:
-    """The local file a dataset was read from, if its source names one that exists here."""
-    try:
-        source = json.loads(dataset.source)
-    except ValueError:
-        return None
-    uri = source.get("uri") or source.get("path") if isinstance(source, dict) else None
-    if not isinstance(uri, str) or not uri:
-        return None
-    parts = urlsplit(uri)
-    if parts.scheme == "file":
-        path = Path(unquote(parts.path))
-    elif parts.scheme == "" or (len(parts.scheme) == 1 and uri[1:3] in (":\\", ":/")):
-        path = Path(uri)
-    else:
-        return None
-    if not path.is_file():
-        return None
-    path = path.resolve()
-    return LocalFile(path, sha256_of(path), path.stat().st_size)
-
-
-def dataset_uri(dataset: StoreDataset) -> str | None:
-    """The URI or path a dataset source names (``uri``, ``url`` or ``path`` of its JSON)."""
-    try:
-        source = json.loads(dataset.source)
-    except ValueError:
-        return None
-    if not isinstance(source, dict):
-        return None
-    for key in ("uri", "url", "path"):
-        if isinstance(source.get(key), str) and source[key]:
-            return str(source[key])
-    return None
 
 
 def download_predictions(

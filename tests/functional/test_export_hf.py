@@ -32,6 +32,7 @@ def test_example_card_parses_with_its_evaluation_results(tmp_path: Path) -> None
     assert {r.dataset_type for r in results.values()} == {"adult-test"}
     assert {r.task_type for r in results.values()} == {"tabular-classification"}
     assert card.data.license == "apache-2.0"
+    assert card.data.library_name == "sklearn"  # the record's model.library, as the Hub names it
     assert card.data.datasets == ["adult-test", "adult-train"]
     assert card.data.metrics == sorted(overall)
     assert "cardpress" in card.data.tags and "census" in card.data.tags
@@ -92,3 +93,39 @@ def test_cli_exit_codes(run_cli, tmp_path: Path) -> None:  # type: ignore[no-unt
     done = run_cli("export", "hf", str(EXAMPLE), "income-classifier@2", "-o", str(out))
     assert done.exit_code == 0 and out.read_text().startswith("---\n")
     assert "Hugging Face" in run_cli("export", "hf", "--help").output
+
+
+def test_records_without_risk_card_or_evaluation_data_export(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project("minimal")
+    card = records / "models/churn/card.md"
+    card.write_text(card.read_text().replace("risk:\n  rating: medium\n", ""))
+    no_risk = _load(cardpress.export_hf(records, "churn@10", tmp_path / "a.md"))
+    assert "| Risk rating | not rated |" in no_risk.text
+    assert no_risk.data.license == "proprietary" or no_risk.data.license_name == "proprietary"
+
+    card.unlink()  # no card.md at all: licence and tags are simply left out
+    run = records / "runs/churn-10.json"
+    doc = json.loads(run.read_text())
+    doc["model"].update({"type": "LogisticRegression", "library": "scikit-learn"})
+    doc["datasets"].append(
+        {"id": "fit", "role": "train", "uri": "s3://bucket/fit.csv", "source_type": "s3"}
+    )  # no sha256: not reachable where the run was recorded
+    doc["metrics"].append({"key": "train_loss", "value": 0.25, "dataset": "fit"})
+    run.write_text(json.dumps(doc))
+    bare = _load(cardpress.export_hf(records, "churn@10", tmp_path / "b.md"))
+    assert bare.data.license is None and bare.data.license_name is None
+    assert bare.data.library_name == "sklearn"
+    assert bare.data.tags == ["cardpress"]
+    assert bare.data.datasets == ["fit", "holdout"]
+    # only evaluation results in the model index; the training loss stays in the body
+    assert [(r.metric_type, r.dataset_type) for r in bare.data.eval_results] == [
+        ("accuracy", "holdout")
+    ]
+    assert bare.data.metrics == ["accuracy"]
+    assert "| train_loss | fit | all | 0.25 |" in bare.text
+    assert "| fit | train | s3://bucket/fit.csv | — | not recorded |" in bare.text
+
+    doc["metrics"] = [m for m in doc["metrics"] if m["dataset"] == "fit"]
+    run.write_text(json.dumps(doc))
+    none = _load(cardpress.export_hf(records, "churn@10", tmp_path / "c.md"))
+    assert none.data.eval_results is None and none.data.metrics is None

@@ -34,22 +34,53 @@ def hf_card(card: dict[str, Any], task: str = DEFAULT_TASK) -> str:
 
 
 def hf_metadata(card: dict[str, Any], task: str = DEFAULT_TASK) -> dict[str, Any]:
-    """The card's YAML metadata: licence, tags, data sets, metrics and the model index."""
+    """The card's YAML metadata: licence, library, tags, data sets, metrics and the model index.
+
+    Keys whose facts are not recorded (no card.md, no licence, no evaluation data) are left out.
+    """
     details = card["sections"]["model_details"]
-    meta: dict[str, Any] = {"tags": sorted({"cardpress", *details["tags"]})}
-    licence = (details["license"] or "").strip()
+    meta: dict[str, Any] = {"tags": sorted({"cardpress", *(details.get("tags") or [])})}
+    licence = (details.get("license") or "").strip()
     if licence:
         meta["license"] = licence.lower() if licence.lower() in HUB_LICENSES else "other"
         if meta["license"] == "other":
             meta["license_name"] = licence
+    library = library_name(details.get("algorithm"))
+    if library:
+        meta["library_name"] = library
     datasets = _datasets(card)
     if datasets:
         meta["datasets"] = sorted({d["id"] for d in datasets})
-    overall = card["sections"]["quantitative_analyses"]["overall"]
+    overall = _evaluation_results(card)
     if overall:
         meta["metrics"] = sorted({m["key"] for m in overall})
         meta["model-index"] = [{"name": card["model"], "results": _results(card, overall, task)}]
     return meta
+
+
+# The Hub's library ids where they differ from the distribution's name on PyPI.
+_HUB_LIBRARIES = {"scikit-learn": "sklearn", "torch": "pytorch", "tf-keras": "tf-keras",
+                  "sentence-transformers": "sentence-transformers"}  # fmt: skip
+
+
+def library_name(algorithm: dict[str, Any] | None) -> str | None:
+    """The Hub's ``library_name`` for the recorded library: ``scikit-learn`` → ``sklearn``."""
+    library = (algorithm or {}).get("library")
+    if not library:
+        return None
+    name = str(library).strip().lower().replace("_", "-")
+    return _HUB_LIBRARIES.get(name, name) or None
+
+
+def _evaluation_results(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Unsliced metrics measured on evaluation data: the results the model index may hold.
+
+    A metric on training data (or on a data set the run does not list) describes the fit, not
+    the model's performance, and stays in the body only.
+    """
+    evaluation = {d["id"] for d in card["sections"]["evaluation_data"]["datasets"]}
+    overall = card["sections"]["quantitative_analyses"]["overall"]
+    return [m for m in overall if m["dataset"] in evaluation]
 
 
 def _results(card: dict[str, Any], overall: list[dict[str, Any]], task: str) -> list[Any]:
@@ -82,11 +113,12 @@ def _body(card: dict[str, Any]) -> list[str]:
     parts = [f"# {_text(card['title'])} — version {_text(card['version'])}"]
     if card["summary"]:
         parts.append(_paragraph(card["summary"]))
+    risk = details.get("risk") or {}
     facts = [
         ("Status", card["status"] or "not set"),
-        ("Risk rating", details["risk"]["rating"] or "not rated"),
-        ("Model type", details["model_type"] or "not documented"),
-        ("Licence", details["license"] or "not documented"),
+        ("Risk rating", risk.get("rating") or "not rated"),
+        ("Model type", details.get("model_type") or "not documented"),
+        ("Licence", details.get("license") or "not documented"),
         ("Trained", details["run"]["started_at"]),
         ("Run", f"{details['run']['id']} ({details['run']['status']})"),
         ("Code version", details["code"].get("commit") or "not recorded"),
@@ -124,7 +156,8 @@ def _section(section_id: str, section: dict[str, Any]) -> list[str]:
     elif section_id in ("evaluation_data", "training_data"):
         datasets = section["datasets"] + section.get("other_datasets", [])
         if datasets:
-            rows = [[d["id"], d["role"], d["uri"], _count(d["rows"]), Code(d["sha256"])]
+            rows = [[d["id"], d["role"], d["uri"], _count(d["rows"]),
+                     Code(d["sha256"]) if d["sha256"] else "not recorded"]
                     for d in datasets]  # fmt: skip
             parts.append(_table(["Data set", "Role", "Location", "Rows", "sha256"], rows))
     elif section_id == "quantitative_analyses":

@@ -76,6 +76,17 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class Curve:
+    """A metric logged at several steps during training: a curve, not a result."""
+
+    key: str
+    steps: tuple[int, ...]
+    values: tuple[float, ...]
+    source: Source
+    dataset: str | None = None
+
+
+@dataclass(frozen=True)
 class Predictions:
     """The evaluation-predictions file a run names, and its column mapping."""
 
@@ -149,6 +160,13 @@ class Run:
     digest: str = ""
     version_source: Source | None = None
     name_source: Source | None = None
+    run_name: str | None = None
+    parent_run_id: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    curves: tuple[Curve, ...] = ()
+    # the model's signature: (name or None, type) of each input and output
+    signature_inputs: tuple[tuple[str | None, str], ...] = ()
+    signature_outputs: tuple[tuple[str | None, str], ...] = ()
 
     @property
     def inputs_digest(self) -> str:
@@ -241,6 +259,7 @@ class SiteConfig:
     drift: DriftSettings = field(default_factory=DriftSettings)
     drift_models: tuple[tuple[str, DriftSettings], ...] = ()
     lineage: LineageSettings = field(default_factory=LineageSettings)
+    mlflow_predictions: str | None = None  # [mlflow] predictions: artifact pattern for imports
     # outside roots cardpress may read ([paths] allow), resolved: the records folder is always
     allow: tuple[str, ...] = ()
 

@@ -174,10 +174,12 @@ def test_import_writes_valid_records_that_build(
     assert first["code"]["path"]
     assert first["user"]
     assert first["params"] == {"learning_rate": "0.1", "max_depth": "4"}
+    # accuracy was logged at steps 0 and 1: a training curve, not a result
     assert [(m["key"], m["value"], m["dataset"], m["step"]) for m in first["metrics"]] == [
-        ("accuracy", 0.81, "adult-test", 1),
         ("loss", 0.25, "adult-test", 0),
     ]
+    assert first["curves"] == [{"key": "accuracy", "steps": [0, 1], "values": [0.5, 0.81]}]
+    assert first["artifacts"] == [{"uri": f"runs:/{store['runs'][0]}/model", "kind": "model"}]
     test, train = first["datasets"]  # sorted by name
     assert train == {
         "id": "adult-train",
@@ -211,7 +213,7 @@ def test_import_writes_valid_records_that_build(
     assert first["origin"] == {"format": f"mlflow-{kind}", "path": store["uri"]}
 
     second = json.loads((records / "runs" / "income-2.json").read_text())
-    assert [m["key"] for m in second["metrics"]] == ["accuracy", "loss"]
+    assert [m["key"] for m in second["metrics"]] == ["loss"]
     assert second["predictions"]["columns"] == {
         "y_true": "label", "y_pred": "pred", "y_score": "score", "id": "row_id"
     }  # fmt: skip
@@ -220,6 +222,7 @@ def test_import_writes_valid_records_that_build(
     assert site.models == 1 and site.versions == 2
     card = (tmp_path / "site" / "models" / MODEL / "v" / "1" / "index.html").read_text()
     assert "adult-test" in card
+    assert "Training curves" in card and ">0.81<" in card
 
 
 def test_import_again_gives_identical_files(

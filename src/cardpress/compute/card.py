@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from cardpress.compute.card_data import datasets_data, metric_data, model_details, run_source
+from cardpress.compute.card_data import (
+    curves_data,
+    datasets_data,
+    metric_data,
+    model_details,
+    run_source,
+)
 from cardpress.compute.site import ModelEntry, VersionEntry
 from cardpress.model import Narrative, NarrativeSection, Run
 
@@ -203,4 +209,5 @@ def _quantitative(run: Run) -> dict[str, Any]:
     overall.sort(key=lambda m: (m["dataset"], m["key"]))
     sliced.sort(key=lambda m: (m["group_columns"], m["key"], m["dataset"], m["group"]))
     # "fairness" is filled in when the version has a fairness report (see render.pages)
-    return {"overall": overall, "disaggregated": sliced, "fairness": None}
+    return {"overall": overall, "disaggregated": sliced, "fairness": None,
+            "curves": curves_data(run)}  # fmt: skip

@@ -37,7 +37,11 @@ def model_details(run: Run, narrative: Narrative | None, status: str | None) -> 
             "started_at": run.started_at.isoformat(),
             "ended_at": run.ended_at.isoformat() if run.ended_at else None,
             "source": run_source(run.source),
+            "name": run.run_name,
+            "parent_id": run.parent_run_id,
+            "tags": dict(run.tags),
         },
+        "signature": _signature(run),
         "code": {
             "repo_url": run.code.repo_url,
             "commit": run.code.commit,
@@ -80,6 +84,33 @@ def algorithm_label(details: dict[str, Any]) -> str | None:
     library = " ".join(str(p) for p in (found["library"], found["library_version"]) if p)
     name = found["class"] or "algorithm not recorded"
     return f"{name} ({library})" if library else name
+
+
+def _signature(run: Run) -> dict[str, Any] | None:
+    """The model's inputs and outputs, or None when the run recorded no signature."""
+    if not run.signature_inputs and not run.signature_outputs:
+        return None
+    return {
+        side: [{"name": name, "type": kind} for name, kind in columns]
+        for side, columns in (("inputs", run.signature_inputs), ("outputs", run.signature_outputs))
+    }
+
+
+def curves_data(run: Run) -> list[dict[str, Any]]:
+    """Training curves: every step's value, with the first, best-known and final ones."""
+    return [
+        {
+            "key": c.key,
+            "dataset": c.dataset,
+            "points": [{"step": s, "value": v} for s, v in zip(c.steps, c.values, strict=True)],
+            "first": c.values[0],
+            "final": c.values[-1],
+            "minimum": min(c.values),
+            "maximum": max(c.values),
+            "source": run_source(c.source),
+        }
+        for c in sorted(run.curves, key=lambda c: (c.key, c.dataset or ""))
+    ]
 
 
 def _params(run: Run) -> list[dict[str, Any]]:

@@ -97,6 +97,7 @@ def _to_config(document: dict[str, Any]) -> SiteConfig:
             for name, table in sorted(document.get("drift", {}).get("models", {}).items())
         ),
         lineage=_lineage(document.get("lineage", {})),
+        mlflow_predictions=document.get("mlflow", {}).get("predictions"),
     )
 
 

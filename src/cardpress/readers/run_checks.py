@@ -42,6 +42,7 @@ def semantic_problems(
             problems.append(
                 _unknown_dataset(name, where(path), path, metric["dataset"], dataset_ids)
             )
+    problems += _curve_problems(run, name, where, dataset_ids)
     if "predictions" in run and not any(p.field == "predictions.uri" for p in problems):
         found = _prediction_problems(root, run["predictions"], name, where, dataset_ids, columns)
         problems.extend(found)
@@ -88,6 +89,25 @@ def _uri_problems(root: Path, run: dict[str, Any], name: str, where: Where) -> l
             fix = (f"write a path relative to the records folder or a URI, at most "
                    f"{MAX_URI_LENGTH:,} characters (docs/records.md, Limits)")  # fmt: skip
             problems.append(Problem(name, where(path), field_name(path), problem, fix))
+    return problems
+
+
+def _curve_problems(
+    run: dict[str, Any], name: str, where: Where, dataset_ids: set[str]
+) -> list[Problem]:
+    """Each curve has as many values as steps, and names a data set of the run if any."""
+    problems = []
+    for index, curve in enumerate(run.get("curves", [])):
+        if len(curve["steps"]) != len(curve["values"]):
+            path: JsonPath = ("curves", index, "values")
+            problem = f"{len(curve['values'])} values for {len(curve['steps'])} steps"
+            fix = "give one value per step"
+            problems.append(Problem(name, where(path), field_name(path), problem, fix))
+        if "dataset" in curve and curve["dataset"] not in dataset_ids:
+            path = ("curves", index, "dataset")
+            problems.append(
+                _unknown_dataset(name, where(path), path, curve["dataset"], dataset_ids)
+            )
     return problems
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from cardpress.model import (
     Artifact,
     CodeVersion,
+    Curve,
     Dataset,
     Environment,
     Interval,
@@ -53,7 +54,24 @@ def to_run(doc: dict[str, Any], source: Source, source_of: SourceOf, digest: str
         digest=digest,
         version_source=source_of(("model", "version")),
         name_source=source_of(("model", "name")),
+        run_name=doc.get("run_name"),
+        parent_run_id=doc.get("parent_run_id"),
+        tags=tuple(sorted(doc.get("tags", {}).items())),
+        curves=tuple(
+            _curve(c, source_of(("curves", i))) for i, c in enumerate(doc.get("curves", []))
+        ),
+        signature_inputs=_columns(doc["model"].get("signature", {}).get("inputs", [])),
+        signature_outputs=_columns(doc["model"].get("signature", {}).get("outputs", [])),
     )
+
+
+def _curve(doc: dict[str, Any], source: Source) -> Curve:
+    values = tuple(float(v) for v in doc["values"])
+    return Curve(doc["key"], tuple(doc["steps"]), values, source, doc.get("dataset"))
+
+
+def _columns(docs: list[dict[str, Any]]) -> tuple[tuple[str | None, str], ...]:
+    return tuple((d.get("name"), d["type"]) for d in docs)
 
 
 def _dataset(doc: dict[str, Any], source: Source) -> Dataset:

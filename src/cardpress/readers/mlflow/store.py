@@ -18,6 +18,8 @@ from cardpress.errors import CardpressError, UsageError
 
 NEEDS_MLFLOW = "cardpress import mlflow needs the mlflow package: pip install 'cardpress[mlflow]'"
 HTTP_ENV = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}
+# An import reports in its own words: no download progress bars from MLflow on the terminal.
+QUIET_ENV = {"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class StoreDataset:
 
 @dataclass(frozen=True)
 class StoreMetric:
-    """The latest value of one metric of a run."""
+    """The latest value of one metric of a run, and its history when logged at several steps."""
 
     key: str
     value: float
@@ -43,6 +45,12 @@ class StoreMetric:
     timestamp_ms: int
     dataset_name: str | None = None
     dataset_digest: str | None = None
+    history: tuple[tuple[int, float], ...] = ()  # (step, value) per step, the latest at each
+
+    @property
+    def is_curve(self) -> bool:
+        """Logged at more than one step: a training curve, not a final result."""
+        return len(self.history) > 1
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,12 @@ class StoreRun:
     metrics: list[StoreMetric]
     tags: dict[str, str]
     datasets: list[StoreDataset]
+    deleted: bool = False
+
+    @property
+    def name(self) -> str | None:
+        """The run name (``mlflow.runName``), if any."""
+        return self.tags.get("mlflow.runName") or None
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,7 @@ class StoreVersion:
     version: str
     source: str
     run: StoreRun
+    model_id: str | None = None  # MLflow 3: the logged model (models:/m-…) the version points at
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,7 @@ class Store:
     versions: list[StoreVersion]
     unregistered: list[str] = field(default_factory=list)
     client: Any = None
+    problems: list[str] = field(default_factory=list)  # versions that could not be read
 
 
 def store_kind(uri: str) -> str:
@@ -123,6 +139,8 @@ def open_client(uri: str) -> Any:
     else:
         for name, value in HTTP_ENV.items():
             os.environ.setdefault(name, value)
+    for name, value in QUIET_ENV.items():
+        os.environ.setdefault(name, value)
     try:
         from mlflow import MlflowClient
     except ImportError:
@@ -221,23 +239,47 @@ def _read(client: Any, uri: str, model: str | None) -> Store:
         raise UsageError(f"--model {model}: no such registered model in {public_uri(uri)} — "
                          f"registered models: {known}")  # fmt: skip
     runs: dict[str, StoreRun] = {}
-    versions = []
+    versions, problems = [], []
     for name in [model] if model is not None else names:
         quoted = name.replace("'", "\\'")
         for found in _pages(client.search_model_versions, filter_string=f"name = '{quoted}'"):
+            where = f"{public_uri(uri)}: {name} version {found.version}"
             if not found.run_id:
-                raise CardpressError(
-                    f"{public_uri(uri)}: {name} version {found.version} has no run (registered "
-                    f"from {found.source}) — register it from a run: runs:/RUN_ID/PATH"
+                problems.append(
+                    f"{where} has no run (registered from {found.source}) — register it from a "
+                    "run: runs:/RUN_ID/PATH, or log the model inside mlflow.start_run()"
                 )
+                continue
             if found.run_id not in runs:
-                runs[found.run_id] = _run(client, found.run_id)
-            versions.append(
-                StoreVersion(name, str(found.version), found.source or "", runs[found.run_id])
-            )
+                try:
+                    runs[found.run_id] = _run(client, found.run_id)
+                except Exception as error:  # a run deleted for good: MLflow's own error kinds
+                    problems.append(_missing_run(where, found.run_id, error))
+                    continue
+            versions.append(StoreVersion(name, str(found.version), found.source or "",
+                                         runs[found.run_id], _model_id(found)))  # fmt: skip
     versions.sort(key=lambda v: (v.model, _version_order(v.version)))
     unregistered = [] if model is not None else _unregistered(client, set(runs))
-    return Store(uri, store_kind(uri), versions, unregistered, client)
+    return Store(uri, store_kind(uri), versions, unregistered, client, problems)
+
+
+def _missing_run(where: str, run_id: str, error: Exception) -> str:
+    text = " ".join(str(error).split())[:200] or type(error).__name__
+    return (
+        f"{where}: its run {run_id} cannot be read ({text}) — the run was deleted; restore it "
+        "(mlflow runs restore --run-id RUN_ID) or delete the model version"
+    )
+
+
+def _model_id(version: Any) -> str | None:
+    """The logged model an MLflow 3 version points at: its ``model_id`` or ``models:/m-…``."""
+    found = getattr(version, "model_id", None)
+    if found:
+        return str(found)
+    source = version.source or ""
+    if source.startswith("models:/m-"):
+        return source.removeprefix("models:/").split("/", 1)[0]
+    return None
 
 
 def _run(client: Any, run_id: str) -> StoreRun:
@@ -255,6 +297,7 @@ def _run(client: Any, run_id: str) -> StoreRun:
         datasets=sorted(
             (_dataset(i) for i in inputs), key=lambda d: (d.name, d.digest, d.context or "")
         ),
+        deleted=str(run.info.lifecycle_stage) == "deleted",
     )
 
 
@@ -264,6 +307,9 @@ def _latest(client: Any, run_id: str, key: str) -> StoreMetric | None:
     if not history:
         return None
     last = max(history, key=lambda m: (m.step, m.timestamp, m.value))
+    by_step: dict[int, Any] = {}
+    for point in sorted(history, key=lambda m: (m.step, m.timestamp, m.value)):
+        by_step[int(point.step)] = point  # the latest value logged at each step
     return StoreMetric(
         key=key,
         value=float(last.value),
@@ -271,6 +317,7 @@ def _latest(client: Any, run_id: str, key: str) -> StoreMetric | None:
         timestamp_ms=int(last.timestamp),
         dataset_name=getattr(last, "dataset_name", None),
         dataset_digest=getattr(last, "dataset_digest", None),
+        history=tuple((step, float(p.value)) for step, p in sorted(by_step.items())),
     )
 
 

@@ -1,0 +1,120 @@
+"""The record's ``predictions`` from a predictions table found in a run's artifacts.
+
+A table named by the run tag ``cardpress.predictions`` that cannot be mapped stops the import
+(the user asked for it); one found without a tag (a ``[mlflow] predictions`` pattern, the table
+``mlflow.evaluate`` logged) is left out with a warning instead.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from cardpress.readers.mlflow.store import StoreVersion
+
+PREDICTIONS_TAG = "cardpress.predictions"
+COLUMNS_TAG = "cardpress.predictions.columns"
+DATASET_TAG = "cardpress.predictions.dataset"
+POSITIVE_TAG = "cardpress.predictions.positive_label"
+_GUESSES = {
+    "y_true": ("y_true", "label", "target", "true", "actual"),
+    # "outputs" is the predictions column mlflow.evaluate writes when none is named
+    "y_pred": ("y_pred", "pred", "prediction", "predicted", "predictions", "outputs"),
+    "y_score": ("y_score", "score", "proba", "probability"),
+    "id": ("id", "row_id"),
+}
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The predictions file as copied into the records folder, and how it was found."""
+
+    uri: str
+    sha256: str
+    columns: list[str]
+    artifact: str = ""
+    found_by: str | None = None  # None: named by the run tag; else the pattern or evaluate table
+
+
+@dataclass
+class Outcome:
+    """The ``predictions`` object (None when left out), and what stopped or was left out."""
+
+    record: dict[str, Any] | None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def predictions_record(
+    version: StoreVersion, names: dict[str, str], default: str, prediction: Prediction, where: str
+) -> Outcome:
+    """``predictions`` of the record; ``names`` maps dataset names and ids to ids."""
+    tags = version.run.tags
+    out = Outcome({"uri": prediction.uri, "sha256": prediction.sha256, "dataset": default})
+    assert out.record is not None
+    problems: list[str] = []
+    wanted = tags.get(DATASET_TAG)
+    if wanted:
+        if wanted in names:
+            out.record["dataset"] = names[wanted]
+        else:
+            known = ", ".join(sorted(d.name for d in version.run.datasets))
+            problems.append(f"{where}: tag {DATASET_TAG}={wanted!r} names no dataset input of "
+                            f"the run — use one of: {known}")  # fmt: skip
+    if POSITIVE_TAG in tags:
+        label = _json(tags[POSITIVE_TAG])
+        out.record["positive_label"] = (
+            label if isinstance(label, str | int | bool) else tags[POSITIVE_TAG]
+        )
+    out.record["columns"] = _columns(tags.get(COLUMNS_TAG), prediction.columns, where, problems)
+    if prediction.found_by is None or not problems:
+        out.problems = problems
+        return out
+    shown = "; ".join(p.removeprefix(f"{where}: ") for p in problems)
+    out.warnings.append(f"{where}: predictions {prediction.artifact!r} ({prediction.found_by}) "
+                        f"left out: {shown}")  # fmt: skip
+    return Outcome(None, [], out.warnings)
+
+
+def _columns(
+    tag: str | None, present: list[str], where: str, problems: list[str]
+) -> dict[str, Any]:
+    if tag is not None:
+        given = _json(tag)
+        if isinstance(given, dict):
+            return given
+        problems.append(
+            f"{where}: tag {COLUMNS_TAG} is not a JSON object — write e.g. "
+            '{"y_true": "label", "y_pred": "pred", "sensitive": ["sex"]}'
+        )
+        return {}
+    lower = {name.lower(): name for name in present}
+    columns: dict[str, Any] = {}
+    for role, guesses in _GUESSES.items():
+        found = next((lower[g] for g in guesses if g in lower), None)
+        if found is not None:
+            columns[role] = found
+    if "y_true" not in columns or "y_pred" not in columns:
+        problems.append(
+            f"{where}: cannot tell the true-label and predicted-label columns of the predictions "
+            f"(columns: {', '.join(present)}) — set the run tag {COLUMNS_TAG} to e.g. "
+            '{"y_true": "label", "y_pred": "pred"}'
+        )
+    return columns
+
+
+def predictions_name(version: StoreVersion, artifact: str) -> str:
+    """Where the predictions go in the records folder: ``predictions/<model>-<version>.<ext>``."""
+    suffix = PurePosixPath(artifact).suffix.lower()
+    return f"predictions/{version.model}-{version.version}{suffix}"
+
+
+def _json(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

@@ -148,7 +148,9 @@ def _prediction(
             store.client, store.uri, run.run_id, found.path, folder / name, found.how
         )
         return Prediction(name, got.sha256, got.columns, found.path, found.how)
-    except (CardpressError, TableFormatError, TableError) as error:
+    except CardpressError as error:  # its message names the store, run and pattern
+        warnings.append(f"{error}; the version is imported without predictions")
+    except (TableFormatError, TableError) as error:
         warnings.append(f"{where}: predictions {found.path!r} ({found.how}) left out: {error}")
     except Exception as error:  # MLflow's own errors: an artifact listed but gone from disk
         text = " ".join(str(error).split())[:200]

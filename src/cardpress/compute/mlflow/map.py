@@ -126,18 +126,17 @@ def _data_and_results(
             f"{where}: the run logged no dataset inputs; a record needs one — {fix}"
         )
     ids = dataset_ids(run.datasets)
-    measured = {(m.dataset_name, m.dataset_digest) for m in run.metrics if m.dataset_name}
-    doc["datasets"], unhashed = datasets_records(
-        run.datasets, ids, sources, uris, {(n or "", d or "") for n, d in measured}, where
-    )
+    links = {m.key: _link(m, version) for m in run.metrics}
+    measured = {link for link in links.values() if link[0]}
+    doc["datasets"], unhashed = datasets_records(run.datasets, ids, sources, uris, measured, where)
     out.warnings += unhashed
     default = default_dataset(doc["datasets"])
     by_input = {(d.name, d.digest): i for d, i in zip(run.datasets, ids, strict=True)}
     finals = [m for m in run.metrics if not m.is_curve]
     if not run.metrics:
         out.warnings.append(f"{where}: the run logged no metrics; its card will show no results")
-    doc["metrics"] = _metrics(finals, by_input, default, where, out.warnings)
-    found = [_curve(m, by_input, where, out.warnings) for m in run.metrics if m.is_curve]
+    doc["metrics"] = _metrics(finals, links, by_input, default, where, out.warnings)
+    found = [_curve(m, links, by_input, where, out.warnings) for m in run.metrics if m.is_curve]
     curves = [c for c in found if c is not None]
     if curves:
         doc["curves"] = curves
@@ -157,8 +156,16 @@ def iso(epoch_ms: int) -> str:
     return text.replace(".000Z", "Z")
 
 
+def _link(metric: StoreMetric, version: StoreVersion) -> tuple[str, str]:
+    """The (name, digest) of the dataset a metric was measured on, if MLflow linked one."""
+    if metric.dataset_name:
+        return metric.dataset_name, metric.dataset_digest or ""
+    return version.metric_datasets.get(metric.key, ("", ""))
+
+
 def _metrics(
     metrics: list[StoreMetric],
+    links: dict[str, tuple[str, str]],
     by_input: dict[tuple[str, str], str],
     default: str,
     where: str,
@@ -173,7 +180,7 @@ def _metrics(
                 "finite numbers only)"
             )
             continue
-        dataset = by_input.get((metric.dataset_name or "", metric.dataset_digest or ""), default)
+        dataset = by_input.get(links[metric.key], default)
         found.append(
             {"key": metric.key, "value": metric.value, "dataset": dataset,
              "step": metric.step, "timestamp": iso(metric.timestamp_ms)}
@@ -182,7 +189,11 @@ def _metrics(
 
 
 def _curve(
-    metric: StoreMetric, by_input: dict[tuple[str, str], str], where: str, warnings: list[str]
+    metric: StoreMetric,
+    links: dict[str, tuple[str, str]],
+    by_input: dict[tuple[str, str], str],
+    where: str,
+    warnings: list[str],
 ) -> dict[str, Any] | None:
     """A metric logged at several steps: every finite step, thinned evenly past a limit."""
     points = [(s, v) for s, v in metric.history if math.isfinite(v)]
@@ -199,7 +210,7 @@ def _curve(
         keep = sorted({round(i * last / (MAX_CURVE_POINTS - 1)) for i in range(MAX_CURVE_POINTS)})
         points = [points[i] for i in keep]
     curve: dict[str, Any] = {"key": metric.key}
-    dataset = by_input.get((metric.dataset_name or "", metric.dataset_digest or ""))
+    dataset = by_input.get(links[metric.key])
     if dataset:
         curve["dataset"] = dataset
     curve["steps"] = [s for s, _ in points]

@@ -47,6 +47,7 @@ def find_predictions(
                             f"the first, {matches[0]!r}, is used")  # fmt: skip
         if matches:
             return Found(matches[0], how), warnings
+        warnings.append(f"run {run_id}: {how} matches no artifact of the run")
     tables = sorted((f for f in files if f.rsplit("/", 1)[-1].endswith(EVAL_TABLE)),
                     key=lambda f: (f.count("/"), f))  # fmt: skip
     if tables:

@@ -82,6 +82,8 @@ class StoreVersion:
     source: str
     run: StoreRun
     model_id: str | None = None  # MLflow 3: the logged model (models:/m-…) the version points at
+    # MLflow 3 links a metric to the dataset it was measured on in the logged model's metrics
+    metric_datasets: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -256,8 +258,10 @@ def _read(client: Any, uri: str, model: str | None) -> Store:
                 except Exception as error:  # a run deleted for good: MLflow's own error kinds
                     problems.append(_missing_run(where, found.run_id, error))
                     continue
+            model_id = _model_id(found)
+            links = _metric_datasets(client, model_id) if model_id else {}
             versions.append(StoreVersion(name, str(found.version), found.source or "",
-                                         runs[found.run_id], _model_id(found)))  # fmt: skip
+                                         runs[found.run_id], model_id, links))  # fmt: skip
     versions.sort(key=lambda v: (v.model, _version_order(v.version)))
     unregistered = [] if model is not None else _unregistered(client, set(runs))
     return Store(uri, store_kind(uri), versions, unregistered, client, problems)
@@ -266,9 +270,22 @@ def _read(client: Any, uri: str, model: str | None) -> Store:
 def _missing_run(where: str, run_id: str, error: Exception) -> str:
     text = " ".join(str(error).split())[:200] or type(error).__name__
     return (
-        f"{where}: its run {run_id} cannot be read ({text}) — the run was deleted; restore it "
-        "(mlflow runs restore --run-id RUN_ID) or delete the model version"
+        f"{where}: its run {run_id} cannot be read ({text}) — the run was deleted for good — "
+        "delete the model version, or register the model again from a run that exists"
     )
+
+
+def _metric_datasets(client: Any, model_id: str) -> dict[str, tuple[str, str]]:
+    """Metric key → (dataset name, digest) from a logged model's metrics (the latest link)."""
+    try:
+        metrics = list(client.get_logged_model(model_id).metrics or [])
+    except Exception:  # a deleted logged model, or a server older than MLflow 3
+        return {}
+    links: dict[str, tuple[str, str]] = {}
+    for metric in sorted(metrics, key=lambda m: (m.step, m.timestamp)):
+        if metric.dataset_name:
+            links[metric.key] = (str(metric.dataset_name), str(metric.dataset_digest or ""))
+    return links
 
 
 def _model_id(version: Any) -> str | None:

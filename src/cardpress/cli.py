@@ -442,12 +442,15 @@ def import_mlflow(tracking_uri: str, model: str | None, records: Path) -> None:
       cardpress import mlflow --tracking-uri https://mlflow.example.com -o audit
 
     Each registered version becomes RECORDS/runs/<model>-<version>.json (cardpress/run/1):
-    params, the latest value of each metric, git tags as the code version, dataset inputs
-    with the sha256 of their local source file, and the environment from logged
-    python_env.yaml, conda.yaml or requirements.txt. The artifact named by the run tag
-    cardpress.predictions is copied to RECORDS/predictions/. Runs not registered are skipped
-    with a warning. Nothing is written unless every record is valid. Needs the mlflow
-    package: pip install 'cardpress[mlflow]'. See docs/import.md.
+    run name, tags, params, metrics logged at one step as results and those logged at
+    several steps as training curves, git tags as the code version, every dataset input
+    (the sha256 of a local source file; other sources are kept with a warning), and the
+    model's flavour, signature and environment (MLflow 3 logged models or runs:/ folders).
+    Evaluation predictions are copied to RECORDS/predictions/: the artifact named by the run
+    tag cardpress.predictions, else one matching [mlflow] predictions in cardpress.toml,
+    else mlflow.evaluate's results table. Runs not registered are skipped with a warning.
+    Nothing is written unless every record is valid. Needs the mlflow package:
+    pip install 'cardpress[mlflow]'. See docs/import.md.
     """
     from cardpress import api
 

@@ -184,6 +184,13 @@ def _metric_tables(section: dict[str, Any]) -> list[str]:
                     for m in rows]  # fmt: skip
             heading = ["Metric", "Data set", "Group", "Value", "95% interval"]
             parts.append(f"**{caption}:**\n\n" + _table(heading, body))
+    curves = section.get("curves") or []
+    if curves:
+        rows = [[c["key"], c["dataset"] or "—", str(len(c["points"])), format_number(c["first"]),
+                 format_number(c["final"])] for c in curves]  # fmt: skip
+        heading = ["Metric", "Data set", "Steps", "First", "Final"]
+        title = "**Training curves** (logged per step; not results):"
+        parts.append(f"{title}\n\n" + _table(heading, rows))
     fairness = section.get("fairness")
     if fairness:
         rows = [[f["grouping"], format_number(f["parity"]["demographic_parity_ratio"]),

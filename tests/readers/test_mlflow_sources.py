@@ -1,0 +1,90 @@
+"""Every ``mlflow.data`` source type is located from what MLflow stores, never made up."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("mlflow", reason="needs the mlflow package (pip install 'cardpress[mlflow]')")
+
+from mlflow.data.dataset_source_registry import resolve_dataset_source
+from mlflow.data.delta_dataset_source import DeltaDatasetSource
+from mlflow.data.http_dataset_source import HTTPDatasetSource
+from mlflow.data.huggingface_dataset_source import HuggingFaceDatasetSource
+from mlflow.data.spark_dataset_source import SparkDatasetSource
+
+from cardpress.compute.mlflow.datasets import datasets_records
+from cardpress.readers.mlflow.sources import locate_source
+from cardpress.readers.mlflow.store import StoreDataset
+
+
+def _dataset(source_type: str, source: str, name: str = "adult") -> StoreDataset:
+    return StoreDataset(name, "9ce4a607", source_type, source, None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("source", "kind", "uri"),
+    [
+        (HTTPDatasetSource("https://example.org/adult.csv"), "http",
+         "https://example.org/adult.csv"),
+        (DeltaDatasetSource(path="/mnt/delta/adult"), "delta_table", "/mnt/delta/adult"),
+        (SparkDatasetSource(table_name="census.adult"), "spark", "census.adult"),
+        (SparkDatasetSource(sql="SELECT * FROM adult"), "spark", "SELECT * FROM adult"),
+        (HuggingFaceDatasetSource(path="scikit-learn/adult-census-income", split="train"),
+         "hugging_face", "scikit-learn/adult-census-income (split train)"),
+    ],
+)  # fmt: skip
+def test_remote_sources_keep_their_own_location(source: object, kind: str, uri: str) -> None:
+    stored = _dataset(source._get_source_type(), source.to_json())  # type: ignore[attr-defined]
+    found = locate_source(stored, "run1")
+    assert (found.source_type, found.uri, found.file) == (kind, uri, None)
+
+
+def test_a_named_delta_table_and_its_version() -> None:
+    # the JSON DeltaDatasetSource writes for a table (its constructor would ask Databricks)
+    stored = _dataset("delta_table", json.dumps({"delta_table_name": "census.adult",
+                                                 "delta_table_version": 3}))  # fmt: skip
+    assert locate_source(stored, "run1").uri == "census.adult@v3"
+
+
+def test_local_files_are_hashed_and_missing_ones_named(tmp_path: Path) -> None:
+    data = tmp_path / "adult.csv"
+    data.write_text("age,label\n25,0\n")
+    here = resolve_dataset_source(str(data))
+    found = locate_source(_dataset(here._get_source_type(), here.to_json()), "run1")
+    assert found.source_type == "local"
+    assert found.file is not None
+    assert found.file.sha256 == hashlib.sha256(data.read_bytes()).hexdigest()
+
+    gone = resolve_dataset_source(str(tmp_path / "gone.csv"))
+    stored = _dataset(gone._get_source_type(), gone.to_json(), "gone")
+    missing = locate_source(stored, "run1")
+    assert missing.file is None and missing.local_path == tmp_path / "gone.csv"
+    s3 = resolve_dataset_source("s3://bucket/adult.csv")
+    remote = _dataset(s3._get_source_type(), s3.to_json(), "remote")
+    sources = [missing, locate_source(remote, "run1")]
+    records, warnings = datasets_records(
+        [stored, remote], ["gone", "remote"], sources, [s.uri for s in sources], set(), "m v1"
+    )
+    assert [("sha256" in r, r["source_type"], r["uri"]) for r in records] == [
+        (False, "local", str(tmp_path / "gone.csv")),
+        (False, "s3", "s3://bucket/adult.csv"),
+    ]
+    assert warnings[0].startswith(
+        f"m v1: dataset 'gone' (source local {tmp_path / 'gone.csv'}): no such file "
+        f"{str(tmp_path / 'gone.csv')!r} on this machine, so its content hash is not reachable "
+        "here and is left out (MLflow's digest 9ce4a607 is kept; it is not a content hash)"
+    )
+    assert "(source s3 s3://bucket/adult.csv): not a file on this machine" in warnings[1]
+
+
+def test_a_source_that_is_not_json_is_quoted_as_stored() -> None:
+    found = locate_source(_dataset("custom", "warehouse table census.adult"), "run1")
+    assert (found.source_type, found.uri, found.file) == (
+        "custom", "warehouse table census.adult", None
+    )  # fmt: skip
+    code = locate_source(_dataset("code", '{"tags": {}}'), "abc")
+    assert code.uri == "runs:/abc"  # no script recorded: the run that made the data

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from cardpress.compute.mlflow.map import NAME, Mapped, map_version
 from cardpress.compute.mlflow.predictions import PREDICTIONS_TAG, Prediction, predictions_name
-from cardpress.errors import CardpressError
+from cardpress.errors import CardpressError, Problem
 from cardpress.readers.config import read_config
 from cardpress.readers.files import sha256_of
+from cardpress.readers.mlflow.connect import public_uri
 from cardpress.readers.mlflow.evaluation import (
     TableFormatError,
     eval_table_lines,
@@ -25,7 +25,7 @@ from cardpress.readers.mlflow.evaluation import (
 from cardpress.readers.mlflow.files import download_predictions
 from cardpress.readers.mlflow.models import model_files
 from cardpress.readers.mlflow.sources import LocalFile, locate_source
-from cardpress.readers.mlflow.store import Store, StoreVersion, public_uri, read_store
+from cardpress.readers.mlflow.store import Store, StoreVersion, read_store
 from cardpress.readers.run_checks import semantic_problems
 from cardpress.readers.tables import TableError, column_names
 from cardpress.readers.validate import schema_problems
@@ -93,7 +93,7 @@ def _failed(problems: list[str]) -> CardpressError:
 
 def _predictions_pattern(records: Path) -> str | None:
     """``[mlflow] predictions`` of the records folder's cardpress.toml, if it has one."""
-    found: list[Any] = []
+    found: list[Problem] = []
     config = read_config(records, found)
     if found:
         raise CardpressError("\n".join(str(p) for p in found))

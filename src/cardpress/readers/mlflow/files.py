@@ -10,7 +10,7 @@ from typing import Any
 
 from cardpress.errors import CardpressError
 from cardpress.readers.files import sha256_of
-from cardpress.readers.mlflow.store import public_uri
+from cardpress.readers.mlflow.connect import public_uri
 from cardpress.readers.tables import TableError, column_names
 
 

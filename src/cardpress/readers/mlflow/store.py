@@ -7,19 +7,11 @@ copied into plain dataclasses, so nothing past this module knows about MLflow's 
 
 from __future__ import annotations
 
-import os
-import sqlite3
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 from cardpress.errors import CardpressError, UsageError
-
-NEEDS_MLFLOW = "cardpress import mlflow needs the mlflow package: pip install 'cardpress[mlflow]'"
-HTTP_ENV = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}
-# An import reports in its own words: no download progress bars from MLflow on the terminal.
-QUIET_ENV = {"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}
+from cardpress.readers.mlflow.connect import open_client, public_uri, store_error, store_kind
 
 
 @dataclass(frozen=True)
@@ -96,125 +88,6 @@ class Store:
     unregistered: list[str] = field(default_factory=list)
     client: Any = None
     problems: list[str] = field(default_factory=list)  # versions that could not be read
-
-
-def store_kind(uri: str) -> str:
-    """``mlflow-sqlite``, ``mlflow-file`` or ``mlflow-server`` for a tracking URI.
-
-    Raises:
-        UsageError: a URI scheme cardpress does not read.
-    """
-    scheme = urlsplit(uri).scheme.lower()
-    if scheme == "sqlite":
-        return "mlflow-sqlite"
-    if scheme in ("", "file") or (len(scheme) == 1 and os.name == "nt"):
-        return "mlflow-file"
-    if scheme in ("http", "https"):
-        return "mlflow-server"
-    raise UsageError(
-        f"--tracking-uri {uri}: unsupported store {scheme!r} — use sqlite:///PATH, an mlruns "
-        "folder (PATH or file:///PATH) or an http(s) tracking server URL"
-    )
-
-
-def public_uri(uri: str) -> str:
-    """``uri`` without a user name or password, fit to be written into a record."""
-    parts = urlsplit(uri)
-    if parts.scheme in ("http", "https") and "@" in parts.netloc:
-        return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
-    return uri
-
-
-def open_client(uri: str) -> Any:
-    """An ``MlflowClient`` for ``uri``, after checking the store exists and is MLflow's.
-
-    Raises:
-        UsageError: mlflow is not installed (exit 2).
-        CardpressError: the store is missing, not an MLflow store, or cannot be opened.
-    """
-    kind = store_kind(uri)
-    if kind == "mlflow-sqlite":
-        _check_sqlite(uri)
-    elif kind == "mlflow-file":
-        _check_mlruns(uri)
-        os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
-    else:
-        for name, value in HTTP_ENV.items():
-            os.environ.setdefault(name, value)
-    for name, value in QUIET_ENV.items():
-        os.environ.setdefault(name, value)
-    try:
-        from mlflow import MlflowClient
-    except ImportError:
-        raise UsageError(NEEDS_MLFLOW) from None
-    try:
-        return MlflowClient(tracking_uri=uri, registry_uri=uri)
-    except Exception as error:  # mlflow, sqlalchemy and alembic each raise their own kinds
-        raise store_error(uri, error) from None
-
-
-def store_error(uri: str, error: Exception) -> CardpressError:
-    """One line saying why the store at ``uri`` could not be read."""
-    text = " ".join(str(error).split()) or type(error).__name__
-    text = text.replace(uri, public_uri(uri))
-    if store_kind(uri) == "mlflow-server" and ("Max retries" in text or "timed out" in text):
-        reason = "timed out" if "timed out" in text.lower() else "no connection"
-        seconds = os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", "?")
-        return CardpressError(
-            f"{public_uri(uri)}: the tracking server does not answer ({reason}; timeout "
-            f"{seconds} s, MLFLOW_HTTP_REQUEST_TIMEOUT) — check the URL and that the server runs"
-        )
-    if "out-of-date database schema" in text or "alembic" in text.lower():
-        fix = "upgrade it with `mlflow db upgrade URI` (back it up first)"
-        return CardpressError(f"{public_uri(uri)}: the MLflow database schema is too old — {fix}")
-    if len(text) > 300:
-        text = text[:300] + "…"
-    fix = "check the URI, that the store is MLflow's and, for a server, that it is running"
-    return CardpressError(f"{public_uri(uri)}: cannot read the MLflow store ({text}) — {fix}")
-
-
-def local_path(uri: str) -> Path:
-    """The file-system path of a ``sqlite:``/``file:`` URI or a plain path."""
-    parts = urlsplit(uri)
-    if parts.scheme == "sqlite":
-        return Path(unquote(parts.path[1:] if parts.path.startswith("//") else parts.path))
-    if parts.scheme == "file":
-        return Path(unquote(parts.path))
-    return Path(uri)
-
-
-def _check_sqlite(uri: str) -> None:
-    """Refuse a missing or non-MLflow database: mlflow would create or alter it."""
-    path = local_path(uri)
-    if not path.is_file():
-        raise CardpressError(
-            f"{uri}: no such SQLite file {str(path)!r} — give the path of an existing mlflow.db"
-        )
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-    except sqlite3.Error as error:
-        raise CardpressError(
-            f"{uri}: {str(path)!r} is not a readable SQLite database ({error}) — "
-            "give the path of an MLflow tracking database"
-        ) from None
-    if not {"runs", "alembic_version", "registered_models"} <= tables:
-        raise CardpressError(
-            f"{uri}: {str(path)!r} is not an MLflow tracking database (no runs, "
-            "registered_models or alembic_version table) — give the path of mlflow.db"
-        )
-
-
-def _check_mlruns(uri: str) -> None:
-    """Refuse a folder that is not an mlruns file store: mlflow would create one there."""
-    path = local_path(uri)
-    if not path.is_dir():
-        raise CardpressError(f"{uri}: no such folder — give the path of an mlruns folder")
-    if not any(path.glob("*/meta.yaml")) and not (path / "models").is_dir():
-        raise CardpressError(
-            f"{uri}: {str(path)!r} is not an MLflow file store (no <experiment>/meta.yaml) — "
-            "give the path of the mlruns folder"
-        )
 
 
 def read_store(uri: str, model: str | None = None) -> Store:

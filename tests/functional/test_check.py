@@ -259,3 +259,23 @@ def test_an_invalid_run_adds_no_signoff_or_card_problems(project, run_cli, tmp_p
     assert [line.removeprefix("Error: ").split(":")[0] for line in problems] == [
         "runs/churn-10.json", "runs/fraud-1.json"
     ]  # fmt: skip
+
+
+def test_hash_rule_lists_data_sets_without_a_hash(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    (records / "data").mkdir()
+    (records / "data" / "train.csv").write_text("x,y\n1,2\n")  # the file exists, no hash to compare
+    run = records / "runs" / "churn-1.json"
+    doc = json.loads(run.read_text())
+    for dataset in doc["datasets"]:
+        if dataset["id"] == "train":
+            del dataset["sha256"]  # e.g. imported from MLflow with an in-code source
+    run.write_text(json.dumps(doc))
+    policy = _policy(tmp_path, '[[rule]]\nkind = "hashes"\n')
+    result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@1")
+    assert _lines(result)[1] == (
+        "  PASS  data-set hashes unchanged: 1 unchanged; no sha256 recorded, not checked: train "
+        f"(limit: each file's sha256 equals the recorded one) [{policy}:2]"
+    )

@@ -261,9 +261,7 @@ def test_an_invalid_run_adds_no_signoff_or_card_problems(project, run_cli, tmp_p
     ]  # fmt: skip
 
 
-def test_hash_rule_lists_data_sets_without_a_hash(
-    project, run_cli, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+def test_hash_rule_lists_data_sets_without_a_hash(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = project()
     (records / "data").mkdir()
     (records / "data" / "train.csv").write_text("x,y\n1,2\n")  # the file exists, no hash to compare

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cardpress.model_lineage import Job
-from cardpress.readers.lineage.dvc import read_dvc
+from cardpress.readers.lineage.dvc.pipeline import read_dvc
 from cardpress.readers.lineage.paths import locate
 
 pytest.importorskip("dvc", reason="dvc is not installed (pip install -e '.[test]')")

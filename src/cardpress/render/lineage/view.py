@@ -53,7 +53,9 @@ def graph_view(
         )
         more = near.more_up.get(node_id, 0)
         nodes.append(
-            DrawNode(node_id, layer, node.label, node.kind, root + node.href, classes, more)
+            DrawNode(
+                node_id, layer, node.label, node.kind, root + node.href, classes, more, node.group
+            )
         )
     shown = set(near.layers)
     edges = [

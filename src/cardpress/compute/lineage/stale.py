@@ -67,5 +67,6 @@ def stale_warnings(graph: LineageGraph) -> list[str]:
             continue
         job = graph.jobs[key]
         parts = [f"changed {side}: {path} ({status})" for path, status, side in state.changes]
-        warnings.append(f"{job.source.file}: stage {job.name} is stale: " + "; ".join(parts))
+        what = f"stage {job.name}" if key.startswith("dvc:") else job.name
+        warnings.append(f"{job.source.file}: {what} is stale: " + "; ".join(parts))
     return warnings

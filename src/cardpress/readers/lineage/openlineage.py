@@ -33,6 +33,7 @@ from cardpress.readers.lineage.openlineage_facets import (
 Locate = Callable[[str], tuple[str, Path | None]]
 ENDED = ("COMPLETE", "FAIL", "ABORT")
 MAX_FILE_WARNINGS = 5
+UNDATED = "\uffff"  # sorts after every date: an undated event is read last
 NEWLINE, SPACE = re.compile(r"\n"), re.compile(r"\s*")
 FORMATS = (
     "JSON Lines (one event per line, as the openlineage-python file transport writes "
@@ -78,9 +79,9 @@ def read_openlineage(
             if not isinstance(when, str) or not when:
                 warnings.append(
                     f"{name}:{line}: event without eventTime (the OpenLineage spec requires "
-                    "it); read first among its job's events, undated"
+                    "it); read after its job's dated events, undated"
                 )
-                when = ""
+                when = UNDATED
             located.append((when, name, line, len(located), event))
     located.sort(key=lambda item: item[:4])
     jobs: dict[str, _JobState] = {}
@@ -244,9 +245,9 @@ def _error(run: dict[str, Any]) -> str | None:
 def _job(key: str, state: _JobState) -> Job:
     runs = []
     for run_id, events in sorted(state.runs.items()):
-        times = sorted(events, key=lambda e: e[1])
+        times = sorted(events, key=lambda e: e[1] or UNDATED)
         started = next((t for kind, t, _ in times if kind == "START"), times[0][1])
-        ended = next((t for kind, t, _ in reversed(times) if kind in ENDED), None)
+        ended = next((t for kind, t, _ in reversed(times) if kind in ENDED), None) or None
         error = next((e for _, _, e in reversed(times) if e), None)
         runs.append(JobRun(run_id, times[-1][0], started or None, ended, error))
     runs.sort(key=lambda r: (r.started_at or "", r.run_id))

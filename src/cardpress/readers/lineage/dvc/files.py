@@ -83,7 +83,8 @@ def _job(
         if remote:
             facts.append(("DVC remote", f"{remote}: {remotes[remote]}" if remote in remotes
                           else remote))  # fmt: skip
-        outs.append(DataRef(out["path"], uri, DVC, where, local, tuple(_digests(out)),
+        # named from the records folder, as `dvc status` names it (not from the .dvc file)
+        outs.append(DataRef(uri, uri, DVC, where, local, tuple(_digests(out)),
                             _size(out), about=tuple(facts)))  # fmt: skip
     return Job(
         key=f"dvc-file:{name}", name=name, origin=DVC, source=where, inputs=tuple(origin),

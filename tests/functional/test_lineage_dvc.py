@@ -81,6 +81,9 @@ def test_a_changed_raw_file_marks_its_stage_stale_and_the_model_version_stale_up
     version = _json(after, "models/churn/v/1/lineage/index.html")
     train = next(d for d in version["datasets"] if d["label"] == "train")
     assert train["stale_upstream"] is True
+    jobs = {j["label"]: j for j in _json(after, "jobs/index.html")["rows"]}
+    assert jobs["prepare"]["stale"] and why in jobs["split"]["stale_upstream"]
+    assert not jobs["data/extra.csv.dvc"]["stale"] + jobs["data/extra.csv.dvc"]["stale_upstream"]
     index = _json(after, "datasets/index.html")
     assert any(w.startswith("dvc.lock: stage prepare is stale") for w in index["warnings"])
 

@@ -177,7 +177,7 @@ def index_rows(graph: LineageGraph) -> list[dict[str, Any]]:
         rows.append({
             "label": graph.nodes[dataset.id].label, "href": graph.nodes[dataset.id].href,
             "id": dataset.key, "sha256": dataset.current.sha256 if dataset.current else recorded,
-            "hashed": dataset.current is not None, "size_bytes": size,
+            "hashed": dataset.current is not None, "size_bytes": size, "table": dataset.table,
             "first_seen": first, "last_seen": last, "used_by": users[:5],
             "used_by_more": max(0, len(users) - 5),
         })  # fmt: skip

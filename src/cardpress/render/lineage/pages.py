@@ -90,7 +90,11 @@ def _index(graph: LineageGraph, warnings: list[str]) -> list[PagePlan]:
     The first page of the data set index also lists the warnings and cycles (the first
     :data:`PAGE_SIZE` of each, with the number left out).
     """
-    jobs = [link(graph, key) for key in graph.jobs if graph.nodes[key].kind == "job"]
+    jobs = [
+        {**link(graph, key), **stale_data(graph, key)}
+        for key in graph.jobs
+        if graph.nodes[key].kind == "job"
+    ]
     jobs.sort(key=lambda j: (j["label"], j["href"]))
     cycles = [[graph.nodes[n].label for n in cycle] for cycle in graph.cycles]
     notes = {

@@ -150,3 +150,26 @@ def test_a_broken_dvc_lock_is_a_warning_not_a_crash(repo: Path, tmp_path: Path) 
     jobs, warnings = _read(tmp_path)
     assert {j.name for j in jobs} == {"prepare", "split", "train"}  # known from dvc.yaml
     assert warnings[0].startswith("dvc.lock: cannot be read as YAML")
+
+
+def test_the_default_remote_of_dvc_config_is_shown_for_tracked_files(
+    repo: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(repo, copy, symlinks=True)
+    run(copy, "dvc", "remote", "add", "-d", "storage", str(tmp_path / "remote"))
+    jobs, warnings = _read(copy)
+    assert warnings == []
+    [raw] = next(j for j in jobs if j.name == "data/raw.csv.dvc").outputs
+    assert ("DVC remote", f"storage: {tmp_path / 'remote'}") in raw.about
+
+
+@pytest.mark.parametrize(
+    "text", ["outs: [unclosed\n", "- a list\n", "outs: not-a-list\n", "outs:\n- size: 3\n"]
+)
+def test_a_broken_dvc_file_is_a_warning_or_nothing_never_a_crash(tmp_path: Path, text: str) -> None:
+    (tmp_path / "data.csv.dvc").write_text(text)
+    jobs, warnings = _read(tmp_path)
+    assert all(not j.outputs for j in jobs)
+    if text.startswith(("outs: [", "- ")):
+        assert len(warnings) == 1 and warnings[0].startswith("data.csv.dvc: ")

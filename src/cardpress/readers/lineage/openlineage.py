@@ -175,9 +175,9 @@ def _value_end(text: str, position: int, starts: list[int], line: int) -> int:
 
 def _next_start(text: str, starts: list[int], line: int) -> int:
     """The offset of the first line after ``line`` (1-based) that starts with ``{`` or ``[``."""
-    for offset in starts[line:]:
-        if text.startswith(("{", "["), offset):
-            return offset
+    for index in range(line, len(starts)):  # no slice: JSON Lines stop at the first
+        if text.startswith(("{", "["), starts[index]):
+            return starts[index]
     return len(text)
 
 

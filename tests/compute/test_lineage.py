@@ -192,8 +192,8 @@ def test_a_dense_neighbourhood_stops_at_its_budget_and_a_chain_is_drawn_whole() 
     for _ in range(7):  # each node read three others: 3, 9, 27, ... upstream
         up.update({n: [f"{n}{k}" for k in "abc"] for n in names})
         names = [m for n in names for m in up[n]]
-    near = neighbourhood("r", up, {}, depth_up=20, depth_down=0, per_side=24)
-    assert len(near.layers) == 25 and sum(near.hidden.values()) > 0
+    near = neighbourhood("r", up, {}, depth_up=20, depth_down=0, per_side=16)
+    assert len(near.layers) == 17 and sum(near.hidden.values()) > 0
     chain = {f"c{i}": [f"c{i + 1}"] for i in range(12)}
     near = neighbourhood("c0", chain, {}, depth_up=12, depth_down=0)
     assert len(near.layers) == 13 and near.more_up == {}

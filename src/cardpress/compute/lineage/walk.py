@@ -69,7 +69,7 @@ def neighbourhood(
     depth_up: int,
     depth_down: int,
     width: int = 12,
-    per_side: int = 24,
+    per_side: int = 16,
 ) -> Neighbourhood:
     """Nodes up to ``depth_up`` steps upstream and ``depth_down`` downstream of ``focus``.
 

@@ -28,6 +28,9 @@ from cardpress.render.lineage.data import (
 from cardpress.render.lineage.view import graph_view
 from cardpress.render.pages import PagePlan
 
+# Nodes drawn on each side of a data set or job, and upstream of a model version (one side):
+# a narrow pipeline is drawn whole to the depth, a dense graph as small as a shallow one.
+VERSION_NODES = 36
 PAGE_SIZE = 200  # rows of an index page: 200 keep a page near 80 KB however large the graph
 
 
@@ -139,7 +142,7 @@ def _version(
     path = f"models/{model}/v/{version}/lineage/index.html"
     focus = f"model:{model}@{version}"
     heading = f"Lineage of {title} version {version}"
-    view = graph_view(graph, focus, _root(path), depth + 2, 0, heading)
+    view = graph_view(graph, focus, _root(path), depth + 2, 0, heading, VERSION_NODES)
     run = next((n for n in graph.up.get(focus, []) if graph.nodes[n].kind == "run"), None)
     read = _run_datasets(graph, run, facts) if run else []
     columns = [row for d in read for row in column_rows(graph, graph.datasets[d["id"]])]

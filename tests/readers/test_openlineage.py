@@ -13,8 +13,10 @@ from openlineage.client.event_v2 import Job as OLJob
 from openlineage.client.facet_v2 import DatasetFacet
 from openlineage.client.transport.file import FileConfig, FileTransport
 
+from cardpress.errors import Problem
 from cardpress.model import LineageSettings
 from cardpress.model_lineage import Job
+from cardpress.readers.config import read_config
 from cardpress.readers.lineage.models import model_matcher
 from cardpress.readers.lineage.openlineage import read_openlineage
 from cardpress.readers.lineage.paths import locate
@@ -260,3 +262,16 @@ def test_a_custom_facet_made_with_the_client_is_ignored_silently(tmp_path: Path)
     assert "acmeQuality" in (tmp_path / "lineage" / "events.jsonl").read_text()
     [job], warnings = _read(tmp_path)
     assert warnings == [] and job.outputs[0].uri == "b.csv"
+
+
+def test_a_model_uri_pattern_without_model_and_version_is_a_config_problem(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "cardpress.toml").write_text(
+        'schema = "cardpress/config/1"\n[lineage]\nmodel_uris = ["models://{model}/latest"]\n'
+    )
+    problems: list[Problem] = []
+    read_config(tmp_path, problems)
+    [problem] = problems
+    assert problem.file == "cardpress.toml" and problem.line == 3
+    assert "model_uris" in str(problem)

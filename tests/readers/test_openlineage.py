@@ -274,4 +274,5 @@ def test_a_model_uri_pattern_without_model_and_version_is_a_config_problem(
     read_config(tmp_path, problems)
     [problem] = problems
     assert problem.file == "cardpress.toml" and problem.line == 3
-    assert "model_uris" in str(problem)
+    assert problem.field == "lineage.model_uris[0]"
+    assert "lacks {model} or {version}" in str(problem) and "{model}/{version}" in str(problem)

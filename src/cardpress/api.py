@@ -21,6 +21,7 @@ from cardpress.compute.drift.report import DriftReport, drift_report
 from cardpress.compute.fairness.report import FairnessReport, fairness_report
 from cardpress.compute.lineage.facts import changed_warnings, cycle_warnings
 from cardpress.compute.lineage.graph import build_graph
+from cardpress.compute.lineage.stale import stale_warnings
 from cardpress.compute.live_status import live_status, status_warnings
 from cardpress.compute.narrative_edits import narrative_edits, republish_hint
 from cardpress.compute.publish import plan_publication
@@ -319,7 +320,8 @@ def _lineage_plans(records: Records, site: Site) -> list[PagePlan]:
     """The lineage pages; problems in lineage sources are warnings, printed and shown."""
     inputs = read_lineage(records)
     graph = build_graph(inputs.jobs, inputs.hashes)
-    warnings = [*inputs.warnings, *changed_warnings(graph), *cycle_warnings(graph)]
+    warnings = [*inputs.warnings, *changed_warnings(graph), *stale_warnings(graph)]
+    warnings += cycle_warnings(graph)
     for warning in warnings:
         logger.warning("%s", warning)
     return lineage_plans(site, graph, warnings, records.config.lineage.graph_depth)

@@ -243,7 +243,8 @@ class LineageSettings:
     openlineage: str = "lineage"
     dvc: tuple[str, ...] = (".",)
     hash_outside_records: bool = False
-    graph_depth: int = 3
+    graph_depth: int = 5
+    model_uris: tuple[str, ...] = ("models://*/**/{model}/{version}", "models:/{model}/{version}")
 
 
 @dataclass(frozen=True)

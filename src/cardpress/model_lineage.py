@@ -35,6 +35,10 @@ class DataRef:
     seen_at: str | None = None
     role: str | None = None
     title: str | None = None  # a run record's human name for it (``name`` is the id)
+    namespace: str | None = None  # OpenLineage namespace, drawn apart from the name
+    table: bool = False  # a database table: it has no file content to hash
+    about: tuple[tuple[str, str], ...] = ()  # origin facts: data source, imported from, remote
+    model: tuple[str, str] | None = None  # the model version this output is (name, version)
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,8 @@ class ColumnLink:
     output_field: str
     input: str
     input_field: str
-    transformation: str | None = None
+    transformation: str | None = None  # type and subtype, e.g. "DIRECT IDENTITY"
+    description: str | None = None  # how, in words or as an expression
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,20 @@ class Job:
     metrics: tuple[tuple[str, str], ...] = ()
     column_lineage: tuple[ColumnLink, ...] = ()
     model: tuple[str, str] | None = None  # a run record's model and version
+    namespace: str | None = None  # an OpenLineage job's namespace, drawn apart from its name
     derived: tuple[tuple[str, str], ...] = ()  # (data set id, id it was derived from)
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """Why a node is out of date, as ``dvc status`` would say it (and what it follows from).
+
+    ``changes`` are this stage's own changed files, as (path, "modified" or "deleted", "deps" or
+    "outs"); ``upstream`` names the changed files of stages above it, as "path (stage)".
+    """
+
+    changes: tuple[tuple[str, str, str], ...] = ()
+    upstream: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cardpress.compute.lineage.facts import CHANGED, MATCHES, changed_warnings, digest_rows
-from cardpress.compute.lineage.graph import build_graph, slugify
+from cardpress.compute.lineage.graph import LineageGraph, build_graph, job_folder, slugify
+from cardpress.compute.lineage.stale import stale_warnings
 from cardpress.compute.lineage.walk import find_cycles, neighbourhood
 from cardpress.model import Source
 from cardpress.model_lineage import DVC, OPENLINEAGE, RUN, DataRef, FileHash, Job
+from cardpress.render.lineage.svg import DrawNode, draw, middle
 
 SHA_A, SHA_B = "a" * 64, "b" * 64
 
@@ -91,3 +94,106 @@ def test_folder_names_are_safe_and_never_shared(key: str) -> None:
     assert slug not in (".", "..") and len(slug) <= 60
     if slug != key:
         assert slugify(key + "x") != slug
+
+
+def _run(model: str, version: str, inputs: list[DataRef]) -> Job:
+    return Job(f"run:{model}@{version}", f"{model} {version}", RUN, Source("runs/r.json"),
+               tuple(inputs), model=(model, version))  # fmt: skip
+
+
+def test_an_output_that_is_a_model_version_of_the_site_is_that_version_not_a_data_set() -> None:
+    table = ref("warehouse://c/t", "warehouse://c/t")
+    model = ref("models://registry/churn/1", "models://registry/churn/1", model=("churn", "1"))
+    other = ref("models://registry/churn/9", "models://registry/churn/9", model=("churn", "9"))
+    fit = job("openlineage:train/fit", [table], [model, other])
+    graph = build_graph([fit, _run("churn", "1", [table])], {})
+    assert ("openlineage:train/fit", "model:churn@1", "produces") in {
+        (e.source, e.target, e.kind) for e in graph.edges
+    }
+    # version 9 has no run record, so no page: it stays a data set
+    assert {d.key for d in graph.datasets.values()} == {"warehouse://c/t", other.uri}
+    assert graph.sides["openlineage:train/fit"][1] == [f"dataset:{other.uri}"]
+
+
+def _chain(hashes_now: dict[str, str], tmp_path: Path) -> tuple[LineageGraph, dict[str, FileHash]]:
+    """raw → prepare → mid → train-stage → train.csv → run of m 1 → m 1, locked md5s "r", "m"."""
+    files = {name: tmp_path / name for name in ("raw", "mid", "train")}
+    hashes = {files[n].as_posix(): FileHash(n * 64, md5, 1) for n, md5 in hashes_now.items()}
+
+    def dvc(name: str, md5: str) -> DataRef:
+        return ref(name, name, DVC, local=files[name], digests=(("md5", md5),))
+
+    stages = [job("dvc:.:prepare", [dvc("raw", "r")], [dvc("mid", "m")], DVC),
+              job("dvc:.:split", [dvc("mid", "m")], [dvc("train", "t")], DVC)]  # fmt: skip
+    run = _run("m", "1", [ref("train", "train", RUN, local=files["train"], role="train")])
+    return build_graph([*stages, run], hashes), hashes
+
+
+def test_nothing_is_stale_when_every_locked_md5_matches(tmp_path: Path) -> None:
+    graph, _ = _chain({"raw": "r", "mid": "m", "train": "t"}, tmp_path)
+    assert graph.stale == {}
+
+
+def test_a_changed_dependency_makes_its_stage_stale_and_all_below_stale_upstream(
+    tmp_path: Path,
+) -> None:
+    graph, _ = _chain({"raw": "changed", "mid": "m", "train": "t"}, tmp_path)
+    assert graph.stale["dvc:.:prepare"].changes == (("raw", "modified", "deps"),)
+    why = ("raw modified (stage dvc:.:prepare)",)
+    below = ["dataset:mid", "dvc:.:split", "dataset:train", "run:m@1", "model:m@1"]
+    assert all(graph.stale[n].upstream == why and not graph.stale[n].changes for n in below)
+    assert "dataset:raw" not in graph.stale  # what changed is upstream of nothing changed
+    [warning] = stale_warnings(graph)
+    assert warning == "x: stage dvc:.:prepare is stale: changed deps: raw (modified)"
+
+
+def test_a_deleted_out_is_stale_like_dvc_status_says(tmp_path: Path) -> None:
+    graph, _ = _chain({"raw": "r", "mid": "m"}, tmp_path)
+    assert graph.stale["dvc:.:split"].changes == (("train", "deleted", "outs"),)
+
+
+def test_job_pages_have_readable_unique_folders() -> None:
+    def stage(key: str) -> Job:
+        return Job(key, key, DVC, Source("dvc.lock"))
+
+    folders = [job_folder(stage(k)) for k in (
+        "dvc:.:prepare", "dvc:pipelines/a:prepare", "dvc:.:train@1", "dvc-file:data/raw.csv.dvc",
+        "dvc:pipelines:a")]  # fmt: skip
+    assert folders[:2] == ["dvc/prepare", "dvc/pipelines/a/prepare"]
+    assert folders[2].startswith("dvc/train-1-") and folders[3] == "dvc-files/data/raw.csv.dvc"
+    assert len(set(folders)) == len(folders)
+    assert job_folder(job("openlineage:census/prepare", [], [])) == slugify(
+        "openlineage:census/prepare")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [("public.adult_train", "public.adult_train"),
+     ("public.adult_training_data_2026_01", "public.adult_…g_data_2026_01"),
+     ("public.adult_training_data_2026_02", "public.adult_…g_data_2026_02")],
+)  # fmt: skip
+def test_long_labels_are_cut_in_the_middle_so_their_ends_stay(text: str, cut: str) -> None:
+    assert middle(text, 28) == cut and len(middle(text, 28)) <= 28
+
+
+def test_a_node_shows_its_namespace_apart_and_its_full_name_on_hover() -> None:
+    label = "warehouse://census/public.adult_training_data_2026_01"
+    node = DrawNode("d", 0, label, "dataset", "x.html", group="warehouse://census")
+    svg = draw([node], [], "t")
+    assert f"<title>{label} (data set)</title>" in svg
+    assert ">public.adult_training_data_2026_01<" not in svg
+    assert ">public.adult_…g_data_2026_01<" in svg.replace("\u2026", "…")
+    assert ">warehouse://census · data set<" in svg
+
+
+def test_a_dense_neighbourhood_stops_at_its_budget_and_a_chain_is_drawn_whole() -> None:
+    up: dict[str, list[str]] = {}
+    names = ["r"]
+    for _ in range(7):  # each node read three others: 3, 9, 27, ... upstream
+        up.update({n: [f"{n}{k}" for k in "abc"] for n in names})
+        names = [m for n in names for m in up[n]]
+    near = neighbourhood("r", up, {}, depth_up=20, depth_down=0, per_side=16)
+    assert len(near.layers) == 17 and sum(near.hidden.values()) > 0
+    chain = {f"c{i}": [f"c{i + 1}"] for i in range(12)}
+    near = neighbourhood("c0", chain, {}, depth_up=12, depth_down=0)
+    assert len(near.layers) == 13 and near.more_up == {}

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import cardpress
-from tests.lineage.events import emit_prepare
+from tests.lineage.events import INCOME_RULE, WAREHOUSE, emit_chain, emit_prepare, emit_warehouse
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -155,3 +155,49 @@ def test_a_large_index_is_split_into_pages_that_link_to_each_other(
     rows = [r for p in first["pages"] for r in _json(site, p["href"][:-5] + ".json")["rows"]]
     assert len(rows) == first["total"] and len({r["href"] for r in rows}) == first["total"]
     assert _page(site, last).select_one('nav.pager a[href="../../../datasets/index.html"]')
+
+
+def test_a_five_job_pipeline_is_drawn_whole_on_the_version_page_by_default(
+    records: Path, tmp_path: Path
+) -> None:
+    files = ["data/raw.csv", *(f"data/step{n}.csv" for n in range(1, 5)), "data/train.csv"]
+    emit_chain(records / "lineage" / "chain.jsonl", files)
+    site = tmp_path / "site"
+    cardpress.build(records, site)
+    graph = _json(site, "models/churn/v/1/lineage/index.json")["graph"]
+    labels = {n["label"] for n in graph["nodes"]}
+    assert {f"pipeline/step{n}" for n in range(1, 6)} <= labels and set(files[:-1]) <= labels
+    assert graph["cut_upstream"] == 0
+
+
+def test_tables_data_sources_column_transformations_and_a_model_output_are_shown(
+    records: Path, tmp_path: Path
+) -> None:
+    emit_warehouse(records / "lineage" / "warehouse.jsonl")  # train/fit writes churn 1 itself
+    site = tmp_path / "site"
+    cardpress.build(records, site)
+    rows = _json(site, "datasets/index.json")["rows"]
+    assert not any("models://" in r["id"] for r in rows)  # the model is not a data set
+    table = next(r for r in rows if r["id"] == f"{WAREHOUSE}/public.adult_train")
+    page = _page(site, table["href"])
+    identity = page.select_one("#identity").get_text(" ", strip=True)
+    assert "not applicable: a table" in identity and "not reachable" not in identity
+    assert "Data source warehouse" in identity
+    columns = page.select_one("#column-lineage table").get_text(" ", strip=True)
+    assert INCOME_RULE in columns and "DIRECT TRANSFORMATION" in columns
+    assert "MASKED" in columns and "sha256(name)" in columns
+    # the node: the name drawn, the namespace apart, the full name on hover and in the table
+    node = page.select_one("svg a.focus")
+    assert node.select_one("title").get_text() == f"{WAREHOUSE}/public.adult_train (data set)"
+    assert [t.get_text() for t in node.select("text")] == [
+        "public.adult_train", f"{WAREHOUSE} · data set"]  # fmt: skip
+    edges = [td.get_text() for td in page.select("table.lineage-edges td")]
+    assert f"{WAREHOUSE}/public.adult_train" in edges
+    jobs = {j["label"]: j["href"] for j in _json(site, "jobs/index.json")["rows"]}
+    load = _page(site, jobs["etl/load"])
+    assert INCOME_RULE in load.select_one("#column-lineage").get_text(" ", strip=True)
+    fit = _json(site, jobs["train/fit"].replace(".html", ".json"))
+    model = {"label": "churn 1", "kind": "model", "href": "models/churn/v/1/lineage/index.html"}
+    assert fit["outputs"]["items"] == [model]
+    version = _page(site, "models/churn/v/1/lineage/index.html")
+    assert version.select_one(f'a[href="../../../../../{jobs["train/fit"]}"]') is not None

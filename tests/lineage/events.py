@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from openlineage.client.event_v2 import (  # noqa: E402
 from openlineage.client.facet_v2 import (  # noqa: E402
     column_lineage_dataset,
     dataset_version_dataset,
+    datasource_dataset,
     schema_dataset,
 )
 from openlineage.client.transport.file import FileConfig, FileTransport  # noqa: E402
@@ -72,3 +74,68 @@ def emit_prepare(
                            strict=True):  # fmt: skip
         emitter.emit(RunEvent(eventType=state, eventTime=time, run=Run(runId=RUN_IDS[0]), job=job,
                               producer=PRODUCER, inputs=inputs, outputs=outputs))  # fmt: skip
+
+
+WAREHOUSE, DATABASE = "warehouse://census", "postgres://db.example:5432"
+INCOME_RULE = "CASE WHEN income > 50000 THEN '>50K' ELSE '<=50K' END"
+
+
+def emit_warehouse(
+    path: Path, model_uri: tuple[str, str] = ("models://registry", "churn/1")
+) -> None:
+    """A two-job pipeline on tables, ``etl/load`` then ``train/fit``.
+
+    ``etl/load`` copies a Postgres table into the warehouse (column lineage with transformation
+    descriptions, old and new forms, and ``dataSource`` facets); ``train/fit`` reads the
+    warehouse table and writes a model (``model_uri``).
+    """
+    emitter = client(path)
+    column = column_lineage_dataset
+    lineage = column.ColumnLineageDatasetFacet(
+        fields={
+            "age": column.Fields(inputFields=[column.InputField(
+                namespace=DATABASE, name="public.census_raw", field="age",
+                transformations=[column.Transformation(
+                    type="DIRECT", subtype="IDENTITY", description="copied as is")])]),
+            "income_band": column.Fields(inputFields=[column.InputField(
+                namespace=DATABASE, name="public.census_raw", field="income",
+                transformations=[column.Transformation(
+                    type="DIRECT", subtype="TRANSFORMATION", description=INCOME_RULE)])]),
+            "name_hash": column.Fields(  # the deprecated field-level form
+                inputFields=[column.InputField(namespace=DATABASE, name="public.census_raw",
+                                               field="name", transformations=[])],
+                transformationType="MASKED", transformationDescription="sha256(name)"),
+        }
+    )  # fmt: skip
+    source = datasource_dataset.DatasourceDatasetFacet
+    raw = InputDataset(namespace=DATABASE, name="public.census_raw", facets={
+        "dataSource": source(name="census-db", uri=DATABASE),
+        "schema": schema(("age", "integer"), ("income", "integer"), ("name", "text"))})  # fmt: skip
+    columns = schema(("age", "integer"), ("income_band", "text"), ("name_hash", "text"))
+    table = OutputDataset(namespace=WAREHOUSE, name="public.adult_train", facets={
+        "dataSource": source(name="warehouse", uri=WAREHOUSE), "columnLineage": lineage,
+        "schema": columns})  # fmt: skip
+    model = OutputDataset(namespace=model_uri[0], name=model_uri[1])
+    steps = [(Job(namespace="etl", name="load"), [raw], [table]),
+             (Job(namespace="train", name="fit"),
+              [InputDataset(namespace=WAREHOUSE, name="public.adult_train")], [model])]  # fmt: skip
+    for number, (job, inputs, outputs) in enumerate(steps):
+        for state, minute in ((RunState.START, 0), (RunState.COMPLETE, 5)):
+            emitter.emit(RunEvent(
+                eventType=state, eventTime=f"2026-01-0{number + 6}T10:0{minute}:00.000Z",
+                run=Run(runId=RUN_IDS[number]), job=job, producer=PRODUCER,
+                inputs=inputs, outputs=outputs))  # type: ignore[arg-type]  # fmt: skip
+
+
+def emit_chain(path: Path, files: list[str]) -> None:
+    """A pipeline of ``len(files) - 1`` jobs, ``step1`` … : job *n* reads file *n - 1* and
+    writes file *n*, each run started and completed a minute after the one before."""
+    emitter = client(path)
+    for number, (read, wrote) in enumerate(pairwise(files), start=1):
+        job = Job(namespace="pipeline", name=f"step{number}")
+        for state, second in ((RunState.START, "00"), (RunState.COMPLETE, "30")):
+            emitter.emit(RunEvent(
+                eventType=state, eventTime=f"2026-01-04T10:{number:02d}:{second}.000Z",
+                run=Run(runId=RUN_IDS[0][:-2] + f"{number:02d}"), job=job, producer=PRODUCER,
+                inputs=[InputDataset(namespace="file", name=read)],
+                outputs=[OutputDataset(namespace="file", name=wrote)]))  # fmt: skip

@@ -1,80 +1,175 @@
-"""DVC pipelines made by the real ``dvc`` (init, stage add, repro), read back."""
+"""DVC repositories made by the real ``dvc`` (add, import, stage add, repro, status), read back."""
 
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
+import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from cardpress.compute.lineage.graph import build_graph, job_folder
 from cardpress.model_lineage import Job
-from cardpress.readers.lineage.dvc import read_dvc
+from cardpress.readers.hashing import hash_files
+from cardpress.readers.lineage.dvc.files import read_dvc_files
+from cardpress.readers.lineage.dvc.pipeline import read_dvc
 from cardpress.readers.lineage.paths import locate
+from tests.lineage.dvc_repo import make_repo, run
 
 pytest.importorskip("dvc", reason="dvc is not installed (pip install -e '.[test]')")
-
-PREPARE = """
-import json, sys
-rows = open("data/raw.csv").read().splitlines()
-kept = [r for r in rows[1:] if int(r.split(",")[0]) >= 18]
-open("data/prepared.csv", "w").write("\\n".join([rows[0], *kept]) + "\\n")
-json.dump({"rows": len(kept), "dropped": len(rows) - 1 - len(kept)}, open("metrics.json", "w"))
-"""
-
-
-def _dvc(repo: Path, *args: str) -> None:
-    command = [str(Path(sys.executable).parent / "dvc"), *args]
-    env = {**os.environ, "DVC_NO_ANALYTICS": "1", "DVC_SITE_CACHE_DIR": str(repo / ".dvc-site")}
-    subprocess.run(command, cwd=repo, env=env, check=True, capture_output=True, text=True)
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A DVC repository with one stage, reproduced by dvc itself."""
-    root = tmp_path_factory.mktemp("dvc-repo")
-    (root / "data").mkdir()
-    (root / "data" / "raw.csv").write_text("age,sex\n30,F\n12,M\n45,M\n")
-    (root / "prepare.py").write_text(PREPARE)
-    (root / "params.yaml").write_text("min_age: 18\n")
-    _dvc(root, "init", "--no-scm")
-    _dvc(root, "stage", "add", "-n", "prepare", "-d", "data/raw.csv", "-d", "prepare.py",
-         "-p", "min_age", "-o", "data/prepared.csv", "-M", "metrics.json",
-         f"{sys.executable} prepare.py")  # fmt: skip
-    _dvc(root, "repro")
-    return root
+    """The repository of :func:`make_repo`, made once for the module (dvc is slow)."""
+    return make_repo(tmp_path_factory.mktemp("dvc"))
 
 
 def _read(root: Path) -> tuple[list[Job], list[str]]:
     warnings: list[str] = []
-    jobs = read_dvc(root, root, lambda base, uri: locate(root, base, uri, False), warnings)
-    return list(jobs), warnings
+    where = lambda base, uri: locate(root, base, uri, False)  # noqa: E731
+    jobs = [*read_dvc(root, root, where, warnings), *read_dvc_files(root, root, where, warnings)]
+    return jobs, warnings
 
 
-def test_a_reproduced_stage_gives_command_deps_outs_with_md5_params_and_metrics(
+Status = dict[str, list[dict[str, dict[str, str]]]]
+
+
+def _status(root: Path) -> Status:
+    """What ``dvc status --json`` reports."""
+    return json.loads(run(root, "dvc", "status", "--json"))  # type: ignore[no-any-return]
+
+
+def _ours(root: Path) -> tuple[Status, dict[str, tuple[str, ...]]]:
+    """cardpress's stale stages in the shape of ``dvc status --json``, and what is stale
+    upstream (with why)."""
+    jobs, _ = _read(root)
+    files = [r.local for j in jobs for r in (*j.inputs, *j.outputs) if r.local]
+    graph = build_graph(jobs, hash_files(files))
+    own: dict[str, dict[str, dict[str, str]]] = {}
+    upstream = {}
+    for key, state in graph.stale.items():
+        name = graph.nodes[key].label
+        for path, status, side in state.changes:
+            own.setdefault(name, {}).setdefault(f"changed {side}", {})[path] = status
+        if state.upstream:
+            upstream[name] = state.upstream
+    return {name: [changes] for name, changes in own.items()}, upstream
+
+
+def test_stages_give_command_deps_and_outs_with_md5_and_size_params_and_metrics(
     repo: Path,
 ) -> None:
-    [stage], warnings = _read(repo)
+    jobs, warnings = _read(repo)
     assert warnings == []
-    assert stage.name == "prepare" and stage.origin == "DVC"
-    assert stage.command is not None and stage.command.endswith("prepare.py")
-    assert sorted(r.uri for r in stage.inputs) == ["data/raw.csv", "prepare.py"]
-    raw = next(r for r in stage.inputs if r.uri == "data/raw.csv")
-    md5 = hashlib.md5((repo / "data" / "raw.csv").read_bytes()).hexdigest()
-    assert ("md5", md5) in raw.digests
-    assert raw.size == (repo / "data" / "raw.csv").stat().st_size
-    assert {r.uri for r in stage.outputs} == {"data/prepared.csv", "metrics.json"}
-    assert stage.params == (("min_age", "18"),)
-    assert dict(stage.metrics) == {"metrics.json: dropped": "1", "metrics.json: rows": "2"}
+    stages = {j.name: j for j in jobs if j.key.startswith("dvc:")}
+    assert sorted(stages) == ["prepare", "split", "train"]
+    prepare = stages["prepare"]
+    assert prepare.command is not None and prepare.command.endswith("prepare.py")
+    raw = next(r for r in prepare.inputs if r.uri == "data/raw.csv")
+    content = (repo / "data" / "raw.csv").read_bytes()
+    assert ("md5", hashlib.md5(content).hexdigest()) in raw.digests and raw.size == len(content)
+    assert {r.uri for r in prepare.outputs} == {"data/prepared.csv", "metrics.json"}
+    assert prepare.params == (("min_age", "18"),)
+    assert dict(prepare.metrics) == {"metrics.json: dropped": "1", "metrics.json: rows": "3"}
+    assert {r.uri for r in stages["split"].inputs} >= {"data/prepared.csv", "data/extra.csv"}
+    assert [job_folder(stages[n]) for n in sorted(stages)] == [
+        "dvc/prepare", "dvc/split", "dvc/train"]  # fmt: skip
+
+
+def test_dvc_add_and_dvc_import_files_say_where_the_raw_data_came_from(repo: Path) -> None:
+    jobs, _ = _read(repo)
+    tracked = {j.name: j for j in jobs if j.key.startswith("dvc-file:")}
+    assert sorted(tracked) == ["data/extra.csv.dvc", "data/raw.csv.dvc"]
+    [raw] = tracked["data/raw.csv.dvc"].outputs
+    content = (repo / "data" / "raw.csv").read_bytes()
+    assert raw.uri == "data/raw.csv" and raw.size == len(content)
+    assert raw.digests == (("md5", hashlib.md5(content).hexdigest()),)
+    assert ("tracked by", "data/raw.csv.dvc (dvc add)") in raw.about
+    imported = tracked["data/extra.csv.dvc"]
+    [origin], [extra] = imported.inputs, imported.outputs
+    commit = run(repo.parent / "registry", "git", "rev-parse", "HEAD").strip()
+    registry = str(repo.parent / "registry")
+    assert ("imported from", registry) in extra.about and ("commit", commit) in extra.about
+    assert origin.uri == f"{registry}/data/extra.csv" and ("git commit", commit) in origin.digests
+    assert job_folder(imported) == "dvc-files/data/extra.csv.dvc"
+
+
+def test_an_unchanged_repository_is_not_stale_and_dvc_status_agrees(repo: Path) -> None:
+    assert _status(repo) == {}
+    assert _ours(repo) == ({}, {})
+
+
+def test_a_changed_raw_file_marks_what_dvc_status_reports_and_everything_downstream(
+    repo: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(repo, copy, symlinks=True)
+    (copy / "data" / "raw.csv").write_text("age,sex\n30,F\n12,M\n45,M\n61,F\n70,M\n")
+    status = _status(copy)
+    own, upstream = _ours(copy)
+    assert own == status  # the .dvc file (changed outs) and prepare (changed deps)
+    assert set(status) == {"data/raw.csv.dvc", "prepare"}
+    why = ("data/raw.csv modified (stage data/raw.csv.dvc)",
+           "data/raw.csv modified (stage prepare)")  # fmt: skip
+    assert upstream["split"] == why and upstream["train"] == why
+    assert upstream["model.txt"] == why and "data/extra.csv" not in upstream
+
+
+def test_a_dvc_lock_that_disagrees_with_dvc_yaml_is_a_warning_per_stage_with_its_line(
+    repo: Path, tmp_path: Path
+) -> None:
+    spec = (repo / "dvc.yaml").read_text()
+    spec = spec.replace("- split.py\n", "- split.py\n    - data/more.csv\n")
+    spec = spec[: spec.index("  train:")] + "  report:\n    cmd: echo done\n"
+    (tmp_path / "dvc.yaml").write_text(spec)
+    lock = (repo / "dvc.lock").read_text()
+    (tmp_path / "dvc.lock").write_text(lock)
+    jobs, warnings = _read(tmp_path)
+    lines = lock.splitlines()
+    split_line = lines.index("  split:") + 1
+    train_line = lines.index("  train:") + 1
+    report_line = spec.splitlines().index("  report:") + 1
+    assert warnings == [
+        f"dvc.lock:{split_line}: stage 'split': deps differ from dvc.yaml (only in dvc.yaml: "
+        "data/more.csv); the lock is from an earlier version of the stage. Fix: run `dvc repro` "
+        "(or `dvc commit`) so that dvc.lock matches dvc.yaml",
+        f"dvc.lock:{train_line}: stage 'train' is in dvc.lock but not in dvc.yaml (removed from "
+        "the pipeline?); shown as it last ran. Fix: run `dvc repro` (or `dvc commit`) so that "
+        "dvc.lock matches dvc.yaml",
+        f"dvc.yaml:{report_line}: stage 'report' is not in dvc.lock: it has not run, so its deps "
+        "and outs have no hashes. Fix: run `dvc repro`",
+    ]
+    assert {j.name for j in jobs} == {"prepare", "split", "train", "report"}
 
 
 def test_a_broken_dvc_lock_is_a_warning_not_a_crash(repo: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "copy"
-    copy.mkdir()
-    (copy / "dvc.yaml").write_text((repo / "dvc.yaml").read_text())
-    (copy / "dvc.lock").write_text("schema: '2.0'\nstages: [unclosed\n")
-    [stage], warnings = _read(copy)
-    assert stage.name == "prepare" and stage.inputs  # still known from dvc.yaml
+    (tmp_path / "dvc.yaml").write_text((repo / "dvc.yaml").read_text())
+    (tmp_path / "dvc.lock").write_text("schema: '2.0'\nstages: [unclosed\n")
+    jobs, warnings = _read(tmp_path)
+    assert {j.name for j in jobs} == {"prepare", "split", "train"}  # known from dvc.yaml
     assert warnings[0].startswith("dvc.lock: cannot be read as YAML")
+
+
+def test_the_default_remote_of_dvc_config_is_shown_for_tracked_files(
+    repo: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(repo, copy, symlinks=True)
+    run(copy, "dvc", "remote", "add", "-d", "storage", str(tmp_path / "remote"))
+    jobs, warnings = _read(copy)
+    assert warnings == []
+    [raw] = next(j for j in jobs if j.name == "data/raw.csv.dvc").outputs
+    assert ("DVC remote", f"storage: {tmp_path / 'remote'}") in raw.about
+
+
+@pytest.mark.parametrize(
+    "text", ["outs: [unclosed\n", "- a list\n", "outs: not-a-list\n", "outs:\n- size: 3\n"]
+)
+def test_a_broken_dvc_file_is_a_warning_or_nothing_never_a_crash(tmp_path: Path, text: str) -> None:
+    (tmp_path / "data.csv.dvc").write_text(text)
+    jobs, warnings = _read(tmp_path)
+    assert all(not j.outputs for j in jobs)
+    if text.startswith(("outs: [", "- ")):
+        assert len(warnings) == 1 and warnings[0].startswith("data.csv.dvc: ")

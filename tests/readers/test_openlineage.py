@@ -5,10 +5,31 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import attr
+import pytest
+from openlineage.client import OpenLineageClient
+from openlineage.client.event_v2 import InputDataset, OutputDataset, Run, RunEvent, RunState
+from openlineage.client.event_v2 import Job as OLJob
+from openlineage.client.facet_v2 import DatasetFacet
+from openlineage.client.transport.file import FileConfig, FileTransport
+
+from cardpress.errors import Problem
+from cardpress.model import LineageSettings
 from cardpress.model_lineage import Job
+from cardpress.readers.config import read_config
+from cardpress.readers.lineage.models import model_matcher
 from cardpress.readers.lineage.openlineage import read_openlineage
 from cardpress.readers.lineage.paths import locate
-from tests.lineage.events import RUN_IDS, emit_prepare
+from tests.lineage.events import (
+    DATABASE,
+    INCOME_RULE,
+    PRODUCER,
+    RUN_IDS,
+    WAREHOUSE,
+    client,
+    emit_prepare,
+    emit_warehouse,
+)
 
 
 def _read(root: Path) -> tuple[list[Job], list[str]]:
@@ -84,3 +105,174 @@ def test_a_script_in_a_name_stays_text(tmp_path: Path) -> None:
     emit_prepare(tmp_path / "lineage" / "events.jsonl", name, "out.csv")
     [job], _ = _read(tmp_path)
     assert job.inputs[0].name == name  # escaped where it is rendered, never altered here
+
+
+def _read_models(root: Path, patterns: tuple[str, ...]) -> tuple[list[Job], list[str]]:
+    warnings: list[str] = []
+    jobs = read_openlineage(root, root / "lineage", lambda u: locate(root, root, u, False),
+                            warnings, (), model_matcher(patterns))  # fmt: skip
+    return list(jobs), warnings
+
+
+DEFAULTS = LineageSettings().model_uris
+
+
+def test_column_lineage_keeps_transformation_types_and_descriptions_old_and_new(
+    tmp_path: Path,
+) -> None:
+    emit_warehouse(tmp_path / "lineage" / "events.jsonl")
+    jobs, warnings = _read(tmp_path)
+    assert warnings == []
+    load = next(j for j in jobs if j.name == "etl/load")
+    links = {c.output_field: c for c in load.column_lineage}
+    assert (links["age"].transformation, links["age"].description) == (
+        "DIRECT IDENTITY", "copied as is")  # fmt: skip
+    assert links["income_band"].description == INCOME_RULE
+    assert links["income_band"].transformation == "DIRECT TRANSFORMATION"
+    assert (links["name_hash"].transformation, links["name_hash"].description) == (
+        "MASKED", "sha256(name)")  # fmt: skip
+    assert links["age"].input == f"{DATABASE}/public.census_raw"
+
+
+def test_a_data_source_is_kept_and_a_warehouse_or_database_table_is_a_table(
+    tmp_path: Path,
+) -> None:
+    emit_warehouse(tmp_path / "lineage" / "events.jsonl")
+    emit_prepare(tmp_path / "lineage" / "files.jsonl", "raw.csv", "out.csv")
+    jobs, _ = _read(tmp_path)
+    load = next(j for j in jobs if j.name == "etl/load")
+    [raw], [table] = load.inputs, load.outputs
+    assert raw.about == (("data source", "census-db"), ("data source URI", DATABASE))
+    assert raw.table and table.table and table.namespace == WAREHOUSE
+    prepare = next(j for j in jobs if j.name == "census/prepare")
+    assert not prepare.inputs[0].table and not prepare.outputs[0].table
+
+
+@pytest.mark.parametrize(
+    ("namespace", "name", "expected"),
+    [
+        ("models://registry", "churn/1", ("churn", "1")),
+        ("models://registry/team-a", "churn/12", ("churn", "12")),
+        ("models:", "/churn/3", ("churn", "3")),  # MLflow's models:/<name>/<version>
+        ("mlflow", "models:/churn/4", ("churn", "4")),  # the whole URI as the name
+        ("models://registry", "churn", None),  # no version
+        ("warehouse://census", "churn/1", None),
+        ("file", "models/churn/1", None),
+    ],
+)
+def test_the_default_model_uris_recognise_registry_and_mlflow_model_versions(
+    namespace: str, name: str, expected: tuple[str, str] | None
+) -> None:
+    assert model_matcher(DEFAULTS)(namespace, name) == expected
+
+
+def test_an_output_that_is_a_model_version_says_so_and_patterns_are_configurable(
+    tmp_path: Path,
+) -> None:
+    emit_warehouse(tmp_path / "lineage" / "e.jsonl", ("s3://acme-models", "churn/v7/model.pkl"))
+    jobs, _ = _read_models(tmp_path, DEFAULTS)
+    fit = next(j for j in jobs if j.name == "train/fit")
+    assert fit.outputs[0].model is None
+    jobs, _ = _read_models(tmp_path, ("s3://acme-models/{model}/v{version}/*",))
+    fit = next(j for j in jobs if j.name == "train/fit")
+    assert fit.outputs[0].model == ("churn", "7")
+
+
+def _pretty_events(folder: Path) -> list[Path]:
+    """Events written by the client's file transport in debug mode: pretty-printed, one a file."""
+    config = FileConfig(log_file_path=str(folder / "ol"), append=False, debug_mode=True)
+    emitter = OpenLineageClient(transport=FileTransport(config))
+    for state, time in ((RunState.START, "10:00"), (RunState.COMPLETE, "10:01")):
+        emitter.emit(RunEvent(eventType=state, eventTime=f"2026-01-05T{time}:00.000Z",
+                              run=Run(runId=RUN_IDS[1]), job=OLJob(namespace="n", name="pretty"),
+                              producer=PRODUCER, inputs=[InputDataset("file", "a.csv")],
+                              outputs=[OutputDataset("file", "b.csv")]))  # fmt: skip
+    return sorted(folder.glob("ol-*.json"))
+
+
+@pytest.mark.parametrize("layout", ["one a file", "one after the other", "a JSON array"])
+def test_pretty_printed_events_are_read_in_every_layout(tmp_path: Path, layout: str) -> None:
+    folder = tmp_path / "lineage"
+    folder.mkdir()
+    files = _pretty_events(folder)
+    assert len(files) == 2 and len(files[0].read_text().splitlines()) > 10
+    texts = [f.read_text() for f in files]
+    if layout != "one a file":
+        for file in files:
+            file.unlink()
+        joined = "".join(texts) if layout == "one after the other" else (
+            "[\n" + ",\n".join(texts) + "]\n")  # fmt: skip
+        (folder / "all.json").write_text(joined)
+    [job], warnings = _read(tmp_path)
+    assert warnings == []
+    assert job.name == "n/pretty" and [r.state for r in job.runs] == ["COMPLETE"]
+    assert job.runs[0].started_at == "2026-01-05T10:00:00.000Z"
+
+
+def test_a_file_in_no_format_read_is_one_warning_that_names_the_formats(tmp_path: Path) -> None:
+    folder = tmp_path / "lineage"
+    folder.mkdir()
+    lines = ["eventTime: 2026-01-05", *[f"  field{n}: value" for n in range(200)]]
+    (folder / "events.json").write_text("\n".join(lines))
+    jobs, warnings = _read(tmp_path)
+    assert jobs == [] and len(warnings) == 1
+    assert warnings[0].startswith("lineage/events.json: no OpenLineage event could be read")
+    assert "one event per line" in warnings[0] and "JSON array" in warnings[0]
+
+
+def test_many_broken_lines_give_a_few_warnings_and_a_count(tmp_path: Path) -> None:
+    path = tmp_path / "lineage" / "events.jsonl"
+    emit_prepare(path, "raw.csv", "out.csv")
+    path.write_text(path.read_text() + "".join("{broken\n" for _ in range(200)))
+    [job], warnings = _read(tmp_path)
+    assert [r.state for r in job.runs] == ["COMPLETE"]
+    assert len(warnings) == 6 and warnings[0].startswith("lineage/events.jsonl:3: not a JSON")
+    assert warnings[-1].startswith("lineage/events.jsonl: and 195 more problems")
+
+
+def test_an_event_without_event_time_is_kept_with_a_warning_naming_file_and_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "lineage" / "events.jsonl"
+    emit_prepare(path, "raw.csv", "out.csv")
+    events = [json.loads(line) for line in path.read_text().splitlines()]
+    del events[1]["eventTime"]
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    [job], warnings = _read(tmp_path)
+    assert warnings == [
+        "lineage/events.jsonl:2: event without eventTime (the OpenLineage spec requires it); "
+        "read after its job's dated events, undated"
+    ]
+    assert job.outputs[0].uri == "out.csv" and job.runs[0].state == "COMPLETE"
+    assert job.runs[0].ended_at is None
+
+
+def test_a_custom_facet_made_with_the_client_is_ignored_silently(tmp_path: Path) -> None:
+    @attr.define
+    class AcmeQualityFacet(DatasetFacet):  # a facet cardpress has never heard of
+        score: float = 0.5
+        checks: list[str] = attr.field(factory=list)
+
+    emitter = client(tmp_path / "lineage" / "events.jsonl")
+    facets = {"acmeQuality": AcmeQualityFacet(score=0.9, checks=["nulls", "ranges"])}
+    emitter.emit(RunEvent(eventType=RunState.COMPLETE, eventTime="2026-01-05T10:00:00.000Z",
+                          run=Run(runId=RUN_IDS[0]), job=OLJob(namespace="n", name="custom"),
+                          producer=PRODUCER,
+                          outputs=[OutputDataset("file", "b.csv", facets=facets)]))  # type: ignore[arg-type]  # fmt: skip
+    assert "acmeQuality" in (tmp_path / "lineage" / "events.jsonl").read_text()
+    [job], warnings = _read(tmp_path)
+    assert warnings == [] and job.outputs[0].uri == "b.csv"
+
+
+def test_a_model_uri_pattern_without_model_and_version_is_a_config_problem(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "cardpress.toml").write_text(
+        'schema = "cardpress/config/1"\n[lineage]\nmodel_uris = ["models://{model}/latest"]\n'
+    )
+    problems: list[Problem] = []
+    read_config(tmp_path, problems)
+    [problem] = problems
+    assert problem.file == "cardpress.toml" and problem.line == 3
+    assert problem.field == "lineage.model_uris[0]"
+    assert "lacks {model} or {version}" in str(problem) and "{model}/{version}" in str(problem)

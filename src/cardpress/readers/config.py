@@ -108,6 +108,7 @@ def _lineage(table: dict[str, Any]) -> LineageSettings:
         dvc=tuple(table.get("dvc", defaults.dvc)),
         hash_outside_records=table.get("hash_outside_records", defaults.hash_outside_records),
         graph_depth=table.get("graph_depth", defaults.graph_depth),
+        model_uris=tuple(table.get("model_uris", defaults.model_uris)),
     )
 
 

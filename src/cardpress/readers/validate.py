@@ -87,6 +87,9 @@ def _describe(error: ValidationError, kind: str) -> tuple[str, str, str]:
         choices: Any = error.validator_value
         allowed = ", ".join(repr(v) for v in choices)
         return field, f"{error.instance!r} is not allowed", f"use one of {allowed}"
+    if error.validator == "pattern" and field.startswith("lineage.model_uris"):
+        fix = 'write both, e.g. "models://*/**/{model}/{version}"'
+        return field, f"{error.instance!r} lacks {{model}} or {{version}}", fix
     if error.validator == "pattern":
         if _escapes(error.instance):
             problem = f"{error.instance!r} would write outside the output folder"

@@ -2,7 +2,8 @@
 
 One data set seen by several sources is one node: sightings are joined when they share a
 content hash (sha256, computed from the file when it can be read, else as recorded), then when
-they share a normalised URI. Every name a data set is known by is kept.
+they share a normalised URI. Every name a data set is known by is kept. An output that is a
+model version of the site (``DataRef.model``) is that version's node, not a data set.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from cardpress.compute.lineage.stale import staleness
 from cardpress.compute.lineage.walk import find_cycles
-from cardpress.model_lineage import RUN, DataRef, FileHash, Job
+from cardpress.model_lineage import DVC, RUN, DataRef, FileHash, Job, Staleness
 
 CLEAN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,59}$")
 
@@ -30,12 +32,16 @@ class Edge:
 
 @dataclass(frozen=True)
 class Node:
-    """A node of the graph: its id, kind (dataset, job, run, model), label and page."""
+    """A node of the graph: its id, kind (dataset, job, run, model), label and page.
+
+    ``group`` is the namespace the label starts with, drawn apart from the rest of it.
+    """
 
     id: str
     kind: str
     label: str
     href: str
+    group: str = ""
 
 
 @dataclass
@@ -48,6 +54,11 @@ class DatasetNode:
     refs: list[DataRef]
     current: FileHash | None = None
     file: str | None = None
+
+    @property
+    def table(self) -> bool:
+        """Whether a source says it is a database table (no file content to hash)."""
+        return any(r.table for r in self.refs)
 
 
 @dataclass
@@ -64,6 +75,9 @@ class LineageGraph:
     by_name: dict[str, str] = field(default_factory=dict)  # a sighting's name → its data set
     cycles: list[list[str]] = field(default_factory=list)
     hashes: dict[str, FileHash] = field(default_factory=dict)
+    # a job's input and output nodes, in the order of its inputs and outputs
+    sides: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    stale: dict[str, Staleness] = field(default_factory=dict)
 
 
 def slugify(key: str) -> str:
@@ -78,9 +92,41 @@ def slugify(key: str) -> str:
     return f"{base}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
 
 
+def job_folder(job: Job) -> str:
+    """The folder of a job's page under ``jobs/``: readable, unique and stable.
+
+    A DVC stage is ``dvc/<dvc.yaml folder>/<stage>`` (the folder left out at the root), a
+    ``.dvc`` file ``dvc-files/<its path>``, each part a slug; others a slug of the key.
+    """
+    if job.origin == DVC and job.key.startswith(("dvc:", "dvc-file:")):
+        kind, _, rest = job.key.partition(":")
+        folder, _, stage = rest.rpartition(":") if kind == "dvc" else ("", "", rest)
+        parts = [p for p in (*folder.split("/"), *stage.split("/")) if p not in ("", ".")]
+        top = "dvc" if kind == "dvc" else "dvc-files"
+        return "/".join([top, *(slugify(p) for p in parts)])
+    return slugify(job.key)
+
+
+def _model_outputs(jobs: list[Job]) -> tuple[list[Job], list[tuple[str, str]]]:
+    """Jobs without the outputs that are model versions of the site, and those as edges.
+
+    An output naming a model version with no run record stays a data set.
+    """
+    known = {job.model for job in jobs if job.model is not None}
+    kept, made = [], []
+    for job in jobs:
+        models = [r.model for r in job.outputs if r.model in known and job.model is None]
+        if models:
+            outputs = tuple(r for r in job.outputs if r.model not in known)
+            job = replace(job, outputs=outputs)
+            made += [(job.key, f"model:{m}@{v}") for m, v in models if m and v]
+        kept.append(job)
+    return kept, made
+
+
 def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGraph:
     """The lineage graph of ``jobs`` (run records included), given the files' current hashes."""
-    jobs = sorted(jobs, key=lambda j: j.key)
+    jobs, made = _model_outputs(sorted(jobs, key=lambda j: j.key))
     refs, derived = _sightings(jobs)
     cluster = _merge(refs, hashes)
     graph = LineageGraph(hashes=hashes)
@@ -91,8 +137,10 @@ def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGrap
     for group in members.values():
         dataset = _dataset([refs[i] for i in group], hashes)
         graph.datasets[dataset.id] = dataset
-        graph.nodes[dataset.id] = Node(dataset.id, "dataset", _label(dataset),
-                                       f"datasets/{dataset.slug}/index.html")  # fmt: skip
+        label = _label(dataset)
+        space = _group(label, [r.namespace for r in dataset.refs])
+        href = f"datasets/{dataset.slug}/index.html"
+        graph.nodes[dataset.id] = Node(dataset.id, "dataset", label, href, space)
         for index in group:
             node_of[index] = dataset.id
     edges: set[Edge] = set()
@@ -100,12 +148,16 @@ def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGrap
     for job in jobs:
         graph.jobs[job.key] = job
         graph.nodes[job.key] = _job_node(job)
+        sides: tuple[list[str], list[str]] = ([], [])
         for ref in job.inputs:
             edges.add(Edge(node_of[position], job.key, ref.role or "reads"))
+            sides[0].append(node_of[position])
             position += 1
         for _ in job.outputs:
             edges.add(Edge(job.key, node_of[position], "writes"))
+            sides[1].append(node_of[position])
             position += 1
+        graph.sides[job.key] = sides
         if job.model is not None:
             model, version = job.model
             node = Node(f"model:{model}@{version}", "model", f"{model} {version}",
@@ -114,6 +166,7 @@ def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGrap
             edges.add(Edge(job.key, node.id, "produces"))
     for down, up in derived:
         edges.add(Edge(node_of[up], node_of[down], "derived from"))
+    edges |= {Edge(job, model, "produces") for job, model in made if model in graph.nodes}
     graph.edges = sorted(edges, key=lambda e: (e.source, e.target, e.kind))
     for edge in graph.edges:
         graph.up.setdefault(edge.target, []).append(edge.source)
@@ -124,6 +177,7 @@ def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGrap
         for ref in dataset.refs:
             graph.by_name.setdefault(ref.name, dataset.id)
     graph.cycles = find_cycles(sorted(graph.nodes), graph.down)
+    graph.stale = staleness(graph)
     return graph
 
 
@@ -203,9 +257,18 @@ def _label(dataset: DatasetNode) -> str:
     return dataset.key.removeprefix("name:")
 
 
+def _group(label: str, namespaces: Iterable[str | None]) -> str:
+    """The namespace ``label`` starts with (drawn apart), or "" (a file path, a plain name)."""
+    for namespace in sorted({n for n in namespaces if n and n != "file"}, key=len, reverse=True):
+        if label.startswith(namespace.rstrip("/") + "/") and len(label) > len(namespace) + 1:
+            return namespace.rstrip("/")
+    return ""
+
+
 def _job_node(job: Job) -> Node:
     if job.model is not None:
         model, version = job.model
         return Node(job.key, "run", f"run of {model} {version}",
                     f"models/{model}/v/{version}/index.html")  # fmt: skip
-    return Node(job.key, "job", job.name, f"jobs/{slugify(job.key)}/index.html")
+    return Node(job.key, "job", job.name, f"jobs/{job_folder(job)}/index.html",
+                _group(job.name, [job.namespace]))  # fmt: skip

@@ -69,15 +69,19 @@ def neighbourhood(
     depth_up: int,
     depth_down: int,
     width: int = 12,
+    per_side: int = 16,
 ) -> Neighbourhood:
     """Nodes up to ``depth_up`` steps upstream and ``depth_down`` downstream of ``focus``.
 
-    Breadth first, each node visited once, so cycles end; at most ``width`` nodes per layer.
+    Breadth first, each node visited once, so cycles end; at most ``width`` nodes per layer and
+    ``per_side`` on each side. The depth lets a narrow pipeline be drawn whole; the budget keeps
+    a dense graph's drawing (and page) as small as a shallow one's.
     """
     near = Neighbourhood(focus, {focus: 0})
     for sign, edges, depth, more in ((-1, up, depth_up, near.more_up),
                                      (1, down, depth_down, near.more_down)):  # fmt: skip
         frontier = [focus]
+        placed = 0
         for step in range(1, depth + 2):
             following: list[str] = []
             for node in frontier:
@@ -87,11 +91,12 @@ def neighbourhood(
                         more[node] = len(fresh)
                     continue
                 for neighbour in fresh:
-                    if len(following) >= width:
+                    if len(following) >= width or placed >= per_side:
                         near.hidden[sign * step] = near.hidden.get(sign * step, 0) + 1
                         more[node] = more.get(node, 0) + 1
                         continue
                     near.layers[neighbour] = sign * step
                     following.append(neighbour)
+                    placed += 1
             frontier = following
     return near

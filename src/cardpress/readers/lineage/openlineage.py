@@ -1,7 +1,8 @@
 """OpenLineage run events from files, as the openlineage-python file transport writes them.
 
-A file holds one event (``append: false``, possibly pretty-printed) or one event per line
-(``append: true``). Malformed lines are skipped with a warning naming file and line; facets
+A file holds one event (``append: false``, pretty-printed in ``debug_mode``), one event per line
+(``append: true``), events one after the other, or a JSON array of events. A broken event is
+skipped with a warning naming file and line (a few per file, the rest counted); facets
 cardpress does not know are ignored. Events of one job are merged in ``eventTime`` order, later
 facets replacing earlier ones of the same name, as the specification says.
 """
@@ -9,6 +10,8 @@ facets replacing earlier ones of the same name, as the specification says.
 from __future__ import annotations
 
 import json
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +23,7 @@ from cardpress.model_lineage import OPENLINEAGE, ColumnLink, DataRef, Job, JobRu
 from cardpress.readers.files import Allowed, contained, files_under
 from cardpress.readers.limits import MAX_JSON_DEPTH, MAX_LINEAGE_BYTES, json_too_deep
 from cardpress.readers.lineage.openlineage_facets import (
+    ModelOf,
     column_links,
     dataset_ref,
     job_facts,
@@ -28,11 +32,18 @@ from cardpress.readers.lineage.openlineage_facets import (
 
 Locate = Callable[[str], tuple[str, Path | None]]
 ENDED = ("COMPLETE", "FAIL", "ABORT")
+MAX_FILE_WARNINGS = 5
+UNDATED = "\uffff"  # sorts after every date: an undated event is read last
+NEWLINE, SPACE = re.compile(r"\n"), re.compile(r"\s*")
+FORMATS = (
+    "JSON Lines (one event per line, as the openlineage-python file transport writes "
+    "them), one pretty-printed event, events one after the other, or a JSON array"
+)
 
 
 @dataclass
 class _JobState:
-    name: str
+    namespace: str
     source: Source
     inputs: dict[tuple[str, str], DataRef] = field(default_factory=dict)
     outputs: dict[tuple[str, str], DataRef] = field(default_factory=dict)
@@ -42,15 +53,21 @@ class _JobState:
 
 
 def read_openlineage(
-    root: Path, folder: Path, locate: Locate, warnings: list[str], allow: Allowed = ()
+    root: Path,
+    folder: Path,
+    locate: Locate,
+    warnings: list[str],
+    allow: Allowed = (),
+    model_of: ModelOf | None = None,
 ) -> tuple[Job, ...]:
     """Every job of the events under ``folder`` (``*.json`` and ``*.jsonl``), in name order.
 
     Files that resolve outside the records folder (and ``allow``) are skipped with a warning.
+    ``model_of`` says which outputs are model versions (``[lineage] model_uris``).
     """
     if not folder.is_dir():
         return ()
-    located = []
+    located: list[tuple[str, str, int, int, dict[str, Any]]] = []
     outside: list[Problem] = []
     paths = files_under(root, folder, outside, lambda p: p.suffix in (".json", ".jsonl"), allow)
     warnings += [f"{problem}; skipped" for problem in outside]
@@ -58,15 +75,29 @@ def read_openlineage(
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
         real = contained(root, path, allow)
         for line, event in _events(real, name, warnings) if real else ():
-            located.append((str(event.get("eventTime", "")), name, line, event))
-    located.sort(key=lambda item: (item[0], item[1], item[2]))
+            when = event.get("eventTime")
+            if not isinstance(when, str) or not when:
+                warnings.append(
+                    f"{name}:{line}: event without eventTime (the OpenLineage spec requires "
+                    "it); read after its job's dated events, undated"
+                )
+                when = UNDATED
+            located.append((when, name, line, len(located), event))
+    located.sort(key=lambda item: item[:4])
     jobs: dict[str, _JobState] = {}
-    for _, name, line, event in located:
-        _add(jobs, event, Source(name, line), locate, warnings)
+    for _, name, line, _, event in located:
+        _add(jobs, event, Source(name, line), (locate, model_of), warnings)
     return tuple(_job(key, state) for key, state in sorted(jobs.items()))
 
 
 def _events(path: Path, name: str, warnings: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The events of one file with the line each starts on.
+
+    JSON Lines, one (pretty-printed) event, events one after the other, or a JSON array of
+    events are all read. A broken event is skipped with a warning and reading resumes at the
+    next line that starts an object; past :data:`MAX_FILE_WARNINGS` the rest are counted, and a
+    file of which nothing could be read is one warning that says which formats are read.
+    """
     try:
         if path.stat().st_size > MAX_LINEAGE_BYTES:
             warnings.append(f"{name}: larger than {MAX_LINEAGE_BYTES >> 20} MiB; its events "
@@ -76,43 +107,90 @@ def _events(path: Path, name: str, warnings: list[str]) -> Iterator[tuple[int, d
     except (OSError, UnicodeDecodeError) as error:
         warnings.append(f"{name}: cannot be read ({error}); its events are skipped")
         return
-    whole = _json(text) if text.lstrip().startswith("{") else None
-    if isinstance(whole, dict):
-        yield 1, whole
+    problems: list[str] = []
+    found = 0
+    for line, value in _values(text, name, problems):
+        items = value if isinstance(value, list) else [value]
+        events = [item for item in items if isinstance(item, dict)]
+        if len(events) < len(items):
+            what = "a JSON array with items that are not objects" if events else "not a JSON object"
+            problems.append(f"{name}:{line}: {what}; skipped")
+        found += len(events)
+        yield from ((line, event) for event in events)
+    if problems and not found:
+        first = f"{problems[0]}{_more(problems)}"
+        warnings.append(f"{name}: no OpenLineage event could be read ({first}). Events are "
+                        f"read as {FORMATS}")  # fmt: skip
         return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if json_too_deep(line) is not None:
-            warnings.append(f"{name}:{number}: arrays and objects nested deeper than "
-                            f"{MAX_JSON_DEPTH} levels; line skipped")  # fmt: skip
+    warnings += problems[:MAX_FILE_WARNINGS]
+    if len(problems) > MAX_FILE_WARNINGS:
+        warnings.append(f"{name}: and {len(problems) - MAX_FILE_WARNINGS} more problems; events "
+                        f"are read as {FORMATS}")  # fmt: skip
+
+
+def _more(problems: list[str]) -> str:
+    return f", and {len(problems) - 1} more problems" if len(problems) > 1 else ""
+
+
+def _values(text: str, name: str, problems: list[str]) -> Iterator[tuple[int, Any]]:
+    """Each JSON value of ``text`` in turn, with its first line."""
+    decoder = json.JSONDecoder()
+    starts = [0, *(m.end() for m in NEWLINE.finditer(text))]
+    position = _skip_space(text, 0)
+    while position < len(text):
+        line = bisect_right(starts, position)
+        end = _value_end(text, position, starts, line)
+        chunk = text[position:end]
+        deep = json_too_deep(chunk)
+        if deep is not None:
+            problems.append(f"{name}:{line + deep - 1}: arrays and objects nested deeper than "
+                            f"{MAX_JSON_DEPTH} levels; skipped")  # fmt: skip
+            position = _next_start(text, starts, line)
             continue
         try:
-            event = json.loads(line)
+            value, stop = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:
-            warnings.append(f"{name}:{number}: not a JSON object ({error.msg}); line skipped")
+            at = bisect_right(starts, error.pos)
+            problems.append(f"{name}:{at}: not a JSON object ({error.msg}); skipped")
+            position = _next_start(text, starts, line)
             continue
-        if isinstance(event, dict):
-            yield number, event
-        else:
-            warnings.append(f"{name}:{number}: not a JSON object; line skipped")
+        except RecursionError:  # nested deeper than the check above could see
+            problems.append(f"{name}:{line}: arrays and objects nested deeper than "
+                            f"{MAX_JSON_DEPTH} levels; skipped")  # fmt: skip
+            position = _next_start(text, starts, line)
+            continue
+        yield line, value
+        position = _skip_space(text, stop)
 
 
-def _json(text: str) -> Any:
-    """The one JSON document of a whole file, or None (then it is read line by line)."""
-    if json_too_deep(text) is not None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
+def _value_end(text: str, position: int, starts: list[int], line: int) -> int:
+    """Where the value that starts at ``position`` ends at the latest.
+
+    That is the next line that starts an object or array at its first column (JSON Lines,
+    pretty-printed events one after the other).
+    """
+    following = _next_start(text, starts, line)
+    return following if following > position else len(text)
+
+
+def _next_start(text: str, starts: list[int], line: int) -> int:
+    """The offset of the first line after ``line`` (1-based) that starts with ``{`` or ``[``."""
+    for index in range(line, len(starts)):  # no slice: JSON Lines stop at the first
+        if text.startswith(("{", "["), starts[index]):
+            return starts[index]
+    return len(text)
+
+
+def _skip_space(text: str, position: int) -> int:
+    found = SPACE.match(text, position)
+    return found.end() if found else position
 
 
 def _add(
     jobs: dict[str, _JobState],
     event: dict[str, Any],
     source: Source,
-    locate: Locate,
+    finders: tuple[Locate, ModelOf | None],
     warnings: list[str],
 ) -> None:
     job = event.get("job")
@@ -123,7 +201,7 @@ def _add(
             warnings.append(f"{source}: event without job namespace and name; skipped")
         return
     key = f"{job['namespace']}/{job['name']}"
-    state = jobs.setdefault(key, _JobState(str(job["name"]), source))
+    state = jobs.setdefault(key, _JobState(str(job["namespace"]), source))
     state.facts.update(job_facts(job.get("facets")))
     when = event.get("eventTime") if isinstance(event.get("eventTime"), str) else None
     run = event.get("run")
@@ -133,7 +211,7 @@ def _add(
         state.facts.setdefault("params", {}).update(run_params(run.get("facets")))
     for side, target in (("inputs", state.inputs), ("outputs", state.outputs)):
         for item in event.get(side) or []:
-            ref = dataset_ref(item, source, when, locate)
+            ref = dataset_ref(item, source, when, *finders)
             if ref is None:
                 warnings.append(f"{source}: {side} entry without namespace and name; ignored")
                 continue
@@ -152,6 +230,8 @@ def _merged(before: DataRef | None, after: DataRef) -> DataRef:
         after.digests or before.digests, after.size if after.size is not None else before.size,
         after.rows if after.rows is not None else before.rows,
         after.columns or before.columns, after.seen_at or before.seen_at,
+        namespace=after.namespace, table=after.table or before.table,
+        about=after.about or before.about, model=after.model,
     )  # fmt: skip
 
 
@@ -165,15 +245,16 @@ def _error(run: dict[str, Any]) -> str | None:
 def _job(key: str, state: _JobState) -> Job:
     runs = []
     for run_id, events in sorted(state.runs.items()):
-        times = sorted(events, key=lambda e: e[1])
+        times = sorted(events, key=lambda e: e[1] or UNDATED)
         started = next((t for kind, t, _ in times if kind == "START"), times[0][1])
-        ended = next((t for kind, t, _ in reversed(times) if kind in ENDED), None)
+        ended = next((t for kind, t, _ in reversed(times) if kind in ENDED), None) or None
         error = next((e for _, _, e in reversed(times) if e), None)
         runs.append(JobRun(run_id, times[-1][0], started or None, ended, error))
     runs.sort(key=lambda r: (r.started_at or "", r.run_id))
     facts = state.facts
     return Job(
         key=f"openlineage:{key}", name=key, origin=OPENLINEAGE, source=state.source,
+        namespace=state.namespace,
         inputs=tuple(v for _, v in sorted(state.inputs.items())),
         outputs=tuple(v for _, v in sorted(state.outputs.items())),
         command=facts.get("command"), description=facts.get("description"), runs=tuple(runs),

@@ -1,8 +1,12 @@
 """The OpenLineage facets cardpress shows; every other facet is ignored.
 
-Dataset: ``schema``, ``version``, ``columnLineage``, ``dataQualityMetrics`` and
-``outputStatistics``. Job: ``sql``, ``sourceCodeLocation``, ``documentation``. Run:
-``executionParameters``. A facet of an unexpected shape is treated as absent.
+Dataset: ``schema``, ``version``, ``dataSource``, ``columnLineage`` (with transformation types
+and descriptions), ``dataQualityMetrics`` and ``outputStatistics``. Job: ``sql``,
+``sourceCodeLocation``, ``documentation``. Run: ``executionParameters``. A facet of an
+unexpected shape is treated as absent.
+
+A data set whose namespace (or ``dataSource`` URI) is not a file system or object store
+(``postgres://``, ``bigquery``, ``warehouse://``) is a table: it has no file content to hash.
 """
 
 from __future__ import annotations
@@ -16,6 +20,12 @@ from cardpress.model import Source
 from cardpress.model_lineage import OPENLINEAGE, ColumnLink, DataRef
 
 Locate = Callable[[str], tuple[str, Path | None]]
+ModelOf = Callable[[str, str], "tuple[str, str] | None"]
+# Schemes whose data sets are files (local, object stores, web): anything else is a table.
+FILE_SCHEMES = frozenset({
+    "file", "s3", "s3a", "s3n", "gs", "gcs", "hdfs", "abfs", "abfss", "wasb", "wasbs", "adl",
+    "dbfs", "oss", "http", "https", "ftp", "sftp", "webhdfs", "azure",
+})  # fmt: skip
 SHA256 = re.compile(r"^(?:sha256:)?([0-9a-f]{64})$")
 
 
@@ -45,13 +55,30 @@ def dataset_uri(namespace: str, name: str) -> str:
     return f"openlineage://{namespace}/{name.lstrip('/')}"
 
 
-def dataset_ref(item: Any, source: Source, when: str | None, locate: Locate) -> DataRef | None:
+def is_table(namespace: str, data_source: str | None = None) -> bool:
+    """Whether a data set of ``namespace`` is a table (its store is not a file system)."""
+    for text in (namespace, data_source or ""):
+        scheme = text.split("://", 1)[0].split(":", 1)[0].lower() if text else ""
+        if scheme and scheme not in FILE_SCHEMES:
+            return True
+    return False
+
+
+def dataset_ref(
+    item: Any, source: Source, when: str | None, locate: Locate, model_of: ModelOf | None = None
+) -> DataRef | None:
     """One input or output data set of an event, or None when it has no namespace and name."""
     item = _dict(item)
     namespace, name = item.get("namespace"), item.get("name")
     if not isinstance(namespace, str) or not isinstance(name, str):
         return None
     facets = _dict(item.get("facets"))
+    store = _dict(facets.get("dataSource"))
+    store_name, store_uri = (store.get(k) if isinstance(store.get(k), str) else None
+                             for k in ("name", "uri"))  # fmt: skip
+    about = [("data source", store_name)] if store_name else []
+    about += [("data source URI", store_uri)] if store_uri else []
+    table = is_table(namespace, store_uri)
     uri, local = locate(dataset_uri(namespace, name))
     stats = {**_dict(_dict(item.get("inputFacets")).get("dataQualityMetrics")),
              **_dict(_dict(item.get("outputFacets")).get("outputStatistics"))}  # fmt: skip
@@ -59,6 +86,8 @@ def dataset_ref(item: Any, source: Source, when: str | None, locate: Locate) -> 
         name=dataset_name(namespace, name), uri=uri, origin=OPENLINEAGE, source=source,
         local=local, digests=_version(facets), size=_int(stats.get("size", stats.get("bytes"))),
         rows=_int(stats.get("rowCount")), columns=tuple(_fields(facets)), seen_at=when,
+        namespace=namespace, table=table, about=tuple(about),
+        model=model_of(namespace, name) if model_of else None,
     )  # fmt: skip
 
 
@@ -87,22 +116,36 @@ def column_links(item: dict[str, Any], output: str) -> Iterator[ColumnLink]:
             namespace, name, field = (source.get(k) for k in ("namespace", "name", "field"))
             if not all(isinstance(v, str) for v in (namespace, name, field)):
                 continue
+            kind, description = _transformation(source, _dict(spec))
             yield ColumnLink(
                 output, str(out_field), dataset_name(str(namespace), str(name)), str(field),
-                _transformation(source, _dict(spec)),
+                kind, description,
             )  # fmt: skip
 
 
-def _transformation(source: dict[str, Any], spec: dict[str, Any]) -> str | None:
-    kinds = []
+def _transformation(source: dict[str, Any], spec: dict[str, Any]) -> tuple[str | None, str | None]:
+    """Type (with subtype, and "masking") and description of how a column was made.
+
+    The ``transformations`` of an input field come first; the older ``transformationType`` and
+    ``transformationDescription`` of the output field are used when it has none.
+    """
+    kinds, descriptions = [], []
     for item in _list(source.get("transformations")):
         item = _dict(item)
         words = [str(item[k]) for k in ("type", "subtype") if isinstance(item.get(k), str)]
+        if item.get("masking") is True:
+            words.append("(masking)")
         if words:
             kinds.append(" ".join(words))
+        if isinstance(item.get("description"), str) and item["description"].strip():
+            descriptions.append(item["description"].strip())
     if not kinds and isinstance(spec.get("transformationType"), str):  # deprecated form
         kinds.append(spec["transformationType"])
-    return ", ".join(sorted(set(kinds))) or None
+    old = spec.get("transformationDescription")
+    if not descriptions and isinstance(old, str) and old.strip():
+        descriptions.append(old.strip())
+    kind = ", ".join(dict.fromkeys(kinds)) or None
+    return kind, "; ".join(dict.fromkeys(descriptions)) or None
 
 
 def job_facts(facets: Any) -> dict[str, Any]:

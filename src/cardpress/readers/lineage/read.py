@@ -9,7 +9,9 @@ from cardpress.model import Records, Run, Source
 from cardpress.model_lineage import RUN, DataRef, Job, LineageInputs
 from cardpress.readers.files import Allowed, allowed
 from cardpress.readers.hashing import default_cache, hash_files
-from cardpress.readers.lineage.dvc import read_dvc
+from cardpress.readers.lineage.dvc.files import read_dvc_files
+from cardpress.readers.lineage.dvc.pipeline import read_dvc
+from cardpress.readers.lineage.models import model_matcher
 from cardpress.readers.lineage.openlineage import read_openlineage
 from cardpress.readers.lineage.paths import locate
 
@@ -27,14 +29,17 @@ def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInp
     jobs = [run_job(root, run, anywhere, roots) for run in records.runs]
     events = root / settings.openlineage
     jobs += read_openlineage(
-        root, events, lambda uri: locate(root, root, uri, anywhere, roots), warnings, roots
-    )
+        root, events, lambda uri: locate(root, root, uri, anywhere, roots), warnings, roots,
+        model_matcher(settings.model_uris),
+    )  # fmt: skip
 
     def locate_dvc(base: Path, uri: str) -> tuple[str, Path | None]:
         return locate(root, base, uri, anywhere, roots)
 
+    seen: set[Path] = set()  # *.dvc files read already, when the DVC folders nest
     for folder in settings.dvc:
         jobs += read_dvc(root, root / folder, locate_dvc, warnings, roots)
+        jobs += read_dvc_files(root, root / folder, locate_dvc, warnings, roots, seen)
     hashes = hash_files(_files(jobs), cache_file or default_cache())
     return LineageInputs(tuple(jobs), hashes, tuple(warnings))
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from cardpress.compute.lineage.facts import CHANGED, digest_rows, seen_range, versions
 from cardpress.compute.lineage.graph import DatasetNode, LineageGraph
-from cardpress.model_lineage import Job
+from cardpress.compute.lineage.stale import changed
+from cardpress.model_lineage import DataRef, Job
 
 LIST_LIMIT = 200
 
@@ -55,8 +56,32 @@ def dataset_data(graph: LineageGraph, dataset: DatasetNode) -> dict[str, Any]:
         "used_by": links(graph, [n for n in downs if graph.nodes[n].kind != "dataset"]),
         "derived": links(graph, [n for n in downs if graph.nodes[n].kind == "dataset"]),
         "models": links(graph, _models(graph, downs)),
-        "column_lineage": _columns(graph, dataset),
+        "column_lineage": column_rows(graph, dataset),
         "in_cycle": any(dataset.id in cycle for cycle in graph.cycles),
+        "table": dataset.table, "hash_note": hash_note(dataset),
+        "about": sorted({fact for r in refs for fact in r.about}),
+        **stale_data(graph, dataset.id),
+    }  # fmt: skip
+
+
+def hash_note(dataset: DatasetNode) -> str | None:
+    """Why there is no content hash now, or None when there is one."""
+    if dataset.current is not None:
+        return None
+    if dataset.table:
+        return "not applicable: a table, not a file"
+    if any("://" in r.uri for r in dataset.refs):
+        return "not computed: not a file on this machine"
+    return "not computed: the file is not reachable from the records folder"
+
+
+def stale_data(graph: LineageGraph, node: str) -> dict[str, Any]:
+    """Whether a node is stale (its own locked files changed) or stale upstream, and why."""
+    state = graph.stale.get(node)
+    return {
+        "stale": [{"path": p, "status": s, "side": side} for p, s, side in state.changes]
+        if state else [],
+        "stale_upstream": list(state.upstream[:LIST_LIMIT]) if state else [],
     }  # fmt: skip
 
 
@@ -64,21 +89,35 @@ def _models(graph: LineageGraph, users: list[str]) -> list[str]:
     return [m for n in users for m in graph.down.get(n, []) if graph.nodes[m].kind == "model"]
 
 
-def _columns(graph: LineageGraph, dataset: DatasetNode) -> list[dict[str, Any]]:
+def column_rows(graph: LineageGraph, dataset: DatasetNode) -> list[dict[str, Any]]:
     """Column lineage of the data set as an output, from the jobs that wrote it."""
     names = {r.name for r in dataset.refs}
     rows = []
     for producer in sorted(set(graph.up.get(dataset.id, []))):
         job = graph.jobs.get(producer)
-        for c in job.column_lineage if job else ():
-            if c.output in names:
-                source = graph.by_name.get(c.input)
-                rows.append({
-                    "field": c.output_field, "input": c.input, "input_field": c.input_field,
-                    "input_href": graph.nodes[source].href if source else None,
-                    "transformation": c.transformation, "job": link(graph, producer),
-                })  # fmt: skip
+        rows += job_columns(graph, job, names) if job else []
     return rows[:LIST_LIMIT]
+
+
+def job_columns(
+    graph: LineageGraph, job: Job, outputs: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """A job's column lineage (of the ``outputs`` named, else all), with links to data sets."""
+    rows = []
+    for c in job.column_lineage:
+        if outputs is not None and c.output not in outputs:
+            continue
+        source, made = graph.by_name.get(c.input), graph.by_name.get(c.output)
+        rows.append({
+            "output": c.output, "output_href": graph.nodes[made].href if made else None,
+            "field": c.output_field, "input": c.input, "input_field": c.input_field,
+            "input_href": graph.nodes[source].href if source else None,
+            "transformation": c.transformation, "description": c.description,
+            "job": link(graph, job.key),
+        })  # fmt: skip
+        if len(rows) >= LIST_LIMIT:
+            break
+    return rows
 
 
 def job_data(graph: LineageGraph, job: Job) -> dict[str, Any]:
@@ -94,7 +133,34 @@ def job_data(graph: LineageGraph, job: Job) -> dict[str, Any]:
         "params": [{"key": k, "value": v} for k, v in job.params],
         "metrics": [{"key": k, "value": v} for k, v in job.metrics],
         "in_cycle": any(job.key in cycle for cycle in graph.cycles),
+        "files": _files(graph, job), "column_lineage": job_columns(graph, job),
+        **stale_data(graph, job.key),
     }  # fmt: skip
+
+
+def _files(graph: LineageGraph, job: Job) -> list[dict[str, Any]]:
+    """Each dep and out as the job locked it (md5, size) against the file now."""
+    ins, outs = graph.sides.get(job.key, ([], []))
+    rows = []
+    for side, refs, nodes in (("dep", job.inputs, ins), ("out", job.outputs, outs)):
+        for ref, node in list(zip(refs, nodes, strict=False))[:LIST_LIMIT]:
+            rows.append({"side": side, "path": ref.name, "href": graph.nodes[node].href,
+                         "digests": [{"algo": a, "value": v} for a, v in ref.digests],
+                         "size_bytes": ref.size, "status": _file_status(graph, ref)})  # fmt: skip
+    return rows
+
+
+def _file_status(graph: LineageGraph, ref: DataRef) -> str:
+    status = changed(ref, graph.hashes)
+    if status is not None:
+        return status
+    if (
+        ref.local is not None
+        and ref.local.as_posix() in graph.hashes
+        and any(a == "md5" and not v.endswith(".dir") for a, v in ref.digests)
+    ):
+        return "matches the file"
+    return "not compared"
 
 
 def index_rows(graph: LineageGraph) -> list[dict[str, Any]]:
@@ -111,7 +177,7 @@ def index_rows(graph: LineageGraph) -> list[dict[str, Any]]:
         rows.append({
             "label": graph.nodes[dataset.id].label, "href": graph.nodes[dataset.id].href,
             "id": dataset.key, "sha256": dataset.current.sha256 if dataset.current else recorded,
-            "hashed": dataset.current is not None, "size_bytes": size,
+            "hashed": dataset.current is not None, "size_bytes": size, "table": dataset.table,
             "first_seen": first, "last_seen": last, "used_by": users[:5],
             "used_by_more": max(0, len(users) - 5),
         })  # fmt: skip

@@ -12,38 +12,56 @@ from typing import Any
 from markupsafe import Markup
 
 from cardpress.compute.lineage.facts import CHANGED, digest_rows
-from cardpress.compute.lineage.graph import LineageGraph, slugify
+from cardpress.compute.lineage.graph import LineageGraph
 from cardpress.compute.site import Site
 from cardpress.model_lineage import RUN
-from cardpress.render.lineage.data import dataset_data, index_rows, job_data, link
+from cardpress.render.lineage.data import (
+    LIST_LIMIT,
+    column_rows,
+    dataset_data,
+    hash_note,
+    index_rows,
+    job_data,
+    link,
+    stale_data,
+)
 from cardpress.render.lineage.view import graph_view
 from cardpress.render.pages import PagePlan
 
+# Nodes drawn on each side of a data set or job, and upstream of a model version (one side):
+# a narrow pipeline is drawn whole to the depth, a dense graph as small as a shallow one.
+VERSION_NODES = 36
 PAGE_SIZE = 200  # rows of an index page: 200 keep a page near 80 KB however large the graph
 
 
 def lineage_plans(
     site: Site, graph: LineageGraph, warnings: list[str], depth: int
 ) -> list[PagePlan]:
-    """Every lineage page of the site, in a stable order."""
+    """Every lineage page of the site, in a stable order.
+
+    ``depth`` counts jobs: a graph draws that many jobs on each side of its focus, with the
+    data sets between them (two steps a job), so a pipeline of ``depth`` jobs is drawn whole.
+    """
     plans = _index(graph, warnings)
+    steps = 2 * depth
     for dataset in graph.datasets.values():
         path = f"datasets/{dataset.slug}/index.html"
         title = f"Lineage of data set {graph.nodes[dataset.id].label}"
-        view = graph_view(graph, dataset.id, _root(path), depth, depth, title)
+        view = graph_view(graph, dataset.id, _root(path), steps, steps, title)
         data = {**dataset_data(graph, dataset), "graph": view.data}
         plans.append(PagePlan(path, "dataset.html", data, extra={"svg": Markup(view.svg)}))
     for job in graph.jobs.values():
         if job.origin == RUN:
             continue  # a run record's page is its model card; its lineage is the version page
-        path = f"jobs/{slugify(job.key)}/index.html"
-        view = graph_view(graph, job.key, _root(path), depth, depth, f"Lineage of job {job.name}")
+        path = graph.nodes[job.key].href
+        title = f"Lineage of job {job.name}"
+        view = graph_view(graph, job.key, _root(path), steps + 1, steps + 1, title)
         data = {**job_data(graph, job), "graph": view.data}
         plans.append(PagePlan(path, "job.html", data, extra={"svg": Markup(view.svg)}))
     facts = _Facts(graph)
     for model in site.models:
         for entry in model.versions:
-            plans.append(_version(graph, model.name, model.title, entry.version, depth, facts))
+            plans.append(_version(graph, model.name, model.title, entry.version, steps, facts))
     return plans
 
 
@@ -75,7 +93,11 @@ def _index(graph: LineageGraph, warnings: list[str]) -> list[PagePlan]:
     The first page of the data set index also lists the warnings and cycles (the first
     :data:`PAGE_SIZE` of each, with the number left out).
     """
-    jobs = [link(graph, key) for key in graph.jobs if graph.nodes[key].kind == "job"]
+    jobs = [
+        {**link(graph, key), **stale_data(graph, key)}
+        for key in graph.jobs
+        if graph.nodes[key].kind == "job"
+    ]
     jobs.sort(key=lambda j: (j["label"], j["href"]))
     cycles = [[graph.nodes[n].label for n in cycle] for cycle in graph.cycles]
     notes = {
@@ -120,15 +142,24 @@ def _version(
     path = f"models/{model}/v/{version}/lineage/index.html"
     focus = f"model:{model}@{version}"
     heading = f"Lineage of {title} version {version}"
-    view = graph_view(graph, focus, _root(path), depth + 1, 0, heading)
+    view = graph_view(graph, focus, _root(path), depth + 2, 0, heading, VERSION_NODES)
     run = next((n for n in graph.up.get(focus, []) if graph.nodes[n].kind == "run"), None)
+    read = _run_datasets(graph, run, facts) if run else []
+    columns = [row for d in read for row in column_rows(graph, graph.datasets[d["id"]])]
     data: dict[str, Any] = {
         "kind": "lineage",
         "model": model,
         "title": title,
         "version": version,
         "graph": view.data,
-        "datasets": _run_datasets(graph, run, facts) if run else [],
+        "datasets": read,
+        "column_lineage": columns[:LIST_LIMIT],
+        "made_by": [
+            link(graph, n)
+            for n in sorted(set(graph.up.get(focus, [])))
+            if graph.nodes[n].kind == "job"
+        ],
+        **stale_data(graph, focus),
     }
     return PagePlan(path, "lineage.html", data, extra={"svg": Markup(view.svg)})
 
@@ -143,10 +174,13 @@ def _run_datasets(graph: LineageGraph, run: str, facts: _Facts) -> list[dict[str
         rows.append(
             {
                 **link(graph, source),
+                "id": source,
                 "roles": sorted(facts.roles.get((source, run), set())),
                 "uri": dataset.key,
                 "sha256": dataset.current.sha256 if dataset.current else None,
+                "hash_note": hash_note(dataset),
                 "changed": facts.changed(source),
+                "stale_upstream": source in graph.stale,
                 "upstream": len(graph.up.get(source, [])),
             }
         )

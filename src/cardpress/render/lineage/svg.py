@@ -3,6 +3,10 @@
 A small layered (Sugiyama-style) layout: layers are the steps from the focus node (upstream to
 the left), nodes inside a layer are ordered by a few barycentre sweeps to shorten edges, and
 edges are cubic curves. Every node links to its page.
+
+A label too long for its box is cut in the middle (``public.adu…ult_train``), so the ends that
+tell similar names apart stay; the namespace is drawn apart, small, under the name. The full
+name is the node's ``<title>`` (shown on hover) and is in the edge table beside the drawing.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from html import escape
 WIDTH, HEIGHT, GAP_X, GAP_Y, PAD = 200, 46, 64, 14, 12
 KIND_NAMES = {"dataset": "data set", "job": "job", "run": "training run", "model": "model version"}
 SWEEPS = 4
+NAME_CHARS, GROUP_CHARS = 28, 18  # what fits the box at the stylesheet's font sizes
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class DrawNode:
     href: str
     classes: str = ""
     more_up: int = 0
+    group: str = ""  # the namespace the label starts with, drawn apart
 
 
 def draw(nodes: list[DrawNode], edges: list[tuple[str, str, str]], title: str) -> str:
@@ -97,9 +103,19 @@ def _edge(start: tuple[int, int], end: tuple[int, int], kind: str) -> str:
     return f'<path class="{css}" d="{path}" marker-end="url(#arrow)"/>'
 
 
+def middle(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters in the middle, keeping its start and its end."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
+
+
 def _node(node: DrawNode, x: int, y: int) -> str:
-    label = node.label if len(node.label) <= 28 else node.label[:27] + "…"
     kind = KIND_NAMES.get(node.kind, node.kind)
+    name = node.label[len(node.group) + 1 :] if node.group else node.label
+    label = middle(name, NAME_CHARS)
+    below = f"{middle(node.group, GROUP_CHARS)} · {kind}" if node.group else kind
     more = ""
     if node.more_up:
         more = (f'<text class="more" x="{x}" y="{y + HEIGHT + 11}">+{node.more_up} more '
@@ -109,5 +125,5 @@ def _node(node: DrawNode, x: int, y: int) -> str:
         f"<title>{escape(node.label)} ({kind})</title>"
         f'<rect x="{x}" y="{y}" width="{WIDTH}" height="{HEIGHT}" rx="6"/>'
         f'<text x="{x + 8}" y="{y + 19}">{escape(label)}</text>'
-        f'<text class="kind" x="{x + 8}" y="{y + 36}">{escape(kind)}</text>{more}</a>'
+        f'<text class="kind" x="{x + 8}" y="{y + 36}">{escape(below)}</text>{more}</a>'
     )

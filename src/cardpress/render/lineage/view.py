@@ -31,13 +31,14 @@ def graph_view(
     depth_up: int,
     depth_down: int,
     title: str,
+    per_side: int = 16,
 ) -> GraphView:
     """The neighbourhood of ``focus`` drawn left to right; links relative to the page (``root``).
 
     Data sets that the focus run read for training or evaluation are highlighted, so a model
     version's page shows at a glance what it learnt from and what it was judged on.
     """
-    near = neighbourhood(focus, graph.up, graph.down, depth_up, depth_down)
+    near = neighbourhood(focus, graph.up, graph.down, depth_up, depth_down, per_side=per_side)
     roles = _roles(graph, focus)
     nodes = []
     for node_id, layer in sorted(near.layers.items(), key=lambda item: (item[1], item[0])):
@@ -53,7 +54,9 @@ def graph_view(
         )
         more = near.more_up.get(node_id, 0)
         nodes.append(
-            DrawNode(node_id, layer, node.label, node.kind, root + node.href, classes, more)
+            DrawNode(
+                node_id, layer, node.label, node.kind, root + node.href, classes, more, node.group
+            )
         )
     shown = set(near.layers)
     edges = [

@@ -3,23 +3,26 @@
 ``dvc.lock`` (schema 2.0) holds what last ran: command, deps and outs with md5 (a ``.dir`` suffix
 for a folder), size and parameter values. ``dvc.yaml`` adds stages not yet run, descriptions
 and which outs are metrics; metrics files that are flat JSON or YAML are read for their values.
+A ``dvc.lock`` that disagrees with ``dvc.yaml`` (a stage in one only, other deps or outs) is a
+warning naming the file, line and stage. ``*.dvc`` files (``dvc.files``) are read too.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cardpress.model import Source
 from cardpress.model_lineage import DVC, DataRef, Job
-from cardpress.readers.files import Allowed, contained, outside_problem
-from cardpress.readers.limits import MAX_DVC_METRICS_BYTES, MAX_LINEAGE_BYTES
-from cardpress.readers.yaml_safe import YamlLimitError, load_yaml
+from cardpress.readers.files import Allowed
+from cardpress.readers.limits import MAX_DVC_METRICS_BYTES
+from cardpress.readers.lineage.dvc.check import disagreements, generated
+from cardpress.readers.lineage.dvc.yamlfiles import as_dict as _dict
+from cardpress.readers.lineage.dvc.yamlfiles import as_list as _list
+from cardpress.readers.lineage.dvc.yamlfiles import inside, load, mapping
+from cardpress.readers.lineage.dvc.yamlfiles import shown as _name
 
 Locate = Callable[[Path, str], tuple[str, Path | None]]
 MAX_METRICS = 50
@@ -32,16 +35,19 @@ def read_dvc(
 
     Files that resolve outside the records folder (and ``allow``) are skipped with a warning.
     """
-    spec = _yaml(root, folder / "dvc.yaml", warnings, allow)
-    lock = _yaml(root, folder / "dvc.lock", warnings, allow)
+    spec, spec_tree = mapping(root, folder / "dvc.yaml", warnings, allow)
+    lock, lock_tree = mapping(root, folder / "dvc.lock", warnings, allow)
     if lock and str(lock.get("schema")) != "2.0":
         warnings.append(f"{_name(root, folder / 'dvc.lock')}: schema {lock.get('schema')!r} is "
                         "not 2.0 (DVC 2 or later); its hashes are ignored")  # fmt: skip
         lock = {}
     stages = _dict(spec.get("stages")) if spec else {}
     locked = _dict(lock.get("stages")) if lock else {}
-    names = sorted(set(locked) | {n for n, s in stages.items() if "foreach" not in _dict(s)})
+    names = sorted(set(locked) | {n for n, s in stages.items() if not generated(s)})
     prefix = _name(root, folder)
+    if spec and lock:
+        files = (_name(root, folder / "dvc.yaml"), _name(root, folder / "dvc.lock"))
+        warnings += disagreements(stages, locked, files, (spec_tree, lock_tree))
     return tuple(
         _stage(root, folder, prefix, name, _dict(stages.get(name.split("@")[0])),
                _dict(locked.get(name)), locate, (allow, warnings))
@@ -118,10 +124,10 @@ def _metrics(
     """The first values of the metrics files; one that cannot be read is left out."""
     count = 0
     for file in files:
-        real = _inside(root, base / file, allow, warnings)
+        real = inside(root, base / file, allow, warnings)
         if real is None:
             continue
-        data = _load(root, real, MAX_DVC_METRICS_BYTES, [])
+        data, _ = load(root, real, MAX_DVC_METRICS_BYTES, [])
         for key, value in sorted(_flat(data)):
             if count < MAX_METRICS:
                 yield f"{file}: {key}", value
@@ -134,58 +140,3 @@ def _flat(data: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
             yield from _flat(value, f"{prefix}{key}.")
     elif isinstance(data, bool | int | float | str):
         yield prefix.rstrip("."), str(data)
-
-
-def _inside(root: Path, path: Path, allow: Allowed, warnings: list[str]) -> Path | None:
-    """``path`` resolved, or None with a warning when it resolves outside the records folder."""
-    real = contained(root, path, allow)
-    if real is None and os.path.lexists(path):
-        warnings.append(f"{outside_problem(root, path)}; skipped")
-    return real
-
-
-def _yaml(root: Path, path: Path, warnings: list[str], allow: Allowed) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    real = _inside(root, path, allow, warnings)
-    if real is None:
-        return {}
-    data = _load(root, real, MAX_LINEAGE_BYTES, warnings)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        warnings.append(f"{_name(root, path)}: not a YAML mapping; skipped")
-        return {}
-    return data
-
-
-def _load(root: Path, path: Path, limit: int, warnings: list[str]) -> Any:
-    """The YAML values of ``path``, or None after a warning (a size or YAML limit, bad YAML)."""
-    try:
-        if path.stat().st_size > limit:
-            warnings.append(f"{_name(root, path)}: larger than {limit >> 20} MiB; skipped")
-            return None
-        return load_yaml(path.read_text(encoding="utf-8"))[0]
-    except YamlLimitError as error:
-        warnings.append(f"{_name(root, path)}:{error.line}: {error}; skipped")
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        warnings.append(f"{_name(root, path)}: cannot be read as YAML ({error}); skipped")
-    return None
-
-
-def _name(root: Path, path: Path) -> str:
-    try:
-        resolved, top = path.resolve(), root.resolve()
-    except (OSError, RuntimeError):  # a symbolic-link loop: shown as written
-        return str(path)
-    if not resolved.is_relative_to(top):
-        return str(path)
-    return resolved.relative_to(top).as_posix() or "."
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []

@@ -1,0 +1,1 @@
+"""Readers: DVC pipelines (dvc.yaml, dvc.lock) and tracked files (*.dvc)."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cardpress.errors import BuildError
-from cardpress.render.pages import RenderedFile
 from cardpress.write.manifest import (
     MANIFEST,
     SIGNATURE,
@@ -24,6 +24,9 @@ from cardpress.write.manifest import (
     sums_bytes,
 )
 from cardpress.write.swap import remove, staging_path, swap_into_place
+
+if TYPE_CHECKING:  # render.pages loads the page and chart code: a build that is up to date
+    from cardpress.render.pages import RenderedFile  # does not need it
 
 ManifestFor = Callable[[dict[str, str]], bytes]
 

@@ -140,7 +140,8 @@ def _build(
     plans += _lineage_plans(loaded, site)
     status_files = _live_status(plans, loaded)
     # Only pages whose inputs changed are rendered; the others are carried over from ``out``.
-    pages = build_pages(plans, site, env, __version__, Path(records), out)
+    known = previous.files if previous and previous.intact else None
+    pages = build_pages(plans, site, env, __version__, Path(records), out, known)
     extras = site_files(
         plans, frozen_cards, site.config, frozen_fairness(previous, publication.frozen)
     )
@@ -164,6 +165,7 @@ def _build(
         frozen=frozen,
         sign=signer.sign if signer else None,
         guard=lambda: check_unchanged(out, started_from),
+        intact=bool(previous and previous.intact),
     )
     remember(pages, Path(records), out)
     versions = sum(len(m.versions) for m in site.models)

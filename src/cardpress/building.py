@@ -16,7 +16,7 @@ import logging
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,9 +105,13 @@ def build(
         }  # fmt: skip
         key = None if tuple(republish) else up_to_date.inputs_digest(Path(records), out, options)
         kept = up_to_date.record_file(Path(records), out)
-        done = _unchanged(kept, key, started_from, out)
+        record = up_to_date.load_record(kept)
+        intact = previous is not None and _intact(record, started_from, out)
+        done = _unchanged(record, key, out) if intact else None
         if done is not None:
             return done
+        if previous is not None and intact:
+            previous = replace(previous, intact=True)  # its files need not be read again
         from cardpress.api import _build  # the pipeline and its engines: loaded when there is work
 
         heard = logger.isEnabledFor(logging.WARNING)  # not with -q: then not known after
@@ -118,14 +122,14 @@ def build(
                 base_url=base_url, engine=engine,
             )  # fmt: skip
         result = BuildResult(found.output, found.files, found.models, found.versions)
-        # Kept only when the records did not change while the build read them.
-        if key is not None and key == up_to_date.inputs_digest(Path(records), out, options):
-            up_to_date.save_record(kept, {
-                "inputs": key, "manifest": manifest_digest(out),
-                "site": up_to_date.site_stamp(out),
-                "result": [result.files, result.models, result.versions],
-                "warnings": said if heard else None,
-            })  # fmt: skip
+        # The inputs are kept only when the records did not change while the build read them.
+        if key is not None and key != up_to_date.inputs_digest(Path(records), out, options):
+            key = None
+        up_to_date.save_record(kept, {
+            "inputs": key, "manifest": manifest_digest(out), "site": up_to_date.site_stamp(out),
+            "result": [result.files, result.models, result.versions],
+            "warnings": said if heard else None,
+        })  # fmt: skip
         return result
 
 
@@ -152,15 +156,15 @@ def source_epoch(given: int | None) -> int | None:
         raise CardpressError(f"SOURCE_DATE_EPOCH={raw!r} is not a number — {fix}") from None
 
 
-def _unchanged(
-    kept: Path | None, key: str | None, started_from: str | None, out: Path
-) -> BuildResult | None:
-    """The last build's result when it was made from ``key`` and left ``out`` as it is now."""
-    if key is None or started_from is None:
-        return None
-    record = up_to_date.load_record(kept)
-    same = (record.get("inputs") == key and record.get("manifest") == started_from
+def _intact(record: dict[str, Any], started_from: str | None, out: Path) -> bool:
+    """Whether ``out`` is exactly as the build that ``record`` describes left it."""
+    return (started_from is not None and record.get("manifest") == started_from
             and record.get("site") == up_to_date.site_stamp(out))  # fmt: skip
+
+
+def _unchanged(record: dict[str, Any], key: str | None, out: Path) -> BuildResult | None:
+    """The last build's result when it was made from ``key`` (and ``out`` is intact)."""
+    same = key is not None and record.get("inputs") == key
     result, said = record.get("result"), record.get("warnings")
     # A build run quietly did not hear its warnings: a build that shows them runs whole.
     known = isinstance(said, list) or (said is None and not logger.isEnabledFor(logging.WARNING))

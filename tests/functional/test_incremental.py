@@ -292,3 +292,35 @@ def test_a_records_folder_with_a_link_is_always_built_whole(
     (records / "notes" / "link.txt").symlink_to(records / "cardpress.toml")
     cardpress.build(records, out)
     assert SHORT_CUT not in _build_logged(records, out, caplog)
+
+
+def test_many_versions_are_listed_a_page_of_them_at_a_time(
+    project: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cardpress.render.pages as pages
+
+    monkeypatch.setattr(pages, "VERSIONS_PER_PAGE", 2)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    records, out = project("minimal"), tmp_path / "site"
+    _add_version(records)  # churn: versions 1, 10, 11
+    cardpress.build(records, out)
+    model = out / "models" / "churn"
+    page = json.loads((model / "index.json").read_text())
+    assert [v["version"] for v in page["versions"]] == ["11", "10"]
+    assert page["total"] == 3
+    assert [(p["first"], p["last"]) for p in page["version_pages"]] == [("1", "10"), ("11", "11")]
+    html = (model / "index.html").read_text()
+    assert "the newest 2 of 3" in html and 'href="versions/2/index.html"' in html
+    older = (model / "versions" / "1" / "index.html").read_text()
+    assert 'href="../../v/1/index.html"' in older and 'href="../../v/10/index.html"' in older
+    assert "v/11/" not in older
+    assert cardpress.verify(out).ok
+
+    def twelfth(folder: Path) -> None:
+        run = json.loads((folder / "runs" / "churn-11.json").read_text())
+        run["model"]["version"], run["run_id"] = "12", "run-0012"
+        (folder / "runs" / "churn-12.json").write_text(json.dumps(run))
+
+    _step_and_compare(records, out, tmp_path, twelfth)
+    newest = (model / "versions" / "2" / "index.html").read_text()
+    assert 'href="../../v/12/index.html"' in newest and "v/10/" not in newest

@@ -315,6 +315,10 @@ def test_many_versions_are_listed_a_page_of_them_at_a_time(
     assert 'href="../../v/1/index.html"' in older and 'href="../../v/10/index.html"' in older
     assert "v/11/" not in older
     assert cardpress.verify(out).ok
+    from tests.functional.test_html import _internal_targets, _soup
+
+    for page in (model / "index.html", *sorted(model.glob("versions/*/index.html"))):
+        assert all(target.is_file() for _, target, _ in _internal_targets(page, _soup(page)))
 
     def twelfth(folder: Path) -> None:
         run = json.loads((folder / "runs" / "churn-11.json").read_text())

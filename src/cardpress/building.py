@@ -158,8 +158,9 @@ def source_epoch(given: int | None) -> int | None:
 
 def _intact(record: dict[str, Any], started_from: str | None, out: Path) -> bool:
     """Whether ``out`` is exactly as the build that ``record`` describes left it."""
-    return (started_from is not None and record.get("manifest") == started_from
-            and record.get("site") == up_to_date.site_stamp(out))  # fmt: skip
+    stamp = up_to_date.site_stamp(out)
+    return (started_from is not None and stamp is not None
+            and record.get("manifest") == started_from and record.get("site") == stamp)  # fmt: skip
 
 
 def _unchanged(record: dict[str, Any], key: str | None, out: Path) -> BuildResult | None:

@@ -221,6 +221,9 @@ def test_a_build_with_nothing_new_stops_early_and_any_change_builds_whole(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     records, out = project("minimal"), tmp_path / "site"
     assert SHORT_CUT not in _build_logged(records, out, caplog)
+    (records / ".git").mkdir()  # git's own files are not read by a build
+    (records / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    assert SHORT_CUT in _build_logged(records, out, caplog)
 
     def cardpress_upgraded(_: Path) -> None:
         monkeypatch.setattr(cardpress, "__version__", "99.0.0")

@@ -34,6 +34,9 @@ FORMAT = 1
 LARGE = 16 << 20
 # Libraries whose version can change the bytes of a page: charts, Markdown, templates, the
 # statistics and the engines that read monitoring rows and predictions.
+# Past this many files (a records folder that holds a whole project) the digest would cost more
+# than it saves: such builds run whole.
+MANY = 200_000
 LIBRARIES = ("vl-convert-python", "altair", "jinja2", "markdown", "nh3", "scipy", "numpy",
              "pandas", "pyarrow", "duckdb", "ibis-framework", "pyyaml", "orjson",
              "cryptography")  # fmt: skip
@@ -87,10 +90,15 @@ def _tree_digest(root: Path, out: Path) -> str | None:
 
     The output and what a build keeps beside it are left out when they lie inside the folder.
     """
-    skipped = {root / FOLDER, out, *(out.parent / f".cardpress-{kind}-{out.name}"
-                                     for kind in ("staging", "old", "lock"))}  # fmt: skip
+    # git's own folder changes with every commit and fetch and is never read by a build
+    skipped = {root / FOLDER, root / ".git", out,
+               *(out.parent / f".cardpress-{kind}-{out.name}"
+                 for kind in ("staging", "old", "lock"))}  # fmt: skip
     digest = hashlib.sha256()
-    for path in _files(root, skipped):
+    files = _files(root, skipped)
+    if len(files) > MANY:
+        return None
+    for path in files:
         if path is None:
             return None
         digest.update(f"\n{path.relative_to(root).as_posix()}\n".encode("utf-8", "surrogateescape"))
@@ -185,7 +193,10 @@ def site_stamp(out: Path) -> str | None:
     if not out.is_dir():
         return None
     digest = hashlib.sha256()
-    _stamp(out, "", digest)
+    try:
+        _stamp(out, "", digest)
+    except OSError:  # something removed a file while it was read: not the site a build left
+        return None
     return digest.hexdigest()
 
 

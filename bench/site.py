@@ -2,6 +2,10 @@
 
 Usage:  python bench/site.py [--sizes 1x2 10x10 100x10]
         python bench/site.py --models 1 --versions 5000
+        python bench/site.py --example
+
+``--example`` builds the example (examples/adult-income) cold, again with nothing changed, and
+after one more file of monitoring rows.
 
 For each size it writes a records folder (run records with 12 metrics, 8 sliced metrics with
 intervals, two data sets, evaluation predictions of 2,000 rows; one card.md per model), runs
@@ -146,17 +150,52 @@ def measure(models: int, versions: int) -> list[tuple[str, int, float, float, fl
     ]
 
 
+def add_monitoring_day(records: Path) -> None:
+    """A new month file of the example's monitoring rows (300 rows, 30 days after September's)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    folder = records / "monitoring" / "income-classifier"
+    table = pq.read_table(folder / "2026-09.parquet").slice(0, 300)
+    moved = pc.add(table["timestamp"], pc.cast(30 * 86_400_000_000, "duration[us]"))
+    table = table.set_column(table.schema.get_field_index("timestamp"), "timestamp", moved)
+    pq.write_table(table, folder / "2026-10.parquet")
+
+
+def measure_example() -> list[tuple[str, int, float, float, float]]:
+    """The example: cold (no chart or page cache), nothing changed, and +1 file of monitoring."""
+    import shutil
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "adult-income"
+    with tempfile.TemporaryDirectory() as tmp:
+        records, out = Path(tmp) / "records", Path(tmp) / "site"
+        shutil.copytree(example, records, ignore=shutil.ignore_patterns(".cardpress-cache"))
+        cold = run_build(records, out)
+        pages = len(list(out.rglob("*.html")))
+        same = run_build(records, out)
+        add_monitoring_day(records)
+        day = run_build(records, out)
+    return [("cold", pages, *cold), ("nothing changed", pages, *same), ("+1 day", pages, *day)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=["1x2", "10x10", "100x10"])
     parser.add_argument("--models", type=int, help="with --versions: one size, M models")
     parser.add_argument("--versions", type=int, help="with --models: N versions each")
+    parser.add_argument("--example", action="store_true", help="the example's builds only")
     args = parser.parse_args()
+    if args.example:
+        args.sizes = []
     if args.models or args.versions:
         args.sizes = [f"{args.models or 1}x{args.versions or 1}"]
     print(f"# python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
     header = f"{'models×versions':>16} {'build':>16} {'pages':>6} {'seconds':>8} {'pages/s':>8}"
     print(header + f" {'CPU s':>8} {'peak MiB':>9}")
+    if args.example:
+        for label, pages, seconds, cpu, peak in measure_example():
+            row = f"{'example':>16} {label:>16} {pages:>6} {seconds:>8.2f} {pages / seconds:>8.1f}"
+            print(f"{row} {cpu:>8.2f} {peak:>9.0f}")
     for size in args.sizes:
         models, versions = (int(x) for x in size.split("x"))
         for label, pages, seconds, cpu, peak in measure(models, versions):

@@ -31,8 +31,6 @@ from cardpress.errors import (
 
 if TYPE_CHECKING:
     from cardpress.api import (
-        BuildResult,
-        build,
         check,
         export_card_json,
         export_hf,
@@ -42,6 +40,7 @@ if TYPE_CHECKING:
         validate,
         verify,
     )
+    from cardpress.building import BuildResult, build
     from cardpress.importing import ImportResult
     from cardpress.recorder import RunRecorder, log_run, run
 
@@ -50,10 +49,11 @@ __version__ = "0.1.0"
 # Where each lazily loaded public name lives.
 _LAZY = {
     **dict.fromkeys(
-        ["BuildResult", "build", "check", "export_card_json", "export_hf", "import_mlflow",
+        ["check", "export_card_json", "export_hf", "import_mlflow",
          "print_pdf", "schema", "validate", "verify"],
         "cardpress.api",
     ),
+    **dict.fromkeys(["BuildResult", "build"], "cardpress.building"),
     "ImportResult": "cardpress.importing",
     **dict.fromkeys(["RunRecorder", "log_run", "run"], "cardpress.recorder"),
 }  # fmt: skip

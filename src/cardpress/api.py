@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from cardpress.building import BuildResult as BuildResult  # the public names of a build
+from cardpress.building import build as build
+from cardpress.building import output_folder as output_folder
+from cardpress.building import source_epoch as _epoch
 from cardpress.compute.check import Evidence, RuleResult, check_version
 from cardpress.compute.drift.report import DriftReport, drift_report
 from cardpress.compute.fairness.report import FairnessReport, fairness_report
@@ -44,7 +47,7 @@ from cardpress.publishing import (
 from cardpress.readers.drift import cache as drift_cache
 from cardpress.readers.drift.report import DriftEngine
 from cardpress.readers.files import allowed, current_hashes
-from cardpress.readers.keys import read_private_key, read_public_key
+from cardpress.readers.keys import read_public_key
 from cardpress.readers.lineage.read import read_lineage
 from cardpress.readers.policy import default_policy_path, read_policy, records_policy
 from cardpress.readers.predictions import fairness_tables
@@ -65,26 +68,14 @@ from cardpress.render.pages import (
 from cardpress.render.search import script_global
 from cardpress.schemas import CARD_DATA_SCHEMA, KINDS, schema_errors, schema_text
 from cardpress.write.assets import asset_files
-from cardpress.write.lock import site_lock
-from cardpress.write.manifest import Published, manifest_bytes, manifest_digest, read_published
+from cardpress.write.manifest import Published, manifest_bytes, read_published
+from cardpress.write.manifest import manifest_digest as manifest_digest
 from cardpress.write.pdf import find_browser, print_to_pdf
 from cardpress.write.reports import write_whole
-from cardpress.write.site import check_target, check_unchanged, write_site
-from cardpress.write.swap import recover
-from cardpress.write.trust import check_previous_site
+from cardpress.write.site import check_unchanged, write_site
 from cardpress.write.verify import VerifyReport, check_signature, verify_site
 
 logger = logging.getLogger("cardpress")
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build wrote."""
-
-    output: Path
-    files: int
-    models: int
-    versions: int
 
 
 def validate(records: str | Path, engine: DriftEngine | None = None) -> Records:
@@ -103,67 +94,6 @@ def validate(records: str | Path, engine: DriftEngine | None = None) -> Records:
     logger.info("%s: %d run records and %d narratives are valid", records, len(loaded.runs),
              len(loaded.narratives))  # fmt: skip
     return loaded
-
-
-def build(
-    records: str | Path,
-    output: str | Path = "site",
-    *,
-    force: bool = False,
-    source_date_epoch: int | None = None,
-    republish: Iterable[str] = (),
-    reason: str | None = None,
-    base_url: str | None = None,
-    sign_key: str | Path | None = None,
-    engine: DriftEngine | None = None,
-    previous_public_key: str | Path | None = None,
-    wait: bool = False,
-) -> BuildResult:
-    """Build the audit site of ``records`` into ``output``.
-
-    The same records give byte-identical output. The build time shown on the site is
-    ``source_date_epoch`` (default: the ``SOURCE_DATE_EPOCH`` environment variable), else the
-    newest time in the records. Versions already published in ``output`` keep their pages byte
-    for byte; ``republish`` (``MODEL@VERSION`` strings, with a ``reason``) rebuilds changed ones.
-    ``base_url`` (default: ``site.base_url`` of the config) adds canonical links and a sitemap.
-    ``sign_key`` (an Ed25519 private key in PEM) writes a detached signature of the manifest.
-    ``engine`` (engine name and Spark master URL) overrides ``[drift] engine`` of the config.
-
-    Before it trusts anything of a signed site in ``output``, the build checks its signature
-    with the public half of ``sign_key``, or with ``previous_public_key`` when the site was
-    signed with another key. One build at a time writes to an output: another one fails at once
-    with the holder's pid, or with ``wait`` waits its turn. An output that is a symbolic link is
-    built where the link points; the link is left as it is.
-
-    Raises:
-        RecordsError: the records have problems; nothing was written.
-        BuildError: the site could not be written, a published version would change, the
-            published site fails its checks, or another build holds the output; the previous
-            site is unchanged.
-    """
-    out = output_folder(Path(output))
-    check_target(out, force)  # before any work: a folder cardpress did not write is refused
-    signer = read_private_key(Path(sign_key)) if sign_key is not None else None
-    checker = (
-        read_public_key(Path(previous_public_key))
-        if previous_public_key is not None
-        else (signer.public_key() if signer else None)
-    )
-    with site_lock(out, wait=wait):
-        recover(out)
-        started_from = manifest_digest(out)
-        previous = read_published(out)
-        check_previous_site(out, previous, checker)
-        return _build(
-            records, out, previous, started_from, signer, force=force,
-            source_date_epoch=source_date_epoch, republish=republish, reason=reason,
-            base_url=base_url, engine=engine,
-        )  # fmt: skip
-
-
-def output_folder(output: Path) -> Path:
-    """The folder a build writes: ``output``, or where it points when it is a symbolic link."""
-    return output.resolve() if output.is_symlink() else output.absolute()
 
 
 def _build(
@@ -211,7 +141,8 @@ def _build(
     plans += _lineage_plans(loaded, site)
     status_files = _live_status(plans, loaded)
     # Only pages whose inputs changed are rendered; the others are carried over from ``out``.
-    pages = build_pages(plans, site, env, __version__, Path(records), out)
+    known = previous.files if previous and previous.intact else None
+    pages = build_pages(plans, site, env, __version__, Path(records), out, known)
     extras = site_files(
         plans, frozen_cards, site.config, frozen_fairness(previous, publication.frozen)
     )
@@ -235,6 +166,7 @@ def _build(
         frozen=frozen,
         sign=signer.sign if signer else None,
         guard=lambda: check_unchanged(out, started_from),
+        intact=bool(previous and previous.intact),
     )
     remember(pages, Path(records), out)
     versions = sum(len(m.versions) for m in site.models)
@@ -524,19 +456,6 @@ def fairness_reports(
     if problems:
         raise RecordsError(problems)
     return reports
-
-
-def _epoch(given: int | None) -> int | None:
-    if given is not None:
-        return given
-    raw = os.environ.get("SOURCE_DATE_EPOCH")
-    if raw is None or raw == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        fix = "set it to a whole number of seconds since 1970-01-01 UTC, or unset it"
-        raise CardpressError(f"SOURCE_DATE_EPOCH={raw!r} is not a number — {fix}") from None
 
 
 def import_mlflow(

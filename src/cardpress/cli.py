@@ -165,13 +165,15 @@ def build(
         raise click.BadParameter(f"{base_url!r}: give an http(s) URL", param_hint="--base-url")
     if mlflow_model is not None and mlflow_uri is None:
         raise click.BadParameter("needs --mlflow URI", param_hint="--mlflow-model")
-    from cardpress import api
+    from cardpress import building  # loads the build engines only when there is work to do
 
     if mlflow_uri is not None:
+        from cardpress import api
+
         imported = api.import_mlflow(mlflow_uri, records, model=mlflow_model)
         _say(f"Imported {imported.versions} version(s) from MLflow into {records}")
     with progress.display(_progress_shown()):
-        result = api.build(
+        result = building.build(
             records,
             output,
             force=force,

@@ -44,8 +44,14 @@ def build_pages(
     version: str,
     records: Path,
     out: Path,
+    known: dict[str, str] | None = None,
 ) -> Pages:
-    """Render the pages whose inputs changed; the others are carried over from ``out``."""
+    """Render the pages whose inputs changed; the others are carried over from ``out``.
+
+    ``known`` (path -> sha256), when given, are the files of ``out`` as its manifest lists them,
+    known to be intact (the site is as the build that wrote them left it): a page is then
+    checked against them instead of by reading its files again.
+    """
     shared = _shared(site, version, [Path(folder) for folder in _search_path(env)])
     digests = {plan.path: plan_digest(plan, shared) for plan in plans}
     kept = page_cache.load_pages(page_cache.pages_file(records, out))
@@ -55,7 +61,7 @@ def build_pages(
         entry = kept.get(plan.path)
         if (entry is not None and entry[0] == digests[plan.path]
                 and sorted(entry[1]) == sorted(output_paths(plan))
-                and page_cache.unchanged_files(out, entry[1])):  # fmt: skip
+                and _intact(out, entry[1], known)):  # fmt: skip
             carried.update(entry[1])
         else:
             todo.append(plan)
@@ -66,6 +72,12 @@ def build_pages(
     logger.info("%d pages rendered, %d carried over unchanged", len(todo), len(plans) - len(todo))
     outputs = {plan.path: output_paths(plan) for plan in plans}
     return Pages(rendered, carried, digests, outputs)
+
+
+def _intact(out: Path, files: dict[str, str], known: dict[str, str] | None) -> bool:
+    if known is not None:
+        return all(known.get(name) == digest for name, digest in files.items())
+    return page_cache.unchanged_files(out, files)
 
 
 def remember(pages: Pages, records: Path, out: Path) -> None:

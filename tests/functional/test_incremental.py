@@ -139,6 +139,8 @@ def test_a_rebuild_with_nothing_changed_renders_no_page(
 ) -> None:
     records, out = project("minimal"), tmp_path / "site"
     cardpress.build(records, out)
+    for kept in cache_folder(records).glob("build-*.json"):
+        kept.unlink()  # without the whole-build short cut, the pipeline runs
     with caplog.at_level("INFO", logger="cardpress"):
         cardpress.build(records, out)
     # the published versions' own pages are kept as published; every live page is carried over
@@ -177,3 +179,155 @@ def test_a_theme_that_shows_the_build_time_on_every_page_is_rendered_again(
     run.write_text(run.read_text().replace('"started_at": "2026-', '"started_at": "2027-'))
     cardpress.build(records, out)
     assert _snapshot(out) == _clean_build(records, previous, tmp_path / "clean")
+
+
+SHORT_CUT = "nothing changed since it was built"
+
+
+def _edit_template(records: Path) -> None:
+    (records / "templates").mkdir(exist_ok=True)
+    base = (default_templates_dir() / "base.html").read_text()
+    (records / "templates" / "base.html").write_text(base.replace("</body>", "<!-- x --></body>"))
+
+
+def _edit_config(records: Path) -> None:
+    config = records / "cardpress.toml"
+    config.write_text(config.read_text().replace("Minimal audit", "Minimal audit, renamed"))
+
+
+def _add_policy(records: Path) -> None:
+    rule = '[[rule]]\nkind = "sections"\nrequire = ["intended_use"]\n'
+    (records / "policy.toml").write_text('schema = "cardpress/policy/1"\n\n' + rule)
+
+
+def _build_logged(records: Path, out: Path, caplog: pytest.LogCaptureFixture) -> str:
+    caplog.clear()
+    with caplog.at_level("INFO", logger="cardpress"):
+        cardpress.build(records, out)
+    return caplog.text
+
+
+def test_a_build_with_nothing_new_stops_early_and_any_change_builds_whole(
+    project: Callable[[str], Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The whole-build short cut: taken only when records, cardpress and options are the same.
+
+    After each change the build runs whole and equals a clean build; the build after it, with
+    nothing new, stops early and leaves the site byte for byte as it was.
+    """
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    records, out = project("minimal"), tmp_path / "site"
+    assert SHORT_CUT not in _build_logged(records, out, caplog)
+    (records / ".git").mkdir()  # git's own files are not read by a build
+    (records / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    assert SHORT_CUT in _build_logged(records, out, caplog)
+
+    def cardpress_upgraded(_: Path) -> None:
+        monkeypatch.setattr(cardpress, "__version__", "99.0.0")
+
+    def build_time_asked(_: Path) -> None:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767312000")
+
+    def data_file_added(folder: Path) -> None:  # any file of the records counts
+        (folder / "predictions" / "notes.txt").write_text("a note")
+
+    changes = (_edit_template, _edit_config, _add_policy, cardpress_upgraded,
+               build_time_asked, data_file_added, _add_version, _edit_card)  # fmt: skip
+    for change in changes:
+        built = _snapshot(out)
+        assert SHORT_CUT in _build_logged(records, out, caplog), change
+        assert _snapshot(out) == built
+        previous = tmp_path / "previous"
+        shutil.rmtree(previous, ignore_errors=True)
+        shutil.copytree(out, previous)
+        change(records)
+        assert SHORT_CUT not in _build_logged(records, out, caplog), change
+        assert _snapshot(out) == _clean_build(records, previous, tmp_path / "clean"), change
+
+
+@pytest.mark.parametrize("touch", ["edit", "mtime", "add", "remove"])
+def test_a_site_changed_after_its_build_is_built_whole(
+    project: Callable[[str], Path], tmp_path: Path, caplog: pytest.LogCaptureFixture, touch: str
+) -> None:
+    """Any change to the built site, even a file's time alone, rules the short cut out."""
+    import os
+
+    records, out = project("minimal"), tmp_path / "site"
+    cardpress.build(records, out)
+    built = _snapshot(out)
+    home = out / "index.html"
+    if touch == "edit":  # the same size and times as before: only the change time tells
+        before = home.stat()
+        home.write_bytes(home.read_bytes().replace(b"<", b"[", 1))
+        os.utime(home, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif touch == "mtime":
+        os.utime(home, ns=(0, 0))
+    elif touch == "add":
+        (out / "extra.html").write_text("<script>alert(1)</script>")
+    else:
+        (out / "robots.txt").unlink(missing_ok=True)
+        (out / "search" / "index.js").unlink()
+    assert SHORT_CUT not in _build_logged(records, out, caplog)
+    assert _snapshot(out) == built
+
+
+def test_a_build_that_stops_early_repeats_the_warnings(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    records, out = tmp_path / "records", tmp_path / "site"
+    shutil.copytree(EXAMPLE, records, ignore=NO_CACHE)
+    whole = _build_logged(records, out, caplog)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings  # the example's live status warns of use before approval
+    again = _build_logged(records, out, caplog)
+    assert SHORT_CUT in again and SHORT_CUT not in whole
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == warnings
+
+
+def test_a_records_folder_with_a_link_is_always_built_whole(
+    project: Callable[[str], Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    records, out = project("minimal"), tmp_path / "site"
+    (records / "notes").mkdir()
+    (records / "notes" / "link.txt").symlink_to(records / "cardpress.toml")
+    cardpress.build(records, out)
+    assert SHORT_CUT not in _build_logged(records, out, caplog)
+
+
+def test_many_versions_are_listed_a_page_of_them_at_a_time(
+    project: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cardpress.render.pages as pages
+
+    monkeypatch.setattr(pages, "VERSIONS_PER_PAGE", 2)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    records, out = project("minimal"), tmp_path / "site"
+    _add_version(records)  # churn: versions 1, 10, 11
+    cardpress.build(records, out)
+    model = out / "models" / "churn"
+    page = json.loads((model / "index.json").read_text())
+    assert [v["version"] for v in page["versions"]] == ["11", "10"]
+    assert page["total"] == 3
+    assert [(p["first"], p["last"]) for p in page["version_pages"]] == [("1", "10"), ("11", "11")]
+    html = (model / "index.html").read_text()
+    assert "the newest 2 of 3" in html and 'href="versions/2/index.html"' in html
+    older = (model / "versions" / "1" / "index.html").read_text()
+    assert 'href="../../v/1/index.html"' in older and 'href="../../v/10/index.html"' in older
+    assert "v/11/" not in older
+    assert cardpress.verify(out).ok
+    from tests.functional.test_html import _internal_targets, _soup
+
+    for page in (model / "index.html", *sorted(model.glob("versions/*/index.html"))):
+        assert all(target.is_file() for _, target, _ in _internal_targets(page, _soup(page)))
+
+    def twelfth(folder: Path) -> None:
+        run = json.loads((folder / "runs" / "churn-11.json").read_text())
+        run["model"]["version"], run["run_id"] = "12", "run-0012"
+        (folder / "runs" / "churn-12.json").write_text(json.dumps(run))
+
+    _step_and_compare(records, out, tmp_path, twelfth)
+    newest = (model / "versions" / "2" / "index.html").read_text()
+    assert 'href="../../v/12/index.html"' in newest and "v/10/" not in newest

@@ -248,6 +248,7 @@ def test_a_full_disk_is_a_clear_error_and_the_site_survives(project, tmpfs, run_
                 filler.flush()
         except OSError:
             pass
+    (records / "notes.txt").write_text("new")  # a new input: the build writes a new site
     result = run_cli("build", str(records), "-o", str(out), "--force")
     assert result.exit_code == 1
     assert "cannot write (No space left on device)" in result.output

@@ -116,3 +116,59 @@ def test_a_cache_folder_linked_outside_the_records_folder_is_never_used(
     cardpress.build(records, tmp_path / "site")
     assert list(outside.iterdir()) == []  # nothing written or read through the link
     assert cardpress.verify(tmp_path / "site").ok
+
+
+PLANTED = [
+    "<svg><script>alert(1)</script></svg>",
+    '<svg onload="alert(1)"><g/></svg>',
+    '<svg><g ONMOUSEOVER = "alert(1)"/></svg>',
+    '<svg><a href="javascript:alert(1)"><text>x</text></a></svg>',
+    '<svg><foreignObject><img src="x" onerror="alert(1)"/></foreignObject></svg>',
+    '<svg><g/></svg><img src="x" onerror="alert(1)"><svg></svg>',
+    '<svg><use xlink:href="https://evil.example/x.svg#a"/></svg>',
+    '<svg><rect fill="url(https://evil.example/x)"/></svg>',
+    '<svg><set attributeName="href" to="javascript:alert(1)"/></svg>',
+    "<svg><!-- --><g/></svg>",
+    "point<svg></svg>",
+]
+
+
+@pytest.mark.parametrize("planted", PLANTED)
+def test_a_planted_entry_with_a_valid_digest_is_never_used(tmp_path: Path, planted: str) -> None:
+    """Anyone who can write the records folder can write an entry whose digest matches."""
+    from cardpress.readers.chart_cache import save_svg
+
+    render = Renderer()
+    save_svg(tmp_path, chart_key(spec_json(SPEC)), planted)
+    assert cached_svgs(tmp_path, [SPEC], render) == ["<svg>point</svg>"]
+    assert render.rendered == [SPEC]  # rendered again, and the entry replaced
+    assert load_svg(tmp_path, chart_key(spec_json(SPEC))) == "<svg>point</svg>"
+
+
+def test_a_gradient_reference_inside_the_chart_is_kept(tmp_path: Path) -> None:
+    from cardpress.readers.chart_cache import safe_svg
+
+    chart = '<svg x="1"><defs><linearGradient id="g"/></defs><rect fill="url(#g)"/></svg>'
+    assert safe_svg(chart)
+
+
+def test_a_planted_chart_is_not_published(project: Any, tmp_path: Path) -> None:
+    """Every kept chart of a built project replaced by script with a valid digest."""
+    import cardpress
+    from cardpress.readers.chart_cache import cache_folder, save_svg
+
+    records = project("minimal")
+    cardpress.build(records, tmp_path / "clean")
+    folder = cache_folder(records)
+    keys = kept_keys(folder)
+    assert keys
+    payload = '<svg onload="alert(1)"><script>alert(2)</script></svg>'
+    for key in keys:
+        save_svg(folder, key, payload)
+    cardpress.build(records, tmp_path / "site")
+    site = {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*")
+            if p.is_file()}  # fmt: skip
+    assert not any(b"alert(" in content for content in site.values())
+    clean = {p.relative_to(tmp_path / "clean"): p.read_bytes()
+             for p in (tmp_path / "clean").rglob("*") if p.is_file()}  # fmt: skip
+    assert site == clean

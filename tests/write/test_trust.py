@@ -255,6 +255,7 @@ def test_a_superseded_copy_that_cannot_be_deleted_is_a_warning_not_a_failure(
         real_remove(path)
 
     monkeypatch.setattr(swap, "remove", refuse)
+    (records / "notes.txt").write_text("new")  # a new input: the build writes a new site
     result = CliRunnerWithStderr.invoke(["build", str(records), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "the site is live; its superseded copy" in result.stderr

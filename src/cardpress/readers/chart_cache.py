@@ -4,8 +4,12 @@ A chart's SVG is kept under ``<records>/.cardpress-cache/charts/<2 hex>/<key>.sv
 key is the sha256 of its Vega-Lite spec (canonical JSON), the renderer's version and the code of
 cardpress's chart module. Each file starts with a line holding its key and the sha256 of the SVG
 after it: a truncated, edited or foreign file does not match and is rendered again (and
-overwritten), never published. Files are written to a temporary file and renamed into place,
-so two builds sharing the cache never see half a file. Deleting the folder only costs time.
+overwritten), never published. The digest only catches accidents, since anyone who can write the
+records folder can write a matching one; so a kept chart is also inlined into pages only when
+it is one plain SVG of the kind the renderer makes (:func:`safe_svg`): no script, event
+handler, link, embedded document or markup outside the ``<svg>`` element. Files are written
+to a temporary file and renamed into place, so two builds sharing the cache never see half a
+file. Deleting the folder only costs time.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import importlib.util
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import metadata
@@ -29,6 +34,17 @@ _HEADER = "<!-- cardpress-chart "
 _HEADER_END = " -->\n"
 logger = logging.getLogger("cardpress")
 
+# What the renderer never writes and a page must never inline: scripts and embedded documents,
+# links and external references (only url(#id) of a gradient or clip path inside the chart),
+# event handlers, animation (it can set an attribute to a link), comments, declarations and
+# processing instructions (ways to hide or bend markup).
+_UNSAFE = re.compile(
+    r"<\s*/?\s*(?:script|foreignobject|iframe|object|embed|image|img|use|a|style|animate\w*|set"
+    r"|handler|feimage|html|body|link|meta|base|form|svg)\b"
+    r"|<[!?]|\bon[a-z]+\s*=|\b(?:href|src|style)\s*=|javascript\s*:|url\s*\(\s*(?![\"']?#)",
+    re.IGNORECASE,
+)
+_START = re.compile(r"<svg[\s>]")
 Render = Callable[[list[dict[str, Any]]], list[str]]
 
 
@@ -110,7 +126,22 @@ def load_svg(folder: Path, key: str) -> str | None:
     if header != _header(key, svg):
         logger.debug("chart cache %s: does not match its digest; rendered again", key)
         return None
+    if not safe_svg(svg):
+        logger.warning("%s: not a chart cardpress rendered (markup that could run in a page); "
+                       "rendered again", svg_path(folder, key))  # fmt: skip
+        return None
     return svg
+
+
+def safe_svg(svg: str) -> bool:
+    """Whether ``svg`` is one ``<svg>`` element with nothing a page must not inline.
+
+    Checked on every chart read from the cache: the cache sits in the records folder, so a
+    planted entry must not put script into the published site.
+    """
+    if not (_START.match(svg) and svg.endswith("</svg>")):
+        return False
+    return _UNSAFE.search(svg, len("<svg"), len(svg) - len("</svg>")) is None
 
 
 def save_svg(folder: Path, key: str, svg: str) -> None:

@@ -30,6 +30,8 @@ from cardpress.render.review_data import compliance_data, review_data
 from cardpress.render.site_data import home_data, model_data, site_data
 
 GENERATOR = "cardpress"
+# Rows of the model page's version table; more versions are listed on pages of this many.
+VERSIONS_PER_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def plan_site(
     plans.append(PagePlan("changelog/index.html", "changelog.html", log))
     for model in site.models:
         base = f"models/{model.name}"
-        plans.append(PagePlan(f"{base}/index.html", "model.html", model_data(model)))
+        plans += _model_pages(base, model_data(model))
         target = f"../v/{model.latest.version}/"
         latest = {"kind": "redirect", "model": model.name, "target": target}
         plans.append(PagePlan(f"{base}/latest/index.html", "redirect.html", latest))
@@ -94,6 +96,32 @@ def plan_site(
         plans.append(PagePlan(f"{base}/compare/index.html", "compare.html", compare))
     plans.append(PagePlan("search/index.html", "search.html", {"kind": "search"}))
     plans.append(PagePlan("404.html", "404.html", {"kind": "not-found"}))
+    return plans
+
+
+def _model_pages(base: str, data: dict[str, Any]) -> list[PagePlan]:
+    """The model page; past :data:`VERSIONS_PER_PAGE` versions, also a page per block of them.
+
+    The model page lists the newest versions and links to every block. Blocks are counted from
+    the oldest version, so a new version changes only the last block (and the model page):
+    the others are carried over unchanged by an incremental build.
+    """
+    rows = data["versions"]  # newest first
+    if len(rows) <= VERSIONS_PER_PAGE:
+        return [PagePlan(f"{base}/index.html", "model.html", data)]
+    oldest = rows[::-1]
+    blocks = [oldest[i : i + VERSIONS_PER_PAGE] for i in range(0, len(oldest), VERSIONS_PER_PAGE)]
+    pages = [{"number": n, "first": block[0]["version"], "last": block[-1]["version"],
+              "count": len(block), "href": f"versions/{n}/index.html"}
+             for n, block in enumerate(blocks, start=1)]  # fmt: skip
+    shown = {**data, "versions": rows[:VERSIONS_PER_PAGE], "total": len(rows),
+             "version_pages": pages}  # fmt: skip
+    plans = [PagePlan(f"{base}/index.html", "model.html", shown)]
+    for page, block in zip(pages, blocks, strict=True):
+        block_data = {"kind": "model-versions", "model": data["model"], "title": data["title"],
+                      "page": page, "pages": len(pages), "total": len(rows),
+                      "versions": block[::-1]}  # fmt: skip
+        plans.append(PagePlan(f"{base}/{page['href']}", "versions.html", block_data))
     return plans
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cardpress.errors import BuildError
-from cardpress.render.pages import RenderedFile
 from cardpress.write.manifest import (
     MANIFEST,
     SIGNATURE,
@@ -24,6 +24,9 @@ from cardpress.write.manifest import (
     sums_bytes,
 )
 from cardpress.write.swap import remove, staging_path, swap_into_place
+
+if TYPE_CHECKING:  # render.pages loads the page and chart code: a build that is up to date
+    from cardpress.render.pages import RenderedFile  # does not need it
 
 ManifestFor = Callable[[dict[str, str]], bytes]
 
@@ -37,11 +40,15 @@ def write_site(
     frozen: dict[str, str] | None = None,
     sign: Callable[[bytes], bytes] | None = None,
     guard: Callable[[], None] | None = None,
+    intact: bool = False,
 ) -> int:
     """Write ``files`` (and ``frozen`` files copied from the current site) as the new site.
 
     ``frozen`` maps paths of already-published pages to the sha256 they were published with;
-    each is checked before it is copied, so a tampered page is never carried forward.
+    each is checked before it is copied, so a tampered page is never carried forward —
+    by reading it, or, with ``intact``, because the site is known to be as the build that
+    wrote it left it (:mod:`cardpress.readers.up_to_date`) and ``frozen`` holds the digests of
+    its manifest, so its files are linked without reading them.
     ``manifest_for`` gets the sha256 of every file and returns the manifest; ``sign``, when given,
     returns a detached signature of the manifest's bytes (``manifest.json.sig``).
     ``guard``, when given, runs just before the swap and may refuse it by raising (the build
@@ -58,7 +65,7 @@ def write_site(
     try:
         remove(staging)
         digests = _write_all(files, staging)
-        digests.update(_copy_frozen(frozen or {}, out, staging, set(digests)))
+        digests.update(_copy_frozen(frozen or {}, out, staging, set(digests), intact))
         manifest = manifest_for(digests)
         (staging / MANIFEST).write_bytes(manifest)
         digests[MANIFEST] = sha256_bytes(manifest)
@@ -111,8 +118,9 @@ def _write_all(files: Iterable[RenderedFile], staging: Path) -> dict[str, str]:
 
 
 def _copy_frozen(
-    frozen: dict[str, str], out: Path, staging: Path, written: set[str]
+    frozen: dict[str, str], out: Path, staging: Path, written: set[str], intact: bool = False
 ) -> dict[str, str]:
+    made: set[Path] = set()
     for path, digest in sorted(frozen.items()):
         _check_path(path)
         if path in written:
@@ -121,27 +129,39 @@ def _copy_frozen(
             )
         source = out / path
         # A link is never carried over: os.link would copy the link, not the checked bytes.
-        content = source.read_bytes() if source.is_file() and not source.is_symlink() else None
-        if content is None or sha256_bytes(content) != digest:
-            state = "is missing" if content is None else "was altered"
-            raise BuildError(
-                f"{source}: published file {state} since it was published — run "
-                f"`cardpress verify {out}` and restore the site from your backup or host"
-            )
+        regular = source.is_file() and not source.is_symlink()
+        content = source.read_bytes() if regular and not intact else None
+        if not regular or (content is not None and sha256_bytes(content) != digest):
+            _altered(source, out, "is missing" if not regular else "was altered")
         target = staging / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _link_or_copy(source, target, content)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        _link_or_copy(source, target, content, digest, out)
     return dict(frozen)
 
 
-def _link_or_copy(source: Path, target: Path, content: bytes) -> None:
+def _altered(source: Path, out: Path, state: str) -> None:
+    raise BuildError(
+        f"{source}: published file {state} since it was published — run "
+        f"`cardpress verify {out}` and restore the site from your backup or host"
+    )
+
+
+def _link_or_copy(
+    source: Path, target: Path, content: bytes | None, digest: str, out: Path
+) -> None:
     """Put a checked published file into the new site without rewriting it.
 
-    A hard link on the same file system (the usual case), else the bytes just checked.
+    A hard link on the same file system (the usual case), else its bytes, checked.
     """
     try:
         os.link(source, target)
     except OSError:
+        if content is None:
+            content = source.read_bytes()
+            if sha256_bytes(content) != digest:
+                _altered(source, out, "was altered")
         target.write_bytes(content)
 
 

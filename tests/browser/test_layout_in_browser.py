@@ -42,7 +42,8 @@ _CHARTS = """() => Array.from(document.querySelectorAll("main svg.marks")).map(s
   const column = figure.parentElement;
   const inPair = column.classList.contains("chart-pair");
   const style = getComputedStyle(column);
-  const columnWidth = column.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+  const columnWidth = column.clientWidth - padding;
   const texts = Array.from(svg.querySelectorAll("text")).filter(t => t.textContent.trim());
   const drawn = texts.map(t => {
     const m = t.getScreenCTM();
@@ -139,13 +140,14 @@ _TABLES = """() => Array.from(document.querySelectorAll("main table"))
   cell.scrollIntoView({block: "center", inline: "nearest"});
   if (wrap) { wrap.scrollLeft = wrap.scrollWidth; }
   const box = cell.getBoundingClientRect();
-  const hit = document.elementFromPoint(box.left + Math.min(8, box.width / 2), box.top + box.height / 2);
+  const x = box.left + Math.min(8, box.width / 2), y = box.top + box.height / 2;
+  const hit = document.elementFromPoint(x, y);
   return {
     caption: (table.caption ? table.caption.textContent : table.id || "").slice(0, 60),
     wrapped: Boolean(wrap),
     wide: wrap ? wrap.scrollWidth > wrap.clientWidth + 1 : false,
     inside: wrap ? wrap.getBoundingClientRect().right <= window.innerWidth + 0.5 : false,
-    keyInView: box.left >= -0.5 && box.left < window.innerWidth && hit !== null && cell.contains(hit),
+    keyInView: box.left >= -0.5 && box.left < window.innerWidth && hit && cell.contains(hit),
   };
 })"""
 
@@ -200,3 +202,45 @@ def test_the_browser_formats_numbers_as_the_pages_do(sized: Any, example_site: P
     assert shown["pct"] == [format_share(v) for v in shares]
     assert shown["pvalue"] == [format_p_value(v) for v in p_values]
     assert shown["missing"] == [format_number(None), format_number(math.nan)]
+
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+EVERY_KIND = [
+    "index.html",
+    "models/income-classifier/index.html",
+    CARD,
+    FAIRNESS,
+    "models/income-classifier/v/2/diff/index.html",
+    "models/income-classifier/v/2/review/index.html",
+    "models/income-classifier/v/2/compliance/index.html",
+    "models/income-classifier/v/2/lineage/index.html",
+    "models/income-classifier/v/2/print.html",
+    COMPARE,
+    DRIFT,
+    FEATURE,
+    "datasets/index.html",
+    "datasets/data-adult.test-f6b88d9ddf/index.html",
+    "jobs/index.html",
+    "search/index.html",
+    "changelog/index.html",
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violations_on_a_phone(
+    sized: Any, example_site: Path, scheme: str
+) -> None:
+    """At 390 px every wide table and chart scrolls in its box: the box must take the keyboard."""
+    page = sized(390, scheme)
+    found = []
+    for path in EVERY_KIND:
+        assert (example_site / path).is_file(), path
+        page.goto((example_site / path).as_uri())
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        found += [
+            f"{path} [{scheme}]: {v['id']} {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in {"serious", "critical"}
+        ]
+    assert found == []

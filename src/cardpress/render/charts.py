@@ -105,11 +105,19 @@ def small_multiples(svgs: list[str]) -> str:
     """Panels of one chart side by side, wrapping onto more rows as the page narrows (CSS grid).
 
     The grid's columns are as wide as the widest panel at least (``--panel``), so a panel is
-    never drawn smaller than laid out.
+    never drawn smaller than laid out; a panel wider than the page scrolls, as a chart does.
     """
     widths = [float(m.group(1)) for svg in svgs if (m := _WIDTH.search(svg))]
     panel = f' style="--panel: {math.ceil(max(widths))}px"' if widths else ""
-    return f'<div class="small-multiples"{panel}>' + "".join(svgs) + "</div>"
+    return f'<div class="small-multiples"{panel} tabindex="0">' + "".join(svgs) + "</div>"
+
+
+def scroll_box(svg: str) -> str:
+    """A chart in a box that scrolls sideways where the page is narrower than the chart.
+
+    Focusable, so a keyboard can scroll it too (axe: scrollable-region-focusable).
+    """
+    return f'<div class="chart-scroll" tabindex="0">{svg}</div>'
 
 
 def metric_dots(rows: list[dict[str, Any]], *, y: str, series: str, title: str) -> Spec:

@@ -22,7 +22,14 @@ from cardpress.compute.summary import card_summary
 from cardpress.model import SignOff
 from cardpress.progress import each
 from cardpress.render.card_charts import card_chart_specs
-from cardpress.render.charts import Chart, Spec, render_svgs, small_multiples, themed
+from cardpress.render.charts import (
+    Chart,
+    Spec,
+    render_svgs,
+    scroll_box,
+    small_multiples,
+    themed,
+)
 from cardpress.render.compare_data import compare_data
 from cardpress.render.fairness_csv import fairness_csv
 from cardpress.render.fairness_data import fairness_chart_specs, fairness_data, headline
@@ -199,7 +206,8 @@ def render_pages(
     for (index, name), specs in zip(names, panels, strict=True):
         drawn = [next(svgs) for _ in specs]
         single = not isinstance(plans[index].charts[name], list)
-        charts.setdefault(index, {})[name] = drawn[0] if single else small_multiples(drawn)
+        shown = scroll_box(drawn[0]) if single else small_multiples(drawn)
+        charts.setdefault(index, {})[name] = shown
     common = {"site": site_data(site), "generator": f"{GENERATOR} {version}"}
     for index, plan in enumerate(each("pages", plans, "pages")):
         yield from _page(env, plan, {**common, **plan.extra, "charts": charts.get(index, {})})

@@ -126,7 +126,7 @@
   }
 
   function table(caption, headings, rows, numeric) {
-    var wrap = el("div", null, { "class": "table-wrap" });
+    var wrap = el("div", null, { "class": "table-wrap", tabindex: "0" });
     var t = el("table", null, { "class": "compact" });
     t.appendChild(el("caption", caption));
     var head = el("tr");

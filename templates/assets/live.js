@@ -21,6 +21,10 @@
       dd.appendChild(typeof part === "string" ? document.createTextNode(part) : part);
     });
   }
+  // Counts as every page writes them (assets/format.js); a card published before that file
+  // existed still gets thousands separators.
+  var format = window.cardpressFormat;
+  function count(n) { return format ? format.count(n) : n.toLocaleString("en"); }
   var decisionKind = { "approved": "ok", "approved-with-conditions": "ok", "rejected": "bad" };
 
   box.textContent = "";
@@ -59,11 +63,11 @@
   }
   var p = status.production;
   if (p) {
-    var served = p.rows.toLocaleString("en") + " rows since " + p.first_window.slice(0, 10);
+    var served = count(p.rows) + " rows since " + p.first_window.slice(0, 10);
     var parts = [served];
     if (p.before_approval) {
       parts = [badge("⚠ used before approval", "bad"), " " + served + "; " +
-        p.rows_before_approval.toLocaleString("en") + " of them " +
+        count(p.rows_before_approval) + " of them " +
         (p.approved_at ? "before the approval of " + p.approved_at.slice(0, 10) : "with no approving sign-off")];
     }
     row(list, "In production", parts);

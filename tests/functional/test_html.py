@@ -94,7 +94,7 @@ def test_zero_valued_metrics_are_shown(tmp_path: Path) -> None:
         for r in card.select("#quantitative_analyses tbody tr")
         if r.th
     }
-    assert rows["false_positive_rate"] == "0"
+    assert rows["false_positive_rate"] == "0.0000"  # a zero with its four decimals
 
 
 HOSTILE = """---
@@ -120,7 +120,13 @@ def test_narrative_from_card_md_renders_inert(project, tmp_path: Path) -> None: 
         soup = _soup(tmp_path / "site" / page)
         assert soup.find_all(["iframe", "style"]) == [], page
         for script in soup.find_all("script"):  # only the theme's own files, never inline code
-            theme = ("assets/filter.js", "assets/search.js", "assets/live.js", "review/status.js")
+            theme = (
+                "assets/filter.js",
+                "assets/search.js",
+                "assets/live.js",
+                "assets/format.js",
+                "review/status.js",
+            )
             assert script.get("src", "").endswith(theme), page
             assert script.string is None, page
         for tag in soup.find_all(True):

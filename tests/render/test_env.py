@@ -6,20 +6,32 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cardpress.render.env import format_bytes, format_literal, format_number
+from cardpress.render.env import (
+    DECIMALS,
+    format_bytes,
+    format_count,
+    format_literal,
+    format_number,
+    format_p_value,
+    format_signed,
+)
 
 
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
         (0, "0"),
-        (0.0, "0"),
-        (-0.0, "0"),
-        (1, "1"),
-        (0.5, "0.5"),
+        (12345, "12,345"),
+        (0.0, "0.0000"),
+        (-0.0, "0.0000"),
+        (0.5, "0.5000"),
         (0.86134, "0.8613"),
-        (12345.678, "12,345.678"),
-        (1.2e-6, "1.20e-06"),
+        (-0.25, "-0.2500"),
+        (12345.678, "12,345.6780"),
+        (1.03125, "1.0313"),  # an exact tie rounds away from zero, as the browser's toFixed
+        (1.76e-05, "< 0.0001"),
+        (-1.2e-9, "> -0.0001"),
+        (math.inf, "∞"),
         (None, "undefined"),
         (math.nan, "undefined"),
     ],
@@ -30,7 +42,56 @@ def test_format_number(value: float | None, shown: str) -> None:
 
 @given(st.floats(allow_nan=False, allow_infinity=False).filter(lambda v: v != 0))
 def test_a_nonzero_number_is_never_shown_as_zero(value: float) -> None:
-    assert format_number(value) not in {"0", "-0", "0.0000"}
+    assert format_number(value) not in {"0", "-0", "0.0000", "-0.0000"}
+
+
+def _parsed(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+measured = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False)
+
+
+@given(st.lists(measured, min_size=1, max_size=20))
+def test_a_column_of_numbers_aligns_on_the_decimal_point(column: list[float]) -> None:
+    """Every number of a column has the same number of decimals and no exponent."""
+    shown = [format_number(v) for v in column]
+    assert {len(text.rpartition(".")[2]) for text in shown} == {DECIMALS}
+    assert not any("e" in text.lower() for text in shown)
+
+
+@given(measured)
+def test_a_number_shown_is_its_value_within_half_a_unit_in_the_last_place(value: float) -> None:
+    text = format_number(value)
+    half = 0.5 * 10**-DECIMALS
+    if text.startswith(("< ", "> ")):  # not zero, but rounds to it: the sign and the bound
+        assert 0 < abs(value) < half and (value > 0) == text.startswith("<")
+        return
+    shown = _parsed(text)
+    # exact decimal rounding of the float; the parse back adds at most a rounding of its own
+    assert abs(shown - value) <= half * (1 + 1e-9) + abs(value) * 1e-15
+
+
+@given(measured)
+def test_a_difference_carries_its_sign(value: float) -> None:
+    text = format_signed(value)
+    if value > 0:
+        assert text.startswith(("+", "< +"))
+    elif value < 0:
+        assert text.startswith(("-", "> -"))
+    else:
+        assert text == "0.0000"
+
+
+def test_counts_p_values_and_nouns() -> None:
+    assert [format_count(v) for v in (0, 1234567, 12.0, 180.5)] == ["0", "1,234,567", "12",
+                                                                     "180.5"]  # fmt: skip
+    assert [format_count(n, "row") for n in (0, 1, 2, 1000)] == [
+        "0 rows", "1 row", "2 rows", "1,000 rows"
+    ]  # fmt: skip
+    shown = [format_p_value(p) for p in (0.0, 1.76e-05, 0.00049, 0.0005, 0.0123, 0.5, 1.0, None)]
+    assert shown == ["< 0.001", "< 0.001", "< 0.001", "0.001", "0.012", "0.500", "1.000",
+                     "undefined"]  # fmt: skip
 
 
 def test_literals_and_bytes() -> None:

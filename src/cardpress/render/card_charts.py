@@ -5,13 +5,13 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from cardpress.render.charts import Spec, metric_dots
+from cardpress.render.charts import Chart, metric_dots
 
 
-def card_chart_specs(card: dict[str, Any]) -> dict[str, Spec]:
+def card_chart_specs(card: dict[str, Any]) -> dict[str, Chart]:
     """Specs keyed by name: ``overall`` and ``by:<group columns>`` for each disaggregation."""
     quantitative = card["sections"]["quantitative_analyses"]
-    specs: dict[str, Spec] = {}
+    specs: dict[str, Chart] = {}
     if quantitative["overall"]:
         title = "Metrics by data set"
         specs["overall"] = metric_dots(

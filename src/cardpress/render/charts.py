@@ -7,12 +7,19 @@ build's charts in one batch: identical specs once, and over worker processes whe
 
 Every chart is shown beside a table of its numbers; shape as well as colour tells series apart,
 so a chart reads in grey print and for colour-blind readers.
+
+Legibility (docs/site.md, "Charts"): every text is at least ``FONT`` px in the SVG, and the page
+never draws a chart narrower than that (style.css scales it up to fill its column; where the
+column is narrower, as on a phone, the chart scrolls sideways instead of shrinking). Colours
+are CSS variables of style.css, written into the SVG as they are, so a chart follows the page
+into dark mode; each carries its light value as a fallback for a theme without them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 from functools import cache
@@ -24,9 +31,93 @@ from cardpress.progress import each
 from cardpress.render.chart_workers import render_apart
 
 Spec = dict[str, Any]
+Chart = Spec | list[Spec]  # a list: small multiples, a panel (an SVG) each, wrapped by the page
 # Below this many distinct charts the workers' start-up (a Python with vl-convert each) costs more
 # than it saves.
 POOL_THRESHOLD = 24
+
+
+FONT = 12  # px: labels, titles, legends; drawn at least this size (style.css)
+TITLE_FONT = 14
+
+# The chart palette: name -> light value; style.css defines --chart-<name> (light and dark).
+PALETTE = {
+    "fg": "#1b1f24",  # text
+    "axis": "#6e7781",  # axis lines and ticks
+    "grid": "#d0d7de",
+    "ref": "#6e7781",  # a reference series: neutral grey, never an alarm colour
+    "1": "#2166ac",
+    "2": "#b35806",
+    "3": "#1b7837",
+    "4": "#762a83",
+    "limit": "#b35806",  # thresholds (dashed)
+    # the drift heat map's five classes of distance ÷ threshold, light to dark
+    "heat-0": "#fef0d9",
+    "heat-1": "#fdcc8a",
+    "heat-2": "#fc8d59",
+    "heat-3": "#d7301f",
+    "heat-4": "#990000",
+}
+SERIES = ["1", "2", "3", "4"]
+
+
+def colour(name: str) -> str:
+    """A palette colour as the SVG writes it: the page's CSS variable, the light value behind."""
+    return f"var(--chart-{name}, {PALETTE[name]})"
+
+
+def _theme() -> dict[str, Any]:
+    text = {"labelFontSize": FONT, "titleFontSize": FONT, "labelColor": colour("fg"),
+            "titleColor": colour("fg")}  # fmt: skip
+    return {
+        "background": "transparent",  # the page's own background, light or dark
+        "view": {"stroke": colour("grid")},
+        "axis": {
+            **text,
+            "domainColor": colour("axis"),
+            "tickColor": colour("axis"),
+            "gridColor": colour("grid"),
+        },
+        "legend": {**text, "gradientStrokeColor": colour("grid")},
+        "header": text,
+        "title": {"fontSize": TITLE_FONT, "color": colour("fg")},
+        "text": {"fontSize": FONT, "color": colour("fg")},
+        "mark": {"color": colour("1")},
+        "rule": {"color": colour("fg")},  # interval bars
+        "range": {"category": [colour(name) for name in SERIES]},
+    }
+
+
+def themed(spec: Spec) -> Spec:
+    """The spec with the site's chart theme under its own settings (the spec's win)."""
+    config = dict(spec.get("config", {}))
+    for key, value in _theme().items():
+        mine = config.get(key)
+        config[key] = (
+            {**value, **mine}
+            if isinstance(value, dict) and isinstance(mine, dict)
+            else (value if mine is None else mine)
+        )
+    return {**spec, "config": config}
+
+
+def small_multiples(svgs: list[str]) -> str:
+    """Panels of one chart side by side, wrapping onto more rows as the page narrows (CSS grid).
+
+    The grid's columns are as wide as the widest panel at least (``--panel``), so a panel is
+    never drawn smaller than laid out; a panel wider than the page scrolls, as a chart does.
+    """
+    widths = [float(m.group(1)) for svg in svgs if (m := _WIDTH.search(svg))]
+    panel = f' style="--panel: {math.ceil(max(widths))}px"' if widths else ""
+    return f'<div class="small-multiples"{panel} tabindex="0">' + "".join(svgs) + "</div>"
+
+
+def scroll_box(svg: str) -> str:
+    """A chart in a box that scrolls sideways where the page is narrower than the chart.
+
+    Focusable, so a keyboard can scroll it too (axe: scrollable-region-focusable).
+    """
+    return f'<div class="chart-scroll" tabindex="0">{svg}</div>'
 
 
 def metric_dots(rows: list[dict[str, Any]], *, y: str, series: str, title: str) -> Spec:
@@ -69,34 +160,44 @@ def _dots_template(with_intervals: bool, series_title: str) -> str:
     )
     layers: list[Any] = [dots]
     if with_intervals:
-        no_legend = alt.Color("series:N", legend=None)
-        bars = base.mark_rule().encode(x="lower:Q", x2="upper:Q", y=y_axis, color=no_legend)
+        # stroke, not color: a colour encoding here turned the legend's symbols black
+        no_legend = alt.Stroke("series:N", legend=None)
+        bars = base.mark_rule().encode(x="lower:Q", x2="upper:Q", y=y_axis, stroke=no_legend)
         layers.insert(0, bars)
-    chart = alt.layer(*layers).properties(width=360, title="")
+    chart = alt.layer(*layers).properties(width=300, title="")
     return json.dumps(chart.to_dict(validate=False), sort_keys=True)
 
 
-def group_dots(rows: list[dict[str, Any]], *, groups: list[str], title: str) -> Spec:
-    """Spec of a dot-and-interval chart per metric (one panel each), a row per group.
+def group_dots(rows: list[dict[str, Any]], *, groups: list[str]) -> list[Spec]:
+    """Small multiples: a dot-and-interval panel per metric, a row per group, one spec each.
 
     ``rows`` hold ``metric``, ``order`` (of the panels), ``group``, ``value``, ``lower``,
-    ``upper`` and ``role``
-    (reference, small or other), which the mark's shape shows, so colour carries nothing alone.
+    ``upper`` and ``role`` (reference, small or other), which the mark's shape shows, so colour
+    carries nothing alone. Each panel is its own SVG, so the page wraps them (a CSS grid) to
+    its width instead of shrinking one wide figure.
     """
-    spec: Spec = json.loads(_group_dots_template())
-    spec["data"] = {"values": rows}
-    spec["title"] = title
-    spec["spec"]["layer"][0]["encoding"]["y"]["sort"] = groups
-    spec["spec"]["layer"][1]["encoding"]["y"]["sort"] = groups
-    return spec
+    template = _group_dots_template()
+    panels = []
+    for metric in sorted({r["metric"] for r in rows}, key=lambda m: _order(rows, m)):
+        spec: Spec = json.loads(template)
+        spec["data"] = {"values": [r for r in rows if r["metric"] == metric]}
+        spec["title"] = metric
+        for layer in spec["layer"]:
+            layer["encoding"]["y"]["sort"] = groups
+        panels.append(spec)
+    return panels
+
+
+def _order(rows: list[dict[str, Any]], metric: str) -> int:
+    return int(min(r["order"] for r in rows if r["metric"] == metric))
 
 
 @cache
 def _group_dots_template() -> str:
-    """Small multiples, four to a row.
+    """One panel; its shapes and colours are explained in the figure's caption, not a legend.
 
-    Text is what costs time to render (vl-convert measures every label), so the x axis has three
-    labels and the group names appear once per row.
+    Text is what costs time to render (vl-convert measures every label), so the x axis has
+    three labels.
     """
     import altair as alt
 
@@ -105,28 +206,23 @@ def _group_dots_template() -> str:
     y = alt.Y("group:N", title=None)
     base = alt.Chart(alt.NamedData(name="values"))
     bars = base.mark_rule().encode(x=alt.X("lower:Q", title=None), x2="upper:Q", y=y)
-    legend = alt.Legend(title="group", orient="bottom")
     roles = ["reference", "other", "small"]
     shapes = alt.Scale(domain=roles, range=["diamond", "circle", "triangle-down"])
-    colours = alt.Scale(domain=roles, range=["#b35806", "#2166ac", "#777777"])
-    dots = base.mark_point(filled=True, size=70, opacity=1).encode(
-        x=x, y=y, shape=alt.Shape("role:N", scale=shapes, legend=legend),
-        color=alt.Color("role:N", scale=colours, legend=legend),
+    colours = alt.Scale(domain=roles, range=[colour("ref"), colour("1"), colour("2")])
+    dots = base.mark_point(filled=True, size=80, opacity=1).encode(
+        x=x, y=y, shape=alt.Shape("role:N", scale=shapes, legend=None),
+        color=alt.Color("role:N", scale=colours, legend=None),
     )  # fmt: skip
-    header = alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",
-                        labelFontWeight="bold", title=None, labelLimit=0)  # fmt: skip
-    facet = alt.Facet("metric:N", header=header, sort=alt.SortField("order"), title=None)
     chart = (
         alt.layer(bars, dots)
-        .properties(width=110)
-        .facet(facet=facet, columns=4, title="")
+        .properties(width=170, title="")
         .configure_axis(labelOverlap=False, labelFlush=False, labelBound=False, labelLimit=0)
-        .configure_legend(labelLimit=0)
     )
     return json.dumps(chart.to_dict(validate=False), sort_keys=True)
 
 
 _ID = re.compile(r'\bid="([^"]+)"')
+_WIDTH = re.compile(r'<svg [^>]*?\bwidth="([0-9.]+)"')
 _ID_USE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)([")])')
 
 
@@ -146,7 +242,11 @@ def _svg_of_json(spec_json: str) -> str:
     svg: str = vlc.vegalite_to_svg(json.loads(spec_json))
     svg = _stable_ids(svg, hashlib.sha256(spec_json.encode()).hexdigest()[:10])
     # The figure around the chart carries the caption and the table is the text alternative.
-    return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
+    # Never drawn narrower than it was laid out (style.css widens it to its column): its text
+    # stays at least FONT px on any screen.
+    width = _WIDTH.search(svg)
+    least = f' style="min-width: {width.group(1)}px"' if width else ""
+    return svg.replace("<svg ", f'<svg aria-hidden="true" focusable="false"{least} ', 1)
 
 
 def _stable_ids(svg: str, prefix: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import json
 import math
 import os
@@ -90,6 +91,9 @@ def make_env(project_templates: Path | None, bounds: tuple[Path, ...] = ()) -> j
     env.filters["num"] = format_number
     env.filters["when"] = format_when
     env.filters["pct"] = format_share
+    env.filters["count"] = format_count
+    env.filters["signed"] = format_signed
+    env.filters["pvalue"] = format_p_value
     env.filters["bytes"] = format_bytes
     env.filters["literal"] = format_literal
     env.filters["prefixed"] = prefixed
@@ -97,34 +101,93 @@ def make_env(project_templates: Path | None, bounds: tuple[Path, ...] = ()) -> j
     return env
 
 
-def format_number(value: Any) -> str:
-    """A metric for people: four decimals, trailing zeros dropped.
+# The site's one number style (docs/site.md, "Numbers"); assets/format.js is its twin in the
+# browser, and the browser tests hold the two to the same outputs.
+DECIMALS = 4  # metrics, rates, ratios, statistics: always this many, so a column aligns
+P_DECIMALS = 3  # p-values: 0.123, or "< 0.001" below the last place
 
-    0 stays "0", tiny values keep their magnitude (1.2e-06), NaN and missing are "undefined".
+
+def format_number(value: Any, decimals: int = DECIMALS) -> str:
+    """A number for people, by its kind: a count (int) or a measured quantity (float).
+
+    Counts get thousands separators (``12,345``). Every other number — a metric, rate, ratio,
+    difference or statistic — gets exactly ``decimals`` decimals, trailing zeros kept, so the
+    numbers of a column align on their decimal point (with ``td.num``'s tabular figures).
+    Never scientific notation: a value that is not zero but rounds to it is ``< 0.0001`` (or
+    ``> -0.0001``), so it is neither shown as zero nor out of line; infinity is ``∞``; NaN and
+    missing are "undefined".
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "undefined"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    if value != 0 and abs(value) < 1e-4:
-        return f"{value:.2e}"
-    text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return "0" if text in {"-0", ""} else text
+    if isinstance(value, int):
+        return f"{value:,}"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    text = _fixed(value, decimals)
+    if value != 0 and not text.strip("-0.,"):
+        last_place = f"{10**-decimals:.{decimals}f}"
+        return f"< {last_place}" if value > 0 else f"> -{last_place}"
+    return text.removeprefix("-") if value == 0 else text
+
+
+def format_signed(value: Any, decimals: int = DECIMALS) -> str:
+    """A difference with its sign: ``+0.0123``, ``-0.0123``, ``0.0000``, ``< +0.0001``."""
+    text = format_number(value, decimals)
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return text.replace("< ", "< +") if text.startswith("<") else "+" + text
+    return text
+
+
+def format_count(value: Any, noun: str | None = None) -> str:
+    """A count with thousands separators, its noun in the right number: ``1 row``, ``2 rows``.
+
+    A whole float (a count read from JSON) is shown as the integer it is; a fractional one (a
+    median or mean of counts) with one decimal.
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = format_number(value, 1)
+    if noun is None:
+        return text
+    return f"{text} {noun if value == 1 else noun + 's'}"
+
+
+def format_p_value(value: Any) -> str:
+    """A p-value in one notation site-wide: three decimals, or ``< 0.001`` below that."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "undefined"
+    if 0 <= value < 0.5 * 10**-P_DECIMALS:
+        return "< 0.001"
+    return format_number(float(value), P_DECIMALS)
 
 
 def format_share(value: Any) -> str:
     """A share of rows as a percentage with one decimal (``12.3%``); rates stay decimals.
 
-    Shares of the data (how much of it a group or a window holds) are percentages; rates that
-    are metrics (selection rate, accuracy) are decimals like every other metric, so a rate and
-    its ratio read in one style. A share below 0.05% but above 0 is ``<0.1%``, never 0.
+    Shares of the data (how much of it a group or a window holds, how much is labelled or
+    missing) are percentages; rates that are metrics (selection rate, accuracy) are decimals
+    like every other metric, so a rate and its ratio read in one style. A share below 0.05% but
+    above 0 is ``<0.1%``, never 0.
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "undefined"
     percent = float(value) * 100
     if 0 < percent < 0.05:
         return "<0.1%"
-    return f"{percent:.1f}%"
+    return _fixed(percent, 1, grouped=False) + "%"
+
+
+# Exact decimal rounding, half away from zero, of the float's exact binary value: what the
+# browser's Number.prototype.toFixed does, so a page and compare.js agree to the last digit.
+_EXACT = decimal.Context(prec=400, rounding=decimal.ROUND_HALF_UP)
+
+
+def _fixed(value: float, decimals: int, grouped: bool = True) -> str:
+    step = decimal.Decimal(1).scaleb(-decimals)
+    rounded = decimal.Decimal(value).quantize(step, context=_EXACT)
+    return f"{rounded:,f}" if grouped else f"{rounded:f}"
 
 
 def format_when(value: Any) -> str:

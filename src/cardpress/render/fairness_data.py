@@ -15,7 +15,7 @@ from cardpress.compute.fairness.groups import GroupMetrics
 from cardpress.compute.fairness.report import FairnessReport, Grouping
 from cardpress.compute.fairness.rules import ImpactTable
 from cardpress.model import FairnessSettings, Predictions
-from cardpress.render.charts import Spec, group_dots
+from cardpress.render.charts import Chart, group_dots
 
 # metric id -> (name, formula); the page explains the conventions around them
 METRIC_NAMES: dict[str, tuple[str, str]] = {
@@ -157,10 +157,10 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "group"
 
 
-def fairness_chart_specs(data: dict[str, Any]) -> dict[str, Spec]:
+def fairness_chart_specs(data: dict[str, Any]) -> dict[str, Chart]:
     """One chart per grouping: a panel per metric, groups in size order, undefined left out."""
     names = {m["id"]: (order, m["name"]) for order, m in enumerate(data["metrics"])}
-    specs = {}
+    specs: dict[str, Chart] = {}
     for grouping in data["groupings"]:
         shown = [g for g in grouping["groups"] if not g["suppressed"]]
         rows = [
@@ -182,9 +182,7 @@ def fairness_chart_specs(data: dict[str, Any]) -> dict[str, Spec]:
             if (value := group["metrics"][metric])["value"] is not None
         ]
         if rows:
-            title = f"Metrics by {grouping['name']} with 95% intervals"
-            labels = [g["label"] for g in shown]
-            specs[grouping["id"]] = group_dots(rows, groups=labels, title=title)
+            specs[grouping["id"]] = group_dots(rows, groups=[g["label"] for g in shown])
     return specs
 
 

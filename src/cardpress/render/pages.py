@@ -6,7 +6,7 @@ render all chart specs in one batch, then fill the templates.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,14 @@ from cardpress.compute.summary import card_summary
 from cardpress.model import SignOff
 from cardpress.progress import each
 from cardpress.render.card_charts import card_chart_specs
-from cardpress.render.charts import Spec, render_svgs
+from cardpress.render.charts import (
+    Chart,
+    Spec,
+    render_svgs,
+    scroll_box,
+    small_multiples,
+    themed,
+)
 from cardpress.render.compare_data import compare_data
 from cardpress.render.fairness_csv import fairness_csv
 from cardpress.render.fairness_data import fairness_chart_specs, fairness_data, headline
@@ -59,7 +66,7 @@ class PagePlan:
     path: str
     template: str
     data: dict[str, Any]
-    charts: dict[str, Spec] = field(default_factory=dict)
+    charts: Mapping[str, Chart] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     files: tuple[RenderedFile, ...] = ()  # written beside the page, e.g. a table as CSV
 
@@ -165,7 +172,7 @@ def version_card(
 
 
 def _print_page(
-    base: str, card: dict[str, Any], card_charts: dict[str, Spec], fairness: PagePlan | None
+    base: str, card: dict[str, Any], card_charts: dict[str, Chart], fairness: PagePlan | None
 ) -> PagePlan:
     """The card and its fairness report as one document to print (``print.html``, frozen).
 
@@ -215,15 +222,27 @@ def render_pages(
     version: str,
     render: Callable[[list[Spec]], list[str]] = render_svgs,
 ) -> Iterator[RenderedFile]:
-    """Render charts (one batch, by ``render``) and templates; each page is followed by its JSON."""
+    """Render charts (one batch, by ``render``) and templates; each page is followed by its JSON.
+
+    Every spec gets the site's chart theme here; small multiples (a list of specs) become one
+    grid of their panels' SVGs.
+    """
     names = [(index, name) for index, plan in enumerate(plans) for name in sorted(plan.charts)]
-    svgs = render([plans[index].charts[name] for index, name in names])
+    panels = [_panels(plans[index].charts[name]) for index, name in names]
+    svgs = iter(render([themed(spec) for specs in panels for spec in specs]))
     charts: dict[int, dict[str, str]] = {}
-    for (index, name), svg in zip(names, svgs, strict=True):
-        charts.setdefault(index, {})[name] = svg
+    for (index, name), specs in zip(names, panels, strict=True):
+        drawn = [next(svgs) for _ in specs]
+        single = not isinstance(plans[index].charts[name], list)
+        shown = scroll_box(drawn[0]) if single else small_multiples(drawn)
+        charts.setdefault(index, {})[name] = shown
     common = {"site": site_data(site), "generator": f"{GENERATOR} {version}"}
     for index, plan in enumerate(each("pages", plans, "pages")):
         yield from _page(env, plan, {**common, **plan.extra, "charts": charts.get(index, {})})
+
+
+def _panels(chart: Chart) -> list[Spec]:
+    return chart if isinstance(chart, list) else [chart]
 
 
 def _page(

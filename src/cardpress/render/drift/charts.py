@@ -6,15 +6,19 @@ carrier: the heat map's cells with an alert carry a mark, threshold lines are da
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import altair as alt
 from altair.utils.schemapi import debug_mode
 
-from cardpress.render.charts import Spec
+from cardpress.render.charts import FONT, Spec, colour
 
-WIDE = 640
+# The plot's width: with axes and legend a chart is about as wide as the page's column (72rem),
+# which style.css fills; on a narrower screen it scrolls sideways rather than shrink its text.
+WIDE = 760
 RATIO_CAP = 2.0  # distance ÷ threshold beyond this is as dark as it gets
+HEAT_CLASSES = [0.5, 1.0, 1.5, RATIO_CAP]  # class bounds: 1 is the threshold, 2 the cap
 
 
 def heat_map(data: dict[str, Any]) -> Spec:
@@ -31,19 +35,17 @@ def heat_map(data: dict[str, Any]) -> Spec:
         if ratio is not None
     ]
     base = alt.Chart(_values(rows))
-    x = alt.X(
-        "window:O",
-        title=None,
-        sort=keys,
-        axis=alt.Axis(labelAngle=-90, labelFontSize=8, labelOverlap="greedy"),
-    )
+    x = _windows(keys)
     y = alt.Y("feature:N", title=None, sort=order)
-    scale = alt.Scale(scheme="orangered", domain=[0, RATIO_CAP])
-    colour = alt.Color("ratio:Q", title="distance ÷ threshold", scale=scale)
-    cells = base.mark_rect().encode(x=x, y=y, color=colour)
+    # Five classes, each a colour of the page's palette (light and dark): 1 is a class bound,
+    # so "over the threshold" is a change of colour, not a shade to judge.
+    shades = [colour(f"heat-{i}") for i in range(len(HEAT_CLASSES) + 1)]
+    scale = alt.Scale(type="threshold", domain=HEAT_CLASSES, range=shades)
+    shade = alt.Color("ratio:Q", title="distance ÷ threshold", scale=scale)
+    cells = base.mark_rect().encode(x=x, y=y, color=shade)
     dots = (
         base.transform_filter("datum.alert")
-        .mark_point(shape="circle", size=12, filled=True, color="black")
+        .mark_point(shape="circle", size=14, filled=True, color=colour("fg"))
         .encode(x=x, y=y)
     )
     chart = alt.layer(cells, dots).properties(width=WIDE, title="Drift by feature and window")
@@ -55,12 +57,7 @@ def dataset_drift(data: dict[str, Any]) -> Spec:
     keys = [w["key"] for w in data["windows"]]
     rows = [{"window": w["key"], "share": w["dataset_drift"]} for w in data["windows"]
             if w["dataset_drift"] is not None]  # fmt: skip
-    x = alt.X(
-        "window:O",
-        sort=keys,
-        title=None,
-        axis=alt.Axis(labelAngle=-90, labelFontSize=8, labelOverlap="greedy"),
-    )
+    x = _windows(keys)
     line = (
         alt.Chart(_values(rows))
         .mark_line(point=True)
@@ -71,12 +68,12 @@ def dataset_drift(data: dict[str, Any]) -> Spec:
     )
     changes = (
         alt.Chart(_values(data["version_changes"]))
-        .mark_rule(strokeDash=[4, 3], color="#555")
+        .mark_rule(strokeDash=[4, 3], color=colour("ref"))
         .encode(x=x)
     )
     labels = (
         alt.Chart(_values(data["version_changes"]))
-        .mark_text(align="left", dx=3, dy=-4, y=0, fontSize=10)
+        .mark_text(align="left", dx=3, dy=-4, y=0, fontSize=FONT)
         .encode(x=x, text=alt.Text("version:N", format=""))
     )
     chart = alt.layer(line, changes, labels).properties(
@@ -102,20 +99,15 @@ def performance_chart(data: dict[str, Any]) -> Spec:
                 undefined.append({"window": row["window"], "value": 0,
                                   "why": f"{metric} undefined: {reason}"})  # fmt: skip
     base = alt.Chart(_values(rows))
-    x = alt.X(
-        "window:O",
-        sort=keys,
-        title=None,
-        axis=alt.Axis(labelAngle=-90, labelFontSize=8, labelOverlap="greedy"),
-    )
-    colour = alt.Color("metric:N", title=None, legend=alt.Legend(orient="bottom"))
+    x = _windows(keys)
+    series = alt.Color("metric:N", title=None, legend=alt.Legend(orient="bottom"))
     band = (
         base.transform_filter("datum.lower != null")
         .mark_area(opacity=0.2)
-        .encode(x=x, y="lower:Q", y2="upper:Q", color=colour)
+        .encode(x=x, y="lower:Q", y2="upper:Q", color=series)
     )
     line = base.mark_line(point=True).encode(
-        x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[0, 1])), color=colour,
+        x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[0, 1])), color=series,
         strokeDash=alt.StrokeDash("metric:N", legend=None),
     )  # fmt: skip
     crosses = (
@@ -143,18 +135,13 @@ def feature_timeline(data: dict[str, Any]) -> Spec:
         for s in names for w in data["windows"] if w[s] is not None
     ]  # fmt: skip
     base = alt.Chart()
-    x = alt.X(
-        "window:O",
-        sort=keys,
-        title=None,
-        axis=alt.Axis(labelAngle=-90, labelFontSize=8, labelOverlap="greedy"),
-    )
+    x = _windows(keys)
     line = base.mark_line(point=alt.OverlayMarkDef(size=12)).encode(
         x=x, y=alt.Y("value:Q", title=None)
     )
     limit = (
         base.transform_filter("datum.threshold != null")
-        .mark_line(strokeDash=[4, 3], color="#b35806")
+        .mark_line(strokeDash=[4, 3], color=colour("limit"))
         .encode(x=x, y="threshold:Q")
     )
     chart = (
@@ -176,18 +163,30 @@ def histogram(data: dict[str, Any]) -> Spec:
         for label, share in zip(labels, column["shares"], strict=True)
         if share is not None
     ]  # fmt: skip
+    # The reference in neutral grey, the windows in the series colours.
+    series = list(dict.fromkeys(r["series"] for r in rows))
+    shades = [colour("ref") if s == "reference" else colour(str(i)) for i, s in
+              enumerate(series)]  # fmt: skip
     chart = alt.Chart(_values(rows)).mark_bar().encode(
-        x=alt.X("bin:N", sort=labels, title=None, axis=alt.Axis(labelAngle=-45)),
-        xOffset=alt.XOffset("series:N"),
+        x=alt.X("bin:N", sort=labels, title=None,
+                axis=alt.Axis(labelAngle=0 if len(labels) * 60 <= WIDE else -45)),
+        xOffset=alt.XOffset("series:N", sort=series),
         y=alt.Y("share:Q", title="share of rows"),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("series:N", title=None, sort=series, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=series, range=shades)),
     ).properties(width=WIDE, height=200, title="Reference and window, bin by bin")  # fmt: skip
     return _spec(chart)
 
 
 def _windows(keys: list[str]) -> Any:
-    """The time axis: windows in order, labels thinned where they would overlap."""
-    axis = alt.Axis(labelAngle=-90, labelFontSize=8, labelOverlap="greedy")
+    """The time axis: windows in order, labelled level (never turned 90°) at a regular step.
+
+    A label is about ``FONT × 0.6`` px a character; every ``step``-th window is labelled so
+    the labels fit the plot's width with a gap, and Vega drops any that still overlap.
+    """
+    longest = max((len(k) for k in keys), default=1)
+    step = max(1, math.ceil(len(keys) * (longest * FONT * 0.6 + 2 * FONT) / WIDE))
+    axis = alt.Axis(values=keys[::step], labelAngle=0, labelOverlap=True, labelFlush=True)
     return alt.X("window:O", sort=keys, title=None, axis=axis)
 
 

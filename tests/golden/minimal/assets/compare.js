@@ -22,17 +22,9 @@
     return node;
   }
 
-  // As the pages' "num" filter: four decimals, trailing zeros dropped, tiny values as 1.20e-06.
-  function num(value) {
-    if (value === null || value === undefined || Number.isNaN(value)) { return "undefined"; }
-    if (value !== 0 && Math.abs(value) < 1e-4) {
-      return value.toExponential(2).replace(/e([+-])(\d)$/, "e$10$2");
-    }
-    var parts = value.toFixed(4).split(".");
-    parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    var text = (parts[0] + "." + parts[1]).replace(/0+$/, "").replace(/\.$/, "");
-    return text === "-0" || text === "" ? "0" : text;
-  }
+  // Numbers as the pages write them: assets/format.js, the twin of the "num" and "signed" filters.
+  var num = window.cardpressFormat.num;
+  var signedNumber = window.cardpressFormat.signed;
   // Which way is better, by the metric's name: the rules of cardpress/compute/direction.py.
   var LOWER = /error|loss|fpr|fnr|false_positive|false_negative|brier|mae|mse|rmse|ece|difference|gap/;
   var HIGHER = /accuracy|precision|recall|f1|auc|average_precision|\bap\b|r2|tpr|tnr|specificity|sensitivity|true_positive|true_negative|ratio/;
@@ -45,7 +37,7 @@
   }
   function signed(delta, name) {
     if (delta === null) { return "—"; }
-    var text = (delta > 0 ? "+" : "") + num(delta);
+    var text = signedNumber(delta);
     var change = name === undefined ? null : judged(delta, name);
     if (change === "better" || change === "worse") {
       text += " " + (change === "better" ? "▲" : "▼") + " " + change;
@@ -134,7 +126,7 @@
   }
 
   function table(caption, headings, rows, numeric) {
-    var wrap = el("div", null, { "class": "table-wrap" });
+    var wrap = el("div", null, { "class": "table-wrap", tabindex: "0" });
     var t = el("table", null, { "class": "compact" });
     t.appendChild(el("caption", caption));
     var head = el("tr");

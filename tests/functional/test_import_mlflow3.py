@@ -328,3 +328,58 @@ def test_bad_input_is_named_and_nothing_is_written(
     record = json.loads((records / "runs/trashed-1.json").read_text())
     assert record["metrics"] == [] and record["run_name"] == "no-metrics"
     api.validate(records)
+
+
+@pytest.fixture(scope="module")
+def server(stores: dict[str, dict[str, Any]]) -> Iterator[str]:
+    """A real `mlflow server` on the SQLite store, started by the test and stopped after."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from tests.functional.test_import_mlflow import _free_port
+
+    port = _free_port()
+    store = stores["sqlite"]["uri"]
+    command = [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port",
+               str(port), "--backend-store-uri", store, "--workers", "1"]  # fmt: skip
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("mlflow server did not start")
+                time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(process.pid, 15)  # the server and its workers: the group this test started
+        process.wait(timeout=30)
+
+
+def test_tracking_server_gives_the_same_records(
+    stores: dict[str, dict[str, Any]], server: str, tmp_path: Path
+) -> None:
+    by_server = api.import_mlflow(server, tmp_path / "http", model="income")
+    api.import_mlflow(stores["sqlite"]["uri"], tmp_path / "sqlite", model="income")
+    assert by_server.files == [
+        "predictions/income-1.jsonl", "runs/income-1.json", "runs/income-2.json"
+    ]  # fmt: skip
+    for name in by_server.files:
+        http, local = tmp_path / "http" / name, tmp_path / "sqlite" / name
+        if name.endswith(".json"):
+            remote = json.loads(http.read_text())
+            assert remote.pop("origin") == {"format": "mlflow-server", "path": server}
+            here = json.loads(local.read_text())
+            here.pop("origin")
+            assert remote == here  # logged model, curves, datasets: all read through the server
+        else:
+            assert http.read_bytes() == local.read_bytes()

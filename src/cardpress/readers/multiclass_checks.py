@@ -44,8 +44,20 @@ def is_multiclass(run: Run, frame: pd.DataFrame) -> bool:
         return False
     distinct: set[str] = set()
     for column in columns:
-        distinct |= {str(v) for v in column.dropna().unique()[: MAX_CLASSES + 2]}
+        distinct |= {label_text(v) for v in column.dropna().unique()[: MAX_CLASSES + 2]}
     return len(distinct) > 2
+
+
+def label_text(value: Any) -> str:
+    """A label as text, whole numbers without a decimal point: 1, 1.0 and "1" are one class.
+
+    (A label column with a missing value is read as floats, so its 1 arrives as 1.0.)
+    """
+    if isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_):
+        number = float(value)
+        if number.is_integer():
+            return str(int(number))
+    return str(value)
 
 
 def checked_multiclass(
@@ -64,7 +76,7 @@ def checked_multiclass(
             rows = "1 row has" if missing == 1 else f"{missing:,} rows have"
             problem = f"{rows} no value ({role})"
             problems.append(Problem(predictions.uri, None, column, problem, MULTICLASS_FIX))
-        factorized[role] = (codes, [str(u) for u in uniques])
+        factorized[role] = (codes, [label_text(u) for u in uniques])
     scored = dict(predictions.y_score_by_class)
     seen = set(factorized["y_true"][1]) | set(factorized["y_pred"][1])
     classes = _ordered(seen | set(scored), frame, predictions)

@@ -68,7 +68,7 @@ def test_one_vs_rest_auc_matches_sklearn(weighted: bool) -> None:
     scores /= scores.sum(axis=1, keepdims=True)
     w = weights if weighted else None
     codes = np.zeros(len(truth), dtype=np.int8)
-    auc, lower, upper = mc.ovr_auc_by_group(codes, 1, truth, list(scores.T), w)
+    auc, lower, _ = mc.ovr_auc_by_group(codes, 1, truth, list(scores.T), w)
     expected = roc_auc_score(truth, scores, multi_class="ovr", sample_weight=w)
     assert float(mc.macro_auc(auc)[0]) == pytest.approx(expected, abs=1e-9)
     for index in range(4):

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import Result
 from fairlearn.metrics import MetricFrame
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, roc_auc_score
 

@@ -17,6 +17,7 @@ MAIN_PAGES = [
     "models/income-classifier/index.html",
     "models/income-classifier/v/2/index.html",
     "models/income-classifier/v/2/fairness/index.html",
+    "models/hours-band/v/1/fairness/index.html",
     "models/income-classifier/v/2/diff/index.html",
     "models/income-classifier/v/2/review/index.html",
     "models/income-classifier/v/2/compliance/index.html",

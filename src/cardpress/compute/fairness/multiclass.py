@@ -131,20 +131,23 @@ def ovr_auc_by_group(
     truth: NDArray[np.integer],
     scores: list[FloatArray],
     weights: FloatArray | None = None,
+    orders: list[NDArray[np.integer]] | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """One-vs-rest AUC of every class in every group: (auc, lower, upper), shape (groups, classes).
 
     Unweighted: the exact AUC with its DeLong 95% interval (:func:`auc_by_group`). Weighted: the
     weighted Mann–Whitney statistic (scikit-learn's ``roc_auc_score`` with ``sample_weight``);
-    there is no interval (NaN): DeLong's variance is for unweighted samples.
+    there is no interval (NaN): DeLong's variance is for unweighted samples. ``orders`` (each
+    class's rows sorted by its score) may be shared between groupings of one table.
     """
     shape = (groups, len(scores))
     auc, lower, upper = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
     for index, score in enumerate(scores):
         positive = (truth == index).astype(np.int8)
         if weights is None:
+            order = orders[index] if orders is not None else None
             auc[:, index], lower[:, index], upper[:, index] = auc_by_group(
-                codes, positive, score, groups
+                codes, positive, score, groups, order
             )
         else:
             auc[:, index] = weighted_auc_by_group(codes, groups, positive, score, weights)

@@ -131,12 +131,8 @@ def multiclass_report(
 ) -> MulticlassReport:
     """The report of a checked multiclass table; ``weights`` one per row, or None."""
     classes = tuple(str(c) for c in frame[Y_TRUE].cat.categories)
-    columns = [f"{Y_CLASS_SCORE}{i}" for i in range(len(classes))]
-    scores = [frame[c].to_numpy(np.float64) for c in columns] if columns[0] in frame else None
-    data = _Data(
-        frame[Y_TRUE].cat.codes.to_numpy(np.int16), frame[Y_PRED].cat.codes.to_numpy(np.int16),
-        scores, weights, len(classes),
-    )  # fmt: skip
+    data = _data(frame, weights)
+    scores = data.scores
     overall = _groups(frame, (), data, 0)[0]
     wanted: list[tuple[str, ...]] = [(column,) for column in sensitive]
     skipped = []
@@ -154,6 +150,30 @@ def multiclass_report(
     )  # fmt: skip
 
 
+def multiclass_groups(
+    frame: pd.DataFrame,
+    columns: tuple[str, ...],
+    min_group_size: int,
+    weights: FloatArray | None = None,
+) -> list[ClassGroup]:
+    """The groups of one grouping of a checked multiclass table, largest first."""
+    return _groups(frame, columns, _data(frame, weights), min_group_size)
+
+
+def _data(frame: pd.DataFrame, weights: FloatArray | None) -> _Data:
+    classes = len(frame[Y_TRUE].cat.categories)
+    columns = [f"{Y_CLASS_SCORE}{i}" for i in range(classes)]
+    scores = [frame[c].to_numpy(np.float64) for c in columns] if columns[0] in frame else None
+    orders: list[NDArray[np.integer]] | None = None
+    if scores and weights is None:  # one sort per class serves every grouping's AUC
+        index = np.int32 if len(frame) < 2**31 else np.int64
+        orders = [np.argsort(s).astype(index) for s in scores]
+    return _Data(
+        frame[Y_TRUE].cat.codes.to_numpy(np.int16), frame[Y_PRED].cat.codes.to_numpy(np.int16),
+        scores, weights, classes, orders,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class _Data:
     truth: NDArray[np.integer]
@@ -161,6 +181,7 @@ class _Data:
     scores: list[FloatArray] | None
     weights: FloatArray | None
     classes: int
+    orders: list[NDArray[np.integer]] | None  # each class's rows by score, shared by groupings
 
 
 def _groups(
@@ -173,8 +194,9 @@ def _groups(
     if data.weights is not None:
         squares = confusion_by_group(codes, count, data.truth, data.pred, k, data.weights**2)
     rows = np.bincount(codes, minlength=count)
-    auc = ovr_auc_by_group(codes, count, data.truth, data.scores, data.weights) if data.scores \
-        else None  # fmt: skip
+    auc = None
+    if data.scores:
+        auc = ovr_auc_by_group(codes, count, data.truth, data.scores, data.weights, data.orders)
     total = float(matrices.sum())
     groups = []
     for code, values in enumerate(labels):

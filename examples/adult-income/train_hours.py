@@ -67,9 +67,9 @@ def main() -> None:
     ) as run:  # fmt: skip
         run.estimator(estimator)
         run.dataset("adult-data", HERE / "data/adult.data", role="reference",
-                    name="UCI Adult, training split (whole file)")  # fmt: skip
+                    name="UCI Adult, training split")  # fmt: skip
         run.dataset("adult-test-file", HERE / "data/adult.test", role="reference",
-                    name="UCI Adult, test split (whole file)")  # fmt: skip
+                    name="UCI Adult, test split")  # fmt: skip
         run.dataset(
             "hours-train", train_frame, role="train",
             source=f"data/adult.data#sample-{TRAIN_ROWS}-seed-{SEED}",

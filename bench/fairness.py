@@ -1,6 +1,7 @@
 """Benchmark: the fairness report against fairlearn's MetricFrame, side by side.
 
 Usage:  python bench/fairness.py [--sizes 100000 1000000 10000000] [--fairlearn-max 1000000]
+        python bench/fairness.py --task multiclass [--sizes 1000000]
 
 For each size it writes synthetic evaluation predictions to Parquet (label, prediction, score,
 sex with 2 values × race with 5 values = 10 intersectional slices), then, each in its own child
@@ -16,6 +17,15 @@ process so peak memory is the tool's own:
 
 It prints seconds, rows/s, peak RSS and the speed ratio, and checks that both give the same
 per-slice numbers to 1e-9. fairlearn is run up to ``--fairlearn-max`` rows (it is slow).
+
+``--task multiclass``: 5 classes with a probability column each; "cardpress-multiclass" reads,
+checks and computes the sex × race slices (confusion matrix, accuracy with its interval,
+macro/micro/weighted precision, recall and F1, every class's one-vs-rest rates with intervals and
+AUC with DeLong intervals); "-full" is the whole report (overall, sex, race and sex × race, with
+comparisons, spreads and both rules per class); the ratio is taken on the slices line, against
+fairlearn ``MetricFrame``
+over sex × race with accuracy, macro precision, recall and F1, each class's selection rate and
+recall, and one-vs-rest macro AUC. Times are CPU seconds of the computing process.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ import time
 from pathlib import Path
 
 METRICS = ("selection_rate", "accuracy", "precision", "recall", "fpr", "fnr")
+CLASSES = ("a", "b", "c", "d", "e")
 
 
 def write_predictions(path: Path, rows: int) -> None:
@@ -50,6 +61,101 @@ def write_predictions(path: Path, rows: int) -> None:
          "sex": pd.Categorical(sex), "race": pd.Categorical(race)}
     )  # fmt: skip
     frame.to_parquet(path, index=False)
+
+
+def write_multiclass(path: Path, rows: int) -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(rows)
+    sex = rng.choice(np.array(["Female", "Male"]), rows, p=[0.4, 0.6])
+    race = rng.choice(np.array(["White", "Black", "Asian", "Other", "Native"]), rows,
+                      p=[0.6, 0.2, 0.1, 0.07, 0.03])  # fmt: skip
+    logits = rng.normal(size=(rows, len(CLASSES)))
+    logits[:, 0] += (sex == "Male") * 0.3
+    scores = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    names = np.array(CLASSES)
+    cumulative = scores.cumsum(axis=1)
+    label = names[(rng.random(rows)[:, None] > cumulative).sum(axis=1).clip(0, len(CLASSES) - 1)]
+    frame = pd.DataFrame({"label": label, "pred": names[scores.argmax(axis=1)],
+                          "sex": pd.Categorical(sex), "race": pd.Categorical(race)})  # fmt: skip
+    for index, name in enumerate(CLASSES):
+        frame[f"p_{name}"] = scores[:, index]
+    frame.to_parquet(path, index=False)
+
+
+def run_cardpress_multiclass(path: Path, full: bool) -> dict[str, object]:
+    """Read, check and compute: sex × race only (``full`` False) or the whole report."""
+    from cardpress.compute.fairness.multiclass_report import multiclass_groups, multiclass_report
+    from cardpress.model import FairnessSettings, Predictions, Source
+    from cardpress.readers.multiclass_checks import checked_multiclass
+    from cardpress.readers.predictions import read_predictions
+
+    predictions = Predictions(
+        uri=path.name, dataset="eval", y_true="label", y_pred="pred", source=Source("bench", 1),
+        sensitive=("sex", "race"), y_score_by_class=tuple((c, f"p_{c}") for c in CLASSES),
+    )  # fmt: skip
+    settings = FairnessSettings(intersections=(("sex", "race"),))
+    start = time.process_time()
+    frame = read_predictions(path.parent, predictions, [])
+    assert frame is not None
+    checked, problems = checked_multiclass(frame, predictions, (), {})
+    assert checked is not None and not problems, problems
+    del frame
+    if full:
+        report = multiclass_report(checked, predictions.sensitive, settings)
+        slices = list(report.groupings[2].groups)
+    else:
+        slices = multiclass_groups(checked, ("sex", "race"), 30)
+    seconds = time.process_time() - start
+    values = {}
+    for group in slices:
+        numbers = {"accuracy": group.accuracy.value, "macro_auc": group.macro_auc}
+        numbers |= {k: group.averages[k] for k in ("macro_precision", "macro_recall", "macro_f1")}
+        for index, name in enumerate(CLASSES):
+            numbers[f"selection_{name}"] = group.ovr[index].rates["selection_rate"].value
+            numbers[f"recall_{name}"] = group.ovr[index].rates["recall"].value
+        values["|".join(str(v) for v in group.values)] = numbers
+    return {"seconds": seconds, "values": values}
+
+
+def run_fairlearn_multiclass(path: Path) -> dict[str, object]:
+    import numpy as np
+    import pandas as pd
+    from fairlearn.metrics import MetricFrame
+    from sklearn.metrics import accuracy_score, precision_recall_fscore_support, roc_auc_score
+
+    frame = pd.read_parquet(path)
+    scores = frame[[f"p_{c}" for c in CLASSES]].to_numpy()
+
+    def average(index: int):  # type: ignore[no-untyped-def]
+        return lambda t, p: precision_recall_fscore_support(
+            t, p, average="macro", zero_division=np.nan
+        )[index]
+
+    metrics = {"accuracy": accuracy_score, "macro_precision": average(0),
+               "macro_recall": average(1), "macro_f1": average(2)}  # fmt: skip
+    for name in CLASSES:
+        metrics[f"selection_{name}"] = lambda t, p, c=name: float(np.mean(np.asarray(p) == c))
+        metrics[f"recall_{name}"] = lambda t, p, c=name: float(
+            np.mean(np.asarray(p)[np.asarray(t) == c] == c)
+        )
+    start = time.process_time()
+    features = frame[["sex", "race"]].astype(str)
+    result = MetricFrame(metrics=metrics, y_true=frame["label"], y_pred=frame["pred"],
+                         sensitive_features=features).by_group  # fmt: skip
+    # one-vs-rest AUC needs the score matrix: a second frame with the rows' indices as "y_pred"
+    auc = MetricFrame(
+        metrics=lambda t, i: roc_auc_score(t, scores[np.asarray(i)], multi_class="ovr",
+                                           labels=list(CLASSES)),
+        y_true=frame["label"], y_pred=np.arange(len(frame)), sensitive_features=features,
+    ).by_group  # fmt: skip
+    seconds = time.process_time() - start
+    values = {}
+    for (sex, race), row in result.iterrows():
+        numbers = {m: float(row[m]) for m in metrics}
+        values[f"{sex}|{race}"] = {**numbers, "macro_auc": float(auc[(sex, race)])}
+    return {"seconds": seconds, "values": values}
 
 
 def run_cardpress(path: Path, full: bool) -> dict[str, object]:
@@ -125,7 +231,11 @@ def run_fairlearn(path: Path) -> dict[str, object]:
 
 
 def child(tool: str, path: Path) -> None:
-    if tool == "fairlearn":
+    if tool.startswith("cardpress-multiclass"):
+        result = run_cardpress_multiclass(path, full=tool.endswith("full"))
+    elif tool == "fairlearn-multiclass":
+        result = run_fairlearn_multiclass(path)
+    elif tool == "fairlearn":
         result = run_fairlearn(path)
     else:
         result = run_cardpress(path, full=tool == "cardpress-full")
@@ -155,10 +265,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=[100_000, 1_000_000, 10_000_000])
     parser.add_argument("--fairlearn-max", type=int, default=1_000_000)
+    parser.add_argument("--task", choices=["binary", "multiclass"], default="binary")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], Path(args.child[1]))
+        return
+    if args.task == "multiclass":
+        multiclass(args.sizes, args.fairlearn_max)
         return
     print(f"# python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
     print(f"{'rows':>11} {'tool':>15} {'seconds':>8} {'rows/s':>12} {'peak MiB':>9} {'ratio':>7}")
@@ -183,6 +297,36 @@ def main() -> None:
                 peak = float(result["peak_mib"])  # type: ignore[arg-type]
                 print(f"{rows:>11,} {tool:>15} {seconds:>8.3f} {rows / seconds:>12,.0f} "
                       f"{peak:>9.0f} {ratio:>7}")  # fmt: skip
+            if theirs is not None:
+                same = same_numbers(ours["values"], theirs["values"])  # type: ignore[arg-type]
+                print(f"{'':>11} per-slice numbers identical to 1e-9: {same}")
+
+
+def multiclass(sizes: list[int], fairlearn_max: int) -> None:
+    print(f"# python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
+          "5 classes; CPU seconds")  # fmt: skip
+    print(f"{'rows':>11} {'tool':>25} {'CPU s':>8} {'peak MiB':>9} {'ratio':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in sizes:
+            path = Path(tmp) / f"multiclass-{rows}.parquet"
+            write_multiclass(path, rows)
+            ours = measure("cardpress-multiclass", path)
+            full = measure("cardpress-multiclass-full", path)
+            theirs = measure("fairlearn-multiclass", path) if rows <= fairlearn_max else None
+            ratio = ""
+            if theirs is not None:
+                ratio = f"{float(theirs['seconds']) / float(ours['seconds']):.0f}×"  # type: ignore[arg-type]
+            for tool, result in (
+                ("cardpress-multiclass", ours),
+                ("cardpress-multiclass-full", full),
+                ("fairlearn-multiclass", theirs),
+            ):
+                if result is None:
+                    continue
+                seconds = float(result["seconds"])  # type: ignore[arg-type]
+                peak = float(result["peak_mib"])  # type: ignore[arg-type]
+                shown = ratio if tool == "cardpress-multiclass" else ""
+                print(f"{rows:>11,} {tool:>25} {seconds:>8.3f} {peak:>9.0f} {shown:>7}")
             if theirs is not None:
                 same = same_numbers(ours["values"], theirs["values"])  # type: ignore[arg-type]
                 print(f"{'':>11} per-slice numbers identical to 1e-9: {same}")

@@ -9,11 +9,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    f1_score,
+    precision_recall_fscore_support,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
 
 from tests.conftest import EXAMPLE
 
-RUNS = sorted((EXAMPLE / "runs").glob("*.json"))
+RUNS = sorted((EXAMPLE / "runs").glob("income-classifier-*.json"))  # hours-band: below
 SCORERS = {
     "accuracy": accuracy_score,
     "precision": precision_score,
@@ -59,3 +66,36 @@ def test_metrics_match_an_independent_computation(record_path: Path) -> None:
                 (low, high), abs=1e-9
             )
             assert math.isclose(metric["ci"]["level"], 0.95)
+
+
+def test_the_multiclass_example_record_is_true() -> None:
+    """hours-band-1: file hashes, the 3-class target as documented, metrics from predictions."""
+    record = json.loads((EXAMPLE / "runs" / "hours-band-1.json").read_text())
+    for dataset in record["datasets"]:
+        if "#" not in dataset["uri"]:  # the two samples are DataFrames, hashed in canonical form
+            assert _sha256(EXAMPLE / dataset["uri"]) == dataset["sha256"], dataset["id"]
+    predictions = record["predictions"]
+    assert _sha256(EXAMPLE / predictions["uri"]) == predictions["sha256"]
+    frame = pd.read_parquet(EXAMPLE / predictions["uri"])
+    assert len(frame) == 4000 and sorted(frame["band"].unique()) == [
+        "full-time",
+        "long",
+        "part-time",
+    ]
+    score_columns = predictions["columns"]["y_score_by_class"]
+    classes = sorted(score_columns)
+    scores = frame[[score_columns[c] for c in classes]].to_numpy()
+    assert scores.sum(axis=1) == pytest.approx(1, abs=1e-9)
+    for metric in record["metrics"]:
+        key = metric["key"]
+        if key == "accuracy":
+            expected = accuracy_score(frame["band"], frame["pred"])
+        elif key == "roc_auc_ovr":
+            expected = roc_auc_score(frame["band"], scores, multi_class="ovr", labels=classes)
+        else:
+            average, name = key.split("_")
+            found = precision_recall_fscore_support(
+                frame["band"], frame["pred"], average=average, zero_division=float("nan")
+            )
+            expected = found[("precision", "recall", "f1").index(name)]
+        assert metric["value"] == pytest.approx(expected, abs=1e-9), key

@@ -21,7 +21,12 @@ from cardpress.building import output_folder as output_folder
 from cardpress.building import source_epoch as _epoch
 from cardpress.compute.check import Evidence, RuleResult, check_version
 from cardpress.compute.drift.report import DriftReport, drift_report
-from cardpress.compute.fairness.report import FairnessReport, fairness_report
+from cardpress.compute.fairness.multiclass_report import (
+    AnyReport,
+    is_multiclass_table,
+    multiclass_report,
+)
+from cardpress.compute.fairness.report import fairness_report
 from cardpress.compute.lineage.facts import changed_warnings, cycle_warnings
 from cardpress.compute.lineage.graph import build_graph
 from cardpress.compute.lineage.stale import stale_warnings
@@ -286,7 +291,7 @@ def check(
 
 
 def _site_checks(
-    root: Path, loaded: Records, site: Site, fairness: dict[tuple[str, str], FairnessReport]
+    root: Path, loaded: Records, site: Site, fairness: dict[tuple[str, str], AnyReport]
 ) -> dict[tuple[str, str], list[RuleResult]]:
     """Results of the records' policy.toml for each model's newest version (none without one)."""
     policy = records_policy(root)
@@ -308,7 +313,7 @@ def _check_one(
     site: Site,
     model: ModelEntry,
     entry: VersionEntry,
-    reports: dict[tuple[str, str], FairnessReport],
+    reports: dict[tuple[str, str], AnyReport],
     policy: Policy,
 ) -> list[RuleResult]:
     evidence = Evidence(
@@ -439,7 +444,7 @@ def records_digest(records: Records) -> str:
 
 def fairness_reports(
     root: Path, runs: list[Run], settings: FairnessSettings
-) -> dict[tuple[str, str], FairnessReport]:
+) -> dict[tuple[str, str], AnyReport]:
     """The fairness report of each run whose predictions name sensitive columns.
 
     Raises:
@@ -447,12 +452,11 @@ def fairness_reports(
             too many groups; nothing was written.
     """
     problems: list[Problem] = []
-    reports = {}
+    reports: dict[tuple[str, str], AnyReport] = {}
     for run, table in fairness_tables(root, runs, settings, problems):
         assert run.predictions is not None  # only runs with predictions have a table
-        reports[(run.model, run.version)] = fairness_report(
-            table, run.predictions.sensitive, settings
-        )
+        report = multiclass_report if is_multiclass_table(table) else fairness_report
+        reports[(run.model, run.version)] = report(table, run.predictions.sensitive, settings)
     if problems:
         raise RecordsError(problems)
     return reports

@@ -18,6 +18,9 @@ Scalar = str | int | float | bool | None
 # Columns of a checked predictions table (labels and predictions as 0/1, scores as floats); a
 # prefix no user column is likely to carry, so sensitive columns keep their own names beside them.
 Y_TRUE, Y_PRED, Y_SCORE = "cardpress:y_true", "cardpress:y_pred", "cardpress:y_score"
+# A multiclass table holds Y_TRUE and Y_PRED as categoricals sharing the class list, and the
+# score of class number i (in that list's order) in column Y_CLASS_SCORE + str(i).
+Y_CLASS_SCORE = "cardpress:y_score:"
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,8 @@ class Predictions:
     sensitive: tuple[str, ...] = ()
     sha256: str | None = None
     positive_label: str | int | bool = 1
+    # multiclass: (class as text, column holding the predicted probability of that class)
+    y_score_by_class: tuple[tuple[str, str], ...] = ()
     file_sha256: str = ""  # computed by cardpress from the file's bytes when the run was read
 
 

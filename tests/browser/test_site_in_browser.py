@@ -17,6 +17,7 @@ MAIN_PAGES = [
     "models/income-classifier/index.html",
     "models/income-classifier/v/2/index.html",
     "models/income-classifier/v/2/fairness/index.html",
+    "models/hours-band/v/1/fairness/index.html",
     "models/income-classifier/v/2/diff/index.html",
     "models/income-classifier/v/2/review/index.html",
     "models/income-classifier/v/2/compliance/index.html",
@@ -81,11 +82,14 @@ def test_search_from_the_header_and_the_search_page(page: Any, site_root: str) -
     page.wait_for_selector("#search-results li")
     titles = page.locator("#search-results li a").all_inner_texts()
     assert "UCI Adult, test split" in titles
-    page.fill("#search-query", "boosted")  # results follow typing; v2's run description
+    page.fill("#search-query", "boosted")  # results follow typing; the run descriptions
     page.wait_for_function(
         "document.querySelector('#search-status').textContent.includes('boosted')"
     )
-    assert page.locator("#search-results li a").all_inner_texts() == ["Income classifier 2"]
+    assert page.locator("#search-results li a").all_inner_texts() == [
+        "Income classifier 2",
+        "Working-hours band 1",
+    ]
     page.click("#search-results li a")
     page.wait_for_url("**/v/2/index.html#*")  # results link to the section that matched
     assert errors == []

@@ -37,6 +37,11 @@ GOOD = [(1, 1, 1, 0.9, "a"), (2, 0, 0, 0.2, "a"), (3, 1, 0, 0.4, "b"), (4, 0, 1,
 def test_labels_that_are_not_binary(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = project()
     _write_predictions(records, _csv([*GOOD, (5, 2, 1, 0.5, "a")]))
+    # declared binary: three labels are an error (undeclared, they would be read as multiclass)
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["model"]["task"] = "binary"
+    run_path.write_text(json.dumps(run, indent=2))
     assert _fails(run_cli, records, tmp_path / "out") == [
         "predictions/churn-1.csv: y: holds 3 values (0, 1, 2) (y_true) — the fairness report "
         "covers binary classification: map labels and predictions to two values (e.g. 0/1) and "

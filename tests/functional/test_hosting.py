@@ -26,10 +26,14 @@ def test_search_index_covers_models_versions_datasets_and_card_text(example_site
         kind: [e for e in entries if e["kind"] == kind]
         for kind in ("model", "version", "dataset", "fairness", "review", "drift")
     }
-    assert [e["url"] for e in by_kind["model"]] == ["models/income-classifier/index.html"]
+    assert sorted(e["url"] for e in by_kind["model"]) == [
+        "models/hours-band/index.html",
+        "models/income-classifier/index.html",
+    ]
     assert sorted({e["title"] for e in by_kind["version"]}) == [
         "Income classifier 1",
         "Income classifier 2",
+        "Working-hours band 1",
     ]
     datasets = {e["title"]: e["url"] for e in by_kind["dataset"]}
     assert {"UCI Adult, test split", "UCI Adult, training split"} <= set(datasets)

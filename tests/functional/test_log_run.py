@@ -298,6 +298,9 @@ BAD: list[tuple[str, Callable[[Path], object], str]] = [
      "dataset id 'test' is logged twice"),
     ("missing column", lambda r: _with_dataset(r).predictions(_frame(), dataset="test"),
      "predictions: y_true='y_true' is not a column — use one of 'row_id'"),
+    ("missing class score column", lambda r: _with_dataset(r).predictions(
+        _frame(), dataset="test", y_true="label", y_pred="pred", y_score_by_class={0: "p0"}),
+     "predictions: y_score_by_class='p0' is not a column — use one of 'row_id'"),
     ("list param", lambda r: _start(r).param("layers", [1, 2]),
      "param 'layers': list [1, 2] is not a single value"),
     ("nan param", lambda r: _start(r).params(lr=float("nan")), "param 'lr': nan is not finite"),
@@ -375,3 +378,15 @@ def test_metric_and_param_keys(text: str) -> None:
         assert not text or text != text.strip() or not text.isprintable()
         return
     assert text and text == text.strip() and text.isprintable()
+
+
+def test_class_score_columns_are_recorded(records: Path) -> None:
+    frame = _frame().assign(p0=0.4, p1=0.6)
+    with cardpress.run("churn", "1", records, clock=lambda: T0, code=False,
+                       packages=["pandas"]) as run:  # fmt: skip
+        run.dataset("test", records / "data" / "test.csv", role="test")
+        run.predictions(frame, dataset="test", y_true="label", y_pred="pred",
+                        y_score_by_class={0: "p0", 1: "p1"}, sensitive=["sex"])  # fmt: skip
+    assert run.path is not None
+    columns = json.loads(run.path.read_text())["predictions"]["columns"]
+    assert columns["y_score_by_class"] == {"0": "p0", "1": "p1"}

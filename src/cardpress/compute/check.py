@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 
 from cardpress.compute.card import card_data
 from cardpress.compute.fairness.disparity import spread
-from cardpress.compute.fairness.report import FairnessReport, Grouping
+from cardpress.compute.fairness.groups import GroupMetrics
+from cardpress.compute.fairness.multiclass_report import AnyReport, MulticlassReport
 from cardpress.compute.review import review_state
 from cardpress.compute.site import ModelEntry, VersionEntry
 from cardpress.model import Rule, SignOff
@@ -46,7 +47,7 @@ class Evidence:
 
     model: ModelEntry
     entry: VersionEntry
-    fairness: FairnessReport | None
+    fairness: AnyReport | None
     signoffs: tuple[SignOff, ...]
     min_group_size: int
     current_hashes: dict[str, str | None]  # data set id -> sha256 of its file now, None if absent
@@ -110,18 +111,50 @@ def _fairness(rule: Rule, evidence: Evidence) -> list[Outcome]:
     groupings = [g for g in report.groupings if not wanted or g.columns == wanted]
     if not groupings:
         return [(rule.name, True, f"no grouping {' × '.join(wanted)} in the report", limit)]
+    if isinstance(report, MulticlassReport):
+        return _multiclass_fairness(rule, report, wanted, limit, min_size)
     outcomes = []
-    for grouping in groupings:
-        figure, value = _spread_figure(grouping, metric, measure, min_size)
+    for grouping in report.groupings:
+        if wanted and grouping.columns != wanted:
+            continue
+        figure, value = _spread_figure(grouping.groups, metric, measure, min_size)
         name = rule.name if wanted else f"{rule.name} by {grouping.name}"
         outcomes.append((name, _breaks(rule, value), figure, limit))
     return outcomes
 
 
+def _multiclass_fairness(
+    rule: Rule, report: MulticlassReport, wanted: tuple[str, ...], limit: str, min_size: int
+) -> list[Outcome]:
+    """A multiclass model: the rule on each class against the rest, one result per class.
+
+    A metric that a class cannot have (AUC without per-class scores) gives "not applicable",
+    which, like any rule that cannot be evaluated, does not pass.
+    """
+    metric, measure = rule.params["metric"], rule.params["measure"]
+    outcomes = []
+    for grouping in report.groupings:
+        if wanted and grouping.columns != wanted:
+            continue
+        for index, name in enumerate(report.classes):
+            label = f"{rule.name} by {grouping.name}" if not wanted else rule.name
+            label += f", class {name}"
+            if metric == "auc" and not report.has_scores:
+                figure = (
+                    "not applicable: no per-class scores (predictions.columns.y_score_by_class)"
+                )
+                outcomes.append((label, True, figure, limit))
+                continue
+            groups = [g.ovr[index] for g in grouping.groups]
+            figure, value = _spread_figure(groups, metric, measure, min_size)
+            outcomes.append((label, _breaks(rule, value), figure, limit))
+    return outcomes
+
+
 def _spread_figure(
-    grouping: Grouping, metric: str, measure: str, min_size: int
+    groups: tuple[GroupMetrics, ...] | list[GroupMetrics], metric: str, measure: str, min_size: int
 ) -> tuple[str, float]:
-    groups = [replace(g, small=g.count < min_size) for g in grouping.groups]
+    groups = [replace(g, small=g.count < min_size) for g in groups]
     result = spread(groups, metric)
     if result.undefined:
         return f"undefined: {result.undefined}", math.nan

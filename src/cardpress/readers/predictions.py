@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from cardpress.errors import Problem
 from cardpress.model import FairnessSettings, Predictions, Run
 from cardpress.readers.files import inside
+from cardpress.readers.multiclass_checks import checked_multiclass, is_multiclass
 from cardpress.readers.prediction_checks import checked_predictions
 
 
@@ -22,6 +23,7 @@ def prediction_columns(predictions: Predictions) -> list[str]:
     wanted = [predictions.y_true, predictions.y_pred]
     if predictions.y_score:
         wanted.append(predictions.y_score)
+    wanted += [column for _, column in predictions.y_score_by_class]
     wanted += list(predictions.sensitive)
     return list(dict.fromkeys(wanted))
 
@@ -76,7 +78,8 @@ def fairness_tables(
         frame = read_predictions(root, predictions, problems)
         if frame is None:
             continue
-        checked, found = checked_predictions(frame, predictions, run.datasets, reference)
+        check = checked_multiclass if is_multiclass(run, frame) else checked_predictions
+        checked, found = check(frame, predictions, run.datasets, reference)
         del frame
         problems += found
         if checked is not None:

@@ -170,11 +170,15 @@ def _column_problems(
     wanted: list[tuple[JsonPath, str]] = [
         (("predictions", "columns", role), column)
         for role, column in columns.items()
-        if role != "sensitive"
+        if role not in ("sensitive", "y_score_by_class")
     ]
     wanted += [
         (("predictions", "columns", "sensitive", i), column)
         for i, column in enumerate(columns.get("sensitive", []))
+    ]
+    wanted += [
+        (("predictions", "columns", "y_score_by_class", label), column)
+        for label, column in columns.get("y_score_by_class", {}).items()
     ]
     available = ", ".join(sorted(present))
     for path, column in wanted:

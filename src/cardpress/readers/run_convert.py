@@ -123,6 +123,7 @@ def _predictions(doc: dict[str, Any], source_of: SourceOf) -> Predictions:
         sensitive=tuple(columns.get("sensitive", [])),
         sha256=doc.get("sha256"),
         positive_label=doc.get("positive_label", 1),
+        y_score_by_class=tuple(columns.get("y_score_by_class", {}).items()),
         source=source_of(("predictions",)),
     )
 

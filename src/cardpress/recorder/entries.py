@@ -169,7 +169,8 @@ def check_columns(file: Path, wanted: Mapping[str, Any]) -> None:
     except TableError as error:
         raise ArgumentError(f"predictions: the file {error} — write it again") from None
     for role, column in wanted.items():
-        for name in column if isinstance(column, list) else [column]:
+        names = column.values() if isinstance(column, dict) else column
+        for name in names if isinstance(column, list | dict) else [column]:
             if name not in present:
                 raise ArgumentError(
                     f"predictions: {role}={name!r} is not a column — use one of "

@@ -207,8 +207,12 @@ class RunRecorder:
         id: str | None = None,
         sensitive: Iterable[str] = (),
         positive_label: str | int | bool | None = None,
+        y_score_by_class: Mapping[Any, str] | None = None,
     ) -> None:
         """Record the evaluation predictions on data set ``dataset``: a DataFrame or a file.
+
+        A multiclass model names each class's probability column in ``y_score_by_class``
+        (class label -> column; the labels are written as text).
 
         A DataFrame is written to ``predictions/<model>-<version>.parquet`` (pyarrow, no index,
         zstd); a file outside the records folder is copied there with its own extension. Both
@@ -226,6 +230,9 @@ class RunRecorder:
             "y_pred": y_pred,
             "y_score": y_score,
             "sensitive": list(sensitive) or None,
+            "y_score_by_class": (
+                {str(k): str(v) for k, v in y_score_by_class.items()} if y_score_by_class else None
+            ),
         }
         columns = {k: v for k, v in columns.items() if v is not None}
         final = self.root / "predictions" / f"{self.model}-{self.version}.parquet"

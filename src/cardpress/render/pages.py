@@ -16,7 +16,7 @@ import orjson
 from cardpress.compute.card import card_data
 from cardpress.compute.check import RuleResult
 from cardpress.compute.diff import diff_data
-from cardpress.compute.fairness.report import FairnessReport
+from cardpress.compute.fairness.multiclass_report import AnyReport, MulticlassReport
 from cardpress.compute.site import ModelEntry, Site, VersionEntry
 from cardpress.compute.summary import card_summary
 from cardpress.model import SignOff
@@ -33,6 +33,12 @@ from cardpress.render.charts import (
 from cardpress.render.compare_data import compare_data
 from cardpress.render.fairness_csv import fairness_csv
 from cardpress.render.fairness_data import fairness_chart_specs, fairness_data, headline
+from cardpress.render.fairness_multiclass import (
+    multiclass_chart_specs,
+    multiclass_csv,
+    multiclass_data,
+    multiclass_headline,
+)
 from cardpress.render.review_data import compliance_data, review_data
 from cardpress.render.site_data import home_data, model_data, site_data
 
@@ -53,7 +59,7 @@ class RenderedFile:
 class Extras:
     """What pages beyond the card are made from: fairness reports, sign-offs, check results."""
 
-    fairness: dict[tuple[str, str], FairnessReport] = field(default_factory=dict)
+    fairness: dict[tuple[str, str], AnyReport] = field(default_factory=dict)
     signoffs: tuple[SignOff, ...] = ()
     checks: dict[tuple[str, str], list[RuleResult]] = field(default_factory=dict)
     monitored: frozenset[str] = frozenset()  # models with monitoring rows (a drift timeline)
@@ -157,7 +163,7 @@ def version_card(
     site: Site,
     model: ModelEntry,
     entry: VersionEntry,
-    reports: dict[tuple[str, str], FairnessReport],
+    reports: dict[tuple[str, str], AnyReport],
 ) -> tuple[dict[str, Any], PagePlan | None]:
     """The card data of a version, with its fairness headline, and its fairness page if any."""
     data = card_data(model, entry)
@@ -165,7 +171,9 @@ def version_card(
     page = _fairness_page(site, data, entry, report) if report is not None else None
     if page is not None:
         data["sections"]["quantitative_analyses"]["fairness"] = {
-            "href": "fairness/index.html", "headline": headline(page.data)
+            "href": "fairness/index.html",
+            "headline": (multiclass_headline if isinstance(report, MulticlassReport)
+                         else headline)(page.data),
         }  # fmt: skip
     data["summary_panel"] = card_summary(data)
     return data, page
@@ -203,15 +211,20 @@ def _live_pages(
 
 
 def _fairness_page(
-    site: Site, card: dict[str, Any], entry: VersionEntry, report: FairnessReport
+    site: Site, card: dict[str, Any], entry: VersionEntry, report: AnyReport
 ) -> PagePlan:
     assert entry.run.predictions is not None  # a report exists only for runs with predictions
-    data = fairness_data(report, entry.run.predictions, site.config.fairness)
+    multiclass = isinstance(report, MulticlassReport)
+    if isinstance(report, MulticlassReport):
+        data = multiclass_data(report, entry.run.predictions, site.config.fairness)
+    else:
+        data = fairness_data(report, entry.run.predictions, site.config.fairness)
     for key in ("model", "title", "version", "record"):
         data[key] = card[key]
     folder = f"models/{card['model']}/v/{card['version']}/fairness"
-    csv = RenderedFile(f"{folder}/groups.csv", fairness_csv(data))
-    charts = fairness_chart_specs(data)
+    table = multiclass_csv(data) if multiclass else fairness_csv(data)
+    csv = RenderedFile(f"{folder}/groups.csv", table)
+    charts = multiclass_chart_specs(data) if multiclass else fairness_chart_specs(data)
     return PagePlan(f"{folder}/index.html", "fairness.html", data, charts, files=(csv,))
 
 

@@ -517,7 +517,7 @@ def fairness_reports(
     for run, table in fairness_tables(root, runs, settings, problems):
         assert run.predictions is not None  # only runs with predictions have a table
         reports[(run.model, run.version)] = fairness_report(
-            table, run.predictions.sensitive, settings
+            table, run.predictions.sensitive, settings, run.predictions.threshold
         )
     if problems:
         raise RecordsError(problems)

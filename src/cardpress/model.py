@@ -18,6 +18,9 @@ Scalar = str | int | float | bool | None
 # Columns of a checked predictions table (labels and predictions as 0/1, scores as floats); a
 # prefix no user column is likely to carry, so sensitive columns keep their own names beside them.
 Y_TRUE, Y_PRED, Y_SCORE = "cardpress:y_true", "cardpress:y_pred", "cardpress:y_score"
+# The checked table's sample weights (float64, finite, >= 0), present only when the run names a
+# weight column (``predictions.columns.weight``); compute functions take ``weights=None`` for 1s.
+WEIGHT = "cardpress:weight"
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ class Predictions:
     sensitive: tuple[str, ...] = ()
     sha256: str | None = None
     positive_label: str | int | bool = 1
+    weight: str | None = None  # column of sample weights; None: every row weighs 1
+    threshold: float | None = None  # declared decision threshold (y_pred = score >= threshold)
     file_sha256: str = ""  # computed by cardpress from the file's bytes when the run was read
 
 

@@ -121,7 +121,7 @@ def _fairness(rule: Rule, evidence: Evidence) -> list[Outcome]:
 def _spread_figure(
     grouping: Grouping, metric: str, measure: str, min_size: int
 ) -> tuple[str, float]:
-    groups = [replace(g, small=g.count < min_size) for g in grouping.groups]
+    groups = [replace(g, small=g.effective_n < min_size) for g in grouping.groups]
     result = spread(groups, metric)
     if result.undefined:
         return f"undefined: {result.undefined}", math.nan

@@ -22,6 +22,8 @@ def prediction_columns(predictions: Predictions) -> list[str]:
     wanted = [predictions.y_true, predictions.y_pred]
     if predictions.y_score:
         wanted.append(predictions.y_score)
+    if predictions.weight:
+        wanted.append(predictions.weight)
     wanted += list(predictions.sensitive)
     return list(dict.fromkeys(wanted))
 

@@ -104,6 +104,8 @@ def _predictions(doc: dict[str, Any], source_of: SourceOf) -> Predictions:
         sensitive=tuple(columns.get("sensitive", [])),
         sha256=doc.get("sha256"),
         positive_label=doc.get("positive_label", 1),
+        weight=columns.get("weight"),
+        threshold=doc.get("threshold"),
         source=source_of(("predictions",)),
     )
 

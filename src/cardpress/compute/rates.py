@@ -187,7 +187,7 @@ def _weighted_runs(
     pos_squares = np.bincount(code, weights=positive * positive, minlength=groups)
     negative = weight - positive
     neg_squares = np.bincount(code, weights=negative * negative, minlength=groups)
-    return run_pos, run_neg, pos_squares, neg_squares
+    return run_pos, run_neg, pos_squares, neg_squares  # type: ignore[return-value]
 
 
 def _within_group_before(

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from cardpress.compute.fairness.groups import GroupMetrics
 from cardpress.compute.rates import Z95, wilson_interval
 
 BINS = 10
@@ -95,15 +97,18 @@ def calibration_by_group(
     del bins
     cells = groups * BINS * 2
     rows = np.bincount(key, minlength=cells).reshape(groups, BINS, 2)
+    mass: Floats
+    squares: Floats
+    score_mass: Floats
     if weights is None:
         mass = rows.astype(np.float64)
         squares = mass
-        score_mass = np.bincount(key, weights=score, minlength=cells).reshape(groups, BINS, 2)
+        score_mass = np.bincount(key, weights=score, minlength=cells).reshape(groups, BINS, 2)  # type: ignore[assignment]
     else:
-        mass = np.bincount(key, weights=weights, minlength=cells).reshape(groups, BINS, 2)
-        squares = np.bincount(key, weights=weights * weights, minlength=cells)
+        mass = np.bincount(key, weights=weights, minlength=cells).reshape(groups, BINS, 2)  # type: ignore[assignment]
+        squares = np.bincount(key, weights=weights * weights, minlength=cells)  # type: ignore[assignment]
         squares = squares.reshape(groups, BINS, 2)
-        score_mass = np.bincount(key, weights=weights * score, minlength=cells)
+        score_mass = np.bincount(key, weights=weights * score, minlength=cells)  # type: ignore[assignment]
         score_mass = score_mass.reshape(groups, BINS, 2)
     brier, brier_half = _brier(codes, truth, score, groups, weights)
     del key
@@ -185,13 +190,15 @@ def _brier(
     """Each group's Brier score and the half-width of its 95% interval (two passes)."""
     error = score - truth
     error **= 2
+    mass: Floats
+    squares: Floats
     if weights is None:
         mass = np.bincount(codes, minlength=groups).astype(np.float64)
         squares = mass
         sums = np.bincount(codes, weights=error, minlength=groups)
     else:
-        mass = np.bincount(codes, weights=weights, minlength=groups)
-        squares = np.bincount(codes, weights=weights * weights, minlength=groups)
+        mass = np.bincount(codes, weights=weights, minlength=groups)  # type: ignore[assignment]
+        squares = np.bincount(codes, weights=weights * weights, minlength=groups)  # type: ignore[assignment]
         sums = np.bincount(codes, weights=weights * error, minlength=groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         brier = sums / mass
@@ -216,3 +223,18 @@ def _effective(total: float, squares: float) -> float:
 def _count(mass: float, cells: _Cells) -> float:
     """A bin's count as the page shows it: whole rows unweighted, Σw with weights."""
     return float(mass) if cells.weighted else int(mass)
+
+
+def ece_spread(
+    groups: Sequence[GroupMetrics], calibration: dict[str, Calibration]
+) -> tuple[str | None, str | None, float]:
+    """(highest, lowest, max − min) of the ECE over the groups that are not small.
+
+    NaN (and None) with fewer than two such groups: a spread of one group says nothing.
+    """
+    found = [(calibration[g.label].ece, g.label) for g in groups
+             if not g.small and g.label in calibration]  # fmt: skip
+    if len(found) < 2:
+        return None, None, math.nan
+    highest, lowest = max(found, key=lambda f: f[0]), min(found, key=lambda f: f[0])
+    return highest[1], lowest[1], highest[0] - lowest[0]

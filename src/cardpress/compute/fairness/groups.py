@@ -100,25 +100,26 @@ def group_metrics(
     min_group_size: int,
     score_order: NDArray[np.int64] | None = None,
     weights: NDArray[np.float64] | None = None,
-    codes: tuple[NDArray[np.integer], list[tuple[str | None, ...]]] | None = None,
+    coded: tuple[NDArray[np.integer], list[tuple[str | None, ...]]] | None = None,
 ) -> list[GroupMetrics]:
     """Metrics of every non-empty group of ``columns`` (all rows when ``columns`` is empty).
 
     ``y_true`` and ``y_pred`` hold 0/1; null/NaN in a sensitive column is its own group,
     value None (shown "(missing)"), apart from any real value (even the text "missing").
     ``score_order`` (the rows' order by score, stable) may be shared between calls on one table.
-    ``weights`` (finite, >= 0) weight every count; None: every row weighs 1. ``codes`` are
+    ``weights`` (finite, >= 0) weight every count; None: every row weighs 1. ``coded`` is
     :func:`group_codes` of the same columns when the caller has them already.
     Groups are ordered by size (weighted), largest first, then by label.
     """
-    codes, labels = codes if codes is not None else group_codes(frame, columns)
+    codes, labels = coded if coded is not None else group_codes(frame, columns)
     truth = frame[y_true].to_numpy(dtype=np.int8)
     key = codes.astype(np.int64) * 4  # one key per (group, label, prediction), built in place
     key += truth * np.int8(2)
     key += frame[y_pred].to_numpy(dtype=np.int8)
     cells = len(labels) * 4
     rows = np.bincount(key, minlength=cells).reshape(len(labels), 4)  # tn fp fn tp
-    counts, squares = rows, rows  # unweighted: a count, and Σw² = the count
+    counts: NDArray[np.int64] | NDArray[np.float64] = rows
+    squares: NDArray[np.int64] | NDArray[np.float64] = rows  # unweighted: Σw² = the count
     if weights is not None:
         counts = np.bincount(key, weights=weights, minlength=cells).reshape(len(labels), 4)
         squares = np.bincount(key, weights=weights * weights, minlength=cells)

@@ -139,7 +139,7 @@ def _grouping(
     coded = group_codes(frame, columns)
     groups = group_metrics(
         frame, columns, y_true=Y_TRUE, y_pred=Y_PRED, y_score=score,
-        min_group_size=settings.min_group_size, score_order=order, weights=weights, codes=coded,
+        min_group_size=settings.min_group_size, score_order=order, weights=weights, coded=coded,
     )  # fmt: skip
     calibration, curves = _scored(frame, coded, weights) if score else ({}, {})
     reference, rule = choose_reference(groups, dict(settings.reference))

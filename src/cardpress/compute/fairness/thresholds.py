@@ -121,7 +121,8 @@ def shortest_between(low: float, high: float) -> float:
     """The number with the fewest decimals in (low, high] (the largest such, on ties: none)."""
     for decimals in range(0, 17):
         step = 10.0**-decimals
-        candidate = round(math.floor(high / step) * step, decimals)
+        # rounded before the floor: 0.7 / 0.1 is 6.999…, and 0.7 must stay a candidate
+        candidate = round(math.floor(round(high / step, 6)) * step, decimals)
         if candidate > high:  # floating point: step back once
             candidate = round(candidate - step, decimals)
         if low < candidate <= high:

@@ -1,4 +1,4 @@
-"""Sample weights: group metrics against fairlearn's MetricFrame (sample_params) and scikit-learn."""
+"""Sample weights: group metrics against fairlearn's MetricFrame (sample_params) and sklearn."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_weighted_groups_match_fairlearn_metricframe_with_sample_params() -> Non
         ).by_group  # fmt: skip
         for group in _weighted(frame, columns, weights):
             key = group.values if len(group.values) > 1 else group.values[0]
-            inside = (frame[columns] == pd.Series(dict(zip(columns, group.values, strict=True))))
+            inside = frame[columns] == pd.Series(dict(zip(columns, group.values, strict=True)))
             inside = inside.all(axis=1).to_numpy()
             assert group.count == pytest.approx(weights[inside].sum(), abs=1e-9)
             assert group.rows == int(inside.sum())
@@ -68,8 +68,8 @@ def test_weighted_groups_match_fairlearn_metricframe_with_sample_params() -> Non
 
 
 def test_weighted_wilson_interval_uses_the_effective_n() -> None:
-    frame = pd.DataFrame({"label": [1, 1, 0, 0], "pred": [1, 0, 0, 1], "score": [0.9, 0.4, 0.2, 0.6],
-                          "g": ["a"] * 4})  # fmt: skip
+    frame = pd.DataFrame({"label": [1, 1, 0, 0], "pred": [1, 0, 0, 1],
+                          "score": [0.9, 0.4, 0.2, 0.6], "g": ["a"] * 4})  # fmt: skip
     weights = np.array([3.0, 1.0, 1.0, 1.0])
     [group] = _weighted(frame, ["g"], weights)
     recall = group.rates["recall"]  # TP weight 3 of positives' weight 4, n_eff = 16 / 10
@@ -109,7 +109,9 @@ def _same(a: float, b: float, tolerance: float = 1e-12) -> bool:
 
 @settings(max_examples=80, deadline=None)
 @given(rows)
-def test_weights_of_one_equal_the_unweighted_report(data: list[tuple[int, int, float, str, int]]) -> None:
+def test_weights_of_one_equal_the_unweighted_report(
+    data: list[tuple[int, int, float, str, int]],
+) -> None:
     frame = _frame(data)
     common = {"y_true": "label", "y_pred": "pred", "y_score": "score", "min_group_size": 3}
     plain = group_metrics(frame, ["g"], **common)  # type: ignore[arg-type]

@@ -53,7 +53,8 @@ def grouping_scored(grouping: Grouping, hidden: set[str]) -> dict[str, Any]:
     rows = []
     for group in grouping.groups:
         if group.label in hidden:
-            rows.append({"label": group.label, "suppressed": True})
+            rows.append({"label": group.label, "suppressed": True, "small": True,
+                         "reference": False})  # fmt: skip
             continue
         row = {"label": group.label, "small": group.small, "suppressed": False,
                "reference": group.label == reference}  # fmt: skip

@@ -84,17 +84,17 @@ def calibration_by_group(
     groups: int,
     weights: Floats | None = None,
     labels: list[str] | None = None,
+    bins: NDArray[np.int8] | None = None,
 ) -> list[Calibration | None]:
     """The calibration of every group code (None for a group without rows).
 
     ``labels`` (one per code) seed each group's bootstrap, so a group's interval does not
-    depend on which other groups the table has; without them the code is the seed.
+    depend on which other groups the table has; without them the code is the seed. ``bins``
+    are :func:`score_bins` of ``score``, when the caller shares them between groupings.
     """
-    bins = score_bins(score)
     key = codes.astype(np.int64) * (BINS * 2)
-    key += bins * np.int8(2)
+    key += (score_bins(score) if bins is None else bins) * np.int8(2)
     key += truth
-    del bins
     cells = groups * BINS * 2
     rows = np.bincount(key, minlength=cells).reshape(groups, BINS, 2)
     mass: Floats

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from cardpress.compute.fairness.calibration import Calibration, calibration_by_group
+from cardpress.compute.fairness.calibration import Calibration, calibration_by_group, score_bins
 from cardpress.compute.fairness.disparity import (
     METRICS,
     Comparison,
@@ -31,6 +31,7 @@ from cardpress.compute.fairness.thresholds import (
     Deployed,
     curves_by_group,
     deployed_threshold,
+    threshold_positions,
 )
 from cardpress.model import WEIGHT, Y_PRED, Y_SCORE, Y_TRUE, FairnessSettings
 
@@ -89,7 +90,9 @@ def fairness_report(
     order = np.argsort(frame[score].to_numpy(dtype=np.float64)) if score else None
     overall = group_metrics(frame, [], y_true=Y_TRUE, y_pred=Y_PRED, y_score=score,
                             min_group_size=0, score_order=order, weights=weights)[0]  # fmt: skip
-    scored = _scored(frame, group_codes(frame, ()), weights) if score else ({}, {})
+    # the score's bin and threshold position do not depend on the grouping: computed once
+    rows = _ScoredRows.of(frame, weights) if score else None
+    scored = _scored(group_codes(frame, ()), rows) if rows else ({}, {})
     wanted: list[tuple[str, ...]] = [(column,) for column in sensitive]
     skipped = []
     for columns in settings.intersections:
@@ -100,7 +103,7 @@ def fairness_report(
         else:
             wanted.append(tuple(columns))
     groupings = tuple(
-        _grouping(frame, columns, score, order, settings, weights) for columns in wanted
+        _grouping(frame, columns, score, order, settings, weights, rows) for columns in wanted
     )
     deployed = None
     if score:
@@ -112,18 +115,33 @@ def fairness_report(
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class _ScoredRows:
+    """What calibration and the threshold curves read of every row, shared by the groupings."""
+
+    truth: NDArray[np.int8]
+    score: NDArray[np.float64]
+    weights: NDArray[np.float64] | None
+    bins: NDArray[np.int8]
+    positions: NDArray[np.int8]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, weights: NDArray[np.float64] | None) -> _ScoredRows:
+        score = frame[Y_SCORE].to_numpy(dtype=np.float64)
+        truth = frame[Y_TRUE].to_numpy(dtype=np.int8)
+        return cls(truth, score, weights, score_bins(score), threshold_positions(score))
+
+
 def _scored(
-    frame: pd.DataFrame,
-    coded: tuple[NDArray[np.integer], list[tuple[str | None, ...]]],
-    weights: NDArray[np.float64] | None,
+    coded: tuple[NDArray[np.integer], list[tuple[str | None, ...]]], rows: _ScoredRows
 ) -> tuple[dict[str, Calibration], dict[str, Curves]]:
     """Each group's calibration and threshold curves, by label."""
     codes, values = coded
     labels = [group_label(v) for v in values]
-    truth = frame[Y_TRUE].to_numpy(dtype=np.int8)
-    score = frame[Y_SCORE].to_numpy(dtype=np.float64)
-    found = calibration_by_group(codes, truth, score, len(values), weights, labels)
-    curves = curves_by_group(codes, truth, score, len(values), weights)
+    found = calibration_by_group(codes, rows.truth, rows.score, len(values), rows.weights,
+                                 labels, rows.bins)  # fmt: skip
+    curves = curves_by_group(codes, rows.truth, rows.score, len(values), rows.weights,
+                             rows.positions)  # fmt: skip
     calibration = {label: c for label, c in zip(labels, found, strict=True) if c is not None}
     return calibration, {label: c for label, c in zip(labels, curves, strict=True) if c}
 
@@ -135,13 +153,14 @@ def _grouping(
     order: NDArray[np.int64] | None,
     settings: FairnessSettings,
     weights: NDArray[np.float64] | None = None,
+    rows: _ScoredRows | None = None,
 ) -> Grouping:
     coded = group_codes(frame, columns)
     groups = group_metrics(
         frame, columns, y_true=Y_TRUE, y_pred=Y_PRED, y_score=score,
         min_group_size=settings.min_group_size, score_order=order, weights=weights, coded=coded,
     )  # fmt: skip
-    calibration, curves = _scored(frame, coded, weights) if score else ({}, {})
+    calibration, curves = _scored(coded, rows) if rows else ({}, {})
     reference, rule = choose_reference(groups, dict(settings.reference))
     comparisons = {}
     if reference is not None:

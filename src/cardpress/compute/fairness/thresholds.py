@@ -52,14 +52,16 @@ def curves_by_group(
     score: Floats,
     groups: int,
     weights: Floats | None = None,
+    position: NDArray[np.int8] | None = None,
 ) -> list[Curves | None]:
-    """Each group code's curves (None for a group without rows)."""
+    """Each group code's curves (None for a group without rows).
+
+    ``position`` is :func:`threshold_positions` of ``score``, when shared between groupings.
+    """
     steps = len(THRESHOLDS) + 1
-    position = np.searchsorted(THRESHOLDS, score, side="right").astype(np.int8)
     key = codes.astype(np.int64) * (steps * 2)
-    key += position * np.int8(2)
+    key += (threshold_positions(score) if position is None else position) * np.int8(2)
     key += truth
-    del position
     cells = groups * steps * 2
     rows = np.bincount(key, minlength=cells).reshape(groups, steps, 2)
     mass = rows if weights is None else np.bincount(key, weights=weights, minlength=cells)
@@ -79,6 +81,11 @@ def curves_by_group(
             continue
         results.append(Curves(_floats(selection[code]), _floats(recall[code]), _floats(fpr[code])))
     return results
+
+
+def threshold_positions(score: Floats) -> NDArray[np.int8]:
+    """How many thresholds each score is at or above (0 … 19)."""
+    return np.searchsorted(THRESHOLDS, score, side="right").astype(np.int8)
 
 
 def _floats(values: Floats) -> tuple[float, ...]:

@@ -99,3 +99,24 @@ def test_weighted_page_counts_effective_n_and_matches_fairlearn(project, tmp_pat
     html = (folder / "index.html").read_text()
     assert "Sample weights</dt>" in html and "n<sub>eff</sub>" in html
     assert "declared in the run record (predictions.threshold)" in html
+
+
+def test_calibration_and_threshold_csvs_hold_the_page_numbers(example_site: Path) -> None:
+    folder = example_site / "models/income-classifier/v/2/fairness"
+    page = _page(example_site)
+    calibration = pd.read_csv(folder / "calibration.csv")
+    thresholds = pd.read_csv(folder / "thresholds.csv")
+    by_sex = next(g for g in page["groupings"] if g["name"] == "sex")
+    female = next(g for g in by_sex["scored"]["groups"] if g["label"] == "Female")
+    rows = calibration[(calibration["grouping"] == "sex") & (calibration["group"] == "Female")]
+    ece = rows[rows["measure"] == "ece"].iloc[0]
+    assert ece["value"] == female["calibration"]["ece"]["value"]  # full precision
+    bins = rows[rows["measure"] == "bin"]
+    assert bins["value"].tolist() == [b["observed"] for b in female["calibration"]["bins"]]
+    curve = thresholds[(thresholds["grouping"] == "sex") & (thresholds["group"] == "Female")]
+    assert curve["tpr"].tolist() == female["curves"]["recall"]
+    assert curve["threshold"].tolist() == page["thresholds"]
+    assert (calibration["group"] == "all rows").any()
+    manifest = json.loads((example_site / "manifest.json").read_text())
+    files = manifest["versions"]["income-classifier@2"]["files"]
+    assert "models/income-classifier/v/2/fairness/thresholds.csv" in files

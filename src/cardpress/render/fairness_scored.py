@@ -130,3 +130,68 @@ def scored_chart_specs(data: dict[str, Any]) -> dict[str, Spec]:
                 curves, groups=labels, deployed=mark, title=title
             )
     return specs
+
+
+CALIBRATION_COLUMNS = (
+    "grouping", "group", "measure", "bin_lower", "bin_upper", "count", "rows", "mean_score",
+    "value", "lower", "upper",
+)  # fmt: skip
+THRESHOLD_COLUMNS = ("grouping", "group", "threshold", "selection_rate", "tpr", "fpr")
+
+
+def calibration_csv(data: dict[str, Any]) -> bytes:
+    """Every group's ECE and Brier score, then its reliability bins, at full precision.
+
+    ``measure`` is ``ece``, ``brier`` or ``bin`` (value = observed share positive in the bin,
+    lower/upper its Wilson interval); suppressed groups are left out, as on the page.
+    """
+    rows: list[list[Any]] = []
+    for grouping, group in _scored_groups(data):
+        found = group["calibration"]
+        if not found:
+            continue
+        for measure in ("ece", "brier"):
+            figure = found[measure]
+            rows.append([grouping, group["label"], measure, None, None, None, None, None,
+                         figure["value"], figure["lower"], figure["upper"]])  # fmt: skip
+        for b in found["bins"]:
+            rows.append([grouping, group["label"], "bin", b["lower"], b["upper"], b["count"],
+                         b["rows"], b["mean_score"], b["observed"], b["observed_lower"],
+                         b["observed_upper"]])  # fmt: skip
+    return _csv(CALIBRATION_COLUMNS, rows)
+
+
+def thresholds_csv(data: dict[str, Any]) -> bytes:
+    """Every group's selection rate, TPR and FPR at each threshold, at full precision."""
+    rows: list[list[Any]] = []
+    for grouping, group in _scored_groups(data):
+        curves = group["curves"]
+        if not curves:
+            continue
+        for index, threshold in enumerate(data["thresholds"]):
+            rows.append([grouping, group["label"], threshold, curves["selection_rate"][index],
+                         curves["recall"][index], curves["fpr"][index]])  # fmt: skip
+    return _csv(THRESHOLD_COLUMNS, rows)
+
+
+def _scored_groups(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    overall = {"label": "all rows", "calibration": data["overall_calibration"],
+               "curves": data["overall_curves"]}  # fmt: skip
+    found = [("all rows", overall)]
+    for grouping in data["groupings"]:
+        found += [(grouping["name"], g) for g in grouping["scored"]["groups"]
+                  if not g["suppressed"]]  # fmt: skip
+    return found
+
+
+def _csv(columns: tuple[str, ...], rows: list[list[Any]]) -> bytes:
+    import csv
+    import io
+
+    from cardpress.render.fairness_csv import csv_cell
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue().encode("utf-8")

@@ -26,6 +26,7 @@ from cardpress.render.charts import Spec, render_svgs
 from cardpress.render.compare_data import compare_data
 from cardpress.render.fairness_csv import fairness_csv
 from cardpress.render.fairness_data import fairness_chart_specs, fairness_data, headline
+from cardpress.render.fairness_scored import calibration_csv, thresholds_csv
 from cardpress.render.review_data import compliance_data, review_data
 from cardpress.render.site_data import home_data, model_data, site_data
 
@@ -175,9 +176,12 @@ def _fairness_page(
     for key in ("model", "title", "version", "record"):
         data[key] = card[key]
     folder = f"models/{card['model']}/v/{card['version']}/fairness"
-    csv = RenderedFile(f"{folder}/groups.csv", fairness_csv(data))
+    files = [RenderedFile(f"{folder}/groups.csv", fairness_csv(data))]
+    if "thresholds" in data:  # with scores: the calibration and threshold tables as CSV too
+        files.append(RenderedFile(f"{folder}/calibration.csv", calibration_csv(data)))
+        files.append(RenderedFile(f"{folder}/thresholds.csv", thresholds_csv(data)))
     charts = fairness_chart_specs(data)
-    return PagePlan(f"{folder}/index.html", "fairness.html", data, charts, files=(csv,))
+    return PagePlan(f"{folder}/index.html", "fairness.html", data, charts, files=tuple(files))
 
 
 def render_pages(

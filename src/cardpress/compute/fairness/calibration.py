@@ -10,10 +10,11 @@ is positive. Conventions (each is also written on the fairness page):
   latter's 95% Wilson interval on the bin's effective size.
 - ECE (expected calibration error) = Σ_bins (Σw in bin / Σw) · |observed share − mean score|.
   It is biased upward on small groups: a perfectly calibrated group of n rows still shows an
-  ECE of roughly √(bins / n). Its 95% interval is a bootstrap with a fixed seed: 2,000 resamples
-  of the group's rows (of its effective size with weights), each row standing for its cell
-  (bin × label) at the cell's mean score — so resampling needs the 20 cell totals, not the rows;
-  percentile interval.
+  ECE of up to about 0.4·√(bins / n) (√(2/π)·½ per bin, at scores near ½; 0.04 at 1,000
+  rows). Its 95% interval is a bootstrap with a fixed seed: 2,000 resamples of the group's
+  rows (of its effective size with weights), each row standing for its cell (bin × label) at
+  the cell's mean score — so resampling needs the 20 cell totals, not the rows; percentile
+  interval.
 - Brier score = Σw·(score − label)² / Σw (scikit-learn's ``brier_score_loss``), with a normal
   95% interval: ± 1.96 · s / √(effective n), s the weighted standard deviation of the per-row
   squared errors (reliability weights; with weights of 1 the ordinary ddof=1 one).

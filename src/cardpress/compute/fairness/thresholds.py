@@ -125,7 +125,7 @@ def deployed_threshold(
 
 
 def shortest_between(low: float, high: float) -> float:
-    """The number with the fewest decimals in (low, high] (the largest such, on ties: none)."""
+    """The number with the fewest decimals in (low, high]; of several, the largest."""
     for decimals in range(0, 17):
         step = 10.0**-decimals
         # rounded before the floor: 0.7 / 0.1 is 6.999…, and 0.7 must stay a candidate

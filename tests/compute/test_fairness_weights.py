@@ -152,3 +152,22 @@ def test_weighted_delong_with_unit_weights_is_delong() -> None:
     ones = auc_by_group(codes, truth, score, 3, weights=np.ones(500))
     for a, b in zip(plain, ones, strict=True):
         np.testing.assert_allclose(a, b, atol=1e-12)
+
+
+def test_a_group_whose_rows_all_weigh_zero_is_undefined_not_a_warning() -> None:
+    import warnings
+
+    from cardpress.compute.fairness.report import fairness_report
+    from cardpress.model import WEIGHT, Y_PRED, Y_SCORE, Y_TRUE, FairnessSettings
+
+    frame = pd.DataFrame({"g": ["a", "a", "b", "b"], Y_TRUE: np.array([1, 0, 1, 0], "int8"),
+                          Y_PRED: np.array([1, 0, 0, 1], "int8"), Y_SCORE: [0.9, 0.2, 0.4, 0.6],
+                          WEIGHT: [1.0, 2.0, 0.0, 0.0]})  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = fairness_report(frame, ("g",), FairnessSettings(min_group_size=1))
+    grouping = report.groupings[0]
+    empty = next(g for g in grouping.groups if g.label == "b")
+    assert empty.count == 0 and empty.small and empty.rows == 2
+    assert empty.rates["recall"].undefined and math.isnan(empty.auc)
+    assert "b" not in grouping.calibration and "a" in grouping.calibration

@@ -87,7 +87,7 @@ def calibration_by_group(
     labels: list[str] | None = None,
     bins: NDArray[np.int8] | None = None,
 ) -> list[Calibration | None]:
-    """The calibration of every group code (None for a group without rows).
+    """The calibration of every group code (None for a group without rows or without weight).
 
     ``labels`` (one per code) seed each group's bootstrap, so a group's interval does not
     depend on which other groups the table has; without them the code is the seed. ``bins``
@@ -115,7 +115,7 @@ def calibration_by_group(
     del key
     results: list[Calibration | None] = []
     for code in range(groups):
-        if rows[code].sum() == 0:
+        if rows[code].sum() == 0 or mass[code].sum() == 0:  # no rows, or all of weight 0
             results.append(None)
             continue
         seed = zlib.crc32(labels[code].encode()) if labels is not None else code

@@ -1,7 +1,7 @@
 """Chart specs of the fairness page's calibration and threshold sections (Altair → Vega-Lite).
 
 As in :mod:`cardpress.render.charts`, each kind of chart is built once by Altair (a cached
-template) and charts only fill in their data; shapes and dashes as well as colours tell the
+template) and charts only fill in their data; panels and dash patterns as well as colours tell the
 groups apart, and every chart sits beside a table of its numbers.
 """
 
@@ -13,9 +13,7 @@ from typing import Any
 
 from cardpress.render.charts import Spec
 
-# Point shapes and dash patterns, in the groups' order (largest group first); Vega's symbols.
-SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down",
-          "triangle-right", "triangle-left", "wedge", "arrow", "stroke"]  # fmt: skip
+# Dash patterns, in the groups' order (largest group first): lines read apart in grey print.
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3], [10, 2], [3, 5, 1, 5]]
 
 
@@ -64,6 +62,8 @@ def threshold_chart(
 ) -> Spec:
     """Selection rate, TPR and FPR against the threshold (a panel each), a line per group.
 
+    Groups are told apart by colour and dash pattern (the legend shows both).
+
     ``rows`` hold ``metric``, ``order`` (of the panels), ``group``, ``threshold`` and ``value``;
     ``deployed`` (when known) is drawn as a vertical rule in every panel.
     """
@@ -71,11 +71,10 @@ def threshold_chart(
     spec["data"] = {"values": rows}
     spec["title"] = title
     count = len(groups)
-    shapes = [SHAPES[i % len(SHAPES)] for i in range(count)]
     dashes = [DASHES[i % len(DASHES)] for i in range(count)]
     for layer in spec["spec"]["layer"]:
         encoding = layer["encoding"]
-        for channel, values in (("shape", shapes), ("strokeDash", dashes), ("color", None)):
+        for channel, values in (("strokeDash", dashes), ("color", None)):
             if channel in encoding:
                 encoding[channel]["scale"] = {"domain": groups}
                 if values is not None:
@@ -99,11 +98,9 @@ def _threshold_template(with_deployed: bool) -> str:
         x=x, y=y, color=alt.Color("group:N", legend=legend),
         strokeDash=alt.StrokeDash("group:N", legend=legend),
     )  # fmt: skip
-    points = base.mark_point(filled=True, size=25).encode(
-        x=x, y=y, color=alt.Color("group:N", legend=legend),
-        shape=alt.Shape("group:N", legend=legend),
-    )  # fmt: skip
-    layers: list[Any] = [lines, points]
+    # no point marks: 19 thresholds × groups × 3 panels of them tripled the chart's size; the
+    # dash pattern and the colour tell the lines apart, and the table has every number
+    layers: list[Any] = [lines]
     if with_deployed:
         rule = base.mark_rule(color="#000000", strokeWidth=1, strokeDash=[5, 3])
         rule = rule.encode(x=alt.datum(0.5, scale=unit))

@@ -11,12 +11,17 @@ process so peak memory is the tool's own:
   (8 metrics with Wilson intervals, AUC with its DeLong interval): the same slices as fairlearn,
   with more in them; the ratio is taken on this line;
 - cardpress-full: the same, then the whole report (overall, sex, race and sex × race, with
-  reference comparisons, between-groups spreads, parity measures and both rules);
+  reference comparisons, between-groups spreads, parity measures and both rules, calibration
+  within groups — reliability bins, ECE with its bootstrap interval, Brier — and the threshold
+  curves);
+- cardpress-weighted: the whole report again, with a sample-weight column weighting every count,
+  rate, interval, AUC, calibration figure and curve;
 - fairlearn: ``MetricFrame`` over sex × race with selection rate, accuracy, precision, recall,
   FPR, FNR and ROC AUC (7 metrics), on the table already in memory (reading not timed).
 
-It prints seconds, rows/s, peak RSS and the speed ratio, and checks that both give the same
-per-slice numbers to 1e-9. fairlearn is run up to ``--fairlearn-max`` rows (it is slow).
+It prints wall seconds, CPU seconds (user + system of the timed part), rows/s, peak RSS and the
+speed ratio (on CPU seconds: wall time means little on a shared machine), and checks that both
+give the same per-slice numbers to 1e-9. fairlearn is run up to ``--fairlearn-max`` rows.
 
 ``--task multiclass``: 5 classes with a probability column each; "cardpress-multiclass" reads,
 checks and computes the sex × race slices (confusion matrix, accuracy with its interval,
@@ -58,7 +63,8 @@ def write_predictions(path: Path, rows: int) -> None:
     label = (rng.random(rows) < score).astype("int8")
     frame = pd.DataFrame(
         {"label": label, "pred": (score >= 0.5).astype("int8"), "score": score,
-         "sex": pd.Categorical(sex), "race": pd.Categorical(race)}
+         "sex": pd.Categorical(sex), "race": pd.Categorical(race),
+         "weight": rng.gamma(2.0, 0.5, rows)}
     )  # fmt: skip
     frame.to_parquet(path, index=False)
 
@@ -158,7 +164,7 @@ def run_fairlearn_multiclass(path: Path) -> dict[str, object]:
     return {"seconds": seconds, "values": values}
 
 
-def run_cardpress(path: Path, full: bool) -> dict[str, object]:
+def run_cardpress(path: Path, full: bool, weighted: bool = False) -> dict[str, object]:
     """Read, check and compute: sex × race only (``full`` False) or the whole report."""
     from cardpress.compute.fairness.groups import group_metrics
     from cardpress.compute.fairness.report import fairness_report
@@ -168,10 +174,10 @@ def run_cardpress(path: Path, full: bool) -> dict[str, object]:
 
     predictions = Predictions(
         uri=path.name, dataset="eval", y_true="label", y_pred="pred", source=Source("bench", 1),
-        y_score="score", sensitive=("sex", "race"),
+        y_score="score", sensitive=("sex", "race"), weight="weight" if weighted else None,
     )  # fmt: skip
     settings = FairnessSettings(intersections=(("sex", "race"),))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     frame = read_predictions(path.parent, predictions, [])
     assert frame is not None
     checked, problems = checked_predictions(frame, predictions, (), {})
@@ -184,11 +190,11 @@ def run_cardpress(path: Path, full: bool) -> dict[str, object]:
             checked, ["sex", "race"], y_true=Y_TRUE, y_pred=Y_PRED, y_score=Y_SCORE,
             min_group_size=30,
         )  # fmt: skip
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     values = {
         "|".join(g.values): {**{m: g.rates[m].value for m in METRICS}, "auc": g.auc} for g in slices
     }
-    return {"seconds": seconds, "values": values}
+    return {"seconds": seconds, "cpu": cpu, "values": values}
 
 
 def run_fairlearn(path: Path) -> dict[str, object]:
@@ -211,7 +217,7 @@ def run_fairlearn(path: Path) -> dict[str, object]:
         "fpr": false_positive_rate,
         "fnr": false_negative_rate,
     }
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = MetricFrame(
         metrics=metrics, y_true=frame["label"], y_pred=frame["pred"],
         sensitive_features=frame[["sex", "race"]].astype(str),
@@ -221,13 +227,13 @@ def run_fairlearn(path: Path) -> dict[str, object]:
         metrics=roc_auc_score, y_true=frame["label"], y_pred=frame["score"],
         sensitive_features=frame[["sex", "race"]].astype(str),
     ).by_group  # fmt: skip
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     by_group = result.by_group
     values = {
         f"{sex}|{race}": {**{m: float(row[m]) for m in METRICS}, "auc": float(auc[(sex, race)])}
         for (sex, race), row in by_group.iterrows()
     }
-    return {"seconds": seconds, "values": values}
+    return {"seconds": seconds, "cpu": cpu, "values": values}
 
 
 def child(tool: str, path: Path) -> None:
@@ -238,7 +244,8 @@ def child(tool: str, path: Path) -> None:
     elif tool == "fairlearn":
         result = run_fairlearn(path)
     else:
-        result = run_cardpress(path, full=tool == "cardpress-full")
+        weighted = tool == "cardpress-weighted"
+        result = run_cardpress(path, full=tool != "cardpress", weighted=weighted)
     result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
@@ -275,28 +282,32 @@ def main() -> None:
         multiclass(args.sizes, args.fairlearn_max)
         return
     print(f"# python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
-    print(f"{'rows':>11} {'tool':>15} {'seconds':>8} {'rows/s':>12} {'peak MiB':>9} {'ratio':>7}")
+    print(f"{'rows':>11} {'tool':>18} {'seconds':>8} {'CPU s':>7} {'rows/s':>12} {'peak MiB':>9} "
+          f"{'ratio':>7}")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.sizes:
             path = Path(tmp) / f"predictions-{rows}.parquet"
             write_predictions(path, rows)
             ours = measure("cardpress", path)
             full = measure("cardpress-full", path)
+            weighted = measure("cardpress-weighted", path)
             theirs = measure("fairlearn", path) if rows <= args.fairlearn_max else None
             for tool, result in (
                 ("cardpress", ours),
                 ("cardpress-full", full),
+                ("cardpress-weighted", weighted),
                 ("fairlearn", theirs),
             ):
                 if result is None:
                     continue
                 seconds = float(result["seconds"])  # type: ignore[arg-type]
+                cpu = float(result["cpu"])  # type: ignore[arg-type]
                 ratio = ""
                 if theirs is not None and tool == "cardpress":
-                    ratio = f"{float(theirs['seconds']) / seconds:.0f}×"  # type: ignore[arg-type]
+                    ratio = f"{float(theirs['cpu']) / cpu:.0f}×"  # type: ignore[arg-type]
                 peak = float(result["peak_mib"])  # type: ignore[arg-type]
-                print(f"{rows:>11,} {tool:>15} {seconds:>8.3f} {rows / seconds:>12,.0f} "
-                      f"{peak:>9.0f} {ratio:>7}")  # fmt: skip
+                print(f"{rows:>11,} {tool:>18} {seconds:>8.3f} {cpu:>7.2f} "
+                      f"{rows / seconds:>12,.0f} {peak:>9.0f} {ratio:>7}")  # fmt: skip
             if theirs is not None:
                 same = same_numbers(ours["values"], theirs["values"])  # type: ignore[arg-type]
                 print(f"{'':>11} per-slice numbers identical to 1e-9: {same}")

@@ -37,7 +37,7 @@ from cardpress.compute.site import ModelEntry, Site, VersionEntry, build_site
 from cardpress.errors import CardpressError, Problem, RecordsError, UsageError
 from cardpress.importing import ImportResult, import_store
 from cardpress.incremental import build_pages, remember
-from cardpress.model import FairnessSettings, Policy, Records, Run
+from cardpress.model import WEIGHT, FairnessSettings, Policy, Records, Run
 from cardpress.model_drift import DriftSummaries
 from cardpress.progress import each
 from cardpress.publishing import (
@@ -455,8 +455,13 @@ def fairness_reports(
     reports: dict[tuple[str, str], AnyReport] = {}
     for run, table in fairness_tables(root, runs, settings, problems):
         assert run.predictions is not None  # only runs with predictions have a table
-        report = multiclass_report if is_multiclass_table(table) else fairness_report
-        reports[(run.model, run.version)] = report(table, run.predictions.sensitive, settings)
+        sensitive, threshold = run.predictions.sensitive, run.predictions.threshold
+        if is_multiclass_table(table):
+            weights = table[WEIGHT].to_numpy() if WEIGHT in table.columns else None
+            report: AnyReport = multiclass_report(table, sensitive, settings, weights)
+        else:
+            report = fairness_report(table, sensitive, settings, threshold)
+        reports[(run.model, run.version)] = report
     if problems:
         raise RecordsError(problems)
     return reports

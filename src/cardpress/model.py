@@ -21,6 +21,9 @@ Y_TRUE, Y_PRED, Y_SCORE = "cardpress:y_true", "cardpress:y_pred", "cardpress:y_s
 # A multiclass table holds Y_TRUE and Y_PRED as categoricals sharing the class list, and the
 # score of class number i (in that list's order) in column Y_CLASS_SCORE + str(i).
 Y_CLASS_SCORE = "cardpress:y_score:"
+# The checked table's sample weights (float64, finite, >= 0), present only when the run names a
+# weight column (``predictions.columns.weight``); compute functions take ``weights=None`` for 1s.
+WEIGHT = "cardpress:weight"
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ class Predictions:
     positive_label: str | int | bool = 1
     # multiclass: (class as text, column holding the predicted probability of that class)
     y_score_by_class: tuple[tuple[str, str], ...] = ()
+    weight: str | None = None  # column of sample weights; None: every row weighs 1
+    threshold: float | None = None  # declared decision threshold (y_pred = score >= threshold)
     file_sha256: str = ""  # computed by cardpress from the file's bytes when the run was read
 
 

@@ -54,7 +54,9 @@ def test_scores_outside_zero_one_and_missing_labels(project, run_cli, tmp_path: 
     _write_predictions(records, _csv([*GOOD, (5, "", 1, 1.5, "a"), (6, 1, 1, -0.1, "b")]))
     assert _fails(run_cli, records, tmp_path / "out") == [
         "predictions/churn-1.csv: p: 2 scores are missing or outside [0, 1] (first at data row 5: "
-        "1.5) — give the predicted probability of the positive class, a number from 0 to 1",
+        "1.5) — give the predicted probability of the positive class, a number from 0 to 1 (AUC, "
+        "calibration and the threshold curves read it as a probability; a raw margin or logit "
+        "must be mapped to [0, 1] first, e.g. with a sigmoid)",
         "predictions/churn-1.csv: y: 1 row has no value (y_true) — the fairness report covers "
         "binary classification: map labels and predictions to two values (e.g. 0/1) and name the "
         "positive one in predictions.positive_label",
@@ -111,3 +113,59 @@ def test_reference_group_that_does_not_exist(project, run_cli, tmp_path: Path) -
         "predictions/churn-1.csv: group: has no value 'c', the reference group set in [fairness] "
         "('a', 'b') — set fairness.reference in cardpress.toml to one of the column's values",
     ]
+
+
+def _weighted(records: Path, weights: list[object]) -> None:
+    """churn-1's predictions with a weight column ``w`` named in its run record."""
+    lines = ["id,y,yhat,p,group,w"] + [
+        ",".join(str(v) for v in (*row, weight)) for row, weight in zip(GOOD, weights, strict=True)
+    ]
+    _write_predictions(records, "\n".join(lines) + "\n")
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"]["columns"]["weight"] = "w"
+    run_path.write_text(json.dumps(run, indent=2))
+
+
+def test_negative_or_missing_weights(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _weighted(records, [1, -2, "", 0.5])
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "predictions/churn-1.csv: w: 2 weights are negative, missing or infinite (first at data "
+        "row 2: -2.0) — give every row a finite sample weight of 0 or more (1 = an ordinary row)",
+    ]
+
+
+def test_weights_that_are_text_or_all_zero(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _weighted(records, ["a", "b", "c", "d"])
+    [line] = _fails(run_cli, records, tmp_path / "out")
+    assert line.startswith("predictions/churn-1.csv: w: weights are not numbers (")  # pandas' dtype
+    fix = " — give every row a finite sample weight of 0 or more (1 = an ordinary row)"
+    assert line.endswith(")" + fix)
+    _weighted(records, [0, 0, 0, 0])
+    assert _fails(run_cli, records, tmp_path / "out2") == [
+        "predictions/churn-1.csv: w: every weight is 0: no row counts — give at least one row a "
+        "positive weight",
+    ]
+
+
+def test_a_weight_column_that_is_not_in_the_file(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"]["columns"]["weight"] = "weights"
+    run_path.write_text(json.dumps(run, indent=2))
+    [line] = _fails(run_cli, records, tmp_path / "out")
+    assert line.startswith("runs/churn-1.json:") and "predictions.columns.weight: column " in line
+    assert "'weights' is not in the predictions file — use one of its columns: " in line
+
+
+def test_a_declared_threshold_outside_zero_one(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"]["threshold"] = 1.5
+    run_path.write_text(json.dumps(run, indent=2))
+    [line] = _fails(run_cli, records, tmp_path / "out")
+    assert line.startswith("runs/churn-1.json:") and "predictions.threshold" in line

@@ -301,6 +301,12 @@ BAD: list[tuple[str, Callable[[Path], object], str]] = [
     ("missing class score column", lambda r: _with_dataset(r).predictions(
         _frame(), dataset="test", y_true="label", y_pred="pred", y_score_by_class={0: "p0"}),
      "predictions: y_score_by_class='p0' is not a column — use one of 'row_id'"),
+    ("missing weight column", lambda r: _with_dataset(r).predictions(
+        _frame(), dataset="test", y_true="label", y_pred="pred", weight="w"),
+     "predictions: weight='w' is not a column — use one of 'row_id'"),
+    ("threshold above 1", lambda r: _with_dataset(r).predictions(
+        _frame(), dataset="test", y_true="label", y_pred="pred", threshold=50),
+     "predictions: threshold 50 is outside [0, 1]"),
     ("list param", lambda r: _start(r).param("layers", [1, 2]),
      "param 'layers': list [1, 2] is not a single value"),
     ("nan param", lambda r: _start(r).params(lr=float("nan")), "param 'lr': nan is not finite"),
@@ -390,3 +396,18 @@ def test_class_score_columns_are_recorded(records: Path) -> None:
     assert run.path is not None
     columns = json.loads(run.path.read_text())["predictions"]["columns"]
     assert columns["y_score_by_class"] == {"0": "p0", "1": "p1"}
+
+
+def test_weights_and_threshold_are_recorded_and_used(records: Path, tmp_path: Path) -> None:
+    frame = _frame().assign(w=np.linspace(0.5, 2.0, 200))
+    with cardpress.run("churn", "1", records, clock=lambda: T0, code=False, packages=[]) as run:
+        run.dataset("test", records / "data" / "test.csv", role="test")
+        run.predictions(frame, dataset="test", y_true="label", y_pred="pred", y_score="score",
+                        sensitive=["sex"], weight="w", threshold=np.float64(0.5))  # fmt: skip
+    assert run.path is not None
+    entry = json.loads(run.path.read_text())["predictions"]
+    assert entry["columns"]["weight"] == "w" and entry["threshold"] == 0.5
+    cardpress.build(records, tmp_path / "site", source_date_epoch=0)
+    page = tmp_path / "site/models/churn/v/1/fairness/index.json"
+    data = json.loads(page.read_text())
+    assert data["weighted"] and data["deployed_threshold"]["source"] == "declared"

@@ -51,5 +51,7 @@ def test_boolean_scores_are_refused() -> None:
     assert checked is None
     assert [str(p) for p in problems] == [
         "p.csv: p: scores are not numbers (bool) — give the predicted probability of the "
-        "positive class, a number from 0 to 1"
+        "positive class, a number from 0 to 1 (AUC, calibration and the threshold curves read it "
+        "as a probability; a raw margin or logit must be mapped to [0, 1] first, e.g. with a "
+        "sigmoid)"
     ]

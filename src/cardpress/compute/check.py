@@ -154,7 +154,7 @@ def _multiclass_fairness(
 def _spread_figure(
     groups: tuple[GroupMetrics, ...] | list[GroupMetrics], metric: str, measure: str, min_size: int
 ) -> tuple[str, float]:
-    groups = [replace(g, small=g.count < min_size) for g in groups]
+    groups = [replace(g, small=g.effective_n < min_size) for g in groups]
     result = spread(groups, metric)
     if result.undefined:
         return f"undefined: {result.undefined}", math.nan

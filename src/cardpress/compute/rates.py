@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 Z95 = 1.959963984540054
 
 
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+def wilson_interval(successes: float, n: float, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval of a proportion ``successes / n`` (Wilson, 1927).
 
     centre = (p + z²/2n) / (1 + z²/n), half-width = z·√(p(1−p)/n + z²/4n²) / (1 + z²/n).
@@ -102,6 +102,7 @@ def auc_by_group(
     groups: int,
     order: NDArray[np.integer] | None = None,
     z: float = Z95,
+    weights: NDArray[np.floating] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """AUC and DeLong interval of every group at once: (auc, lower, upper), NaN where undefined.
 
@@ -112,6 +113,11 @@ def auc_by_group(
     run has the same V10 (share of the group's negatives below it, plus half of those tied), and
     every negative the same V01 (share of positives above, plus half of those tied), so all sums
     are taken over runs, weighted by how many positives or negatives each holds.
+
+    With ``weights`` a run holds the *sum of the weights* of its positives and negatives: the AUC
+    is the weighted Mann–Whitney statistic (scikit-learn's ``roc_auc_score(sample_weight=…)``),
+    and DeLong's variance uses weighted variances of V10 and V01 (reliability weights) over the
+    effective numbers of positives and negatives, (Σw)²/Σw²; with weights of 1 it is DeLong's.
     """
     if order is None:
         order = np.argsort(score)
@@ -123,35 +129,65 @@ def auc_by_group(
     value = score[order]
     boundary = np.flatnonzero((code[1:] != code[:-1]) | (value[1:] != value[:-1])) + 1
     del value
-    positives_before = np.r_[0, np.cumsum(y_true[order], dtype=np.int32)]
-    del order
     bounds = np.r_[0, boundary, len(code)].astype(np.int32)
     del boundary
+    if weights is None:
+        positives_before = np.r_[0, np.cumsum(y_true[order], dtype=np.int32)]
+        run_pos = np.diff(positives_before[bounds])
+        del positives_before
+        run_neg = np.diff(bounds) - run_pos
+    else:
+        run_pos, run_neg, pos_squares, neg_squares = _weighted_runs(
+            code, y_true[order], weights[order], bounds, groups
+        )
+    del order
     run_code = code[bounds[:-1]]
-    del code
-    run_pos = np.diff(positives_before[bounds])
-    del positives_before
-    run_neg = np.diff(bounds) - run_pos
-    del bounds
+    del code, bounds
     # positives and negatives per group (bincount with weights counts in float64)
     m: NDArray[np.float64] = np.bincount(run_code, weights=run_pos, minlength=groups)  # type: ignore[assignment]
     n: NDArray[np.float64] = np.bincount(run_code, weights=run_neg, minlength=groups)  # type: ignore[assignment]
+    if weights is None:
+        pos_squares, neg_squares = m, n  # Σw² = the count when every weight is 1
     with np.errstate(invalid="ignore", divide="ignore"):
         # a positive's V10: share of its group's negatives below it, plus half of those tied
         v10 = (_within_group_before(run_neg, run_code, n) + run_neg / 2) / n[run_code]
         auc = np.bincount(run_code, weights=run_pos * v10, minlength=groups) / m
-        s10 = _group_variance(run_code, run_pos, v10, auc, m)
+        s10 = _group_variance(run_code, run_pos, v10, auc, m, pos_squares)
         del v10
         # a negative's V01: share of its group's positives above it, plus half of those tied
         v01 = 1 - (_within_group_before(run_pos, run_code, m) + run_pos / 2) / m[run_code]
         v01_mean = np.bincount(run_code, weights=run_neg * v01, minlength=groups) / n
-        s01 = _group_variance(run_code, run_neg, v01, v01_mean, n)
-        half = z * np.sqrt(s10 / m + s01 / n)
+        s01 = _group_variance(run_code, run_neg, v01, v01_mean, n, neg_squares)
+        # variance of a weighted mean: s² / effective n, effective n = (Σw)² / Σw²
+        half = z * np.sqrt(s10 * pos_squares / (m * m) + s01 * neg_squares / (n * n))
     auc = np.where((m > 0) & (n > 0), auc, np.nan)
-    interval = (m >= 2) & (n >= 2)
+    if weights is None:
+        interval = (m >= 2) & (n >= 2)
+    else:  # an effective count above 1: at least two rows of positive weight in each class
+        interval = (m * m > pos_squares * (1 + 1e-9)) & (n * n > neg_squares * (1 + 1e-9))
     lower = np.where(interval, np.maximum(0.0, auc - half), np.nan)
     upper = np.where(interval, np.minimum(1.0, auc + half), np.nan)
     return auc, lower, upper
+
+
+def _weighted_runs(
+    code: NDArray[np.integer],
+    truth: NDArray[np.integer],
+    weight: NDArray[np.floating],
+    bounds: NDArray[np.int32],
+    groups: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Each tie run's weight of positives and of negatives; each group's Σw² of both classes.
+
+    Sums per run with ``add.reduceat`` (exact per run, unlike differences of a running sum).
+    """
+    positive = np.where(truth == 1, weight, 0.0)
+    run_pos = np.add.reduceat(positive, bounds[:-1])
+    run_neg = np.add.reduceat(weight, bounds[:-1]) - run_pos
+    pos_squares = np.bincount(code, weights=positive * positive, minlength=groups)
+    negative = weight - positive
+    neg_squares = np.bincount(code, weights=negative * negative, minlength=groups)
+    return run_pos, run_neg, pos_squares, neg_squares  # type: ignore[return-value]
 
 
 def _within_group_before(
@@ -167,14 +203,18 @@ def _within_group_before(
 
 def _group_variance(
     run_code: NDArray[np.integer],
-    weight: NDArray[np.integer],
+    weight: NDArray[np.integer] | NDArray[np.floating],
     values: NDArray[np.float64],
     means: NDArray[np.float64],
     totals: NDArray[np.float64],
+    squares_total: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """Sample variance (ddof=1) of per-row values given per run with a row count, two passes."""
+    """Sample variance of per-row values given per run with a weight (a row count), two passes.
+
+    Unbiased for reliability weights: Σw(v − v̄)² / (Σw − Σw²/Σw); with weights of 1, ddof=1.
+    """
     squares = values - means[run_code]
     squares **= 2
     squares *= weight
     sums: NDArray[np.float64] = np.bincount(run_code, weights=squares, minlength=len(totals))  # type: ignore[assignment]
-    return sums / (totals - 1)
+    return sums / (totals - squares_total / totals)

@@ -16,8 +16,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from cardpress.errors import Problem
-from cardpress.model import Y_CLASS_SCORE, Y_PRED, Y_TRUE, Dataset, Predictions, Run
-from cardpress.readers.prediction_checks import _levels, _row_count, _show
+from cardpress.model import WEIGHT, Y_CLASS_SCORE, Y_PRED, Y_TRUE, Dataset, Predictions, Run
+from cardpress.readers.prediction_checks import _levels, _row_count, _show, weight_problems
 
 # A confusion matrix of 100 × 100 is already more than a page can show usefully; more distinct
 # values than that are almost always a number (a regression target) or an id column.
@@ -93,6 +93,8 @@ def checked_multiclass(
         return None, [*problems, Problem(predictions.uri, None, field, problem, fix)]
     if scored:
         problems += _score_problems(frame, predictions, scored, seen)
+    if predictions.weight:
+        problems += weight_problems(frame, predictions.uri, predictions.weight)
     for column in predictions.sensitive:
         problems += _levels(frame, predictions.uri, column, reference.get(column))
     if problems:
@@ -106,6 +108,8 @@ def checked_multiclass(
     for index, name in enumerate(classes):
         if name in scored:
             checked[f"{Y_CLASS_SCORE}{index}"] = frame[scored[name]].to_numpy(dtype=np.float64)
+    if predictions.weight:
+        checked[WEIGHT] = frame[predictions.weight].to_numpy(dtype=np.float64)
     return checked, []
 
 

@@ -1,7 +1,9 @@
 """Check an evaluation-predictions table's content and map it to what the fairness report reads.
 
 Binary classification only: labels and predictions must take at most two values between them,
-one of them the run's ``positive_label``; they become 0/1. Scores must be numbers in [0, 1].
+one of them the run's ``positive_label``; they become 0/1. Scores must be numbers in [0, 1] (they
+are read as probabilities: AUC, calibration and the threshold curves use them). Sample weights,
+when the run names a weight column, must be finite numbers >= 0 with a positive total.
 A sensitive column may hold at most :data:`MAX_LEVELS` distinct values. Every problem names the
 file and the column, and says how to fix it.
 """
@@ -14,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cardpress.errors import Problem
-from cardpress.model import Y_PRED, Y_SCORE, Y_TRUE, Dataset, Predictions
+from cardpress.model import WEIGHT, Y_PRED, Y_SCORE, Y_TRUE, Dataset, Predictions
 
 MAX_LEVELS = 1000
 BINARY_FIX = (
@@ -34,6 +36,8 @@ def checked_predictions(
     problems += _binary(frame, predictions)
     if predictions.y_score:
         problems += _scores(frame, predictions.uri, predictions.y_score)
+    if predictions.weight:
+        problems += weight_problems(frame, predictions.uri, predictions.weight)
     for column in predictions.sensitive:
         problems += _levels(frame, predictions.uri, column, reference.get(column))
     if problems:
@@ -43,6 +47,8 @@ def checked_predictions(
     checked[Y_PRED] = _positive(frame[predictions.y_pred], predictions.positive_label)
     if predictions.y_score:
         checked[Y_SCORE] = frame[predictions.y_score].to_numpy(dtype=np.float64)
+    if predictions.weight:
+        checked[WEIGHT] = frame[predictions.weight].to_numpy(dtype=np.float64)
     return checked, []
 
 
@@ -93,7 +99,11 @@ def _binary(frame: pd.DataFrame, predictions: Predictions) -> list[Problem]:
 
 def _scores(frame: pd.DataFrame, uri: str, column: str) -> list[Problem]:
     series = frame[column]
-    fix = "give the predicted probability of the positive class, a number from 0 to 1"
+    fix = (
+        "give the predicted probability of the positive class, a number from 0 to 1 (AUC, "
+        "calibration and the threshold curves read it as a probability; a raw margin or logit "
+        "must be mapped to [0, 1] first, e.g. with a sigmoid)"
+    )
     if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return [Problem(uri, None, column, f"scores are not numbers ({series.dtype})", fix)]
     numbers = series.to_numpy(dtype=np.float64)
@@ -106,6 +116,27 @@ def _scores(frame: pd.DataFrame, uri: str, column: str) -> list[Problem]:
         f"{float(numbers[first])!r})"
     )
     return [Problem(uri, None, column, problem, fix)]
+
+
+def weight_problems(frame: pd.DataFrame, uri: str, column: str) -> list[Problem]:
+    """Problems of a sample-weight column: not numbers, negative, missing, infinite or all 0."""
+    series = frame[column]
+    fix = "give every row a finite sample weight of 0 or more (1 = an ordinary row)"
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return [Problem(uri, None, column, f"weights are not numbers ({series.dtype})", fix)]
+    numbers = series.to_numpy(dtype=np.float64)
+    bad = ~((numbers >= 0) & np.isfinite(numbers))  # NaN fails the comparison, so it is caught
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        problem = (
+            f"{int(bad.sum()):,} weights are negative, missing or infinite (first at data row "
+            f"{first + 1}: {float(numbers[first])!r})"
+        )
+        return [Problem(uri, None, column, problem, fix)]
+    if not numbers.sum() > 0:
+        fix = "give at least one row a positive weight"
+        return [Problem(uri, None, column, "every weight is 0: no row counts", fix)]
+    return []
 
 
 def _levels(frame: pd.DataFrame, uri: str, column: str, reference: str | None) -> list[Problem]:

@@ -24,6 +24,8 @@ def prediction_columns(predictions: Predictions) -> list[str]:
     if predictions.y_score:
         wanted.append(predictions.y_score)
     wanted += [column for _, column in predictions.y_score_by_class]
+    if predictions.weight:
+        wanted.append(predictions.weight)
     wanted += list(predictions.sensitive)
     return list(dict.fromkeys(wanted))
 

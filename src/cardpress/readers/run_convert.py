@@ -124,6 +124,8 @@ def _predictions(doc: dict[str, Any], source_of: SourceOf) -> Predictions:
         sha256=doc.get("sha256"),
         positive_label=doc.get("positive_label", 1),
         y_score_by_class=tuple(columns.get("y_score_by_class", {}).items()),
+        weight=columns.get("weight"),
+        threshold=doc.get("threshold"),
         source=source_of(("predictions",)),
     )
 

@@ -208,11 +208,15 @@ class RunRecorder:
         sensitive: Iterable[str] = (),
         positive_label: str | int | bool | None = None,
         y_score_by_class: Mapping[Any, str] | None = None,
+        weight: str | None = None,
+        threshold: float | None = None,
     ) -> None:
         """Record the evaluation predictions on data set ``dataset``: a DataFrame or a file.
 
         A multiclass model names each class's probability column in ``y_score_by_class``
-        (class label -> column; the labels are written as text).
+        (class label -> column; the labels are written as text). ``weight`` names a column of
+        sample weights (numbers >= 0); ``threshold`` is the deployed decision threshold
+        (``y_pred`` positive when ``y_score >= threshold``).
 
         A DataFrame is written to ``predictions/<model>-<version>.parquet`` (pyarrow, no index,
         zstd); a file outside the records folder is copied there with its own extension. Both
@@ -224,6 +228,7 @@ class RunRecorder:
                                 "one predictions file; log it once")  # fmt: skip
         if isinstance(sensitive, str):
             sensitive = [sensitive]
+        declared = _threshold(threshold) if threshold is not None else None
         columns: dict[str, Any] = {
             "id": id,
             "y_true": y_true,
@@ -233,6 +238,7 @@ class RunRecorder:
             "y_score_by_class": (
                 {str(k): str(v) for k, v in y_score_by_class.items()} if y_score_by_class else None
             ),
+            "weight": weight,
         }
         columns = {k: v for k, v in columns.items() if v is not None}
         final = self.root / "predictions" / f"{self.model}-{self.version}.parquet"
@@ -247,6 +253,8 @@ class RunRecorder:
         entry: dict[str, Any] = {"uri": uri, "sha256": file_sha256(file), "dataset": dataset}
         if positive_label is not None:
             entry["positive_label"] = a.check_scalar("positive_label", positive_label)
+        if declared is not None:
+            entry["threshold"] = declared
         entry["columns"] = columns
         self._predictions, self._staged = entry, staged
 
@@ -324,3 +332,12 @@ class RunRecorder:
         if self._done:
             raise ArgumentError(f"run {self.model}@{self.version} is already written or "
                                 "discarded — start a new cardpress.run(...)")  # fmt: skip
+
+
+def _threshold(value: Any) -> float:
+    """A decision threshold: a number from 0 to 1."""
+    number = a.check_number("predictions: threshold", value)
+    if not 0 <= number <= 1:
+        raise ArgumentError(f"predictions: threshold {number!r} is outside [0, 1] — give the "
+                            "score at or above which y_pred is positive")  # fmt: skip
+    return float(number)

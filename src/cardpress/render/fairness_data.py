@@ -16,6 +16,7 @@ from cardpress.compute.fairness.report import FairnessReport, Grouping
 from cardpress.compute.fairness.rules import ImpactTable
 from cardpress.model import FairnessSettings, Predictions
 from cardpress.render.charts import Chart, group_dots
+from cardpress.render.fairness_scored import grouping_scored, scored_chart_specs, scored_data
 
 # metric id -> (name, formula); the page explains the conventions around them
 METRIC_NAMES: dict[str, tuple[str, str]] = {
@@ -36,7 +37,7 @@ def fairness_data(
     """Everything the fairness page shows, JSON-able."""
     suppress = settings.suppress_small_groups
     metrics = [m for m in METRICS if m != "auc" or report.has_scores]
-    return {
+    data: dict[str, Any] = {
         "kind": "fairness-report",
         "predictions": {
             "uri": predictions.uri,
@@ -48,7 +49,10 @@ def fairness_data(
             "y_pred": predictions.y_pred,
             "y_score": predictions.y_score,
             "sensitive": list(predictions.sensitive),
+            "weight": predictions.weight,
+            "threshold": predictions.threshold,
         },
+        "weighted": report.weighted,
         "settings": {
             "min_group_size": settings.min_group_size,
             "suppress_small_groups": suppress,
@@ -63,6 +67,12 @@ def fairness_data(
             {"columns": list(columns), "why": why} for columns, why in report.skipped_intersections
         ],
     }
+    if report.has_scores:  # calibration within groups and threshold curves
+        data.update(scored_data(report))
+        for grouping, shown in zip(report.groupings, data["groupings"], strict=True):
+            hidden = {g.label for g in grouping.groups if suppress and g.small}
+            shown["scored"] = grouping_scored(grouping, hidden)
+    return data
 
 
 def headline(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -117,11 +127,16 @@ def _group(group: GroupMetrics, metrics: list[str], suppress: bool) -> dict[str,
     if suppress:
         return {**row, "suppressed": True, "count": None, "share": None, "metrics": {}}
     values = {name: _clean(vars(rate)) for name, rate in group.rates.items() if name in metrics}
+    if not group.weighted:  # the effective size is the row count: said once, not per rate
+        for value in values.values():
+            value.pop("effective_trials", None)
     if "auc" in metrics:
         auc = {"value": group.auc, "lower": group.auc_lower, "upper": group.auc_upper,
                "undefined": group.auc_undefined}  # fmt: skip
         values["auc"] = _clean(auc)
     confusion = {"tp": group.tp, "fp": group.fp, "tn": group.tn, "fn": group.fn}
+    if group.weighted:  # the count is Σw: the rows and the effective size beside it
+        row |= {"rows": group.rows, "effective_n": group.effective_n}
     return {**row, "suppressed": False, "count": group.count, "share": _number(group.share),
             "confusion": confusion, "metrics": values}  # fmt: skip
 
@@ -183,6 +198,7 @@ def fairness_chart_specs(data: dict[str, Any]) -> dict[str, Chart]:
         ]
         if rows:
             specs[grouping["id"]] = group_dots(rows, groups=[g["label"] for g in shown])
+    specs |= scored_chart_specs(data)
     return specs
 
 

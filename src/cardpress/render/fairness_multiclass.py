@@ -21,7 +21,7 @@ from cardpress.compute.fairness.multiclass_report import (
     MulticlassReport,
 )
 from cardpress.model import FairnessSettings, Predictions
-from cardpress.render.charts import Spec, group_dots
+from cardpress.render.charts import Chart, group_dots
 from cardpress.render.fairness_csv import csv_cell
 from cardpress.render.fairness_data import METRIC_NAMES, _clean, _impact, _number, _slug
 
@@ -230,9 +230,9 @@ def _group_rows(
     return rows
 
 
-def multiclass_chart_specs(data: dict[str, Any]) -> dict[str, Spec]:
+def multiclass_chart_specs(data: dict[str, Any]) -> dict[str, Chart]:
     """One chart per grouping: selection rate and recall of each class, a row per group."""
-    specs = {}
+    specs: dict[str, Chart] = {}
     for grouping in data["groupings"]:
         shown = [g for g in grouping["groups"] if not g["suppressed"]]
         rows = []
@@ -250,7 +250,5 @@ def multiclass_chart_specs(data: dict[str, Any]) -> dict[str, Spec]:
                     "upper": value["upper"], "role": role,
                 })  # fmt: skip
         if rows:
-            title = f"Selection rate and recall of each class by {grouping['name']}, 95% intervals"
-            labels = [g["label"] for g in shown]
-            specs[grouping["id"]] = group_dots(rows, groups=labels, title=title)
+            specs[grouping["id"]] = group_dots(rows, groups=[g["label"] for g in shown])
     return specs

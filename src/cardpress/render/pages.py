@@ -39,6 +39,7 @@ from cardpress.render.fairness_multiclass import (
     multiclass_data,
     multiclass_headline,
 )
+from cardpress.render.fairness_scored import calibration_csv, thresholds_csv
 from cardpress.render.review_data import compliance_data, review_data
 from cardpress.render.site_data import home_data, model_data, site_data
 
@@ -223,9 +224,12 @@ def _fairness_page(
         data[key] = card[key]
     folder = f"models/{card['model']}/v/{card['version']}/fairness"
     table = multiclass_csv(data) if multiclass else fairness_csv(data)
-    csv = RenderedFile(f"{folder}/groups.csv", table)
+    files = [RenderedFile(f"{folder}/groups.csv", table)]
+    if "thresholds" in data:  # with scores: the calibration and threshold tables as CSV too
+        files.append(RenderedFile(f"{folder}/calibration.csv", calibration_csv(data)))
+        files.append(RenderedFile(f"{folder}/thresholds.csv", thresholds_csv(data)))
     charts = multiclass_chart_specs(data) if multiclass else fairness_chart_specs(data)
-    return PagePlan(f"{folder}/index.html", "fairness.html", data, charts, files=(csv,))
+    return PagePlan(f"{folder}/index.html", "fairness.html", data, charts, files=tuple(files))
 
 
 def render_pages(

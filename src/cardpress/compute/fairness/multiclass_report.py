@@ -28,7 +28,7 @@ from cardpress.compute.fairness.disparity import (
     parity,
     spread,
 )
-from cardpress.compute.fairness.groups import RATES, GroupMetrics, Rate, _codes, shown
+from cardpress.compute.fairness.groups import RATES, GroupMetrics, Rate, group_codes, shown
 from cardpress.compute.fairness.multiclass import (
     FloatArray,
     class_scores,
@@ -187,7 +187,7 @@ class _Data:
 def _groups(
     frame: pd.DataFrame, columns: tuple[str, ...], data: _Data, min_size: int
 ) -> list[ClassGroup]:
-    codes, labels = _codes(frame, columns)
+    codes, labels = group_codes(frame, columns)
     count, k = len(labels), data.classes
     matrices = confusion_by_group(codes, count, data.truth, data.pred, k, data.weights)
     squares = matrices

@@ -30,8 +30,8 @@ class ImpactRow:
     """One group's selection rate and impact ratio under a rule."""
 
     label: str
-    count: int
-    selected: int
+    count: float  # rows, or the sum of their weights
+    selected: float
     share: float
     rate: float
     ratio: float
@@ -44,18 +44,18 @@ class ImpactTable:
 
     rows: tuple[ImpactRow, ...]
     highest: str | None
-    unknown: int  # rows with a missing sensitive value: counted, left out
+    unknown: float  # rows (or their weight) with a missing sensitive value: counted, left out
 
 
 def four_fifths(groups: Sequence[GroupMetrics], min_size: int, threshold: float) -> ImpactTable:
     """Each judged group's selection rate ÷ the highest; flagged when below ``threshold``."""
 
     def status(group: GroupMetrics, ratio: float) -> str:
-        if group.count < min_size:
+        if group.effective_n < min_size:  # the row count, or (Σw)²/Σw² with weights
             return "small"
         return "flagged" if ratio < threshold else "pass"
 
-    return _impact(groups, lambda g: g.count >= min_size, status)
+    return _impact(groups, lambda g: g.effective_n >= min_size, status)
 
 
 def local_law_144(groups: Sequence[GroupMetrics]) -> ImpactTable:

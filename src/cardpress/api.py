@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cardpress.compute.check import Evidence, RuleResult, check_version
 from cardpress.compute.drift.report import DriftReport, drift_report
-from cardpress.compute.fairness.report import FairnessReport, fairness_report
+from cardpress.compute.fairness.regression_report import SliceReport, regression_report
+from cardpress.compute.fairness.report import fairness_report
 from cardpress.compute.lineage.facts import changed_warnings, cycle_warnings
 from cardpress.compute.lineage.graph import build_graph
 from cardpress.compute.live_status import live_status, status_warnings
@@ -50,7 +51,7 @@ from cardpress.readers.predictions import fairness_tables
 from cardpress.readers.records import read_records
 from cardpress.render.drift.pages import drift_plans
 from cardpress.render.env import default_templates_dir, make_env
-from cardpress.render.hf_card import DEFAULT_TASK, hf_card
+from cardpress.render.hf_card import hf_card
 from cardpress.render.host_files import normalise_base_url
 from cardpress.render.lineage.pages import lineage_plans
 from cardpress.render.pages import (
@@ -352,7 +353,7 @@ def check(
 
 
 def _site_checks(
-    root: Path, loaded: Records, site: Site, fairness: dict[tuple[str, str], FairnessReport]
+    root: Path, loaded: Records, site: Site, fairness: dict[tuple[str, str], SliceReport]
 ) -> dict[tuple[str, str], list[RuleResult]]:
     """Results of the records' policy.toml for each model's newest version (none without one)."""
     policy = records_policy(root)
@@ -374,7 +375,7 @@ def _check_one(
     site: Site,
     model: ModelEntry,
     entry: VersionEntry,
-    reports: dict[tuple[str, str], FairnessReport],
+    reports: dict[tuple[str, str], SliceReport],
     policy: Policy,
 ) -> list[RuleResult]:
     evidence = Evidence(
@@ -473,12 +474,14 @@ def _card_of(root: Path, version: str) -> dict[str, Any]:
 
 
 def export_hf(
-    records: str | Path, version: str, output: str | Path, task: str = DEFAULT_TASK
+    records: str | Path, version: str, output: str | Path, task: str | None = None
 ) -> Path:
     """Write the card of ``version`` (MODEL@VERSION) as a Hugging Face model card (README.md).
 
     The card is made from the records exactly as the site's card page is, fairness headline
-    included; ``task`` is the Hub task type of its evaluation results.
+    included; ``task`` is the Hub task type (``pipeline_tag`` and the model index's results),
+    by default ``tabular-regression`` for a regression model and ``tabular-classification``
+    otherwise.
 
     Raises:
         RecordsError: the records have problems; nothing was written.
@@ -505,7 +508,7 @@ def records_digest(records: Records) -> str:
 
 def fairness_reports(
     root: Path, runs: list[Run], settings: FairnessSettings
-) -> dict[tuple[str, str], FairnessReport]:
+) -> dict[tuple[str, str], SliceReport]:
     """The fairness report of each run whose predictions name sensitive columns.
 
     Raises:
@@ -514,11 +517,10 @@ def fairness_reports(
     """
     problems: list[Problem] = []
     reports = {}
-    for run, table in fairness_tables(root, runs, settings, problems):
+    for run, task, table in fairness_tables(root, runs, settings, problems):
         assert run.predictions is not None  # only runs with predictions have a table
-        reports[(run.model, run.version)] = fairness_report(
-            table, run.predictions.sensitive, settings
-        )
+        report = regression_report if task == "regression" else fairness_report
+        reports[(run.model, run.version)] = report(table, run.predictions.sensitive, settings)
     if problems:
         raise RecordsError(problems)
     return reports

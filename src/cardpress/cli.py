@@ -383,11 +383,11 @@ def export_json(records: Path, version: str, output: Path | None) -> None:
 )
 @click.option(
     "--task",
-    default=DEFAULT_TASK,
-    show_default=True,
-    help="Hub task type of the evaluation results in the model index.",
+    default=None,
+    help="Hub task type (pipeline_tag and model index); default: tabular-regression for a "
+    f"regression model, else {DEFAULT_TASK}.",
 )
-def export_hf(records: Path, version: str, output: Path, task: str) -> None:
+def export_hf(records: Path, version: str, output: Path, task: str | None) -> None:
     """Write the card of MODEL@VERSION in RECORDS as a Hugging Face model card.
 
     YAML metadata (license, tags, datasets, metrics, model-index with the unsliced evaluation

@@ -26,6 +26,8 @@ def model_details(run: Run, narrative: Narrative | None, status: str | None) -> 
         else None,
         "status": status,
         "model_type": (n.model_type if n else None) or run.model_type,
+        "task": run.task,  # inferred from the predictions later when not recorded (pages.py)
+        "task_source": "recorded in the run record (model.task)" if run.task else None,
         "algorithm": algorithm(run),
         "description": run.description,
         "references": list(n.references) if n else [],

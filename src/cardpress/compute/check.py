@@ -13,7 +13,13 @@ from dataclasses import dataclass, replace
 
 from cardpress.compute.card import card_data
 from cardpress.compute.fairness.disparity import spread
-from cardpress.compute.fairness.report import FairnessReport, Grouping
+from cardpress.compute.fairness.regression_report import (
+    RegressionGrouping,
+    SliceReport,
+    is_regression_metric,
+    spreads_of,
+)
+from cardpress.compute.fairness.report import Grouping
 from cardpress.compute.review import review_state
 from cardpress.compute.site import ModelEntry, VersionEntry
 from cardpress.model import Rule, SignOff
@@ -29,7 +35,7 @@ class RuleResult:
     version: str
     rule: str
     kind: str
-    status: str  # pass | warn | fail
+    status: str  # pass | warn | fail | n/a (a rule that does not apply to the model's task)
     figure: str
     limit: str
     source: str
@@ -46,7 +52,7 @@ class Evidence:
 
     model: ModelEntry
     entry: VersionEntry
-    fairness: FairnessReport | None
+    fairness: SliceReport | None
     signoffs: tuple[SignOff, ...]
     min_group_size: int
     current_hashes: dict[str, str | None]  # data set id -> sha256 of its file now, None if absent
@@ -60,14 +66,14 @@ def check_version(rules: tuple[Rule, ...], evidence: Evidence) -> list[RuleResul
         where = rule.source
         source = f"{where.file}:{where.line}" if where.line else where.file
         for rule_name, broken, figure, limit in _EVALUATE[rule.kind](rule, evidence):
-            status = rule.level if broken else "pass"
+            status = "n/a" if broken is None else rule.level if broken else "pass"
             results.append(
                 RuleResult(model, version, rule_name, rule.kind, status, figure, limit, source)
             )
     return results
 
 
-Outcome = tuple[str, bool, str, str]  # rule name, broken?, figure, limit
+Outcome = tuple[str, bool | None, str, str]  # rule name, broken? (None: n/a), figure, limit
 
 
 def _sections(rule: Rule, evidence: Evidence) -> list[Outcome]:
@@ -106,11 +112,18 @@ def _fairness(rule: Rule, evidence: Evidence) -> list[Outcome]:
     report = evidence.fairness
     if report is None:
         return [(rule.name, True, "no fairness report: the run names no sensitive columns", limit)]
+    regression = report.task == "regression"
+    if regression != is_regression_metric(metric):
+        task = "regression" if regression else f"{report.task} classification"
+        return [(rule.name, None, f"not applicable to {task}: {metric} is not one of its "
+                 "metrics", limit)]  # fmt: skip
     wanted = tuple(rule.params.get("columns", ()))
-    groupings = [g for g in report.groupings if not wanted or g.columns == wanted]
+    groupings: list[Grouping | RegressionGrouping] = [
+        g for g in report.groupings if not wanted or g.columns == wanted
+    ]
     if not groupings:
         return [(rule.name, True, f"no grouping {' × '.join(wanted)} in the report", limit)]
-    outcomes = []
+    outcomes: list[Outcome] = []
     for grouping in groupings:
         figure, value = _spread_figure(grouping, metric, measure, min_size)
         name = rule.name if wanted else f"{rule.name} by {grouping.name}"
@@ -119,10 +132,15 @@ def _fairness(rule: Rule, evidence: Evidence) -> list[Outcome]:
 
 
 def _spread_figure(
-    grouping: Grouping, metric: str, measure: str, min_size: int
+    grouping: Grouping | RegressionGrouping, metric: str, measure: str, min_size: int
 ) -> tuple[str, float]:
-    groups = [replace(g, small=g.count < min_size) for g in grouping.groups]
-    result = spread(groups, metric)
+    if isinstance(grouping, RegressionGrouping):
+        resized = [replace(g, small=g.count < min_size) for g in grouping.groups]
+        if resized and metric not in resized[0].metrics:
+            return f"not computed: {metric} is not in [fairness] error_quantiles", math.nan
+        result = spreads_of(resized, metric)
+    else:
+        result = spread([replace(g, small=g.count < min_size) for g in grouping.groups], metric)
     if result.undefined:
         return f"undefined: {result.undefined}", math.nan
     value = result.ratio if measure == "ratio" else result.difference

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.compute.fairness.disparity import METRICS
+from cardpress.compute.fairness.regression_report import SIGNED, is_regression_metric
 from cardpress.errors import Problem, UsageError
 from cardpress.model import Policy, Rule, Source
 from cardpress.readers.jsonpos import Path as JsonPath
@@ -105,11 +106,20 @@ def _rule_problems(rule: dict[str, Any], index: int, file: str, text: str) -> li
             line = _line(text, ("rule", index))
             problem = f"a {kind} rule needs {wanted}"
             problems.append(Problem(file, line, f"rule[{index}]", problem, f"add {wanted}"))
-    if kind == "fairness" and "metric" in rule and rule["metric"] not in METRICS:
-        fix = f"use one of {', '.join(METRICS)}"
+    metric = rule.get("metric") if kind == "fairness" else None
+    if metric is not None and metric not in METRICS and not is_regression_metric(metric):
+        fix = (
+            f"use one of {', '.join(METRICS)} (classifiers) or mae, rmse, r2, bias, ae_p50, "
+            "ae_p90 (regression)"
+        )
         line = _line(text, ("rule", index, "metric"))
-        problem = f"{rule['metric']!r} is not a fairness metric"
+        problem = f"{metric!r} is not a fairness metric"
         problems.append(Problem(file, line, f"rule[{index}].metric", problem, fix))
+    if metric in SIGNED and rule.get("measure") == "ratio":
+        line = _line(text, ("rule", index, "measure"))
+        problem = f"{metric} can be negative, so a ratio between groups says nothing"
+        fix = 'use measure = "difference"'
+        problems.append(Problem(file, line, f"rule[{index}].measure", problem, fix))
     return problems
 
 

@@ -15,6 +15,7 @@ from cardpress.errors import Problem
 from cardpress.model import FairnessSettings, Predictions, Run
 from cardpress.readers.files import inside
 from cardpress.readers.prediction_checks import checked_predictions
+from cardpress.readers.prediction_task import checked_regression, infer_task
 
 
 def prediction_columns(predictions: Predictions) -> list[str]:
@@ -62,8 +63,11 @@ def _read_table(path: Path, columns: list[str]) -> pa.Table:
 
 def fairness_tables(
     root: Path, runs: list[Run], settings: FairnessSettings, problems: list[Problem]
-) -> Iterator[tuple[Run, pd.DataFrame]]:
-    """Each run that names sensitive columns, with its checked predictions table, one at a time.
+) -> Iterator[tuple[Run, str, pd.DataFrame]]:
+    """Each run that names sensitive columns, its task, and its checked table, one at a time.
+
+    The task is the run record's ``model.task``, else inferred from the table
+    (:func:`cardpress.readers.prediction_task.infer_task`).
 
     One table is in memory at a time. Problems are appended to ``problems``; the caller raises
     them once every table has been read, so a user sees them all at once.
@@ -76,8 +80,13 @@ def fairness_tables(
         frame = read_predictions(root, predictions, problems)
         if frame is None:
             continue
-        checked, found = checked_predictions(frame, predictions, run.datasets, reference)
+        task, found = infer_task(frame, predictions, run.task, run.source.file)
+        problems += found
+        if task is None:
+            continue
+        check = checked_regression if task == "regression" else checked_predictions
+        checked, found = check(frame, predictions, run.datasets, reference)
         del frame
         problems += found
         if checked is not None:
-            yield run, checked
+            yield run, task, checked

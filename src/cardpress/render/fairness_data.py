@@ -38,6 +38,7 @@ def fairness_data(
     metrics = [m for m in METRICS if m != "auc" or report.has_scores]
     return {
         "kind": "fairness-report",
+        "task": report.task,
         "predictions": {
             "uri": predictions.uri,
             "sha256": predictions.file_sha256,

@@ -16,7 +16,7 @@ import orjson
 from cardpress.compute.card import card_data
 from cardpress.compute.check import RuleResult
 from cardpress.compute.diff import diff_data
-from cardpress.compute.fairness.report import FairnessReport
+from cardpress.compute.fairness.regression_report import RegressionReport, SliceReport
 from cardpress.compute.site import ModelEntry, Site, VersionEntry
 from cardpress.compute.summary import card_summary
 from cardpress.model import SignOff
@@ -26,6 +26,12 @@ from cardpress.render.charts import Spec, render_svgs
 from cardpress.render.compare_data import compare_data
 from cardpress.render.fairness_csv import fairness_csv
 from cardpress.render.fairness_data import fairness_chart_specs, fairness_data, headline
+from cardpress.render.fairness_regression import (
+    overall_results,
+    regression_chart_specs,
+    regression_data,
+    regression_headline,
+)
 from cardpress.render.review_data import compliance_data, review_data
 from cardpress.render.site_data import home_data, model_data, site_data
 
@@ -44,7 +50,7 @@ class RenderedFile:
 class Extras:
     """What pages beyond the card are made from: fairness reports, sign-offs, check results."""
 
-    fairness: dict[tuple[str, str], FairnessReport] = field(default_factory=dict)
+    fairness: dict[tuple[str, str], SliceReport] = field(default_factory=dict)
     signoffs: tuple[SignOff, ...] = ()
     checks: dict[tuple[str, str], list[RuleResult]] = field(default_factory=dict)
     monitored: frozenset[str] = frozenset()  # models with monitoring rows (a drift timeline)
@@ -122,16 +128,27 @@ def version_card(
     site: Site,
     model: ModelEntry,
     entry: VersionEntry,
-    reports: dict[tuple[str, str], FairnessReport],
+    reports: dict[tuple[str, str], SliceReport],
 ) -> tuple[dict[str, Any], PagePlan | None]:
     """The card data of a version, with its fairness headline, and its fairness page if any."""
     data = card_data(model, entry)
     report = reports.get((model.name, entry.version))
     page = _fairness_page(site, data, entry, report) if report is not None else None
-    if page is not None:
+    if report is not None and page is not None:
+        regression = report.task == "regression"
+        rows = regression_headline(page.data) if regression else headline(page.data)
         data["sections"]["quantitative_analyses"]["fairness"] = {
-            "href": "fairness/index.html", "headline": headline(page.data)
+            "href": "fairness/index.html", "headline": rows, "task": report.task
         }  # fmt: skip
+        if regression:
+            data["sections"]["quantitative_analyses"]["fairness"]["overall"] = overall_results(
+                page.data
+            )
+        details = data["sections"]["model_details"]
+        if details["task"] is None:  # not recorded: the task the predictions were read as
+            details["task"] = report.task
+            details["task_source"] = "inferred from the evaluation predictions"
+        page.data["task_source"] = details["task_source"]
     data["summary_panel"] = card_summary(data)
     return data, page
 
@@ -168,15 +185,19 @@ def _live_pages(
 
 
 def _fairness_page(
-    site: Site, card: dict[str, Any], entry: VersionEntry, report: FairnessReport
+    site: Site, card: dict[str, Any], entry: VersionEntry, report: SliceReport
 ) -> PagePlan:
     assert entry.run.predictions is not None  # a report exists only for runs with predictions
-    data = fairness_data(report, entry.run.predictions, site.config.fairness)
+    if isinstance(report, RegressionReport):
+        data = regression_data(report, entry.run.predictions, site.config.fairness)
+        charts = regression_chart_specs(data)
+    else:
+        data = fairness_data(report, entry.run.predictions, site.config.fairness)
+        charts = fairness_chart_specs(data)
     for key in ("model", "title", "version", "record"):
         data[key] = card[key]
     folder = f"models/{card['model']}/v/{card['version']}/fairness"
     csv = RenderedFile(f"{folder}/groups.csv", fairness_csv(data))
-    charts = fairness_chart_specs(data)
     return PagePlan(f"{folder}/index.html", "fairness.html", data, charts, files=(csv,))
 
 

@@ -135,8 +135,8 @@ def _page_entries(path: str, data: dict[str, Any]) -> list[dict[str, Any]]:
         entries = []
         for grouping in data["groupings"]:
             labels = [g["label"] for g in grouping["groups"]]
-            flagged = [r["label"] for r in grouping["four_fifths"]["rows"]
-                       if r["status"] == "flagged"]  # fmt: skip
+            rules = grouping.get("four_fifths") or {"rows": []}  # none for a regression
+            flagged = [r["label"] for r in rules["rows"] if r["status"] == "flagged"]
             text = " ".join([grouping["name"], *labels, *(["four-fifths flagged", *flagged]
                                                           if flagged else [])])  # fmt: skip
             entries.append(_entry("fairness", title, f"{path}#{grouping['id']}",

@@ -57,6 +57,7 @@ class FairnessReport:
     overall: GroupMetrics
     groupings: tuple[Grouping, ...]
     skipped_intersections: tuple[tuple[tuple[str, ...], str], ...]  # (columns, why)
+    task: str = "binary"
 
 
 def fairness_report(

@@ -234,7 +234,8 @@ def check(
 
     Rules: card sections documented, a sign-off before status "approved", fairness limits,
     performance floors or ceilings, data-set hashes unchanged. Each rule passes, warns or fails
-    with its figure, its limit and the policy line it came from.
+    with its figure, its limit and the policy line it came from; a fairness rule for another
+    kind of model (selection rate on a regression) is not applicable (N/A).
     Exit 0 if no rule fails, 1 if one fails (or the records are bad), 2 for bad usage or a bad
     policy.
     """

@@ -107,11 +107,14 @@ def _number_problems(series: pd.Series, role: str) -> list[str]:
     if pd.api.types.is_bool_dtype(series):
         return [f"holds true/false values, not numbers ({role})"]
     if not _numeric(series):
-        text = series.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        text = (pd.to_numeric(series, errors="coerce").isna() & series.notna()).to_numpy()
+        what = "text, not a number"
+        if not text.any():  # every value reads as a number, but is written as text ("1.5")
+            text, what = series.notna().to_numpy(), "a number written as text"
         if text.any():
             first = int(np.flatnonzero(text)[0])
             return [
-                f"{_rows(int(text.sum()), 'text, not a number', 'holds', 'hold')} (first at data "
+                f"{_rows(int(text.sum()), what, 'holds', 'hold')} (first at data "
                 f"row {first + 1}: {series.iloc[first]!r}) ({role})"
             ]
         series = pd.to_numeric(series, errors="coerce")

@@ -100,7 +100,7 @@ def group_errors(
     total = _sum(codes, w, groups)
     squares = _sum(codes, w * w, groups)
     error = y_pred - y_true
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         means = {
             "mae": _mean(codes, np.abs(error), w, total, rows),
             "bias": _mean(codes, error, w, total, rows),
@@ -179,6 +179,10 @@ def _r2(
     centred = y - (_sum(codes, w * y, groups) / total)[codes]
     centred *= centred
     variance = _sum(codes, w * centred, groups) / total
+    # labels all equal: exactly no variance (rounding in ȳ would leave ~1e-27 and a huge R²)
+    one = np.zeros(groups)
+    one[codes] = y
+    variance[_sum(codes, (y != one[codes]).astype(np.float64), groups) == 0] = 0.0
     r2 = 1 - mse / variance
     # the influence of each row on R² (first-order; estimating ȳ adds nothing at first order)
     v, m = variance[codes], mse[codes]

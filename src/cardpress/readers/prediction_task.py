@@ -27,6 +27,7 @@ from cardpress.readers.prediction_checks import _levels, _row_count
 
 TASKS = ("binary", "multiclass", "regression")
 MAX_CLASSES = 50
+PREFIX = 10_000  # rows looked at first
 REGRESSION_FIX = "a regression's labels and predictions are numbers: write every row's value"
 
 
@@ -40,9 +41,13 @@ def infer_task(
     numeric = all(_numeric(series) for series in columns)
     if numeric:
         values = [series.to_numpy(dtype=np.float64) for series in columns]
-        finite = [v[np.isfinite(v)] for v in values]
-        if any((v != np.floor(v)).any() for v in finite):
-            return ("binary" if _distinct(columns) <= 2 else "regression"), []
+        # the first rows usually settle it (a regressor's predictions are rarely whole numbers)
+        for part in ([v[:PREFIX] for v in values], values):
+            finite = [v[np.isfinite(v)] for v in part]
+            if any((v != np.floor(v)).any() for v in finite):
+                more = _more_than_two(np.concatenate(finite))
+                if more or part is values:
+                    return ("regression" if more else "binary"), []
     count = _distinct(columns)
     if count <= 2:
         return "binary", []
@@ -93,6 +98,12 @@ def regression_table(frame: pd.DataFrame, predictions: Predictions) -> pd.DataFr
 
 def _numeric(series: pd.Series) -> bool:
     return bool(pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series))
+
+
+def _more_than_two(values: np.ndarray) -> bool:
+    """Whether ``values`` hold three distinct numbers or more, in one pass (no hashing)."""
+    rest = values[values != values[0]]
+    return bool(len(rest)) and bool((rest != rest[0]).any())
 
 
 def _distinct(columns: list[pd.Series]) -> int:

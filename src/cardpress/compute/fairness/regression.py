@@ -70,20 +70,6 @@ def quantile_id(q: float) -> str:
     return f"ae_p{100 * q:g}"
 
 
-@dataclass(frozen=True)
-class Orders:
-    """Rows sorted by |error| and by error, computed once and shared by every grouping."""
-
-    absolute: NDArray[np.int64]
-    signed: NDArray[np.int64]
-
-
-def orders(y_true: Array, y_pred: Array) -> Orders:
-    """The sort orders a grouping's quantiles start from."""
-    error = y_pred - y_true
-    return Orders(np.argsort(np.abs(error)), np.argsort(error))
-
-
 def group_errors(
     codes: NDArray[np.integer],
     groups: int,
@@ -91,25 +77,32 @@ def group_errors(
     y_pred: Array,
     weights: Array | None = None,
     quantiles: tuple[float, ...] = ERROR_QUANTILES,
-    order: Orders | None = None,
 ) -> list[GroupErrors | None]:
     """The metrics of every group code in ``range(groups)``; None for a group without rows."""
-    order = order or orders(y_true, y_pred)
-    w = np.ones(len(y_true)) if weights is None else np.asarray(weights, dtype=np.float64)
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
     rows = np.bincount(codes, minlength=groups)
-    total = _sum(codes, w, groups)
-    squares = _sum(codes, w * w, groups)
+    total = rows.astype(np.float64) if w is None else _sum(codes, w, groups)
+    squares = total if w is None else _sum(codes, w * w, groups)
     error = y_pred - y_true
+    squared = error * error
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         means = {
             "mae": _mean(codes, np.abs(error), w, total, rows),
             "bias": _mean(codes, error, w, total, rows),
-            "mse": _mean(codes, error * error, w, total, rows),
+            "mse": _mean(codes, squared, w, total, rows),
         }
-        r2 = _r2(codes, y_true, error, w, total, rows, means["mse"][0])
+        r2 = _r2(codes, y_true, squared, w, total, rows, means["mse"][0])
+        del squared
         effective = total * total / squares
-        absolute = _quantiles(codes, groups, np.abs(error), w, order.absolute, quantiles, effective)
-        signed = _quantiles(codes, groups, error, w, order.signed, RESIDUAL_QUANTILES, None)
+        # rows by group (one stable sort of small integers), so each group is one slice
+        small = codes.astype(np.int16 if groups < 2**15 else np.int32)  # int16: a radix sort
+        by_group = np.argsort(small, kind="stable")
+        del small
+        segments = np.cumsum(rows) - rows, rows
+        absolute = _quantiles(np.abs(error)[by_group], weights, by_group, segments, quantiles,
+                              effective)  # fmt: skip
+        signed = _quantiles(error[by_group], weights, by_group, segments, RESIDUAL_QUANTILES,
+                            None)  # fmt: skip
     results: list[GroupErrors | None] = []
     for code in range(groups):
         if rows[code] == 0:
@@ -133,8 +126,10 @@ def group_errors(
 Triple = tuple[Array, Array, Array]  # value, lower, upper per group
 
 
-def _sum(codes: NDArray[np.integer], values: Array, groups: int) -> Array:
-    summed: Array = np.bincount(codes, weights=values, minlength=groups)  # type: ignore[assignment]
+def _sum(codes: NDArray[np.integer], values: Array, groups: int, w: Array | None = None) -> Array:
+    """Σ values (times ``w`` when given) per group."""
+    summed: Array = np.bincount(codes, weights=values if w is None else w * values,  # type: ignore[assignment]
+                                minlength=groups)  # fmt: skip
     return summed
 
 
@@ -148,19 +143,29 @@ def _t(rows: NDArray[np.int64]) -> Array:
 
 
 def _half_width(
-    codes: NDArray[np.integer], influence: Array, w: Array, total: Array, rows: NDArray[np.int64]
+    codes: NDArray[np.integer],
+    influence: Array,
+    w: Array | None,
+    total: Array,
+    rows: NDArray[np.int64],
 ) -> Array:
-    """t(n−1)·SE of a weighted mean whose rows have ``influence`` (value − group mean)."""
-    spread = _sum(codes, (w * influence) ** 2, len(total))
+    """t(n−1)·SE of a weighted mean whose rows have ``influence`` (value − group mean).
+
+    ``influence`` is overwritten.
+    """
+    if w is not None:
+        influence *= w
+    influence *= influence
+    spread = _sum(codes, influence, len(total))
     variance = rows / (rows - 1.0) * spread / (total * total)
     half: Array = _t(rows) * np.sqrt(variance)
     return half
 
 
 def _mean(
-    codes: NDArray[np.integer], x: Array, w: Array, total: Array, rows: NDArray[np.int64]
+    codes: NDArray[np.integer], x: Array, w: Array | None, total: Array, rows: NDArray[np.int64]
 ) -> Triple:
-    mean = _sum(codes, w * x, len(total)) / total
+    mean = _sum(codes, x, len(total), w) / total
     half = _half_width(codes, x - mean[codes], w, total, rows)
     return mean, mean - half, mean + half
 
@@ -168,17 +173,20 @@ def _mean(
 def _r2(
     codes: NDArray[np.integer],
     y: Array,
-    error: Array,
-    w: Array,
+    squared: Array,
+    w: Array | None,
     total: Array,
     rows: NDArray[np.int64],
     mse: Array,
 ) -> Triple:
-    """R² per group and its delta-method interval; NaN where the labels do not vary."""
+    """R² per group and its delta-method interval; NaN where the labels do not vary.
+
+    ``squared`` holds each row's squared error.
+    """
     groups = len(total)
-    centred = y - (_sum(codes, w * y, groups) / total)[codes]
+    centred = y - (_sum(codes, y, groups, w) / total)[codes]
     centred *= centred
-    variance = _sum(codes, w * centred, groups) / total
+    variance = _sum(codes, centred, groups, w) / total
     # labels all equal: exactly no variance (rounding in ȳ would leave ~1e-27 and a huge R²)
     one = np.zeros(groups)
     one[codes] = y
@@ -186,63 +194,71 @@ def _r2(
     r2 = 1 - mse / variance
     # the influence of each row on R² (first-order; estimating ȳ adds nothing at first order)
     v, m = variance[codes], mse[codes]
-    influence = -(error * error - m) / v + m * (centred - v) / (v * v)
-    half = _half_width(codes, influence, w, total, rows)
+    centred -= v  # from here on: the influence, (m·(d − v) − v·(e² − m)) / v², in place
+    centred *= m
+    influence = squared - m
+    influence *= v
+    centred -= influence
+    del influence
+    v *= v
+    centred /= v
+    half = _half_width(codes, centred, w, total, rows)
     undefined = ~(variance > 0)
     r2[undefined] = np.nan
     return r2, r2 - half, r2 + half
 
 
 def _quantiles(
-    codes: NDArray[np.integer],
-    groups: int,
-    x: Array,
-    w: Array,
-    order: NDArray[np.int64],
+    values: Array,
+    weights: Array | None,
+    by_group: NDArray[np.int64],
+    segments: tuple[NDArray[np.int64], NDArray[np.int64]],
     levels: tuple[float, ...],
     effective: Array | None,
 ) -> list[Triple]:
-    """Inverted-CDF quantiles of ``x`` per group; with ``effective``, their intervals too."""
-    # rows by value (shared order), then stably by group: each group a run sorted by value
-    by_group = order[np.argsort(codes[order], kind="stable")]
-    code = codes[by_group]
-    value = x[by_group]
-    weight = w[by_group]
-    total = _sum(code, weight, groups)
-    before = np.cumsum(weight) - weight  # weight before each row, within its group below
-    before -= (np.cumsum(total) - total)[code]
-    start = np.cumsum(np.bincount(code, minlength=groups)) - np.bincount(code, minlength=groups)
-    last = start + np.bincount(code, minlength=groups) - 1
-    out = []
-    for q in levels:
-        found = _at(code, value, weight, before, start, last, total, np.full(groups, q))
-        if effective is None:
-            out.append((found, found, found))
-            continue
-        half = Z95 * np.sqrt(q * (1 - q) / effective)
-        low = _at(code, value, weight, before, start, last, total, np.clip(q - half, 0, 1))
-        high = _at(code, value, weight, before, start, last, total, np.clip(q + half, 0, 1))
-        out.append((found, low, high))
-    return out
+    """Inverted-CDF quantiles of ``values`` (rows in group order) per group, with intervals.
+
+    The quantile at level q is the smallest value whose cumulative weight reaches q·Σw. Without
+    weights that is the value of rank ⌈q·n⌉ (1-based), found by ``numpy.partition`` in linear
+    time; with weights the group is sorted. With ``effective``, the interval's levels are
+    q ∓ z·√(q(1−q)/n_eff).
+    """
+    starts, counts = segments
+    groups = len(counts)
+    out = [tuple(np.full(groups, np.nan) for _ in range(3)) for _ in levels]
+    for code in np.flatnonzero(counts):
+        start, n = int(starts[code]), int(counts[code])
+        wanted = []  # (level index, 0 value / 1 lower / 2 upper, probability)
+        for index, q in enumerate(levels):
+            wanted.append((index, 0, q))
+            if effective is not None:
+                half = Z95 * math.sqrt(q * (1 - q) / float(effective[code]))
+                wanted += [(index, 1, max(q - half, 0.0)), (index, 2, min(q + half, 1.0))]
+        found = _ranked(values[start : start + n], weights, by_group[start : start + n],
+                        [p for _, _, p in wanted])  # fmt: skip
+        for (index, part, _), value in zip(wanted, found, strict=True):
+            out[index][part][code] = value
+    if effective is None:
+        return [(v, v, v) for v, _, _ in out]
+    return [(v, low, high) for v, low, high in out]
 
 
-def _at(
-    code: NDArray[np.integer],
-    value: Array,
-    weight: Array,
-    before: Array,
-    start: NDArray[np.int64],
-    last: NDArray[np.int64],
-    total: Array,
-    q: Array,
-) -> Array:
-    """The smallest value per group whose cumulative weight reaches q·Σw (inverted CDF)."""
-    reached = before + weight  # cumulative weight up to and including each row
-    short = reached < (q * total)[code]  # rows before the quantile: a prefix of each group
-    index = start + np.bincount(code, weights=short, minlength=len(total)).astype(np.int64)
-    index = np.minimum(index, np.maximum(last, 0))
-    found: Array = np.where(last >= start, value[index] if len(value) else np.nan, np.nan)
-    return found
+def _ranked(
+    values: Array, weights: Array | None, rows: NDArray[np.int64], levels: list[float]
+) -> list[float]:
+    """The inverted-CDF quantile of one group's ``values`` at each level."""
+    n = len(values)
+    if weights is None:
+        # ranks p = 1..n below the quantile: those with p < q·n; the quantile is the next one
+        ranks = [min(max(math.ceil(q * n) - 1, 0), n - 1) for q in levels]
+        chosen = np.partition(values, sorted(set(ranks)))
+        return [float(chosen[r]) for r in ranks]
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[rows][order])
+    total = float(cumulative[-1])
+    # rows whose cumulative weight is below q·Σw come before the quantile
+    below = np.searchsorted(cumulative, [q * total for q in levels], side="left")
+    return [float(values[order[min(int(b), n - 1)]]) for b in below]
 
 
 def _estimate(

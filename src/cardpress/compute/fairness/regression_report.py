@@ -26,10 +26,8 @@ from cardpress.compute.fairness.disparity import spread as between
 from cardpress.compute.fairness.groups import _codes, shown
 from cardpress.compute.fairness.regression import (
     Estimate,
-    Orders,
     group_errors,
     metric_ids,
-    orders,
 )
 from cardpress.compute.fairness.report import FairnessReport
 from cardpress.model import Y_PRED, Y_TRUE, FairnessSettings
@@ -129,9 +127,8 @@ def regression_report(
     """The report of a checked table; ``weights`` None weighs every row 1."""
     y_true = frame[Y_TRUE].to_numpy(dtype=np.float64)
     y_pred = frame[Y_PRED].to_numpy(dtype=np.float64)
-    sorted_rows = orders(y_true, y_pred)  # one pair of sorts serves every grouping
     quantiles = settings.error_quantiles
-    args = (frame, y_true, y_pred, weights, quantiles, sorted_rows)
+    args = (frame, y_true, y_pred, weights, quantiles)
     [overall] = _groups(*args, (), 0)
     wanted: list[tuple[str, ...]] = [(column,) for column in sensitive]
     skipped = []
@@ -158,12 +155,11 @@ def _groups(
     y_pred: NDArray[np.float64],
     weights: NDArray[np.float64] | None,
     quantiles: tuple[float, ...],
-    sorted_rows: Orders,
     columns: tuple[str, ...],
     min_group_size: int,
 ) -> list[RegressionGroup]:
     codes, labels = _codes(frame, columns)
-    found = group_errors(codes, len(labels), y_true, y_pred, weights, quantiles, sorted_rows)
+    found = group_errors(codes, len(labels), y_true, y_pred, weights, quantiles)
     total = len(frame)
     groups = [
         RegressionGroup(

@@ -206,3 +206,21 @@ def test_too_many_text_labels_ask_for_the_task(project, run_cli, tmp_path: Path)
         '— set model.task ("binary", "multiclass" or "regression") in runs/churn-1.json, or '
         "map the labels",
     ]
+
+
+def test_a_rule_for_some_models_is_not_applicable_to_the_others(
+    project: Callable[..., Path], run_cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    records = project()
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        'schema = "cardpress/policy/1"\n\n[[rule]]\nkind = "performance"\nmetric = "auc"\n'
+        'dataset = "nowhere"\nmin = 0.5\nmodels = ["fraud"]\n'
+    )
+    result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@10",
+                     "--model", "fraud@2026.03")  # fmt: skip
+    assert result.exit_code == 1  # fraud has no such metric: it fails there, and only there
+    lines = [line for line in result.output.splitlines() if line.startswith("  ")]
+    assert lines[0].startswith("  N/A   performance: auc on nowhere: not applicable: the rule "
+                               "applies to fraud")  # fmt: skip
+    assert lines[1].startswith("  FAIL  performance: auc on nowhere: auc on nowhere is not")

@@ -9,7 +9,9 @@ import pytest
 from cardpress.model import Predictions, Source
 from cardpress.readers.prediction_task import infer_task
 
-PREDICTIONS = Predictions(uri="p.csv", dataset="d", y_true="y", y_pred="yhat", source=Source("r", 1))
+PREDICTIONS = Predictions(
+    uri="p.csv", dataset="d", y_true="y", y_pred="yhat", source=Source("r", 1)
+)
 
 
 def _task(y: list[object], yhat: list[object], declared: str | None = None) -> str | None:

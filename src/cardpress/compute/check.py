@@ -65,6 +65,12 @@ def check_version(rules: tuple[Rule, ...], evidence: Evidence) -> list[RuleResul
     for rule in rules:
         where = rule.source
         source = f"{where.file}:{where.line}" if where.line else where.file
+        models = rule.params.get("models")
+        if models is not None and model not in models:
+            figure = f"not applicable: the rule applies to {', '.join(models)}"
+            results.append(RuleResult(model, version, rule.name, rule.kind, "n/a", figure,
+                                      "—", source))  # fmt: skip
+            continue
         for rule_name, broken, figure, limit in _EVALUATE[rule.kind](rule, evidence):
             status = "n/a" if broken is None else rule.level if broken else "pass"
             results.append(

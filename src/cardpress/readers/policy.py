@@ -31,6 +31,7 @@ FIELDS: dict[str, tuple[set[str], list[set[str]]]] = {
     "hashes": (set(), []),
 }
 COMMON = {"kind", "name", "level"}
+ANY_RULE = {"models"}  # fields every kind takes, kept with the rule's parameters
 
 
 class PolicyError(UsageError):
@@ -94,7 +95,7 @@ def _rule_problems(rule: dict[str, Any], index: int, file: str, text: str) -> li
     kind = rule["kind"]
     takes, needs = FIELDS[kind]
     problems = []
-    for field in sorted(set(rule) - takes - COMMON):
+    for field in sorted(set(rule) - takes - COMMON - ANY_RULE):
         fix = f"remove it ({kind} rules take: {', '.join(sorted(takes)) or 'no other fields'})"
         line = _line(text, ("rule", index, field))
         problems.append(

@@ -105,7 +105,6 @@ class RegressionReport:
     groupings: tuple[RegressionGrouping, ...]
     skipped_intersections: tuple[tuple[tuple[str, ...], str], ...]
     task: str = "regression"
-    has_scores: bool = False
 
 
 # the report of any task, as the pages and the policy rules take it

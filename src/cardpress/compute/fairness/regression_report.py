@@ -29,7 +29,7 @@ from cardpress.compute.fairness.regression import (
     group_errors,
     metric_ids,
 )
-from cardpress.compute.fairness.report import FairnessReport
+from cardpress.compute.fairness.report import FairnessReport, groupings_of
 from cardpress.model import Y_PRED, Y_TRUE, FairnessSettings
 
 SIGNED = frozenset({"bias", "r2"})  # metrics that can be negative: no ratio
@@ -129,15 +129,7 @@ def regression_report(
     quantiles = settings.error_quantiles
     args = (frame, y_true, y_pred, weights, quantiles)
     [overall] = _groups(*args, (), 0)
-    wanted: list[tuple[str, ...]] = [(column,) for column in sensitive]
-    skipped = []
-    for columns in settings.intersections:
-        absent = [c for c in columns if c not in sensitive]
-        if absent:
-            why = f"not among this run's sensitive columns: {', '.join(absent)}"
-            skipped.append((tuple(columns), why))
-        else:
-            wanted.append(tuple(columns))
+    wanted, skipped = groupings_of(sensitive, settings)
     groupings = tuple(
         _grouping(_groups(*args, columns, settings.min_group_size), overall, settings)
         for columns in wanted

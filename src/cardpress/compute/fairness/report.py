@@ -69,6 +69,18 @@ def fairness_report(
     order = np.argsort(frame[score].to_numpy(dtype=np.float64)) if score else None
     overall = group_metrics(frame, [], y_true=Y_TRUE, y_pred=Y_PRED, y_score=score,
                             min_group_size=0, score_order=order)[0]  # fmt: skip
+    wanted, skipped = groupings_of(sensitive, settings)
+    groupings = tuple(_grouping(frame, columns, score, order, settings) for columns in wanted)
+    return FairnessReport(len(frame), score is not None, overall, groupings, tuple(skipped))
+
+
+def groupings_of(
+    sensitive: tuple[str, ...], settings: FairnessSettings
+) -> tuple[list[tuple[str, ...]], list[tuple[tuple[str, ...], str]]]:
+    """Each sensitive column, then each configured intersection this run has; and those skipped.
+
+    Returns (groupings, skipped), each skipped intersection with why.
+    """
     wanted: list[tuple[str, ...]] = [(column,) for column in sensitive]
     skipped = []
     for columns in settings.intersections:
@@ -78,8 +90,7 @@ def fairness_report(
             skipped.append((tuple(columns), why))
         else:
             wanted.append(tuple(columns))
-    groupings = tuple(_grouping(frame, columns, score, order, settings) for columns in wanted)
-    return FairnessReport(len(frame), score is not None, overall, groupings, tuple(skipped))
+    return wanted, skipped
 
 
 def _grouping(

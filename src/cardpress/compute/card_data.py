@@ -6,6 +6,9 @@ from typing import Any
 
 from cardpress.model import Dataset, Metric, Narrative, Run, Source
 
+# how a card knows its task when the run record does not say (set with the fairness report)
+TASK_INFERRED = "inferred from the evaluation predictions"
+
 
 def run_source(source: Source) -> str:
     """A source as shown on a page: ``runs/x.json:12``."""

@@ -14,6 +14,7 @@ import jinja2
 import orjson
 
 from cardpress.compute.card import card_data
+from cardpress.compute.card_data import TASK_INFERRED
 from cardpress.compute.check import RuleResult
 from cardpress.compute.diff import diff_data
 from cardpress.compute.fairness.regression_report import RegressionReport, SliceReport
@@ -147,7 +148,7 @@ def version_card(
         details = data["sections"]["model_details"]
         if details["task"] is None:  # not recorded: the task the predictions were read as
             details["task"] = report.task
-            details["task_source"] = "inferred from the evaluation predictions"
+            details["task_source"] = TASK_INFERRED
         page.data["task_source"] = details["task_source"]
     data["summary_panel"] = card_summary(data)
     return data, page

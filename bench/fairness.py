@@ -1,7 +1,7 @@
 """Benchmark: the fairness report against fairlearn's MetricFrame, side by side.
 
 Usage:  python bench/fairness.py [--sizes 100000 1000000 10000000] [--fairlearn-max 1000000]
-        python bench/fairness.py --task multiclass [--sizes 1000000]
+        python bench/fairness.py --tasks binary multiclass regression
 
 For each size it writes synthetic evaluation predictions to Parquet (label, prediction, score,
 sex with 2 values × race with 5 values = 10 intersectional slices), then, each in its own child
@@ -23,7 +23,7 @@ It prints wall seconds, CPU seconds (user + system of the timed part), rows/s, p
 speed ratio (on CPU seconds: wall time means little on a shared machine), and checks that both
 give the same per-slice numbers to 1e-9. fairlearn is run up to ``--fairlearn-max`` rows.
 
-``--task multiclass``: 5 classes with a probability column each; "cardpress-multiclass" reads,
+``--tasks multiclass``: 5 classes with a probability column each; "cardpress-multiclass" reads,
 checks and computes the sex × race slices (confusion matrix, accuracy with its interval,
 macro/micro/weighted precision, recall and F1, every class's one-vs-rest rates with intervals and
 AUC with DeLong intervals); "-full" is the whole report (overall, sex, race and sex × race, with
@@ -31,6 +31,17 @@ comparisons, spreads and both rules per class); the ratio is taken on the slices
 fairlearn ``MetricFrame``
 over sex × race with accuracy, macro precision, recall and F1, each class's selection rate and
 recall, and one-vs-rest macro AUC. Times are CPU seconds of the computing process.
+
+A regression model (``--tasks regression``): synthetic label and prediction (floats) with the
+same sex × race columns;
+
+- reg-cardpress: read, check and compute the sex × race slices (MAE, RMSE, R², mean error, 50%
+  and 90% quantiles of |error|, each with its 95% interval, and the residual quantiles);
+- reg-full: the whole regression report (overall, sex, race, sex × race, reference comparisons,
+  spreads, worst group);
+- reg-fairlearn: ``MetricFrame`` over sex × race with the same six metrics (scikit-learn's
+  ``mean_absolute_error``, ``mean_squared_error``, ``r2_score``, NumPy for the mean error and the
+  quantiles), table in memory.
 """
 
 from __future__ import annotations
@@ -48,6 +59,7 @@ from pathlib import Path
 
 METRICS = ("selection_rate", "accuracy", "precision", "recall", "fpr", "fnr")
 CLASSES = ("a", "b", "c", "d", "e")
+REGRESSION = ("mae", "rmse", "r2", "bias", "ae_p50", "ae_p90")
 
 
 def write_predictions(path: Path, rows: int) -> None:
@@ -122,7 +134,7 @@ def run_cardpress_multiclass(path: Path, full: bool) -> dict[str, object]:
             numbers[f"selection_{name}"] = group.ovr[index].rates["selection_rate"].value
             numbers[f"recall_{name}"] = group.ovr[index].rates["recall"].value
         values["|".join(str(v) for v in group.values)] = numbers
-    return {"seconds": seconds, "values": values}
+    return {"seconds": seconds, "cpu": seconds, "values": values}
 
 
 def run_fairlearn_multiclass(path: Path) -> dict[str, object]:
@@ -161,7 +173,92 @@ def run_fairlearn_multiclass(path: Path) -> dict[str, object]:
     for (sex, race), row in result.iterrows():
         numbers = {m: float(row[m]) for m in metrics}
         values[f"{sex}|{race}"] = {**numbers, "macro_auc": float(auc[(sex, race)])}
-    return {"seconds": seconds, "values": values}
+    return {"seconds": seconds, "cpu": seconds, "values": values}
+
+
+def write_regression(path: Path, rows: int) -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(rows + 1)
+    sex = rng.choice(np.array(["Female", "Male"]), rows, p=[0.4, 0.6])
+    race = rng.choice(np.array(["White", "Black", "Asian", "Other", "Native"]), rows,
+                      p=[0.6, 0.2, 0.1, 0.07, 0.03])  # fmt: skip
+    label = rng.gamma(4, 25, rows)
+    pred = label + rng.normal((sex == "Male") * 3.0, 10 + 5 * (race == "Other"), rows)
+    frame = pd.DataFrame({"label": label, "pred": pred, "sex": pd.Categorical(sex),
+                          "race": pd.Categorical(race)})  # fmt: skip
+    frame.to_parquet(path, index=False)
+
+
+def run_regression(path: Path, full: bool) -> dict[str, object]:
+    """Read, check and compute a regression report: sex × race only, or the whole report."""
+    import numpy as np
+    import scipy.special  # noqa: F401  imports outside the timing, as fairlearn's are
+
+    from cardpress.compute.fairness.groups import group_codes
+    from cardpress.compute.fairness.regression import group_errors
+    from cardpress.compute.fairness.regression_report import regression_report
+    from cardpress.model import Y_PRED, Y_TRUE, FairnessSettings, Predictions, Source
+    from cardpress.readers.prediction_task import checked_regression, infer_task
+    from cardpress.readers.predictions import read_predictions
+
+    predictions = Predictions(
+        uri=path.name, dataset="eval", y_true="label", y_pred="pred", source=Source("bench", 1),
+        sensitive=("sex", "race"),
+    )  # fmt: skip
+    settings = FairnessSettings(intersections=(("sex", "race"),))
+    start, cpu = time.perf_counter(), time.process_time()
+    frame = read_predictions(path.parent, predictions, [])
+    assert frame is not None
+    task, problems = infer_task(frame, predictions, None, "bench")
+    assert task == "regression" and not problems, problems
+    checked, problems = checked_regression(frame, predictions, (), {})
+    assert checked is not None and not problems, problems
+    del frame
+    if full:
+        grouping = regression_report(checked, predictions.sensitive, settings).groupings[2]
+        slices = {g.values: g.metrics for g in grouping.groups}
+    else:
+        codes, labels = group_codes(checked, ["sex", "race"])
+        y, p = checked[Y_TRUE].to_numpy(np.float64), checked[Y_PRED].to_numpy(np.float64)
+        found = group_errors(codes, len(labels), y, p)
+        slices = {v: g.metrics for v, g in zip(labels, found, strict=True) if g is not None}
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    values = {
+        "|".join(v): {m: metrics[m].value for m in REGRESSION} for v, metrics in slices.items()
+    }  # type: ignore[arg-type]
+    return {"seconds": seconds, "cpu": cpu, "values": values}
+
+
+def run_regression_fairlearn(path: Path) -> dict[str, object]:
+    import numpy as np
+    import pandas as pd
+    from fairlearn.metrics import MetricFrame
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+    frame = pd.read_parquet(path)
+
+    def quantile(q: float):  # type: ignore[no-untyped-def]
+        return lambda t, p: float(np.quantile(np.abs(p - t), q, method="inverted_cdf"))
+
+    metrics = {
+        "mae": mean_absolute_error,
+        "rmse": lambda t, p: mean_squared_error(t, p) ** 0.5,
+        "r2": r2_score,
+        "bias": lambda t, p: float(np.mean(p - t)),
+        "ae_p50": quantile(0.5),
+        "ae_p90": quantile(0.9),
+    }
+    start, cpu = time.perf_counter(), time.process_time()
+    by_group = MetricFrame(
+        metrics=metrics, y_true=frame["label"], y_pred=frame["pred"],
+        sensitive_features=frame[["sex", "race"]].astype(str),
+    ).by_group  # fmt: skip
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    values = {f"{sex}|{race}": {m: float(row[m]) for m in REGRESSION}
+              for (sex, race), row in by_group.iterrows()}  # fmt: skip
+    return {"seconds": seconds, "cpu": cpu, "values": values}
 
 
 def run_cardpress(path: Path, full: bool, weighted: bool = False) -> dict[str, object]:
@@ -243,6 +340,10 @@ def child(tool: str, path: Path) -> None:
         result = run_fairlearn_multiclass(path)
     elif tool == "fairlearn":
         result = run_fairlearn(path)
+    elif tool == "reg-fairlearn":
+        result = run_regression_fairlearn(path)
+    elif tool.startswith("reg-"):
+        result = run_regression(path, full=tool == "reg-full")
     else:
         weighted = tool == "cardpress-weighted"
         result = run_cardpress(path, full=tool != "cardpress", weighted=weighted)
@@ -272,75 +373,55 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=[100_000, 1_000_000, 10_000_000])
     parser.add_argument("--fairlearn-max", type=int, default=1_000_000)
-    parser.add_argument("--task", choices=["binary", "multiclass"], default="binary")
+    parser.add_argument("--tasks", nargs="+", choices=["binary", "multiclass", "regression"],
+                        default=["binary", "regression"])  # fmt: skip
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child[0], Path(args.child[1]))
         return
-    if args.task == "multiclass":
-        multiclass(args.sizes, args.fairlearn_max)
-        return
     print(f"# python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
-    print(f"{'rows':>11} {'tool':>18} {'seconds':>8} {'CPU s':>7} {'rows/s':>12} {'peak MiB':>9} "
-          f"{'ratio':>7}")  # fmt: skip
+    print(f"{'rows':>11} {'tool':>25} {'seconds':>8} {'CPU s':>8} {'rows/s':>12} "
+          f"{'peak MiB':>9} {'ratio':>7}")  # fmt: skip
+    tools = {
+        "binary": (
+            ("cardpress", "cardpress-full", "cardpress-weighted"),
+            "fairlearn",
+            write_predictions,
+        ),
+        "multiclass": (
+            ("cardpress-multiclass", "cardpress-multiclass-full"),
+            "fairlearn-multiclass",
+            write_multiclass,
+        ),
+        "regression": (("reg-cardpress", "reg-full"), "reg-fairlearn", write_regression),
+    }
     with tempfile.TemporaryDirectory() as tmp:
-        for rows in args.sizes:
-            path = Path(tmp) / f"predictions-{rows}.parquet"
-            write_predictions(path, rows)
-            ours = measure("cardpress", path)
-            full = measure("cardpress-full", path)
-            weighted = measure("cardpress-weighted", path)
-            theirs = measure("fairlearn", path) if rows <= args.fairlearn_max else None
-            for tool, result in (
-                ("cardpress", ours),
-                ("cardpress-full", full),
-                ("cardpress-weighted", weighted),
-                ("fairlearn", theirs),
-            ):
-                if result is None:
-                    continue
-                seconds = float(result["seconds"])  # type: ignore[arg-type]
-                cpu = float(result["cpu"])  # type: ignore[arg-type]
-                ratio = ""
-                if theirs is not None and tool == "cardpress":
-                    ratio = f"{float(theirs['cpu']) / cpu:.0f}×"  # type: ignore[arg-type]
-                peak = float(result["peak_mib"])  # type: ignore[arg-type]
-                print(f"{rows:>11,} {tool:>18} {seconds:>8.3f} {cpu:>7.2f} "
-                      f"{rows / seconds:>12,.0f} {peak:>9.0f} {ratio:>7}")  # fmt: skip
-            if theirs is not None:
-                same = same_numbers(ours["values"], theirs["values"])  # type: ignore[arg-type]
-                print(f"{'':>11} per-slice numbers identical to 1e-9: {same}")
+        for task in args.tasks:
+            ours_tools, other, write = tools[task]
+            slices = ours_tools[0]
+            for rows in args.sizes:
+                path = Path(tmp) / f"{task}-{rows}.parquet"
+                write(path, rows)
+                results = {tool: measure(tool, path) for tool in ours_tools}
+                ours = results[slices]
+                theirs = measure(other, path) if rows <= args.fairlearn_max else None
+                for tool, result in (*results.items(), (other, theirs)):
+                    if result is not None:
+                        _line(rows, tool, result, theirs if tool == slices else None)
+                if theirs is not None:
+                    same = same_numbers(ours["values"], theirs["values"])  # type: ignore[arg-type]
+                    print(f"{'':>11} per-slice numbers identical to 1e-9: {same}")
 
 
-def multiclass(sizes: list[int], fairlearn_max: int) -> None:
-    print(f"# python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
-          "5 classes; CPU seconds")  # fmt: skip
-    print(f"{'rows':>11} {'tool':>25} {'CPU s':>8} {'peak MiB':>9} {'ratio':>7}")
-    with tempfile.TemporaryDirectory() as tmp:
-        for rows in sizes:
-            path = Path(tmp) / f"multiclass-{rows}.parquet"
-            write_multiclass(path, rows)
-            ours = measure("cardpress-multiclass", path)
-            full = measure("cardpress-multiclass-full", path)
-            theirs = measure("fairlearn-multiclass", path) if rows <= fairlearn_max else None
-            ratio = ""
-            if theirs is not None:
-                ratio = f"{float(theirs['seconds']) / float(ours['seconds']):.0f}×"  # type: ignore[arg-type]
-            for tool, result in (
-                ("cardpress-multiclass", ours),
-                ("cardpress-multiclass-full", full),
-                ("fairlearn-multiclass", theirs),
-            ):
-                if result is None:
-                    continue
-                seconds = float(result["seconds"])  # type: ignore[arg-type]
-                peak = float(result["peak_mib"])  # type: ignore[arg-type]
-                shown = ratio if tool == "cardpress-multiclass" else ""
-                print(f"{rows:>11,} {tool:>25} {seconds:>8.3f} {peak:>9.0f} {shown:>7}")
-            if theirs is not None:
-                same = same_numbers(ours["values"], theirs["values"])  # type: ignore[arg-type]
-                print(f"{'':>11} per-slice numbers identical to 1e-9: {same}")
+def _line(
+    rows: int, tool: str, result: dict[str, object], theirs: dict[str, object] | None
+) -> None:
+    seconds, cpu = float(result["seconds"]), float(result["cpu"])  # type: ignore[arg-type]
+    ratio = f"{float(theirs['cpu']) / cpu:.0f}×" if theirs is not None else ""  # type: ignore[arg-type]
+    peak = float(result["peak_mib"])  # type: ignore[arg-type]
+    print(f"{rows:>11,} {tool:>25} {seconds:>8.3f} {cpu:>8.3f} {rows / seconds:>12,.0f} "
+          f"{peak:>9.0f} {ratio:>7}")  # fmt: skip
 
 
 if __name__ == "__main__":

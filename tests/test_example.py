@@ -20,7 +20,8 @@ from sklearn.metrics import (
 
 from tests.conftest import EXAMPLE
 
-RUNS = sorted((EXAMPLE / "runs").glob("income-classifier-*.json"))  # hours-band: below
+RUNS = sorted((EXAMPLE / "runs").glob("income-classifier-*.json"))  # the others: below
+DIABETES = EXAMPLE / "runs" / "diabetes-progression-1.json"
 SCORERS = {
     "accuracy": accuracy_score,
     "precision": precision_score,
@@ -99,3 +100,33 @@ def test_the_multiclass_example_record_is_true() -> None:
             )
             expected = found[("precision", "recall", "f1").index(name)]
         assert metric["value"] == pytest.approx(expected, abs=1e-9), key
+
+
+def test_the_regression_example_is_true() -> None:
+    """Its data sets hash to the split of load_diabetes, its metrics to scikit-learn's figures."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+    from sklearn.model_selection import train_test_split
+
+    from cardpress.recorder.hashing import frame_sha256
+
+    record = json.loads(DIABETES.read_text())
+    assert "task" not in record["model"]  # left to inference: the predictions are not integers
+    assert _sha256(EXAMPLE / record["predictions"]["uri"]) == record["predictions"]["sha256"]
+    frame = load_diabetes(as_frame=True, scaled=False).frame
+    assert sorted(frame["sex"].unique()) == [1.0, 2.0]  # the two codes the groups are named by
+    frame["sex"] = "sex " + frame["sex"].astype(int).astype(str)
+    frame["age_band"] = ["under 50" if age < 50 else "50 and over" for age in frame["age"]]
+    train, test = train_test_split(frame, test_size=0.6, random_state=0)
+    hashes = {d["id"]: d["sha256"] for d in record["datasets"]}
+    assert hashes == {"diabetes-train": frame_sha256(train), "diabetes-test": frame_sha256(test)}
+    predictions = pd.read_parquet(EXAMPLE / record["predictions"]["uri"])
+    assert predictions["progression"].tolist() == test["target"].tolist()
+    assert predictions["sex"].tolist() == test["sex"].tolist()
+    y, p = predictions["progression"], predictions["predicted"]
+    expected = {
+        "mae": mean_absolute_error(y, p),
+        "rmse": mean_squared_error(y, p) ** 0.5,
+        "r2": r2_score(y, p),
+    }
+    assert {m["key"]: m["value"] for m in record["metrics"]} == pytest.approx(expected, abs=1e-9)

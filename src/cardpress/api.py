@@ -22,10 +22,9 @@ from cardpress.building import source_epoch as _epoch
 from cardpress.compute.check import Evidence, RuleResult, check_version
 from cardpress.compute.drift.report import DriftReport, drift_report
 from cardpress.compute.fairness.multiclass_report import (
-    AnyReport,
-    is_multiclass_table,
     multiclass_report,
 )
+from cardpress.compute.fairness.regression_report import SliceReport, regression_report
 from cardpress.compute.fairness.report import fairness_report
 from cardpress.compute.lineage.facts import changed_warnings, cycle_warnings
 from cardpress.compute.lineage.graph import build_graph
@@ -59,7 +58,7 @@ from cardpress.readers.predictions import fairness_tables
 from cardpress.readers.records import read_records
 from cardpress.render.drift.pages import drift_plans
 from cardpress.render.env import default_templates_dir, make_env
-from cardpress.render.hf_card import DEFAULT_TASK, hf_card
+from cardpress.render.hf_card import hf_card
 from cardpress.render.host_files import normalise_base_url
 from cardpress.render.lineage.pages import lineage_plans
 from cardpress.render.pages import (
@@ -291,7 +290,7 @@ def check(
 
 
 def _site_checks(
-    root: Path, loaded: Records, site: Site, fairness: dict[tuple[str, str], AnyReport]
+    root: Path, loaded: Records, site: Site, fairness: dict[tuple[str, str], SliceReport]
 ) -> dict[tuple[str, str], list[RuleResult]]:
     """Results of the records' policy.toml for each model's newest version (none without one)."""
     policy = records_policy(root)
@@ -313,7 +312,7 @@ def _check_one(
     site: Site,
     model: ModelEntry,
     entry: VersionEntry,
-    reports: dict[tuple[str, str], AnyReport],
+    reports: dict[tuple[str, str], SliceReport],
     policy: Policy,
 ) -> list[RuleResult]:
     evidence = Evidence(
@@ -412,12 +411,14 @@ def _card_of(root: Path, version: str) -> dict[str, Any]:
 
 
 def export_hf(
-    records: str | Path, version: str, output: str | Path, task: str = DEFAULT_TASK
+    records: str | Path, version: str, output: str | Path, task: str | None = None
 ) -> Path:
     """Write the card of ``version`` (MODEL@VERSION) as a Hugging Face model card (README.md).
 
     The card is made from the records exactly as the site's card page is, fairness headline
-    included; ``task`` is the Hub task type of its evaluation results.
+    included; ``task`` is the Hub task type (``pipeline_tag`` and the model index's results),
+    by default ``tabular-regression`` for a regression model and ``tabular-classification``
+    otherwise.
 
     Raises:
         RecordsError: the records have problems; nothing was written.
@@ -444,7 +445,7 @@ def records_digest(records: Records) -> str:
 
 def fairness_reports(
     root: Path, runs: list[Run], settings: FairnessSettings
-) -> dict[tuple[str, str], AnyReport]:
+) -> dict[tuple[str, str], SliceReport]:
     """The fairness report of each run whose predictions name sensitive columns.
 
     Raises:
@@ -452,13 +453,16 @@ def fairness_reports(
             too many groups; nothing was written.
     """
     problems: list[Problem] = []
-    reports: dict[tuple[str, str], AnyReport] = {}
-    for run, table in fairness_tables(root, runs, settings, problems):
+    reports: dict[tuple[str, str], SliceReport] = {}
+    for run, task, table in fairness_tables(root, runs, settings, problems):
         assert run.predictions is not None  # only runs with predictions have a table
         sensitive, threshold = run.predictions.sensitive, run.predictions.threshold
-        if is_multiclass_table(table):
-            weights = table[WEIGHT].to_numpy() if WEIGHT in table.columns else None
-            report: AnyReport = multiclass_report(table, sensitive, settings, weights)
+        weights = table[WEIGHT].to_numpy() if WEIGHT in table.columns else None
+        report: SliceReport
+        if task == "multiclass":
+            report = multiclass_report(table, sensitive, settings, weights)
+        elif task == "regression":
+            report = regression_report(table, sensitive, settings, weights)
         else:
             report = fairness_report(table, sensitive, settings, threshold)
         reports[(run.model, run.version)] = report

@@ -236,7 +236,8 @@ def check(
 
     Rules: card sections documented, a sign-off before status "approved", fairness limits,
     performance floors or ceilings, data-set hashes unchanged. Each rule passes, warns or fails
-    with its figure, its limit and the policy line it came from.
+    with its figure, its limit and the policy line it came from; a fairness rule for another
+    kind of model (selection rate on a regression) is not applicable (N/A).
     Exit 0 if no rule fails, 1 if one fails (or the records are bad), 2 for bad usage or a bad
     policy.
     """
@@ -385,11 +386,11 @@ def export_json(records: Path, version: str, output: Path | None) -> None:
 )
 @click.option(
     "--task",
-    default=DEFAULT_TASK,
-    show_default=True,
-    help="Hub task type of the evaluation results in the model index.",
+    default=None,
+    help="Hub task type (pipeline_tag and model index); default: tabular-regression for a "
+    f"regression model, else {DEFAULT_TASK}.",
 )
-def export_hf(records: Path, version: str, output: Path, task: str) -> None:
+def export_hf(records: Path, version: str, output: Path, task: str | None) -> None:
     """Write the card of MODEL@VERSION in RECORDS as a Hugging Face model card.
 
     YAML metadata (license, tags, datasets, metrics, model-index with the unsliced evaluation

@@ -244,6 +244,7 @@ class FairnessSettings:
     intersections: tuple[tuple[str, ...], ...] = ()
     reference: tuple[tuple[str, str], ...] = ()
     four_fifths_threshold: float = 0.8
+    error_quantiles: tuple[float, ...] = (0.5, 0.9)  # regression: quantiles of |error|
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from cardpress.compute.card import card_data, in_section_order
+from cardpress.compute.card_data import TASK_INFERRED
 from cardpress.compute.publish import Publication, PublishedVersion, json_differences
 from cardpress.compute.site import Site
 from cardpress.errors import BuildError
@@ -88,13 +89,17 @@ def _changed(model: str, version: str, site: Site, previous: Published | None) -
 def _without_record(card: dict[str, Any]) -> dict[str, Any]:
     """The card without what is not the record's own text: its hash and the fairness summaries.
 
-    The fairness summary is derived from the predictions file; a change there is reported as
-    "the predictions file changed".
+    The fairness summary (and a task inferred from the predictions) is derived from the
+    predictions file; a change there is reported as "the predictions file changed".
     """
     card = {key: value for key, value in card.items() if key not in {"record", "summary_panel"}}
     sections = card.get("sections", {})
     quantitative = {**sections.get("quantitative_analyses", {}), "fairness": None}
-    return {**card, "sections": {**sections, "quantitative_analyses": quantitative}}
+    details = dict(sections.get("model_details", {}))
+    if details.get("task_source") == TASK_INFERRED:  # read from the predictions, like fairness
+        details["task"] = details["task_source"] = None
+    new = {"quantitative_analyses": quantitative, "model_details": details}
+    return {**card, "sections": {**sections, **new}}
 
 
 def changelog(

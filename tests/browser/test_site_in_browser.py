@@ -22,6 +22,8 @@ MAIN_PAGES = [
     "models/income-classifier/v/2/review/index.html",
     "models/income-classifier/v/2/compliance/index.html",
     "models/income-classifier/v/2/print.html",
+    "models/diabetes-progression/v/1/index.html",
+    "models/diabetes-progression/v/1/fairness/index.html",
     "models/income-classifier/compare/index.html",
     "models/income-classifier/drift/index.html",
     "search/index.html",

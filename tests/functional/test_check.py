@@ -200,7 +200,8 @@ def test_junit_and_markdown_outputs(project, run_cli, tmp_path: Path) -> None:  
         (
             '[[rule]]\nkind = "fairness"\nmetric = "f1"\nmeasure = "ratio"\nmin = 0.8\n',
             "4: rule[0].metric: 'f1' is not a fairness metric — use one of base_rate, "
-            "selection_rate, accuracy, precision, recall, fpr, fnr, auc",
+            "selection_rate, accuracy, precision, recall, fpr, fnr, auc (classifiers) or mae, "
+            "rmse, r2, bias, ae_p50, ae_p90 (regression)",
         ),
     ],
 )

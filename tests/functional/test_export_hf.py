@@ -79,9 +79,10 @@ def test_licences_the_hub_does_not_know_are_named(project, tmp_path: Path) -> No
 
 
 def test_unknown_version_and_bad_records_write_nothing(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(
-        UsageError, match="use one of hours-band@1, income-classifier@1, income-classifier@2"
-    ):
+    known = (
+        "use one of diabetes-progression@1, hours-band@1, income-classifier@1, income-classifier@2"
+    )
+    with pytest.raises(UsageError, match=known):
         cardpress.export_hf(EXAMPLE, "income-classifier@3", tmp_path / "README.md")
     records = project("minimal")
     (records / "runs/churn-10.json").write_text("{")

@@ -27,14 +27,18 @@ def test_search_index_covers_models_versions_datasets_and_card_text(example_site
         for kind in ("model", "version", "dataset", "fairness", "review", "drift")
     }
     assert sorted(e["url"] for e in by_kind["model"]) == [
+        "models/diabetes-progression/index.html",
         "models/hours-band/index.html",
         "models/income-classifier/index.html",
     ]
     assert sorted({e["title"] for e in by_kind["version"]}) == [
+        "Diabetes progression regressor 1",
         "Income classifier 1",
         "Income classifier 2",
         "Working-hours band 1",
     ]
+    regression = " ".join(e["text"] for e in by_kind["fairness"] if "Diabetes" in e["title"])
+    assert "sex 1" in regression and "under 50" in regression  # its groups are searchable
     datasets = {e["title"]: e["url"] for e in by_kind["dataset"]}
     assert {"UCI Adult, test split", "UCI Adult, training split"} <= set(datasets)
     assert {"predictions of income-classifier 1", "data/adult.names"} <= set(datasets)

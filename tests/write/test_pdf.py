@@ -29,7 +29,10 @@ def test_an_unknown_version_lists_the_versions_that_can_be_printed(
 ) -> None:
     with pytest.raises(UsageError) as raised:
         cardpress.print_pdf(site, "income-classifier@9", tmp_path / "x.pdf")
-    assert "use one of hours-band@1, income-classifier@1, income-classifier@2" in str(raised.value)
+    assert (
+        "use one of diabetes-progression@1, hours-band@1, income-classifier@1, income-classifier@2"
+        in str(raised.value)
+    )
     assert not (tmp_path / "x.pdf").exists()
 
 

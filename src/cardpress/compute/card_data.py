@@ -6,6 +6,9 @@ from typing import Any
 
 from cardpress.model import Dataset, Metric, Narrative, Run, Source
 
+# how a card knows its task when the run record does not say (set with the fairness report)
+TASK_INFERRED = "inferred from the evaluation predictions"
+
 
 def run_source(source: Source) -> str:
     """A source as shown on a page: ``runs/x.json:12``."""
@@ -26,6 +29,8 @@ def model_details(run: Run, narrative: Narrative | None, status: str | None) -> 
         else None,
         "status": status,
         "model_type": (n.model_type if n else None) or run.model_type,
+        "task": run.task,  # inferred from the predictions later when not recorded (pages.py)
+        "task_source": "recorded in the run record (model.task)" if run.task else None,
         "algorithm": algorithm(run),
         "description": run.description,
         "references": list(n.references) if n else [],

@@ -8,13 +8,20 @@ that cannot be evaluated (no fairness report, a metric not recorded) is broken, 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from cardpress.compute.card import card_data
 from cardpress.compute.fairness.disparity import spread
 from cardpress.compute.fairness.groups import GroupMetrics
-from cardpress.compute.fairness.multiclass_report import AnyReport, MulticlassReport
+from cardpress.compute.fairness.multiclass_report import MulticlassReport
+from cardpress.compute.fairness.regression_report import (
+    RegressionGrouping,
+    SliceReport,
+    is_regression_metric,
+    spreads_of,
+)
+from cardpress.compute.fairness.report import Grouping
 from cardpress.compute.review import review_state
 from cardpress.compute.site import ModelEntry, VersionEntry
 from cardpress.model import Rule, SignOff
@@ -30,7 +37,7 @@ class RuleResult:
     version: str
     rule: str
     kind: str
-    status: str  # pass | warn | fail
+    status: str  # pass | warn | fail | n/a (a rule that does not apply to the model's task)
     figure: str
     limit: str
     source: str
@@ -47,7 +54,7 @@ class Evidence:
 
     model: ModelEntry
     entry: VersionEntry
-    fairness: AnyReport | None
+    fairness: SliceReport | None
     signoffs: tuple[SignOff, ...]
     min_group_size: int
     current_hashes: dict[str, str | None]  # data set id -> sha256 of its file now, None if absent
@@ -60,15 +67,21 @@ def check_version(rules: tuple[Rule, ...], evidence: Evidence) -> list[RuleResul
     for rule in rules:
         where = rule.source
         source = f"{where.file}:{where.line}" if where.line else where.file
+        models = rule.params.get("models")
+        if models is not None and model not in models:
+            figure = f"not applicable: the rule applies to {', '.join(models)}"
+            results.append(RuleResult(model, version, rule.name, rule.kind, "n/a", figure,
+                                      "—", source))  # fmt: skip
+            continue
         for rule_name, broken, figure, limit in _EVALUATE[rule.kind](rule, evidence):
-            status = rule.level if broken else "pass"
+            status = "n/a" if broken is None else rule.level if broken else "pass"
             results.append(
                 RuleResult(model, version, rule_name, rule.kind, status, figure, limit, source)
             )
     return results
 
 
-Outcome = tuple[str, bool, str, str]  # rule name, broken?, figure, limit
+Outcome = tuple[str, bool | None, str, str]  # rule name, broken? (None: n/a), figure, limit
 
 
 def _sections(rule: Rule, evidence: Evidence) -> list[Outcome]:
@@ -107,17 +120,23 @@ def _fairness(rule: Rule, evidence: Evidence) -> list[Outcome]:
     report = evidence.fairness
     if report is None:
         return [(rule.name, True, "no fairness report: the run names no sensitive columns", limit)]
+    regression = report.task == "regression"
+    if regression != is_regression_metric(metric):
+        task = "regression" if regression else f"{report.task} classification"
+        return [(rule.name, None, f"not applicable to {task}: {metric} is not one of its "
+                 "metrics", limit)]  # fmt: skip
     wanted = tuple(rule.params.get("columns", ()))
-    groupings = [g for g in report.groupings if not wanted or g.columns == wanted]
-    if not groupings:
+    if not any(not wanted or g.columns == wanted for g in report.groupings):
         return [(rule.name, True, f"no grouping {' × '.join(wanted)} in the report", limit)]
     if isinstance(report, MulticlassReport):
         return _multiclass_fairness(rule, report, wanted, limit, min_size)
-    outcomes = []
-    for grouping in report.groupings:
-        if wanted and grouping.columns != wanted:
-            continue
-        figure, value = _spread_figure(grouping.groups, metric, measure, min_size)
+    groupings: list[Grouping | RegressionGrouping] = [
+        g for g in report.groupings if not wanted or g.columns == wanted
+    ]
+    outcomes: list[Outcome] = []
+    for grouping in groupings:
+        shown = grouping if isinstance(grouping, RegressionGrouping) else grouping.groups
+        figure, value = _spread_figure(shown, metric, measure, min_size)
         name = rule.name if wanted else f"{rule.name} by {grouping.name}"
         outcomes.append((name, _breaks(rule, value), figure, limit))
     return outcomes
@@ -132,7 +151,7 @@ def _multiclass_fairness(
     which, like any rule that cannot be evaluated, does not pass.
     """
     metric, measure = rule.params["metric"], rule.params["measure"]
-    outcomes = []
+    outcomes: list[Outcome] = []
     for grouping in report.groupings:
         if wanted and grouping.columns != wanted:
             continue
@@ -152,10 +171,15 @@ def _multiclass_fairness(
 
 
 def _spread_figure(
-    groups: tuple[GroupMetrics, ...] | list[GroupMetrics], metric: str, measure: str, min_size: int
+    groups: Sequence[GroupMetrics] | RegressionGrouping, metric: str, measure: str, min_size: int
 ) -> tuple[str, float]:
-    groups = [replace(g, small=g.effective_n < min_size) for g in groups]
-    result = spread(groups, metric)
+    if isinstance(groups, RegressionGrouping):
+        resized = [replace(g, small=g.count < min_size) for g in groups.groups]
+        if resized and metric not in resized[0].metrics:
+            return f"not computed: {metric} is not in [fairness] error_quantiles", math.nan
+        result = spreads_of(resized, metric)
+    else:
+        result = spread([replace(g, small=g.effective_n < min_size) for g in groups], metric)
     if result.undefined:
         return f"undefined: {result.undefined}", math.nan
     value = result.ratio if measure == "ratio" else result.difference

@@ -132,6 +132,12 @@ FAIRNESS_MEASURES = {
     "equalized_odds_difference": "equalized odds difference",
     "equalized_odds_ratio": "equalized odds ratio",
 }
+REGRESSION_MEASURES = {
+    "worst_mae": "worst group's MAE",
+    "mae_difference": "MAE difference",
+    "mae_ratio": "MAE ratio",
+    "bias_difference": "bias difference",
+}
 
 
 def _fairness(sections: dict[str, Any]) -> dict[tuple[str, str], float]:
@@ -144,6 +150,9 @@ def _fairness(sections: dict[str, Any]) -> dict[tuple[str, str], float]:
                 values[(row["grouping"], name)] = row["parity"][key]
         if row.get("auc_difference") is not None:
             values[(row["grouping"], "AUC difference")] = row["auc_difference"]
+        for key, name in REGRESSION_MEASURES.items():  # regression models
+            if (row.get("regression") or {}).get(key) is not None:
+                values[(row["grouping"], name)] = row["regression"][key]
     return values
 
 

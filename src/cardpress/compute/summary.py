@@ -33,7 +33,9 @@ def card_summary(card: dict[str, Any]) -> dict[str, Any]:
 def headline_metrics(sections: dict[str, Any]) -> list[dict[str, Any]]:
     """Overall results on the evaluation data sets (all overall results when none is named)."""
     evaluation = {d["id"] for d in sections["evaluation_data"]["datasets"]}
-    overall = sections["quantitative_analyses"].get("overall", [])
+    quantitative = sections["quantitative_analyses"]
+    # a regression run that records no metrics: the ones computed from its predictions
+    overall = quantitative.get("overall") or (quantitative.get("fairness") or {}).get("overall", [])
     chosen = [r for r in overall if r["dataset"] in evaluation] or overall
     return [
         {"key": r["key"], "dataset": r["dataset"], "value": r["value"], "ci": r["ci"]}
@@ -46,6 +48,8 @@ def fairness_headline(fairness: dict[str, Any] | None) -> dict[str, Any] | None:
     if not fairness:
         return None
     rows = fairness["headline"]
+    if fairness.get("task") == "regression":
+        return _regression_headline(fairness["href"], rows)
     flagged = [
         {"grouping": r["grouping"], "anchor": r["anchor"], "groups": list(r["flagged"])}
         for r in rows
@@ -68,3 +72,20 @@ def _extreme(rows: list[dict[str, Any]], measure: str, pick: Any) -> dict[str, A
         return None
     value, grouping = pick(found)
     return {"value": value, "grouping": grouping}
+
+
+def _regression_headline(href: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """No selection rule applies to a regression: the worst group's MAE over every grouping."""
+    found = [r for r in rows if r["regression"]["worst_mae"] is not None]
+    worst = None
+    if found:
+        row = max(found, key=lambda r: r["regression"]["worst_mae"])
+        figures = row["regression"]
+        worst = {
+            "value": figures["worst_mae"], "group": figures["worst_group"],
+            "grouping": row["grouping"], "overall": figures["overall_mae"],
+        }  # fmt: skip
+    return {
+        "href": href, "task": "regression", "flagged_groups": 0, "flagged": [],
+        "lowest_parity_ratio": None, "largest_odds_difference": None, "worst_group_mae": worst,
+    }  # fmt: skip

@@ -135,6 +135,9 @@ def _fairness(table: dict[str, Any]) -> FairnessSettings:
         four_fifths_threshold=float(
             table.get("four_fifths_threshold", defaults.four_fifths_threshold)
         ),
+        error_quantiles=tuple(
+            sorted(float(q) for q in table.get("error_quantiles", defaults.error_quantiles))
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.compute.fairness.disparity import METRICS
+from cardpress.compute.fairness.regression_report import SIGNED, is_regression_metric
 from cardpress.errors import Problem, UsageError
 from cardpress.model import Policy, Rule, Source
 from cardpress.readers.jsonpos import Path as JsonPath
@@ -30,6 +31,7 @@ FIELDS: dict[str, tuple[set[str], list[set[str]]]] = {
     "hashes": (set(), []),
 }
 COMMON = {"kind", "name", "level"}
+ANY_RULE = {"models"}  # fields every kind takes, kept with the rule's parameters
 
 
 class PolicyError(UsageError):
@@ -93,7 +95,7 @@ def _rule_problems(rule: dict[str, Any], index: int, file: str, text: str) -> li
     kind = rule["kind"]
     takes, needs = FIELDS[kind]
     problems = []
-    for field in sorted(set(rule) - takes - COMMON):
+    for field in sorted(set(rule) - takes - COMMON - ANY_RULE):
         fix = f"remove it ({kind} rules take: {', '.join(sorted(takes)) or 'no other fields'})"
         line = _line(text, ("rule", index, field))
         problems.append(
@@ -105,11 +107,20 @@ def _rule_problems(rule: dict[str, Any], index: int, file: str, text: str) -> li
             line = _line(text, ("rule", index))
             problem = f"a {kind} rule needs {wanted}"
             problems.append(Problem(file, line, f"rule[{index}]", problem, f"add {wanted}"))
-    if kind == "fairness" and "metric" in rule and rule["metric"] not in METRICS:
-        fix = f"use one of {', '.join(METRICS)}"
+    metric = rule.get("metric") if kind == "fairness" else None
+    if metric is not None and metric not in METRICS and not is_regression_metric(metric):
+        fix = (
+            f"use one of {', '.join(METRICS)} (classifiers) or mae, rmse, r2, bias, ae_p50, "
+            "ae_p90 (regression)"
+        )
         line = _line(text, ("rule", index, "metric"))
-        problem = f"{rule['metric']!r} is not a fairness metric"
+        problem = f"{metric!r} is not a fairness metric"
         problems.append(Problem(file, line, f"rule[{index}].metric", problem, fix))
+    if metric in SIGNED and rule.get("measure") == "ratio":
+        line = _line(text, ("rule", index, "measure"))
+        problem = f"{metric} can be negative, so a ratio between groups says nothing"
+        fix = 'use measure = "difference"'
+        problems.append(Problem(file, line, f"rule[{index}].measure", problem, fix))
     return problems
 
 

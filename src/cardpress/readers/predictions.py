@@ -16,6 +16,10 @@ from cardpress.model import FairnessSettings, Predictions, Run
 from cardpress.readers.files import inside
 from cardpress.readers.multiclass_checks import checked_multiclass, is_multiclass
 from cardpress.readers.prediction_checks import checked_predictions
+from cardpress.readers.prediction_task import checked_regression, infer_task
+
+# the checks that turn a task's predictions into its checked table (binary: the default)
+CHECKS = {"regression": checked_regression, "multiclass": checked_multiclass}
 
 
 def prediction_columns(predictions: Predictions) -> list[str]:
@@ -66,8 +70,11 @@ def _read_table(path: Path, columns: list[str]) -> pa.Table:
 
 def fairness_tables(
     root: Path, runs: list[Run], settings: FairnessSettings, problems: list[Problem]
-) -> Iterator[tuple[Run, pd.DataFrame]]:
-    """Each run that names sensitive columns, with its checked predictions table, one at a time.
+) -> Iterator[tuple[Run, str, pd.DataFrame]]:
+    """Each run that names sensitive columns, its task, and its checked table, one at a time.
+
+    The task is the run record's ``model.task``, else inferred from the table
+    (:func:`cardpress.readers.prediction_task.infer_task`).
 
     One table is in memory at a time. Problems are appended to ``problems``; the caller raises
     them once every table has been read, so a user sees them all at once.
@@ -80,9 +87,15 @@ def fairness_tables(
         frame = read_predictions(root, predictions, problems)
         if frame is None:
             continue
-        check = checked_multiclass if is_multiclass(run, frame) else checked_predictions
+        task, found = infer_task(frame, predictions, run.task, run.source.file)
+        problems += found
+        if task is None:
+            continue
+        if task == "binary" and is_multiclass(run, frame):  # per-class scores named
+            task = "multiclass"
+        check = CHECKS.get(task, checked_predictions)
         checked, found = check(frame, predictions, run.datasets, reference)
         del frame
         problems += found
         if checked is not None:
-            yield run, checked
+            yield run, task, checked

@@ -12,13 +12,14 @@ from itertools import groupby
 
 from cardpress.compute.check import RuleResult
 
-LABEL = {"pass": "PASS", "warn": "WARN", "fail": "FAIL"}
+LABEL = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "n/a": "N/A "}
 
 
 def summary_line(results: Sequence[RuleResult]) -> str:
-    """``1 failed, 2 warned, 5 passed``."""
+    """``1 failed, 2 warned, 5 passed`` (and ``, 1 not applicable`` when a rule was not)."""
     counts = {status: sum(r.status == status for r in results) for status in LABEL}
-    return f"{counts['fail']} failed, {counts['warn']} warned, {counts['pass']} passed"
+    line = f"{counts['fail']} failed, {counts['warn']} warned, {counts['pass']} passed"
+    return line + (f", {counts['n/a']} not applicable" if counts["n/a"] else "")
 
 
 def as_text(results: Sequence[RuleResult]) -> str:
@@ -44,7 +45,7 @@ def as_junit(results: Sequence[RuleResult]) -> str:
         suite = ET.SubElement(suites, "testsuite", name=target, tests=str(len(rows)))
         suite.set("failures", str(sum(r.status == "fail" for r in rows)))
         suite.set("errors", "0")
-        suite.set("skipped", "0")
+        suite.set("skipped", str(sum(r.status == "n/a" for r in rows)))
         for r in rows:
             case = ET.SubElement(suite, "testcase", name=r.rule, classname=target, file=r.source)
             message = f"{r.figure} (limit: {r.limit}) [{r.source}]"
@@ -52,6 +53,8 @@ def as_junit(results: Sequence[RuleResult]) -> str:
                 ET.SubElement(case, "failure", message=message, type=r.kind).text = message
             elif r.status == "warn":
                 ET.SubElement(case, "system-out").text = f"warning: {message}"
+            elif r.status == "n/a":
+                ET.SubElement(case, "skipped", message=message)
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
 
@@ -65,7 +68,7 @@ def as_markdown(results: Sequence[RuleResult]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in results:
-        cells = [LABEL[r.status], r.target, r.rule, r.figure, r.limit, r.source]
+        cells = [LABEL[r.status].strip(), r.target, r.rule, r.figure, r.limit, r.source]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 

@@ -39,6 +39,7 @@ def fairness_data(
     metrics = [m for m in METRICS if m != "auc" or report.has_scores]
     data: dict[str, Any] = {
         "kind": "fairness-report",
+        "task": report.task,
         "predictions": {
             "uri": predictions.uri,
             "sha256": predictions.file_sha256,

@@ -23,9 +23,22 @@ HUB_LICENSES = frozenset({
     "bsl-1.0", "isc", "zlib", "epl-2.0", "eupl-1.2", "odbl", "pddl",
 })  # fmt: skip
 DEFAULT_TASK = "tabular-classification"
+# the card's task (recorded or inferred) -> the Hub's pipeline tag
+PIPELINE_TAGS = {
+    "binary": "tabular-classification",
+    "multiclass": "tabular-classification",
+    "regression": "tabular-regression",
+}
+# metric keys as runs often name them -> the Hub's metric ids (evaluate's names)
+HUB_METRICS = {
+    "mae": "mae", "mean_absolute_error": "mae", "mse": "mse", "mean_squared_error": "mse",
+    "rmse": "rmse", "root_mean_squared_error": "rmse", "r2": "r_squared",
+    "r2_score": "r_squared", "r_squared": "r_squared", "accuracy": "accuracy", "f1": "f1",
+    "precision": "precision", "recall": "recall", "roc_auc": "roc_auc",
+}  # fmt: skip
 
 
-def hf_card(card: dict[str, Any], task: str = DEFAULT_TASK) -> str:
+def hf_card(card: dict[str, Any], task: str | None = None) -> str:
     """The README.md of a Hugging Face model repository for the version in ``card``."""
     import yaml
 
@@ -33,13 +46,21 @@ def hf_card(card: dict[str, Any], task: str = DEFAULT_TASK) -> str:
     return f"---\n{front}---\n\n" + "\n\n".join(_body(card)) + "\n"
 
 
-def hf_metadata(card: dict[str, Any], task: str = DEFAULT_TASK) -> dict[str, Any]:
-    """The card's YAML metadata: licence, library, tags, data sets, metrics and the model index.
+def hub_task(card: dict[str, Any]) -> str:
+    """The Hub task of the card's model: from its task, else tabular-classification."""
+    return PIPELINE_TAGS.get(card["sections"]["model_details"].get("task") or "", DEFAULT_TASK)
 
-    Keys whose facts are not recorded (no card.md, no licence, no evaluation data) are left out.
+
+def hf_metadata(card: dict[str, Any], task: str | None = None) -> dict[str, Any]:
+    """The card's YAML metadata: licence, library, tags, pipeline tag, data sets, metrics, index.
+
+    ``task`` (a Hub task type) overrides the one the card's task gives. Keys whose facts are not
+    recorded (no card.md, no licence, no evaluation data) are left out.
     """
     details = card["sections"]["model_details"]
+    task = task or hub_task(card)
     meta: dict[str, Any] = {"tags": sorted({"cardpress", *(details.get("tags") or [])})}
+    meta["pipeline_tag"] = task
     licence = (details.get("license") or "").strip()
     if licence:
         meta["license"] = licence.lower() if licence.lower() in HUB_LICENSES else "other"
@@ -90,7 +111,11 @@ def _results(card: dict[str, Any], overall: list[dict[str, Any]], task: str) -> 
     for dataset_id in sorted({m["dataset"] for m in overall}):
         dataset = by_id.get(dataset_id, {})
         metrics = [
-            {"type": m["key"], "name": m["key"], "value": m["value"]}
+            {
+                "type": HUB_METRICS.get(m["key"].lower(), m["key"]),
+                "name": m["key"],
+                "value": m["value"],
+            }
             for m in overall
             if m["dataset"] == dataset_id
         ]
@@ -192,7 +217,17 @@ def _metric_tables(section: dict[str, Any]) -> list[str]:
         title = "**Training curves** (logged per step; not results):"
         parts.append(f"{title}\n\n" + _table(heading, rows))
     fairness = section.get("fairness")
-    if fairness:
+    if fairness and fairness.get("task") == "regression":
+        rows = [[f["grouping"], _text(str(f["regression"]["worst_group"] or "undefined")),
+                 format_number(f["regression"]["worst_mae"]),
+                 format_number(f["regression"]["overall_mae"]),
+                 format_number(f["regression"]["mae_ratio"]),
+                 format_number(f["regression"]["bias_difference"])]
+                for f in fairness["headline"]]  # fmt: skip
+        heading = ["Grouping", "Worst group (MAE)", "Its MAE", "MAE, all rows", "MAE ratio",
+                   "Bias difference"]  # fmt: skip
+        parts.append("**Errors by group (headline gaps):**\n\n" + _table(heading, rows))
+    elif fairness:
         rows = [[f["grouping"], format_number(f["parity"]["demographic_parity_ratio"]),
                  format_number(f["parity"]["equalized_odds_difference"]),
                  format_number(f["auc_difference"]), ", ".join(f["flagged"]) or "none"]

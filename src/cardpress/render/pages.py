@@ -14,9 +14,11 @@ import jinja2
 import orjson
 
 from cardpress.compute.card import card_data
+from cardpress.compute.card_data import TASK_INFERRED
 from cardpress.compute.check import RuleResult
 from cardpress.compute.diff import diff_data
-from cardpress.compute.fairness.multiclass_report import AnyReport, MulticlassReport
+from cardpress.compute.fairness.multiclass_report import MulticlassReport
+from cardpress.compute.fairness.regression_report import RegressionReport, SliceReport
 from cardpress.compute.site import ModelEntry, Site, VersionEntry
 from cardpress.compute.summary import card_summary
 from cardpress.model import SignOff
@@ -39,6 +41,12 @@ from cardpress.render.fairness_multiclass import (
     multiclass_data,
     multiclass_headline,
 )
+from cardpress.render.fairness_regression import (
+    overall_results,
+    regression_chart_specs,
+    regression_data,
+    regression_headline,
+)
 from cardpress.render.fairness_scored import calibration_csv, thresholds_csv
 from cardpress.render.review_data import compliance_data, review_data
 from cardpress.render.site_data import home_data, model_data, site_data
@@ -60,7 +68,7 @@ class RenderedFile:
 class Extras:
     """What pages beyond the card are made from: fairness reports, sign-offs, check results."""
 
-    fairness: dict[tuple[str, str], AnyReport] = field(default_factory=dict)
+    fairness: dict[tuple[str, str], SliceReport] = field(default_factory=dict)
     signoffs: tuple[SignOff, ...] = ()
     checks: dict[tuple[str, str], list[RuleResult]] = field(default_factory=dict)
     monitored: frozenset[str] = frozenset()  # models with monitoring rows (a drift timeline)
@@ -164,18 +172,28 @@ def version_card(
     site: Site,
     model: ModelEntry,
     entry: VersionEntry,
-    reports: dict[tuple[str, str], AnyReport],
+    reports: dict[tuple[str, str], SliceReport],
 ) -> tuple[dict[str, Any], PagePlan | None]:
     """The card data of a version, with its fairness headline, and its fairness page if any."""
     data = card_data(model, entry)
     report = reports.get((model.name, entry.version))
     page = _fairness_page(site, data, entry, report) if report is not None else None
-    if page is not None:
+    if report is not None and page is not None:
+        regression = report.task == "regression"
+        rows = (regression_headline if regression else multiclass_headline
+                if isinstance(report, MulticlassReport) else headline)(page.data)  # fmt: skip
         data["sections"]["quantitative_analyses"]["fairness"] = {
-            "href": "fairness/index.html",
-            "headline": (multiclass_headline if isinstance(report, MulticlassReport)
-                         else headline)(page.data),
+            "href": "fairness/index.html", "headline": rows, "task": report.task
         }  # fmt: skip
+        if regression:
+            data["sections"]["quantitative_analyses"]["fairness"]["overall"] = overall_results(
+                page.data
+            )
+        details = data["sections"]["model_details"]
+        if details["task"] is None:  # not recorded: the task the predictions were read as
+            details["task"] = report.task
+            details["task_source"] = TASK_INFERRED
+        page.data["task_source"] = details["task_source"]
     data["summary_panel"] = card_summary(data)
     return data, page
 
@@ -212,23 +230,26 @@ def _live_pages(
 
 
 def _fairness_page(
-    site: Site, card: dict[str, Any], entry: VersionEntry, report: AnyReport
+    site: Site, card: dict[str, Any], entry: VersionEntry, report: SliceReport
 ) -> PagePlan:
     assert entry.run.predictions is not None  # a report exists only for runs with predictions
-    multiclass = isinstance(report, MulticlassReport)
-    if isinstance(report, MulticlassReport):
+    charts: dict[str, Chart]
+    if isinstance(report, RegressionReport):
+        data = regression_data(report, entry.run.predictions, site.config.fairness)
+        charts, table = regression_chart_specs(data), fairness_csv(data)
+    elif isinstance(report, MulticlassReport):
         data = multiclass_data(report, entry.run.predictions, site.config.fairness)
+        charts, table = multiclass_chart_specs(data), multiclass_csv(data)
     else:
         data = fairness_data(report, entry.run.predictions, site.config.fairness)
+        charts, table = fairness_chart_specs(data), fairness_csv(data)
     for key in ("model", "title", "version", "record"):
         data[key] = card[key]
     folder = f"models/{card['model']}/v/{card['version']}/fairness"
-    table = multiclass_csv(data) if multiclass else fairness_csv(data)
     files = [RenderedFile(f"{folder}/groups.csv", table)]
     if "thresholds" in data:  # with scores: the calibration and threshold tables as CSV too
         files.append(RenderedFile(f"{folder}/calibration.csv", calibration_csv(data)))
         files.append(RenderedFile(f"{folder}/thresholds.csv", thresholds_csv(data)))
-    charts = multiclass_chart_specs(data) if multiclass else fairness_chart_specs(data)
     return PagePlan(f"{folder}/index.html", "fairness.html", data, charts, files=tuple(files))
 
 

@@ -135,10 +135,10 @@ def _page_entries(path: str, data: dict[str, Any]) -> list[dict[str, Any]]:
         entries = []
         for grouping in data["groupings"]:
             labels = [g["label"] for g in grouping["groups"]]
-            # a multiclass grouping lists its flags itself, as "group (class)"
+            # a multiclass grouping lists its flags itself, as "group (class)"; a regression none
+            rules = grouping.get("four_fifths") or {"rows": []}
             flagged = grouping.get("flagged") or [
-                r["label"] for r in grouping.get("four_fifths", {}).get("rows", [])
-                if r["status"] == "flagged"
+                r["label"] for r in rules["rows"] if r["status"] == "flagged"
             ]  # fmt: skip
             text = " ".join([grouping["name"], *labels, *(["four-fifths flagged", *flagged]
                                                           if flagged else [])])  # fmt: skip

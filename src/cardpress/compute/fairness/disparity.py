@@ -14,12 +14,31 @@ Conventions (each is also written on the fairness page):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from cardpress.compute.fairness.groups import RATES, GroupMetrics
 
 METRICS: tuple[str, ...] = (*RATES, "auc")
+
+
+class Group(Protocol):
+    """What the reference choice needs of a group (binary or regression metrics alike)."""
+
+    @property
+    def columns(self) -> tuple[str, ...]: ...  # noqa: D102
+    @property
+    def values(self) -> tuple[str | None, ...]: ...  # noqa: D102
+    @property
+    def small(self) -> bool: ...  # noqa: D102
+    @property
+    def label(self) -> str: ...  # noqa: D102
+
+
+G = TypeVar("G", bound=Group)
+# a group's value of a metric and, when it has none, why (metric_value for binary groups)
+ValueOf = Callable[[Any, str], tuple[float, str | None]]
 
 
 @dataclass(frozen=True)
@@ -56,14 +75,12 @@ def metric_value(group: GroupMetrics, metric: str) -> tuple[float, str | None]:
     return rate.value, rate.undefined
 
 
-def judged(groups: Sequence[GroupMetrics]) -> list[GroupMetrics]:
+def judged(groups: Sequence[G]) -> list[G]:
     """The groups large enough to take part in disparity rules."""
     return [g for g in groups if not g.small]
 
 
-def choose_reference(
-    groups: Sequence[GroupMetrics], configured: dict[str, str]
-) -> tuple[GroupMetrics | None, str]:
+def choose_reference(groups: Sequence[G], configured: dict[str, str]) -> tuple[G | None, str]:
     """The reference group and how it was chosen.
 
     A group named in the config (one value per column of the grouping) wins; otherwise the
@@ -81,10 +98,10 @@ def choose_reference(
     return candidates[0], "the largest group (default)"
 
 
-def compare(group: GroupMetrics, reference: GroupMetrics, metric: str) -> Comparison:
+def compare(group: G, reference: G, metric: str, value_of: ValueOf = metric_value) -> Comparison:
     """Difference and ratio of ``group`` against ``reference`` for one metric."""
-    value, why = metric_value(group, metric)
-    base, base_why = metric_value(reference, metric)
+    value, why = value_of(group, metric)
+    base, base_why = value_of(reference, metric)
     if why or base_why:
         reason = why or f"undefined for the reference group: {base_why}"
         return Comparison(math.nan, math.nan, reason, reason)
@@ -93,12 +110,12 @@ def compare(group: GroupMetrics, reference: GroupMetrics, metric: str) -> Compar
     return Comparison(value - base, value / base)
 
 
-def spread(groups: Sequence[GroupMetrics], metric: str) -> Spread:
+def spread(groups: Sequence[G], metric: str, value_of: ValueOf = metric_value) -> Spread:
     """Max − min and min / max of ``metric`` over the judged groups where it is defined."""
     defined: list[tuple[float, str]] = []
     left_out: list[tuple[str, str]] = []
     for group in judged(groups):
-        value, why = metric_value(group, metric)
+        value, why = value_of(group, metric)
         if why:
             left_out.append((group.label, why))
         else:

@@ -38,7 +38,6 @@ from cardpress.compute.fairness.multiclass import (
     one_vs_rest,
     ovr_auc_by_group,
 )
-from cardpress.compute.fairness.report import FairnessReport
 from cardpress.compute.fairness.rules import ImpactTable, four_fifths, local_law_144
 from cardpress.compute.rates import wilson_interval
 from cardpress.model import Y_CLASS_SCORE, Y_PRED, Y_TRUE, FairnessSettings
@@ -112,10 +111,7 @@ class MulticlassReport:
     groupings: tuple[ClassGrouping, ...]
     skipped_intersections: tuple[tuple[tuple[str, ...], str], ...]
     warnings: tuple[str, ...]
-
-
-# What a version's fairness report can be, binary or multiclass.
-AnyReport = FairnessReport | MulticlassReport
+    task: str = "multiclass"
 
 
 def is_multiclass_table(frame: pd.DataFrame) -> bool:

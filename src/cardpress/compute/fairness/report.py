@@ -72,6 +72,7 @@ class FairnessReport:
     overall_calibration: Calibration | None = None
     overall_curves: Curves | None = None
     deployed: Deployed | None = None  # the deployed threshold (with scores)
+    task: str = "binary"
 
 
 def fairness_report(
@@ -93,15 +94,7 @@ def fairness_report(
     # the score's bin and threshold position do not depend on the grouping: computed once
     rows = _ScoredRows.of(frame, weights) if score else None
     scored = _scored(group_codes(frame, ()), rows) if rows else ({}, {})
-    wanted: list[tuple[str, ...]] = [(column,) for column in sensitive]
-    skipped = []
-    for columns in settings.intersections:
-        absent = [c for c in columns if c not in sensitive]
-        if absent:
-            why = f"not among this run's sensitive columns: {', '.join(absent)}"
-            skipped.append((tuple(columns), why))
-        else:
-            wanted.append(tuple(columns))
+    wanted, skipped = groupings_of(sensitive, settings)
     groupings = tuple(
         _grouping(frame, columns, score, order, settings, weights, rows) for columns in wanted
     )
@@ -113,6 +106,25 @@ def fairness_report(
         len(frame), score is not None, overall, groupings, tuple(skipped), weights is not None,
         scored[0].get("all rows"), scored[1].get("all rows"), deployed,
     )  # fmt: skip
+
+
+def groupings_of(
+    sensitive: tuple[str, ...], settings: FairnessSettings
+) -> tuple[list[tuple[str, ...]], list[tuple[tuple[str, ...], str]]]:
+    """Each sensitive column, then each configured intersection this run has; and those skipped.
+
+    Returns (groupings, skipped), each skipped intersection with why.
+    """
+    wanted: list[tuple[str, ...]] = [(column,) for column in sensitive]
+    skipped = []
+    for columns in settings.intersections:
+        absent = [c for c in columns if c not in sensitive]
+        if absent:
+            why = f"not among this run's sensitive columns: {', '.join(absent)}"
+            skipped.append((tuple(columns), why))
+        else:
+            wanted.append(tuple(columns))
+    return wanted, skipped
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ def test_records_without_risk_card_or_evaluation_data_export(project, tmp_path: 
         ("accuracy", "holdout")
     ]
     assert bare.data.metrics == ["accuracy"]
-    assert "| train_loss | fit | all | 0.25 |" in bare.text
+    assert "| train_loss | fit | all | 0.2500 |" in bare.text
     assert "| fit | train | s3://bucket/fit.csv | — | not recorded |" in bare.text
 
     doc["metrics"] = [m for m in doc["metrics"] if m["dataset"] == "fit"]

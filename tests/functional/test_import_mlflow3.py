@@ -294,7 +294,7 @@ def test_export_hf_of_an_imported_version_round_trips(
     assert "train_fraction_auc" not in results  # a training curve is not a result
     assert {r.dataset_type for r in results.values()} == {"adult-test"}
     assert results["accuracy_score"].metric_value == stores["sqlite"]["accuracy"]
-    assert "| train_fraction_auc | — | 3 | 0.61 | 0.74 |" in card.text
+    assert "| train_fraction_auc | — | 3 | 0.6100 | 0.7400 |" in card.text
     again = hub.ModelCard(str(card))
     assert again.data.to_dict() == card.data.to_dict()
 

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from cardpress.render.charts import Spec
+from cardpress.render.charts import colour as paint
 
 # Dash patterns, in the groups' order (largest group first): lines read apart in grey print.
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3], [10, 2], [3, 5, 1, 5]]
@@ -39,12 +40,14 @@ def _reliability_template() -> str:
     x = alt.X("mean_score:Q", title="mean score in bin", scale=unit, axis=axis)
     y = alt.Y("observed:Q", title="observed share positive", scale=unit, axis=axis)
     base = alt.Chart(alt.NamedData(name="values"))
-    diagonal = base.mark_rule(strokeDash=[4, 4], color="#777777").encode(
+    diagonal = base.mark_rule(strokeDash=[4, 4], color=paint("ref")).encode(
         x=alt.datum(0, scale=unit), y=alt.datum(0, scale=unit),
         x2=alt.datum(1), y2=alt.datum(1),
     )  # fmt: skip
-    bars = base.mark_rule(color="#2166ac").encode(x=x, y=alt.Y("lower:Q", scale=unit), y2="upper:Q")
-    line = base.mark_line(color="#2166ac", point=alt.OverlayMarkDef(filled=True, size=40))
+    bars = base.mark_rule(color=paint("1")).encode(
+        x=x, y=alt.Y("lower:Q", scale=unit), y2="upper:Q"
+    )
+    line = base.mark_line(color=paint("1"), point=alt.OverlayMarkDef(filled=True, size=40))
     line = line.encode(x=x, y=y)
     header = alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",
                         labelFontWeight="bold", title=None, labelLimit=0)  # fmt: skip
@@ -102,7 +105,7 @@ def _threshold_template(with_deployed: bool) -> str:
     # dash pattern and the colour tell the lines apart, and the table has every number
     layers: list[Any] = [lines]
     if with_deployed:
-        rule = base.mark_rule(color="#000000", strokeWidth=1, strokeDash=[5, 3])
+        rule = base.mark_rule(color=paint("fg"), strokeWidth=1, strokeDash=[5, 3])
         rule = rule.encode(x=alt.datum(0.5, scale=unit))
         layers.append(rule)
     header = alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",

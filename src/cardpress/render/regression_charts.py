@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from cardpress.render.charts import Spec
+from cardpress.render.charts import colour as paint
 
 ROLES = ["reference", "other", "small"]
 
@@ -48,7 +49,7 @@ def _marks() -> tuple[Any, Any, Any]:
 
     legend = alt.Legend(title="group", orient="bottom")
     shapes = alt.Scale(domain=ROLES, range=["diamond", "circle", "triangle-down"])
-    colours = alt.Scale(domain=ROLES, range=["#b35806", "#2166ac", "#777777"])
+    colours = alt.Scale(domain=ROLES, range=[paint("ref"), paint("1"), paint("2")])
     shape = alt.Shape("role:N", scale=shapes, legend=legend)
     colour = alt.Color("role:N", scale=colours, legend=legend)
     return alt, shape, colour
@@ -88,6 +89,6 @@ def _residual_template() -> str:
     medians = base.mark_point(filled=True, size=70, opacity=1).encode(
         x="p50:Q", y=y, shape=shape, color=colour
     )
-    zero = base.mark_rule(strokeDash=[4, 3], color="#444444").encode(x=alt.datum(0))
+    zero = base.mark_rule(strokeDash=[4, 3], color=paint("axis")).encode(x=alt.datum(0))
     chart = alt.layer(zero, whiskers, boxes, medians).properties(width=360, title="")
     return json.dumps(chart.to_dict(validate=False), sort_keys=True)

@@ -257,8 +257,11 @@ def _binary(
     if auc is not None:
         reason = None if not math.isnan(value) else "the class is all or none of this group"
     tp, fp, tn, fn = (_whole(c) for c in counts)
+    weighted = named_squares["n"] != named["n"]  # unweighted, every square is the count itself
+    effective = effective_n(np.float64(named["n"]), np.float64(named_squares["n"]))
     return GroupMetrics(columns, values, rows, share, tp, fp, tn, fn, rates, value, low, high,
-                        reason, small)  # fmt: skip
+                        reason, small, 0 if weighted else round(named["n"]), float(effective),
+                        weighted)  # fmt: skip
 
 
 def _sum(named: dict[str, Any], spec: str) -> float:

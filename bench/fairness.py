@@ -106,8 +106,8 @@ def run_cardpress_multiclass(path: Path, full: bool) -> dict[str, object]:
     """Read, check and compute: sex × race only (``full`` False) or the whole report."""
     from cardpress.compute.fairness.multiclass_report import multiclass_groups, multiclass_report
     from cardpress.model import FairnessSettings, Predictions, Source
-    from cardpress.readers.multiclass_checks import checked_multiclass
-    from cardpress.readers.predictions import read_predictions
+    from cardpress.readers.predictions.multiclass import checked_multiclass
+    from cardpress.readers.predictions.read import read_predictions
 
     predictions = Predictions(
         uri=path.name, dataset="eval", y_true="label", y_pred="pred", source=Source("bench", 1),
@@ -200,8 +200,8 @@ def run_regression(path: Path, full: bool) -> dict[str, object]:
     from cardpress.compute.fairness.regression import group_errors
     from cardpress.compute.fairness.regression_report import regression_report
     from cardpress.model import Y_PRED, Y_TRUE, FairnessSettings, Predictions, Source
-    from cardpress.readers.prediction_task import checked_regression, infer_task
-    from cardpress.readers.predictions import read_predictions
+    from cardpress.readers.predictions.read import read_predictions
+    from cardpress.readers.predictions.task import checked_regression, infer_task
 
     predictions = Predictions(
         uri=path.name, dataset="eval", y_true="label", y_pred="pred", source=Source("bench", 1),
@@ -266,8 +266,8 @@ def run_cardpress(path: Path, full: bool, weighted: bool = False) -> dict[str, o
     from cardpress.compute.fairness.groups import group_metrics
     from cardpress.compute.fairness.report import fairness_report
     from cardpress.model import Y_PRED, Y_SCORE, Y_TRUE, FairnessSettings, Predictions, Source
-    from cardpress.readers.prediction_checks import checked_predictions
-    from cardpress.readers.predictions import read_predictions
+    from cardpress.readers.predictions.checks import checked_predictions
+    from cardpress.readers.predictions.read import read_predictions
 
     predictions = Predictions(
         uri=path.name, dataset="eval", y_true="label", y_pred="pred", source=Source("bench", 1),

@@ -54,7 +54,7 @@ from cardpress.readers.files import allowed, current_hashes
 from cardpress.readers.keys import read_public_key
 from cardpress.readers.lineage.read import read_lineage
 from cardpress.readers.policy import default_policy_path, read_policy, records_policy
-from cardpress.readers.predictions import fairness_tables
+from cardpress.readers.predictions.read import fairness_tables
 from cardpress.readers.records import read_records
 from cardpress.render.drift.pages import drift_plans
 from cardpress.render.env import default_templates_dir, make_env

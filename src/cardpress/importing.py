@@ -26,7 +26,7 @@ from cardpress.readers.mlflow.files import download_predictions
 from cardpress.readers.mlflow.models import model_files
 from cardpress.readers.mlflow.sources import LocalFile, locate_source
 from cardpress.readers.mlflow.store import Store, StoreVersion, read_store
-from cardpress.readers.run_checks import semantic_problems
+from cardpress.readers.runs.checks import semantic_problems
 from cardpress.readers.tables import TableError, column_names
 from cardpress.readers.validate import schema_problems
 from cardpress.write.records_import import commit, record_bytes, stage_file, staging

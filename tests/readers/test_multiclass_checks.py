@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cardpress.model import Y_PRED, Y_TRUE, Predictions, Run, Source
-from cardpress.readers.multiclass_checks import checked_multiclass, is_multiclass, label_text
+from cardpress.readers.predictions.multiclass import checked_multiclass, is_multiclass, label_text
 
 
 def _run(task: str | None, by_class: tuple[tuple[str, str], ...] = ()) -> Run:

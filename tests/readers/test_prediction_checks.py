@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cardpress.model import Y_PRED, Y_SCORE, Y_TRUE, Predictions, Source
-from cardpress.readers.prediction_checks import checked_predictions
+from cardpress.readers.predictions.checks import checked_predictions
 
 
 def _predictions(label: str | int | bool = 1) -> Predictions:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from cardpress.model import Predictions, Source
-from cardpress.readers.prediction_task import infer_task
+from cardpress.readers.predictions.task import infer_task
 
 PREDICTIONS = Predictions(
     uri="p.csv", dataset="d", y_true="y", y_pred="yhat", source=Source("r", 1)

@@ -13,7 +13,7 @@ from cardpress.readers.config import read_config
 from cardpress.readers.drift.report import DriftEngine, read_drift
 from cardpress.readers.files import allowed
 from cardpress.readers.narrative import read_narratives
-from cardpress.readers.runs import read_runs
+from cardpress.readers.runs.read import read_runs
 from cardpress.readers.scope import outside_problems
 from cardpress.readers.signoffs import read_signoffs
 

@@ -15,7 +15,7 @@ from cardpress.errors import Problem
 from cardpress.model import Run, SignOff, Source
 from cardpress.readers.files import Allowed, files_under, relative
 from cardpress.readers.limits import MAX_SIGNOFF_BYTES, read_limited
-from cardpress.readers.runs import line_finder, parse_object
+from cardpress.readers.runs.read import line_finder, parse_object
 from cardpress.readers.validate import schema_problems
 
 SIGNOFF_SCHEMA = "cardpress/signoff/1"

@@ -16,8 +16,8 @@ from typing import Any
 
 from cardpress.errors import RecordExistsError, RecordsError
 from cardpress.readers.files import relative, sha256_of
-from cardpress.readers.run_checks import semantic_problems
-from cardpress.readers.runs import line_finder
+from cardpress.readers.runs.checks import semantic_problems
+from cardpress.readers.runs.read import line_finder
 from cardpress.readers.validate import schema_problems
 
 

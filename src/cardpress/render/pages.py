@@ -33,21 +33,21 @@ from cardpress.render.charts import (
     themed,
 )
 from cardpress.render.compare_data import compare_data
-from cardpress.render.fairness_csv import fairness_csv
-from cardpress.render.fairness_data import fairness_chart_specs, fairness_data, headline
-from cardpress.render.fairness_multiclass import (
+from cardpress.render.fairness.data import fairness_chart_specs, fairness_data, headline
+from cardpress.render.fairness.multiclass import (
     multiclass_chart_specs,
     multiclass_csv,
     multiclass_data,
     multiclass_headline,
 )
-from cardpress.render.fairness_regression import (
+from cardpress.render.fairness.regression import (
     overall_results,
     regression_chart_specs,
     regression_data,
     regression_headline,
 )
-from cardpress.render.fairness_scored import calibration_csv, thresholds_csv
+from cardpress.render.fairness.scored import calibration_csv, thresholds_csv
+from cardpress.render.fairness.tables import fairness_csv
 from cardpress.render.review_data import compliance_data, review_data
 from cardpress.render.site_data import home_data, model_data, site_data
 

@@ -19,7 +19,7 @@ from cardpress.render.drift.charts import (
     performance_chart,
 )
 from cardpress.render.drift.data import STATISTICS, drift_data, feature_data, feature_slugs
-from cardpress.render.fairness_csv import csv_cell
+from cardpress.render.fairness.tables import csv_cell
 from cardpress.render.pages import PagePlan, RenderedFile
 
 CSV_COLUMNS = ("window", "start", "feature", "kind", "rows", "missing_share", "outside_share",

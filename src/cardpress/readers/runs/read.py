@@ -29,8 +29,8 @@ from cardpress.readers.limits import (
     json_too_deep,
     read_limited,
 )
-from cardpress.readers.run_checks import semantic_problems
-from cardpress.readers.run_convert import to_run
+from cardpress.readers.runs.checks import semantic_problems
+from cardpress.readers.runs.convert import to_run
 from cardpress.readers.validate import schema_problems
 
 RUN_SCHEMA = "cardpress/run/1"

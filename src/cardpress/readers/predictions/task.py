@@ -23,7 +23,7 @@ import pandas as pd
 
 from cardpress.errors import Problem
 from cardpress.model import WEIGHT, Y_PRED, Y_TRUE, Dataset, Predictions
-from cardpress.readers.prediction_checks import _levels, _row_count, weight_problems
+from cardpress.readers.predictions.checks import _levels, _row_count, weight_problems
 
 TASKS = ("binary", "multiclass", "regression")
 MAX_CLASSES = 50

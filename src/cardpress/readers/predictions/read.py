@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 from cardpress.errors import Problem
 from cardpress.model import FairnessSettings, Predictions, Run
 from cardpress.readers.files import inside
-from cardpress.readers.multiclass_checks import checked_multiclass, is_multiclass
-from cardpress.readers.prediction_checks import checked_predictions
-from cardpress.readers.prediction_task import checked_regression, infer_task
+from cardpress.readers.predictions.checks import checked_predictions
+from cardpress.readers.predictions.multiclass import checked_multiclass, is_multiclass
+from cardpress.readers.predictions.task import checked_regression, infer_task
 
 # the checks that turn a task's predictions into its checked table (binary: the default)
 CHECKS = {"regression": checked_regression, "multiclass": checked_multiclass}

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from cardpress.errors import Problem
 from cardpress.model import WEIGHT, Y_CLASS_SCORE, Y_PRED, Y_TRUE, Dataset, Predictions, Run
-from cardpress.readers.prediction_checks import _levels, _row_count, _show, weight_problems
+from cardpress.readers.predictions.checks import _levels, _row_count, _show, weight_problems
 
 # A confusion matrix of 100 × 100 is already more than a page can show usefully; more distinct
 # values than that are almost always a number (a regression target) or an id column.

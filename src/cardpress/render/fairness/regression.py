@@ -18,8 +18,8 @@ from cardpress.compute.fairness.regression_report import (
 )
 from cardpress.model import FairnessSettings, Predictions
 from cardpress.render.charts import Chart
-from cardpress.render.fairness_data import _clean, _number, _slug
-from cardpress.render.regression_charts import error_dots, residual_boxes
+from cardpress.render.fairness.data import _clean, _number, _slug
+from cardpress.render.fairness.regression_charts import error_dots, residual_boxes
 
 T = "Student t interval of the mean"
 METRIC_NAMES: dict[str, tuple[str, str, str]] = {

@@ -18,7 +18,7 @@ from cardpress.model import (
     Source,
 )
 from cardpress.readers.jsonpos import Path as JsonPath
-from cardpress.readers.run_checks import parse_time
+from cardpress.readers.runs.checks import parse_time
 
 SourceOf = Callable[[JsonPath], Source]
 

@@ -22,8 +22,8 @@ from cardpress.compute.fairness.multiclass_report import (
 )
 from cardpress.model import FairnessSettings, Predictions
 from cardpress.render.charts import Chart, group_dots
-from cardpress.render.fairness_csv import csv_cell
-from cardpress.render.fairness_data import METRIC_NAMES, _clean, _impact, _number, _slug
+from cardpress.render.fairness.data import METRIC_NAMES, _clean, _impact, _number, _slug
+from cardpress.render.fairness.tables import csv_cell
 
 AVERAGE_NAMES: dict[str, str] = {
     f"{how}_{metric}": f"{how.capitalize()} {name}"

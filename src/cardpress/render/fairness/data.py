@@ -16,7 +16,7 @@ from cardpress.compute.fairness.report import FairnessReport, Grouping
 from cardpress.compute.fairness.rules import ImpactTable
 from cardpress.model import FairnessSettings, Predictions
 from cardpress.render.charts import Chart, group_dots
-from cardpress.render.fairness_scored import grouping_scored, scored_chart_specs, scored_data
+from cardpress.render.fairness.scored import grouping_scored, scored_chart_specs, scored_data
 
 # metric id -> (name, formula); the page explains the conventions around them
 METRIC_NAMES: dict[str, tuple[str, str]] = {

@@ -18,7 +18,7 @@ from cardpress.compute.fairness.calibration import (
 from cardpress.compute.fairness.report import FairnessReport, Grouping
 from cardpress.compute.fairness.thresholds import CURVES, THRESHOLDS, Curves
 from cardpress.render.charts import Spec
-from cardpress.render.fairness_charts import reliability_chart, threshold_chart
+from cardpress.render.fairness.charts import reliability_chart, threshold_chart
 
 CURVE_NAMES = {"selection_rate": "Selection rate", "recall": "TPR (recall)", "fpr": "FPR"}
 METHOD = {
@@ -188,7 +188,7 @@ def _csv(columns: tuple[str, ...], rows: list[list[Any]]) -> bytes:
     import csv
     import io
 
-    from cardpress.render.fairness_csv import csv_cell
+    from cardpress.render.fairness.tables import csv_cell
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

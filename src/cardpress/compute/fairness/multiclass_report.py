@@ -114,11 +114,6 @@ class MulticlassReport:
     task: str = "multiclass"
 
 
-def is_multiclass_table(frame: pd.DataFrame) -> bool:
-    """A checked table is multiclass when its labels are categorical (see multiclass_checks)."""
-    return isinstance(frame[Y_TRUE].dtype, pd.CategoricalDtype)
-
-
 def multiclass_report(
     frame: pd.DataFrame,
     sensitive: tuple[str, ...],

@@ -78,7 +78,12 @@ class FeatureCounts:
 
 @dataclass(frozen=True)
 class Performance:
-    """Labelled-outcome counts over one row set (binary classification; positive label known).
+    """Labelled-outcome counts over one row set, for the model's task.
+
+    Binary (positive label known): the confusion counts ``tp``..``fn`` and ``score_counts``.
+    Regression: sums over labelled rows of the error e = prediction − label: Σ|e|, Σe, Σe² and
+    Σe⁴ (the last for the interval of the mean squared error). Multiclass: ``confusion``, the
+    labelled rows per (label, prediction) pair, sorted.
 
     ``score_counts`` maps a score rounded to ``score_decimals`` decimals to (positives,
     negatives) among labelled rows; AUC is exact on the rounded scores (ties count one half).
@@ -95,6 +100,12 @@ class Performance:
     score_counts: tuple[tuple[float, int, int], ...] = ()  # (score, positives, negatives), sorted
     delay_counts: tuple[int, ...] = ()  # len(DELAY_BUCKETS) + 1
     delay_sum: float = 0.0
+    task: str = "binary"
+    abs_sum: float = 0.0  # regression: Σ|e|
+    error_sum: float = 0.0  # Σe
+    square_sum: float = 0.0  # Σe²
+    fourth_sum: float = 0.0  # Σe⁴
+    confusion: tuple[tuple[str, str, int], ...] = ()  # multiclass: (label, prediction, rows)
 
 
 # Label-delay bucket upper bounds in seconds: 1 hour, 1 day, 7 days, 30 days (then longer).
@@ -132,6 +143,7 @@ class DriftSummaries:
     windows: tuple[WindowSummary, ...]  # in time order
     sources: tuple[str, ...]  # monitoring files read, relative to the records folder, sorted
     warnings: tuple[str, ...] = field(default=())  # shown on the page and printed by the build
+    task: str = "binary"  # binary, multiclass or regression: what performance over time measures
 
 
 def merge_counts(a: FeatureCounts, b: FeatureCounts) -> FeatureCounts:
@@ -158,11 +170,17 @@ def merge_performance(a: Performance, b: Performance) -> Performance:
         if a.delay_counts and b.delay_counts
         else a.delay_counts or b.delay_counts
     )
+    pairs: dict[tuple[str, str], int] = {}
+    for label, predicted, rows in (*a.confusion, *b.confusion):
+        pairs[(label, predicted)] = pairs.get((label, predicted), 0) + rows
     return Performance(
         rows=a.rows + b.rows, labelled=a.labelled + b.labelled,
         tp=a.tp + b.tp, fp=a.fp + b.fp, tn=a.tn + b.tn, fn=a.fn + b.fn,
         score_counts=tuple((s, p, n) for s, (p, n) in sorted(scores.items())),
-        delay_counts=delays, delay_sum=a.delay_sum + b.delay_sum,
+        delay_counts=delays, delay_sum=a.delay_sum + b.delay_sum, task=a.task,
+        abs_sum=a.abs_sum + b.abs_sum, error_sum=a.error_sum + b.error_sum,
+        square_sum=a.square_sum + b.square_sum, fourth_sum=a.fourth_sum + b.fourth_sum,
+        confusion=tuple((y, p, n) for (y, p), n in sorted(pairs.items())),
     )  # fmt: skip
 
 

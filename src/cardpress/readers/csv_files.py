@@ -80,7 +80,7 @@ def _types(
     wanted = {c: _checkable(known[c]) for c in header if c in known}
     checks = [(c, t) for c, t in wanted.items() if t is not None and not t.is_string()]
     guesses = [(c, t) for c in header if c not in wanted for t in (dt.int64, dt.float64)]
-    counts = [f"count_if({_q(c)} IS NOT NULL AND TRY_CAST({_q(c)} AS {_sql(t)}) IS NULL)"
+    counts = [f"count_if({_q(c)} IS NOT NULL AND {_not_of(c, t)})"
               for c, t in [*checks, *guesses]]  # fmt: skip
     columns = ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in header)
     source = f"read_csv(?, {_OPTIONS}, columns = {{{columns}}}, strict_mode = true)"
@@ -137,7 +137,7 @@ def _value_problem(
 ) -> Problem:
     """The first line whose value in ``column`` is not of ``kind`` (the other files' type)."""
     query = (f"SELECT DISTINCT {_q(column)} FROM {source} WHERE {_q(column)} IS NOT NULL "
-             f"AND TRY_CAST({_q(column)} AS {_sql(kind)}) IS NULL LIMIT 10000")  # fmt: skip
+             f"AND {_not_of(column, kind)} LIMIT 10000")  # fmt: skip
     values = {row[0] for row in db.execute(query, [str(path)]).fetchall()}
     index = header.index(column)
     line, value = next(((n, r[index]) for n, r in _rows(path) if n > 1 and r[index] in values),
@@ -156,6 +156,18 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             if row:
                 yield start, row
             start = reader.line_num + 1
+
+
+def _not_of(column: str, kind: Any) -> str:
+    """SQL true when a (non-null) text value of ``column`` is not a value of ``kind``.
+
+    DuckDB casts the text "67.885" to the integer 68: a whole-number type also needs digits
+    only, or a column of decimals would be read as integers, rounded.
+    """
+    cast = f"TRY_CAST({_q(column)} AS {_sql(kind)}) IS NULL"
+    if not kind.is_integer():
+        return cast
+    return f"({cast} OR NOT regexp_full_match(trim({_q(column)}), '[+-]?[0-9]+'))"
 
 
 def _sql(kind: Any) -> str:

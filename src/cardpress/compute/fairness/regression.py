@@ -142,6 +142,11 @@ def _t(rows: NDArray[np.int64]) -> Array:
     return quantile
 
 
+def t_quantile(rows: int) -> float:
+    """The 97.5% Student t quantile with ``rows`` − 1 degrees of freedom (NaN below 2 rows)."""
+    return float(_t(np.array([rows], dtype=np.int64))[0])
+
+
 def _half_width(
     codes: NDArray[np.integer],
     influence: Array,

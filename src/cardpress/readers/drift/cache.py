@@ -130,4 +130,10 @@ def decode_performance(found: dict[str, Any]) -> Performance:
         score_counts=tuple((float(s), int(p), int(n)) for s, p, n in found["score_counts"]),
         delay_counts=tuple(int(n) for n in found["delay_counts"]),
         delay_sum=float(found["delay_sum"]),
+        task=str(found.get("task", "binary")),
+        abs_sum=float(found.get("abs_sum", 0.0)),
+        error_sum=float(found.get("error_sum", 0.0)),
+        square_sum=float(found.get("square_sum", 0.0)),
+        fourth_sum=float(found.get("fourth_sum", 0.0)),
+        confusion=tuple((str(y), str(p), int(n)) for y, p, n in found.get("confusion", ())),
     )

@@ -42,6 +42,7 @@ class Outcome:
     label_time: str | None
     score: str | None
     positive: str
+    task: str = "binary"  # multiclass and regression: readers.drift.outcomes
 
 
 def counts_by(
@@ -182,6 +183,10 @@ def performance_by_window(
     """Confusion counts, rounded-score counts and label delays of labelled rows, per window."""
     if outcome.label is None or outcome.prediction is None:
         return {}
+    if outcome.task != "binary":  # a module of its own; imported here, as it imports this one
+        from cardpress.readers.drift.outcomes import outcomes_by_window
+
+        return outcomes_by_window(table, outcome)
     label = table[outcome.label].cast("string")
     truth = label == outcome.positive
     said = table[outcome.prediction].cast("string") == outcome.positive

@@ -15,6 +15,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
+from cardpress.compute.site import version_key
 from cardpress.errors import Problem
 from cardpress.model import Records, Run
 from cardpress.model_drift import (
@@ -130,7 +131,7 @@ def _model(
                                 rows.files[0], problems, days is not None)  # fmt: skip
     if kept is None:
         return None
-    outcome = _outcome(table, settings, newest)
+    outcome = _outcome(table, settings, newest, model_task(root, runs, newest, problems))
     windowed = with_windows(table, settings)
     labels = cache.digest(label_stamps(root, folder, allow))
     windows = summarise(windowed, files, store, kept[0], outcome, settings, labels)
@@ -193,7 +194,7 @@ def _assemble(
         reference_name=reference_name, bins=tuple(bins),
         reference=tuple((n, whole[n]) for n in names),
         reference_chunks=tuple(tuple((n, c[n]) for n in names if n in c) for c in chunks),
-        windows=tuple(found), sources=files, warnings=tuple(warnings),
+        windows=tuple(found), sources=files, warnings=tuple(warnings), task=outcome.task,
     )  # fmt: skip
 
 
@@ -211,14 +212,45 @@ def _spans(
     ]
 
 
-def _outcome(table: ir.Table, settings: DriftSettings, newest: Run | None) -> Outcome:
+def _outcome(table: ir.Table, settings: DriftSettings, newest: Run | None, task: str) -> Outcome:
     def column(name: str) -> str | None:
         return name if name in table.columns else None
 
     positive = newest.predictions.positive_label if newest and newest.predictions else 1
     text = str(positive).lower() if isinstance(positive, bool) else str(positive)
     return Outcome(column(settings.prediction), column(settings.label),
-                   column(settings.label_timestamp), column(settings.score), text)  # fmt: skip
+                   column(settings.label_timestamp), column(settings.score), text,
+                   task)  # fmt: skip
+
+
+def model_task(root: Path, runs: list[Run], newest: Run | None, problems: list[Problem]) -> str:
+    """What the monitored model predicts: binary, multiclass or regression.
+
+    The ``model.task`` of the run record of the newest version seen (else of the newest run
+    that records one); else inferred from that version's evaluation predictions, by the rule
+    the fairness report uses (readers.predictions.task); else binary, as before tasks existed.
+    """
+    chosen = newest or max(runs, key=lambda r: version_key(r.version), default=None)
+    if chosen is not None and chosen.task:
+        return chosen.task
+    declared = [r for r in runs if r.task]
+    if declared:
+        return max(declared, key=lambda r: version_key(r.version)).task or "binary"
+    if chosen is None or chosen.predictions is None:
+        return "binary"
+    # lazily: pandas, and only for a model whose record does not say its task
+    from cardpress.readers.predictions.multiclass import is_multiclass
+    from cardpress.readers.predictions.read import read_predictions
+    from cardpress.readers.predictions.task import infer_task
+
+    frame = read_predictions(root, chosen.predictions, problems)
+    if frame is None:
+        return "binary"
+    task, found = infer_task(frame, chosen.predictions, None, chosen.source.file)
+    problems += found
+    if task == "binary" and is_multiclass(chosen, frame):  # per-class scores named
+        task = "multiclass"
+    return task or "binary"
 
 
 def _iso(value: Any) -> str:

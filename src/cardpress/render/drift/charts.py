@@ -82,12 +82,25 @@ def dataset_drift(data: dict[str, Any]) -> Spec:
     return _spec(chart)
 
 
+# The lines of the performance chart by task, (metric, its interval): the headline first.
+# A regression's errors are in the label's units, so coverage (a share) is left to the table.
+SHOWN: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "binary": (("accuracy", "accuracy_ci"), ("auc", "auc_ci"), ("coverage", None),
+               ("positive_label_share", None)),
+    "multiclass": (("accuracy", "accuracy_ci"), ("macro_f1", None), ("coverage", None)),
+    "regression": (("mae", "mae_ci"),),
+}  # fmt: skip
+
+
 def performance_chart(data: dict[str, Any]) -> Spec:
-    """Accuracy and AUC per window with their 95% intervals; label coverage as its own line."""
+    """The task's metrics per window with their 95% intervals (binary: accuracy, AUC, coverage).
+
+    Multiclass: accuracy, macro-F1 and coverage; regression: MAE, on its own scale from 0.
+    """
     keys = [w["key"] for w in data["windows"]]
     rows, undefined = [], []
-    shown = (("accuracy", "accuracy_ci"), ("auc", "auc_ci"), ("coverage", None),
-             ("positive_label_share", None))  # fmt: skip
+    task = data.get("task", "binary")
+    shown = SHOWN[task]
     for row in data["performance"] or []:
         for metric, ci in shown:
             value = row.get(metric)
@@ -106,8 +119,10 @@ def performance_chart(data: dict[str, Any]) -> Spec:
         .mark_area(opacity=0.2)
         .encode(x=x, y="lower:Q", y2="upper:Q", color=series)
     )
+    scale = alt.Scale(zero=True) if task == "regression" else alt.Scale(domain=[0, 1])
     line = base.mark_line(point=True).encode(
-        x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(domain=[0, 1])), color=series,
+        x=x, y=alt.Y("value:Q", title="MAE" if task == "regression" else None, scale=scale),
+        color=series,
         strokeDash=alt.StrokeDash("metric:N", legend=None),
     )  # fmt: skip
     crosses = (

@@ -10,6 +10,12 @@ import re
 from dataclasses import asdict, fields
 from typing import Any
 
+from cardpress.compute.drift.outcomes import (
+    MulticlassWindow,
+    RegressionWindow,
+    multiclass_window,
+    regression_window,
+)
 from cardpress.compute.drift.performance import (
     VolumeBand,
     WindowPerformance,
@@ -67,6 +73,7 @@ def drift_data(report: DriftReport, model: str, title: str, prediction: str) -> 
         "headline": _headline(report, windows),
         "volume_band": asdict(band) if band else None,
         "performance": _performance(report), "delay_labels": list(delay_labels()),
+        **_task(report),
     }  # fmt: skip
 
 
@@ -223,17 +230,41 @@ def _version_changes(windows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return changes
 
 
+# what performance over time measures, by task: the metrics of a window and the classes of them
+MEASURES: dict[str, tuple[Any, Any]] = {
+    "binary": (WindowPerformance, window_performance),
+    "regression": (RegressionWindow, regression_window),
+    "multiclass": (MulticlassWindow, multiclass_window),
+}
+
+
+def _task(report: DriftReport) -> dict[str, Any]:
+    """The task and, for multiclass, every class predicted in some window (the table's columns).
+
+    A binary model's page data is as it was before tasks were told apart: no ``task`` key.
+    """
+    task = report.summaries.task
+    if task == "binary":
+        return {}
+    found: dict[str, Any] = {"task": task}
+    if task == "multiclass":
+        found["classes"] = sorted({p for w in report.summaries.windows if w.performance
+                                   for _, p, _ in w.performance.confusion})  # fmt: skip
+    return found
+
+
 def _performance(report: DriftReport) -> list[dict[str, Any]] | None:
     windows = report.summaries.windows
     if all(w.performance is None for w in windows):
         return None
+    kind, measure = MEASURES[report.summaries.task]
     rows: list[dict[str, Any]] = []
-    empty: dict[str, Any] = {f.name: None for f in fields(WindowPerformance)}
+    empty: dict[str, Any] = {f.name: None for f in fields(kind)}
     for window in windows:
         if window.performance is None:  # no rows, or none labelled: every metric undefined
             rows.append({**empty, "window": window.key, "rows": window.rows, "labelled": 0,
                          "delay_shares": []})  # fmt: skip
             continue
-        metrics = asdict(window_performance(window.performance))
+        metrics = asdict(measure(window.performance))
         rows.append({"window": window.key, **metrics})
     return rows

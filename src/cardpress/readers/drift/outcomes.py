@@ -1,0 +1,80 @@
+"""Labelled outcomes of a regression or multiclass model, per file and window, in the engine.
+
+Only sums leave the engine. Regression: over the rows whose label and prediction are both
+finite numbers, the count and Σ|e|, Σe, Σe², Σe⁴ of the error e = prediction − label.
+Multiclass: the labelled rows per (label, prediction) pair, compared as text (a missing
+prediction counts as the class ``(missing)``, always wrong). Label delays as for a binary model.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from cardpress.model_drift import DELAY_BUCKETS, Performance
+from cardpress.readers.drift.engine import UNIT, Outcome, _delays, unit
+
+MISSING_PREDICTION = "(missing)"
+
+
+def outcomes_by_window(table: ir.Table, outcome: Outcome) -> dict[Any, Performance]:
+    """The regression sums or multiclass confusion counts of every file's windows."""
+    assert outcome.label is not None and outcome.prediction is not None
+    if outcome.task == "regression":
+        label, predicted = _number(table[outcome.label]), _number(table[outcome.prediction])
+        labelled = _finite(label) & _finite(predicted)
+        error = ibis.ifelse(labelled, predicted - label, ibis.null("float64"))
+        square = error * error
+        sums = {"abs_sum": error.abs().sum(), "error_sum": error.sum(),
+                "square_sum": square.sum(), "fourth_sum": (square * square).sum()}  # fmt: skip
+    else:
+        labelled = table[outcome.label].cast("string").notnull()
+        sums = {}
+    sums |= {"rows": table.count(), "labelled": labelled.cast("int64").sum()}
+    delays = _delays(table, outcome.label_time, labelled)
+    if delays is not None:
+        seconds, bucket = delays
+        sums["delay_sum"] = seconds.sum()
+        sums.update({f"d{i}": (bucket == i).sum() for i in range(len(DELAY_BUCKETS) + 1)})
+    rows = table.group_by(UNIT).aggregate(**sums).to_pyarrow().to_pylist()
+    pairs = _confusion(table, outcome) if outcome.task == "multiclass" else {}
+    return {unit(row): _performance(row, outcome.task, pairs.get(unit(row), ())) for row in rows}
+
+
+def _number(column: Any) -> Any:
+    """A label or prediction as float64 (late labels arrive as text: read back as numbers)."""
+    return column.try_cast("float64") if column.type().is_string() else column.cast("float64")
+
+
+def _finite(value: Any) -> Any:
+    return value.notnull() & ~(value.isnan() | value.isinf()).fill_null(True)
+
+
+def _confusion(table: ir.Table, outcome: Outcome) -> dict[Any, tuple[tuple[str, str, int], ...]]:
+    """Labelled rows per (label, prediction) pair, per file and window."""
+    assert outcome.label is not None and outcome.prediction is not None
+    label = table[outcome.label].cast("string")
+    predicted = table[outcome.prediction].cast("string").fill_null(MISSING_PREDICTION)
+    labelled = table.filter(label.notnull()).mutate(y=label, p=predicted)
+    grouped = labelled.group_by([*UNIT, "y", "p"]).aggregate(n=labelled.count())
+    found: dict[Any, list[tuple[str, str, int]]] = defaultdict(list)
+    for row in grouped.to_pyarrow().to_pylist():
+        found[unit(row)].append((str(row["y"]), str(row["p"]), int(row["n"])))
+    return {key: tuple(sorted(value)) for key, value in found.items()}
+
+
+def _performance(
+    row: dict[str, Any], task: str, confusion: tuple[tuple[str, str, int], ...]
+) -> Performance:
+    delays = tuple(int(row.get(f"d{i}") or 0) for i in range(len(DELAY_BUCKETS) + 1))
+    return Performance(
+        rows=int(row["rows"]), labelled=int(row["labelled"] or 0),
+        delay_counts=delays if "d0" in row else (),
+        delay_sum=float(row.get("delay_sum") or 0.0), task=task,
+        abs_sum=float(row.get("abs_sum") or 0.0), error_sum=float(row.get("error_sum") or 0.0),
+        square_sum=float(row.get("square_sum") or 0.0),
+        fourth_sum=float(row.get("fourth_sum") or 0.0), confusion=confusion,
+    )  # fmt: skip

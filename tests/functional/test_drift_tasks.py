@@ -1,0 +1,168 @@
+"""Performance over time of a regression and a multiclass model, against scikit-learn.
+
+A small project built here: a monitoring folder per model with labels in some rows, late labels
+for others in ``labels/`` (keyed by prediction id) and rows that never get one; every window's
+numbers on the built page are checked against scikit-learn on the same labelled rows.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from sklearn.metrics import (
+    accuracy_score,
+    f1_score,
+    mean_absolute_error,
+    mean_squared_error,
+)
+
+import cardpress
+from tests.conftest import PROJECTS
+
+DAYS = 4
+ROWS_A_DAY = 60
+CLASSES = ("bike", "bus", "car", "walk")
+
+
+def _run(root: Path, model: str, task: str | None) -> None:
+    """A run record of ``model`` version 1 (``task`` recorded unless None), no predictions."""
+    record = json.loads((root / "runs" / "churn-1.json").read_text())
+    record["run_id"] = f"run-{model}"
+    record["model"] = {"name": model, "version": "1", **({"task": task} if task else {})}
+    record.pop("predictions")
+    record["metrics"] = []
+    record["datasets"] = record["datasets"][:1]
+    (root / "runs" / f"{model}-1.json").write_text(json.dumps(record))
+
+
+def _rows(task: str, seed: int) -> pd.DataFrame:
+    """Monitoring rows over DAYS days; a third labelled in the row, a third by late labels."""
+    rng = np.random.default_rng(seed)
+    n = DAYS * ROWS_A_DAY
+    times = pd.Timestamp("2026-03-01", tz="UTC") + pd.to_timedelta(
+        np.sort(rng.uniform(0, DAYS * 86400, n)), unit="s"
+    )
+    if task == "regression":
+        truth = rng.normal(100, 20, n).round(3)
+        predicted = (truth + rng.normal(2, 10, n) * (1 + np.arange(n) / n)).round(3)
+    else:
+        truth = rng.choice(CLASSES, n, p=[0.1, 0.2, 0.5, 0.2])
+        keep = rng.uniform(size=n) < 0.6
+        predicted = np.where(keep, truth, rng.choice(CLASSES[:3], n))
+    return pd.DataFrame({
+        "timestamp": times, "model_version": "1", "prediction_id": [f"p{i}" for i in range(n)],
+        "x": rng.normal(size=n), "prediction": predicted, "truth": truth,
+        "way": rng.integers(0, 3, n),  # 0: label in the row, 1: late label, 2: none yet
+    })  # fmt: skip
+
+
+def _project(tmp_path: Path) -> tuple[Path, dict[str, pd.DataFrame]]:
+    root = tmp_path / "records"
+    shutil.copytree(PROJECTS / "minimal", root)
+    frames = {}
+    for model, task, seed in (("price", "regression", 1), ("router", "multiclass", 2)):
+        _run(root, model, task)
+        rows = _rows(task, seed)
+        folder = root / "monitoring" / model
+        (folder / "labels").mkdir(parents=True)
+        own = rows.truth.where(rows.way == 0)
+        monitored = rows.drop(columns=["truth", "way"]).assign(label=own)
+        monitored.to_parquet(folder / "rows.parquet", index=False)
+        late = rows[rows.way == 1]
+        pd.DataFrame({"prediction_id": late.prediction_id, "label": late.truth,
+                      "label_timestamp": late.timestamp + pd.Timedelta(hours=30)}
+                     ).to_csv(folder / "labels" / "late.csv", index=False)  # fmt: skip
+        frames[model] = rows
+    with (root / "cardpress.toml").open("a") as config:
+        config.write('\n[drift]\nreference = "2026-03-01/2026-03-01"\n')
+    return root, frames
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, pd.DataFrame]]:
+    tmp = tmp_path_factory.mktemp("drift-tasks")
+    root, frames = _project(tmp)
+    cardpress.build(root, tmp / "site")
+    return tmp / "site", frames
+
+
+def _page(site: Path, model: str) -> dict:  # type: ignore[type-arg]
+    return json.loads((site / "models" / model / "drift" / "index.json").read_text())
+
+
+def _labelled_by_day(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    labelled = rows[rows.way < 2]
+    day = labelled.timestamp.dt.strftime("%Y-%m-%d")
+    return {key: part for key, part in labelled.groupby(day)}
+
+
+def _t_interval(x: np.ndarray) -> tuple[float, float]:  # type: ignore[type-arg]
+    low, high = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    return float(low), float(high)
+
+
+def _wilson(successes: int, n: int) -> tuple[float, float]:
+    """Wilson's score interval (95%), written out from its formula."""
+    z, p = NormalDist().inv_cdf(0.975), successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return centre - half, centre + half
+
+
+def test_regression_per_window_against_scikit_learn(built: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    site, frames = built
+    data = _page(site, "price")
+    assert data["task"] == "regression"
+    expected = _labelled_by_day(frames["price"])
+    assert [p["window"] for p in data["performance"]] == sorted(expected)
+    for row in data["performance"]:
+        part = expected[row["window"]]
+        y, p = part.truth.to_numpy(float), part.prediction.to_numpy(float)
+        error = p - y
+        assert row["labelled"] == len(part)
+        assert row["mae"] == pytest.approx(mean_absolute_error(y, p), abs=1e-9)
+        assert row["rmse"] == pytest.approx(np.sqrt(mean_squared_error(y, p)), abs=1e-9)
+        assert row["bias"] == pytest.approx(error.mean(), abs=1e-9)
+        assert row["mae_ci"] == pytest.approx(_t_interval(np.abs(error)), abs=1e-9)
+        assert row["bias_ci"] == pytest.approx(_t_interval(error), abs=1e-9)
+        low, high = _t_interval(error**2)
+        assert row["rmse_ci"] == pytest.approx((np.sqrt(max(low, 0)), np.sqrt(high)), abs=1e-9)
+    rows = frames["price"].groupby(frames["price"].timestamp.dt.strftime("%Y-%m-%d")).size()
+    for row in data["performance"]:
+        assert row["rows"] == rows[row["window"]]
+        assert row["coverage"] == pytest.approx(row["labelled"] / row["rows"], abs=1e-12)
+
+
+def test_multiclass_per_window_against_scikit_learn(built: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    site, frames = built
+    data = _page(site, "router")
+    assert data["task"] == "multiclass"
+    expected = _labelled_by_day(frames["router"])
+    assert data["classes"] == sorted(set(frames["router"][frames["router"].way < 2].prediction))
+    for row in data["performance"]:
+        part = expected[row["window"]]
+        y, p = part.truth.to_numpy(str), part.prediction.to_numpy(str)
+        accuracy = accuracy_score(y, p)
+        assert row["accuracy"] == pytest.approx(accuracy, abs=1e-9)
+        correct = int((y == p).sum())
+        assert row["accuracy_ci"] == pytest.approx(_wilson(correct, len(y)), abs=1e-12)
+        assert row["macro_f1"] == pytest.approx(f1_score(y, p, average="macro"), abs=1e-9)
+        shares = pd.Series(p).value_counts(normalize=True)
+        assert row["predicted_shares"] == pytest.approx(shares.to_dict(), abs=1e-12)
+
+
+def test_the_pages_state_the_task_and_formulas(built: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    site, _ = built
+    price = (site / "models/price/drift/index.html").read_text()
+    assert "Task: <strong>regression</strong>" in price and "MAE = Σ|e|/n" in price
+    assert "Mean error (bias)" in price and "Precision" not in price
+    router = (site / "models/router/drift/index.html").read_text()
+    assert "Task: <strong>multiclass</strong>" in router and "Macro-F1" in router
+    assert "Predicted bike" in router and "AUC" not in router.split('id="performance"')[1]

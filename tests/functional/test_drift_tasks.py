@@ -7,6 +7,7 @@ numbers on the built page are checked against scikit-learn on the same labelled 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -166,3 +167,44 @@ def test_the_pages_state_the_task_and_formulas(built: tuple[Path, dict]) -> None
     router = (site / "models/router/drift/index.html").read_text()
     assert "Task: <strong>multiclass</strong>" in router and "Macro-F1" in router
     assert "Predicted bike" in router and "AUC" not in router.split('id="performance"')[1]
+
+
+def test_the_task_is_inferred_from_the_evaluation_predictions(tmp_path: Path) -> None:
+    """No model.task: decimals in the evaluation predictions make the model a regression."""
+    root, frames = _project(tmp_path)
+    record = json.loads((root / "runs" / "price-1.json").read_text())
+    del record["model"]["task"]
+    table = root / "predictions" / "price-1.csv"
+    table.write_text("id,y,yhat\n1,1.5,2.25\n2,3.0,2.5\n3,7.75,7.0\n")
+    digest = hashlib.sha256(table.read_bytes()).hexdigest()
+    record["datasets"].append(
+        {
+            "id": "holdout",
+            "role": "evaluation",
+            "uri": "predictions/price-1.csv",
+            "sha256": digest,
+            "rows": 3,
+        }
+    )
+    record["predictions"] = {"uri": "predictions/price-1.csv", "sha256": digest,
+                             "dataset": "holdout", "columns": {"id": "id", "y_true": "y",
+                                                               "y_pred": "yhat"}}  # fmt: skip
+    (root / "runs" / "price-1.json").write_text(json.dumps(record))
+    cardpress.build(root, tmp_path / "site")
+    data = _page(tmp_path / "site", "price")
+    assert data["task"] == "regression"
+    part = _labelled_by_day(frames["price"])[data["performance"][0]["window"]]
+    expected = mean_absolute_error(part.truth, part.prediction)
+    assert data["performance"][0]["mae"] == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_rebuild_from_kept_summaries_gives_the_same_pages(tmp_path: Path) -> None:
+    root, _ = _project(tmp_path)
+    with (root / "cardpress.toml").open("a") as config:
+        config.write('cache = "kept"\n')
+    cardpress.build(root, tmp_path / "first")
+    assert list((root / "kept").glob("drift-*.json"))
+    cardpress.build(root, tmp_path / "second")
+    for model in ("price", "router"):
+        page = Path("models") / model / "drift" / "index.json"
+        assert (tmp_path / "first" / page).read_bytes() == (tmp_path / "second" / page).read_bytes()

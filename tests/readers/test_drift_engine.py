@@ -268,3 +268,17 @@ def test_reference_chunks_are_independent_of_every_feature() -> None:
         counts = np.array([c[name].counts for c in chunks])
         counts = counts[:, counts.sum(axis=0) > 0]
         assert chi2_contingency(counts).pvalue > 0.01, name  # fixed rows: no flake
+
+
+def test_a_csv_column_of_decimals_is_read_as_numbers_not_rounded_integers(tmp_path: Path) -> None:
+    """DuckDB casts the text "67.885" to the integer 68: the guess must not take it as one."""
+    con = ibis.duckdb.connect()
+    (tmp_path / "a.csv").write_text(
+        "timestamp,x,n\n2026-03-01T00:00:00Z,67.885,3\n2026-03-01T01:00:00Z,1,-4\n"
+    )
+    found: list[Problem] = []
+    rows = read_rows(con, "duckdb", tmp_path, [tmp_path / "a.csv"], "timestamp", found)
+    assert not found and rows is not None
+    table = rows.table.select("x", "n").to_pandas()
+    assert table.x.tolist() == [67.885, 1.0] and str(table.x.dtype) == "float64"
+    assert table.n.tolist() == [3, -4] and str(table.n.dtype) == "int64"

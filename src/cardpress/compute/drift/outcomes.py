@@ -62,9 +62,9 @@ def regression_window(counts: Performance) -> RegressionWindow:
     bias = _t_mean(counts.error_sum, counts.square_sum, n)
     mse = _t_mean(counts.square_sum, counts.fourth_sum, n)
     rmse: tuple[float | None, Interval] = (None, None)
-    if mse[0] is not None and mse[1] is not None:
-        low, high = mse[1]
-        rmse = math.sqrt(mse[0]), (math.sqrt(max(low, 0.0)), math.sqrt(high))
+    if mse[0] is not None:  # the interval square-rooted too (a monotone map keeps coverage)
+        ci = mse[1] and (math.sqrt(max(mse[1][0], 0.0)), math.sqrt(mse[1][1]))
+        rmse = math.sqrt(mse[0]), ci
     why = _why(counts)
     delay, shares = _delays(counts)
     return RegressionWindow(

@@ -208,3 +208,20 @@ def test_a_rebuild_from_kept_summaries_gives_the_same_pages(tmp_path: Path) -> N
     for model in ("price", "router"):
         page = Path("models") / model / "drift" / "index.json"
         assert (tmp_path / "first" / page).read_bytes() == (tmp_path / "second" / page).read_bytes()
+
+
+def test_the_task_charts_are_valid_vega_lite_with_the_headline_metric(
+    built: tuple[Path, dict],  # type: ignore[type-arg]
+) -> None:
+    import jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    from cardpress.render.drift.charts import performance_chart
+
+    site, _ = built
+    validator = jsonschema.Draft7Validator(load_schema())
+    for model, headline, absent in (("price", "mae", "accuracy"), ("router", "accuracy", "mae")):
+        spec = performance_chart(_page(site, model))
+        assert not [e.message for e in validator.iter_errors(spec)]
+        values = json.dumps(spec)
+        assert f'"metric": "{headline}"' in values and f'"metric": "{absent}"' not in values

@@ -113,3 +113,25 @@ def test_spark_reads_parquet_files_of_one_schema_in_one_reader(tmp_path: Path) -
     found_rows = [(row["src"], row["x"]) for row in rows]
     assert found_rows[:3] == [(paths[0], 0.0), (paths[0], 1.0), (paths[1], 1.0)]
     assert (paths[3], 0.5) in found_rows
+
+
+@pytest.mark.parametrize("task", ["regression", "multiclass"])
+def test_regression_and_multiclass_outcomes_are_the_same_on_spark(
+    tmp_path: Path, task: str
+) -> None:
+    """The task's sums (whole numbers here, exact in any order) on both engines."""
+    import json
+
+    root = tmp_path / "records"
+    shutil.copytree(PROJECTS / "minimal", root)
+    _monitoring(root)
+    for name in ("churn-1.json", "churn-10.json"):
+        record = json.loads((root / "runs" / name).read_text())
+        record["model"]["task"] = task
+        (root / "runs" / name).write_text(json.dumps(record))
+    duckdb = _summaries(root, "duckdb", "daily")
+    spark = _summaries(root, "spark", "daily")
+    assert duckdb.task == task and dataclasses.replace(spark, engine="duckdb") == duckdb
+    found = [w.performance for w in duckdb.windows if w.performance and w.performance.labelled]
+    assert found and all(p.task == task for p in found)
+    assert all((p.square_sum > 0) if task == "regression" else p.confusion for p in found)

@@ -106,6 +106,7 @@ class Performance:
     square_sum: float = 0.0  # Σe²
     fourth_sum: float = 0.0  # Σe⁴
     confusion: tuple[tuple[str, str, int], ...] = ()  # multiclass: (label, prediction, rows)
+    unreadable: int = 0  # regression: rows with a label, but it or the prediction not a number
 
 
 # Label-delay bucket upper bounds in seconds: 1 hour, 1 day, 7 days, 30 days (then longer).
@@ -181,6 +182,7 @@ def merge_performance(a: Performance, b: Performance) -> Performance:
         abs_sum=a.abs_sum + b.abs_sum, error_sum=a.error_sum + b.error_sum,
         square_sum=a.square_sum + b.square_sum, fourth_sum=a.fourth_sum + b.fourth_sum,
         confusion=tuple((y, p, n) for (y, p), n in sorted(pairs.items())),
+        unreadable=a.unreadable + b.unreadable,
     )  # fmt: skip
 
 

@@ -225,3 +225,22 @@ def test_the_task_charts_are_valid_vega_lite_with_the_headline_metric(
         assert not [e.message for e in validator.iter_errors(spec)]
         values = json.dumps(spec)
         assert f'"metric": "{headline}"' in values and f'"metric": "{absent}"' not in values
+
+
+def test_a_label_that_is_not_a_number_is_left_out_and_warned(tmp_path: Path) -> None:
+    root, frames = _project(tmp_path)
+    late = root / "monitoring" / "price" / "labels" / "late.csv"
+    lines = late.read_text().splitlines()
+    first = lines[1].split(",")
+    late.write_text("\n".join([*lines, f"{first[0]}x,unknown,{first[2]}", ""]))
+    rows = pd.read_parquet(root / "monitoring" / "price" / "rows.parquet")
+    extra = rows.iloc[:1].assign(prediction_id=f"{first[0]}x")
+    pd.concat([rows, extra]).to_parquet(root / "monitoring" / "price" / "rows.parquet")
+    cardpress.build(root, tmp_path / "site")
+    data = _page(tmp_path / "site", "price")
+    assert any("1 labelled row of this regression model" in w for w in data["warnings"])
+    window = data["performance"][0]
+    part = _labelled_by_day(frames["price"])[window["window"]]
+    assert window["labelled"] == len(part)
+    assert window["mae"] == pytest.approx(mean_absolute_error(part.truth, part.prediction),
+                                          abs=1e-9)  # fmt: skip

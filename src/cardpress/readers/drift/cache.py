@@ -136,4 +136,5 @@ def decode_performance(found: dict[str, Any]) -> Performance:
         square_sum=float(found.get("square_sum", 0.0)),
         fourth_sum=float(found.get("fourth_sum", 0.0)),
         confusion=tuple((str(y), str(p), int(n)) for y, p, n in found.get("confusion", ())),
+        unreadable=int(found.get("unreadable", 0)),
     )

@@ -2,8 +2,10 @@
 
 Only sums leave the engine. Regression: over the rows whose label and prediction are both
 finite numbers, the count and Σ|e|, Σe, Σe², Σe⁴ of the error e = prediction − label.
-Multiclass: the labelled rows per (label, prediction) pair, compared as text (a missing
-prediction counts as the class ``(missing)``, always wrong). Label delays as for a binary model.
+Rows with a label whose label or prediction is not a finite number are counted apart
+(``unreadable``: the page warns of them). Multiclass: the labelled rows per (label,
+prediction) pair, compared as text (a missing prediction counts as the class ``(missing)``,
+always wrong). Label delays as for a binary model.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ def outcomes_by_window(table: ir.Table, outcome: Outcome) -> dict[Any, Performan
         labelled = _finite(label) & _finite(predicted)
         error = ibis.ifelse(labelled, predicted - label, ibis.null("float64"))
         square = error * error
+        present = table[outcome.label].notnull()
         sums = {"abs_sum": error.abs().sum(), "error_sum": error.sum(),
-                "square_sum": square.sum(), "fourth_sum": (square * square).sum()}  # fmt: skip
+                "square_sum": square.sum(), "fourth_sum": (square * square).sum(),
+                "unreadable": (present & ~labelled).cast("int64").sum()}  # fmt: skip
     else:
         labelled = table[outcome.label].cast("string").notnull()
         sums = {}
@@ -77,4 +81,5 @@ def _performance(
         abs_sum=float(row.get("abs_sum") or 0.0), error_sum=float(row.get("error_sum") or 0.0),
         square_sum=float(row.get("square_sum") or 0.0),
         fourth_sum=float(row.get("fourth_sum") or 0.0), confusion=confusion,
+        unreadable=int(row.get("unreadable") or 0),
     )  # fmt: skip

@@ -188,6 +188,11 @@ def _assemble(
                              window.performance, names))  # fmt: skip
     if outcome.label is None:
         warnings.append("no label column: performance over time cannot be shown")
+    unreadable = sum(w.performance.unreadable for w in windows.values() if w.performance)
+    if unreadable:
+        warnings.append(f"{unreadable:,} labelled row{'' if unreadable == 1 else 's'} of this "
+                        "regression model have a label or prediction that is not a finite "
+                        "number: left out of performance over time")  # fmt: skip
     return DriftSummaries(
         model=model, engine=settings.engine, window=settings.window,
         window_rows=settings.window_rows if settings.window == "rows" else None,

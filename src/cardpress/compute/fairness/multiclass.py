@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from cardpress.compute.rates import auc_by_group, auc_from_runs
+from cardpress.compute.fairness.ovr_auc import class_auc, partition, sortable
+from cardpress.compute.rates import auc_by_group
 
 FloatArray = NDArray[np.float64]
 AVERAGES = ("macro", "micro", "weighted")
@@ -134,77 +135,27 @@ def ovr_auc_by_group(
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """One-vs-rest AUC of every class in every group: (auc, lower, upper), shape (groups, classes).
 
-    Unweighted: the exact AUC with its DeLong 95% interval (as :func:`auc_by_group`, from
-    :func:`_sorted_keys`). Weighted: the weighted Mann–Whitney statistic (scikit-learn's
+    Unweighted: the exact AUC with its DeLong 95% interval (:func:`auc_by_group`'s numbers, by
+    :func:`.ovr_auc.class_auc` without an index sort per class; scores with a negative or NaN
+    value take the general sort). Weighted: the weighted Mann–Whitney statistic (scikit-learn's
     ``roc_auc_score`` with ``sample_weight``); there is no interval (NaN): DeLong's variance is
     for unweighted samples.
     """
     shape = (groups, len(scores))
     auc, lower, upper = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
-    partition = _partition(codes, groups, truth) if weights is None else None
+    parts = partition(codes, groups, truth) if weights is None else None
     for index, score in enumerate(scores):
+        if parts is not None and sortable(score):
+            auc[:, index], lower[:, index], upper[:, index] = class_auc(parts, index, score)
+            continue
         positive = (truth == index).astype(np.int8)
         if weights is not None:
             auc[:, index] = weighted_auc_by_group(codes, groups, positive, score, weights)
-        elif partition is not None and bool((score >= 0).all()):  # NaN fails too
-            runs = _sorted_runs(partition, index, score)
-            auc[:, index], lower[:, index], upper[:, index] = auc_from_runs(*runs, groups)
         else:  # negative (or NaN) scores: the general index sort
             auc[:, index], lower[:, index], upper[:, index] = auc_by_group(
                 codes, positive, score, groups
             )
     return auc, lower, upper
-
-
-@dataclass(frozen=True)
-class _Partition:
-    """Rows grouped by group code (stable), shared by every class of one grouping."""
-
-    order: NDArray[np.integer]  # row indices, group by group
-    code: NDArray[np.integer]  # each of those rows' group
-    truth: NDArray[np.integer]  # and true class
-    starts: NDArray[np.int64]  # where each non-empty group begins
-    ends: NDArray[np.int64]
-
-
-def _partition(codes: NDArray[np.integer], groups: int, truth: NDArray[np.integer]) -> _Partition:
-    small = codes.astype(np.int16 if groups <= 32767 else np.int32)
-    order = np.argsort(small, kind="stable").astype(np.int32)  # radix sort on 16 bits: linear
-    counts = np.bincount(small, minlength=groups)
-    ends = np.cumsum(counts)
-    present = counts > 0
-    return _Partition(order, small[order], truth[order], (ends - counts)[present], ends[present])
-
-
-def _sorted_runs(
-    partition: _Partition, index: int, score: FloatArray
-) -> tuple[NDArray[np.integer], NDArray[np.int32], NDArray[np.int32]]:
-    """Tie runs (rows of one group with one score) of class ``index``: group, positives, negatives.
-
-    Why not ``argsort``: a non-negative float64's bits, read as an unsigned integer, order as the
-    number does (−0.0 loses its sign bit with the shift, so it ties with 0.0) and take at most
-    63 bits, so shifted left by one they leave the lowest bit free for "is this class". Each
-    group's keys are then sorted as plain integers, in place, which is several times faster than
-    an index sort; ties stay exact, and a positive and a negative with the same score fall into
-    the same run.
-    """
-    key = score[partition.order].view(np.uint64)
-    key <<= np.uint64(1)
-    key |= partition.truth == index
-    for start, end in zip(partition.starts.tolist(), partition.ends.tolist(), strict=True):
-        key[start:end].sort()
-    low = key.view(np.uint8)[::8] if np.little_endian else key.view(np.uint8)[7::8]
-    positives_before = np.r_[0, np.cumsum(low & 1, dtype=np.int32)]
-    key >>= np.uint64(1)  # the score's bits again: a new run where they change
-    change = key[1:] != key[:-1]
-    del key, low
-    change[partition.starts[1:] - 1] = True  # and where a group begins
-    bounds = np.r_[0, np.flatnonzero(change) + 1, len(partition.order)].astype(np.int32)
-    del change
-    run_pos = np.diff(positives_before[bounds])
-    del positives_before
-    run_neg = np.diff(bounds) - run_pos
-    return partition.code[bounds[:-1]], run_pos, run_neg
 
 
 def weighted_auc_by_group(

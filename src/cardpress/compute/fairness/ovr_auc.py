@@ -65,20 +65,27 @@ def class_auc(
     for start, end in zip(parts.first.tolist(), parts.last.tolist(), strict=True):
         if end - start > 1:
             key[start:end].sort()
+    # Memory matters at 10M rows: 32-bit positions, and every row-length array freed once used
+    rows = len(parts.order)
     low = key.view(np.uint8)[::8] if np.little_endian else key.view(np.uint8)[7::8]
-    positives_before = np.r_[0, np.cumsum(low & 1, dtype=np.int64)]
+    positives_before = np.zeros(rows + 1, dtype=np.int32)
+    np.cumsum(low & 1, dtype=np.int32, out=positives_before[1:])
     key >>= np.uint64(1)  # the score's bits again: a new run where they change
     change = key[1:] != key[:-1]
     del key, low
-    inner = parts.first[(parts.first > 0) & (parts.first < len(parts.order))]
+    inner = parts.first[(parts.first > 0) & (parts.first < rows)]
     change[inner - 1] = True  # and where a group begins
-    bounds = np.r_[0, np.flatnonzero(change) + 1, len(parts.order)]
+    found = np.flatnonzero(change)
     del change
+    bounds = np.empty(len(found) + 2, dtype=np.int32)
+    bounds[0], bounds[-1] = 0, rows
+    np.add(found, 1, out=bounds[1:-1], casting="unsafe")
+    del found
     return _delong(parts, bounds, positives_before, z)
 
 
 def _delong(
-    parts: Partition, bounds: NDArray[np.int64], positives_before: NDArray[np.int64], z: float
+    parts: Partition, bounds: NDArray[np.int32], positives_before: NDArray[np.int32], z: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """AUC and DeLong interval from the tie runs ``bounds`` and the running count of positives.
 
@@ -87,8 +94,9 @@ def _delong(
     """
     starts = bounds[:-1]
     run_pos = np.diff(positives_before[bounds])
-    run_neg = np.diff(bounds) - run_pos
-    group_pos = positives_before[parts.first]  # positives before each group
+    run_neg = np.diff(bounds)
+    run_neg -= run_pos
+    group_pos = positives_before[parts.first].astype(np.int64)  # positives before each group
     m = (positives_before[parts.last] - group_pos).astype(np.float64)
     n = (parts.last - parts.first).astype(np.float64) - m
     with np.errstate(invalid="ignore", divide="ignore"):

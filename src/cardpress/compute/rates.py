@@ -213,7 +213,9 @@ def _weighted_runs(
 
 
 def _within_group_before(
-    counts: NDArray[np.integer], run_code: NDArray[np.integer], totals: NDArray[np.float64]
+    counts: NDArray[np.integer] | NDArray[np.floating],
+    run_code: NDArray[np.integer],
+    totals: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """For each run, the sum of ``counts`` over the earlier runs of its group."""
     before_run = np.cumsum(counts, dtype=np.float64)

@@ -43,7 +43,8 @@ def partition(codes: NDArray[np.integer], groups: int, truth: NDArray[np.integer
     order = np.argsort(small, kind="stable").astype(np.int32)  # radix sort on 16 bits: linear
     counts = np.bincount(small, minlength=groups)
     last = np.cumsum(counts)
-    return Partition(groups, order, small[order], truth[order], last - counts, last)
+    code: NDArray[np.integer] = small[order]  # type: ignore[assignment]
+    return Partition(groups, order, code, truth[order], last - counts, last)
 
 
 def sortable(score: FloatArray) -> bool:

@@ -255,3 +255,35 @@ def test_a_class_predicted_but_never_true_is_warned_and_undefined() -> None:
         zero_division=np.nan,
     )  # fmt: skip
     assert report.overall.averages["macro_f1"] == pytest.approx(expected[2], abs=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_integer_key_auc_is_the_index_sort_auc_to_the_bit(seed: int) -> None:
+    """The sort of score bits per group gives auc_by_group's AUC and interval exactly.
+
+    Ties (rounded scores), -0.0 next to 0.0, an empty group, a group of one class, a group of
+    one row, and a class whose scores are negative (the general sort) are all in it.
+    """
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    codes = rng.integers(0, 8, n)
+    codes[codes == 3] = 4  # group 3 empty
+    codes[0] = 7
+    codes[codes == 7] = 6
+    codes[0] = 7  # group 7: one row
+    truth = rng.integers(0, 4, n)
+    truth[codes == 5] = 1  # group 5: class 1 only
+    scores = [np.round(rng.random(n), 2), rng.random(n), np.round(rng.random(n), 1)]
+    scores[0][::7], scores[0][::11] = -0.0, 0.0
+    scores.append(rng.normal(size=n))  # negative scores
+    found = mc.ovr_auc_by_group(codes, 8, truth, scores)
+    for index, score in enumerate(scores):
+        expected = auc_by_group(codes, (truth == index).astype(np.int8), score, 8)
+        for ours, theirs in zip(found, expected, strict=True):
+            assert np.array_equal(ours[:, index], theirs, equal_nan=True)
+    assert np.isnan(found[0][3]).all() and np.isnan(found[0][5, 1])
+    assert not np.isnan(found[0][[0, 1, 2, 4, 6]]).any()
+    part = codes == 2  # and scikit-learn agrees
+    assert found[0][2, 0] == pytest.approx(
+        roc_auc_score(truth[part] == 0, scores[0][part]), abs=1e-12
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,6 +12,7 @@ import pytest
 
 from cardpress.model import Y_PRED, Y_TRUE, Predictions, Run, Source
 from cardpress.readers.predictions.multiclass import checked_multiclass, is_multiclass, label_text
+from cardpress.readers.predictions.read import read_predictions
 
 
 def _run(task: str | None, by_class: tuple[tuple[str, str], ...] = ()) -> Run:
@@ -51,3 +54,30 @@ def test_whole_number_labels_are_one_class_in_numeric_order() -> None:
     assert list(checked[Y_TRUE].astype(str)) == ["10", "2", "1", "2"]
     assert list(checked[Y_PRED].astype(str)) == ["2", "10", "10", "1"]
     assert [label_text(v) for v in (1, 1.0, "1", True, 2.5)] == ["1", "1", "1", "True", "2.5"]
+
+
+def test_parquet_text_labels_read_as_categories_check_the_same(tmp_path: Path) -> None:
+    """Dictionary-encoded labels (the fast read) give the very table the text labels give."""
+    rng = np.random.default_rng(7)
+    labels = np.array(["cat", "dog", "eel", "fox"], dtype=object)
+    y, yhat = labels[rng.integers(0, 4, 500)], labels[rng.integers(0, 3, 500)]
+    frame = pd.DataFrame({"y": y, "yhat": yhat, "g": rng.choice(["a", "b"], 500)})
+    frame.loc[3, "yhat"] = None  # a missing prediction: reported the same way in both
+    frame.to_parquet(tmp_path / "p.parquet", index=False)
+    predictions = dataclasses.replace(_run("multiclass").predictions, uri="p.parquet")  # type: ignore[arg-type]
+    tables = []
+    for classes in (False, True):
+        read = read_predictions(tmp_path, predictions, [], classes)
+        assert read is not None
+        assert isinstance(read["y"].dtype, pd.CategoricalDtype) is classes
+        tables.append(checked_multiclass(read, predictions, (), {}))
+    (plain, plain_problems), (coded, coded_problems) = tables
+    assert plain is None and coded is None and plain_problems == coded_problems != []
+    read = read_predictions(tmp_path, predictions, [], True)
+    assert read is not None
+    read = read.fillna({"yhat": "cat"})
+    fixed = frame.fillna({"yhat": "cat"})
+    expected, _ = checked_multiclass(fixed, predictions, (), {})
+    found, _ = checked_multiclass(read, predictions, (), {})
+    assert expected is not None and found is not None
+    pd.testing.assert_frame_equal(found, expected, check_categorical=True)

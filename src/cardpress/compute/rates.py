@@ -143,11 +143,33 @@ def auc_by_group(
     del order
     run_code = code[bounds[:-1]]
     del code, bounds
+    if weights is None:
+        return auc_from_runs(run_code, run_pos, run_neg, groups, z)
+    return auc_from_runs(run_code, run_pos, run_neg, groups, z, (pos_squares, neg_squares))
+
+
+def auc_from_runs(
+    run_code: NDArray[np.integer],
+    run_pos: NDArray[np.integer] | NDArray[np.floating],
+    run_neg: NDArray[np.integer] | NDArray[np.floating],
+    groups: int,
+    z: float = Z95,
+    squares: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """AUC and DeLong interval of every group from its tie runs, in ascending score order.
+
+    ``run_code`` is each run's group (groups contiguous, in code order), ``run_pos`` and
+    ``run_neg`` how many positives and negatives it holds (their weights, with ``squares``: each
+    group's Σw² of positives and of negatives). See :func:`auc_by_group`.
+    """
+    weights = squares
     # positives and negatives per group (bincount with weights counts in float64)
     m: NDArray[np.float64] = np.bincount(run_code, weights=run_pos, minlength=groups)  # type: ignore[assignment]
     n: NDArray[np.float64] = np.bincount(run_code, weights=run_neg, minlength=groups)  # type: ignore[assignment]
     if weights is None:
         pos_squares, neg_squares = m, n  # Σw² = the count when every weight is 1
+    else:
+        pos_squares, neg_squares = weights
     with np.errstate(invalid="ignore", divide="ignore"):
         # a positive's V10: share of its group's negatives below it, plus half of those tied
         v10 = (_within_group_before(run_neg, run_code, n) + run_neg / 2) / n[run_code]
@@ -191,7 +213,9 @@ def _weighted_runs(
 
 
 def _within_group_before(
-    counts: NDArray[np.integer], run_code: NDArray[np.integer], totals: NDArray[np.float64]
+    counts: NDArray[np.integer] | NDArray[np.floating],
+    run_code: NDArray[np.integer],
+    totals: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """For each run, the sum of ``counts`` over the earlier runs of its group."""
     before_run = np.cumsum(counts, dtype=np.float64)

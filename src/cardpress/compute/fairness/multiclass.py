@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from cardpress.compute.fairness.ovr_auc import class_auc, partition, sortable
 from cardpress.compute.rates import auc_by_group
 
 FloatArray = NDArray[np.float64]
@@ -131,26 +132,29 @@ def ovr_auc_by_group(
     truth: NDArray[np.integer],
     scores: list[FloatArray],
     weights: FloatArray | None = None,
-    orders: list[NDArray[np.integer]] | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """One-vs-rest AUC of every class in every group: (auc, lower, upper), shape (groups, classes).
 
-    Unweighted: the exact AUC with its DeLong 95% interval (:func:`auc_by_group`). Weighted: the
-    weighted Mann–Whitney statistic (scikit-learn's ``roc_auc_score`` with ``sample_weight``);
-    there is no interval (NaN): DeLong's variance is for unweighted samples. ``orders`` (each
-    class's rows sorted by its score) may be shared between groupings of one table.
+    Unweighted: the exact AUC with its DeLong 95% interval (:func:`auc_by_group`'s numbers, by
+    :func:`.ovr_auc.class_auc` without an index sort per class; scores with a negative or NaN
+    value take the general sort). Weighted: the weighted Mann–Whitney statistic (scikit-learn's
+    ``roc_auc_score`` with ``sample_weight``); there is no interval (NaN): DeLong's variance is
+    for unweighted samples.
     """
     shape = (groups, len(scores))
     auc, lower, upper = np.full(shape, np.nan), np.full(shape, np.nan), np.full(shape, np.nan)
+    parts = partition(codes, groups, truth) if weights is None else None
     for index, score in enumerate(scores):
+        if parts is not None and sortable(score):
+            auc[:, index], lower[:, index], upper[:, index] = class_auc(parts, index, score)
+            continue
         positive = (truth == index).astype(np.int8)
-        if weights is None:
-            order = orders[index] if orders is not None else None
-            auc[:, index], lower[:, index], upper[:, index] = auc_by_group(
-                codes, positive, score, groups, order
-            )
-        else:
+        if weights is not None:
             auc[:, index] = weighted_auc_by_group(codes, groups, positive, score, weights)
+        else:  # negative (or NaN) scores: the general index sort
+            auc[:, index], lower[:, index], upper[:, index] = auc_by_group(
+                codes, positive, score, groups
+            )
     return auc, lower, upper
 
 

@@ -155,13 +155,9 @@ def _data(frame: pd.DataFrame, weights: FloatArray | None) -> _Data:
     classes = len(frame[Y_TRUE].cat.categories)
     columns = [f"{Y_CLASS_SCORE}{i}" for i in range(classes)]
     scores = [frame[c].to_numpy(np.float64) for c in columns] if columns[0] in frame else None
-    orders: list[NDArray[np.integer]] | None = None
-    if scores and weights is None:  # one sort per class serves every grouping's AUC
-        index = np.int32 if len(frame) < 2**31 else np.int64
-        orders = [np.argsort(s).astype(index) for s in scores]
     return _Data(
         frame[Y_TRUE].cat.codes.to_numpy(np.int16), frame[Y_PRED].cat.codes.to_numpy(np.int16),
-        scores, weights, classes, orders,
+        scores, weights, classes,
     )  # fmt: skip
 
 
@@ -172,7 +168,6 @@ class _Data:
     scores: list[FloatArray] | None
     weights: FloatArray | None
     classes: int
-    orders: list[NDArray[np.integer]] | None  # each class's rows by score, shared by groupings
 
 
 def _groups(
@@ -187,7 +182,7 @@ def _groups(
     rows = np.bincount(codes, minlength=count)
     auc = None
     if data.scores:
-        auc = ovr_auc_by_group(codes, count, data.truth, data.scores, data.weights, data.orders)
+        auc = ovr_auc_by_group(codes, count, data.truth, data.scores, data.weights)
     total = float(matrices.sum())
     groups = []
     for code, values in enumerate(labels):

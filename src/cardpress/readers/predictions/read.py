@@ -35,19 +35,23 @@ def prediction_columns(predictions: Predictions) -> list[str]:
 
 
 def read_predictions(
-    root: Path, predictions: Predictions, problems: list[Problem]
+    root: Path, predictions: Predictions, problems: list[Problem], classes: bool = False
 ) -> pd.DataFrame | None:
     """The needed columns of the predictions file, or None after appending why not.
 
     The file's existence and columns were checked when the run record was read; what can still
-    go wrong here is the content (a truncated or mislabelled file).
+    go wrong here is the content (a truncated or mislabelled file). ``classes``: the labels are a
+    multiclass model's (also when it names per-class scores), so Parquet text labels are read
+    as categories (dictionary-encoded): a code per row instead of a string, the classes once.
     """
     path = inside(root, predictions.uri)
     if path is None:  # validated already; kept so a direct caller cannot read outside root
         return None
     columns = prediction_columns(predictions)
     try:
-        table = _read_table(path, columns)
+        classes = classes or bool(predictions.y_score_by_class)
+        labels = [predictions.y_true, predictions.y_pred] if classes else []
+        table = _read_table(path, columns, labels)
     except (pa.ArrowException, OSError, ValueError) as error:
         fix = "write it again as Parquet, CSV with a header, or JSONL, one object per line"
         problem = f"cannot be read as a table ({error})"
@@ -58,14 +62,22 @@ def read_predictions(
     return frame
 
 
-def _read_table(path: Path, columns: list[str]) -> pa.Table:
+def _read_table(path: Path, columns: list[str], labels: list[str]) -> pa.Table:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return pq.read_table(path, columns=columns)
+        schema = pq.read_schema(path)
+        text = [c for c in labels if c in schema.names and _is_text(schema.field(c).type)]
+        # pre_buffer off: the column chunks are not all held compressed next to the decoded
+        # table (at 10M rows that was a third of the peak memory); a local file loses nothing
+        return pq.read_table(path, columns=columns, read_dictionary=text or None, pre_buffer=False)
     if suffix == ".csv":
         options = pacsv.ConvertOptions(include_columns=columns)
         return pacsv.read_csv(path, convert_options=options)
     return pajson.read_json(path).select(columns)
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
 
 
 def fairness_tables(
@@ -84,7 +96,7 @@ def fairness_tables(
         predictions = run.predictions
         if predictions is None or not predictions.sensitive:
             continue
-        frame = read_predictions(root, predictions, problems)
+        frame = read_predictions(root, predictions, problems, run.task == "multiclass")
         if frame is None:
             continue
         task, found = infer_task(frame, predictions, run.task, run.source.file)

@@ -90,10 +90,10 @@ def _unhashed(where: str, dataset: StoreDataset, source: Located) -> str:
 def _profile(dataset: StoreDataset) -> dict[str, Any]:
     """Rows and columns from the dataset's profile and schema, as ``mlflow.data`` logged them."""
     extra: dict[str, Any] = {}
-    rows = _rows(_json(dataset.profile))
+    rows = _rows(parse_json(dataset.profile))
     if rows is not None:
         extra["rows"] = rows
-    schema = _json(dataset.schema)
+    schema = parse_json(dataset.schema)
     columns = schema.get("mlflow_colspec") if isinstance(schema, dict) else None
     if isinstance(columns, list):
         extra["schema"] = [
@@ -104,7 +104,7 @@ def _profile(dataset: StoreDataset) -> dict[str, Any]:
     tensors = schema.get("mlflow_tensorspec") if isinstance(schema, dict) else None
     if isinstance(tensors, dict):  # a NumPy dataset: features and targets as tensors
         extra["schema"] = [
-            {"name": name, "type": _tensor_type(_json(spec))}
+            {"name": name, "type": _tensor_type(parse_json(spec))}
             for name, spec in tensors.items()
             if isinstance(spec, str)
         ]
@@ -142,7 +142,8 @@ def default_dataset(datasets: list[dict[str, Any]]) -> str:
     return str(datasets[0]["id"]) if datasets else "dataset"
 
 
-def _json(text: str | None) -> Any:
+def parse_json(text: str | None) -> Any:
+    """A tag's JSON value, or None when the tag is empty or not JSON."""
     if not text:
         return None
     try:

@@ -7,11 +7,11 @@ A table named by the run tag ``cardpress.predictions`` that cannot be mapped sto
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from cardpress.compute.mlflow.datasets import parse_json
 from cardpress.readers.mlflow.store import StoreVersion
 
 PREDICTIONS_TAG = "cardpress.predictions"
@@ -64,7 +64,7 @@ def predictions_record(
             problems.append(f"{where}: tag {DATASET_TAG}={wanted!r} names no dataset input of "
                             f"the run — use one of: {known}")  # fmt: skip
     if POSITIVE_TAG in tags:
-        label = _json(tags[POSITIVE_TAG])
+        label = parse_json(tags[POSITIVE_TAG])
         out.record["positive_label"] = (
             label if isinstance(label, str | int | bool) else tags[POSITIVE_TAG]
         )
@@ -82,7 +82,7 @@ def _columns(
     tag: str | None, present: list[str], where: str, problems: list[str]
 ) -> dict[str, Any]:
     if tag is not None:
-        given = _json(tag)
+        given = parse_json(tag)
         if isinstance(given, dict):
             return given
         problems.append(
@@ -109,12 +109,3 @@ def predictions_name(version: StoreVersion, artifact: str) -> str:
     """Where the predictions go in the records folder: ``predictions/<model>-<version>.<ext>``."""
     suffix = PurePosixPath(artifact).suffix.lower()
     return f"predictions/{version.model}-{version.version}{suffix}"
-
-
-def _json(text: str | None) -> Any:
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None

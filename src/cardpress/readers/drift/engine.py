@@ -199,14 +199,20 @@ def performance_by_window(
         "tn": (labelled & ~truth & ~said).sum(),
         "fn": (labelled & truth & ~said).sum(),
     }
-    delays = _delays(table, outcome.label_time, labelled)
-    if delays is not None:
-        seconds, bucket = delays
-        sums["delay_sum"] = seconds.sum()
-        sums.update({f"d{i}": (bucket == i).sum() for i in range(len(DELAY_BUCKETS) + 1)})
+    sums |= delay_sums(table, outcome.label_time, labelled)
     rows = table.group_by(UNIT).aggregate(**sums).to_pyarrow().to_pylist()
     scores = _score_counts(table, outcome, truth, labelled, decimals)
     return {unit(row): _performance(row, scores.get(unit(row), ())) for row in rows}
+
+
+def delay_sums(table: ir.Table, label_time: str | None, labelled: Any) -> dict[str, Any]:
+    """Per window: summed label delay and the count per delay bucket (none without label times)."""
+    delays = _delays(table, label_time, labelled)
+    if delays is None:
+        return {}
+    seconds, bucket = delays
+    sums = {"delay_sum": seconds.sum()}
+    return sums | {f"d{i}": (bucket == i).sum() for i in range(len(DELAY_BUCKETS) + 1)}
 
 
 def _delays(table: ir.Table, label_time: str | None, labelled: Any) -> tuple[Any, Any] | None:

@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cardpress.model_drift import DELAY_BUCKETS, Performance
-from cardpress.readers.drift.engine import UNIT, Outcome, _delays, unit
+from cardpress.readers.drift.engine import UNIT, Outcome, delay_sums, unit
 
 MISSING_PREDICTION = "(missing)"
 
@@ -38,11 +38,7 @@ def outcomes_by_window(table: ir.Table, outcome: Outcome) -> dict[Any, Performan
         labelled = table[outcome.label].cast("string").notnull()
         sums = {}
     sums |= {"rows": table.count(), "labelled": labelled.cast("int64").sum()}
-    delays = _delays(table, outcome.label_time, labelled)
-    if delays is not None:
-        seconds, bucket = delays
-        sums["delay_sum"] = seconds.sum()
-        sums.update({f"d{i}": (bucket == i).sum() for i in range(len(DELAY_BUCKETS) + 1)})
+    sums |= delay_sums(table, outcome.label_time, labelled)
     rows = table.group_by(UNIT).aggregate(**sums).to_pyarrow().to_pylist()
     pairs = _confusion(table, outcome) if outcome.task == "multiclass" else {}
     return {unit(row): _performance(row, outcome.task, pairs.get(unit(row), ())) for row in rows}

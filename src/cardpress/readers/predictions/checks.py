@@ -36,10 +36,7 @@ def checked_predictions(
     problems += _binary(frame, predictions)
     if predictions.y_score:
         problems += _scores(frame, predictions.uri, predictions.y_score)
-    if predictions.weight:
-        problems += weight_problems(frame, predictions.uri, predictions.weight)
-    for column in predictions.sensitive:
-        problems += _levels(frame, predictions.uri, column, reference.get(column))
+    problems += shared_problems(frame, predictions, reference)
     if problems:
         return None, problems
     checked = frame[list(predictions.sensitive)].copy()
@@ -116,6 +113,18 @@ def _scores(frame: pd.DataFrame, uri: str, column: str) -> list[Problem]:
         f"{float(numbers[first])!r})"
     )
     return [Problem(uri, None, column, problem, fix)]
+
+
+def shared_problems(
+    frame: pd.DataFrame, predictions: Predictions, reference: dict[str, str]
+) -> list[Problem]:
+    """The checks every task's table shares: the weight column and each sensitive column."""
+    problems = []
+    if predictions.weight:
+        problems += weight_problems(frame, predictions.uri, predictions.weight)
+    for column in predictions.sensitive:
+        problems += _levels(frame, predictions.uri, column, reference.get(column))
+    return problems
 
 
 def weight_problems(frame: pd.DataFrame, uri: str, column: str) -> list[Problem]:

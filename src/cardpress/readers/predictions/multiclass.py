@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from cardpress.errors import Problem
 from cardpress.model import WEIGHT, Y_CLASS_SCORE, Y_PRED, Y_TRUE, Dataset, Predictions, Run
-from cardpress.readers.predictions.checks import _levels, _row_count, _show, weight_problems
+from cardpress.readers.predictions.checks import _row_count, _show, shared_problems
 
 # A confusion matrix of 100 × 100 is already more than a page can show usefully; more distinct
 # values than that are almost always a number (a regression target) or an id column.
@@ -93,10 +93,7 @@ def checked_multiclass(
         return None, [*problems, Problem(predictions.uri, None, field, problem, fix)]
     if scored:
         problems += _score_problems(frame, predictions, scored, seen)
-    if predictions.weight:
-        problems += weight_problems(frame, predictions.uri, predictions.weight)
-    for column in predictions.sensitive:
-        problems += _levels(frame, predictions.uri, column, reference.get(column))
+    problems += shared_problems(frame, predictions, reference)
     if problems:
         return None, problems
     # the checked table takes the read columns without copying them (10M rows × 5 classes of

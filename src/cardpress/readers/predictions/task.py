@@ -23,7 +23,7 @@ import pandas as pd
 
 from cardpress.errors import Problem
 from cardpress.model import WEIGHT, Y_PRED, Y_TRUE, Dataset, Predictions
-from cardpress.readers.predictions.checks import _levels, _row_count, weight_problems
+from cardpress.readers.predictions.checks import _row_count, shared_problems
 
 TASKS = ("binary", "multiclass", "regression")
 MAX_CLASSES = 50
@@ -72,10 +72,7 @@ def checked_regression(
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The table a regression report reads, or None and every problem found."""
     problems = _row_count(frame, predictions, datasets) + _number_columns(frame, predictions)
-    if predictions.weight:
-        problems += weight_problems(frame, predictions.uri, predictions.weight)
-    for column in predictions.sensitive:
-        problems += _levels(frame, predictions.uri, column, reference.get(column))
+    problems += shared_problems(frame, predictions, reference)
     if problems:
         return None, problems
     return regression_table(frame, predictions), []

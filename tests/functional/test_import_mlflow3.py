@@ -26,6 +26,7 @@ pytest.importorskip("sklearn", reason="needs scikit-learn")
 import mlflow
 import numpy as np
 import pandas as pd
+import sklearn
 from mlflow import MlflowClient
 from mlflow.metrics import MetricValue
 from sklearn.linear_model import LogisticRegression
@@ -34,6 +35,9 @@ import cardpress
 from cardpress import api
 
 ROWS = 60
+# The model's requirements, given: otherwise MLflow infers them by loading each model in a
+# subprocess (8-13 s a model, most of this module's time). The card reads them either way.
+PIP = [f"mlflow=={mlflow.__version__}", f"scikit-learn=={sklearn.__version__}"]
 
 
 def _frame(seed: int) -> pd.DataFrame:
@@ -75,6 +79,7 @@ def _income(client: MlflowClient) -> dict[str, Any]:
         model = _trained(train)
         example = train[["age", "hours"]].head(2)
         info = mlflow.sklearn.log_model(model, name="model", input_example=example,
+                                        pip_requirements=PIP,
                                         registered_model_name="income")  # fmt: skip
         evaluated = test.drop(columns="sex")  # the model's own features and the label
         evaluation = mlflow.data.from_pandas(evaluated, name="adult-test", targets="label")
@@ -97,7 +102,9 @@ def _income(client: MlflowClient) -> dict[str, Any]:
             model = _trained(train)
         finally:
             mlflow.sklearn.autolog(disable=True)
-        mlflow.sklearn.log_model(model, name="model", registered_model_name="income")
+        mlflow.sklearn.log_model(
+            model, name="model", pip_requirements=PIP, registered_model_name="income"
+        )
     made["parent"], made["child"] = parent.info.run_id, child.info.run_id
     return made
 
@@ -108,12 +115,16 @@ def _broken(client: MlflowClient) -> dict[str, Any]:
     frame = _frame(3)
     with mlflow.start_run(run_name="no-metrics") as run:
         mlflow.log_input(mlflow.data.from_pandas(frame, name="frame"), context="evaluation")
-        mlflow.sklearn.log_model(_trained(frame), name="model", registered_model_name="trashed")
+        mlflow.sklearn.log_model(
+            _trained(frame), name="model", pip_requirements=PIP, registered_model_name="trashed"
+        )
     client.delete_run(run.info.run_id)
     with mlflow.start_run(run_name="vanished") as gone:
         mlflow.log_input(mlflow.data.from_pandas(frame, name="frame"), context="evaluation")
         mlflow.log_metric("accuracy", 0.5)
-        mlflow.sklearn.log_model(_trained(frame), name="model", registered_model_name="gone")
+        mlflow.sklearn.log_model(
+            _trained(frame), name="model", pip_requirements=PIP, registered_model_name="gone"
+        )
     client.delete_run(gone.info.run_id)
     client._tracking_client.store._hard_delete_run(gone.info.run_id)  # what `mlflow gc` does
     with mlflow.start_run(run_name="lost-file") as lost:
@@ -122,7 +133,9 @@ def _broken(client: MlflowClient) -> dict[str, Any]:
         mlflow.log_text("label,pred\n1,1\n", "eval/predictions.csv")
         mlflow.set_tag("cardpress.predictions", "eval/predictions.csv")
         artifacts = Path(unquote(urlsplit(mlflow.get_artifact_uri()).path))
-        mlflow.sklearn.log_model(_trained(frame), name="model", registered_model_name="gone")
+        mlflow.sklearn.log_model(
+            _trained(frame), name="model", pip_requirements=PIP, registered_model_name="gone"
+        )
     (artifacts / "eval" / "predictions.csv").unlink()
     return {"trashed": run.info.run_id, "gone": gone.info.run_id, "lost": lost.info.run_id}
 

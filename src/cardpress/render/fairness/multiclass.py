@@ -133,7 +133,6 @@ def _class(
     disparity: ClassDisparity, metrics: list[str], hidden: set[str], scored: bool
 ) -> dict[str, Any]:
     found = {
-
         "class": disparity.name,
         "spreads": [_spread(disparity.spreads[m]) for m in metrics],
         "parity": _clean(vars(disparity.parity)),

@@ -197,3 +197,27 @@ def test_no_scores_no_calibration() -> None:
     report = multiclass_report(frame, ("sex",), SETTINGS)
     assert report.overall.calibration == () and report.overall.brier is None
     assert math.isnan(report.groupings[0].worst_ece[0])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000), st.integers(40, 300), st.data())
+def test_a_duplicated_row_equals_weight_two(seed: int, n: int, data: st.DataObject) -> None:
+    frame = _table(n, seed)
+    row = data.draw(st.integers(0, n - 1))
+    doubled = pd.concat([frame, frame.iloc[[row]]], ignore_index=True)
+    weights = np.ones(n)
+    weights[row] = 2.0
+    by_weight = multiclass_report(frame, ("sex",), SETTINGS, weights)
+    by_copy = multiclass_report(doubled, ("sex",), SETTINGS, np.ones(n + 1))
+    # point estimates agree; intervals differ on purpose (the effective n of 2 equal rows is 2)
+    copies = {g.label: g for _, g in _each_group(by_copy)}
+    for _, group in _each_group(by_weight):
+        other = copies[group.label]
+        assert group.brier is not None and other.brier is not None
+        assert group.brier.value == pytest.approx(other.brier.value, abs=1e-12)
+        for a, b in zip(group.calibration, other.calibration, strict=True):
+            assert a is not None and b is not None
+            assert (a.ece, a.brier) == pytest.approx((b.ece, b.brier), abs=1e-12)
+            left = [v for x in a.bins for v in (x.count, x.mean_score, x.observed)]
+            right = [v for x in b.bins for v in (x.count, x.mean_score, x.observed)]
+            assert left == pytest.approx(right, abs=1e-12)

@@ -260,3 +260,33 @@ def test_without_class_scores_calibration_is_said_missing(project, run_cli, tmp_
     assert "Calibration needs a score column for each class" in html
     assert "Calibration within groups" not in html and not (folder / "calibration.csv").exists()
     assert "calibration_method" not in json.loads((folder / "index.json").read_text())
+
+
+def test_weighted_calibration_is_on_the_page(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    labels = "abc"
+    probabilities = [(0.6, 0.3, 0.1), (0.2, 0.5, 0.3), (0.1, 0.1, 0.8)] * 40
+    rows = [(i, labels[i % 3], labels[(i // 2) % 3], "gh"[i % 2], *p)
+            for i, p in enumerate(probabilities)]  # fmt: skip
+    records = _multiclass_project(project, rows)
+    path = records / "predictions" / "churn-1.csv"
+    frame = pd.read_csv(path).assign(w=[1.0 + (i % 4) for i in range(len(rows))])
+    frame.to_csv(path, index=False)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"]["sha256"] = digest
+    next(d for d in run["datasets"] if d["id"] == "holdout")["sha256"] = digest
+    run["predictions"]["columns"]["weight"] = "w"
+    run_path.write_text(json.dumps(run))
+    out = tmp_path / "out"
+    result = run_cli("build", str(records), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    folder = out / "models/churn/v/1/fairness"
+    page = json.loads((folder / "index.json").read_text())
+    truth, w = frame["y"].to_numpy(), frame["w"].to_numpy()
+    scores = frame[["pa", "pb", "pc"]].to_numpy()
+    expected = brier_score_loss(truth, scores, labels=["a", "b", "c"], sample_weight=w)
+    assert page["overall"]["brier"]["value"] == pytest.approx(expected, abs=1e-9)
+    html = (folder / "index.html").read_text()
+    assert "Σw (rows)" in html, "the bins' counts are weights"
+    assert "at the bin's effective n" in html

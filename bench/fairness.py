@@ -25,12 +25,14 @@ give the same per-slice numbers to 1e-9. fairlearn is run up to ``--fairlearn-ma
 
 ``--tasks multiclass``: 5 classes with a probability column each; "cardpress-multiclass" reads,
 checks and computes the sex × race slices (confusion matrix, accuracy with its interval,
-macro/micro/weighted precision, recall and F1, every class's one-vs-rest rates with intervals and
-AUC with DeLong intervals); "-full" is the whole report (overall, sex, race and sex × race, with
-comparisons, spreads and both rules per class); the ratio is taken on the slices line, against
-fairlearn ``MetricFrame``
-over sex × race with accuracy, macro precision, recall and F1, each class's selection rate and
-recall, and one-vs-rest macro AUC. Times are CPU seconds of the computing process.
+macro/micro/weighted precision, recall and F1, every class's one-vs-rest rates with intervals,
+AUC with DeLong intervals and calibration — reliability bins, ECE with its bootstrap interval,
+Brier score — and the multiclass Brier score with its interval); "-full" is the whole report
+(overall, sex, race and sex × race, with comparisons, spreads and both rules per class); the
+ratio is taken on the slices line, against fairlearn ``MetricFrame`` over sex × race with
+accuracy, macro precision, recall and F1, each class's selection rate and recall, and
+one-vs-rest macro AUC (fairlearn computes no calibration). Times are CPU seconds of the
+computing process.
 
 A regression model (``--tasks regression``): synthetic label and prediction (floats) with the
 same sex × race columns;

@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from fairlearn.metrics import MetricFrame
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, roc_auc_score
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import (
+    accuracy_score,
+    brier_score_loss,
+    confusion_matrix,
+    f1_score,
+    roc_auc_score,
+)
 
 from tests.conftest import EXAMPLE
 from tests.functional.test_bad_input import _fails
@@ -203,3 +210,83 @@ def test_three_labels_declared_binary_are_still_refused(project, run_cli, tmp_pa
     records = _multiclass_project(project, rows, task="binary", scores=False)
     messages = _fails(run_cli, records, tmp_path / "out")
     assert messages[0].startswith("predictions/churn-1.csv: y: holds 3 values ('a', 'b', 'c')")
+
+
+def test_example_page_shows_calibration_of_each_class(example_site: Path) -> None:
+    page = json.loads((example_site / PAGE / "index.json").read_text())
+    frame = pd.read_parquet(EXAMPLE / "predictions" / "hours-band-1.parquet")
+    classes = page["classes"]
+    columns = [page["predictions"]["y_score_by_class"][c] for c in classes]
+    scores, truth = frame[columns].to_numpy(), frame["band"].to_numpy()
+    overall = page["overall"]
+    expected = brier_score_loss(truth, scores, labels=classes)
+    assert overall["brier"]["value"] == pytest.approx(expected, abs=1e-9)
+    sex = page["groupings"][0]
+    for group in sex["groups"]:
+        inside = (frame["sex"] == group["label"]).to_numpy()
+        for index, name in enumerate(classes):
+            found = group["calibration"][name]
+            y, p = (truth[inside] == name).astype(int), scores[inside, index]
+            assert found["brier"]["value"] == pytest.approx(brier_score_loss(y, p), abs=1e-9)
+            observed, _ = calibration_curve(y, p, n_bins=10, strategy="uniform")
+            assert [b["observed"] for b in found["bins"]] == pytest.approx(observed, abs=1e-9)
+    rows = list(csv.DictReader(io.StringIO((example_site / PAGE / "calibration.csv").read_text())))
+    female_long = [r for r in rows if r["grouping"] == "sex" and r["group"] == "Female"
+                   and r["class"] == "long"]  # fmt: skip
+    female = next(g for g in sex["groups"] if g["label"] == "Female")
+    assert float(female_long[0]["value"]) == female["calibration"]["long"]["ece"]["value"]
+    assert sum(r["measure"] == "bin" for r in female_long) == len(
+        female["calibration"]["long"]["bins"]
+    )
+    groups_csv = (example_site / PAGE / "groups.csv").read_text()
+    assert ",multiclass_brier," in groups_csv and ",long,ece," in groups_csv
+    html = (example_site / PAGE / "index.html").read_text()
+    for shown in ("Calibration of each class", "Calibration within groups", "Multiclass Brier",
+                  "10 equal-width score bins", "brier_score_loss", "Kleinberg",
+                  'id="overall-calibration-caption"', 'href="calibration.csv"',
+                  "ECE difference (calibration, worst class)"):  # fmt: skip
+        assert shown in html, shown
+    assert "Calibration by group" not in html and "Calibration needs" not in html
+    for grouping in page["groupings"]:  # one reliability chart per grouping, a panel per class
+        assert f'id="{grouping["id"]}-calibration-caption"' in html
+
+
+def test_without_class_scores_calibration_is_said_missing(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = _multiclass_project(project, [r[:4] for r in _rows()], scores=False)
+    out = tmp_path / "out"
+    assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
+    folder = out / "models/churn/v/1/fairness"
+    html = (folder / "index.html").read_text()
+    assert "Calibration needs a score column for each class" in html
+    assert "Calibration within groups" not in html and not (folder / "calibration.csv").exists()
+    assert "calibration_method" not in json.loads((folder / "index.json").read_text())
+
+
+def test_weighted_calibration_is_on_the_page(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    labels = "abc"
+    probabilities = [(0.6, 0.3, 0.1), (0.2, 0.5, 0.3), (0.1, 0.1, 0.8)] * 40
+    rows = [(i, labels[i % 3], labels[(i // 2) % 3], "gh"[i % 2], *p)
+            for i, p in enumerate(probabilities)]  # fmt: skip
+    records = _multiclass_project(project, rows)
+    path = records / "predictions" / "churn-1.csv"
+    frame = pd.read_csv(path).assign(w=[1.0 + (i % 4) for i in range(len(rows))])
+    frame.to_csv(path, index=False)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"]["sha256"] = digest
+    next(d for d in run["datasets"] if d["id"] == "holdout")["sha256"] = digest
+    run["predictions"]["columns"]["weight"] = "w"
+    run_path.write_text(json.dumps(run))
+    out = tmp_path / "out"
+    result = run_cli("build", str(records), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    folder = out / "models/churn/v/1/fairness"
+    page = json.loads((folder / "index.json").read_text())
+    truth, w = frame["y"].to_numpy(), frame["w"].to_numpy()
+    scores = frame[["pa", "pb", "pc"]].to_numpy()
+    expected = brier_score_loss(truth, scores, labels=["a", "b", "c"], sample_weight=w)
+    assert page["overall"]["brier"]["value"] == pytest.approx(expected, abs=1e-9)
+    html = (folder / "index.html").read_text()
+    assert "Σw (rows)" in html, "the bins' counts are weights"
+    assert "at the bin's effective n" in html

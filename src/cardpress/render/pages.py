@@ -40,6 +40,7 @@ from cardpress.render.fairness.multiclass import (
     multiclass_data,
     multiclass_headline,
 )
+from cardpress.render.fairness.multiclass_scored import multiclass_calibration_csv
 from cardpress.render.fairness.regression import (
     overall_results,
     regression_chart_specs,
@@ -250,6 +251,8 @@ def _fairness_page(
     if "thresholds" in data:  # with scores: the calibration and threshold tables as CSV too
         files.append(RenderedFile(f"{folder}/calibration.csv", calibration_csv(data)))
         files.append(RenderedFile(f"{folder}/thresholds.csv", thresholds_csv(data)))
+    elif "calibration_method" in data:  # multiclass with class scores: calibration per class
+        files.append(RenderedFile(f"{folder}/calibration.csv", multiclass_calibration_csv(data)))
     return PagePlan(f"{folder}/index.html", "fairness.html", data, charts, files=tuple(files))
 
 

@@ -191,6 +191,18 @@ def _brier(
     """Each group's Brier score and the half-width of its 95% interval (two passes)."""
     error = score - truth
     error **= 2
+    return mean_squared_by_group(codes, error, groups, weights)
+
+
+def mean_squared_by_group(
+    codes: NDArray[np.integer], error: Floats, groups: int, weights: Floats | None
+) -> tuple[Floats, Floats]:
+    """Each group's weighted mean of the per-row squared errors ``error``, and its 95% half-width.
+
+    The mean is a Brier score; the half-width is NaN where the effective n is below 2.
+
+    ``error`` is overwritten (it holds row-length scratch): pass a copy to keep it.
+    """
     mass: Floats
     squares: Floats
     if weights is None:

@@ -5,19 +5,21 @@ matrix, accuracy and macro/micro/weighted precision, recall and F1 (:mod:`.multi
 class against the rest as a binary problem, so the binary report's rates, reference comparisons,
 between-groups spreads, parity measures, four-fifths rule and LL144 impact ratios apply per class
 unchanged (:mod:`.disparity`, :mod:`.rules`). The headline disparity of a grouping is the worst
-over its classes: the largest difference and the smallest ratio.
+over its classes: the largest difference and the smallest ratio. With per-class scores, each
+group's calibration per class and its multiclass Brier score (:mod:`.multiclass_calibration`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from cardpress.compute.fairness.calibration import Calibration, ece_spread
 from cardpress.compute.fairness.disparity import (
     METRICS,
     Comparison,
@@ -28,7 +30,14 @@ from cardpress.compute.fairness.disparity import (
     parity,
     spread,
 )
-from cardpress.compute.fairness.groups import RATES, GroupMetrics, Rate, group_codes, shown
+from cardpress.compute.fairness.groups import (
+    RATES,
+    GroupMetrics,
+    Rate,
+    group_codes,
+    group_label,
+    shown,
+)
 from cardpress.compute.fairness.multiclass import (
     FloatArray,
     class_scores,
@@ -38,6 +47,7 @@ from cardpress.compute.fairness.multiclass import (
     one_vs_rest,
     ovr_auc_by_group,
 )
+from cardpress.compute.fairness.multiclass_calibration import Brier, ClassScores, class_calibration
 from cardpress.compute.fairness.rules import ImpactTable, four_fifths, local_law_144
 from cardpress.compute.rates import wilson_interval
 from cardpress.model import Y_CLASS_SCORE, Y_PRED, Y_TRUE, FairnessSettings
@@ -61,6 +71,9 @@ class ClassGroup:
     f1: tuple[float, ...]  # per class, NaN where undefined
     ovr: tuple[GroupMetrics, ...]  # each class against the rest
     macro_auc: float
+    # with per-class scores: each class's calibration (None: no weight), the multiclass Brier
+    calibration: tuple[Calibration | None, ...] = ()
+    brier: Brier | None = None
 
     @property
     def label(self) -> str:
@@ -78,6 +91,8 @@ class ClassDisparity:
     parity: Parity
     four_fifths: ImpactTable
     ll144: ImpactTable
+    # with scores: (highest, lowest, max − min) of the class's ECE over the groups large enough
+    ece_spread: tuple[str | None, str | None, float] = (None, None, math.nan)
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,7 @@ class ClassGrouping:
     classes: tuple[ClassDisparity, ...]
     worst: Parity  # the worst class of each parity measure
     worst_class: dict[str, str | None]  # measure -> the class that sets it
+    worst_ece: tuple[float, str | None] = (math.nan, None)  # the largest ECE spread, its class
 
     @property
     def name(self) -> str:
@@ -124,7 +140,7 @@ def multiclass_report(
     classes = tuple(str(c) for c in frame[Y_TRUE].cat.categories)
     data = _data(frame, weights)
     scores = data.scores
-    overall = _groups(frame, (), data, 0)[0]
+    overall = _groups(frame, (), data, 0, classes)[0]
     wanted: list[tuple[str, ...]] = [(column,) for column in sensitive]
     skipped = []
     for group_columns in settings.intersections:
@@ -148,17 +164,19 @@ def multiclass_groups(
     weights: FloatArray | None = None,
 ) -> list[ClassGroup]:
     """The groups of one grouping of a checked multiclass table, largest first."""
-    return _groups(frame, columns, _data(frame, weights), min_group_size)
+    classes = tuple(str(c) for c in frame[Y_TRUE].cat.categories)
+    return _groups(frame, columns, _data(frame, weights), min_group_size, classes)
 
 
 def _data(frame: pd.DataFrame, weights: FloatArray | None) -> _Data:
     classes = len(frame[Y_TRUE].cat.categories)
     columns = [f"{Y_CLASS_SCORE}{i}" for i in range(classes)]
     scores = [frame[c].to_numpy(np.float64) for c in columns] if columns[0] in frame else None
-    return _Data(
-        frame[Y_TRUE].cat.codes.to_numpy(np.int16), frame[Y_PRED].cat.codes.to_numpy(np.int16),
-        scores, weights, classes,
-    )  # fmt: skip
+    truth = frame[Y_TRUE].cat.codes.to_numpy(np.int16)
+    # the score bins and per-row squared errors do not depend on the grouping: computed once
+    calibrated = ClassScores.of(truth, scores, weights) if scores else None
+    return _Data(truth, frame[Y_PRED].cat.codes.to_numpy(np.int16), scores, weights, classes,
+                 calibrated)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -168,10 +186,15 @@ class _Data:
     scores: list[FloatArray] | None
     weights: FloatArray | None
     classes: int
+    calibrated: ClassScores | None = None
 
 
 def _groups(
-    frame: pd.DataFrame, columns: tuple[str, ...], data: _Data, min_size: int
+    frame: pd.DataFrame,
+    columns: tuple[str, ...],
+    data: _Data,
+    min_size: int,
+    classes: tuple[str, ...],
 ) -> list[ClassGroup]:
     codes, labels = group_codes(frame, columns)
     count, k = len(labels), data.classes
@@ -183,6 +206,10 @@ def _groups(
     auc = None
     if data.scores:
         auc = ovr_auc_by_group(codes, count, data.truth, data.scores, data.weights)
+    calibration = None
+    if data.calibrated is not None:
+        names = [group_label(v) for v in labels]
+        calibration = class_calibration(codes, count, data.calibrated, names, classes)
     total = float(matrices.sum())
     groups = []
     for code, values in enumerate(labels):
@@ -191,6 +218,8 @@ def _groups(
         scored = (auc[0][code], auc[1][code], auc[2][code]) if auc else None
         group = _group(columns, values, int(rows[code]), matrices[code], squares[code], total,
                        min_size, scored)  # fmt: skip
+        if calibration is not None:
+            group = replace(group, calibration=calibration[0][code], brier=calibration[1][code])
         groups.append(group)
     return sorted(groups, key=lambda g: (-g.count, g.label))
 
@@ -284,7 +313,7 @@ def _grouping(
     classes: tuple[str, ...],
     settings: FairnessSettings,
 ) -> ClassGrouping:
-    groups = _groups(frame, columns, data, settings.min_group_size)
+    groups = _groups(frame, columns, data, settings.min_group_size, classes)
     first = [g.ovr[0] for g in groups]
     reference, rule = choose_reference(first, dict(settings.reference))
     label = reference.label if reference is not None else None
@@ -292,8 +321,10 @@ def _grouping(
                       for index, name in enumerate(classes))  # fmt: skip
     worst, worst_class = _worst(per_class)
     summary = {name: _summary_spread(groups, name) for name in SUMMARY}
+    eces = [(c.ece_spread[2], c.name) for c in per_class if not math.isnan(c.ece_spread[2])]
+    worst_ece = max(eces, key=lambda e: e[0]) if eces else (math.nan, None)
     return ClassGrouping(columns, tuple(groups), label, rule, summary, per_class, worst,
-                         worst_class)  # fmt: skip
+                         worst_class, worst_ece)  # fmt: skip
 
 
 def _class(
@@ -309,10 +340,12 @@ def _class(
     if base is not None:
         comparisons = {g.label: {m: compare(g, base, m) for m in METRICS} for g in binary}
     spreads = {metric: spread(binary, metric) for metric in METRICS}
+    calibrated = {g.label: g.calibration[index] for g in groups if g.calibration}
+    found = {label: c for label, c in calibrated.items() if c is not None}
     return ClassDisparity(
         name, comparisons, spreads, parity(spreads),
         four_fifths(binary, settings.min_group_size, settings.four_fifths_threshold),
-        local_law_144(binary),
+        local_law_144(binary), ece_spread(binary, found),
     )  # fmt: skip
 
 

@@ -187,9 +187,10 @@ def performance_by_window(
         from cardpress.readers.drift.outcomes import outcomes_by_window
 
         return outcomes_by_window(table, outcome)
-    label = table[outcome.label].cast("string")
-    truth = label == outcome.positive
-    said = table[outcome.prediction].cast("string") == outcome.positive
+    label = outcome_text(table[outcome.label])
+    positive = outcome_text(ibis.literal(outcome.positive))
+    truth = label == positive
+    said = outcome_text(table[outcome.prediction]) == positive
     labelled = label.notnull()
     sums = {
         "rows": table.count(),
@@ -203,6 +204,32 @@ def performance_by_window(
     rows = table.group_by(UNIT).aggregate(**sums).to_pyarrow().to_pylist()
     scores = _score_counts(table, outcome, truth, labelled, decimals)
     return {unit(row): _performance(row, scores.get(unit(row), ())) for row in rows}
+
+
+# 2⁵³: above it a float64 no longer holds every whole number, so such values keep their own text
+EXACT = 9007199254740992
+
+
+def outcome_text(column: Any) -> Any:
+    """A label or prediction as text in which numbers compare as numbers.
+
+    Labels often arrive as floats or as text (a late-label CSV, a column with a missing value)
+    while predictions are integers: 1, 1.0, "1.0" and "1" are all "1", "0.50" and 0.5 the
+    engine's text of 0.5; anything that is not a finite number (``"yes"``, ``">50K"``, true) is
+    its own text. The same rule as the fairness report's class names (whole numbers without a
+    decimal point), so a monitoring label matches the prediction it was meant to.
+    """
+    kind = column.type()
+    if kind.is_integer() or not (kind.is_numeric() or kind.is_string()):
+        return column.cast("string")
+    number = column.try_cast("float64") if kind.is_string() else column.cast("float64")
+    finite = number.notnull() & ~(number.isnan() | number.isinf()).fill_null(True)
+    exact = finite & (number.abs() < EXACT)
+    return ibis.cases(
+        (exact & (number % 1 == 0), number.cast("int64").cast("string")),
+        (exact, number.cast("string")),
+        else_=column.cast("string"),
+    )
 
 
 def delay_sums(table: ir.Table, label_time: str | None, labelled: Any) -> dict[str, Any]:

@@ -4,8 +4,9 @@ Only sums leave the engine. Regression: over the rows whose label and prediction
 finite numbers, the count and Σ|e|, Σe, Σe², Σe⁴ of the error e = prediction − label.
 Rows with a label whose label or prediction is not a finite number are counted apart
 (``unreadable``: the page warns of them). Multiclass: the labelled rows per (label,
-prediction) pair, compared as text (a missing prediction counts as the class ``(missing)``,
-always wrong). Label delays as for a binary model.
+prediction) pair, compared as text in which numbers compare as numbers (1, 1.0 and "1.0" are
+one class: :func:`.engine.outcome_text`; a missing prediction counts as the class
+``(missing)``, always wrong). Label delays as for a binary model.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cardpress.model_drift import DELAY_BUCKETS, Performance
-from cardpress.readers.drift.engine import UNIT, Outcome, delay_sums, unit
+from cardpress.readers.drift.engine import UNIT, Outcome, delay_sums, outcome_text, unit
 
 MISSING_PREDICTION = "(missing)"
 
@@ -56,8 +57,8 @@ def _finite(value: Any) -> Any:
 def _confusion(table: ir.Table, outcome: Outcome) -> dict[Any, tuple[tuple[str, str, int], ...]]:
     """Labelled rows per (label, prediction) pair, per file and window."""
     assert outcome.label is not None and outcome.prediction is not None
-    label = table[outcome.label].cast("string")
-    predicted = table[outcome.prediction].cast("string").fill_null(MISSING_PREDICTION)
+    label = outcome_text(table[outcome.label])
+    predicted = outcome_text(table[outcome.prediction]).fill_null(MISSING_PREDICTION)
     labelled = table.filter(label.notnull()).mutate(y=label, p=predicted)
     grouped = labelled.group_by([*UNIT, "y", "p"]).aggregate(n=labelled.count())
     found: dict[Any, list[tuple[str, str, int]]] = defaultdict(list)

@@ -31,8 +31,26 @@ def reliability_chart(rows: list[dict[str, Any]], *, groups: list[str], title: s
     return spec
 
 
+def reliability_groups_chart(
+    rows: list[dict[str, Any]], *, panels: list[str], groups: list[str], title: str
+) -> Spec:
+    """Reliability diagrams with every group in one panel, a panel per ``panel`` value.
+
+    For a multiclass model (a panel per class), so the charts stay few: groups are told apart by
+    colour and dash pattern (the legend shows both), as in :func:`threshold_chart`; lines only,
+    the intervals are in the table beside. ``rows`` hold ``panel`` and the fields of
+    :func:`reliability_chart`'s rows.
+    """
+    spec: Spec = json.loads(_reliability_template(coloured=True))
+    spec["data"] = {"values": rows}
+    spec["title"] = title
+    spec["facet"]["sort"] = panels
+    _group_scales(spec, groups)
+    return spec
+
+
 @cache
-def _reliability_template() -> str:
+def _reliability_template(coloured: bool = False) -> str:
     import altair as alt  # lazily: chart workers only render
 
     unit = alt.Scale(domain=[0, 1], nice=False)
@@ -44,19 +62,33 @@ def _reliability_template() -> str:
         x=alt.datum(0, scale=unit), y=alt.datum(0, scale=unit),
         x2=alt.datum(1), y2=alt.datum(1),
     )  # fmt: skip
-    bars = base.mark_rule(color=paint("1")).encode(
-        x=x, y=alt.Y("lower:Q", scale=unit), y2="upper:Q"
-    )
-    line = base.mark_line(color=paint("1"), point=alt.OverlayMarkDef(filled=True, size=40))
-    line = line.encode(x=x, y=y)
+    if coloured:  # a line per group in each panel
+        legend = alt.Legend(title="group", orient="bottom", symbolStrokeWidth=2, columns=3)
+        # lines only: point marks tripled the chart's size (as the threshold chart's did), and
+        # a small group's interval bars cover the panel; the table beside has both
+        layers = [diagonal, base.mark_line(strokeWidth=1.5).encode(
+            x=x, y=y, color=alt.Color("group:N", legend=legend),
+            strokeDash=alt.StrokeDash("group:N", legend=legend),
+        )]  # fmt: skip
+    else:
+        bars = base.mark_rule(color=paint("1")).encode(
+            x=x, y=alt.Y("lower:Q", scale=unit), y2="upper:Q"
+        )
+        point = alt.OverlayMarkDef(filled=True, size=40)
+        line = base.mark_line(color=paint("1"), point=point).encode(x=x, y=y)
+        layers = [diagonal, bars, line]
     header = alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",
                         labelFontWeight="bold", title=None, labelLimit=0)  # fmt: skip
+    facet = alt.Facet("panel:N" if coloured else "group:N", header=header, title=None)
+    size = 170 if coloured else 130  # a panel holds every group: room for their lines
     chart = (
-        alt.layer(diagonal, bars, line)
-        .properties(width=130, height=130)
-        .facet(facet=alt.Facet("group:N", header=header, title=None), columns=4, title="")
+        alt.layer(*layers)
+        .properties(width=size, height=size)
+        .facet(facet=facet, columns=4 if not coloured else 3, title="")
         .configure_axis(labelOverlap=False, labelFlush=False, labelBound=False, labelLimit=0)
     )
+    if coloured:
+        chart = chart.configure_legend(labelLimit=0)
     return json.dumps(chart.to_dict(validate=False), sort_keys=True)
 
 
@@ -73,8 +105,16 @@ def threshold_chart(
     spec: Spec = json.loads(_threshold_template(deployed is not None))
     spec["data"] = {"values": rows}
     spec["title"] = title
-    count = len(groups)
-    dashes = [DASHES[i % len(DASHES)] for i in range(count)]
+    _group_scales(spec, groups)
+    for layer in spec["spec"]["layer"]:
+        if deployed is not None and layer["mark"].get("type") == "rule":
+            layer["encoding"]["x"]["datum"] = deployed
+    return spec
+
+
+def _group_scales(spec: Spec, groups: list[str]) -> None:
+    """Colour and dash pattern of each group in every layer, in the groups' order."""
+    dashes = [DASHES[i % len(DASHES)] for i in range(len(groups))]
     for layer in spec["spec"]["layer"]:
         encoding = layer["encoding"]
         for channel, values in (("strokeDash", dashes), ("color", None)):
@@ -82,9 +122,6 @@ def threshold_chart(
                 encoding[channel]["scale"] = {"domain": groups}
                 if values is not None:
                     encoding[channel]["scale"]["range"] = values
-        if deployed is not None and layer["mark"].get("type") == "rule":
-            encoding["x"]["datum"] = deployed
-    return spec
 
 
 @cache

@@ -23,6 +23,13 @@ from cardpress.compute.fairness.multiclass_report import (
 from cardpress.model import FairnessSettings, Predictions
 from cardpress.render.charts import Chart, group_dots
 from cardpress.render.fairness.data import METRIC_NAMES, _clean, _impact, _number, _slug
+from cardpress.render.fairness.multiclass_scored import (
+    calibration_chart_specs,
+    calibration_method,
+    class_ece_spread,
+    group_calibration,
+    worst_ece,
+)
 from cardpress.render.fairness.tables import csv_cell
 
 AVERAGE_NAMES: dict[str, str] = {
@@ -39,7 +46,7 @@ def multiclass_data(
     suppress = settings.suppress_small_groups
     metrics = [m for m in METRICS if m != "auc" or report.has_scores]
     classes = list(report.classes)
-    return {
+    data = {
         "kind": "fairness-report",
         "task": "multiclass",
         "predictions": {
@@ -70,6 +77,9 @@ def multiclass_data(
             {"columns": list(columns), "why": why} for columns, why in report.skipped_intersections
         ],
     }
+    if report.has_scores:  # calibration of each class within groups
+        data["calibration_method"] = calibration_method()
+    return data
 
 
 def multiclass_headline(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -102,11 +112,14 @@ def _grouping(
         row = _group(group, classes, metrics, suppress and group.small)
         row["reference"] = group.label == grouping.reference
         groups.append(row)
-    per_class = [_class(c, metrics, hidden) for c in grouping.classes]
+    scored = any(g.calibration for g in grouping.groups)
+    per_class = [_class(c, metrics, hidden, scored) for c in grouping.classes]
     flagged = [f"{r['label']} ({c['class']})" for c in per_class for r in c["four_fifths"]["rows"]
                if r["status"] == "flagged"]  # fmt: skip
     worst = _clean(vars(grouping.worst))
     worst["classes"] = dict(grouping.worst_class)
+    if scored:
+        worst["ece"] = worst_ece(grouping)
     return {
         "id": "by-" + _slug(grouping.name), "name": grouping.name,
         "columns": list(grouping.columns), "reference": grouping.reference,
@@ -116,8 +129,10 @@ def _grouping(
     }  # fmt: skip
 
 
-def _class(disparity: ClassDisparity, metrics: list[str], hidden: set[str]) -> dict[str, Any]:
-    return {
+def _class(
+    disparity: ClassDisparity, metrics: list[str], hidden: set[str], scored: bool
+) -> dict[str, Any]:
+    found = {
         "class": disparity.name,
         "spreads": [_spread(disparity.spreads[m]) for m in metrics],
         "parity": _clean(vars(disparity.parity)),
@@ -128,6 +143,9 @@ def _class(disparity: ClassDisparity, metrics: list[str], hidden: set[str]) -> d
         "four_fifths": _impact(disparity.four_fifths, hidden),
         "ll144": _impact(disparity.ll144, hidden),
     }  # fmt: skip
+    if scored:
+        found["ece_spread"] = class_ece_spread(disparity)
+    return found
 
 
 def _spread(spread: Any) -> dict[str, Any]:
@@ -148,6 +166,8 @@ def _group(
         name: _one_class(ovr, group.f1[index], metrics)
         for index, (name, ovr) in enumerate(zip(classes, group.ovr, strict=True))
     }
+    if group.calibration:
+        row |= group_calibration(group, classes)
     return {
         **row, "suppressed": False, "count": group.count, "weight": group.weight,
         "share": _number(group.share), "accuracy": _clean(vars(group.accuracy)),
@@ -214,6 +234,10 @@ def _group_rows(
     rows += [["", key, group["averages"][key], *[None] * 7] for key in AVERAGE_NAMES]
     if any(m["id"] == "auc" for m in data["metrics"]):
         rows.append(["", "macro_auc", group["macro_auc"], *[None] * 7])
+    if group.get("brier"):
+        brier = group["brier"]
+        rows.append(["", "multiclass_brier", brier["value"], brier["lower"], brier["upper"],
+                     *[None] * 5])  # fmt: skip
     for name, one in group["per_class"].items():
         compared = versus.get(name, {}).get(group["label"], {})
         for metric in [m["id"] for m in data["metrics"]]:
@@ -223,6 +247,11 @@ def _group_rows(
                          value.get("successes"), value.get("trials"), value["undefined"],
                          against.get("difference"), against.get("ratio")])  # fmt: skip
         rows.append([name, "f1", one["f1"], *[None] * 7])
+        found = group.get("calibration", {}).get(name)
+        for measure in ("ece", "brier") if found else ():
+            figure = found[measure]
+            rows.append([name, measure, figure["value"], figure["lower"], figure["upper"],
+                         *[None] * 5])  # fmt: skip
     classes = data["classes"]
     for true, line in zip(classes, group["confusion"]["counts"], strict=True):
         for predicted, value in zip(classes, line, strict=True):
@@ -231,7 +260,7 @@ def _group_rows(
 
 
 def multiclass_chart_specs(data: dict[str, Any]) -> dict[str, Chart]:
-    """One chart per grouping: selection rate and recall of each class, a row per group."""
+    """Per grouping: selection rate and recall of each class, a row per group; reliability."""
     specs: dict[str, Chart] = {}
     for grouping in data["groupings"]:
         shown = [g for g in grouping["groups"] if not g["suppressed"]]
@@ -251,4 +280,4 @@ def multiclass_chart_specs(data: dict[str, Any]) -> dict[str, Chart]:
                 })  # fmt: skip
         if rows:
             specs[grouping["id"]] = group_dots(rows, groups=[g["label"] for g in shown])
-    return specs
+    return specs | calibration_chart_specs(data)

@@ -42,7 +42,7 @@ def scored_data(report: FairnessReport) -> dict[str, Any]:
         "thresholds": [float(t) for t in THRESHOLDS],
         "deployed_threshold": deployed,
         "calibration_method": METHOD,
-        "overall_calibration": _calibration(report.overall_calibration),
+        "overall_calibration": calibration_data(report.overall_calibration),
         "overall_curves": _curves(report.overall_curves),
     }
 
@@ -58,7 +58,7 @@ def grouping_scored(grouping: Grouping, hidden: set[str]) -> dict[str, Any]:
             continue
         row = {"label": group.label, "small": group.small, "suppressed": False,
                "reference": group.label == reference}  # fmt: skip
-        row["calibration"] = _calibration(grouping.calibration.get(group.label))
+        row["calibration"] = calibration_data(grouping.calibration.get(group.label))
         row["curves"] = _curves(grouping.curves.get(group.label))
         rows.append(row)
     shown = [g for g in grouping.groups if g.label not in hidden]
@@ -67,7 +67,8 @@ def grouping_scored(grouping: Grouping, hidden: set[str]) -> dict[str, Any]:
     return {"groups": rows, "ece_spread": spread}
 
 
-def _calibration(found: Calibration | None) -> dict[str, Any] | None:
+def calibration_data(found: Calibration | None) -> dict[str, Any] | None:
+    """One calibration as the page's data: ECE and Brier with intervals, the shown bins."""
     if found is None:
         return None
     bins = [{key: _number(value) for key, value in vars(b).items()} for b in found.bins]
@@ -106,11 +107,8 @@ def scored_chart_specs(data: dict[str, Any]) -> dict[str, Spec]:
     for grouping in data["groupings"]:
         shown = [g for g in grouping["scored"]["groups"] if not g["suppressed"]]
         labels = [g["label"] for g in shown]
-        reliability = [
-            {"group": g["label"], "mean_score": b["mean_score"], "observed": b["observed"],
-             "lower": b["observed_lower"], "upper": b["observed_upper"]}
-            for g in shown if g["calibration"] for b in g["calibration"]["bins"]
-        ]  # fmt: skip
+        reliability = [point for g in shown if g["calibration"]
+                       for point in reliability_points(g["label"], g["calibration"])]  # fmt: skip
         if reliability:
             title = f"Reliability by {grouping['name']}"
             specs[grouping["id"] + "-calibration"] = reliability_chart(
@@ -132,6 +130,15 @@ def scored_chart_specs(data: dict[str, Any]) -> dict[str, Spec]:
     return specs
 
 
+def reliability_points(group: str, found: dict[str, Any]) -> list[dict[str, Any]]:
+    """A calibration's bins as rows of :func:`.charts.reliability_chart`."""
+    return [
+        {"group": group, "mean_score": b["mean_score"], "observed": b["observed"],
+         "lower": b["observed_lower"], "upper": b["observed_upper"]}
+        for b in found["bins"]
+    ]  # fmt: skip
+
+
 CALIBRATION_COLUMNS = (
     "grouping", "group", "measure", "bin_lower", "bin_upper", "count", "rows", "mean_score",
     "value", "lower", "upper",
@@ -147,18 +154,23 @@ def calibration_csv(data: dict[str, Any]) -> bytes:
     """
     rows: list[list[Any]] = []
     for grouping, group in _scored_groups(data):
-        found = group["calibration"]
-        if not found:
-            continue
-        for measure in ("ece", "brier"):
-            figure = found[measure]
-            rows.append([grouping, group["label"], measure, None, None, None, None, None,
-                         figure["value"], figure["lower"], figure["upper"]])  # fmt: skip
-        for b in found["bins"]:
-            rows.append([grouping, group["label"], "bin", b["lower"], b["upper"], b["count"],
-                         b["rows"], b["mean_score"], b["observed"], b["observed_lower"],
-                         b["observed_upper"]])  # fmt: skip
-    return _csv(CALIBRATION_COLUMNS, rows)
+        if group["calibration"]:
+            rows += [[grouping, group["label"], *row]
+                     for row in calibration_rows(group["calibration"])]  # fmt: skip
+    return csv_bytes(CALIBRATION_COLUMNS, rows)
+
+
+def calibration_rows(found: dict[str, Any]) -> list[list[Any]]:
+    """A calibration's CSV cells from ``measure`` on: its ECE, its Brier score, then its bins."""
+    rows: list[list[Any]] = []
+    for measure in ("ece", "brier"):
+        figure = found[measure]
+        rows.append([measure, None, None, None, None, None, figure["value"], figure["lower"],
+                     figure["upper"]])  # fmt: skip
+    for b in found["bins"]:
+        rows.append(["bin", b["lower"], b["upper"], b["count"], b["rows"], b["mean_score"],
+                     b["observed"], b["observed_lower"], b["observed_upper"]])  # fmt: skip
+    return rows
 
 
 def thresholds_csv(data: dict[str, Any]) -> bytes:
@@ -171,7 +183,7 @@ def thresholds_csv(data: dict[str, Any]) -> bytes:
         for index, threshold in enumerate(data["thresholds"]):
             rows.append([grouping, group["label"], threshold, curves["selection_rate"][index],
                          curves["recall"][index], curves["fpr"][index]])  # fmt: skip
-    return _csv(THRESHOLD_COLUMNS, rows)
+    return csv_bytes(THRESHOLD_COLUMNS, rows)
 
 
 def _scored_groups(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -184,7 +196,8 @@ def _scored_groups(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return found
 
 
-def _csv(columns: tuple[str, ...], rows: list[list[Any]]) -> bytes:
+def csv_bytes(columns: tuple[str, ...], rows: list[list[Any]]) -> bytes:
+    """A header and rows as CSV (full-precision numbers, formula-safe text)."""
     import csv
     import io
 

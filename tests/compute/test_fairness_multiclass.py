@@ -21,7 +21,8 @@ from sklearn.metrics import (
 )
 
 from cardpress.compute.fairness import multiclass as mc
-from cardpress.compute.fairness.multiclass_report import MulticlassReport, multiclass_report
+from cardpress.compute.fairness.multiclass_report import multiclass_report
+from cardpress.compute.fairness.multiclass_types import MulticlassReport
 from cardpress.compute.rates import auc_by_group, wilson_interval
 from cardpress.model import Y_CLASS_SCORE, Y_PRED, Y_TRUE, FairnessSettings
 

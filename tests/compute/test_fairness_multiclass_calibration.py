@@ -13,11 +13,8 @@ from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss
 
 from cardpress.compute.fairness.calibration import Calibration, score_bins
-from cardpress.compute.fairness.multiclass_report import (
-    ClassGroup,
-    MulticlassReport,
-    multiclass_report,
-)
+from cardpress.compute.fairness.multiclass_report import multiclass_report
+from cardpress.compute.fairness.multiclass_types import ClassGroup, MulticlassReport
 from cardpress.compute.rates import Z95
 from cardpress.model import Y_CLASS_SCORE, Y_PRED, Y_TRUE, FairnessSettings
 from tests.conftest import EXAMPLE

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from cardpress.compute.card import card_data
 from cardpress.compute.fairness.disparity import spread
 from cardpress.compute.fairness.groups import GroupMetrics
-from cardpress.compute.fairness.multiclass_report import MulticlassReport
+from cardpress.compute.fairness.multiclass_types import MulticlassReport
 from cardpress.compute.fairness.regression_report import (
     RegressionGrouping,
     SliceReport,

@@ -17,7 +17,7 @@ from cardpress.compute.card import card_data
 from cardpress.compute.card_data import TASK_INFERRED
 from cardpress.compute.check import RuleResult
 from cardpress.compute.diff import diff_data
-from cardpress.compute.fairness.multiclass_report import MulticlassReport
+from cardpress.compute.fairness.multiclass_types import MulticlassReport
 from cardpress.compute.fairness.regression_report import RegressionReport, SliceReport
 from cardpress.compute.site import ModelEntry, Site, VersionEntry
 from cardpress.compute.summary import card_summary

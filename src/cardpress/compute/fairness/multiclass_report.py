@@ -19,10 +19,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from cardpress.compute.fairness.calibration import Calibration, ece_spread
+from cardpress.compute.fairness.calibration import ece_spread
 from cardpress.compute.fairness.disparity import (
     METRICS,
-    Comparison,
     Parity,
     Spread,
     choose_reference,
@@ -36,7 +35,6 @@ from cardpress.compute.fairness.groups import (
     Rate,
     group_codes,
     group_label,
-    shown,
 )
 from cardpress.compute.fairness.multiclass import (
     FloatArray,
@@ -47,87 +45,18 @@ from cardpress.compute.fairness.multiclass import (
     one_vs_rest,
     ovr_auc_by_group,
 )
-from cardpress.compute.fairness.multiclass_calibration import Brier, ClassScores, class_calibration
-from cardpress.compute.fairness.rules import ImpactTable, four_fifths, local_law_144
+from cardpress.compute.fairness.multiclass_calibration import ClassScores, class_calibration
+from cardpress.compute.fairness.multiclass_types import (
+    ClassDisparity,
+    ClassGroup,
+    ClassGrouping,
+    MulticlassReport,
+)
+from cardpress.compute.fairness.rules import four_fifths, local_law_144
 from cardpress.compute.rates import wilson_interval
 from cardpress.model import Y_CLASS_SCORE, Y_PRED, Y_TRUE, FairnessSettings
 
 SUMMARY = ("accuracy", "macro_f1")  # spread over groups of the whole-model figures
-
-
-@dataclass(frozen=True)
-class ClassGroup:
-    """One group (or all rows) of a multiclass report."""
-
-    columns: tuple[str, ...]
-    values: tuple[str | None, ...]
-    count: int  # rows
-    weight: float  # sum of the rows' weights (= rows without weights)
-    share: float  # of the total weight
-    small: bool
-    confusion: FloatArray  # [true class, predicted class], weighted counts
-    accuracy: Rate
-    averages: dict[str, float]  # macro_/micro_/weighted_ precision, recall, f1
-    f1: tuple[float, ...]  # per class, NaN where undefined
-    ovr: tuple[GroupMetrics, ...]  # each class against the rest
-    macro_auc: float
-    # with per-class scores: each class's calibration (None: no weight), the multiclass Brier
-    calibration: tuple[Calibration | None, ...] = ()
-    brier: Brier | None = None
-
-    @property
-    def label(self) -> str:
-        """``Female``, ``Female × Black``, or ``all rows``."""
-        return " × ".join(shown(v) for v in self.values) if self.values else "all rows"
-
-
-@dataclass(frozen=True)
-class ClassDisparity:
-    """One class of one grouping: the binary (one-vs-rest) comparisons between its groups."""
-
-    name: str
-    comparisons: dict[str, dict[str, Comparison]]  # group label -> metric -> vs reference
-    spreads: dict[str, Spread]
-    parity: Parity
-    four_fifths: ImpactTable
-    ll144: ImpactTable
-    # with scores: (highest, lowest, max − min) of the class's ECE over the groups large enough
-    ece_spread: tuple[str | None, str | None, float] = (None, None, math.nan)
-
-
-@dataclass(frozen=True)
-class ClassGrouping:
-    """Every group of one sensitive column (or intersection), per class and overall."""
-
-    columns: tuple[str, ...]
-    groups: tuple[ClassGroup, ...]
-    reference: str | None
-    reference_rule: str
-    summary: dict[str, Spread]  # accuracy, macro F1 between groups
-    classes: tuple[ClassDisparity, ...]
-    worst: Parity  # the worst class of each parity measure
-    worst_class: dict[str, str | None]  # measure -> the class that sets it
-    worst_ece: tuple[float, str | None] = (math.nan, None)  # the largest ECE spread, its class
-
-    @property
-    def name(self) -> str:
-        """``sex`` or ``sex × race``."""
-        return " × ".join(self.columns)
-
-
-@dataclass(frozen=True)
-class MulticlassReport:
-    """The fairness report of one multiclass model version."""
-
-    rows: int
-    classes: tuple[str, ...]
-    has_scores: bool
-    weighted: bool
-    overall: ClassGroup
-    groupings: tuple[ClassGrouping, ...]
-    skipped_intersections: tuple[tuple[tuple[str, ...], str], ...]
-    warnings: tuple[str, ...]
-    task: str = "multiclass"
 
 
 def multiclass_report(

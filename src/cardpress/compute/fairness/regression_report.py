@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from cardpress.compute.fairness.disparity import Comparison, Spread, choose_reference, compare
 from cardpress.compute.fairness.disparity import spread as between
 from cardpress.compute.fairness.groups import group_codes, shown
-from cardpress.compute.fairness.multiclass_report import MulticlassReport
+from cardpress.compute.fairness.multiclass_types import MulticlassReport
 from cardpress.compute.fairness.regression import (
     Estimate,
     group_errors,

@@ -14,7 +14,7 @@ from typing import Any
 from cardpress.compute.fairness.disparity import METRICS
 from cardpress.compute.fairness.groups import GroupMetrics
 from cardpress.compute.fairness.multiclass import row_normalised
-from cardpress.compute.fairness.multiclass_report import (
+from cardpress.compute.fairness.multiclass_types import (
     ClassDisparity,
     ClassGroup,
     ClassGrouping,

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from cardpress.compute.fairness.multiclass_calibration import Brier
-from cardpress.compute.fairness.multiclass_report import ClassDisparity, ClassGroup, ClassGrouping
+from cardpress.compute.fairness.multiclass_types import ClassDisparity, ClassGroup, ClassGrouping
 from cardpress.render.charts import Spec
 from cardpress.render.fairness.charts import reliability_chart, reliability_groups_chart
 from cardpress.render.fairness.scored import (

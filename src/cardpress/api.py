@@ -19,6 +19,7 @@ from cardpress.building import BuildResult as BuildResult  # the public names of
 from cardpress.building import build as build
 from cardpress.building import output_folder as output_folder
 from cardpress.building import source_epoch as _epoch
+from cardpress.chart_feed import ChartFeed
 from cardpress.compute.check import Evidence, RuleResult, check_version
 from cardpress.compute.drift.report import DriftReport, drift_report
 from cardpress.compute.fairness.multiclass_report import (
@@ -113,8 +114,12 @@ def _build(
     reason: str | None,
     base_url: str | None,
     engine: DriftEngine | None,
+    feed: ChartFeed | None = None,
 ) -> BuildResult:
-    """The build pipeline, run while the output's lock is held and its site checked."""
+    """The build pipeline, run while the output's lock is held and its site checked.
+
+    ``feed`` draws the charts; it is given each page's charts as soon as they are planned.
+    """
     from cardpress import __version__
 
     trusted = frozenset(v.record_digest for v in previous.versions.values()) if previous else None
@@ -141,12 +146,15 @@ def _build(
     inputs = Extras(fairness, loaded.signoffs, checks, monitored)
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
     _note_narrative_edits(site, published_cards, plans)
-    plans += _drift_plans(loaded, site, plans)
-    plans += _lineage_plans(loaded, site)
+    _prefetch(feed, plans)
+    drift = _drift_plans(loaded, site, plans)
+    _prefetch(feed, drift)
+    plans += drift + _lineage_plans(loaded, site)
     status_files = _live_status(plans, loaded)
     # Only pages whose inputs changed are rendered; the others are carried over from ``out``.
     known = previous.files if previous and previous.intact else None
-    pages = build_pages(plans, site, env, __version__, Path(records), out, known)
+    render = feed.render if feed is not None else None
+    pages = build_pages(plans, site, env, __version__, Path(records), out, known, render)
     extras = site_files(
         plans, frozen_cards, site.config, frozen_fairness(previous, publication.frozen)
     )
@@ -177,6 +185,12 @@ def _build(
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
     logger.info(log_message, count, len(site.models), versions, len(publication.frozen), out)
     return BuildResult(out, count, len(site.models), versions)
+
+
+def _prefetch(feed: ChartFeed | None, plans: list[PagePlan]) -> None:
+    """Have the feed start drawing these pages' charts while the build goes on."""
+    if feed is not None:
+        feed.prefetch(plans)
 
 
 def _note_narrative_edits(

@@ -51,7 +51,9 @@ class ChartFeed:
         if self.pool is None and len(self._missing) >= POOL_THRESHOLD:
             self.start()
         if self.pool is not None:
-            self.pool.submit(sorted(self._missing))
+            # The longest specs (the slowest charts) first, so no worker is left with one at the
+            # end while the other waits; then by text, so the order does not vary.
+            self.pool.submit(sorted(self._missing, key=lambda text: (-len(text), text)))
 
     def render(self, specs: list[Spec]) -> list[str]:
         """The SVG of each spec, in order: kept ones read back, the others drawn and kept."""

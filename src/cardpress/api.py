@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -19,8 +19,8 @@ from cardpress.building import BuildResult as BuildResult  # the public names of
 from cardpress.building import build as build
 from cardpress.building import output_folder as output_folder
 from cardpress.building import source_epoch as _epoch
+from cardpress.chart_feed import ChartFeed
 from cardpress.compute.check import Evidence, RuleResult, check_version
-from cardpress.compute.drift.report import DriftReport, drift_report
 from cardpress.compute.fairness.multiclass_report import (
     multiclass_report,
 )
@@ -48,15 +48,12 @@ from cardpress.publishing import (
     manifest_versions,
     site_files,
 )
-from cardpress.readers.drift import cache as drift_cache
-from cardpress.readers.drift.report import DriftEngine
 from cardpress.readers.files import allowed, current_hashes
 from cardpress.readers.keys import read_public_key
 from cardpress.readers.lineage.read import read_lineage
 from cardpress.readers.policy import default_policy_path, read_policy, records_policy
 from cardpress.readers.predictions.read import fairness_tables
-from cardpress.readers.records import read_records
-from cardpress.render.drift.pages import drift_plans
+from cardpress.readers.records import monitored_models, read_records, with_drift
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.hf_card import hf_card
 from cardpress.render.host_files import normalise_base_url
@@ -78,6 +75,10 @@ from cardpress.write.pdf import find_browser, print_to_pdf
 from cardpress.write.reports import write_whole
 from cardpress.write.site import check_unchanged, write_site
 from cardpress.write.verify import VerifyReport, check_signature, verify_site
+
+if TYPE_CHECKING:  # the drift engines load when monitoring rows are read
+    from cardpress.compute.drift.report import DriftReport
+    from cardpress.readers.drift.report import DriftEngine
 
 logger = logging.getLogger("cardpress")
 
@@ -113,12 +114,17 @@ def _build(
     reason: str | None,
     base_url: str | None,
     engine: DriftEngine | None,
+    feed: ChartFeed | None = None,
 ) -> BuildResult:
-    """The build pipeline, run while the output's lock is held and its site checked."""
+    """The build pipeline, run while the output's lock is held and its site checked.
+
+    ``feed`` draws the charts; it is given each page's charts as soon as they are planned.
+    """
     from cardpress import __version__
 
     trusted = frozenset(v.record_digest for v in previous.versions.values()) if previous else None
-    loaded = read_records(records, trusted or frozenset(), drift=True, engine=engine)
+    # Monitoring rows are read once the version pages' charts are being drawn (below).
+    loaded = read_records(records, trusted or frozenset())
     if base_url is not None:
         config = replace(loaded.config, base_url=normalise_base_url(base_url))
         loaded = replace(loaded, config=config)
@@ -137,16 +143,23 @@ def _build(
     ]
     fairness = fairness_reports(Path(records), rendered, site.config.fairness)
     checks = _site_checks(Path(records), loaded, site, fairness)
-    monitored = frozenset(summaries.model for summaries in loaded.drift)
-    inputs = Extras(fairness, loaded.signoffs, checks, monitored)
+    inputs = Extras(fairness, loaded.signoffs, checks, monitored_models(loaded))
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
+    _prefetch(feed, plans)
+    loaded = with_drift(loaded, engine)
+    monitored = frozenset(summaries.model for summaries in loaded.drift)
+    if monitored != inputs.monitored:  # not expected: read_drift found a problem and said so
+        inputs = replace(inputs, monitored=monitored)
+        plans = plan_site(site, publication.renders, log, published_cards, inputs)
     _note_narrative_edits(site, published_cards, plans)
-    plans += _drift_plans(loaded, site, plans)
-    plans += _lineage_plans(loaded, site)
+    drift = _drift_plans(loaded, site, plans)
+    _prefetch(feed, drift)
+    plans += drift + _lineage_plans(loaded, site)
     status_files = _live_status(plans, loaded)
     # Only pages whose inputs changed are rendered; the others are carried over from ``out``.
     known = previous.files if previous and previous.intact else None
-    pages = build_pages(plans, site, env, __version__, Path(records), out, known)
+    render = feed.render if feed is not None else None
+    pages = build_pages(plans, site, env, __version__, Path(records), out, known, render)
     extras = site_files(
         plans, frozen_cards, site.config, frozen_fairness(previous, publication.frozen)
     )
@@ -177,6 +190,12 @@ def _build(
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
     logger.info(log_message, count, len(site.models), versions, len(publication.frozen), out)
     return BuildResult(out, count, len(site.models), versions)
+
+
+def _prefetch(feed: ChartFeed | None, plans: list[PagePlan]) -> None:
+    """Have the feed start drawing these pages' charts while the build goes on."""
+    if feed is not None:
+        feed.prefetch(plans)
 
 
 def _note_narrative_edits(
@@ -214,6 +233,8 @@ def _live_status(plans: list[PagePlan], records: Records) -> list[RenderedFile]:
 
 def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[PagePlan]:
     """Drift pages of every model with monitoring rows; the model page links to them."""
+    from cardpress.render.drift.pages import drift_plans
+
     titles = {model.name: model.title for model in site.models}
     found = []
     for summaries in each("drift reports", records.drift, "models"):
@@ -245,6 +266,9 @@ def _drift_headline(report: DriftReport) -> dict[str, object]:
 
 def drift_report_of(records: Records, summaries: DriftSummaries) -> DriftReport:
     """One model's drift report, reusing the KS p-values its last build kept (and keeping these)."""
+    from cardpress.compute.drift.report import drift_report
+    from cardpress.readers.drift import cache as drift_cache
+
     settings = records.config.drift_for(summaries.model)
     kept = drift_cache.cache_file(Path(records.root), summaries.model, settings.cache)
     report = drift_report(summaries, settings, drift_cache.load_p_values(kept))

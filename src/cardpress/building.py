@@ -112,14 +112,18 @@ def build(
             return done
         if previous is not None and intact:
             previous = replace(previous, intact=True)  # its files need not be read again
-        from cardpress.api import _build  # the pipeline and its engines: loaded when there is work
+        from cardpress.chart_feed import chart_feed
 
         heard = logger.isEnabledFor(logging.WARNING)  # not with -q: then not known after
-        with _warnings() as said:
+        # The feed's chart workers, on a cold build, start first: they get ready while the
+        # pipeline loads its engines.
+        with _warnings() as said, chart_feed(Path(records)) as feed:
+            from cardpress.api import _build  # the pipeline and its engines: loaded now
+
             found = _build(
                 records, out, previous, started_from, signer, force=force,
                 source_date_epoch=source_date_epoch, republish=republish, reason=reason,
-                base_url=base_url, engine=engine,
+                base_url=base_url, engine=engine, feed=feed,
             )  # fmt: skip
         result = BuildResult(found.output, found.files, found.models, found.versions)
         # The inputs are kept only when the records did not change while the build read them.

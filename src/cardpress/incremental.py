@@ -45,12 +45,15 @@ def build_pages(
     records: Path,
     out: Path,
     known: dict[str, str] | None = None,
+    render: chart_cache.Render | None = None,
 ) -> Pages:
     """Render the pages whose inputs changed; the others are carried over from ``out``.
 
     ``known`` (path -> sha256), when given, are the files of ``out`` as its manifest lists them,
     known to be intact (the site is as the build that wrote them left it): a page is then
-    checked against them instead of by reading its files again.
+    checked against them instead of by reading its files again. ``render`` draws the charts
+    (:meth:`cardpress.chart_feed.ChartFeed.render`); by default, kept ones are read from the
+    records' cache and the others drawn now.
     """
     shared = _shared(site, version, [Path(folder) for folder in _search_path(env)])
     digests = {plan.path: plan_digest(plan, shared) for plan in plans}
@@ -65,9 +68,10 @@ def build_pages(
             carried.update(entry[1])
         else:
             todo.append(plan)
-    # charts.render_svgs looked up now, not at import, so a test can watch what is rendered
-    folder = chart_cache.cache_folder(records)
-    render = partial(chart_cache.cached_svgs, folder, render=charts.render_svgs)
+    if render is None:
+        # charts.render_svgs looked up now, not at import, so a test can watch what is rendered
+        folder = chart_cache.cache_folder(records)
+        render = partial(chart_cache.cached_svgs, folder, render=charts.render_svgs)
     rendered = list(render_pages(todo, site, env, version, render)) if todo else []
     logger.info("%d pages rendered, %d carried over unchanged", len(todo), len(plans) - len(todo))
     outputs = {plan.path: output_paths(plan) for plan in plans}

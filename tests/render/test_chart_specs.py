@@ -25,9 +25,9 @@ def test_every_chart_of_the_example_is_valid_vega_lite(
     seen: list[dict[str, Any]] = []
     real = charts.render_svgs
 
-    def keep(specs: list[dict[str, Any]], workers: int | None = None) -> list[str]:
+    def keep(specs: list[dict[str, Any]], *args: Any, **kwargs: Any) -> list[str]:
         seen.extend(specs)
-        return real(specs, workers)
+        return real(specs, *args, **kwargs)
 
     monkeypatch.setattr(charts, "render_svgs", keep)
     records = tmp_path / "records"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from cardpress.render.chart_workers import render_apart
+from cardpress.chart_feed import chart_feed
+from cardpress.render.chart_workers import Workers, render_apart
 from cardpress.render.charts import POOL_THRESHOLD, render_svgs
 
 
@@ -31,3 +33,24 @@ def test_a_failing_worker_says_why() -> None:
     bad = json.dumps({"mark": {"type": "no-such-mark"}, "data": {"values": []}})
     with pytest.raises(RuntimeError, match="a chart worker failed"):
         render_apart([bad], 1)
+
+
+def test_charts_submitted_early_are_drawn_once_and_in_order() -> None:
+    specs = [json.dumps(_heat(n), sort_keys=True) for n in range(6)]
+    pool = Workers(2)
+    try:
+        pool.submit(specs[:4])
+        found = pool.results([specs[5], specs[0], specs[5], specs[2]])
+    finally:
+        pool.close()
+    alone = render_svgs([_heat(5), _heat(0), _heat(5), _heat(2)], workers=1)
+    assert found == alone
+
+
+def test_a_failed_build_stops_its_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("cardpress.chart_feed.os.cpu_count", lambda: 2)
+    with pytest.raises(KeyError), chart_feed(tmp_path) as feed:  # no chart kept: started now
+        assert feed.pool is not None
+        workers = [worker.proc for worker in feed.pool._workers]
+        raise KeyError("the build failed")
+    assert all(proc.poll() is not None for proc in workers)

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cardpress.errors import Problem, RecordsError
 from cardpress.model import Narrative, Records, Run
 from cardpress.progress import stage
 from cardpress.readers.config import read_config
-from cardpress.readers.drift.report import DriftEngine, read_drift
 from cardpress.readers.files import allowed
 from cardpress.readers.narrative import read_narratives
 from cardpress.readers.runs.read import read_runs
 from cardpress.readers.scope import outside_problems
 from cardpress.readers.signoffs import read_signoffs
+
+if TYPE_CHECKING:
+    from cardpress.readers.drift.report import DriftEngine
 
 
 def read_records(
@@ -57,14 +60,44 @@ def read_records(
     if not runs and not problems:
         fix = "add run records under runs/ (see `cardpress schema run` and docs/records.md)"
         problems.append(Problem("runs/", None, "", "no run records found", fix))
-    records = Records(str(root), config, tuple(runs), tuple(narratives), tuple(signoffs))
-    if drift and not problems:
-        with stage("monitoring files", unit="files") as advance:
-            records = replace(records, drift=read_drift(root, records, problems, engine))
-            advance(sum(len(summaries.sources) for summaries in records.drift))
     if problems:
         raise RecordsError(problems)
-    return records
+    records = Records(str(root), config, tuple(runs), tuple(narratives), tuple(signoffs))
+    return with_drift(records, engine) if drift else records
+
+
+def with_drift(records: Records, engine: DriftEngine | None = None) -> Records:
+    """``records`` with each model's monitoring rows reduced to drift summaries.
+
+    ``engine`` (engine name and Spark master URL) reads them instead of the one the config names.
+
+    Raises:
+        RecordsError: listing every problem of the monitoring files.
+    """
+    from cardpress.readers.drift.report import read_drift  # the data engines load here
+
+    problems: list[Problem] = []
+    with stage("monitoring files", unit="files") as advance:
+        found = read_drift(Path(records.root), records, problems, engine)
+        advance(sum(len(summaries.sources) for summaries in found))
+    if problems:
+        raise RecordsError(problems)
+    return replace(records, drift=found)
+
+
+def monitored_models(records: Records) -> frozenset[str]:
+    """The models with monitoring data where the config says, known before it is read.
+
+    These are the models :func:`with_drift` summarises, unless it finds a problem.
+    """
+    root = Path(records.root)
+    return frozenset(model for model in {run.model for run in records.runs}
+                     if monitoring_folder(root, records, model).exists())  # fmt: skip
+
+
+def monitoring_folder(root: Path, records: Records, model: str) -> Path:
+    """Where a model's monitoring rows are: ``[drift] data``, else ``monitoring/<model>``."""
+    return root / (records.config.drift_for(model).data or f"monitoring/{model}")
 
 
 def _duplicate_versions(runs: list[Run]) -> list[Problem]:

@@ -28,7 +28,7 @@ from typing import Any
 import vl_convert as vlc
 
 from cardpress.progress import each
-from cardpress.render.chart_workers import render_apart
+from cardpress.render.chart_workers import Workers, render_apart
 
 Spec = dict[str, Any]
 Chart = Spec | list[Spec]  # a list: small multiples, a panel (an SVG) each, wrapped by the page
@@ -226,12 +226,20 @@ _WIDTH = re.compile(r'<svg [^>]*?\bwidth="([0-9.]+)"')
 _ID_USE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)([")])')
 
 
-def render_svgs(specs: list[Spec], workers: int | None = None) -> list[str]:
-    """SVG of each spec, in order; identical specs are rendered once."""
+def render_svgs(
+    specs: list[Spec], workers: int | None = None, pool: Workers | None = None
+) -> list[str]:
+    """SVG of each spec, in order; identical specs are rendered once.
+
+    ``pool``, when given, renders them (it may have started on them already); otherwise they
+    are rendered over ``workers`` processes (default: one per CPU) when there are many.
+    """
     keys = [json.dumps(spec, sort_keys=True) for spec in specs]
     distinct = sorted(set(keys))
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(distinct) >= POOL_THRESHOLD:
+    if pool is not None:
+        rendered = dict(zip(distinct, pool.results(distinct), strict=True))
+    elif workers > 1 and len(distinct) >= POOL_THRESHOLD:
         rendered = dict(zip(distinct, render_apart(distinct, workers), strict=True))
     else:
         rendered = {key: _svg_of_json(key) for key in each("charts", distinct, "charts")}

@@ -22,7 +22,7 @@ from cardpress.compute.fairness.regression_report import RegressionReport, Slice
 from cardpress.compute.site import ModelEntry, Site, VersionEntry
 from cardpress.compute.summary import card_summary
 from cardpress.model import SignOff
-from cardpress.progress import each
+from cardpress.progress import stage
 from cardpress.render.card_charts import card_chart_specs
 from cardpress.render.charts import (
     Chart,
@@ -266,20 +266,47 @@ def render_pages(
     """Render charts (one batch, by ``render``) and templates; each page is followed by its JSON.
 
     Every spec gets the site's chart theme here; small multiples (a list of specs) become one
-    grid of their panels' SVGs.
+    grid of their panels' SVGs. The pages without charts are filled first: charts drawn in
+    worker processes are being drawn meanwhile.
     """
-    names = [(index, name) for index, plan in enumerate(plans) for name in sorted(plan.charts)]
-    panels = [_panels(plans[index].charts[name]) for index, name in names]
-    svgs = iter(render([themed(spec) for specs in panels for spec in specs]))
-    charts: dict[int, dict[str, str]] = {}
-    for (index, name), specs in zip(names, panels, strict=True):
-        drawn = [next(svgs) for _ in specs]
-        single = not isinstance(plans[index].charts[name], list)
-        shown = scroll_box(drawn[0]) if single else small_multiples(drawn)
-        charts.setdefault(index, {})[name] = shown
     common = {"site": site_data(site), "generator": f"{GENERATOR} {version}"}
-    for index, plan in enumerate(each("pages", plans, "pages")):
-        yield from _page(env, plan, {**common, **plan.extra, "charts": charts.get(index, {})})
+    done: dict[int, list[RenderedFile]] = {}
+    with stage("pages", len(plans), "pages") as advance:
+        for index, plan in enumerate(plans):
+            if not plan.charts:
+                done[index] = list(_page(env, plan, {**common, **plan.extra, "charts": {}}))
+                advance(1)
+        charts = _charts(plans, render)
+        for index, plan in enumerate(plans):
+            if plan.charts:
+                context = {**common, **plan.extra, "charts": charts[index]}
+                done[index] = list(_page(env, plan, context))
+                advance(1)
+    for index in range(len(plans)):
+        yield from done.pop(index)
+
+
+def chart_specs(plans: list[PagePlan]) -> list[Spec]:
+    """The themed spec of every chart panel of these pages, in the order pages render them."""
+    return [themed(spec) for plan in plans for name in sorted(plan.charts)
+            for spec in _panels(plan.charts[name])]  # fmt: skip
+
+
+def _charts(
+    plans: list[PagePlan], render: Callable[[list[Spec]], list[str]]
+) -> dict[int, dict[str, str]]:
+    """Each page's charts as HTML (by index of its plan and chart name), drawn in one batch."""
+    svgs = iter(render(chart_specs(plans)))
+    charts: dict[int, dict[str, str]] = {}
+    for index, plan in enumerate(plans):
+        for name in sorted(plan.charts):
+            chart = plan.charts[name]
+            drawn = [next(svgs) for _ in _panels(chart)]
+            single = not isinstance(chart, list)
+            charts.setdefault(index, {})[name] = (
+                scroll_box(drawn[0]) if single else small_multiples(drawn)
+            )
+    return charts
 
 
 def _panels(chart: Chart) -> list[Spec]:

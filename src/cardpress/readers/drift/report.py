@@ -57,6 +57,7 @@ from cardpress.readers.monitoring import (
     source_of,
 )
 from cardpress.readers.monitoring_values import value_problems
+from cardpress.readers.records import monitoring_folder
 
 DriftEngine = tuple[Engine, str | None]  # --engine and --spark-master of the command line
 
@@ -74,7 +75,7 @@ def read_drift(
         if engine is not None:
             settings = replace(settings, engine=engine[0], spark_master=engine[1] or
                                settings.spark_master)  # fmt: skip
-        folder = root / (settings.data or f"monitoring/{model}")
+        folder = monitoring_folder(root, records, model)
         if not folder.exists():
             continue
         runs = [run for run in records.runs if run.model == model]

@@ -6,7 +6,9 @@ carrier: the heat map's cells with an alert carry a mark, threshold lines are da
 
 from __future__ import annotations
 
+import json
 import math
+from functools import cache
 from typing import Any
 
 import altair as alt
@@ -34,7 +36,8 @@ def heat_map(data: dict[str, Any]) -> Spec:
         for key, ratio, drifted in zip(keys, f["ratio"], f["drifted"], strict=True)
         if ratio is not None
     ]
-    base = alt.Chart(_values(rows))
+    tables = _Tables()
+    base = alt.Chart(tables.values(rows))
     x = _windows(keys)
     y = alt.Y("feature:N", title=None, sort=order)
     # Five classes, each a colour of the page's palette (light and dark): 1 is a class bound,
@@ -49,7 +52,7 @@ def heat_map(data: dict[str, Any]) -> Spec:
         .encode(x=x, y=y)
     )
     chart = alt.layer(cells, dots).properties(width=WIDE, title="Drift by feature and window")
-    return _spec(chart)
+    return tables.spec(chart)
 
 
 def dataset_drift(data: dict[str, Any]) -> Spec:
@@ -58,8 +61,9 @@ def dataset_drift(data: dict[str, Any]) -> Spec:
     rows = [{"window": w["key"], "share": w["dataset_drift"]} for w in data["windows"]
             if w["dataset_drift"] is not None]  # fmt: skip
     x = _windows(keys)
+    tables = _Tables()
     line = (
-        alt.Chart(_values(rows))
+        alt.Chart(tables.values(rows))
         .mark_line(point=True)
         .encode(
             x=x,
@@ -67,19 +71,19 @@ def dataset_drift(data: dict[str, Any]) -> Spec:
         )
     )
     changes = (
-        alt.Chart(_values(data["version_changes"]))
+        alt.Chart(tables.values(data["version_changes"]))
         .mark_rule(strokeDash=[4, 3], color=colour("ref"))
         .encode(x=x)
     )
     labels = (
-        alt.Chart(_values(data["version_changes"]))
+        alt.Chart(tables.values(data["version_changes"]))
         .mark_text(align="left", dx=3, dy=-4, y=0, fontSize=FONT)
         .encode(x=x, text=alt.Text("version:N", format=""))
     )
     chart = alt.layer(line, changes, labels).properties(
         width=WIDE, height=160, title="Dataset drift (dashed: model version changes)"
     )
-    return _spec(chart)
+    return tables.spec(chart)
 
 
 # The lines of the performance chart by task, (metric, its interval): the headline first.
@@ -111,7 +115,8 @@ def performance_chart(data: dict[str, Any]) -> Spec:
             elif reason := (row.get("reasons") or {}).get(metric):
                 undefined.append({"window": row["window"], "value": 0,
                                   "why": f"{metric} undefined: {reason}"})  # fmt: skip
-    base = alt.Chart(_values(rows))
+    tables = _Tables()
+    base = alt.Chart(tables.values(rows))
     x = _windows(keys)
     series = alt.Color("metric:N", title=None, legend=alt.Legend(orient="bottom"))
     band = (
@@ -126,7 +131,7 @@ def performance_chart(data: dict[str, Any]) -> Spec:
         strokeDash=alt.StrokeDash("metric:N", legend=None),
     )  # fmt: skip
     crosses = (
-        alt.Chart(_values(undefined))
+        alt.Chart(tables.values(undefined))
         .mark_point(shape="cross", filled=True, size=40)
         .encode(x=x, y="value:Q", shape=alt.Shape("why:N", title=None,
                                                   legend=alt.Legend(orient="bottom")))
@@ -135,7 +140,7 @@ def performance_chart(data: dict[str, Any]) -> Spec:
     # when some metric is undefined.
     layers = (band, line, crosses) if undefined else (band, line)
     chart = alt.layer(*layers).properties(width=WIDE, height=180, title="Performance over time")
-    return _spec(chart)
+    return tables.spec(chart)
 
 
 def feature_timeline(data: dict[str, Any]) -> Spec:
@@ -149,8 +154,23 @@ def feature_timeline(data: dict[str, Any]) -> Spec:
          "threshold": w["thresholds"].get(s)}
         for s in names for w in data["windows"] if w[s] is not None
     ]  # fmt: skip
+    spec: Spec = json.loads(_timeline_template(tuple(keys), tuple(names)))
+    return _Tables([rows]).fill(spec)
+
+
+@cache
+def _timeline_template(keys: tuple[str, ...], names: tuple[str, ...]) -> str:
+    """The timeline around a stand-in for its rows, once per set of windows and statistics.
+
+    The features that share them share it (Altair took a tenth of a second a feature).
+    """
+    return json.dumps(timeline_chart(keys, names, _Tables().values([])).to_dict(validate=False))
+
+
+def timeline_chart(keys: tuple[str, ...], names: tuple[str, ...], values: Any) -> Any:
+    """The feature timeline as an Altair chart of ``values`` (its rows, or a stand-in)."""
     base = alt.Chart()
-    x = _windows(keys)
+    x = _windows(list(keys))
     line = base.mark_line(point=alt.OverlayMarkDef(size=12)).encode(
         x=x, y=alt.Y("value:Q", title=None)
     )
@@ -159,13 +179,12 @@ def feature_timeline(data: dict[str, Any]) -> Spec:
         .mark_line(strokeDash=[4, 3], color=colour("limit"))
         .encode(x=x, y="threshold:Q")
     )
-    chart = (
-        alt.layer(line, limit, data=_values(rows))
+    return (
+        alt.layer(line, limit, data=values)
         .properties(width=WIDE, height=90)
-        .facet(row=alt.Row("statistic:N", title=None, sort=names), title="")
+        .facet(row=alt.Row("statistic:N", title=None, sort=list(names)), title="")
         .resolve_scale(y="independent")
     )
-    return _spec(chart)
 
 
 def histogram(data: dict[str, Any]) -> Spec:
@@ -182,7 +201,8 @@ def histogram(data: dict[str, Any]) -> Spec:
     series = list(dict.fromkeys(r["series"] for r in rows))
     shades = [colour("ref") if s == "reference" else colour(str(i)) for i, s in
               enumerate(series)]  # fmt: skip
-    chart = alt.Chart(_values(rows)).mark_bar().encode(
+    tables = _Tables()
+    chart = alt.Chart(tables.values(rows)).mark_bar().encode(
         x=alt.X("bin:N", sort=labels, title=None,
                 axis=alt.Axis(labelAngle=0 if len(labels) * 60 <= WIDE else -45)),
         xOffset=alt.XOffset("series:N", sort=series),
@@ -190,7 +210,7 @@ def histogram(data: dict[str, Any]) -> Spec:
         color=alt.Color("series:N", title=None, sort=series, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=series, range=shades)),
     ).properties(width=WIDE, height=200, title="Reference and window, bin by bin")  # fmt: skip
-    return _spec(chart)
+    return tables.spec(chart)
 
 
 def _windows(keys: list[str]) -> Any:
@@ -205,15 +225,43 @@ def _windows(keys: list[str]) -> Any:
     return alt.X("window:O", sort=keys, title=None, axis=axis)
 
 
-def _values(rows: list[dict[str, Any]]) -> Any:
-    # Altair validates a schema object as it is made: for inline rows that walked every row
-    # against the JSON schema, seconds a build. The tests validate the whole specs instead.
-    with debug_mode(False):
-        return alt.Data(values=rows)  # type: ignore[no-untyped-call]
+class _Tables:
+    """A chart's inline data, put into its spec after Altair has built the rest.
+
+    Altair's ``to_dict`` walks every value of inline data, which for the drift charts (hundreds
+    of rows each) cost more than building the charts: Altair builds a chart around a one-row
+    stand-in per table, and the rows take the stand-in's place in the finished spec.
+    """
+
+    def __init__(self, rows: list[list[dict[str, Any]]] | None = None) -> None:
+        self.rows: list[list[dict[str, Any]]] = rows or []
+
+    def values(self, rows: list[dict[str, Any]]) -> Any:
+        """The stand-in for ``rows`` to build the chart with."""
+        self.rows.append(rows)
+        # Altair validates a schema object as it is made; the tests validate the specs instead.
+        with debug_mode(False):
+            return alt.Data(values=[{_STAND_IN: len(self.rows) - 1}])  # type: ignore[no-untyped-call]
+
+    def spec(self, chart: Any) -> Spec:
+        """The chart's Vega-Lite spec with its rows, unvalidated (the tests validate specs)."""
+        return self.fill(chart.to_dict(validate=False))
+
+    def fill(self, spec: Spec) -> Spec:
+        """``spec`` with each stand-in replaced by its rows (the n-th stand-in, the n-th rows)."""
+        filled: Spec = self._filled(spec)
+        return filled
+
+    def _filled(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self._filled(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        values = node.get("values")
+        if (isinstance(values, list) and len(values) == 1 and isinstance(values[0], dict)
+                and list(values[0]) == [_STAND_IN]):  # fmt: skip
+            return {**node, "values": [dict(row) for row in self.rows[values[0][_STAND_IN]]]}
+        return {key: self._filled(value) for key, value in node.items()}
 
 
-def _spec(chart: Any) -> Spec:
-    # Altair's per-chart JSON-schema validation cost more than building the charts; the tests
-    # validate every spec the example produces against the Vega-Lite schema instead.
-    spec: Spec = chart.to_dict(validate=False)
-    return spec
+_STAND_IN = "cardpress:rows"  # a field name no chart uses (a colon would be a nested field)

@@ -1,0 +1,97 @@
+"""A build's charts: kept ones read from the cache, the others drawn while the build goes on.
+
+Drawing charts is most of a cold build's work, and it is done in worker processes
+(:mod:`cardpress.render.chart_workers`), so it need not wait for the rest of the build. When the
+records' chart cache holds no chart (a first build, or the cache was deleted), the workers are
+started as the build starts, before it loads its engines; every chart is sent to them as soon as
+its page is planned (:meth:`ChartFeed.prefetch`), and the pages take their SVGs when they are
+filled in (:meth:`ChartFeed.render`). A build with charts kept starts workers only once it knows
+that enough charts are missing to repay their start. Which charts a page shows, and their bytes,
+do not depend on any of this: only when they are drawn.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cardpress.readers import chart_cache
+from cardpress.render.chart_workers import Workers
+
+if TYPE_CHECKING:
+    from cardpress.render.pages import PagePlan
+
+Spec = dict[str, Any]
+
+
+class ChartFeed:
+    """Where the pages of one build get their charts' SVGs."""
+
+    def __init__(self, records: Path, workers: int) -> None:
+        self.folder = chart_cache.cache_folder(records)
+        self.workers = workers  # processes to draw with; 1: draw in this process, as needed
+        self.pool: Workers | None = None
+        self._missing: set[str] = set()  # specs (canonical JSON) known not to be kept
+
+    def start(self) -> None:
+        """Start the worker processes now, before any chart is known."""
+        if self.pool is None and self.workers > 1:
+            self.pool = Workers(self.workers)
+
+    def prefetch(self, plans: list[PagePlan]) -> None:
+        """Start drawing the charts of these pages that are not kept."""
+        from cardpress.render.charts import POOL_THRESHOLD
+        from cardpress.render.pages import chart_specs
+
+        texts = dict.fromkeys(chart_cache.spec_json(spec) for spec in chart_specs(plans))
+        self._missing.update(text for text in texts if not self._kept(text))
+        if self.pool is None and len(self._missing) >= POOL_THRESHOLD:
+            self.start()
+        if self.pool is not None:
+            # The longest specs (the slowest charts) first, so no worker is left with one at the
+            # end while the other waits; then by text, so the order does not vary.
+            self.pool.submit(sorted(self._missing, key=lambda text: (-len(text), text)))
+
+    def render(self, specs: list[Spec]) -> list[str]:
+        """The SVG of each spec, in order: kept ones read back, the others drawn and kept."""
+        from cardpress.render import charts  # looked up now: a test can watch what is drawn
+
+        def draw(missing: list[Spec]) -> list[str]:
+            return charts.render_svgs(missing, self.workers, pool=self.pool)
+
+        return chart_cache.cached_svgs(self.folder, specs, draw)
+
+    def _kept(self, text: str) -> bool:
+        if self.folder is None:
+            return False
+        return chart_cache.load_svg(self.folder, chart_cache.chart_key(text)) is not None
+
+
+@contextmanager
+def chart_feed(records: Path) -> Iterator[ChartFeed]:
+    """The chart feed of a build; its workers, if any, are stopped when the build ends."""
+    feed = ChartFeed(records, os.cpu_count() or 1)
+    if _nothing_kept(feed.folder):
+        feed.start()
+    try:
+        yield feed
+    except BaseException:
+        if feed.pool is not None:
+            feed.pool.kill()
+        raise
+    if feed.pool is not None:
+        feed.pool.close()
+
+
+def _nothing_kept(folder: Path | None) -> bool:
+    """Whether the chart cache holds no chart: then this build draws every chart it shows."""
+    if folder is None:
+        return True
+    try:
+        with os.scandir(folder / "charts") as entries:
+            return next(entries, None) is None
+    except OSError:  # no such folder yet
+        return True

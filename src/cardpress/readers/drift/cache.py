@@ -9,9 +9,11 @@ same pages as a build without it, because every file is summarised on its own ei
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 from dataclasses import asdict
 from datetime import datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,50 @@ def save_p_values(path: Path, found: tuple[tuple[float, int, float], ...]) -> No
     """Keep this build's KS p-values (only these: the file does not grow build after build)."""
     kept = {"format": FORMAT, "scipy": _scipy(), "ks": [list(v) for v in found]}
     save_cache(_p_values_file(path), kept)
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    """The last build's drift results (compute.drift.verdict), by key; none when unusable.
+
+    They sit beside the summaries (``path`` is the summaries' file). Used only when the code
+    that computed them and the numerical libraries are the same as now, and the file holds
+    what its digest says (a truncated or edited file is computed again, never shown).
+    """
+    found = load_cache(_results_file(path))
+    results = found.get("results")
+    if found.get("made_by") != _made_by() or not isinstance(results, dict):
+        return {}
+    if found.get("digest") != _results_digest(results):
+        return {}
+    return results
+
+
+def save_results(path: Path, results: dict[str, Any]) -> None:
+    """Keep this build's drift results (only these: the file does not grow build after build)."""
+    kept: dict[str, object] = {"made_by": _made_by(), "results": results,
+                               "digest": _results_digest(results)}  # fmt: skip
+    save_cache(_results_file(path), kept)
+
+
+def _results_file(path: Path) -> Path:
+    return path.with_name(path.stem + "-report.json")
+
+
+def _results_digest(results: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(results, sort_keys=True).encode()).hexdigest()
+
+
+@cache
+def _made_by() -> list[str | int]:
+    """What drift results depend on besides their inputs: the statistics' code and libraries."""
+    spec = importlib.util.find_spec("cardpress.compute.drift")  # found, not imported
+    assert spec is not None and spec.submodule_search_locations is not None
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    code = hashlib.sha256()
+    for module in sorted(folder.glob("*.py")):
+        code.update(f"\n{module.name}\n".encode())
+        code.update(module.read_bytes())
+    return [FORMAT, code.hexdigest(), metadata.version("numpy"), _scipy()]
 
 
 def _scipy() -> str:

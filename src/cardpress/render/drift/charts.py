@@ -209,11 +209,34 @@ def _values(rows: list[dict[str, Any]]) -> Any:
     # Altair validates a schema object as it is made: for inline rows that walked every row
     # against the JSON schema, seconds a build. The tests validate the whole specs instead.
     with debug_mode(False):
-        return alt.Data(values=rows)  # type: ignore[no-untyped-call]
+        return alt.Data(values=_Rows(rows))  # type: ignore[no-untyped-call]
+
+
+class _Rows:
+    """Inline rows that Altair passes through untouched; :func:`_spec` puts the list back.
+
+    Altair deep-copies a chart at every method (``encode``, ``properties``, ``facet``) and
+    converts every value in it: for the rows of a daily timeline, most of the time a drift
+    page's specs took. The rows are JSON values already (str, float, int, None).
+    """
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
 
 
 def _spec(chart: Any) -> Spec:
     # Altair's per-chart JSON-schema validation cost more than building the charts; the tests
     # validate every spec the example produces against the Vega-Lite schema instead.
-    spec: Spec = chart.to_dict(validate=False)
+    spec: Spec = _plain(chart.to_dict(validate=False))
     return spec
+
+
+def _plain(found: Any) -> Any:
+    """``found`` with each :class:`_Rows` replaced by its list (the spec's other parts are few)."""
+    if isinstance(found, _Rows):
+        return found.rows
+    if isinstance(found, dict):
+        return {key: _plain(value) for key, value in found.items()}
+    if isinstance(found, list):
+        return [_plain(value) for value in found]
+    return found

@@ -7,6 +7,7 @@ carrier: the heat map's cells with an alert carry a mark, threshold lines are da
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import altair as alt
@@ -149,8 +150,19 @@ def feature_timeline(data: dict[str, Any]) -> Spec:
          "threshold": w["thresholds"].get(s)}
         for s in names for w in data["windows"] if w[s] is not None
     ]  # fmt: skip
+    spec: Spec = _plain(_timeline(tuple(keys), tuple(names)), rows)
+    return spec
+
+
+@lru_cache(maxsize=8)
+def _timeline(keys: tuple[str, ...], names: tuple[str, ...]) -> Spec:
+    """The timeline's spec with its rows to come (:data:`_LATER`).
+
+    Every feature of a kind has the same windows and panels, so a drift page's timelines are
+    one Altair build per kind, not one per feature.
+    """
     base = alt.Chart()
-    x = _windows(keys)
+    x = _windows(list(keys))
     line = base.mark_line(point=alt.OverlayMarkDef(size=12)).encode(
         x=x, y=alt.Y("value:Q", title=None)
     )
@@ -159,13 +171,16 @@ def feature_timeline(data: dict[str, Any]) -> Spec:
         .mark_line(strokeDash=[4, 3], color=colour("limit"))
         .encode(x=x, y="threshold:Q")
     )
+    with debug_mode(False):
+        data = alt.Data(values=_LATER)  # type: ignore[no-untyped-call]
     chart = (
-        alt.layer(line, limit, data=_values(rows))
+        alt.layer(line, limit, data=data)
         .properties(width=WIDE, height=90)
-        .facet(row=alt.Row("statistic:N", title=None, sort=names), title="")
+        .facet(row=alt.Row("statistic:N", title=None, sort=list(names)), title="")
         .resolve_scale(y="independent")
     )
-    return _spec(chart)
+    spec: Spec = chart.to_dict(validate=False)
+    return spec
 
 
 def histogram(data: dict[str, Any]) -> Spec:
@@ -224,6 +239,9 @@ class _Rows:
         self.rows = rows
 
 
+_LATER = _Rows([])  # the rows of a spec built before them (_timeline)
+
+
 def _spec(chart: Any) -> Spec:
     # Altair's per-chart JSON-schema validation cost more than building the charts; the tests
     # validate every spec the example produces against the Vega-Lite schema instead.
@@ -231,12 +249,15 @@ def _spec(chart: Any) -> Spec:
     return spec
 
 
-def _plain(found: Any) -> Any:
-    """``found`` with each :class:`_Rows` replaced by its list (the spec's other parts are few)."""
+def _plain(found: Any, later: list[dict[str, Any]] | None = None) -> Any:
+    """A copy of ``found``, each :class:`_Rows` replaced by its list (:data:`_LATER` by ``later``).
+
+    The rows are not walked: only the spec's other parts, which are few.
+    """
     if isinstance(found, _Rows):
-        return found.rows
+        return later if found is _LATER and later is not None else found.rows
     if isinstance(found, dict):
-        return {key: _plain(value) for key, value in found.items()}
+        return {key: _plain(value, later) for key, value in found.items()}
     if isinstance(found, list):
-        return [_plain(value) for value in found]
+        return [_plain(value, later) for value in found]
     return found

@@ -9,7 +9,6 @@ same pages as a build without it, because every file is summarised on its own ei
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from dataclasses import asdict
 from datetime import datetime
@@ -20,6 +19,7 @@ from typing import Any
 
 from cardpress.model_drift import FeatureBins, FeatureCounts, Performance
 from cardpress.readers.hashing import default_cache, load_cache, save_cache
+from cardpress.readers.page_cache import package_digest
 
 FORMAT = 2  # bump when what is stored changes meaning
 Counts = dict[str, FeatureCounts]
@@ -98,14 +98,8 @@ def _results_digest(results: dict[str, Any]) -> str:
 @cache
 def _made_by() -> list[str | int]:
     """What drift results depend on besides their inputs: the statistics' code and libraries."""
-    spec = importlib.util.find_spec("cardpress.compute.drift")  # found, not imported
-    assert spec is not None and spec.submodule_search_locations is not None
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    code = hashlib.sha256()
-    for module in sorted(folder.glob("*.py")):
-        code.update(f"\n{module.name}\n".encode())
-        code.update(module.read_bytes())
-    return [FORMAT, code.hexdigest(), metadata.version("numpy"), _scipy()]
+    code = package_digest("cardpress.compute.drift")
+    return [FORMAT, code, metadata.version("numpy"), _scipy()]
 
 
 def _scipy() -> str:

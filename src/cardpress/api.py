@@ -265,14 +265,17 @@ def _drift_headline(report: DriftReport) -> dict[str, object]:
 
 
 def drift_report_of(records: Records, summaries: DriftSummaries) -> DriftReport:
-    """One model's drift report, reusing the KS p-values its last build kept (and keeping these)."""
+    """One model's drift report, reusing the results its last build kept (and keeping these)."""
     from cardpress.compute.drift.report import drift_report
+    from cardpress.compute.drift.verdict import encode
     from cardpress.readers.drift import cache as drift_cache
 
     settings = records.config.drift_for(summaries.model)
     kept = drift_cache.cache_file(Path(records.root), summaries.model, settings.cache)
-    report = drift_report(summaries, settings, drift_cache.load_p_values(kept))
+    known, results = drift_cache.load_p_values(kept), drift_cache.load_results(kept)
+    report = drift_report(summaries, settings, known, results)
     drift_cache.save_p_values(kept, report.ks_p_values)
+    drift_cache.save_results(kept, {key: encode(r) for key, r in report.results.items()})
     return report
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from cardpress.compute.drift.calibration import Calibrator, grid_size
-from cardpress.compute.drift.report import DRIFTED, NOT_JUDGED, STABLE, drift_report
+from cardpress.compute.drift.report import drift_report
+from cardpress.compute.drift.verdict import DRIFTED, NOT_JUDGED, STABLE
 from cardpress.model_drift import (
     DriftSettings,
     DriftSummaries,

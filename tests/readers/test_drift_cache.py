@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,15 @@ def _x_sum(summaries: DriftSummaries, key: str) -> float:
     return sum(dict(window.features)["x"].value_sums)
 
 
+def _three_days(tmp_path: Path) -> tuple[Path, Path]:
+    """Records with monitoring files of 1-3 March (6 rows each): the records and that folder."""
+    root = _records(tmp_path)
+    folder = root / "monitoring" / "churn"
+    for day in (1, 2, 3):
+        _write(folder / f"{day}.csv", _day(day, f"{day}.5", n=6))
+    return root, folder
+
+
 def test_a_rebuild_scans_only_the_new_file(tmp_path: Path) -> None:
     root = _records(tmp_path)
     folder = root / "monitoring" / "churn"
@@ -72,10 +82,7 @@ def test_a_rebuild_scans_only_the_new_file(tmp_path: Path) -> None:
 
 
 def test_summaries_with_and_without_kept_ones_are_equal(tmp_path: Path) -> None:
-    root = _records(tmp_path)
-    folder = root / "monitoring" / "churn"
-    for day in (1, 2, 3):
-        _write(folder / f"{day}.csv", _day(day, f"{day}.5", n=6))
+    root, folder = _three_days(tmp_path)
     (folder / "labels").mkdir()
     _write(folder / "labels" / "l.csv", "prediction_id,label\nd1-0,1\nd2-1,0\n")
     cold = read_records(root, drift=True).drift[0]
@@ -121,10 +128,7 @@ def test_changed_settings_do_not_reuse_summaries_made_with_others(tmp_path: Path
 def test_a_rebuild_reuses_kept_ks_p_values_and_gives_the_same_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = _records(tmp_path)
-    folder = root / "monitoring" / "churn"
-    for day in (1, 2, 3):
-        _write(folder / f"{day}.csv", _day(day, f"{day}.5", n=6))
+    root, _ = _three_days(tmp_path)
     first = build(root, tmp_path / "one", source_date_epoch=0)
     kept = json.loads((root / ".drift-cache").glob("*-ks.json").__next__().read_text())
     assert len(kept["ks"]) == 2  # days 2 and 3 against day 1 (day 1 is itself: D = 0)
@@ -132,9 +136,54 @@ def test_a_rebuild_reuses_kept_ks_p_values_and_gives_the_same_site(
     def computed(*args: object) -> float:
         raise AssertionError("a kept KS p-value was computed again")
 
-    from scipy.stats import kstwo  # drift_stats imports it only when a p-value is not kept
+    monkeypatch.setattr("cardpress.compute.drift.stats.ks_sf", computed)
+    for results in (root / ".drift-cache").glob("*-report.json"):
+        results.unlink()  # without the kept results: the p-values alone are reused
+    second = build(root, tmp_path / "two", source_date_epoch=0)
+    assert _files(first.output) == _files(second.output)
 
-    monkeypatch.setattr(kstwo, "sf", computed)
+
+def test_a_rebuild_with_a_new_day_computes_only_the_new_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, folder = _three_days(tmp_path)
+    build(root, tmp_path / "site", source_date_epoch=0)
+    kept = next((root / ".drift-cache").glob("*-report.json"))
+    assert json.loads(kept.read_text())["results"]  # every feature and window is kept
+    _write(folder / "4.csv", _day(4, "9.5", n=6))
+    from cardpress.compute.drift import report
+
+    computed: list[int] = []
+    real = report.feature_stats
+    monkeypatch.setattr(report, "feature_stats", lambda *a: computed.append(1) or real(*a))
+    incremental = build(root, tmp_path / "site", source_date_epoch=0)
+    # day 4's x (and not days 1-3: they are kept); its colour counts are those of days 2 and
+    # 3, a result this build already has
+    assert len(computed) == 1
+    shutil.rmtree(root / ".drift-cache")
+    monkeypatch.undo()
+    clean = build(root, tmp_path / "clean", source_date_epoch=0)
+    assert _files(incremental.output) == _files(clean.output)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # truncated
+        lambda text: text.replace('"rows": 6', '"rows": 7', 1),  # edited
+        lambda text: text.replace('"made_by": [', '"made_by": [0, ', 1),  # another cardpress
+    ],
+)
+def test_damaged_or_foreign_kept_results_are_computed_again(
+    tmp_path: Path, damage: Callable[[str], str]
+) -> None:
+    root, _ = _three_days(tmp_path)
+    first = build(root, tmp_path / "one", source_date_epoch=0)
+    kept = next((root / ".drift-cache").glob("*-report.json"))
+    text = kept.read_text()
+    assert damage(text) != text
+    kept.write_text(damage(text))
+    assert drift_cache.load_results(kept.with_name(kept.name.replace("-report", ""))) == {}
     second = build(root, tmp_path / "two", source_date_epoch=0)
     assert _files(first.output) == _files(second.output)
 

@@ -84,7 +84,13 @@ def render_code_digest() -> str:
 
     Located without importing them (importing the chart modules imports Altair).
     """
-    spec = importlib.util.find_spec("cardpress.render")
+    return package_digest("cardpress.render")
+
+
+@cache
+def package_digest(package: str) -> str:
+    """sha256 of the modules of ``package`` (its folder's ``*.py``), found but not imported."""
+    spec = importlib.util.find_spec(package)
     assert spec is not None and spec.submodule_search_locations is not None
     folder = Path(next(iter(spec.submodule_search_locations)))
     digest = hashlib.sha256()

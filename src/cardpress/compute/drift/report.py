@@ -21,41 +21,29 @@ A feature that cannot be judged says why ("not judged: …").
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from cardpress.compute.drift.calibration import (
-    CATEGORICAL,
-    NUMERIC,
-    Calibrator,
-    NullDistribution,
-    draws_for,
-)
+from cardpress.compute.drift.calibration import NUMERIC, Calibrator, draws_for
 from cardpress.compute.drift.stats import NONE_KNOWN, KsPValues, Stats, feature_stats
-from cardpress.model_drift import DriftSettings, DriftSummaries, FeatureBins, FeatureCounts
+from cardpress.compute.drift.verdict import (
+    DRIFTED,
+    Judge,
+    Judged,
+    Verdict,
+    decode,
+    feature_key,
+    has_present,
+    judged_key,
+    reference_problem,
+)
+from cardpress.model_drift import DriftSettings, DriftSummaries, FeatureCounts
+
+Kept = Mapping[str, Any]  # results of an earlier build (verdict.encode), by judged_key
+NOTHING_KEPT: Kept = {}
 
 DISTANCES = NUMERIC
-MIN_REFERENCE = 30  # present values the reference needs before a feature is judged
-DRIFTED, STABLE, NOT_JUDGED = "drifted", "no drift", "not judged"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One feature in one window: drifted or not on its primary statistic, or why not judged."""
-
-    status: str  # DRIFTED, STABLE or NOT_JUDGED
-    value: float | None = None
-    threshold: float | None = None
-    tail: float | None = None  # calibrated probability of a value this high with no drift
-    note: str = ""
-
-    @property
-    def ratio(self) -> float | None:
-        """Distance ÷ threshold: above 1 is drift; the heat map's colour."""
-        if self.value is None or self.threshold is None:
-            return None
-        if self.threshold <= 0:
-            return math.inf if self.value > 0 else 0.0
-        return self.value / self.threshold
 
 
 @dataclass(frozen=True)
@@ -125,6 +113,7 @@ class DriftReport:
     false_alarm_rate: float = 0.01
     multiple_testing: str = "bonferroni"
     draws: int = 0
+    results: dict[str, Judged] = field(default_factory=dict)  # by judged_key, to keep
 
     @property
     def dataset_drift(self) -> tuple[float | None, ...]:
@@ -132,136 +121,71 @@ class DriftReport:
         return tuple(v.share for v in self.window_verdicts)
 
 
-def primary_of(kind: str, settings: DriftSettings) -> str:
-    """The statistic that decides "drifted" for a feature of ``kind``."""
-    return settings.primary_numeric if kind == "numeric" else settings.primary_categorical
-
-
 def drift_report(
-    summaries: DriftSummaries, settings: DriftSettings, known: KsPValues = NONE_KNOWN
+    summaries: DriftSummaries,
+    settings: DriftSettings,
+    known: KsPValues = NONE_KNOWN,
+    kept: Kept = NOTHING_KEPT,
 ) -> DriftReport:
     """Statistics, thresholds and verdicts of every feature in every window.
 
     ``known``: KS p-values of an earlier build, by (D, n), reused (see compute.drift.stats); the
     report's ``ks_p_values`` are those of this build's windows, to keep for the next.
+    ``kept``: an earlier build's results by :func:`judged_key`, reused (compute.drift.verdict);
+    the report's ``results`` are this build's, to keep for the next.
     """
     reference = dict(summaries.reference)
     by_window = [dict(w.features) for w in summaries.windows]
-    stats = {
-        bins.name: [
-            feature_stats(reference[bins.name], counts, bins.kind == "numeric", known)
-            if (counts := found.get(bins.name)) is not None and w.rows
-            else None
-            for w, found in zip(summaries.windows, by_window, strict=True)
-        ]
-        for bins in summaries.bins
-    }
-    reasons = {b.name: _reference_problem(b, reference[b.name]) for b in summaries.bins}
+    reasons = {b.name: reference_problem(b, reference[b.name]) for b in summaries.bins}
     judged = [
-        sum(1 for b in summaries.bins if not reasons[b.name] and _present(stats[b.name][i]))
-        for i in range(len(summaries.windows))
-    ]
+        sum(1 for b in summaries.bins
+            if not reasons[b.name] and has_present(reference[b.name], found.get(b.name), w.rows))
+        for w, found in zip(summaries.windows, by_window, strict=True)
+    ]  # fmt: skip
     level = settings.false_alarm_rate
     calibrator = Calibrator(draws_for(level / max([1, *judged])))
+    results: dict[str, Judged] = {}
     features = []
     for bins in summaries.bins:
-        judge = _Judge(bins, reference[bins.name], settings, calibrator)
-        verdicts, thresholds = [], []
-        for index, found in enumerate(stats[bins.name]):
+        judge = Judge(bins, reference[bins.name], settings, calibrator)
+        feature = feature_key(bins, reference[bins.name], settings, calibrator.draws)
+        found = []
+        for index, (window, counts) in enumerate(zip(summaries.windows, by_window, strict=True)):
             tests = judged[index] if settings.multiple_testing == "bonferroni" else 1
-            verdict, limits = judge.window(found, reasons[bins.name], level / max(1, tests))
-            verdicts.append(verdict)
-            thresholds.append(limits)
-        features.append(FeatureReport(bins.name, bins.kind, judge.primary, tuple(thresholds),
-                                      tuple(stats[bins.name]), tuple(verdicts)))  # fmt: skip
+            at = level / max(1, tests)
+            chosen = counts.get(bins.name) if window.rows else None
+            key = judged_key(feature, chosen, window.rows, at)
+            found.append(_judged(judge, chosen, reasons[bins.name], at, key,
+                                 (known, kept, results)))  # fmt: skip
+        features.append(FeatureReport(
+            bins.name, bins.kind, judge.primary, tuple(r.thresholds for r in found),
+            tuple(r.stats for r in found), tuple(r.verdict for r in found),
+        ))  # fmt: skip
     window_verdicts, alerts = _window_verdicts(summaries, features, judged)
     return DriftReport(
         summaries, settings.threshold_method, tuple(features), window_verdicts, alerts,
         summaries.warnings, _ks_p_values(features), level, settings.multiple_testing,
-        calibrator.draws if settings.threshold_method == "reference" else 0,
+        calibrator.draws if settings.threshold_method == "reference" else 0, results,
     )  # fmt: skip
 
 
-@dataclass
-class _Judge:
-    """Verdicts of one feature, window by window."""
-
-    bins: FeatureBins
-    reference: FeatureCounts
-    settings: DriftSettings
-    calibrator: Calibrator
-
-    @property
-    def primary(self) -> str:
-        return primary_of(self.bins.kind, self.settings)
-
-    def window(
-        self, stats: Stats | None, problem: str, level: float
-    ) -> tuple[Verdict, dict[str, float]]:
-        if stats is None:
-            return Verdict(NOT_JUDGED, note="no rows in this window"), {}
-        if not _present(stats):
-            return Verdict(NOT_JUDGED, note="every value is missing in this window"), {}
-        if problem:
-            return Verdict(NOT_JUDGED, note=problem), {}
-        thresholds = self._thresholds(stats, level)
-        value = getattr(stats, self.primary)
-        limit = thresholds.get(self.primary)
-        if value is None or limit is None:
-            return Verdict(NOT_JUDGED, note=f"{self.primary} is undefined here"), thresholds
-        tail = None
-        if self.settings.threshold_method == "reference":
-            # strictly above the quantile: a constant null (threshold 0) never flags a 0
-            drifted = value > limit
-            tail = self._null(stats).tail(self.primary, value)
-        else:
-            drifted = value >= limit
-        status = DRIFTED if drifted else STABLE
-        return Verdict(status, value, limit, tail, self._note(stats)), thresholds
-
-    def _thresholds(self, stats: Stats, level: float) -> dict[str, float]:
-        if self.settings.threshold_method != "reference":
-            return dict(self.settings.thresholds)
-        null = self._null(stats)
-        names = NUMERIC if self.bins.kind == "numeric" else CATEGORICAL
-        return {name: null.quantile(name, level) for name in names}
-
-    def _null(self, stats: Stats) -> NullDistribution:
-        numeric = self.bins.kind == "numeric"
-        return self.calibrator.null(self.bins.name, self.reference, numeric, _present_count(stats))
-
-    def _note(self, stats: Stats) -> str:
-        notes = []
-        if stats.outside_share:
-            what = "outside the reference's range" if self.bins.kind == "numeric" else (
-                "categories never seen in the reference")  # fmt: skip
-            notes.append(f"{stats.outside_share:.1%} of values are {what}")
-        reference_values = sum(self.reference.counts[:-1])
-        if _present_count(stats) > reference_values:
-            notes.append(f"the reference ({reference_values} values) is smaller than the window: "
-                         "its own noise widens the threshold")  # fmt: skip
-        return "; ".join(notes)
-
-
-def _reference_problem(bins: FeatureBins, reference: FeatureCounts) -> str:
-    """Why a feature cannot be judged against this reference at all ("" when it can)."""
-    present = reference.counts[:-1]
-    total = sum(present)
-    if total < MIN_REFERENCE:
-        return f"the reference has only {total} present values (at least {MIN_REFERENCE} needed)"
-    if sum(1 for c in present if c) == 1:
-        label = bins.labels()[next(i for i, c in enumerate(present) if c)]
-        return f"every reference value is in one bin ({label}): nothing to compare"
-    return ""
-
-
-def _present(stats: Stats | None) -> bool:
-    return stats is not None and stats.js is not None
-
-
-def _present_count(stats: Stats) -> int:
-    missing = stats.missing_share or 0.0
-    return round(stats.rows * (1 - missing))
+def _judged(
+    judge: Judge,
+    counts: FeatureCounts | None,
+    problem: str,
+    level: float,
+    key: str,
+    caches: tuple[KsPValues, Kept, dict[str, Judged]],
+) -> Judged:
+    """One feature in one window: kept by an earlier build (or this one), else computed."""
+    known, kept, results = caches
+    found = results.get(key) or (decode(kept[key]) if key in kept else None)
+    if found is None:
+        numeric = judge.bins.kind == "numeric"
+        stats = None if counts is None else feature_stats(judge.reference, counts, numeric, known)
+        found = Judged(stats, *judge.window(stats, problem, level))
+    results[key] = found
+    return found
 
 
 def _window_verdicts(

@@ -12,12 +12,14 @@ import hashlib
 import json
 from dataclasses import asdict
 from datetime import datetime
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from cardpress.model_drift import FeatureBins, FeatureCounts, Performance
 from cardpress.readers.hashing import default_cache, load_cache, save_cache
+from cardpress.readers.page_cache import package_digest
 
 FORMAT = 2  # bump when what is stored changes meaning
 Counts = dict[str, FeatureCounts]
@@ -60,6 +62,44 @@ def save_p_values(path: Path, found: tuple[tuple[float, int, float], ...]) -> No
     """Keep this build's KS p-values (only these: the file does not grow build after build)."""
     kept = {"format": FORMAT, "scipy": _scipy(), "ks": [list(v) for v in found]}
     save_cache(_p_values_file(path), kept)
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    """The last build's drift results (compute.drift.verdict), by key; none when unusable.
+
+    They sit beside the summaries (``path`` is the summaries' file). Used only when the code
+    that computed them and the numerical libraries are the same as now, and the file holds
+    what its digest says (a truncated or edited file is computed again, never shown).
+    """
+    found = load_cache(_results_file(path))
+    results = found.get("results")
+    if found.get("made_by") != _made_by() or not isinstance(results, dict):
+        return {}
+    if found.get("digest") != _results_digest(results):
+        return {}
+    return results
+
+
+def save_results(path: Path, results: dict[str, Any]) -> None:
+    """Keep this build's drift results (only these: the file does not grow build after build)."""
+    kept: dict[str, object] = {"made_by": _made_by(), "results": results,
+                               "digest": _results_digest(results)}  # fmt: skip
+    save_cache(_results_file(path), kept)
+
+
+def _results_file(path: Path) -> Path:
+    return path.with_name(path.stem + "-report.json")
+
+
+def _results_digest(results: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(results, sort_keys=True).encode()).hexdigest()
+
+
+@cache
+def _made_by() -> list[str | int]:
+    """What drift results depend on besides their inputs: the statistics' code and libraries."""
+    code = package_digest("cardpress.compute.drift")
+    return [FORMAT, code, metadata.version("numpy"), _scipy()]
 
 
 def _scipy() -> str:

@@ -23,8 +23,9 @@ from cardpress.compute.drift.performance import (
     volume_band,
     window_performance,
 )
-from cardpress.compute.drift.report import DriftReport, FeatureReport, Verdict, finite
+from cardpress.compute.drift.report import DriftReport, FeatureReport, finite
 from cardpress.compute.drift.stats import Stats
+from cardpress.compute.drift.verdict import Verdict
 from cardpress.model_drift import FeatureBins, FeatureCounts
 
 STATISTICS = ("psi", "js", "hellinger", "wasserstein", "ks_d", "ks_p", "chi2", "chi2_p")

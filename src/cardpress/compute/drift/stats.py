@@ -12,11 +12,10 @@ Conventions (also stated on every drift page):
   of the values in it, exact from the summaries), divided by the reference's standard
   deviation (population, ddof 0) over the same centroids.
 * Kolmogorov–Smirnov (numeric): D = max |F_ref − F_window| over the ordered bins; two-sided
-  p-value from the exact distribution of D for n·m/(n+m) samples (``scipy.stats.kstwo``, whose
-  code compute.drift.kolmogorov holds), as ``scipy.stats.ks_2samp(method="asymp")`` computes
-  it. That exact distribution can take a tenth of a second for large n, so p-values already
-  computed are passed in by (D, n) and reused (the reader keeps them between builds): the same
-  windows give the same D and n every build.
+  p-value from the exact distribution of D for n·m/(n+m) samples (``scipy.stats.kstwo``), as
+  ``scipy.stats.ks_2samp(method="asymp")`` computes it. That exact distribution can take a
+  tenth of a second for large n, so p-values already computed are passed in by (D, n) and reused
+  (the reader keeps them between builds): the same windows give the same D and n every build.
 * Chi-square: the 2 × k contingency table (reference, window) over bins either side uses;
   statistic Σ (o − e)²/e with e = row total × column total / total, dof = k − 1, no continuity
   correction; p from the χ² distribution. The χ² approximation needs expected counts of at
@@ -36,7 +35,6 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import chdtrc
 
-from cardpress.compute.drift.kolmogorov import ks_sf
 from cardpress.model_drift import FeatureCounts
 
 PSI_FLOOR = 1e-4
@@ -123,7 +121,11 @@ def ks(ref: Floats, cur: Floats, known: KsPValues = NONE_KNOWN) -> tuple[float, 
     effective = round(n * m / (n + m))
     p_value = known.get((d, effective))
     if p_value is None:
-        p_value = float(np.clip(ks_sf(d, effective), 0.0, 1.0))  # scipy's kstwo.sf
+        # Imported here: scipy.stats is slow to import, and a rebuild finds every p-value of
+        # its unchanged windows among those its last build kept.
+        from scipy.stats import kstwo
+
+        p_value = float(np.clip(kstwo.sf(d, effective), 0.0, 1.0))
     return d, p_value, effective
 
 

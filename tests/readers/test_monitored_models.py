@@ -19,3 +19,18 @@ def test_the_models_known_early_are_the_models_summarised(tmp_path: Path) -> Non
     assert early == {summaries.model for summaries in with_drift(loaded).drift}
     shutil.rmtree(records / "monitoring")
     assert monitored_models(read_records(records)) == frozenset()
+
+
+def test_records_without_monitoring_build_without_loading_the_data_engines(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECTS
+
+    code = (
+        "import sys, cardpress\n"
+        f"cardpress.build({str(PROJECTS / 'minimal')!r}, {str(tmp_path / 'site')!r})\n"
+        "loaded = sorted(m for m in ('ibis', 'duckdb', 'pyspark') if m in sys.modules)\n"
+        "assert loaded == [], loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)

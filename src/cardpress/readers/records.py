@@ -74,6 +74,8 @@ def with_drift(records: Records, engine: DriftEngine | None = None) -> Records:
     Raises:
         RecordsError: listing every problem of the monitoring files.
     """
+    if not monitored_models(records):
+        return replace(records, drift=())  # nothing to read: the data engines are not loaded
     from cardpress.readers.drift.report import read_drift  # the data engines load here
 
     problems: list[Problem] = []

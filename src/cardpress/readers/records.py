@@ -74,12 +74,12 @@ def with_drift(records: Records, engine: DriftEngine | None = None) -> Records:
     Raises:
         RecordsError: listing every problem of the monitoring files.
     """
-    if not monitored_models(records):
-        return replace(records, drift=())  # nothing to read: the data engines are not loaded
-    from cardpress.readers.drift.report import read_drift  # the data engines load here
-
     problems: list[Problem] = []
     with stage("monitoring files", unit="files") as advance:
+        if not monitored_models(records):
+            return replace(records, drift=())  # nothing to read: the data engines stay unloaded
+        from cardpress.readers.drift.report import read_drift  # the data engines load here
+
         found = read_drift(Path(records.root), records, problems, engine)
         advance(sum(len(summaries.sources) for summaries in found))
     if problems:

@@ -52,6 +52,7 @@ from cardpress.compute.fairness.multiclass_types import (
     ClassGrouping,
     MulticlassReport,
 )
+from cardpress.compute.fairness.report import groupings_of
 from cardpress.compute.fairness.rules import four_fifths, local_law_144
 from cardpress.compute.rates import wilson_interval
 from cardpress.model import Y_CLASS_SCORE, Y_PRED, Y_TRUE, FairnessSettings
@@ -70,15 +71,7 @@ def multiclass_report(
     data = _data(frame, weights)
     scores = data.scores
     overall = _groups(frame, (), data, 0, classes)[0]
-    wanted: list[tuple[str, ...]] = [(column,) for column in sensitive]
-    skipped = []
-    for group_columns in settings.intersections:
-        absent = [c for c in group_columns if c not in sensitive]
-        if absent:
-            why = f"not among this run's sensitive columns: {', '.join(absent)}"
-            skipped.append((tuple(group_columns), why))
-        else:
-            wanted.append(tuple(group_columns))
+    wanted, skipped = groupings_of(sensitive, settings)
     groupings = tuple(_grouping(frame, cols, data, classes, settings) for cols in wanted)
     return MulticlassReport(
         len(frame), classes, scores is not None, weights is not None, overall, groupings,

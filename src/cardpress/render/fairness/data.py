@@ -96,6 +96,18 @@ def headline(data: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def grouping_head(grouping: Any, reference: str | None, groups: list[Any]) -> dict[str, Any]:
+    """What every task's page data says first of a grouping: its anchor, name, reference, rows."""
+    return {
+        "id": "by-" + _slug(grouping.name),
+        "name": grouping.name,
+        "columns": list(grouping.columns),
+        "reference": reference,
+        "reference_rule": grouping.reference_rule,
+        "groups": groups,
+    }
+
+
 def _grouping(grouping: Grouping, metrics: list[str], suppress: bool) -> dict[str, Any]:
     hidden = {g.label for g in grouping.groups if suppress and g.small}
     reference = grouping.reference.label if grouping.reference else None
@@ -110,12 +122,7 @@ def _grouping(grouping: Grouping, metrics: list[str], suppress: bool) -> dict[st
         )  # fmt: skip
         groups.append(row)
     return {
-        "id": "by-" + _slug(grouping.name),
-        "name": grouping.name,
-        "columns": list(grouping.columns),
-        "reference": reference,
-        "reference_rule": grouping.reference_rule,
-        "groups": groups,
+        **grouping_head(grouping, reference, groups),
         "spreads": [_spread(grouping, m) for m in metrics],
         "parity": _clean(vars(grouping.parity)),
         "four_fifths": _impact(grouping.four_fifths, hidden),

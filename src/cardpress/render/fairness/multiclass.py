@@ -22,7 +22,13 @@ from cardpress.compute.fairness.multiclass_types import (
 )
 from cardpress.model import FairnessSettings, Predictions
 from cardpress.render.charts import Chart, group_dots
-from cardpress.render.fairness.data import METRIC_NAMES, _clean, _impact, _number, _slug
+from cardpress.render.fairness.data import (
+    METRIC_NAMES,
+    _clean,
+    _impact,
+    _number,
+    grouping_head,
+)
 from cardpress.render.fairness.multiclass_scored import (
     calibration_chart_specs,
     calibration_method,
@@ -121,9 +127,7 @@ def _grouping(
     if scored:
         worst["ece"] = worst_ece(grouping)
     return {
-        "id": "by-" + _slug(grouping.name), "name": grouping.name,
-        "columns": list(grouping.columns), "reference": grouping.reference,
-        "reference_rule": grouping.reference_rule, "groups": groups,
+        **grouping_head(grouping, grouping.reference, groups),
         "summary": [_spread(s) for s in grouping.summary.values()],
         "classes": per_class, "worst": worst, "flagged": flagged,
     }  # fmt: skip

@@ -18,7 +18,7 @@ from cardpress.compute.fairness.regression_report import (
 )
 from cardpress.model import FairnessSettings, Predictions
 from cardpress.render.charts import Chart
-from cardpress.render.fairness.data import _clean, _number, _slug
+from cardpress.render.fairness.data import _clean, _number, grouping_head
 from cardpress.render.fairness.regression_charts import error_dots, residual_boxes
 
 T = "Student t interval of the mean"
@@ -138,12 +138,7 @@ def _grouping(grouping: RegressionGrouping, suppress: bool) -> dict[str, Any]:
         found["left_out"] = [{"group": label, "why": why} for label, why in spread.left_out]
         spreads.append(found)
     return {
-        "id": "by-" + _slug(grouping.name),
-        "name": grouping.name,
-        "columns": list(grouping.columns),
-        "reference": reference,
-        "reference_rule": grouping.reference_rule,
-        "groups": groups,
+        **grouping_head(grouping, reference, groups),
         "spreads": spreads,
         "worst": [_clean(vars(w)) for w in grouping.worst.values()],
     }

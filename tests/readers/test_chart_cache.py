@@ -172,3 +172,46 @@ def test_a_planted_chart_is_not_published(project: Any, tmp_path: Path) -> None:
     clean = {p.relative_to(tmp_path / "clean"): p.read_bytes()
              for p in (tmp_path / "clean").rglob("*") if p.is_file()}  # fmt: skip
     assert site == clean
+
+
+def test_the_real_renderers_charts_are_kept_and_never_drawn_again(
+    project: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With vl-convert itself: every chart a build draws is read back by the next build.
+
+    Each kept chart once failed :func:`safe_svg` (the renderer's own ``style="min-width…"``), so
+    every build drew every chart again; the stand-in renderer above could not show it.
+    """
+    import cardpress
+    from cardpress.readers.chart_cache import cache_folder, safe_svg
+    from cardpress.render import charts
+
+    records = project("minimal")
+    cardpress.build(records, tmp_path / "first")
+    folder = cache_folder(records)
+    assert folder is not None
+    keys = kept_keys(folder)
+    assert keys and all(safe_svg(load_svg(folder, key) or "") for key in keys)
+    drawn: list[dict[str, Any]] = []
+    real = charts.render_svgs
+
+    def watched(specs: list[dict[str, Any]], *args: Any, **kwargs: Any) -> list[str]:
+        drawn.extend(specs)
+        return real(specs, *args, **kwargs)
+
+    monkeypatch.setattr(charts, "render_svgs", watched)
+    cardpress.build(records, tmp_path / "second")  # another site: no whole-build short cut
+    assert drawn == []
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert {p.relative_to(first): p.read_bytes() for p in first.rglob("*") if p.is_file()} == {
+        p.relative_to(second): p.read_bytes() for p in second.rglob("*") if p.is_file()
+    }
+
+
+def test_the_renderers_own_width_style_is_the_only_style_allowed() -> None:
+    from cardpress.readers.chart_cache import safe_svg
+
+    assert safe_svg('<svg width="10" style="min-width: 10.5px"><g/></svg>')
+    assert not safe_svg('<svg style="min-width: 10px; background: url(x)"><g/></svg>')
+    assert not safe_svg('<svg style="min-width: 10px"><g style="min-width: 10px"/></svg>')
+    assert not safe_svg('<svg style="min-width: 1px" style="x"><g/></svg>')

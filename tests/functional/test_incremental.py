@@ -17,7 +17,6 @@ import pytest
 import cardpress
 from cardpress.readers.chart_cache import cache_folder, kept_keys
 from cardpress.render.env import default_templates_dir
-from tests.conftest import EXAMPLE
 
 NO_CACHE = shutil.ignore_patterns(".cardpress-cache")
 Change = Callable[[Path], None]
@@ -123,11 +122,10 @@ def _add_monitoring_day(records: Path) -> None:
 
 
 def test_the_example_rebuilt_after_a_monitoring_day_equals_a_clean_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy_example: Callable[[Path], Path]
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    records, out = tmp_path / "records", tmp_path / "site"
-    shutil.copytree(EXAMPLE, records, ignore=NO_CACHE)
+    records, out = copy_example(tmp_path / "records"), tmp_path / "site"
     cardpress.build(records, out)
     charts = kept_keys(cache_folder(records))
     assert charts  # every chart of the site is kept
@@ -275,10 +273,9 @@ def test_a_site_changed_after_its_build_is_built_whole(
 
 
 def test_a_build_that_stops_early_repeats_the_warnings(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, copy_example: Callable[[Path], Path]
 ) -> None:
-    records, out = tmp_path / "records", tmp_path / "site"
-    shutil.copytree(EXAMPLE, records, ignore=NO_CACHE)
+    records, out = copy_example(tmp_path / "records"), tmp_path / "site"
     whole = _build_logged(records, out, caplog)
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert warnings  # the example's live status warns of use before approval
@@ -331,3 +328,18 @@ def test_many_versions_are_listed_a_page_of_them_at_a_time(
     _step_and_compare(records, out, tmp_path, twelfth)
     newest = (model / "versions" / "2" / "index.html").read_text()
     assert 'href="../../v/12/index.html"' in newest and "v/10/" not in newest
+
+
+def test_a_drift_cache_folder_in_the_records_does_not_defeat_the_short_cut(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, copy_example: Callable[[Path], Path]
+) -> None:
+    """``drift.cache`` inside the records: every build rewrites it, so it is not a change."""
+    records, out = copy_example(tmp_path / "records"), tmp_path / "site"
+    config = records / "cardpress.toml"
+    config.write_text(config.read_text().replace("[drift]\n", '[drift]\ncache = "kept"\n', 1))
+    assert SHORT_CUT not in _build_logged(records, out, caplog)
+    assert list((records / "kept").glob("drift-*.json"))
+    assert SHORT_CUT in _build_logged(records, out, caplog)
+    # files of the records in that folder still count: only the cache's own names are left out
+    (records / "kept" / "notes.json").write_text("{}")
+    assert SHORT_CUT not in _build_logged(records, out, caplog)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 from functools import cache
@@ -71,8 +72,11 @@ def inputs_digest(records: Path, out: Path, options: dict[str, Any]) -> str | No
     reads outside it (``[paths] allow``, ``lineage.hash_outside_records``): what those lead to
     is not digested here, so such builds always run whole.
     """
-    tree = _tree_digest(records.absolute(), out.absolute())
-    if tree is None or _allows_outside(records):
+    config = _config(records)
+    if config is None or _allows_outside(config):
+        return None
+    tree = _tree_digest(records.absolute(), out.absolute(), _drift_caches(records, config))
+    if tree is None:
         return None
     parts = {
         "records": tree,
@@ -85,17 +89,20 @@ def inputs_digest(records: Path, out: Path, options: dict[str, Any]) -> str | No
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _tree_digest(root: Path, out: Path) -> str | None:
-    """sha256 over every file of the records folder (path and content), but its cache.
+def _tree_digest(root: Path, out: Path, caches: set[Path]) -> str | None:
+    """sha256 over every file of the records folder (path and content), but its caches.
 
-    The output and what a build keeps beside it are left out when they lie inside the folder.
+    The output and what a build keeps beside it are left out when they lie inside the folder,
+    and so are the files a build keeps in the drift cache folders the config names (``caches``):
+    each build rewrites them. Only files named as that cache names them: a cache folder set to
+    a folder of records (``cache = "runs"``) leaves its records in the digest.
     """
     # git's own folder changes with every commit and fetch and is never read by a build
     skipped = {root / FOLDER, root / ".git", out,
                *(out.parent / f".cardpress-{kind}-{out.name}"
                  for kind in ("staging", "old", "lock"))}  # fmt: skip
     digest = hashlib.sha256()
-    files = _files(root, skipped)
+    files = _files(root, skipped, caches)
     if len(files) > MANY:
         return None
     for path in files:
@@ -109,8 +116,11 @@ def _tree_digest(root: Path, out: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _files(folder: Path, skipped: set[Path]) -> list[Path | None]:
-    """Every regular file under ``folder`` in a stable order; a None for a link or special file."""
+def _files(folder: Path, skipped: set[Path], caches: set[Path]) -> list[Path | None]:
+    """Every regular file under ``folder`` in a stable order; a None for a link or special file.
+
+    Not ``skipped`` folders, nor drift cache files in ``caches`` folders.
+    """
     found: list[Path | None] = []
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -123,9 +133,10 @@ def _files(folder: Path, skipped: set[Path]) -> list[Path | None]:
         if entry.is_symlink():
             return [None]
         if entry.is_dir(follow_symlinks=False):
-            found += _files(path, skipped)
+            found += _files(path, skipped, caches)
         elif entry.is_file(follow_symlinks=False):
-            found.append(path)
+            if not (folder in caches and _DRIFT_CACHE_FILE.fullmatch(entry.name)):
+                found.append(path)
         else:
             return [None]
     return found
@@ -142,25 +153,47 @@ def _file_digest(path: Path) -> str | None:
         return None
 
 
-def _allows_outside(records: Path) -> bool:
-    """Whether the config reads outside the records (``[paths] allow``, or lineage hashes).
+# What readers/drift/cache.py keeps for a model: summaries, results per window, KS p-values.
+_DRIFT_CACHE_FILE = re.compile(r"drift-[0-9a-f]{16}(?:-report|-ks)?\.json")
 
-    Read with the standard library alone; a config that cannot be read counts as allowing
-    (the build then runs whole and reports the problem).
+
+def _config(records: Path) -> dict[str, Any] | None:
+    """The records' cardpress.toml, read with the standard library alone ({} when there is none).
+
+    None when it cannot be read: the build then runs whole and reports the problem.
     """
     import tomllib
 
     path = records / "cardpress.toml"
     if not path.exists():
-        return False
+        return {}
     try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return True
+        return None
+
+
+def _allows_outside(config: dict[str, Any]) -> bool:
+    """Whether the config reads outside the records (``[paths] allow``, or lineage hashes)."""
     paths, lineage = config.get("paths", {}), config.get("lineage", {})
     if not isinstance(paths, dict) or not isinstance(lineage, dict):
         return True
     return bool(paths.get("allow")) or bool(lineage.get("hash_outside_records"))
+
+
+def _drift_caches(records: Path, config: dict[str, Any]) -> set[Path]:
+    """The folders ``drift.cache`` and ``[drift.models.<model>] cache`` name, as given.
+
+    Only the digest skips them; a path the config may not use is refused by the build itself.
+    """
+    drift = config.get("drift", {})
+    if not isinstance(drift, dict):
+        return set()
+    models = drift.get("models", {})
+    tables = [drift, *(models.values() if isinstance(models, dict) else ())]
+    named = [t.get("cache") for t in tables if isinstance(t, dict)]
+    return {Path(os.path.normpath(records.absolute() / folder))
+            for folder in named if isinstance(folder, str) and folder}  # fmt: skip
 
 
 @cache

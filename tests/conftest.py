@@ -23,16 +23,40 @@ TESTS = Path(__file__).parent
 PROJECTS = TESTS / "projects"
 REPO = TESTS.parent
 EXAMPLE = REPO / "examples" / "adult-income"
+CACHE = ".cardpress-cache"  # the records' build caches (cardpress.readers.chart_cache.FOLDER)
+
+
+@pytest.fixture(scope="session")
+def project_charts(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """A project's kept charts (its chart cache), drawn by one build per test process."""
+    drawn: dict[str, Path] = {}
+
+    def charts(name: str) -> Path:
+        if name not in drawn:
+            records = tmp_path_factory.mktemp(f"charts-{name}") / "records"
+            shutil.copytree(PROJECTS / name, records, ignore=shutil.ignore_patterns(CACHE))
+            cardpress.build(records, records.parent / "site")
+            drawn[name] = records / CACHE / "charts"
+        return drawn[name]
+
+    charts("minimal")  # now, before a test's body patches anything or watches the log
+    return charts
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Callable[[str], Path]:
-    """Copy a project from tests/projects into a temporary folder and return its path."""
+def project(tmp_path: Path, project_charts: Callable[[str], Path]) -> Callable[..., Path]:
+    """Copy a project from tests/projects into a temporary folder and return its path.
 
-    def copy(name: str = "minimal") -> Path:
+    The copy holds the project's kept charts (no page or build cache), so a test's builds skip
+    drawing them; ``charts=False`` for a test about drawing charts.
+    """
+
+    def copy(name: str = "minimal", *, charts: bool = True) -> Path:
         target = tmp_path / name
         # without the build caches a test that built the project in place left there
-        shutil.copytree(PROJECTS / name, target, ignore=shutil.ignore_patterns(".cardpress-cache"))
+        shutil.copytree(PROJECTS / name, target, ignore=shutil.ignore_patterns(CACHE))
+        if charts:
+            shutil.copytree(project_charts(name), target / CACHE / "charts")
         return target
 
     return copy
@@ -44,6 +68,32 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("example") / "site"
     cardpress.build(EXAMPLE, out)
     return out
+
+
+@pytest.fixture(scope="session")
+def example_charts(example_site: Path) -> Path:
+    """The example's kept charts (its chart cache), drawn once per test process.
+
+    Copy them into a copy of the example (:func:`copy_example`) where a test builds it and what
+    it checks is not the drawing of charts: a build with them skips ~7 s of vl-convert.
+    """
+    from cardpress.readers.chart_cache import cache_folder
+
+    folder = cache_folder(EXAMPLE)
+    assert folder is not None and (folder / "charts").is_dir()
+    return folder / "charts"
+
+
+@pytest.fixture
+def copy_example(example_charts: Path) -> Callable[[Path], Path]:
+    """Copy the example to a new folder with its kept charts only (no page or build cache)."""
+
+    def copy(target: Path) -> Path:
+        shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(CACHE))
+        shutil.copytree(example_charts, target / CACHE / "charts")
+        return target
+
+    return copy
 
 
 @pytest.fixture

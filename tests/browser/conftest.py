@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -73,7 +74,13 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def screenshot(page: Any, name: str) -> None:
-    """Keep a full-page screenshot as a test artefact."""
+    """Keep a full-page screenshot as a test artefact, when asked (``CARDPRESS_SCREENSHOTS=1``).
+
+    Opt-in: full-page screenshots of the big pages were a third of the axe tests' time, and
+    nothing reads them unless someone wants to look.
+    """
+    if os.environ.get("CARDPRESS_SCREENSHOTS") != "1":
+        return
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 

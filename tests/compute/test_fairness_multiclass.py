@@ -190,19 +190,24 @@ def test_unit_weights_equal_the_unweighted_report(seed: int, n: int) -> None:
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10_000), st.integers(60, 400), st.data())
 def test_a_duplicated_row_equals_weight_two(seed: int, n: int, data: st.DataObject) -> None:
-    frame = _table(n, seed)
-    row = data.draw(st.integers(0, n - 1))
-    doubled = pd.concat([frame, frame.iloc[[row]]], ignore_index=True)
-    weights = np.ones(n)
-    weights[row] = 2.0
-    by_weight = multiclass_report(frame, ("sex",), SETTINGS, weights)
-    by_copy = multiclass_report(doubled, ("sex",), SETTINGS, np.ones(n + 1))
+    by_weight, by_copy = weight_two_or_a_copy(_table(n, seed), data.draw(st.integers(0, n - 1)))
     # the point estimates agree; intervals differ on purpose (effective n of 2 equal rows is 2)
     left, right = _points(by_weight), _points(by_copy)
     assert left.keys() == right.keys()
     for label, numbers in left.items():
         for a, b in zip(numbers, right[label], strict=True):
             assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, abs=1e-9), label
+
+
+def weight_two_or_a_copy(
+    frame: pd.DataFrame, row: int
+) -> tuple[MulticlassReport, MulticlassReport]:
+    """The sex report with ``row`` weighted 2, and with ``row`` copied (every weight 1)."""
+    weights = np.ones(len(frame))
+    weights[row] = 2.0
+    doubled = pd.concat([frame, frame.iloc[[row]]], ignore_index=True)
+    by_weight = multiclass_report(frame, ("sex",), SETTINGS, weights)
+    return by_weight, multiclass_report(doubled, ("sex",), SETTINGS, np.ones(len(doubled)))
 
 
 def _points(report: MulticlassReport) -> dict[str, list[float]]:

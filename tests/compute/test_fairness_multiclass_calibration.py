@@ -17,6 +17,7 @@ from cardpress.compute.fairness.multiclass_report import multiclass_report
 from cardpress.compute.fairness.multiclass_types import ClassGroup, MulticlassReport
 from cardpress.compute.rates import Z95
 from cardpress.model import Y_CLASS_SCORE, Y_PRED, Y_TRUE, FairnessSettings
+from tests.compute.test_fairness_multiclass import weight_two_or_a_copy
 from tests.conftest import EXAMPLE
 
 SETTINGS = FairnessSettings(min_group_size=30, intersections=(("sex", "race"),))
@@ -199,13 +200,7 @@ def test_no_scores_no_calibration() -> None:
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10_000), st.integers(40, 300), st.data())
 def test_a_duplicated_row_equals_weight_two(seed: int, n: int, data: st.DataObject) -> None:
-    frame = _table(n, seed)
-    row = data.draw(st.integers(0, n - 1))
-    doubled = pd.concat([frame, frame.iloc[[row]]], ignore_index=True)
-    weights = np.ones(n)
-    weights[row] = 2.0
-    by_weight = multiclass_report(frame, ("sex",), SETTINGS, weights)
-    by_copy = multiclass_report(doubled, ("sex",), SETTINGS, np.ones(n + 1))
+    by_weight, by_copy = weight_two_or_a_copy(_table(n, seed), data.draw(st.integers(0, n - 1)))
     # point estimates agree; intervals differ on purpose (the effective n of 2 equal rows is 2)
     copies = {g.label: g for _, g in _each_group(by_copy)}
     for _, group in _each_group(by_weight):

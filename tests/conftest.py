@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from collections.abc import Callable
@@ -24,6 +25,17 @@ PROJECTS = TESTS / "projects"
 REPO = TESTS.parent
 EXAMPLE = REPO / "examples" / "adult-income"
 CACHE = ".cardpress-cache"  # the records' build caches (cardpress.readers.chart_cache.FOLDER)
+
+
+def bench_records(root: Path, models: int, versions: int, first_version: int = 1) -> None:
+    """bench/site.py's records: models × versions with predictions, no cache."""
+    # bench/site.py by path: its module name would otherwise be the standard library's `site`
+    path = REPO / "bench" / "site.py"
+    spec = importlib.util.spec_from_file_location("bench_site", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_records(root, models, versions, first_version)
 
 
 @pytest.fixture(scope="session")

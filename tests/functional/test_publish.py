@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -18,6 +17,7 @@ from click.testing import Result
 
 import cardpress
 from cardpress.publishing import is_live
+from tests.conftest import bench_records
 
 EPOCH = "1767225600"
 
@@ -165,16 +165,6 @@ def test_a_tampered_published_page_is_not_carried_forward(
     assert (out / "models/churn/v/1/index.html").read_text() == "tampered"  # left for inspection
 
 
-def _bench_records(root: Path, models: int, versions: int, first_version: int = 1) -> None:
-    # bench/site.py by path: its module name would otherwise be the standard library's `site`
-    path = Path(__file__).parents[2] / "bench" / "site.py"
-    spec = importlib.util.spec_from_file_location("bench_site", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.write_records(root, models, versions, first_version)
-
-
 # The build, paused mid-write: a Python audit hook sees each file the real build opens for
 # writing and, at the tenth in the staging folder, says so on stdout and waits for stdin, which
 # never comes. The test kills it then, on that event rather than on a clock.
@@ -196,13 +186,13 @@ main()
 
 def test_a_killed_build_leaves_the_previous_site_exactly_as_it_was(tmp_path: Path) -> None:
     records, out = tmp_path / "records", tmp_path / "site"
-    _bench_records(records, 3, 2)
+    bench_records(records, 3, 2)
     cardpress.build(records, out)
     before = _snapshot(out)
     # the same records and their chart cache, and a third version of each model: a bigger
     # site whose build draws only the new versions' charts before it writes
     shutil.copytree(records, bigger := tmp_path / "bigger")
-    _bench_records(bigger, 3, 1, first_version=3)
+    bench_records(bigger, 3, 1, first_version=3)
     command = [sys.executable, "-c", PAUSE_MID_WRITE, "build", str(bigger), "-o", str(out),
                "--force"]  # fmt: skip
     with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE) as process:

@@ -53,7 +53,12 @@ from cardpress.readers.keys import read_public_key
 from cardpress.readers.lineage.read import read_lineage
 from cardpress.readers.policy import default_policy_path, read_policy, records_policy
 from cardpress.readers.predictions.read import fairness_tables
-from cardpress.readers.records import monitored_models, read_records, with_drift
+from cardpress.readers.records import (
+    monitored_models,
+    monitoring_folders,
+    read_records,
+    with_drift,
+)
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.hf_card import hf_card
 from cardpress.render.host_files import normalise_base_url
@@ -146,6 +151,8 @@ def _build(
     inputs = Extras(fairness, loaded.signoffs, checks, monitored_models(loaded))
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
     _prefetch(feed, plans)
+    if feed is not None:  # a change of these makes the next build draw many charts again
+        feed.watch(monitoring_folders(Path(records), loaded, inputs.monitored))
     loaded = with_drift(loaded, engine)
     monitored = frozenset(summaries.model for summaries in loaded.drift)
     if monitored != inputs.monitored:  # not expected: read_drift found a problem and said so

@@ -128,7 +128,7 @@ def _build(
     from cardpress import __version__
 
     trusted = frozenset(v.record_digest for v in previous.versions.values()) if previous else None
-    # Monitoring rows are read once the version pages' charts are being drawn (below).
+    # Monitoring rows are read later, when the first charts are being drawn (below).
     loaded = read_records(records, trusted or frozenset())
     if base_url is not None:
         config = replace(loaded.config, base_url=normalise_base_url(base_url))
@@ -146,22 +146,31 @@ def _build(
     rendered = [
         e.run for m in site.models for e in m.versions if publication.renders(m.name, e.version)
     ]
+    if feed is not None:  # a change of these makes the next build draw many charts again
+        feed.watch(monitoring_folders(Path(records), loaded, monitored_models(loaded)))
+    # The charts to draw first are those known first. With no version page to render (a new
+    # day of monitoring rows, a card edited) the drift pages hold them: their rows are read
+    # before the policy's checks; otherwise the version pages' charts go first.
+    drift: tuple[Records, _Drift] | None = None
+    if not rendered:
+        drift = _drift_pages(loaded, site, engine, feed)
     fairness = fairness_reports(Path(records), rendered, site.config.fairness)
     checks = _site_checks(Path(records), loaded, site, fairness)
-    inputs = Extras(fairness, loaded.signoffs, checks, monitored_models(loaded))
+    monitored = monitored_models(loaded) if drift is None else _monitored(drift[0])
+    inputs = Extras(fairness, loaded.signoffs, checks, monitored)
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
     _prefetch(feed, plans)
-    if feed is not None:  # a change of these makes the next build draw many charts again
-        feed.watch(monitoring_folders(Path(records), loaded, inputs.monitored))
-    loaded = with_drift(loaded, engine)
-    monitored = frozenset(summaries.model for summaries in loaded.drift)
-    if monitored != inputs.monitored:  # not expected: read_drift found a problem and said so
-        inputs = replace(inputs, monitored=monitored)
+    if drift is None:
+        drift = _drift_pages(loaded, site, engine, feed)
+    loaded, (drift_pages, headlines) = drift
+    if _monitored(loaded) != inputs.monitored:  # not expected: read_drift found a problem
+        inputs = replace(inputs, monitored=_monitored(loaded))
         plans = plan_site(site, publication.renders, log, published_cards, inputs)
     _note_narrative_edits(site, published_cards, plans)
-    drift = _drift_plans(loaded, site, plans)
-    _prefetch(feed, drift)
-    plans += drift + _lineage_plans(loaded, site)
+    for plan in plans:
+        if plan.template == "model.html" and plan.data["model"] in headlines:
+            plan.data["drift"] = headlines[plan.data["model"]]
+    plans += drift_pages + _lineage_plans(loaded, site)
     status_files = _live_status(plans, loaded)
     # Only pages whose inputs changed are rendered; the others are carried over from ``out``.
     known = previous.files if previous and previous.intact else None
@@ -238,23 +247,38 @@ def _live_status(plans: list[PagePlan], records: Records) -> list[RenderedFile]:
     return files
 
 
-def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[PagePlan]:
-    """Drift pages of every model with monitoring rows; the model page links to them."""
+# The drift pages, and by model what its model page says of drift (with a link to them).
+_Drift = tuple[list[PagePlan], dict[str, dict[str, object]]]
+
+
+def _drift_pages(
+    loaded: Records, site: Site, engine: DriftEngine | None, feed: ChartFeed | None
+) -> tuple[Records, _Drift]:
+    """The records with their monitoring rows read, and the drift pages (charts started)."""
+    loaded = with_drift(loaded, engine)
+    drift = _drift_plans(loaded, site)
+    _prefetch(feed, drift[0])
+    return loaded, drift
+
+
+def _monitored(records: Records) -> frozenset[str]:
+    return frozenset(summaries.model for summaries in records.drift)
+
+
+def _drift_plans(records: Records, site: Site) -> _Drift:
+    """Drift pages of every model with monitoring rows, and the model pages' drift headlines."""
     from cardpress.render.drift.pages import drift_plans
 
     titles = {model.name: model.title for model in site.models}
-    found = []
+    found, headlines = [], {}
     for summaries in each("drift reports", records.drift, "models"):
         settings = records.config.drift_for(summaries.model)
         report = drift_report_of(records, summaries)
         for warning in report.warnings:
             logger.warning("%s drift: %s", summaries.model, warning)
         found += drift_plans(report, titles[summaries.model], settings.prediction)
-        model_page = f"models/{summaries.model}/index.html"
-        for plan in plans:
-            if plan.path == model_page:
-                plan.data["drift"] = _drift_headline(report)
-    return found
+        headlines[summaries.model] = _drift_headline(report)
+    return found, headlines
 
 
 def _drift_headline(report: DriftReport) -> dict[str, object]:

@@ -340,7 +340,7 @@ def check(
     site = build_site(loaded, None)
     targets = _targets(site, list(versions))
     runs = [entry.run for _, entry in targets]
-    fairness = fairness_reports(root, runs, site.config.fairness)
+    fairness = fairness_reports(root, runs, site.config.fairness, calibration=False)
     results: list[RuleResult] = []
     for model, entry in targets:
         results += _check_one(root, loaded, site, model, entry, fairness, rules)
@@ -356,7 +356,9 @@ def _site_checks(
         return {}
     latest = [m.latest.run for m in site.models]
     missing = [r for r in latest if (r.model, r.version) not in fairness]
-    reports = {**fairness, **fairness_reports(root, missing, site.config.fairness)}
+    # reports of versions whose pages are not rendered: only the checks read them
+    checked = fairness_reports(root, missing, site.config.fairness, calibration=False)
+    reports = {**fairness, **checked}
     return {
         (model.name, model.latest.version): _check_one(root, loaded, site, model, model.latest,
                                                        reports, policy)
@@ -502,9 +504,11 @@ def records_digest(records: Records) -> str:
 
 
 def fairness_reports(
-    root: Path, runs: list[Run], settings: FairnessSettings
+    root: Path, runs: list[Run], settings: FairnessSettings, calibration: bool = True
 ) -> dict[tuple[str, str], SliceReport]:
     """The fairness report of each run whose predictions name sensitive columns.
+
+    ``calibration`` False leaves calibration and threshold curves out: enough for the checks.
 
     Raises:
         RecordsError: a predictions table is not binary classification, or has bad scores or
@@ -518,11 +522,11 @@ def fairness_reports(
         weights = table[WEIGHT].to_numpy() if WEIGHT in table.columns else None
         report: SliceReport
         if task == "multiclass":
-            report = multiclass_report(table, sensitive, settings, weights)
+            report = multiclass_report(table, sensitive, settings, weights, calibration)
         elif task == "regression":
             report = regression_report(table, sensitive, settings, weights)
         else:
-            report = fairness_report(table, sensitive, settings, threshold)
+            report = fairness_report(table, sensitive, settings, threshold, calibration)
         reports[(run.model, run.version)] = report
     if problems:
         raise RecordsError(problems)

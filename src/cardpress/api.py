@@ -53,7 +53,12 @@ from cardpress.readers.keys import read_public_key
 from cardpress.readers.lineage.read import read_lineage
 from cardpress.readers.policy import default_policy_path, read_policy, records_policy
 from cardpress.readers.predictions.read import fairness_tables
-from cardpress.readers.records import monitored_models, read_records, with_drift
+from cardpress.readers.records import (
+    monitored_models,
+    monitoring_folders,
+    read_records,
+    with_drift,
+)
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.hf_card import hf_card
 from cardpress.render.host_files import normalise_base_url
@@ -123,7 +128,7 @@ def _build(
     from cardpress import __version__
 
     trusted = frozenset(v.record_digest for v in previous.versions.values()) if previous else None
-    # Monitoring rows are read once the version pages' charts are being drawn (below).
+    # Monitoring rows are read later, when the first charts are being drawn (below).
     loaded = read_records(records, trusted or frozenset())
     if base_url is not None:
         config = replace(loaded.config, base_url=normalise_base_url(base_url))
@@ -141,20 +146,31 @@ def _build(
     rendered = [
         e.run for m in site.models for e in m.versions if publication.renders(m.name, e.version)
     ]
+    if feed is not None:  # a change of these makes the next build draw many charts again
+        feed.watch(monitoring_folders(Path(records), loaded, monitored_models(loaded)))
+    # The charts to draw first are those known first. With no version page to render (a new
+    # day of monitoring rows, a card edited) the drift pages hold them: their rows are read
+    # before the policy's checks; otherwise the version pages' charts go first.
+    drift: tuple[Records, _Drift] | None = None
+    if not rendered:
+        drift = _drift_pages(loaded, site, engine, feed)
     fairness = fairness_reports(Path(records), rendered, site.config.fairness)
     checks = _site_checks(Path(records), loaded, site, fairness)
-    inputs = Extras(fairness, loaded.signoffs, checks, monitored_models(loaded))
+    monitored = monitored_models(loaded) if drift is None else _monitored(drift[0])
+    inputs = Extras(fairness, loaded.signoffs, checks, monitored)
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
     _prefetch(feed, plans)
-    loaded = with_drift(loaded, engine)
-    monitored = frozenset(summaries.model for summaries in loaded.drift)
-    if monitored != inputs.monitored:  # not expected: read_drift found a problem and said so
-        inputs = replace(inputs, monitored=monitored)
+    if drift is None:
+        drift = _drift_pages(loaded, site, engine, feed)
+    loaded, (drift_pages, headlines) = drift
+    if _monitored(loaded) != inputs.monitored:  # not expected: read_drift found a problem
+        inputs = replace(inputs, monitored=_monitored(loaded))
         plans = plan_site(site, publication.renders, log, published_cards, inputs)
     _note_narrative_edits(site, published_cards, plans)
-    drift = _drift_plans(loaded, site, plans)
-    _prefetch(feed, drift)
-    plans += drift + _lineage_plans(loaded, site)
+    for plan in plans:
+        if plan.template == "model.html" and plan.data["model"] in headlines:
+            plan.data["drift"] = headlines[plan.data["model"]]
+    plans += drift_pages + _lineage_plans(loaded, site)
     status_files = _live_status(plans, loaded)
     # Only pages whose inputs changed are rendered; the others are carried over from ``out``.
     known = previous.files if previous and previous.intact else None
@@ -231,23 +247,38 @@ def _live_status(plans: list[PagePlan], records: Records) -> list[RenderedFile]:
     return files
 
 
-def _drift_plans(records: Records, site: Site, plans: list[PagePlan]) -> list[PagePlan]:
-    """Drift pages of every model with monitoring rows; the model page links to them."""
+# The drift pages, and by model what its model page says of drift (with a link to them).
+_Drift = tuple[list[PagePlan], dict[str, dict[str, object]]]
+
+
+def _drift_pages(
+    loaded: Records, site: Site, engine: DriftEngine | None, feed: ChartFeed | None
+) -> tuple[Records, _Drift]:
+    """The records with their monitoring rows read, and the drift pages (charts started)."""
+    loaded = with_drift(loaded, engine)
+    drift = _drift_plans(loaded, site)
+    _prefetch(feed, drift[0])
+    return loaded, drift
+
+
+def _monitored(records: Records) -> frozenset[str]:
+    return frozenset(summaries.model for summaries in records.drift)
+
+
+def _drift_plans(records: Records, site: Site) -> _Drift:
+    """Drift pages of every model with monitoring rows, and the model pages' drift headlines."""
     from cardpress.render.drift.pages import drift_plans
 
     titles = {model.name: model.title for model in site.models}
-    found = []
+    found, headlines = [], {}
     for summaries in each("drift reports", records.drift, "models"):
         settings = records.config.drift_for(summaries.model)
         report = drift_report_of(records, summaries)
         for warning in report.warnings:
             logger.warning("%s drift: %s", summaries.model, warning)
         found += drift_plans(report, titles[summaries.model], settings.prediction)
-        model_page = f"models/{summaries.model}/index.html"
-        for plan in plans:
-            if plan.path == model_page:
-                plan.data["drift"] = _drift_headline(report)
-    return found
+        headlines[summaries.model] = _drift_headline(report)
+    return found, headlines
 
 
 def _drift_headline(report: DriftReport) -> dict[str, object]:
@@ -309,7 +340,7 @@ def check(
     site = build_site(loaded, None)
     targets = _targets(site, list(versions))
     runs = [entry.run for _, entry in targets]
-    fairness = fairness_reports(root, runs, site.config.fairness)
+    fairness = fairness_reports(root, runs, site.config.fairness, calibration=False)
     results: list[RuleResult] = []
     for model, entry in targets:
         results += _check_one(root, loaded, site, model, entry, fairness, rules)
@@ -325,7 +356,9 @@ def _site_checks(
         return {}
     latest = [m.latest.run for m in site.models]
     missing = [r for r in latest if (r.model, r.version) not in fairness]
-    reports = {**fairness, **fairness_reports(root, missing, site.config.fairness)}
+    # reports of versions whose pages are not rendered: only the checks read them
+    checked = fairness_reports(root, missing, site.config.fairness, calibration=False)
+    reports = {**fairness, **checked}
     return {
         (model.name, model.latest.version): _check_one(root, loaded, site, model, model.latest,
                                                        reports, policy)
@@ -471,9 +504,11 @@ def records_digest(records: Records) -> str:
 
 
 def fairness_reports(
-    root: Path, runs: list[Run], settings: FairnessSettings
+    root: Path, runs: list[Run], settings: FairnessSettings, calibration: bool = True
 ) -> dict[tuple[str, str], SliceReport]:
     """The fairness report of each run whose predictions name sensitive columns.
+
+    ``calibration`` False leaves calibration and threshold curves out: enough for the checks.
 
     Raises:
         RecordsError: a predictions table is not binary classification, or has bad scores or
@@ -487,11 +522,11 @@ def fairness_reports(
         weights = table[WEIGHT].to_numpy() if WEIGHT in table.columns else None
         report: SliceReport
         if task == "multiclass":
-            report = multiclass_report(table, sensitive, settings, weights)
+            report = multiclass_report(table, sensitive, settings, weights, calibration)
         elif task == "regression":
             report = regression_report(table, sensitive, settings, weights)
         else:
-            report = fairness_report(table, sensitive, settings, threshold)
+            report = fairness_report(table, sensitive, settings, threshold, calibration)
         reports[(run.model, run.version)] = report
     if problems:
         raise RecordsError(problems)

@@ -115,9 +115,11 @@ def build(
         from cardpress.chart_feed import chart_feed
 
         heard = logger.isEnabledFor(logging.WARNING)  # not with -q: then not known after
-        # The feed's chart workers, on a cold build, start first: they get ready while the
-        # pipeline loads its engines.
-        with _warnings() as said, chart_feed(Path(records)) as feed:
+        # The feed's chart workers, on a cold build or when the monitoring files changed (the
+        # drift charts are drawn again), start first: they get ready while the pipeline loads
+        # its engines.
+        many = _watched_changed(Path(records), record.get("watched"))
+        with _warnings() as said, chart_feed(Path(records), many) as feed:
             from cardpress.api import _build  # the pipeline and its engines: loaded now
 
             found = _build(
@@ -133,6 +135,7 @@ def build(
             "inputs": key, "manifest": manifest_digest(out), "site": up_to_date.site_stamp(out),
             "result": [result.files, result.models, result.versions],
             "warnings": said if heard else None,
+            "watched": [feed.watched, up_to_date.files_stamp(Path(records), feed.watched)],
         })  # fmt: skip
         return result
 
@@ -181,6 +184,19 @@ def _unchanged(record: dict[str, Any], key: str | None, out: Path) -> BuildResul
     logger.info("%s: nothing changed since it was built (records, cardpress, options); "
                 "the site is up to date (%d files)", out, files)  # fmt: skip
     return BuildResult(out, files, models, versions)
+
+
+def _watched_changed(records: Path, watched: Any) -> bool:
+    """Whether the folders the last build watched (its monitoring files) changed since.
+
+    Only a hint of how many charts this build draws: unknown (no last build) counts as not.
+    """
+    if not (isinstance(watched, list) and len(watched) == 2 and isinstance(watched[0], list)):
+        return False
+    folders, stamp = watched
+    if not folders or not all(isinstance(name, str) for name in folders):
+        return False
+    return bool(up_to_date.files_stamp(records, folders) != stamp)
 
 
 def _counts(value: Any) -> bool:

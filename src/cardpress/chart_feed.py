@@ -6,8 +6,12 @@ records' chart cache holds no chart (a first build, or the cache was deleted), t
 started as the build starts, before it loads its engines; every chart is sent to them as soon as
 its page is planned (:meth:`ChartFeed.prefetch`), and the pages take their SVGs when they are
 filled in (:meth:`ChartFeed.render`). A build with charts kept starts workers only once it knows
-that enough charts are missing to repay their start. Which charts a page shows, and their bytes,
-do not depend on any of this: only when they are drawn.
+that enough charts are missing to repay their start, or at once when the caller knows that many
+will be: when the monitoring files changed since the last build, the drift charts that follow
+the windows (timelines, the latest window's histograms) are drawn again, and a worker's start
+(~1 s) then overlaps the loading of the data engines instead of following the monitoring read.
+The folders whose changes mean that are the ones the build :meth:`ChartFeed.watch` es. Which
+charts a page shows, and their bytes, do not depend on any of this: only when they are drawn.
 """
 
 from __future__ import annotations
@@ -35,11 +39,20 @@ class ChartFeed:
         self.workers = workers  # processes to draw with; 1: draw in this process, as needed
         self.pool: Workers | None = None
         self._missing: set[str] = set()  # specs (canonical JSON) known not to be kept
+        self.watched: list[str] = []  # folders of the records whose change redraws many charts
 
     def start(self) -> None:
         """Start the worker processes now, before any chart is known."""
         if self.pool is None and self.workers > 1:
             self.pool = Workers(self.workers)
+
+    def watch(self, folders: list[str]) -> None:
+        """Folders (relative to the records) whose files, changed, make many charts drawn again.
+
+        The monitoring folders: the caller keeps their stamp, and the next build starts its
+        workers at once when it differs (see :func:`chart_feed`).
+        """
+        self.watched = sorted(set(self.watched) | set(folders))
 
     def prefetch(self, plans: list[PagePlan]) -> None:
         """Start drawing the charts of these pages that are not kept."""
@@ -71,10 +84,14 @@ class ChartFeed:
 
 
 @contextmanager
-def chart_feed(records: Path) -> Iterator[ChartFeed]:
-    """The chart feed of a build; its workers, if any, are stopped when the build ends."""
+def chart_feed(records: Path, many: bool = False) -> Iterator[ChartFeed]:
+    """The chart feed of a build; its workers, if any, are stopped when the build ends.
+
+    The workers start at once when no chart is kept, or when the caller knows (``many``) that
+    many charts will be drawn; otherwise once the missing charts are known to be many.
+    """
     feed = ChartFeed(records, os.cpu_count() or 1)
-    if _nothing_kept(feed.folder):
+    if many or _nothing_kept(feed.folder):
         feed.start()
     try:
         yield feed

@@ -278,3 +278,25 @@ def test_hash_rule_lists_data_sets_without_a_hash(project, run_cli, tmp_path: Pa
         "  PASS  data-set hashes unchanged: 1 unchanged; no sha256 recorded, not checked: train "
         f"(limit: each file's sha256 equals the recorded one) [{policy}:2]"
     )
+
+
+def test_the_checks_do_not_depend_on_calibration() -> None:
+    """Checks read fairness reports without calibration (cheaper): the same results as with it."""
+    from cardpress.api import _site_checks, fairness_reports
+    from cardpress.compute.site import build_site
+    from cardpress.readers.records import read_records
+    from tests.conftest import EXAMPLE
+
+    loaded = read_records(EXAMPLE)
+    site = build_site(loaded, None)
+    runs = [model.latest.run for model in site.models]
+    full = fairness_reports(EXAMPLE, runs, site.config.fairness)
+    lean = fairness_reports(EXAMPLE, runs, site.config.fairness, calibration=False)
+    binary, multiclass = ("income-classifier", "2"), ("hours-band", "1")
+    assert full[binary].overall_calibration is not None  # type: ignore[union-attr]
+    assert lean[binary].overall_calibration is None  # type: ignore[union-attr]
+    assert full[multiclass].overall.brier is not None  # type: ignore[union-attr]
+    assert lean[multiclass].overall.brier is None  # type: ignore[union-attr]
+    with_calibration = _site_checks(EXAMPLE, loaded, site, full)
+    assert with_calibration == _site_checks(EXAMPLE, loaded, site, {})  # computed without it
+    assert sum(len(results) for results in with_calibration.values()) > 10

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,6 +101,17 @@ def monitored_models(records: Records) -> frozenset[str]:
 def monitoring_folder(root: Path, records: Records, model: str) -> Path:
     """Where a model's monitoring rows are: ``[drift] data``, else ``monitoring/<model>``."""
     return root / (records.config.drift_for(model).data or f"monitoring/{model}")
+
+
+def monitoring_folders(root: Path, records: Records, models: Iterable[str]) -> list[str]:
+    """The monitoring folders of these models inside the records folder, relative to it."""
+    inside = root.resolve()
+    found = []
+    for model in models:
+        folder = monitoring_folder(root, records, model).resolve()
+        if folder.is_relative_to(inside):  # [drift] data may lead elsewhere: not watched
+            found.append(folder.relative_to(inside).as_posix())
+    return sorted(found)
 
 
 def _duplicate_versions(runs: list[Run]) -> list[Problem]:

@@ -233,6 +233,28 @@ def site_stamp(out: Path) -> str | None:
     return digest.hexdigest()
 
 
+def files_stamp(records: Path, folders: list[str]) -> str | None:
+    """sha256 of every file's path, size and modification time under these folders of ``records``.
+
+    The files a drift summary is kept for are judged unchanged by their size and modification
+    time too (:mod:`cardpress.readers.drift.cache`). None when a folder cannot be listed.
+    """
+    digest = hashlib.sha256()
+    try:
+        for name in folders:
+            digest.update(f"{name}\n".encode("utf-8", "surrogateescape"))
+            for path in _files(records / name, set()):  # in a stable order
+                if path is None:  # a link or a special file: never the same as before
+                    return None
+                info = path.stat()
+                relative = path.relative_to(records).as_posix()
+                line = f"{relative}\0{info.st_size} {info.st_mtime_ns}\n"
+                digest.update(line.encode("utf-8", "surrogateescape"))
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
 def _stamp(folder: Path, prefix: str, digest: Any) -> None:
     for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):
         info = entry.stat(follow_symlinks=False)

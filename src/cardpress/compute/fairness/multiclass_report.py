@@ -65,10 +65,15 @@ def multiclass_report(
     sensitive: tuple[str, ...],
     settings: FairnessSettings,
     weights: FloatArray | None = None,
+    calibration: bool = True,
 ) -> MulticlassReport:
-    """The report of a checked multiclass table; ``weights`` one per row, or None."""
+    """The report of a checked multiclass table; ``weights`` one per row, or None.
+
+    ``calibration`` False leaves each group's calibration and Brier score out (a policy's
+    checks read neither: they cost most of the report's time).
+    """
     classes = tuple(str(c) for c in frame[Y_TRUE].cat.categories)
-    data = _data(frame, weights)
+    data = _data(frame, weights, calibration)
     scores = data.scores
     overall = _groups(frame, (), data, 0, classes)[0]
     wanted, skipped = groupings_of(sensitive, settings)
@@ -90,13 +95,13 @@ def multiclass_groups(
     return _groups(frame, columns, _data(frame, weights), min_group_size, classes)
 
 
-def _data(frame: pd.DataFrame, weights: FloatArray | None) -> _Data:
+def _data(frame: pd.DataFrame, weights: FloatArray | None, calibration: bool = True) -> _Data:
     classes = len(frame[Y_TRUE].cat.categories)
     columns = [f"{Y_CLASS_SCORE}{i}" for i in range(classes)]
     scores = [frame[c].to_numpy(np.float64) for c in columns] if columns[0] in frame else None
     truth = frame[Y_TRUE].cat.codes.to_numpy(np.int16)
     # the score bins and per-row squared errors do not depend on the grouping: computed once
-    calibrated = ClassScores.of(truth, scores, weights) if scores else None
+    calibrated = ClassScores.of(truth, scores, weights) if scores and calibration else None
     return _Data(truth, frame[Y_PRED].cat.codes.to_numpy(np.int16), scores, weights, classes,
                  calibrated)  # fmt: skip
 

@@ -80,10 +80,13 @@ def fairness_report(
     sensitive: tuple[str, ...],
     settings: FairnessSettings,
     threshold: float | None = None,
+    calibration: bool = True,
 ) -> FairnessReport:
     """The report of a checked table (columns :data:`cardpress.model.Y_TRUE` and the like).
 
     ``threshold`` is the declared decision threshold (``predictions.threshold``), if any.
+    ``calibration`` False leaves calibration and the threshold curves out (a policy's checks
+    read neither: they cost most of the report's time).
     """
     score = Y_SCORE if Y_SCORE in frame.columns else None
     weights = frame[WEIGHT].to_numpy(dtype=np.float64) if WEIGHT in frame.columns else None
@@ -92,7 +95,7 @@ def fairness_report(
     overall = group_metrics(frame, [], y_true=Y_TRUE, y_pred=Y_PRED, y_score=score,
                             min_group_size=0, score_order=order, weights=weights)[0]  # fmt: skip
     # the score's bin and threshold position do not depend on the grouping: computed once
-    rows = _ScoredRows.of(frame, weights) if score else None
+    rows = _ScoredRows.of(frame, weights) if score and calibration else None
     scored = _scored(group_codes(frame, ()), rows) if rows else ({}, {})
     wanted, skipped = groupings_of(sensitive, settings)
     groupings = tuple(

@@ -243,7 +243,7 @@ def files_stamp(records: Path, folders: list[str]) -> str | None:
     try:
         for name in folders:
             digest.update(f"{name}\n".encode("utf-8", "surrogateescape"))
-            for path in _files(records / name, set()):  # in a stable order
+            for path in _files(records / name, set(), set()):  # in a stable order
                 if path is None:  # a link or a special file: never the same as before
                     return None
                 info = path.stat()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from cardpress.errors import BuildError
 from cardpress.write.manifest import (
@@ -31,7 +31,8 @@ if TYPE_CHECKING:  # render.pages loads the page and chart code: a build that is
     from cardpress.render.pages import RenderedFile  # does not need it
 
 ManifestFor = Callable[[dict[str, str]], bytes]
-# Threads that put the published files into a new site at once (see _copy_frozen).
+T = TypeVar("T")
+# Threads that write a new site's files and link its published ones at once (_in_threads).
 THREADS = 8
 
 
@@ -109,16 +110,24 @@ def check_target(out: Path, force: bool) -> None:
 
 
 def _write_all(files: Iterable[RenderedFile], staging: Path) -> dict[str, str]:
-    digests: dict[str, str] = {}
+    listed: dict[str, RenderedFile] = {}
     for file in files:
         _check_path(file.path)
-        if file.path in digests:
+        if file.path in listed:
             raise BuildError(f"{file.path}: two pages would be written here — rename one model")
-        target = staging / file.path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        listed[file.path] = file
+    _in_threads(partial(_write_group, staging), [(f.path, f) for f in listed.values()])
+    return {path: sha256_bytes(file.content) for path, file in listed.items()}
+
+
+def _write_group(staging: Path, files: list[tuple[str, RenderedFile]]) -> None:
+    made: set[Path] = set()
+    for path, file in files:
+        target = staging / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         target.write_bytes(file.content)
-        digests[file.path] = sha256_bytes(file.content)
-    return digests
 
 
 def _copy_frozen(
@@ -130,16 +139,23 @@ def _copy_frozen(
             raise BuildError(
                 f"{path}: a published page would be overwritten — this is a cardpress bug"
             )
-    # Each model's files in a thread of their own: on some disks each new folder waits on the
-    # disk (~0.5 ms), and a site has one per version and page. Most of the work is system calls,
-    # which run beside one another; the first failure, in path order, is the one raised.
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for path, digest in sorted(frozen.items()):
-        groups.setdefault("/".join(path.split("/")[:2]), []).append((path, digest))
-    with ThreadPoolExecutor(THREADS) as pool:
-        for _ in pool.map(partial(_copy_group, out, staging, intact), groups.values()):
-            pass
+    _in_threads(partial(_copy_group, out, staging, intact), sorted(frozen.items()))
     return dict(frozen)
+
+
+def _in_threads(place: Callable[[list[tuple[str, T]]], None], items: list[tuple[str, T]]) -> None:
+    """``place`` each model's files (by path) in a thread of its own.
+
+    On some disks each new folder waits on the disk (~0.5 ms; a site has one per version and
+    page): most of the work is system calls, which run beside one another. The first failure,
+    in path order, is the one raised.
+    """
+    groups: dict[str, list[tuple[str, T]]] = {}
+    for path, item in items:
+        groups.setdefault("/".join(path.split("/")[:2]), []).append((path, item))
+    with ThreadPoolExecutor(THREADS) as pool:
+        for _ in pool.map(place, groups.values()):
+            pass
 
 
 def _copy_group(out: Path, staging: Path, intact: bool, files: list[tuple[str, str]]) -> None:

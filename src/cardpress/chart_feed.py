@@ -6,9 +6,8 @@ records' chart cache holds no chart (a first build, or the cache was deleted), t
 started as the build starts, before it loads its engines; every chart is sent to them as soon as
 its page is planned (:meth:`ChartFeed.prefetch`), and the pages take their SVGs when they are
 filled in (:meth:`ChartFeed.render`). A build with charts kept starts workers only once it knows
-that enough charts are missing to repay their start (:data:`FEW`; one worker per
-:data:`~cardpress.render.charts.POOL_THRESHOLD` charts). Which charts a page shows, and their
-bytes, do not depend on any of this: only when they are drawn.
+that enough charts are missing to repay their start. Which charts a page shows, and their bytes,
+do not depend on any of this: only when they are drawn.
 """
 
 from __future__ import annotations
@@ -26,11 +25,6 @@ if TYPE_CHECKING:
     from cardpress.render.pages import PagePlan
 
 Spec = dict[str, Any]
-# From this many charts to draw, a build that knows them early (a prefetch) draws them in a
-# worker beside the rest of the build: a version added to a big site has ~20, which drawn in
-# the build's own process, after everything else, were a fifth of its time. Fewer are drawn
-# in the build's process (a worker's start and its renderer's first chart cost ~0.3 s).
-FEW = 6
 
 
 class ChartFeed:
@@ -42,10 +36,10 @@ class ChartFeed:
         self.pool: Workers | None = None
         self._missing: set[str] = set()  # specs (canonical JSON) known not to be kept
 
-    def start(self, count: int | None = None) -> None:
-        """Start ``count`` worker processes (default: one per CPU) now."""
+    def start(self) -> None:
+        """Start the worker processes now, before any chart is known."""
         if self.pool is None and self.workers > 1:
-            self.pool = Workers(min(count or self.workers, self.workers))
+            self.pool = Workers(self.workers)
 
     def prefetch(self, plans: list[PagePlan]) -> None:
         """Start drawing the charts of these pages that are not kept."""
@@ -54,10 +48,8 @@ class ChartFeed:
 
         texts = dict.fromkeys(chart_cache.spec_json(spec) for spec in chart_specs(plans))
         self._missing.update(text for text in texts if not self._kept(text))
-        if self.pool is None and len(self._missing) >= FEW:
-            # One worker per POOL_THRESHOLD charts, at least one: the charts are drawn beside
-            # the rest of the build (plans, lineage, templates, publication) instead of after it.
-            self.start(max(1, len(self._missing) // POOL_THRESHOLD))
+        if self.pool is None and len(self._missing) >= POOL_THRESHOLD:
+            self.start()
         if self.pool is not None:
             # The longest specs (the slowest charts) first, so no worker is left with one at the
             # end while the other waits; then by text, so the order does not vary.

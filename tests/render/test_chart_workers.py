@@ -54,24 +54,3 @@ def test_a_failed_build_stops_its_workers(tmp_path: Path, monkeypatch: pytest.Mo
         workers = [worker.proc for worker in feed.pool._workers]
         raise KeyError("the build failed")
     assert all(proc.poll() is not None for proc in workers)
-
-
-def test_a_few_charts_not_kept_are_drawn_in_one_worker_beside_the_build(tmp_path: Path) -> None:
-    from cardpress.chart_feed import FEW, ChartFeed
-    from cardpress.render.pages import PagePlan
-
-    def plan(count: int) -> PagePlan:
-        charts = {f"c{n}": _heat(n) for n in range(count)}
-        return PagePlan(f"p{count}/index.html", "card.html", {}, charts)
-
-    feed = ChartFeed(tmp_path, 2)  # an empty cache: no chart is kept
-    feed.prefetch([plan(FEW - 1)])
-    assert feed.pool is None, "too few to repay a worker: drawn in the build's process"
-    feed.prefetch([plan(FEW)])  # one more chart to draw: now a worker draws them
-    assert feed.pool is not None
-    try:
-        assert len(feed.pool._workers) == 1  # fewer than POOL_THRESHOLD: one, not one per CPU
-        specs = [_heat(n) for n in range(FEW)]
-        assert feed.render(specs) == render_svgs(specs, workers=1)
-    finally:
-        feed.pool.close()

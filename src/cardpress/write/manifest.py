@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from cardpress.compute.publish import PublishedVersion
 from cardpress.errors import BuildError
 
@@ -144,6 +146,8 @@ def read_page_data(published: Published, page: str) -> Any:
             f"`cardpress verify {published.root}` and restore the site from your backup or host"
         )
     try:
-        return json.loads(content)
-    except ValueError:
+        # orjson, which wrote it (render.pages.to_json): several times faster than ``json``,
+        # and a build reads the card and fairness data of every frozen version.
+        return orjson.loads(content)
+    except ValueError:  # orjson.JSONDecodeError is one
         return None

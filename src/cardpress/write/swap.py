@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from cardpress.errors import BuildError
@@ -26,6 +27,8 @@ logger = logging.getLogger("cardpress")
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+# Threads that delete a superseded site's folders at once (see _remove_tree).
+THREADS = 8
 
 
 def staging_path(out: Path) -> Path:
@@ -109,7 +112,45 @@ def remove(path: Path) -> None:
     if path.is_symlink() or (path.exists() and not path.is_dir()):
         path.unlink()
     elif path.is_dir():
-        shutil.rmtree(path)
+        _remove_tree(path)
+
+
+def _remove_tree(folder: Path) -> None:
+    """Delete a folder and everything in it, its larger subfolders over a few threads.
+
+    A site has a folder per version and page, and on some disks each folder's deletion waits
+    on the disk (a virtual disk that discards freed blocks: ~1 ms a folder): a few deletions
+    waiting at once take a fraction of the time. ``shutil.rmtree`` follows no link.
+    """
+    parts = _subtrees(folder)
+    if len(parts) > 1:
+        with ThreadPoolExecutor(THREADS) as pool:
+            for _ in pool.map(shutil.rmtree, parts):  # raises the first error, if any
+                pass
+    shutil.rmtree(folder)  # what is left: the few folders above those, and their files
+
+
+def _subtrees(folder: Path) -> list[Path]:
+    """Disjoint subfolders of ``folder`` to delete apart: the first level with enough of them."""
+    level = [folder]
+    for _ in range(5):
+        below = [
+            Path(entry.path)
+            for parent in level
+            for entry in _entries(parent)
+            if entry.is_dir(follow_symlinks=False)
+        ]
+        if not below:
+            break
+        level = below
+        if len(level) >= 4 * THREADS:
+            break
+    return level if level != [folder] else []
+
+
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(folder) as entries:
+        return list(entries)
 
 
 def _discard(path: Path, live: Path) -> None:

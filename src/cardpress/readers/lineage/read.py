@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache, partial
 from pathlib import Path
 
 from cardpress.model import Records, Run, Source
@@ -15,6 +16,8 @@ from cardpress.readers.lineage.models import model_matcher
 from cardpress.readers.lineage.openlineage import read_openlineage
 from cardpress.readers.lineage.paths import locate
 
+Locate = Callable[[str], tuple[str, Path | None]]  # a URI's normalised name and its local file
+
 
 def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInputs:
     """Jobs of every source and the current hashes of every reachable data file.
@@ -26,11 +29,15 @@ def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInp
     settings = records.config.lineage
     anywhere, roots = settings.hash_outside_records, allowed(records.config)
     warnings: list[str] = []
-    jobs = [run_job(root, run, anywhere, roots) for run in records.runs]
+
+    @cache  # the records' runs name the same few data sets: each path resolved once
+    def at_root(uri: str) -> tuple[str, Path | None]:
+        return locate(root, root, uri, anywhere, roots)
+
+    jobs = [run_job(root, run, anywhere, roots, at_root) for run in records.runs]
     events = root / settings.openlineage
     jobs += read_openlineage(
-        root, events, lambda uri: locate(root, root, uri, anywhere, roots), warnings, roots,
-        model_matcher(settings.model_uris),
+        root, events, at_root, warnings, roots, model_matcher(settings.model_uris),
     )  # fmt: skip
 
     def locate_dvc(base: Path, uri: str) -> tuple[str, Path | None]:
@@ -44,16 +51,24 @@ def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInp
     return LineageInputs(tuple(jobs), hashes, tuple(warnings))
 
 
-def run_job(root: Path, run: Run, allow_outside: bool = False, allow: Allowed = ()) -> Job:
+def run_job(
+    root: Path,
+    run: Run,
+    allow_outside: bool = False,
+    allow: Allowed = (),
+    at_root: Locate | None = None,
+) -> Job:
     """A run record as a job: it read its data sets and made its model version.
 
     Sources name the record file without a line: records of published versions are read
     without line positions, and lineage pages must not change when a version is published.
+    ``at_root`` locates a URI named in the record (default: :func:`locate` from ``root``).
     """
+    where = at_root or partial(_at, root, allow_outside, allow)
     record = Source(run.source.file)
     refs = []
     for dataset in run.datasets:
-        uri, local = locate(root, root, dataset.uri, allow_outside, allow)
+        uri, local = where(dataset.uri)
         digests = [("sha256", dataset.sha256), *dataset.other_digests]
         refs.append(DataRef(
             dataset.id, uri, RUN, record, local, tuple(digests), dataset.size_bytes,
@@ -65,20 +80,20 @@ def run_job(root: Path, run: Run, allow_outside: bool = False, allow: Allowed = 
         key=f"run:{run.model}@{run.version}", name=f"{run.model} version {run.version}",
         origin=RUN, source=record, inputs=tuple(refs), model=(run.model, run.version),
         derived=derived, description=run.description,
-        outputs=tuple(_outputs(root, run, record, allow_outside, allow)),
+        outputs=tuple(_outputs(run, record, where)),
     )  # fmt: skip
 
 
-def _outputs(
-    root: Path, run: Run, record: Source, allow_outside: bool, allow: Allowed
-) -> Iterator[DataRef]:
+def _at(root: Path, allow_outside: bool, allow: Allowed, uri: str) -> tuple[str, Path | None]:
+    return locate(root, root, uri, allow_outside, allow)
+
+
+def _outputs(run: Run, record: Source, where: Locate) -> Iterator[DataRef]:
     """What the run wrote: its evaluation predictions and its artifacts (model files)."""
     when = (run.ended_at or run.started_at).isoformat()
-    read = {locate(root, root, d.uri, allow_outside, allow)[0] for d in run.datasets}
+    read = {where(d.uri)[0] for d in run.datasets}
     # a predictions file that is also a data set the run read is not drawn as made by it
-    found = (
-        locate(root, root, run.predictions.uri, allow_outside, allow) if run.predictions else None
-    )
+    found = where(run.predictions.uri) if run.predictions else None
     if run.predictions is not None and found is not None and found[0] not in read:
         uri, local = found
         digest = run.predictions.sha256
@@ -86,7 +101,7 @@ def _outputs(
                       record, local, (("sha256", digest),) if digest else (),
                       seen_at=when, role="predictions")  # fmt: skip
     for artifact in run.artifacts:
-        uri, local = locate(root, root, artifact.uri, allow_outside, allow)
+        uri, local = where(artifact.uri)
         digests = (("sha256", artifact.sha256),) if artifact.sha256 else ()
         yield DataRef(Path(artifact.uri).name or artifact.uri, uri, RUN, record, local,
                       digests, artifact.size_bytes, seen_at=when,

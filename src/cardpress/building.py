@@ -7,7 +7,7 @@ the output, the options — is the one the site in the output was built from, an
 still exactly as that build left it (:mod:`cardpress.readers.up_to_date`), a build would write
 the same bytes again: the build says so, repeats that build's warnings and stops, without
 loading the data, chart and statistics engines. Otherwise the pipeline
-(:func:`cardpress.api._build`) runs whole.
+(:func:`cardpress.pipeline.run_pipeline`) runs whole.
 """
 
 from __future__ import annotations
@@ -120,9 +120,9 @@ def build(
         # its engines.
         many = _watched_changed(Path(records), record.get("watched"))
         with _warnings() as said, chart_feed(Path(records), many) as feed:
-            from cardpress.api import _build  # the pipeline and its engines: loaded now
+            from cardpress.pipeline import run_pipeline  # the pipeline and its engines: now
 
-            found = _build(
+            found = run_pipeline(
                 records, out, previous, started_from, signer, force=force,
                 source_date_epoch=source_date_epoch, republish=republish, reason=reason,
                 base_url=base_url, engine=engine, feed=feed,

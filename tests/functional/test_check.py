@@ -282,7 +282,7 @@ def test_hash_rule_lists_data_sets_without_a_hash(project, run_cli, tmp_path: Pa
 
 def test_the_checks_do_not_depend_on_calibration() -> None:
     """Checks read fairness reports without calibration (cheaper): the same results as with it."""
-    from cardpress.api import _site_checks, fairness_reports
+    from cardpress.checking import fairness_reports, site_checks
     from cardpress.compute.site import build_site
     from cardpress.readers.records import read_records
     from tests.conftest import EXAMPLE
@@ -297,6 +297,6 @@ def test_the_checks_do_not_depend_on_calibration() -> None:
     assert lean[binary].overall_calibration is None  # type: ignore[union-attr]
     assert full[multiclass].overall.brier is not None  # type: ignore[union-attr]
     assert lean[multiclass].overall.brier is None  # type: ignore[union-attr]
-    with_calibration = _site_checks(EXAMPLE, loaded, site, full)
-    assert with_calibration == _site_checks(EXAMPLE, loaded, site, {})  # computed without it
+    with_calibration = site_checks(EXAMPLE, loaded, site, full)
+    assert with_calibration == site_checks(EXAMPLE, loaded, site, {})  # computed without it
     assert sum(len(results) for results in with_calibration.values()) > 10

@@ -14,7 +14,7 @@ import pytest
 from click.testing import Result
 
 import cardpress
-from cardpress import api
+from cardpress import api, pipeline
 from cardpress.errors import BuildError
 from cardpress.write.lock import lock_path, site_lock
 from cardpress.write.manifest import sha256_bytes
@@ -196,9 +196,9 @@ def test_a_waiting_build_starts_from_the_site_the_first_one_published(
         first = waiting.stderr.readline()  # blocks until the second build says it waits
         assert "waiting for another build" in first, first
         previous = api.read_published(out)
-        api._build(with_v11, out, previous, api.manifest_digest(out), None, force=False,
-                   source_date_epoch=None, republish=(), reason=None, base_url=None,
-                   engine=None)  # fmt: skip
+        pipeline.run_pipeline(with_v11, out, previous, api.manifest_digest(out), None,
+                              force=False, source_date_epoch=None, republish=(), reason=None,
+                              base_url=None, engine=None)  # fmt: skip
     rest = waiting.stderr.read()
     assert waiting.wait() == 1
     assert "churn version 11 is published but its run record is gone" in rest
@@ -214,8 +214,9 @@ def test_a_build_never_publishes_over_a_site_it_did_not_start_from(
     previous = api.read_published(out)
     stale = hashlib.sha256(b"some other manifest").hexdigest()
     with pytest.raises(BuildError, match="the site changed while this build ran"):
-        api._build(records, out, previous, stale, None, force=False, source_date_epoch=None,
-                   republish=(), reason=None, base_url=None, engine=None)  # fmt: skip
+        pipeline.run_pipeline(records, out, previous, stale, None, force=False,
+                              source_date_epoch=None, republish=(), reason=None, base_url=None,
+                              engine=None)  # fmt: skip
     assert _snapshot(out) == before
 
 

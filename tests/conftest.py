@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -106,6 +107,22 @@ def copy_example(example_charts: Path) -> Callable[[Path], Path]:
         return target
 
     return copy
+
+
+@pytest.fixture
+def drawn_charts(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every chart spec the builds of this test draw (``charts.render_svgs``, watched)."""
+    from cardpress.render import charts
+
+    drawn: list[dict[str, Any]] = []
+    real = charts.render_svgs
+
+    def watched(specs: list[dict[str, Any]], *args: Any, **kwargs: Any) -> list[str]:
+        drawn.extend(specs)
+        return real(specs, *args, **kwargs)
+
+    monkeypatch.setattr(charts, "render_svgs", watched)
+    return drawn
 
 
 @pytest.fixture

@@ -175,7 +175,7 @@ def test_a_planted_chart_is_not_published(project: Any, tmp_path: Path) -> None:
 
 
 def test_the_real_renderers_charts_are_kept_and_never_drawn_again(
-    project: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Any, tmp_path: Path, drawn_charts: list[dict[str, Any]]
 ) -> None:
     """With vl-convert itself: every chart a build draws is read back by the next build.
 
@@ -184,24 +184,16 @@ def test_the_real_renderers_charts_are_kept_and_never_drawn_again(
     """
     import cardpress
     from cardpress.readers.chart_cache import cache_folder, safe_svg
-    from cardpress.render import charts
 
-    records = project("minimal")
+    records = project("minimal", charts=False)
     cardpress.build(records, tmp_path / "first")
     folder = cache_folder(records)
     assert folder is not None
     keys = kept_keys(folder)
-    assert keys and all(safe_svg(load_svg(folder, key) or "") for key in keys)
-    drawn: list[dict[str, Any]] = []
-    real = charts.render_svgs
-
-    def watched(specs: list[dict[str, Any]], *args: Any, **kwargs: Any) -> list[str]:
-        drawn.extend(specs)
-        return real(specs, *args, **kwargs)
-
-    monkeypatch.setattr(charts, "render_svgs", watched)
+    assert drawn_charts and keys and all(safe_svg(load_svg(folder, key) or "") for key in keys)
+    drawn_charts.clear()
     cardpress.build(records, tmp_path / "second")  # another site: no whole-build short cut
-    assert drawn == []
+    assert drawn_charts == []
     first, second = tmp_path / "first", tmp_path / "second"
     assert {p.relative_to(first): p.read_bytes() for p in first.rglob("*") if p.is_file()} == {
         p.relative_to(second): p.read_bytes() for p in second.rglob("*") if p.is_file()

@@ -11,25 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import pytest
 from altair.vegalite.v6.schema.core import load_schema
 
 import cardpress
-import cardpress.render.charts as charts
 from tests.conftest import EXAMPLE
 
 
 def test_every_chart_of_the_example_is_valid_vega_lite(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, drawn_charts: list[dict[str, Any]]
 ) -> None:
-    seen: list[dict[str, Any]] = []
-    real = charts.render_svgs
-
-    def keep(specs: list[dict[str, Any]], *args: Any, **kwargs: Any) -> list[str]:
-        seen.extend(specs)
-        return real(specs, *args, **kwargs)
-
-    monkeypatch.setattr(charts, "render_svgs", keep)
+    seen = drawn_charts
     records = tmp_path / "records"
     shutil.copytree(EXAMPLE, records, ignore=shutil.ignore_patterns(".cardpress-cache"))
     cardpress.build(records, tmp_path / "site")

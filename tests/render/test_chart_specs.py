@@ -14,6 +14,7 @@ import jsonschema
 from altair.vegalite.v6.schema.core import load_schema
 
 import cardpress
+from cardpress.readers.chart_cache import cache_folder, chart_key, load_svg, spec_json
 from tests.conftest import EXAMPLE
 
 
@@ -30,3 +31,9 @@ def test_every_chart_of_the_example_is_valid_vega_lite(
     for spec in seen:
         errors = [e.message for e in validator.iter_errors(spec)]
         assert not errors, (spec.get("title"), errors[:3])
+    # every kind of chart the renderer draws is kept and read back by the next build
+    folder = cache_folder(records)
+    assert folder is not None
+    refused = [spec.get("title") for spec in seen
+               if load_svg(folder, chart_key(spec_json(spec))) is None]  # fmt: skip
+    assert refused == []

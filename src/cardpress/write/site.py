@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -25,15 +24,13 @@ from cardpress.write.manifest import (
     sha256_bytes,
     sums_bytes,
 )
-from cardpress.write.swap import remove, staging_path, swap_into_place
+from cardpress.write.swap import in_threads, remove, staging_path, swap_into_place
 
 if TYPE_CHECKING:  # render.pages loads the page and chart code: a build that is up to date
     from cardpress.render.pages import RenderedFile  # does not need it
 
 ManifestFor = Callable[[dict[str, str]], bytes]
 T = TypeVar("T")
-# Threads that write a new site's files and link its published ones at once (_in_threads).
-THREADS = 8
 
 
 def write_site(
@@ -153,9 +150,7 @@ def _in_threads(place: Callable[[list[tuple[str, T]]], None], items: list[tuple[
     groups: dict[str, list[tuple[str, T]]] = {}
     for path, item in items:
         groups.setdefault("/".join(path.split("/")[:2]), []).append((path, item))
-    with ThreadPoolExecutor(THREADS) as pool:
-        for _ in pool.map(place, groups.values()):
-            pass
+    in_threads(place, groups.values())
 
 
 def _copy_group(out: Path, staging: Path, intact: bool, files: list[tuple[str, str]]) -> None:

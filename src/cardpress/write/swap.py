@@ -17,8 +17,10 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from cardpress.errors import BuildError
 from cardpress.write.manifest import is_cardpress_site
@@ -27,8 +29,10 @@ logger = logging.getLogger("cardpress")
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
-# Threads that delete a superseded site's folders at once (see _remove_tree).
+# Threads for file system work that waits on the disk (in_threads): writing, linking and
+# deleting a site's folders.
 THREADS = 8
+T = TypeVar("T")
 
 
 def staging_path(out: Path) -> Path:
@@ -124,10 +128,18 @@ def _remove_tree(folder: Path) -> None:
     """
     parts = _subtrees(folder)
     if len(parts) > 1:
-        with ThreadPoolExecutor(THREADS) as pool:
-            for _ in pool.map(shutil.rmtree, parts):  # raises the first error, if any
-                pass
+        in_threads(shutil.rmtree, parts)
     shutil.rmtree(folder)  # what is left: the few folders above those, and their files
+
+
+def in_threads(work: Callable[[T], object], items: Iterable[T]) -> None:
+    """``work`` on each item over :data:`THREADS` threads; the first failure, in order, raised.
+
+    For file system work that waits on the disk (system calls run beside one another).
+    """
+    with ThreadPoolExecutor(THREADS) as pool:
+        for _ in pool.map(work, items):
+            pass
 
 
 def _subtrees(folder: Path) -> list[Path]:

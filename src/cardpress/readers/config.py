@@ -47,8 +47,11 @@ def _allowed(root: Path, document: dict[str, Any]) -> Allowed:
     return tuple((root / a).resolve() for a in document.get("paths", {}).get("allow", []))
 
 
-def _config_paths(document: dict[str, Any]) -> list[tuple[JsonPath, str]]:
-    """Every key that names a file or folder (relative to the records folder), with its value."""
+def config_paths(document: dict[str, Any]) -> list[tuple[JsonPath, str]]:
+    """Every key that names a file or folder (relative to the records folder), with its value.
+
+    ``document`` is the parsed cardpress.toml, its tables of the expected types.
+    """
     lineage = document.get("lineage", {})
     found: list[tuple[JsonPath, str]] = []
     if "openlineage" in lineage:
@@ -67,7 +70,7 @@ def _outside_paths(
 ) -> list[Problem]:
     """A problem for each path key that resolves outside the records folder (and ``allow``)."""
     problems = []
-    for path, value in _config_paths(document):
+    for path, value in config_paths(document):
         if contained(root, root / value, allow) is not None:
             continue
         try:

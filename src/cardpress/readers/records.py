@@ -12,7 +12,7 @@ from cardpress.errors import Problem, RecordsError
 from cardpress.model import Narrative, Records, Run
 from cardpress.progress import stage
 from cardpress.readers.config import read_config
-from cardpress.readers.files import allowed
+from cardpress.readers.files import allowed, contained
 from cardpress.readers.narrative import read_narratives
 from cardpress.readers.runs.read import read_runs
 from cardpress.readers.scope import outside_problems
@@ -105,12 +105,12 @@ def monitoring_folder(root: Path, records: Records, model: str) -> Path:
 
 def monitoring_folders(root: Path, records: Records, models: Iterable[str]) -> list[str]:
     """The monitoring folders of these models inside the records folder, relative to it."""
-    inside = root.resolve()
     found = []
     for model in models:
-        folder = monitoring_folder(root, records, model).resolve()
-        if folder.is_relative_to(inside):  # [drift] data may lead elsewhere: not watched
-            found.append(folder.relative_to(inside).as_posix())
+        # [drift] data may lead elsewhere (an allowed root): not watched
+        folder = contained(root, monitoring_folder(root, records, model))
+        if folder is not None:
+            found.append(folder.relative_to(root.resolve()).as_posix())
     return sorted(found)
 
 

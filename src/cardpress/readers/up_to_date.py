@@ -184,14 +184,15 @@ def _allows_outside(config: dict[str, Any]) -> bool:
 def _drift_caches(records: Path, config: dict[str, Any]) -> set[Path]:
     """The folders ``drift.cache`` and ``[drift.models.<model>] cache`` name, as given.
 
-    Only the digest skips them; a path the config may not use is refused by the build itself.
+    Only the digest skips them; a path the config may not use is refused by the build itself,
+    as is a config whose tables are not tables (then nothing is skipped here).
     """
-    drift = config.get("drift", {})
-    if not isinstance(drift, dict):
+    from cardpress.readers.config import config_paths
+
+    try:
+        named = [value for key, value in config_paths(config) if key[-1] == "cache"]
+    except (AttributeError, TypeError):  # a table that is not one: the build reports it
         return set()
-    models = drift.get("models", {})
-    tables = [drift, *(models.values() if isinstance(models, dict) else ())]
-    named = [t.get("cache") for t in tables if isinstance(t, dict)]
     return {Path(os.path.normpath(records.absolute() / folder))
             for folder in named if isinstance(folder, str) and folder}  # fmt: skip
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 
 from cardpress.model import Records, Run, Source
 from cardpress.model_lineage import RUN, DataRef, Job, LineageInputs
-from cardpress.readers.files import Allowed, allowed
+from cardpress.readers.files import allowed
 from cardpress.readers.hashing import default_cache, hash_files
 from cardpress.readers.lineage.dvc.files import read_dvc_files
 from cardpress.readers.lineage.dvc.pipeline import read_dvc
@@ -34,7 +34,7 @@ def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInp
     def at_root(uri: str) -> tuple[str, Path | None]:
         return locate(root, root, uri, anywhere, roots)
 
-    jobs = [run_job(root, run, anywhere, roots, at_root) for run in records.runs]
+    jobs = [run_job(run, at_root) for run in records.runs]
     events = root / settings.openlineage
     jobs += read_openlineage(
         root, events, at_root, warnings, roots, model_matcher(settings.model_uris),
@@ -51,20 +51,13 @@ def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInp
     return LineageInputs(tuple(jobs), hashes, tuple(warnings))
 
 
-def run_job(
-    root: Path,
-    run: Run,
-    allow_outside: bool = False,
-    allow: Allowed = (),
-    at_root: Locate | None = None,
-) -> Job:
+def run_job(run: Run, where: Locate) -> Job:
     """A run record as a job: it read its data sets and made its model version.
 
     Sources name the record file without a line: records of published versions are read
     without line positions, and lineage pages must not change when a version is published.
-    ``at_root`` locates a URI named in the record (default: :func:`locate` from ``root``).
+    ``where`` locates a URI the record names (:func:`locate` from the records folder).
     """
-    where = at_root or partial(_at, root, allow_outside, allow)
     record = Source(run.source.file)
     refs = []
     for dataset in run.datasets:
@@ -82,10 +75,6 @@ def run_job(
         derived=derived, description=run.description,
         outputs=tuple(_outputs(run, record, where)),
     )  # fmt: skip
-
-
-def _at(root: Path, allow_outside: bool, allow: Allowed, uri: str) -> tuple[str, Path | None]:
-    return locate(root, root, uri, allow_outside, allow)
 
 
 def _outputs(run: Run, record: Source, where: Locate) -> Iterator[DataRef]:

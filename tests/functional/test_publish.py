@@ -166,16 +166,20 @@ def test_a_tampered_published_page_is_not_carried_forward(
 
 
 # The build, paused mid-write: a Python audit hook sees each file the real build opens for
-# writing and, at the tenth in the staging folder, says so on stdout and waits for stdin, which
-# never comes. The test kills it then, on that event rather than on a clock.
+# writing and, at the twentieth in the staging folder, says so on stdout and waits for stdin,
+# which never comes. The test kills it then, on that event rather than on a clock. The site is
+# written over threads (write.swap.THREADS, 8) and the hook runs before a file is created, so up
+# to that many of the twenty may not exist yet when the build is killed; the test asks for 9.
 PAUSE_MID_WRITE = """
-import os, sys
-opened = 0
+import os, sys, threading
+opened, lock = 0, threading.Lock()
 def pause(event, args):
     global opened
     if event == "open" and ".cardpress-staging-" in str(args[0]) and "w" in str(args[1]):
-        opened += 1
-        if opened == 10:
+        with lock:
+            opened += 1
+            now = opened
+        if now == 20:
             os.write(1, b"writing\\n")
             os.read(0, 1)
 sys.addaudithook(pause)

@@ -12,7 +12,8 @@ Conventions (also stated on every drift page):
   of the values in it, exact from the summaries), divided by the reference's standard
   deviation (population, ddof 0) over the same centroids.
 * Kolmogorov–Smirnov (numeric): D = max |F_ref − F_window| over the ordered bins; two-sided
-  p-value from the exact distribution of D for n·m/(n+m) samples (``scipy.stats.kstwo``), as
+  p-value from the exact distribution of D for n·m/(n+m) samples (``scipy.stats.kstwo``, by
+  SciPy's algorithm in :mod:`cardpress.compute.drift.kolmogorov`), as
   ``scipy.stats.ks_2samp(method="asymp")`` computes it. That exact distribution can take a
   tenth of a second for large n, so p-values already computed are passed in by (D, n) and reused
   (the reader keeps them between builds): the same windows give the same D and n every build.
@@ -35,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import chdtrc
 
+from cardpress.compute.drift.kolmogorov import kstwo_sf
 from cardpress.model_drift import FeatureCounts
 
 PSI_FLOOR = 1e-4
@@ -121,11 +123,7 @@ def ks(ref: Floats, cur: Floats, known: KsPValues = NONE_KNOWN) -> tuple[float, 
     effective = round(n * m / (n + m))
     p_value = known.get((d, effective))
     if p_value is None:
-        # Imported here: scipy.stats is slow to import, and a rebuild finds every p-value of
-        # its unchanged windows among those its last build kept.
-        from scipy.stats import kstwo
-
-        p_value = float(np.clip(kstwo.sf(d, effective), 0.0, 1.0))
+        p_value = kstwo_sf(d, effective)
     return d, p_value, effective
 
 

@@ -21,7 +21,6 @@ from cardpress.errors import Problem, RecordsError, UsageError
 from cardpress.model import WEIGHT, FairnessSettings, Policy, Records, Run
 from cardpress.readers.files import allowed, current_hashes
 from cardpress.readers.policy import default_policy_path, read_policy, records_policy
-from cardpress.readers.predictions.read import fairness_tables
 from cardpress.readers.records import (
     read_records,
 )
@@ -129,6 +128,12 @@ def fairness_reports(
         RecordsError: a predictions table is not binary classification, or has bad scores or
             too many groups; nothing was written.
     """
+    if not runs:
+        return {}
+    # Loaded here: reading predictions needs pandas (~0.6 s to import), which a build that
+    # renders no version page (a new day of monitoring rows) may not do.
+    from cardpress.readers.predictions.read import fairness_tables
+
     problems: list[Problem] = []
     reports: dict[tuple[str, str], SliceReport] = {}
     for run, task, table in fairness_tables(root, runs, settings, problems):

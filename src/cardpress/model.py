@@ -24,6 +24,7 @@ Y_CLASS_SCORE = "cardpress:y_score:"
 # The checked table's sample weights (float64, finite, >= 0), present only when the run names a
 # weight column (``predictions.columns.weight``); compute functions take ``weights=None`` for 1s.
 WEIGHT = "cardpress:weight"
+TASKS = ("binary", "multiclass", "regression")  # what a model predicts (model.task)
 
 
 @dataclass(frozen=True)

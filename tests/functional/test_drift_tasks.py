@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -244,3 +245,50 @@ def test_a_label_that_is_not_a_number_is_left_out_and_warned(tmp_path: Path) -> 
     assert window["labelled"] == len(part)
     assert window["mae"] == pytest.approx(mean_absolute_error(part.truth, part.prediction),
                                           abs=1e-9)  # fmt: skip
+
+
+def _without_task(root: Path, table: str) -> Path:
+    """price-1's record without model.task, its predictions the CSV ``table``; that file."""
+    record = json.loads((root / "runs" / "price-1.json").read_text())
+    record["model"].pop("task", None)
+    record["datasets"] = [d for d in record["datasets"] if d["id"] != "holdout"]
+    path = root / "predictions" / "price-1.csv"
+    path.write_text(table)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    record["datasets"].append({"id": "holdout", "role": "evaluation", "rows": 3,
+                               "uri": "predictions/price-1.csv", "sha256": digest})  # fmt: skip
+    record["predictions"] = {"uri": "predictions/price-1.csv", "sha256": digest,
+                             "dataset": "holdout", "columns": {"id": "id", "y_true": "y",
+                                                               "y_pred": "yhat"}}  # fmt: skip
+    (root / "runs" / "price-1.json").write_text(json.dumps(record))
+    return path
+
+
+def test_an_inferred_task_is_kept_until_the_predictions_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inferring reads the predictions with pandas: a rebuild takes the kept answer instead."""
+    from cardpress.readers.drift import report
+
+    root, _ = _project(tmp_path)
+    with (root / "cardpress.toml").open("a") as config:
+        config.write('cache = "kept"\n')
+    _without_task(root, "id,y,yhat\n1,1.5,2.25\n2,3.0,2.5\n3,7.75,7.0\n")
+    inferred: list[str] = []
+    infer = report._inferred_task
+
+    def counted(*args: Any) -> str:
+        inferred.append(infer(*args))
+        return inferred[-1]
+
+    monkeypatch.setattr(report, "_inferred_task", counted)
+    cardpress.build(root, tmp_path / "first")
+    cardpress.build(root, tmp_path / "second")
+    assert inferred == ["regression"]  # once: the second build took it from the cache
+    assert _page(tmp_path / "second", "price")["task"] == "regression"
+    # 0/1 labels: a binary model now; the kept answer was for other bytes, so it is not used
+    _without_task(root, "id,y,yhat\n1,0,1\n2,1,1\n3,0,0\n")
+    cardpress.build(root, tmp_path / "third")
+    assert inferred == ["regression", "binary"]
+    third = _page(tmp_path / "third", "price")
+    assert "task" not in third and "mae" not in third["performance"][0]  # a binary page

@@ -16,12 +16,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from cardpress.compute.rates import auc_by_group, wilson_interval
+
+if TYPE_CHECKING:  # pandas loads with the predictions: a build that reads none never needs it
+    import pandas as pd
 
 # A missing (null/NaN) sensitive value is the value None, shown as MISSING; a real value that
 # reads "(missing)" is shown in quotes, so the two never share a group or a label.
@@ -230,6 +233,8 @@ def group_codes(
 
 def _factorize(series: pd.Series) -> tuple[NDArray[np.int32], list[str | None]]:
     """Codes of a column's values as text, sorted, with null/NaN as None (last)."""
+    import pandas as pd
+
     codes, uniques = pd.factorize(series, use_na_sentinel=True)  # fast on any dtype
     text: list[str | None] = [str(u) for u in uniques]
     if (codes < 0).any():

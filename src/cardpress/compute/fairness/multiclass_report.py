@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from cardpress.compute.fairness.calibration import ece_spread
@@ -56,6 +55,9 @@ from cardpress.compute.fairness.report import groupings_of
 from cardpress.compute.fairness.rules import four_fifths, local_law_144
 from cardpress.compute.rates import wilson_interval
 from cardpress.model import Y_CLASS_SCORE, Y_PRED, Y_TRUE, FairnessSettings
+
+if TYPE_CHECKING:  # pandas loads with the predictions: a build that reads none never needs it
+    import pandas as pd
 
 SUMMARY = ("accuracy", "macro_f1")  # spread over groups of the whole-model figures
 

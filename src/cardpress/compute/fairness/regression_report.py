@@ -16,9 +16,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from cardpress.compute.fairness.disparity import Comparison, Spread, choose_reference, compare
@@ -32,6 +32,9 @@ from cardpress.compute.fairness.regression import (
 )
 from cardpress.compute.fairness.report import FairnessReport, groupings_of
 from cardpress.model import Y_PRED, Y_TRUE, FairnessSettings
+
+if TYPE_CHECKING:  # pandas loads with the predictions: a build that reads none never needs it
+    import pandas as pd
 
 SIGNED = frozenset({"bias", "r2"})  # metrics that can be negative: no ratio
 NO_RATIO = "not a ratio scale: the metric can be negative"

@@ -8,9 +8,9 @@ column, then one per configured intersection whose columns this run has.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from cardpress.compute.fairness.calibration import Calibration, calibration_by_group, score_bins
@@ -34,6 +34,9 @@ from cardpress.compute.fairness.thresholds import (
     threshold_positions,
 )
 from cardpress.model import WEIGHT, Y_PRED, Y_SCORE, Y_TRUE, FairnessSettings
+
+if TYPE_CHECKING:  # pandas loads with the predictions: a build that reads none never needs it
+    import pandas as pd
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,9 @@ def load(path: Path) -> dict[str, Any]:
     """The kept summaries, or an empty store when there are none or they cannot be read."""
     found = load_cache(path)
     if found.get("format") != FORMAT or not isinstance(found.get("files"), dict):
-        return {"format": FORMAT, "files": {}}
+        return {"format": FORMAT, "files": {}, "task": {}}
+    if not isinstance(found.get("task"), dict):  # the model's inferred task (drift.report)
+        found["task"] = {}
     return found
 
 

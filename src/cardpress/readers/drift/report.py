@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import ibis.expr.types as ir
 
 from cardpress.compute.site import version_key
 from cardpress.errors import Problem
-from cardpress.model import Records, Run
+from cardpress.model import TASKS, Predictions, Records, Run
 from cardpress.model_drift import (
     DriftSettings,
     DriftSummaries,
@@ -57,6 +58,7 @@ from cardpress.readers.monitoring import (
     source_of,
 )
 from cardpress.readers.monitoring_values import value_problems
+from cardpress.readers.page_cache import package_digest
 from cardpress.readers.records import monitoring_folder
 
 DriftEngine = tuple[Engine, str | None]  # --engine and --spark-master of the command line
@@ -132,7 +134,8 @@ def _model(
                                 rows.files[0], problems, days is not None)  # fmt: skip
     if kept is None:
         return None
-    outcome = _outcome(table, settings, newest, model_task(root, runs, newest, problems))
+    task = model_task(root, runs, newest, problems, store["task"])
+    outcome = _outcome(table, settings, newest, task)
     windowed = with_windows(table, settings)
     labels = cache.digest(label_stamps(root, folder, allow))
     windows = summarise(windowed, files, store, kept[0], outcome, settings, labels)
@@ -229,12 +232,19 @@ def _outcome(table: ir.Table, settings: DriftSettings, newest: Run | None, task:
                    task)  # fmt: skip
 
 
-def model_task(root: Path, runs: list[Run], newest: Run | None, problems: list[Problem]) -> str:
+def model_task(
+    root: Path,
+    runs: list[Run],
+    newest: Run | None,
+    problems: list[Problem],
+    kept: dict[str, Any] | None = None,
+) -> str:
     """What the monitored model predicts: binary, multiclass or regression.
 
     The ``model.task`` of the run record of the newest version seen (else of the newest run
     that records one); else inferred from that version's evaluation predictions, by the rule
     the fairness report uses (readers.predictions.task); else binary, as before tasks existed.
+    ``kept`` (the drift store's) holds the last inference, by what it was inferred from.
     """
     chosen = newest or max(runs, key=lambda r: version_key(r.version), default=None)
     if chosen is not None and chosen.task:
@@ -244,6 +254,29 @@ def model_task(root: Path, runs: list[Run], newest: Run | None, problems: list[P
         return max(declared, key=lambda r: version_key(r.version)).task or "binary"
     if chosen is None or chosen.predictions is None:
         return "binary"
+    # Inferring reads the predictions with pandas (~0.7 s with its import), so the answer is
+    # kept by the file's sha256, the columns and the code that inferred it: a new day of
+    # monitoring rows does not read them again.
+    key = _inference_key(chosen.predictions)
+    if kept is not None and kept.get("key") == key and kept.get("task") in TASKS:
+        return str(kept["task"])
+    before = len(problems)
+    task = _inferred_task(root, chosen, problems)
+    if kept is not None and len(problems) == before:
+        kept.update(key=key, task=task)
+    return task
+
+
+def _inference_key(predictions: Predictions) -> str:
+    p = predictions
+    columns = [p.uri, p.file_sha256, p.y_true, p.y_pred, p.y_score, p.y_score_by_class,
+               p.positive_label]  # fmt: skip
+    code = package_digest("cardpress.readers.predictions")
+    return cache.digest(columns, code, metadata.version("pandas"), metadata.version("pyarrow"))
+
+
+def _inferred_task(root: Path, chosen: Run, problems: list[Problem]) -> str:
+    assert chosen.predictions is not None
     # lazily: pandas, and only for a model whose record does not say its task
     from cardpress.readers.predictions.multiclass import is_multiclass
     from cardpress.readers.predictions.read import read_predictions

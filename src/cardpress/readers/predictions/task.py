@@ -25,7 +25,6 @@ from cardpress.errors import Problem
 from cardpress.model import WEIGHT, Y_PRED, Y_TRUE, Dataset, Predictions
 from cardpress.readers.predictions.checks import _row_count, shared_problems
 
-TASKS = ("binary", "multiclass", "regression")
 MAX_CLASSES = 50
 PREFIX = 10_000  # rows looked at first
 REGRESSION_FIX = "a regression's labels and predictions are numbers: write every row's value"

@@ -65,6 +65,19 @@ class JobRun:
 
 
 @dataclass(frozen=True)
+class StageNow:
+    """A locked DVC stage's command and parameters as ``dvc.yaml`` and its params files say now.
+
+    ``command`` is dvc.yaml's (None when it cannot be compared: templated with ``${…}``).
+    ``params`` are (file, key, value locked, value now), values as JSON text and None where
+    absent; an empty key with no value now: the params file itself is gone.
+    """
+
+    command: str | None = None
+    params: tuple[tuple[str, str, str | None, str | None], ...] = ()
+
+
+@dataclass(frozen=True)
 class Job:
     """A job (OpenLineage) or stage (DVC): what it read and wrote."""
 
@@ -83,14 +96,17 @@ class Job:
     model: tuple[str, str] | None = None  # a run record's model and version
     namespace: str | None = None  # an OpenLineage job's namespace, drawn apart from its name
     derived: tuple[tuple[str, str], ...] = ()  # (data set id, id it was derived from)
+    now: StageNow | None = None  # a DVC stage that ran: what dvc.lock is compared with
 
 
 @dataclass(frozen=True)
 class Staleness:
     """Why a node is out of date, as ``dvc status`` would say it (and what it follows from).
 
-    ``changes`` are this stage's own changed files, as (path, "modified" or "deleted", "deps" or
-    "outs"); ``upstream`` names the changed files of stages above it, as "path (stage)".
+    ``changes`` are this stage's own changes, as (what, status, side): a changed file (path,
+    "modified" or "deleted", "deps" or "outs"), parameter ("file: key" or the file, "modified",
+    "new" or "deleted", "params") or command ("command", "modified", "command"); ``upstream``
+    names the changes of stages above it, as "what status (stage)".
     """
 
     changes: tuple[tuple[str, str, str], ...] = ()

@@ -98,3 +98,23 @@ def test_raw_data_says_how_dvc_tracks_it_and_where_an_import_came_from(
     extra = _page(before, rows["data/extra.csv"]).select_one("#identity").get_text(" ", strip=True)
     assert "Tracked by data/extra.csv.dvc (dvc import)" in extra and "Imported from" in extra
     assert "Path there data/extra.csv" in extra and "Commit" in extra
+
+
+def test_a_changed_parameter_and_command_show_on_the_stage_pages(
+    sites: tuple[Path, Path],
+) -> None:
+    """Same as ``dvc status``: params.yaml's min_age and train's command changed after repro."""
+    root = sites[1].parent / "project"
+    (root / "data" / "raw.csv").write_text("age,sex\n30,F\n12,M\n45,M\n61,F\n")  # as locked
+    (root / "params.yaml").write_text("min_age: 21\n")
+    spec = (root / "dvc.yaml").read_text()
+    (root / "dvc.yaml").write_text(spec.replace("train.py\n", "train.py --fast\n", 1))
+    site = sites[1].parent / "changed"
+    cardpress.build(root, site)
+    prepare = _json(site, "jobs/dvc/prepare/index.html")
+    assert prepare["stale"] == [{"path": "params.yaml: min_age", "status": "modified",
+                                 "side": "params"}]  # fmt: skip
+    text = _page(site, "jobs/dvc/train/index.html").select_one("p.warning").get_text(" ")
+    assert "changed command" in text and "(modified)" not in text
+    why = "params.yaml: min_age modified (stage prepare)"
+    assert why in _json(site, "models/churn/v/1/lineage/index.html")["stale_upstream"]

@@ -6,10 +6,12 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from cardpress.compute.lineage.graph import build_graph, job_folder
+from cardpress.compute.lineage.graph import LineageGraph, build_graph, job_folder
+from cardpress.compute.lineage.stale import stale_warnings
 from cardpress.model_lineage import Job
 from cardpress.readers.hashing import hash_files
 from cardpress.readers.lineage.dvc.files import read_dvc_files
@@ -33,7 +35,7 @@ def _read(root: Path) -> tuple[list[Job], list[str]]:
     return jobs, warnings
 
 
-Status = dict[str, list[dict[str, dict[str, str]]]]
+Status = dict[str, list[Any]]
 
 
 def _status(root: Path) -> Status:
@@ -41,21 +43,35 @@ def _status(root: Path) -> Status:
     return json.loads(run(root, "dvc", "status", "--json"))  # type: ignore[no-any-return]
 
 
+def _graph(root: Path) -> LineageGraph:
+    jobs, _ = _read(root)
+    files = [r.local for j in jobs for r in (*j.inputs, *j.outputs) if r.local]
+    return build_graph(jobs, hash_files(files))
+
+
 def _ours(root: Path) -> tuple[Status, dict[str, tuple[str, ...]]]:
     """cardpress's stale stages in the shape of ``dvc status --json``, and what is stale
     upstream (with why)."""
-    jobs, _ = _read(root)
-    files = [r.local for j in jobs for r in (*j.inputs, *j.outputs) if r.local]
-    graph = build_graph(jobs, hash_files(files))
-    own: dict[str, dict[str, dict[str, str]]] = {}
+    graph = _graph(root)
+    own: dict[str, list[Any]] = {}
     upstream = {}
     for key, state in graph.stale.items():
         name = graph.nodes[key].label
+        groups: dict[str, dict[str, Any]] = {}
+        command = []
         for path, status, side in state.changes:
-            own.setdefault(name, {}).setdefault(f"changed {side}", {})[path] = status
+            if side == "command":
+                command = ["changed command"]
+            elif side == "params" and ": " in path:  # dvc lists parameters under their file
+                file, param = path.split(": ", 1)
+                groups.setdefault("changed deps", {}).setdefault(file, {})[param] = status
+            else:
+                group = "changed deps" if side == "params" else f"changed {side}"
+                groups.setdefault(group, {})[path] = status
+        own[name] = ([groups] if groups else []) + command
         if state.upstream:
             upstream[name] = state.upstream
-    return {name: [changes] for name, changes in own.items()}, upstream
+    return {name: changes for name, changes in own.items() if changes}, upstream
 
 
 def test_stages_give_command_deps_and_outs_with_md5_and_size_params_and_metrics(
@@ -117,6 +133,55 @@ def test_a_changed_raw_file_marks_what_dvc_status_reports_and_everything_downstr
     assert upstream["model.txt"] == why and "data/extra.csv" not in upstream
 
 
+def test_a_changed_parameter_and_command_are_stale_as_dvc_status_says(
+    repo: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(repo, copy, symlinks=True)
+    (copy / "params.yaml").write_text("min_age: 21\n")
+    spec = (copy / "dvc.yaml").read_text()
+    (copy / "dvc.yaml").write_text(spec.replace("train.py\n", "train.py --fast\n", 1))
+    status = _status(copy)
+    assert status == {"prepare": [{"changed deps": {"params.yaml": {"min_age": "modified"}}}],
+                      "train": ["changed command"]}  # fmt: skip
+    own, upstream = _ours(copy)
+    assert own == status
+    changed_params = "params.yaml: min_age modified (stage prepare)"
+    assert upstream["model.txt"] == ("command modified (stage train)", changed_params)
+    assert upstream["train"] == (changed_params,)
+    assert "dvc.lock: stage train is stale: changed command" in stale_warnings(_graph(copy))
+
+
+def test_nested_toml_and_whole_file_parameters_compare_by_value_as_dvc_does(
+    repo: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "project"
+    shutil.copytree(repo, copy, symlinks=True)
+    spec = (copy / "dvc.yaml").read_text().replace(
+        "- min_age\n", "- min_age\n    - train.lr\n    - custom.toml:\n      - a.b\n"
+        "    - whole.yaml:\n"
+    )  # fmt: skip
+    (copy / "dvc.yaml").write_text(spec)
+    (copy / "params.yaml").write_text("min_age: 18\ntrain:\n  lr: 0.1\n")
+    (copy / "custom.toml").write_text("[a]\nb = 2\n")
+    (copy / "whole.yaml").write_text("x: 1\ny: [1, 2]\n")
+    run(copy, "dvc", "repro", "-q")
+    assert _status(copy) == {} and _ours(copy) == ({}, {})
+    # 18 -> 18.0 and 2 -> 2.0 are the same values; lr changed; y changed, z is new, x is gone
+    (copy / "params.yaml").write_text("min_age: 18.0\ntrain:\n  lr: 0.2\n")
+    (copy / "custom.toml").write_text("[a]\nb = 2.0\n")
+    (copy / "whole.yaml").write_text("y: [1, 3]\nz: 5\n")
+    status = _status(copy)
+    assert status == {"prepare": [{"changed deps": {
+        "params.yaml": {"train.lr": "modified"},
+        "whole.yaml": {"x": "deleted", "y": "modified", "z": "new"}}}]}  # fmt: skip
+    assert _ours(copy)[0] == status
+    (copy / "whole.yaml").unlink()  # the params file itself is gone
+    status = _status(copy)
+    assert status["prepare"][0]["changed deps"]["whole.yaml"] == "deleted"
+    assert _ours(copy)[0] == status
+
+
 def test_a_dvc_lock_that_disagrees_with_dvc_yaml_is_a_warning_per_stage_with_its_line(
     repo: Path, tmp_path: Path
 ) -> None:
@@ -173,3 +238,36 @@ def test_a_broken_dvc_file_is_a_warning_or_nothing_never_a_crash(tmp_path: Path,
     assert all(not j.outputs for j in jobs)
     if text.startswith(("outs: [", "- ")):
         assert len(warnings) == 1 and warnings[0].startswith("data.csv.dvc: ")
+
+
+LOCKED_PARAMS = """schema: '2.0'
+stages:
+  train:
+    cmd: python train.py
+    params:
+      params.toml:
+        a.b: 1
+"""
+
+
+@pytest.mark.parametrize("kind", ["nested too deep", "outside the records", "not TOML"])
+def test_a_params_file_that_cannot_be_read_is_a_warning_and_counts_as_gone(
+    tmp_path: Path, kind: str
+) -> None:
+    root = tmp_path / "records"
+    root.mkdir()
+    (root / "dvc.yaml").write_text("stages:\n  train:\n    cmd: python train.py\n"
+                                   "    params:\n    - params.toml:\n      - a.b\n")  # fmt: skip
+    (root / "dvc.lock").write_text(LOCKED_PARAMS)
+    params = root / "params.toml"
+    if kind == "nested too deep":
+        params.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    elif kind == "outside the records":
+        (tmp_path / "secret.toml").write_text("[a]\nb = 1\n")
+        params.symlink_to(tmp_path / "secret.toml")
+    else:
+        params.write_text("[a\n")
+    jobs, warnings = _read(root)
+    assert len(warnings) == 1 and "params.toml" in warnings[0], warnings
+    [train] = jobs
+    assert train.now is not None and train.now.params == (("params.toml", "", '{"a.b": 1}', None),)

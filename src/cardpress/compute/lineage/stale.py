@@ -1,18 +1,26 @@
 """Staleness as ``dvc status`` sees it, carried down the graph.
 
-A DVC stage (or ``.dvc`` file) is **stale** when a dep or out it locked no longer matches its
-file: the file's md5 differs from ``dvc.lock`` ("modified") or the file is gone ("deleted"),
-the same stages and files ``dvc status`` lists. Everything downstream of a stale stage (what it
-wrote, the stages that read that, the model versions trained on it) is **stale upstream**,
-naming the changed files. Only DVC 3 md5 of files are compared: folder hashes (``.dir``) and
-DVC 2 hashes (computed on text with line endings changed) are not.
+A DVC stage (or ``.dvc`` file) is **stale** when what it locked no longer holds, the same
+stages and changes ``dvc status`` lists:
+
+* a dep or out file's md5 differs from ``dvc.lock`` ("modified") or the file is gone
+  ("deleted"). Only DVC 3 md5 of files are compared: folder hashes (``.dir``) and DVC 2 hashes
+  (computed on text with line endings changed) are not;
+* a parameter's value differs ("modified", compared as values: 18 and 18.0 are equal), is gone
+  ("deleted") or is named but was not locked ("new"); a params file that is gone is "deleted";
+* dvc.yaml's command differs from the one locked ("changed command").
+
+Everything downstream of a stale stage (what it wrote, the stages that read that, the model
+versions trained on it) is **stale upstream**, naming the changes.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from cardpress.model_lineage import DVC, DataRef, FileHash, Staleness
+from cardpress.model_lineage import DVC, DataRef, FileHash, Job, Staleness
 
 if TYPE_CHECKING:
     from cardpress.compute.lineage.graph import LineageGraph
@@ -40,6 +48,9 @@ def staleness(graph: LineageGraph) -> dict[str, Staleness]:
                 status = changed(ref, graph.hashes)
                 if status is not None:
                     own.setdefault(key, []).append((ref.name, status, side))
+        own.setdefault(key, []).extend(declared_changes(job))
+        if not own[key]:
+            del own[key]
     upstream: dict[str, set[str]] = {}
     for key, changes in own.items():
         label = graph.nodes[key].label
@@ -59,6 +70,23 @@ def staleness(graph: LineageGraph) -> dict[str, Staleness]:
     }
 
 
+def declared_changes(job: Job) -> Iterator[tuple[str, str, str]]:
+    """A locked stage's changed parameters and command, as ``dvc status`` reports them."""
+    if job.now is None:
+        return
+    for file, key, locked, now in job.now.params:
+        if not key:
+            yield file, "deleted", "params"
+        elif locked is None and now is not None:
+            yield f"{file}: {key}", "new", "params"
+        elif locked is not None and now is None:
+            yield f"{file}: {key}", "deleted", "params"
+        elif locked is not None and now is not None and json.loads(locked) != json.loads(now):
+            yield f"{file}: {key}", "modified", "params"
+    if job.now.command is not None and job.command is not None and job.now.command != job.command:
+        yield "command", "modified", "command"
+
+
 def stale_warnings(graph: LineageGraph) -> list[str]:
     """A build warning per stale stage, as ``dvc status`` would list it."""
     warnings = []
@@ -66,7 +94,8 @@ def stale_warnings(graph: LineageGraph) -> list[str]:
         if not state.changes:
             continue
         job = graph.jobs[key]
-        parts = [f"changed {side}: {path} ({status})" for path, status, side in state.changes]
+        parts = [f"changed {side}: {path} ({status})" if side != "command" else "changed command"
+                 for path, status, side in state.changes]  # fmt: skip
         what = f"stage {job.name}" if key.startswith("dvc:") else job.name
         warnings.append(f"{job.source.file}: {what} is stale: " + "; ".join(parts))
     return warnings

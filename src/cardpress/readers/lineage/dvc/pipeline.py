@@ -19,6 +19,7 @@ from cardpress.model_lineage import DVC, DataRef, Job
 from cardpress.readers.files import Allowed
 from cardpress.readers.limits import MAX_DVC_METRICS_BYTES
 from cardpress.readers.lineage.dvc.check import disagreements, generated
+from cardpress.readers.lineage.dvc.params import joined, stage_now
 from cardpress.readers.lineage.dvc.yamlfiles import as_dict as _dict
 from cardpress.readers.lineage.dvc.yamlfiles import as_list as _list
 from cardpress.readers.lineage.dvc.yamlfiles import inside, load, mapping
@@ -68,7 +69,7 @@ def _stage(
     base = folder / str(spec.get("wdir", "."))
     where = Source(_name(root, folder / ("dvc.lock" if lock else "dvc.yaml")))
     cmd = lock.get("cmd", spec.get("cmd"))
-    command = " && ".join(map(str, cmd)) if isinstance(cmd, list) else cmd
+    command = joined(cmd) if isinstance(cmd, str | list) else None
     metrics_files = [p for p, _ in _paths(spec.get("metrics"))]
     outs = list(_refs(lock.get("outs"), spec.get("outs"), base, where, locate))
     outs += [r for r in _refs(None, spec.get("metrics"), base, where, locate)
@@ -78,10 +79,11 @@ def _stage(
         origin=DVC, source=where,
         inputs=tuple(_refs(lock.get("deps"), spec.get("deps"), base, where, locate)),
         outputs=tuple(sorted(outs, key=lambda r: r.name)),
-        command=command if isinstance(command, str) else None,
+        command=command,
         description=spec["desc"] if isinstance(spec.get("desc"), str) else None,
         params=tuple(_params(lock.get("params"))),
         metrics=tuple(_metrics(root, base, metrics_files, *reading)),
+        now=stage_now(root, base, spec, lock, reading),
     )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ charts a page shows, and their bytes, do not depend on any of this: only when th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,10 @@ from cardpress.readers import chart_cache
 from cardpress.render.chart_workers import Workers
 
 if TYPE_CHECKING:
-    from cardpress.render.pages import PagePlan
+    from cardpress.compute.fairness.regression_report import SliceReport
+    from cardpress.compute.site import Site
+    from cardpress.model import Run
+    from cardpress.render.pages import PagePlan, VersionCard
 
 Spec = dict[str, Any]
 
@@ -60,13 +63,15 @@ class ChartFeed:
         from cardpress.render.pages import chart_specs
 
         texts = dict.fromkeys(chart_cache.spec_json(spec) for spec in chart_specs(plans))
-        self._missing.update(text for text in texts if not self._kept(text))
+        new = [text for text in texts if text not in self._missing and not self._kept(text)]
+        self._missing.update(new)
         if self.pool is None and len(self._missing) >= POOL_THRESHOLD:
             self.start()
+            new = list(self._missing)  # those of earlier calls too: none was sent
         if self.pool is not None:
             # The longest specs (the slowest charts) first, so no worker is left with one at the
             # end while the other waits; then by text, so the order does not vary.
-            self.pool.submit(sorted(self._missing, key=lambda text: (-len(text), text)))
+            self.pool.submit(sorted(new, key=lambda text: (-len(text), text)))
 
     def render(self, specs: list[Spec]) -> list[str]:
         """The SVG of each spec, in order: kept ones read back, the others drawn and kept."""
@@ -81,6 +86,31 @@ class ChartFeed:
         if self.folder is None:
             return False
         return chart_cache.load_svg(self.folder, chart_cache.chart_key(text)) is not None
+
+
+def card_planner(
+    site: Site, feed: ChartFeed | None, cards: dict[tuple[str, str], VersionCard]
+) -> Callable[[Run, SliceReport], None]:
+    """Each fairness report, as it is computed: its version's card and page planned, charts begun.
+
+    The card and fairness page go into ``cards``; ``feed`` starts drawing their charts. Most
+    of a version's charts are its fairness page's, and the reports of a cold build of many
+    versions took longer than anything else before the first page was planned: the workers
+    waited for all of them. Now they draw while the next reports are computed.
+    """
+    from cardpress.render.pages import PagePlan, plan_card
+
+    entries = {(m.name, e.version): (m, e) for m in site.models for e in m.versions}
+
+    def planned(run: Run, report: SliceReport) -> None:
+        key = (run.model, run.version)
+        model, entry = entries[key]
+        card = cards[key] = plan_card(site, model, entry, {key: report})
+        data, fairness, charts = card
+        if feed is not None:
+            feed.prefetch([PagePlan("", "card.html", data, charts), *filter(None, [fairness])])
+
+    return planned
 
 
 @contextmanager

@@ -7,7 +7,7 @@ build's version pages and for the checks alike.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cardpress.compute.check import Evidence, RuleResult, check_version
@@ -118,11 +118,16 @@ def targets(site: Site, wanted: list[str]) -> list[tuple[ModelEntry, VersionEntr
 
 
 def fairness_reports(
-    root: Path, runs: list[Run], settings: FairnessSettings, calibration: bool = True
+    root: Path,
+    runs: list[Run],
+    settings: FairnessSettings,
+    calibration: bool = True,
+    each: Callable[[Run, SliceReport], None] | None = None,
 ) -> dict[tuple[str, str], SliceReport]:
     """The fairness report of each run whose predictions name sensitive columns.
 
     ``calibration`` False leaves calibration and threshold curves out: enough for the checks.
+    ``each`` is given each report as soon as it is computed.
 
     Raises:
         RecordsError: a predictions table is not binary classification, or has bad scores or
@@ -148,6 +153,8 @@ def fairness_reports(
         else:
             report = fairness_report(table, sensitive, settings, threshold, calibration)
         reports[(run.model, run.version)] = report
+        if each is not None:
+            each(run, report)
     if problems:
         raise RecordsError(problems)
     return reports

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cardpress.building import BuildResult
 from cardpress.building import source_epoch as _epoch
-from cardpress.chart_feed import ChartFeed
+from cardpress.chart_feed import ChartFeed, card_planner
 from cardpress.checking import fairness_reports, site_checks
 from cardpress.compute.lineage.facts import changed_warnings, cycle_warnings
 from cardpress.compute.lineage.graph import build_graph
@@ -54,6 +54,7 @@ from cardpress.render.pages import (
     Extras,
     PagePlan,
     RenderedFile,
+    VersionCard,
     plan_site,
 )
 from cardpress.render.search import script_global
@@ -116,10 +117,12 @@ def run_pipeline(
     drift: tuple[Records, _Drift] | None = None
     if not rendered:
         drift = _drift_pages(loaded, site, engine, feed)
-    fairness = fairness_reports(Path(records), rendered, site.config.fairness)
+    cards: dict[tuple[str, str], VersionCard] = {}  # each planned as its report comes
+    reported = card_planner(site, feed, cards)
+    fairness = fairness_reports(Path(records), rendered, site.config.fairness, each=reported)
     checks = site_checks(Path(records), loaded, site, fairness)
     monitored = monitored_models(loaded) if drift is None else _monitored(drift[0])
-    inputs = Extras(fairness, loaded.signoffs, checks, monitored)
+    inputs = Extras(fairness, loaded.signoffs, checks, monitored, cards)
     plans = plan_site(site, publication.renders, log, published_cards, inputs)
     _prefetch(feed, plans)
     if drift is None:

@@ -56,3 +56,30 @@ def test_changed_monitoring_files_start_the_chart_workers_first(
     (folder / "2026-04.parquet").unlink()
     cardpress.build(root, out)  # one file less
     assert started == [False, False, True, True]
+
+
+def test_a_versions_charts_are_sent_to_the_workers_as_its_fairness_report_comes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers need not wait for every report: the first charts go before the last report."""
+    from cardpress import checking
+    from cardpress.compute.fairness import report as fairness
+    from tests.conftest import bench_records
+
+    root = tmp_path / "records"
+    bench_records(root, 1, 4)
+    events: list[str] = []
+    computed, sent = fairness.fairness_report, chart_feed.ChartFeed.prefetch
+
+    def report(*args: object, **kwargs: object) -> object:
+        events.append("report")
+        return computed(*args, **kwargs)  # type: ignore[arg-type]
+
+    def prefetch(self: chart_feed.ChartFeed, plans: list[object]) -> None:
+        events.append("charts")
+        sent(self, plans)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checking, "fairness_report", report)
+    monkeypatch.setattr(chart_feed.ChartFeed, "prefetch", prefetch)
+    cardpress.build(root, tmp_path / "site")
+    assert events[:8] == ["report", "charts"] * 4, events  # then the other pages' charts

@@ -73,6 +73,7 @@ class Extras:
     signoffs: tuple[SignOff, ...] = ()
     checks: dict[tuple[str, str], list[RuleResult]] = field(default_factory=dict)
     monitored: frozenset[str] = frozenset()  # models with monitoring rows (a drift timeline)
+    cards: dict[tuple[str, str], VersionCard] = field(default_factory=dict)  # planned already
 
 
 @dataclass(frozen=True)
@@ -157,9 +158,9 @@ def _version_pages(
 ) -> list[PagePlan]:
     """The frozen pages of a version: card, fairness report, diff against the previous."""
     base = f"models/{model.name}/v/{entry.version}"
-    data, fairness = version_card(site, model, entry, extras.fairness)
+    planned = extras.cards.get((model.name, entry.version))
+    data, fairness, card_charts = planned or plan_card(site, model, entry, extras.fairness)
     cards[(model.name, entry.version)] = data
-    card_charts = card_chart_specs(data)
     plans = [PagePlan(f"{base}/index.html", "card.html", data, card_charts)]
     plans += [fairness] if fairness is not None else []
     plans.append(_print_page(base, data, card_charts, fairness))
@@ -167,6 +168,21 @@ def _version_pages(
     if previous is not None:
         plans.append(PagePlan(f"{base}/diff/index.html", "diff.html", diff_data(previous, data)))
     return plans
+
+
+# A version's card data, its fairness page (if it has a report) and the card's charts.
+VersionCard = tuple[dict[str, Any], "PagePlan | None", dict[str, Chart]]
+
+
+def plan_card(
+    site: Site,
+    model: ModelEntry,
+    entry: VersionEntry,
+    reports: dict[tuple[str, str], SliceReport],
+) -> VersionCard:
+    """A version's card and fairness page, planned: their charts can be drawn from now on."""
+    data, fairness = version_card(site, model, entry, reports)
+    return data, fairness, card_chart_specs(data)
 
 
 def version_card(

@@ -26,10 +26,8 @@ from cardpress.readers.records import (
     read_records,
 )
 from cardpress.render.hf_card import hf_card
-from cardpress.render.pages import (
-    to_json,
-    version_card,
-)
+from cardpress.render.pages import to_json
+from cardpress.render.version_plans import version_card
 from cardpress.schemas import CARD_DATA_SCHEMA, KINDS, schema_errors, schema_text
 from cardpress.write.manifest import manifest_digest as manifest_digest
 from cardpress.write.manifest import read_published

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from cardpress.compute.fairness.regression_report import SliceReport
     from cardpress.compute.site import Site
     from cardpress.model import Run
-    from cardpress.render.pages import PagePlan, VersionCard
+    from cardpress.render.plans import PagePlan, VersionCard
 
 Spec = dict[str, Any]
 
@@ -98,7 +98,8 @@ def card_planner(
     versions took longer than anything else before the first page was planned: the workers
     waited for all of them. Now they draw while the next reports are computed.
     """
-    from cardpress.render.pages import PagePlan, plan_card
+    from cardpress.render.plans import PagePlan
+    from cardpress.render.version_plans import plan_card
 
     entries = {(m.name, e.version): (m, e) for m in site.models for e in m.versions}
 

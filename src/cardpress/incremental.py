@@ -21,7 +21,8 @@ from cardpress.readers import chart_cache, page_cache
 from cardpress.render import charts
 from cardpress.render.env import ContainedLoader
 from cardpress.render.page_digest import plan_digest, shared_digest
-from cardpress.render.pages import PagePlan, RenderedFile, output_paths, render_pages
+from cardpress.render.pages import output_paths, render_pages
+from cardpress.render.plans import PagePlan, RenderedFile
 from cardpress.render.site_data import site_data
 
 logger = logging.getLogger("cardpress")

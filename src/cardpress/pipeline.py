@@ -50,13 +50,8 @@ from cardpress.readers.records import (
 from cardpress.render.env import default_templates_dir, make_env
 from cardpress.render.host_files import normalise_base_url
 from cardpress.render.lineage.pages import lineage_plans
-from cardpress.render.pages import (
-    Extras,
-    PagePlan,
-    RenderedFile,
-    VersionCard,
-    plan_site,
-)
+from cardpress.render.pages import plan_site
+from cardpress.render.plans import Extras, PagePlan, RenderedFile, VersionCard
 from cardpress.render.search import script_global
 from cardpress.write.assets import asset_files
 from cardpress.write.manifest import Published, manifest_bytes

@@ -19,7 +19,7 @@ from cardpress.compute.site import Site
 from cardpress.errors import BuildError
 from cardpress.model import SiteConfig
 from cardpress.render.host_files import robots_txt, sitemap_xml
-from cardpress.render.pages import PagePlan, RenderedFile
+from cardpress.render.plans import PagePlan, RenderedFile
 from cardpress.render.search import search_entries, search_script
 from cardpress.write.manifest import Published, read_page_data
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from cardpress.errors import BuildError
-from cardpress.render.pages import RenderedFile
+from cardpress.render.plans import RenderedFile
 from cardpress.write.manifest import is_cardpress_site, manifest_bytes
 from cardpress.write.site import write_site
 

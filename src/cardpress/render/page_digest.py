@@ -12,7 +12,7 @@ import hashlib
 import json
 from typing import Any
 
-from cardpress.render.pages import PagePlan
+from cardpress.render.plans import PagePlan
 
 
 def plan_digest(plan: PagePlan, shared: str) -> str:

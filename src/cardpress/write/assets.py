@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cardpress.render.env import contained_file
-from cardpress.render.pages import RenderedFile
+from cardpress.render.plans import RenderedFile
 
 
 def asset_files(folders: list[Path], bounds: tuple[Path, ...] = ()) -> list[RenderedFile]:

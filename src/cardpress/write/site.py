@@ -26,8 +26,8 @@ from cardpress.write.manifest import (
 )
 from cardpress.write.swap import in_threads, remove, staging_path, swap_into_place
 
-if TYPE_CHECKING:  # render.pages loads the page and chart code: a build that is up to date
-    from cardpress.render.pages import RenderedFile  # does not need it
+if TYPE_CHECKING:  # render.plans loads the chart code: a build that is up to date
+    from cardpress.render.plans import RenderedFile  # does not need it
 
 ManifestFor = Callable[[dict[str, str]], bytes]
 T = TypeVar("T")

@@ -20,7 +20,7 @@ from cardpress.render.drift.charts import (
 )
 from cardpress.render.drift.data import STATISTICS, drift_data, feature_data, feature_slugs
 from cardpress.render.fairness.tables import csv_cell
-from cardpress.render.pages import PagePlan, RenderedFile
+from cardpress.render.plans import PagePlan, RenderedFile
 
 CSV_COLUMNS = ("window", "start", "feature", "kind", "rows", "missing_share", "outside_share",
                *STATISTICS, "chi2_dof", "drifted")  # fmt: skip

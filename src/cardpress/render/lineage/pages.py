@@ -26,7 +26,7 @@ from cardpress.render.lineage.data import (
     stale_data,
 )
 from cardpress.render.lineage.view import graph_view
-from cardpress.render.pages import PagePlan
+from cardpress.render.plans import PagePlan
 
 # Nodes drawn on each side of a data set or job, and upstream of a model version (one side):
 # a narrow pipeline is drawn whole to the depth, a dense graph as small as a shallow one.

@@ -271,3 +271,13 @@ def test_a_params_file_that_cannot_be_read_is_a_warning_and_counts_as_gone(
     assert len(warnings) == 1 and "params.toml" in warnings[0], warnings
     [train] = jobs
     assert train.now is not None and train.now.params == (("params.toml", "", '{"a.b": 1}', None),)
+
+
+def test_a_toml_metrics_file_is_read_for_its_values(tmp_path: Path) -> None:
+    (tmp_path / "dvc.yaml").write_text("stages:\n  train:\n    cmd: python train.py\n"
+                                       "    metrics:\n    - scores.toml\n")  # fmt: skip
+    (tmp_path / "scores.toml").write_text("auc = 0.91\n[test]\nrows = 120\n")
+    jobs, warnings = _read(tmp_path)
+    assert warnings == []
+    [train] = jobs
+    assert dict(train.metrics) == {"scores.toml: auc": "0.91", "scores.toml: test.rows": "120"}

@@ -3,14 +3,14 @@
 A stage's ``params`` in dvc.yaml name keys of ``params.yaml`` (a plain key, dotted for nested
 values: ``train.lr``) or of another file (``{file: [keys]}``; ``{file: }`` tracks every
 top-level key of it). The files are read relative to the stage's ``wdir``, as YAML (JSON too)
-or TOML. Values are kept as JSON text; the comparison (:mod:`cardpress.compute.lineage.stale`)
-is ``dvc status``'s. What DVC interpolates (``${…}``) and Python params files are not compared.
+or TOML (:func:`yamlfiles.load`). Values are kept as JSON text; the comparison
+(:mod:`cardpress.compute.lineage.stale`) is ``dvc status``'s. What DVC interpolates (``${…}``)
+and Python params files are not compared.
 """
 
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from cardpress.model_lineage import StageNow
 from cardpress.readers.files import Allowed
 from cardpress.readers.limits import MAX_DVC_METRICS_BYTES
-from cardpress.readers.lineage.dvc.yamlfiles import as_dict, as_list, inside, load, shown
+from cardpress.readers.lineage.dvc.yamlfiles import as_dict, as_list, inside, load
 
 DEFAULT = "params.yaml"
 _ABSENT = object()
@@ -35,8 +35,7 @@ def stage_now(
     if not lock or not spec:
         return None
     allow, warnings = reading
-    cmd = spec.get("cmd")
-    command = joined(cmd) if isinstance(cmd, str | list) else None
+    command = joined(spec.get("cmd"))
     if command is not None and "${" in command:
         command = None
     locked = {str(f): as_dict(v) for f, v in as_dict(lock.get("params")).items()}
@@ -55,9 +54,11 @@ def stage_now(
     return StageNow(command, tuple(params))
 
 
-def joined(cmd: str | list[Any]) -> str:
-    """A stage's command as one line (a list of commands runs them in turn)."""
-    return " && ".join(map(str, cmd)) if isinstance(cmd, list) else cmd
+def joined(cmd: Any) -> str | None:
+    """A stage's command as one line (a list of commands runs them in turn); None if not one."""
+    if isinstance(cmd, list):
+        return " && ".join(map(str, cmd))
+    return cmd if isinstance(cmd, str) else None
 
 
 def declared(params: Any) -> Iterator[tuple[str, list[str] | None]]:
@@ -78,17 +79,8 @@ def _read(root: Path, path: Path, allow: Allowed, warnings: list[str]) -> Any:
     real = inside(root, path, allow, warnings)
     if real is None:
         return _ABSENT
-    if real.suffix.lower() != ".toml":
-        data, _ = load(root, real, MAX_DVC_METRICS_BYTES, warnings)
-        return _ABSENT if data is None else data
-    try:
-        if real.stat().st_size > MAX_DVC_METRICS_BYTES:
-            warnings.append(f"{shown(root, path)}: larger than 1 MiB; skipped")
-            return _ABSENT
-        return tomllib.loads(real.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as error:
-        warnings.append(f"{shown(root, path)}: cannot be read as TOML ({error}); skipped")
-        return _ABSENT
+    data, _ = load(root, real, MAX_DVC_METRICS_BYTES, warnings)
+    return _ABSENT if data is None else data
 
 
 def _lookup(data: Any, key: str) -> Any:

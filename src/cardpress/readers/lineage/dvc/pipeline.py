@@ -2,7 +2,7 @@
 
 ``dvc.lock`` (schema 2.0) holds what last ran: command, deps and outs with md5 (a ``.dir`` suffix
 for a folder), size and parameter values. ``dvc.yaml`` adds stages not yet run, descriptions
-and which outs are metrics; metrics files that are flat JSON or YAML are read for their values.
+and which outs are metrics; metrics files (JSON, YAML, TOML) are read for their values.
 A ``dvc.lock`` that disagrees with ``dvc.yaml`` (a stage in one only, other deps or outs) is a
 warning naming the file, line and stage. ``*.dvc`` files (``dvc.files``) are read too.
 """
@@ -68,8 +68,7 @@ def _stage(
 ) -> Job:
     base = folder / str(spec.get("wdir", "."))
     where = Source(_name(root, folder / ("dvc.lock" if lock else "dvc.yaml")))
-    cmd = lock.get("cmd", spec.get("cmd"))
-    command = joined(cmd) if isinstance(cmd, str | list) else None
+    command = joined(lock.get("cmd", spec.get("cmd")))
     metrics_files = [p for p, _ in _paths(spec.get("metrics"))]
     outs = list(_refs(lock.get("outs"), spec.get("outs"), base, where, locate))
     outs += [r for r in _refs(None, spec.get("metrics"), base, where, locate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +41,24 @@ def mapping(
 
 
 def load(root: Path, path: Path, limit: int, warnings: list[str]) -> tuple[Any, yaml.Node | None]:
-    """The YAML values of ``path`` and their nodes, or None after a warning (a limit, bad YAML)."""
+    """The values of ``path`` and their YAML nodes, or None after a warning (a limit, bad text).
+
+    A ``.toml`` file (DVC reads params and metrics as TOML too) is TOML, without nodes; any
+    other is YAML, which JSON is as well.
+    """
+    toml = path.suffix.lower() == ".toml"
     try:
         if path.stat().st_size > limit:
             warnings.append(f"{shown(root, path)}: larger than {limit >> 20} MiB; skipped")
             return None, None
-        return load_yaml(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return (tomllib.loads(text), None) if toml else load_yaml(text)
     except YamlLimitError as error:
         warnings.append(f"{shown(root, path)}:{error.line}: {error}; skipped")
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        warnings.append(f"{shown(root, path)}: cannot be read as YAML ({error}); skipped")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, tomllib.TOMLDecodeError,
+            RecursionError) as error:  # fmt: skip
+        kind = "TOML" if toml else "YAML"
+        warnings.append(f"{shown(root, path)}: cannot be read as {kind} ({error}); skipped")
     return None, None
 
 

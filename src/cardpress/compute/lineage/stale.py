@@ -43,14 +43,15 @@ def staleness(graph: LineageGraph) -> dict[str, Staleness]:
     for key, job in graph.jobs.items():
         if job.origin != DVC:
             continue
-        for side, refs in (("deps", job.inputs), ("outs", job.outputs)):
-            for ref in refs:
-                status = changed(ref, graph.hashes)
-                if status is not None:
-                    own.setdefault(key, []).append((ref.name, status, side))
-        own.setdefault(key, []).extend(declared_changes(job))
-        if not own[key]:
-            del own[key]
+        changes = [
+            (ref.name, status, side)
+            for side, refs in (("deps", job.inputs), ("outs", job.outputs))
+            for ref in refs
+            if (status := changed(ref, graph.hashes)) is not None
+        ]
+        changes += declared_changes(job)
+        if changes:
+            own[key] = changes  # fmt: skip
     upstream: dict[str, set[str]] = {}
     for key, changes in own.items():
         label = graph.nodes[key].label

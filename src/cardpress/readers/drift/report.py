@@ -237,7 +237,7 @@ def model_task(
     runs: list[Run],
     newest: Run | None,
     problems: list[Problem],
-    kept: dict[str, Any] | None = None,
+    kept: dict[str, Any],
 ) -> str:
     """What the monitored model predicts: binary, multiclass or regression.
 
@@ -258,11 +258,11 @@ def model_task(
     # kept by the file's sha256, the columns and the code that inferred it: a new day of
     # monitoring rows does not read them again.
     key = _inference_key(chosen.predictions)
-    if kept is not None and kept.get("key") == key and kept.get("task") in TASKS:
+    if kept.get("key") == key and kept.get("task") in TASKS:
         return str(kept["task"])
     before = len(problems)
     task = _inferred_task(root, chosen, problems)
-    if kept is not None and len(problems) == before:
+    if len(problems) == before:
         kept.update(key=key, task=task)
     return task
 

@@ -17,7 +17,7 @@ charts a page shows, and their bytes, do not depend on any of this: only when th
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +42,9 @@ class ChartFeed:
         self.workers = workers  # processes to draw with; 1: draw in this process, as needed
         self.pool: Workers | None = None
         self._missing: set[str] = set()  # specs (canonical JSON) known not to be kept
+        # the chart mappings of pages prefetched already, by id (held, so no id is reused): a
+        # version's card and fairness page are prefetched as planned, then again with the site
+        self._sent: dict[int, Mapping[str, Any]] = {}
         self.watched: list[str] = []  # folders of the records whose change redraws many charts
 
     def start(self) -> None:
@@ -62,6 +65,8 @@ class ChartFeed:
         from cardpress.render.charts import POOL_THRESHOLD
         from cardpress.render.pages import chart_specs
 
+        plans = [plan for plan in plans if id(plan.charts) not in self._sent]
+        self._sent.update((id(plan.charts), plan.charts) for plan in plans if plan.charts)
         texts = dict.fromkeys(chart_cache.spec_json(spec) for spec in chart_specs(plans))
         new = [text for text in texts if text not in self._missing and not self._kept(text)]
         self._missing.update(new)

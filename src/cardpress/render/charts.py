@@ -246,8 +246,19 @@ def render_svgs(
     return [rendered[key] for key in keys]
 
 
+@cache
+def _renderer() -> Any:
+    """vl-convert, set up once per process to read nothing: no URL, no file, no font download.
+
+    Specs carry their data inline; a value from the records that looks like a URL must never
+    make a build fetch it (vl-convert's default allows any http(s) URL).
+    """
+    vlc.configure(allowed_base_urls=[], base_url=False, auto_google_fonts=False)
+    return vlc
+
+
 def _svg_of_json(spec_json: str) -> str:
-    svg: str = vlc.vegalite_to_svg(json.loads(spec_json))
+    svg: str = _renderer().vegalite_to_svg(json.loads(spec_json))
     svg = _stable_ids(svg, hashlib.sha256(spec_json.encode()).hexdigest()[:10])
     # The figure around the chart carries the caption and the table is the text alternative.
     # Never drawn narrower than it was laid out (style.css widens it to its column): its text

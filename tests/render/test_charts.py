@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from cardpress.render.charts import render_svgs
 
 HEAT = {
@@ -26,3 +28,12 @@ def test_the_same_chart_rendered_again_has_the_same_ids() -> None:
     ids = re.findall(r'id="([^"]+)"', first)
     assert ids and all(f"url(#{i})" in first for i in ids)
     assert not set(ids) & set(re.findall(r'id="([^"]+)"', other))  # unique on a shared page
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/rows.json", "/etc/hostname", "rows.csv"])
+def test_a_chart_reads_no_url_or_file(url: str) -> None:
+    # Data is inline in every spec; a URL in one (a record's value put in the wrong place) must
+    # fail the chart, never make the build fetch or read it.
+    spec = {"data": {"url": url}, "mark": "point", "encoding": {"x": {"field": "a"}}}
+    with pytest.raises((PermissionError, ValueError), match="denied|not allowed|Unsupported"):
+        render_svgs([spec], workers=1)

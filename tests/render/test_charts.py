@@ -35,5 +35,5 @@ def test_a_chart_reads_no_url_or_file(url: str) -> None:
     # Data is inline in every spec; a URL in one (a record's value put in the wrong place) must
     # fail the chart, never make the build fetch or read it.
     spec = {"data": {"url": url}, "mark": "point", "encoding": {"x": {"field": "a"}}}
-    with pytest.raises((PermissionError, ValueError), match="denied|not allowed|Unsupported"):
+    with pytest.raises((PermissionError, ValueError), match=r"denied|not allowed|Unsupported"):
         render_svgs([spec], workers=1)

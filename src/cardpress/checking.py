@@ -19,6 +19,7 @@ from cardpress.compute.fairness.report import fairness_report
 from cardpress.compute.site import ModelEntry, Site, VersionEntry, build_site
 from cardpress.errors import Problem, RecordsError, UsageError
 from cardpress.model import WEIGHT, FairnessSettings, Policy, Records, Run
+from cardpress.readers.check_cache import checks_key, load_checks, save_checks
 from cardpress.readers.files import allowed, current_hashes
 from cardpress.readers.policy import default_policy_path, read_policy, records_policy
 from cardpress.readers.records import (
@@ -57,20 +58,31 @@ def check(
 def site_checks(
     root: Path, loaded: Records, site: Site, fairness: dict[tuple[str, str], SliceReport]
 ) -> dict[tuple[str, str], list[RuleResult]]:
-    """Results of the records' policy.toml for each model's newest version (none without one)."""
+    """Results of the records' policy.toml for each model's newest version (none without one).
+
+    Read back from the last build when none of their inputs changed (:mod:`check_cache`).
+    """
     policy = records_policy(root)
     if policy is None:
         return {}
+    allow = allowed(loaded.config)
+    hashes = {m.name: current_hashes(root, m.latest.run.datasets, allow) for m in site.models}
+    key = checks_key(policy, (site.models, hashes, loaded.signoffs, site.config.fairness))
+    kept = load_checks(root, key)
+    if kept is not None:
+        return kept
     latest = [m.latest.run for m in site.models]
     missing = [r for r in latest if (r.model, r.version) not in fairness]
     # reports of versions whose pages are not rendered: only the checks read them
     checked = fairness_reports(root, missing, site.config.fairness, calibration=False)
     reports = {**fairness, **checked}
-    return {
+    results = {
         (model.name, model.latest.version): _check_one(root, loaded, site, model, model.latest,
-                                                       reports, policy)
+                                                       reports, policy, hashes[model.name])
         for model in site.models
     }  # fmt: skip
+    save_checks(root, key, results)
+    return results
 
 
 def _check_one(
@@ -81,11 +93,13 @@ def _check_one(
     entry: VersionEntry,
     reports: dict[tuple[str, str], SliceReport],
     policy: Policy,
+    hashes: dict[str, str | None] | None = None,
 ) -> list[RuleResult]:
+    if hashes is None:
+        hashes = current_hashes(root, entry.run.datasets, allowed(loaded.config))
     evidence = Evidence(
         model, entry, reports.get((model.name, entry.version)), loaded.signoffs,
-        site.config.fairness.min_group_size,
-        current_hashes(root, entry.run.datasets, allowed(loaded.config)),
+        site.config.fairness.min_group_size, hashes,
     )  # fmt: skip
     return check_version(policy.rules, evidence)
 

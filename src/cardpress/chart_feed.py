@@ -1,6 +1,6 @@
 """A build's charts: kept ones read from the cache, the others drawn while the build goes on.
 
-Drawing charts is most of a cold build's work, and it is done in worker processes
+Drawing charts is a large part of a cold build's work, and it is done on background threads
 (:mod:`cardpress.render.chart_workers`), so it need not wait for the rest of the build. When the
 records' chart cache holds no chart (a first build, or the cache was deleted), the workers are
 started as the build starts, before it loads its engines; every chart is sent to them as soon as
@@ -9,7 +9,7 @@ filled in (:meth:`ChartFeed.render`). A build with charts kept starts workers on
 that enough charts are missing to repay their start, or at once when the caller knows that many
 will be: when the monitoring files changed since the last build, the drift charts that follow
 the windows (timelines, the latest window's histograms) are drawn again, and a worker's start
-(~1 s) then overlaps the loading of the data engines instead of following the monitoring read.
+(~0.2 s) then overlaps the loading of the data engines instead of following the monitoring read.
 The folders whose changes mean that are the ones the build :meth:`ChartFeed.watch` es. Which
 charts a page shows, and their bytes, do not depend on any of this: only when they are drawn.
 """
@@ -39,7 +39,7 @@ class ChartFeed:
 
     def __init__(self, records: Path, workers: int) -> None:
         self.folder = chart_cache.cache_folder(records)
-        self.workers = workers  # processes to draw with; 1: draw in this process, as needed
+        self.workers = workers  # threads to draw with; 1: draw in the caller's thread, as needed
         self.pool: Workers | None = None
         self._missing: set[str] = set()  # specs (canonical JSON) known not to be kept
         # the chart mappings of pages prefetched already, by id (held, so no id is reused): a
@@ -48,7 +48,7 @@ class ChartFeed:
         self.watched: list[str] = []  # folders of the records whose change redraws many charts
 
     def start(self) -> None:
-        """Start the worker processes now, before any chart is known."""
+        """Start the chart workers now, before any chart is known."""
         if self.pool is None and self.workers > 1:
             self.pool = Workers(self.workers)
 
@@ -131,12 +131,9 @@ def chart_feed(records: Path, many: bool = False) -> Iterator[ChartFeed]:
         feed.start()
     try:
         yield feed
-    except BaseException:
+    finally:
         if feed.pool is not None:
-            feed.pool.kill()
-        raise
-    if feed.pool is not None:
-        feed.pool.close()
+            feed.pool.close()
 
 
 def _nothing_kept(folder: Path | None) -> bool:

@@ -1,89 +1,57 @@
-"""Render many charts over worker processes that never import the caller's script.
+"""Render many charts in the background, on vl-convert's own worker threads.
 
-vl-convert holds the GIL, so threads do not help, and ``multiprocessing`` (spawn and forkserver
-alike) starts each worker by re-importing the parent's ``__main__``: a script that calls
-``cardpress.build(...)`` at top level, without an ``if __name__ == "__main__":`` guard, ran its
-build again in every worker and died with ``BrokenProcessPool``. These workers are plain
-``python -m cardpress.render.chart_workers`` processes: a spec per line on stdin (a JSON
-string), its SVG per line on stdout, and nothing of the caller's runs in them.
+vl-convert 2 draws on worker threads of its own (each with a V8 engine) and releases the GIL
+while it draws, so a few Python threads keep it busy while the build goes on reading, computing
+and filling templates. Nothing runs in another process: a script that calls
+``cardpress.build(...)`` at top level, without an ``if __name__ == "__main__":`` guard, is never
+imported again (``multiprocessing`` re-imports it in every worker).
 
-A :class:`Workers` pool is started before the build knows its charts and renders each one as
-soon as it is submitted, so a cold build's charts are drawn while the build goes on reading,
-computing and filling templates: a worker's start (its renderer's first chart costs ~1 s) and
-the charts overlap the rest of the build instead of following it.
+A :class:`Workers` pool is started before the build knows its charts and draws each one as
+soon as it is submitted, so a cold build's charts are drawn while the rest of the build goes
+on, instead of after it. (vl-convert 1 held the GIL and took ~1 ms a label: charts were drawn
+by worker processes then.)
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
-import queue
-import subprocess
-import sys
-import tempfile
 import threading
-from collections import deque
 from collections.abc import Iterable
-from concurrent.futures import Future, as_completed
-from dataclasses import dataclass, field
-from typing import IO
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
 from cardpress.progress import stage
 
-# Specs sent to a worker ahead of the one it draws: it never waits on the parent (which may be
-# busy with the GIL), and a slow chart does not hold back many others.
-AHEAD = 2
-# Drawn by each worker as it starts, so the renderer's start-up is paid while the build reads.
-_WARM_UP = {"mark": "point", "data": {"values": [{"a": 1}]}}
+# Drawn as the pool starts, so the renderer's start-up (~0.2 s) is paid while the build reads.
+_WARM_UP = '{"data": {"values": [{"a": 1}]}, "mark": "point"}'
 
 
 class WorkerError(RuntimeError):
-    """A chart worker died or could not render a chart."""
-
-
-@dataclass
-class _Worker:
-    proc: subprocess.Popen[bytes]
-    errors: IO[bytes]  # its stderr, read when it fails
-    pending: deque[str] = field(default_factory=deque)  # sent, not drawn yet, in order
-    room: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(AHEAD))
+    """A chart could not be drawn."""
 
 
 class Workers:
-    """Worker processes rendering submitted specs (sorted-key JSON text), each spec once."""
+    """Threads drawing submitted specs (sorted-key JSON text), each spec once."""
 
     def __init__(self, count: int) -> None:
-        self._queue: queue.Queue[str | None] = queue.Queue()
+        from cardpress.render.charts import use_renderer_threads
+
+        use_renderer_threads(count)
+        self._threads = ThreadPoolExecutor(count, thread_name_prefix="cardpress-chart")
         self._futures: dict[str, Future[str]] = {}
         self._lock = threading.Lock()
-        self._failed: str | None = None
-        self._workers = [_start() for _ in range(count)]
-        self._threads = [
-            threading.Thread(target=target, args=(worker,), daemon=True)
-            for worker in self._workers
-            for target in (self._feed, self._collect)
-        ]
-        for thread in self._threads:
-            thread.start()
+        self._threads.submit(_draw, _WARM_UP)
 
     def submit(self, specs: Iterable[str]) -> None:
-        """Render these specs in the background (a spec already submitted is not drawn again)."""
+        """Draw these specs in the background (a spec already submitted is not drawn again)."""
         with self._lock:
             for spec in specs:
                 if spec not in self._futures:
-                    future: Future[str] = Future()
-                    self._futures[spec] = future
-                    if self._failed is not None:
-                        future.set_exception(WorkerError(self._failed))
-                    else:
-                        self._queue.put(spec)
+                    self._futures[spec] = self._threads.submit(_draw, spec)
 
     def results(self, specs: list[str]) -> list[str]:
         """The SVG of each spec, in order, submitted now if it was not; waits for them.
 
         Raises:
-            WorkerError: a worker failed (its exit code and last line of stderr say why).
+            WorkerError: a chart could not be drawn (vl-convert's message says why).
         """
         self.submit(specs)
         with self._lock:
@@ -97,109 +65,30 @@ class Workers:
         return [futures[spec].result() for spec in specs]
 
     def close(self) -> None:
-        """Let the workers finish the charts they hold and exit; raise if one failed.
+        """Stop: the charts being drawn finish, those not started are not drawn (nobody asked).
 
-        Charts submitted but not sent to a worker yet are not drawn: nobody asked for them.
+        No thread of the pool outlives this call.
         """
-        with self._lock:
-            while True:
-                try:
-                    spec = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if spec is not None:
-                    self._futures[spec].cancel()
-            for _ in self._workers:
-                self._queue.put(None)
-        for thread in self._threads:
-            thread.join()
-        for worker in self._workers:
-            worker.proc.wait()
-            worker.errors.close()
-        if self._failed is not None:
-            raise WorkerError(self._failed)
-
-    def kill(self) -> None:
-        """Stop the workers now (the build failed): nothing they draw is wanted any more."""
-        for worker in self._workers:
-            worker.proc.kill()
-        self._fail("the build stopped")
-        with contextlib.suppress(WorkerError):
-            self.close()
-
-    def _feed(self, worker: _Worker) -> None:
-        """Send specs from the shared queue to one worker, :data:`AHEAD` at a time."""
-        assert worker.proc.stdin is not None  # a pipe
-        try:
-            while (spec := self._queue.get()) is not None:
-                worker.room.acquire()
-                with self._lock:
-                    worker.pending.append(spec)
-                worker.proc.stdin.write(json.dumps(spec).encode() + b"\n")
-                worker.proc.stdin.flush()
-            worker.proc.stdin.close()
-        except OSError:  # BrokenPipeError too
-            pass  # the worker died: its reader says why
-
-    def _collect(self, worker: _Worker) -> None:
-        """Hand each SVG a worker writes to its spec; a worker that dies fails the pool."""
-        assert worker.proc.stdout is not None  # a pipe
-        for line in worker.proc.stdout:
-            with self._lock:
-                future = self._futures[worker.pending.popleft()]
-            if not future.done():  # not failed meanwhile by another worker's death
-                future.set_result(json.loads(line))
-            worker.room.release()
-        code = worker.proc.wait()
-        if code != 0 or worker.pending:
-            worker.errors.seek(0)
-            said = worker.errors.read().decode(errors="replace").strip().splitlines()
-            self._fail(f"a chart worker failed (exit {code}): {(said or ['no message'])[-1]}")
-        worker.room.release()  # its feeder, if waiting for room, finds the pipe closed
-
-    def _fail(self, message: str) -> None:
-        with self._lock:
-            if self._failed is None:
-                self._failed = message
-            for future in self._futures.values():
-                if not future.done():
-                    future.set_exception(WorkerError(self._failed))
+        self._threads.shutdown(wait=True, cancel_futures=True)
 
 
-def _start() -> _Worker:
-    # The parent's import path, as multiprocessing would pass it, so the worker finds this
-    # cardpress and its libraries even when the caller's script set sys.path itself; -P keeps
-    # the worker's current folder off it.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed by Workers.close
-    command = [sys.executable, "-P", "-m", __name__]
-    proc = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, env=env
-    )
-    return _Worker(proc, errors)
+def _draw(spec: str) -> str:
+    from cardpress.render.charts import _svg_of_json
+
+    try:
+        return _svg_of_json(spec)
+    except Exception as error:  # vl-convert raises ValueError, PermissionError, ...
+        # "Vega-Lite to SVG conversion failed:", then the error, then where in Vega it was
+        said = [line.strip() for line in str(error).splitlines() if line.strip()]
+        said = [line for line in said if not line.startswith("at ")] or [type(error).__name__]
+        raise WorkerError(f"a chart could not be drawn: {said[-1]}") from error
 
 
 def render_apart(specs: list[str], workers: int) -> list[str]:
-    """The SVG of each spec (sorted-key JSON), in order, rendered by ``workers`` processes."""
+    """The SVG of each spec (sorted-key JSON), in order, drawn over ``workers`` threads."""
     pool = Workers(workers)
     try:
         found = pool.results(specs)
-    except BaseException:
-        pool.kill()
-        raise
-    pool.close()
+    finally:
+        pool.close()
     return found
-
-
-def main() -> None:
-    """Worker: read a spec per line on stdin (a JSON string), write its SVG as a line of JSON."""
-    from cardpress.render.charts import _svg_of_json
-
-    _svg_of_json(json.dumps(_WARM_UP))
-    for line in sys.stdin.buffer:
-        sys.stdout.write(json.dumps(_svg_of_json(json.loads(line))) + "\n")
-        sys.stdout.flush()  # a line per chart, as it is done: the parent waits for it
-
-
-if __name__ == "__main__":
-    main()

@@ -1,9 +1,9 @@
 """Charts as inline SVG: Altair builds Vega-Lite specs, vl-convert renders them offline.
 
-Building a spec is pure and cheap; rendering is the slow part (tens of milliseconds a chart, and
-vl-convert holds the GIL), so pages only *declare* specs and :func:`render_svgs` renders a whole
-build's charts in one batch: identical specs once, and over worker processes when there are many
-(:mod:`cardpress.render.chart_workers`, which never re-import the caller's script).
+Building a spec is pure and cheap; rendering is the slow part (~10 ms a chart), so pages only
+*declare* specs and :func:`render_svgs` renders a whole build's charts in one batch: identical
+specs once, and over several of vl-convert's threads when there are many
+(:mod:`cardpress.render.chart_workers`).
 
 Every chart is shown beside a table of its numbers; shape as well as colour tells series apart,
 so a chart reads in grey print and for colour-blind readers.
@@ -32,8 +32,8 @@ from cardpress.render.chart_workers import Workers, render_apart
 
 Spec = dict[str, Any]
 Chart = Spec | list[Spec]  # a list: small multiples, a panel (an SVG) each, wrapped by the page
-# Below this many distinct charts the workers' start-up (a Python with vl-convert each) costs more
-# than it saves.
+# Below this many distinct charts the extra threads' start-up (a V8 engine each) costs more than
+# it saves.
 POOL_THRESHOLD = 24
 
 
@@ -246,6 +246,9 @@ def render_svgs(
     return [rendered[key] for key in keys]
 
 
+_threads = 1  # vl-convert's worker threads, as last set up
+
+
 @cache
 def _renderer() -> Any:
     """vl-convert, set up once per process to read nothing: no URL, no file, no font download.
@@ -255,6 +258,18 @@ def _renderer() -> Any:
     """
     vlc.configure(allowed_base_urls=[], base_url=False, auto_google_fonts=False)
     return vlc
+
+
+def use_renderer_threads(count: int) -> None:
+    """Have vl-convert draw on ``count`` threads (each starts its own engine: ~0.2 s of CPU).
+
+    One thread draws one chart at a time, so a single caller keeps the default of one.
+    """
+    global _threads
+    renderer = _renderer()
+    if count != _threads:
+        renderer.configure(num_workers=count)
+        _threads = count
 
 
 def _svg_of_json(spec_json: str) -> str:

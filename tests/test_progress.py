@@ -107,6 +107,17 @@ def test_debug_output_has_no_third_party_chatter(
     assert "Successfully loaded extension" not in result.stderr
 
 
+def test_vegas_remarks_on_chart_layout_are_not_shown(
+    run_cli: Callable[..., Result], project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    # every chart drawn: vl-convert 2 passes Vega's warnings to Python's logging
+    records = project("minimal", charts=False)
+    result = run_cli("-vv", "build", str(records), "-o", str(tmp_path / "site"))
+    assert "charts: " in result.stderr
+    assert "Infinite extent" not in result.stderr
+    assert "Conflicting legend property" not in result.stderr
+
+
 def test_a_stage_counts_across_threads(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="cardpress")
     with progress.stage("charts", 400, "charts") as advance:

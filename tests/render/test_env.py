@@ -72,6 +72,24 @@ def test_a_number_shown_is_its_value_within_half_a_unit_in_the_last_place(value:
     assert abs(shown - value) <= half * (1 + 1e-9) + abs(value) * 1e-15
 
 
+@given(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(-(10**9), 10**9).map(lambda n: n / 2**7),  # many exact ties at 4 decimals
+    ),
+    st.integers(0, 6),
+)
+def test_fixed_notation_rounds_half_away_from_zero_like_decimal(value: float, places: int) -> None:
+    import decimal
+
+    from cardpress.render.env import _fixed
+
+    exact = decimal.Context(prec=400, rounding=decimal.ROUND_HALF_UP)
+    expected = decimal.Decimal(value).quantize(decimal.Decimal(1).scaleb(-places), context=exact)
+    assert _fixed(value, places) == f"{expected:,f}"
+    assert _fixed(value, places, grouped=False) == f"{expected:f}"
+
+
 @given(measured)
 def test_a_difference_carries_its_sign(value: float) -> None:
     text = format_signed(value)

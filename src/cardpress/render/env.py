@@ -219,9 +219,20 @@ _EXACT = decimal.Context(prec=400, rounding=decimal.ROUND_HALF_UP)
 
 
 def _fixed(value: float, decimals: int, grouped: bool = True) -> str:
+    if not _tie(value, decimals):
+        # Python's fixed notation is correctly rounded from the exact binary value too; it
+        # differs from half-up only at an exact tie (half to even), and is ~10x faster.
+        return f"{value:,.{decimals}f}" if grouped else f"{value:.{decimals}f}"
     step = decimal.Decimal(1).scaleb(-decimals)
     rounded = decimal.Decimal(value).quantize(step, context=_EXACT)
     return f"{rounded:,f}" if grouped else f"{rounded:f}"
+
+
+def _tie(value: float, decimals: int) -> bool:
+    """Whether ``value`` lies exactly halfway between two numbers of ``decimals`` decimals."""
+    numerator, denominator = value.as_integer_ratio()  # the exact value; a power-of-two den.
+    doubled = 2 * numerator * 10**decimals  # twice value × 10^decimals, as a fraction
+    return doubled % denominator == 0 and (doubled // denominator) % 2 == 1
 
 
 def format_when(value: Any) -> str:

@@ -231,7 +231,7 @@ def _fixed(value: float, decimals: int, grouped: bool = True) -> str:
 def _tie(value: float, decimals: int) -> bool:
     """Whether ``value`` lies exactly halfway between two numbers of ``decimals`` decimals."""
     numerator, denominator = value.as_integer_ratio()  # the exact value; a power-of-two den.
-    doubled = 2 * numerator * 10**decimals  # twice value × 10^decimals, as a fraction
+    doubled = 2 * numerator * int(10**decimals)  # twice value × 10^decimals, as a fraction
     return doubled % denominator == 0 and (doubled // denominator) % 2 == 1
 
 

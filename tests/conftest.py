@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -111,17 +112,21 @@ def copy_example(example_charts: Path) -> Callable[[Path], Path]:
 
 @pytest.fixture
 def drawn_charts(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Every chart spec the builds of this test draw (``charts.render_svgs``, watched)."""
-    from cardpress.render import charts
+    """Every chart spec the builds of this test draw, on any thread (``charts._svg_of_json``).
+
+    The chart threads' warm-up chart is not one of the site's.
+    """
+    from cardpress.render import chart_workers, charts
 
     drawn: list[dict[str, Any]] = []
-    real = charts.render_svgs
+    real = charts._svg_of_json
 
-    def watched(specs: list[dict[str, Any]], *args: Any, **kwargs: Any) -> list[str]:
-        drawn.extend(specs)
-        return real(specs, *args, **kwargs)
+    def watched(spec_json: str) -> str:
+        if spec_json != chart_workers._WARM_UP:
+            drawn.append(json.loads(spec_json))
+        return real(spec_json)
 
-    monkeypatch.setattr(charts, "render_svgs", watched)
+    monkeypatch.setattr(charts, "_svg_of_json", watched)
     return drawn
 
 

@@ -41,7 +41,8 @@ class ChartFeed:
         self.folder = chart_cache.cache_folder(records)
         self.workers = workers  # threads to draw with; 1: draw in the caller's thread, as needed
         self.pool: Workers | None = None
-        self._missing: set[str] = set()  # specs (canonical JSON) known not to be kept
+        self._missing: set[str] = set()  # keys of the charts known not to be kept
+        self._unsent: list[str] = []  # specs of those, while there is no pool to send them to
         # the chart mappings of pages prefetched already, by id (held, so no id is reused): a
         # version's card and fairness page are prefetched as planned, then again with the site
         self._sent: dict[int, Mapping[str, Any]] = {}
@@ -50,7 +51,18 @@ class ChartFeed:
     def start(self) -> None:
         """Start the chart workers now, before any chart is known."""
         if self.pool is None and self.workers > 1:
-            self.pool = Workers(self.workers)
+            folder = self.folder
+            if folder is None:
+                self.pool = Workers(self.workers)
+                return
+
+            def keep(spec: str, svg: str) -> bool:
+                return chart_cache.save_svg(folder, chart_cache.chart_key(spec), svg)
+
+            def load(spec: str) -> str | None:
+                return chart_cache.load_svg(folder, chart_cache.chart_key(spec))
+
+            self.pool = Workers(self.workers, keep, load)
 
     def watch(self, folders: list[str]) -> None:
         """Folders (relative to the records) whose files, changed, make many charts drawn again.
@@ -68,11 +80,19 @@ class ChartFeed:
         plans = [plan for plan in plans if id(plan.charts) not in self._sent]
         self._sent.update((id(plan.charts), plan.charts) for plan in plans if plan.charts)
         texts = dict.fromkeys(chart_cache.spec_json(spec) for spec in chart_specs(plans))
-        new = [text for text in texts if text not in self._missing and not self._kept(text)]
-        self._missing.update(new)
-        if self.pool is None and len(self._missing) >= POOL_THRESHOLD:
+        keys = {text: chart_cache.chart_key(text) for text in texts}
+        new = [
+            text for text, key in keys.items() if key not in self._missing and not self._kept(key)
+        ]
+        self._missing.update(keys[text] for text in new)
+        if self.pool is None:
+            if self.workers <= 1:
+                return  # drawn in the caller's thread, as pages ask for them
+            self._unsent += new
+            if len(self._missing) < POOL_THRESHOLD:
+                return
             self.start()
-            new = list(self._missing)  # those of earlier calls too: none was sent
+            new, self._unsent = self._unsent, []  # those of earlier calls too: none was sent
         if self.pool is not None:
             # The longest specs (the slowest charts) first, so no worker is left with one at the
             # end while the other waits; then by text, so the order does not vary.
@@ -85,12 +105,21 @@ class ChartFeed:
         def draw(missing: list[Spec]) -> list[str]:
             return charts.render_svgs(missing, self.workers, pool=self.pool)
 
-        return chart_cache.cached_svgs(self.folder, specs, draw)
+        if self.pool is None or self.folder is None:
+            return chart_cache.cached_svgs(self.folder, specs, draw)
+        # Charts the pool drew (or is drawing) come from it; the others are read back from the
+        # cache or drawn. The pool keeps what it draws, in its own threads.
+        texts = [chart_cache.spec_json(spec) for spec in specs]
+        submitted = list(dict.fromkeys(self.pool.submitted(texts)))
+        held = dict(zip(submitted, self.pool.results(submitted), strict=True))
+        rest = [spec for spec, text in zip(specs, texts, strict=True) if text not in held]
+        others = iter(chart_cache.cached_svgs(self.folder, rest, draw, keep=False))
+        return [held[text] if text in held else next(others) for text in texts]
 
-    def _kept(self, text: str) -> bool:
+    def _kept(self, key: str) -> bool:
         if self.folder is None:
             return False
-        return chart_cache.load_svg(self.folder, chart_cache.chart_key(text)) is not None
+        return chart_cache.load_svg(self.folder, key) is not None
 
 
 def card_planner(

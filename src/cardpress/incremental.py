@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -30,12 +31,17 @@ logger = logging.getLogger("cardpress")
 
 @dataclass
 class Pages:
-    """A build's pages: files rendered now, files carried over (path -> sha256), and digests."""
+    """A build's pages: files rendered now, files carried over (path -> sha256), and digests.
 
-    rendered: list[RenderedFile]
+    ``rendered`` yields the files as they are rendered, once (the writer writes each as it
+    comes, so the site is never held whole); ``written`` gets each one's sha256 as it goes by.
+    """
+
+    rendered: Iterator[RenderedFile]
     carried: dict[str, str]
     digests: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, list[str]] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)
 
 
 def build_pages(
@@ -73,10 +79,18 @@ def build_pages(
         # charts.render_svgs looked up now, not at import, so a test can watch what is rendered
         folder = chart_cache.cache_folder(records)
         render = partial(chart_cache.cached_svgs, folder, render=charts.render_svgs)
-    rendered = list(render_pages(todo, site, env, version, render)) if todo else []
     logger.info("%d pages rendered, %d carried over unchanged", len(todo), len(plans) - len(todo))
     outputs = {plan.path: output_paths(plan) for plan in plans}
-    return Pages(rendered, carried, digests, outputs)
+    pages = Pages(iter(()), carried, digests, outputs)
+    if todo:
+        pages.rendered = _noted(render_pages(todo, site, env, version, render), pages.written)
+    return pages
+
+
+def _noted(files: Iterator[RenderedFile], sums: dict[str, str]) -> Iterator[RenderedFile]:
+    for file in files:
+        sums[file.path] = hashlib.sha256(file.content).hexdigest()
+        yield file
 
 
 def _intact(out: Path, files: dict[str, str], known: dict[str, str] | None) -> bool:
@@ -87,8 +101,7 @@ def _intact(out: Path, files: dict[str, str], known: dict[str, str] | None) -> b
 
 def remember(pages: Pages, records: Path, out: Path) -> None:
     """Keep the digests of the pages just written into ``out``, for the next build."""
-    sums = dict(pages.carried)
-    sums.update((f.path, hashlib.sha256(f.content).hexdigest()) for f in pages.rendered)
+    sums = {**pages.carried, **pages.written}
     kept = {
         path: (digest, {name: sums[name] for name in pages.outputs[path]})
         for path, digest in pages.digests.items()

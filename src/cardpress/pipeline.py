@@ -10,6 +10,7 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,7 +153,7 @@ def run_pipeline(
 
     frozen = {**frozen_files(publication, previous), **pages.carried}
     count = write_site(
-        each("writing", [*pages.rendered, *extras, *status_files, *assets], "files"),
+        each("writing", chain(pages.rendered, extras, status_files, assets), "files"),
         out,
         force=force,
         manifest_for=manifest_for,

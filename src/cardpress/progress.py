@@ -15,7 +15,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
@@ -28,14 +28,23 @@ Advance = Callable[[int], None]
 DELAY = 2.0  # seconds: a shorter build shows no display at all
 
 _shown: Progress | None = None
+_open: dict[str, Advance] = {}  # the stages open now, by name
+_open_lock = threading.Lock()
 
 
 @contextmanager
 def stage(name: str, total: int | None = None, unit: str = "") -> Iterator[Advance]:
     """A stage of a build: yields ``advance(n)`` to count what it did; logs its time at INFO.
 
-    ``advance`` may be called from several threads. A stage that raises logs nothing.
+    ``advance`` may be called from several threads. A stage that raises logs nothing. A stage
+    opened while one of the same name is open (the pages take their charts a batch at a time)
+    counts into that one and logs nothing of its own.
     """
+    with _open_lock:
+        outer = _open.get(name)
+    if outer is not None:
+        yield outer
+        return
     shown = _shown
     task = shown.add_task(name, total=total) if shown is not None else None
     lock = threading.Lock()
@@ -49,16 +58,23 @@ def stage(name: str, total: int | None = None, unit: str = "") -> Iterator[Advan
             shown.advance(task, n)
 
     start = time.perf_counter()
-    yield advance
+    with _open_lock:
+        _open[name] = advance
+    try:
+        yield advance
+    finally:
+        with _open_lock:
+            del _open[name]
     elapsed = time.perf_counter() - start
     if shown is not None and task is not None:
         shown.update(task, total=done, completed=done)
     logger.info("%s: %d%s in %.2f s", name, done, f" {unit}" if unit else "", elapsed)
 
 
-def each(name: str, items: Collection[T], unit: str = "") -> Iterator[T]:
+def each(name: str, items: Iterable[T], unit: str = "") -> Iterator[T]:
     """The items, counted as a stage as the loop that consumes them goes through them."""
-    with stage(name, len(items), unit) as advance:
+    total = len(items) if isinstance(items, Sized) else None
+    with stage(name, total, unit) as advance:
         for item in items:
             yield item
             advance(1)

@@ -22,7 +22,7 @@ import cardpress.render.chart_workers as chart_workers
 
 started = []
 start = chart_workers.Workers.__init__
-chart_workers.Workers.__init__ = lambda self, n: started.append(n) or start(self, n)
+chart_workers.Workers.__init__ = lambda self, n, *more: started.append(n) or start(self, n, *more)
 result = cardpress.build("audit", "site")
 ours = [t.name for t in threading.enumerate() if t.name.startswith("cardpress")]
 print("built", result.versions, "workers", sum(started), "threads", len(ours))

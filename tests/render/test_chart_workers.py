@@ -58,3 +58,27 @@ def test_a_failed_build_stops_its_workers(tmp_path: Path, monkeypatch: pytest.Mo
         raise KeyError("the build failed")
     assert any(future.cancelled() for future in futures)  # not drawn: nobody wants them now
     assert not [t for t in threading.enumerate() if t.name.startswith("cardpress-chart")]
+
+
+def test_kept_charts_are_read_back_and_forgotten_once_handed_out() -> None:
+    """With a cache, a drawn chart is kept at once, held or read back, then forgotten."""
+    specs = [json.dumps(_heat(n), sort_keys=True) for n in range(4)]
+    expected = render_apart(specs, 1)
+    kept: dict[str, str] = {}
+    lost = specs[1]  # kept, then lost from the cache: drawn again when asked for
+
+    def keep(spec: str, svg: str) -> bool:
+        kept[spec] = svg
+        return spec != specs[3]  # the cache refuses this one: handed out as drawn
+
+    def load(spec: str) -> str | None:
+        return None if spec == lost else kept.get(spec)
+
+    pool = Workers(2, keep, load)
+    pool.HELD = len(expected[0])  # one chart held in memory; the others read back
+    try:
+        assert pool.results(specs) == expected
+        assert sorted(kept) == sorted(specs)
+        assert (pool._futures, pool._held) == ({}, 0)  # handed out: nothing held
+    finally:
+        pool.close()

@@ -2,7 +2,7 @@
 
 A chart's SVG is kept under ``<records>/.cardpress-cache/charts/<2 hex>/<key>.svg``, where the
 key is the sha256 of its Vega-Lite spec (canonical JSON), the renderer's version and the code of
-cardpress's chart module. Each file starts with a line holding its key and the sha256 of the SVG
+cardpress's chart modules. Each file starts with a line holding its key and the sha256 of the SVG
 after it: a truncated, edited or foreign file does not match and is rendered again (and
 overwritten), never published. The digest only catches accidents, since anyone who can write the
 records folder can write a matching one; so a kept chart is also inlined into pages only when
@@ -14,6 +14,7 @@ file. Deleting the folder only costs time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -84,20 +85,26 @@ def _renderer() -> str:
 
 @cache
 def _chart_code() -> str:
-    """sha256 of the module that renders charts (what it does to vl-convert's SVG: ids, aria).
+    """sha256 of the modules that draw charts (what they do to vl-convert's SVG: ids, aria).
 
-    Located without importing it: importing it imports Altair and vl-convert.
+    Located without importing them: importing them imports Altair and vl-convert.
     """
-    spec = importlib.util.find_spec("cardpress.render.charts")
-    origin = spec.origin if spec is not None else None
-    try:
-        return hashlib.sha256(Path(origin).read_bytes()).hexdigest() if origin else ""
-    except OSError:
-        return ""
+    digest = hashlib.sha256()
+    for module in ("cardpress.render.charts", "cardpress.render.vega_shapes"):
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        with contextlib.suppress(OSError):
+            digest.update(Path(origin).read_bytes() if origin else b"")
+    return digest.hexdigest()
 
 
-def cached_svgs(folder: Path | None, specs: list[dict[str, Any]], render: Render) -> list[str]:
-    """SVG of each spec, in order: kept ones read back, the others rendered (one batch) and kept."""
+def cached_svgs(
+    folder: Path | None, specs: list[dict[str, Any]], render: Render, keep: bool = True
+) -> list[str]:
+    """SVG of each spec, in order: kept ones read back, the others rendered (one batch) and kept.
+
+    ``keep`` False: ``render`` keeps what it draws itself.
+    """
     if folder is None:
         return render(specs)
     keys = [chart_key(spec_json(spec)) for spec in specs]
@@ -107,7 +114,8 @@ def cached_svgs(folder: Path | None, specs: list[dict[str, Any]], render: Render
         rendered = render(list(missing.values()))
         for key, svg in zip(missing, rendered, strict=True):
             found[key] = svg
-            save_svg(folder, key, svg)
+            if keep:
+                save_svg(folder, key, svg)
     return [found[key] for key in keys]
 
 
@@ -149,9 +157,11 @@ def safe_svg(svg: str) -> bool:
     return _UNSAFE.search(svg, len("<svg"), len(svg) - len("</svg>")) is None
 
 
-def save_svg(folder: Path, key: str, svg: str) -> None:
-    """Keep a chart atomically; a cache that cannot be written only costs time."""
-    save_atomic(svg_path(folder, key), (_header(key, svg) + _HEADER_END + svg).encode("utf-8"))
+def save_svg(folder: Path, key: str, svg: str) -> bool:
+    """Keep a chart atomically (True if kept); a cache that cannot be written only costs time."""
+    return save_atomic(
+        svg_path(folder, key), (_header(key, svg) + _HEADER_END + svg).encode("utf-8")
+    )
 
 
 def kept_keys(folder: Path) -> Iterable[str]:

@@ -82,8 +82,8 @@ def save_cache(cache_file: Path, cache: dict[str, object]) -> None:
     save_atomic(cache_file, json.dumps(cache, sort_keys=True).encode("utf-8"))
 
 
-def save_atomic(target: Path, content: bytes) -> None:
-    """Write a cache file whole or not at all (a temporary file, then a rename).
+def save_atomic(target: Path, content: bytes) -> bool:
+    """Write a cache file whole or not at all (a temporary file, then a rename); True if written.
 
     Builds may share a cache, so a reader never sees half a file; one that cannot be written
     only costs time, so a failure is logged, not raised.
@@ -100,3 +100,5 @@ def save_atomic(target: Path, content: bytes) -> None:
             raise
     except OSError as error:
         logger.debug("cache %s not written: %s", target, error)
+        return False
+    return True

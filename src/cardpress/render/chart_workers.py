@@ -14,13 +14,16 @@ by worker processes then.)
 
 from __future__ import annotations
 
+import hashlib
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
 from cardpress.progress import stage
 
 # Drawn as the pool starts, so the renderer's start-up (~0.2 s) is paid while the build reads.
+Keep = Callable[[str, str], bool]  # (spec, SVG) -> whether it was kept
+
 _WARM_UP = '{"data": {"values": [{"a": 1}]}, "mark": "point"}'
 
 
@@ -29,23 +32,39 @@ class WorkerError(RuntimeError):
 
 
 class Workers:
-    """Threads drawing submitted specs (sorted-key JSON text), each spec once."""
+    """Threads drawing submitted specs (sorted-key JSON text), each spec once.
 
-    def __init__(self, count: int) -> None:
+    With ``keep`` and ``load`` (the chart cache's), a drawn chart is kept as soon as it is
+    drawn and read back when asked for, and a chart handed out is forgotten: a build of
+    thousands of versions holds the charts of the pages being filled, not all it drew.
+    ``keep(spec, svg)`` says whether it kept the chart; ``load(spec)`` returns it (or None).
+    Charts drawn ahead of the pages that show them stay in memory up to :data:`HELD` bytes;
+    past that, they are read back from the cache (a small build reads none back).
+    """
+
+    HELD = 256 << 20
+
+    def __init__(
+        self, count: int, keep: Keep | None = None, load: Callable[[str], str | None] | None = None
+    ) -> None:
         from cardpress.render.charts import use_renderer_threads
 
         use_renderer_threads(count)
         self._threads = ThreadPoolExecutor(count, thread_name_prefix="cardpress-chart")
-        self._futures: dict[str, Future[str]] = {}
+        self._futures: dict[bytes, Future[str | None]] = {}  # by the spec's digest
         self._lock = threading.Lock()
+        self._keep: Keep | None = keep if load else None
+        self._load: Callable[[str], str | None] | None = load if keep else None
+        self._held = 0  # bytes of drawn charts held, not yet handed out
         self._threads.submit(_draw, _WARM_UP)
 
     def submit(self, specs: Iterable[str]) -> None:
         """Draw these specs in the background (a spec already submitted is not drawn again)."""
         with self._lock:
             for spec in specs:
-                if spec not in self._futures:
-                    self._futures[spec] = self._threads.submit(_draw, spec)
+                key = _digest(spec)
+                if key not in self._futures:
+                    self._futures[key] = self._threads.submit(self._drawn, spec)
 
     def results(self, specs: list[str]) -> list[str]:
         """The SVG of each spec, in order, submitted now if it was not; waits for them.
@@ -54,15 +73,29 @@ class Workers:
             WorkerError: a chart could not be drawn (vl-convert's message says why).
         """
         self.submit(specs)
+        keys = [_digest(spec) for spec in specs]
         with self._lock:
-            futures = {spec: self._futures[spec] for spec in specs}
+            futures = {key: self._futures[key] for key in keys}
         waiting = [future for future in futures.values() if not future.done()]
         with stage("charts", len(futures), "charts") as advance:
             advance(len(futures) - len(waiting))
             for future in as_completed(waiting):
                 future.result()  # the first failure stops the wait
                 advance(1)
-        return [futures[spec].result() for spec in specs]
+        found = [
+            self._svg(spec, futures[key].result()) for spec, key in zip(specs, keys, strict=True)
+        ]
+        if self._keep is not None:  # kept: asked again, they are read back
+            with self._lock:
+                for key in dict.fromkeys(keys):
+                    held = self._futures.pop(key).result()
+                    self._held -= len(held) if held is not None else 0
+        return found
+
+    def submitted(self, specs: list[str]) -> list[str]:
+        """Those of ``specs`` submitted and not yet handed out."""
+        with self._lock:
+            return [spec for spec in specs if _digest(spec) in self._futures]
 
     def close(self) -> None:
         """Stop: the charts being drawn finish, those not started are not drawn (nobody asked).
@@ -70,6 +103,29 @@ class Workers:
         No thread of the pool outlives this call.
         """
         self._threads.shutdown(wait=True, cancel_futures=True)
+
+    def _drawn(self, spec: str) -> str | None:
+        """The chart's SVG, or None when it was kept and not held (it is read back when asked)."""
+        svg = _draw(spec)
+        if self._keep is None:
+            return svg
+        kept = self._keep(spec, svg)
+        with self._lock:
+            if kept and self._held + len(svg) > self.HELD:
+                return None
+            self._held += len(svg)
+        return svg
+
+    def _svg(self, spec: str, drawn: str | None) -> str:
+        if drawn is not None:
+            return drawn
+        assert self._load is not None  # None is only returned for a kept chart
+        kept = self._load(spec)
+        return kept if kept is not None else _draw(spec)  # the cache lost it: drawn again
+
+
+def _digest(spec: str) -> bytes:
+    return hashlib.sha256(spec.encode()).digest()
 
 
 def _draw(spec: str) -> str:

@@ -30,6 +30,7 @@ import vl_convert as vlc
 
 from cardpress.progress import each
 from cardpress.render.chart_workers import Workers, render_apart
+from cardpress.render.vega_shapes import vegalite_svg
 
 Spec = dict[str, Any]
 Chart = Spec | list[Spec]  # a list: small multiples, a panel (an SVG) each, wrapped by the page
@@ -278,7 +279,7 @@ def use_renderer_threads(count: int) -> None:
 
 
 def _svg_of_json(spec_json: str) -> str:
-    svg: str = _renderer().vegalite_to_svg(json.loads(spec_json))
+    svg = vegalite_svg(_renderer(), json.loads(spec_json))
     svg = _stable_ids(svg, hashlib.sha256(spec_json.encode()).hexdigest()[:10])
     # The figure around the chart carries the caption and the table is the text alternative.
     # Never drawn narrower than it was laid out (style.css widens it to its column): its text

@@ -1,7 +1,7 @@
 """Every page of the site as (path, bytes): HTML from templates, and the JSON beside each page.
 
-Three steps, so the slow one runs once for the whole site: plan every page (data + chart specs),
-render all chart specs in one batch, then fill the templates.
+Three steps: plan every page (data + chart specs), draw the charts (in the background, as pages
+are planned: :mod:`cardpress.chart_feed`), then fill the templates, a batch of pages at a time.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from cardpress.render.version_plans import live_pages, version_pages
 GENERATOR = "cardpress"
 # Rows of the model page's version table; more versions are listed on pages of this many.
 VERSIONS_PER_PAGE = 200
+# Pages whose charts are taken (read back or drawn) at once: ~20 charts a version page.
+CHART_BATCH = 64
 
 
 def plan_site(
@@ -100,27 +102,27 @@ def render_pages(
     version: str,
     render: Callable[[list[Spec]], list[str]] = render_svgs,
 ) -> Iterator[RenderedFile]:
-    """Render charts (one batch, by ``render``) and templates; each page is followed by its JSON.
+    """Render charts (by ``render``) and templates; each page is followed by its JSON.
 
     Every spec gets the site's chart theme here; small multiples (a list of specs) become one
-    grid of their panels' SVGs. The pages without charts are filled first: charts drawn in
-    worker processes are being drawn meanwhile.
+    grid of their panels' SVGs. The pages without charts are filled first (charts drawn in the
+    background are being drawn meanwhile), then the others, :data:`CHART_BATCH` pages' charts
+    at a time. Each page's files are yielded as soon as it is filled, so a caller that writes
+    them as they come holds one batch of pages and charts at a time, not the whole site.
     """
     common = {"site": site_data(site), "generator": f"{GENERATOR} {version}"}
-    done: dict[int, list[RenderedFile]] = {}
+    charted = [plan for plan in plans if plan.charts]
     with stage("pages", len(plans), "pages") as advance:
-        for index, plan in enumerate(plans):
+        for plan in plans:
             if not plan.charts:
-                done[index] = list(_page(env, plan, {**common, **plan.extra, "charts": {}}))
+                yield from _page(env, plan, {**common, **plan.extra, "charts": {}})
                 advance(1)
-        charts = _charts(plans, render)
-        for index, plan in enumerate(plans):
-            if plan.charts:
-                context = {**common, **plan.extra, "charts": charts[index]}
-                done[index] = list(_page(env, plan, context))
-                advance(1)
-    for index in range(len(plans)):
-        yield from done.pop(index)
+        with stage("charts", unit="charts"):
+            for start in range(0, len(charted), CHART_BATCH):
+                batch = charted[start : start + CHART_BATCH]
+                for plan, charts in zip(batch, _charts(batch, render), strict=True):
+                    yield from _page(env, plan, {**common, **plan.extra, "charts": charts})
+                    advance(1)
 
 
 def chart_specs(plans: list[PagePlan]) -> list[Spec]:
@@ -131,18 +133,18 @@ def chart_specs(plans: list[PagePlan]) -> list[Spec]:
 
 def _charts(
     plans: list[PagePlan], render: Callable[[list[Spec]], list[str]]
-) -> dict[int, dict[str, str]]:
-    """Each page's charts as HTML (by index of its plan and chart name), drawn in one batch."""
+) -> list[dict[str, str]]:
+    """Each page's charts as HTML (by chart name), in the order of ``plans``, drawn in one batch."""
     svgs = iter(render(chart_specs(plans)))
-    charts: dict[int, dict[str, str]] = {}
-    for index, plan in enumerate(plans):
+    charts: list[dict[str, str]] = []
+    for plan in plans:
+        shown = {}
         for name in sorted(plan.charts):
             chart = plan.charts[name]
             drawn = [next(svgs) for _ in _panels(chart)]
             single = not isinstance(chart, list)
-            charts.setdefault(index, {})[name] = (
-                scroll_box(drawn[0]) if single else small_multiples(drawn)
-            )
+            shown[name] = scroll_box(drawn[0]) if single else small_multiples(drawn)
+        charts.append(shown)
     return charts
 
 

@@ -9,7 +9,9 @@ output's build lock (:mod:`cardpress.write.lock`).
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -24,12 +26,13 @@ from cardpress.write.manifest import (
     sha256_bytes,
     sums_bytes,
 )
-from cardpress.write.swap import in_threads, remove, staging_path, swap_into_place
+from cardpress.write.swap import THREADS, in_threads, remove, staging_path, swap_into_place
 
 if TYPE_CHECKING:  # render.plans loads the chart code: a build that is up to date
     from cardpress.render.plans import RenderedFile  # does not need it
 
 ManifestFor = Callable[[dict[str, str]], bytes]
+IN_FLIGHT = 256  # files handed to the writing threads and not yet written, at most
 T = TypeVar("T")
 
 
@@ -107,24 +110,32 @@ def check_target(out: Path, force: bool) -> None:
 
 
 def _write_all(files: Iterable[RenderedFile], staging: Path) -> dict[str, str]:
-    listed: dict[str, RenderedFile] = {}
-    for file in files:
-        _check_path(file.path)
-        if file.path in listed:
-            raise BuildError(f"{file.path}: two pages would be written here — rename one model")
-        listed[file.path] = file
-    _in_threads(partial(_write_group, staging), [(f.path, f) for f in listed.values()])
-    return {path: sha256_bytes(file.content) for path, file in listed.items()}
+    """Write each file as it comes (on :data:`THREADS` threads, at most :data:`IN_FLIGHT` queued).
+
+    The files are not held: a large site is rendered and written a page at a time.
+    """
+    digests: dict[str, str] = {}
+    made: set[Path] = set()  # folders made already (a race only makes one twice)
+    with ThreadPoolExecutor(THREADS) as pool:
+        queued: deque[Future[None]] = deque()
+        for file in files:
+            _check_path(file.path)
+            if file.path in digests:
+                raise BuildError(f"{file.path}: two pages would be written here — rename one model")
+            digests[file.path] = sha256_bytes(file.content)
+            queued.append(pool.submit(_write_file, staging / file.path, file.content, made))
+            while len(queued) > IN_FLIGHT:
+                queued.popleft().result()
+        for future in queued:
+            future.result()
+    return digests
 
 
-def _write_group(staging: Path, files: list[tuple[str, RenderedFile]]) -> None:
-    made: set[Path] = set()
-    for path, file in files:
-        target = staging / path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(file.content)
+def _write_file(target: Path, content: bytes, made: set[Path]) -> None:
+    if target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.add(target.parent)
+    target.write_bytes(content)
 
 
 def _copy_frozen(

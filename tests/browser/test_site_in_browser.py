@@ -61,6 +61,9 @@ def test_every_page_loads_clean_and_nothing_leaves_the_site(
         if path.endswith("latest/index.html"):  # a meta refresh: it moves on by itself
             page.wait_for_url("**/v/*/index.html")
             continue
+        if path.endswith("latest/review/index.html"):
+            page.wait_for_url("**/v/*/review/index.html")
+            continue
         internal = page.eval_on_selector_all("a[href]", LINKS)
         for href in internal:
             if href.startswith(site_root):  # every internal link points at a file of the site
@@ -74,6 +77,13 @@ def test_latest_redirects_to_the_newest_version(page: Any, site_root: str) -> No
     page.goto(site_root + "models/income-classifier/latest/index.html")
     page.wait_for_url("**/v/2/index.html")
     assert page.locator("h1").inner_text().startswith("Income classifier")
+
+
+def test_latest_review_redirects_to_the_newest_versions_review(page: Any, site_root: str) -> None:
+    # an older version's review page sends readers here for the policy's checks
+    page.goto(site_root + "models/income-classifier/v/1/review/index.html")
+    page.click("#checks a")
+    page.wait_for_url("**/v/2/review/index.html")
 
 
 def test_search_from_the_header_and_the_search_page(page: Any, site_root: str) -> None:

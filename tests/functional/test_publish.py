@@ -63,8 +63,11 @@ def test_published_versions_are_frozen_and_new_ones_added(built: tuple[Path, Pat
         assert {p: c for p, c in after.items() if p.startswith(prefix) and not is_live(p)} == {
             p: c for p, c in before.items() if p.startswith(prefix) and not is_live(p)
         }
-    # live pages follow the site: the review page of version 1 now points at version 11
-    assert b'"latest_version": "11"' in after["models/churn/v/1/review/index.json"]
+    # the review page of version 1 points at the newest version's review through latest/review/
+    old_review = "models/churn/v/1/review/index.html"
+    assert b"../../../latest/review/index.html" in after[old_review]
+    assert after[old_review] == before[old_review]  # a new version leaves it as it was
+    assert b"url=../../v/11/review/index.html" in after["models/churn/latest/review/index.html"]
     assert b"Rewritten" in after["models/churn/v/11/index.html"]
     assert b"url=../v/11/index.html" in after["models/churn/latest/index.html"]
     log = json.loads(after["changelog/index.json"])["entries"]

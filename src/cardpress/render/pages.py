@@ -58,6 +58,10 @@ def plan_site(
         target = f"../v/{model.latest.version}/"
         latest = {"kind": "redirect", "model": model.name, "target": target}
         plans.append(PagePlan(f"{base}/latest/index.html", "redirect.html", latest))
+        # Older versions' review pages link here for the policy's checks, so a new version
+        # changes this page, not every older review page.
+        review = {**latest, "target": f"../../v/{model.latest.version}/review/", "page": "review"}
+        plans.append(PagePlan(f"{base}/latest/review/index.html", "redirect.html", review))
         for entry in model.versions:
             if renders(model.name, entry.version):
                 plans += version_pages(site, model, entry, cards, extras)

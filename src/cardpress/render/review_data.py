@@ -30,7 +30,6 @@ def review_data(
         "version": entry.version,
         "status": entry.status,
         "is_latest": entry.is_latest,
-        "latest_version": model.latest.version,
         "record": {"file": entry.run.source.file, "sha256": entry.run.digest},
         "review": review_state(signoffs, entry.run),
         "checks": [asdict(r) for r in checks] if checks is not None else None,

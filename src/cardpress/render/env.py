@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from cardpress.errors import BuildError
 from cardpress.readers.files import contained, outside_problem
+from cardpress.render.fairness_fragment import fairness_report_html, overrides_report
 
 
 def default_templates_dir() -> Path:
@@ -131,6 +132,7 @@ def make_env(project_templates: Path | None, bounds: tuple[Path, ...] = ()) -> j
     env.filters["bytes"] = format_bytes
     env.filters["literal"] = format_literal
     env.filters["prefixed"] = prefixed
+    env.globals["fairness_report"] = fairness_report_html(overrides_report(project_templates))
     env.filters["script_json"] = script_json
     return env
 

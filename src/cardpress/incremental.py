@@ -7,7 +7,6 @@ its files there still has the sha256 recorded, so the site is byte-identical to 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,15 +32,14 @@ logger = logging.getLogger("cardpress")
 class Pages:
     """A build's pages: files rendered now, files carried over (path -> sha256), and digests.
 
-    ``rendered`` yields the files as they are rendered, once (the writer writes each as it
-    comes, so the site is never held whole); ``written`` gets each one's sha256 as it goes by.
+    ``rendered`` yields the files as they are rendered, once: the writer writes each as it
+    comes, so the site is never held whole.
     """
 
     rendered: Iterator[RenderedFile]
     carried: dict[str, str]
     digests: dict[str, str] = field(default_factory=dict)
     outputs: dict[str, list[str]] = field(default_factory=dict)
-    written: dict[str, str] = field(default_factory=dict)
 
 
 def build_pages(
@@ -81,16 +79,8 @@ def build_pages(
         render = partial(chart_cache.cached_svgs, folder, render=charts.render_svgs)
     logger.info("%d pages rendered, %d carried over unchanged", len(todo), len(plans) - len(todo))
     outputs = {plan.path: output_paths(plan) for plan in plans}
-    pages = Pages(iter(()), carried, digests, outputs)
-    if todo:
-        pages.rendered = _noted(render_pages(todo, site, env, version, render), pages.written)
-    return pages
-
-
-def _noted(files: Iterator[RenderedFile], sums: dict[str, str]) -> Iterator[RenderedFile]:
-    for file in files:
-        sums[file.path] = hashlib.sha256(file.content).hexdigest()
-        yield file
+    rendered = render_pages(todo, site, env, version, render) if todo else iter(())
+    return Pages(rendered, carried, digests, outputs)
 
 
 def _intact(out: Path, files: dict[str, str], known: dict[str, str] | None) -> bool:
@@ -99,9 +89,11 @@ def _intact(out: Path, files: dict[str, str], known: dict[str, str] | None) -> b
     return page_cache.unchanged_files(out, files)
 
 
-def remember(pages: Pages, records: Path, out: Path) -> None:
-    """Keep the digests of the pages just written into ``out``, for the next build."""
-    sums = {**pages.carried, **pages.written}
+def remember(pages: Pages, records: Path, out: Path, sums: dict[str, str]) -> None:
+    """Keep the digests of the pages just written into ``out``, for the next build.
+
+    ``sums`` are the sha256 of the site's files, as its manifest lists them.
+    """
     kept = {
         path: (digest, {name: sums[name] for name in pages.outputs[path]})
         for path, digest in pages.digests.items()

@@ -147,7 +147,10 @@ def run_pipeline(
         "records_digest": records_digest(loaded),
     }
 
+    sums: dict[str, str] = {}  # every file's sha256, as the writer computed it
+
     def manifest_for(digests: dict[str, str]) -> bytes:
+        sums.update(digests)
         versions = manifest_versions(digests, publication, site, previous)
         return manifest_bytes(digests, versions, log, meta)
 
@@ -162,7 +165,7 @@ def run_pipeline(
         guard=lambda: check_unchanged(out, started_from),
         intact=bool(previous and previous.intact),
     )
-    remember(pages, Path(records), out)
+    remember(pages, Path(records), out, sums)
     versions = sum(len(m.versions) for m in site.models)
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
     logger.info(log_message, count, len(site.models), versions, len(publication.frozen), out)

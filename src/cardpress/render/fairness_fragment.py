@@ -52,12 +52,9 @@ def _fill(
     multiclass = data.get("task") == "multiclass"
     name = "_fairness_multiclass.html" if multiclass else "_fairness_main.html"
     template = context.environment.get_template(name)
-    variables = {**context.get_all(), "data": data, "charts": charts}
-    if printing:
-        variables["printing"] = True
-    else:
-        variables.pop("printing", None)
-    return template.render(variables)
+    return template.render(
+        {**context.get_all(), "data": data, "charts": charts, "printing": printing}
+    )
 
 
 def overrides_report(project_templates: Path | None) -> bool:

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from cardpress.errors import Problem
 from cardpress.model_drift import Engine
 from cardpress.readers.csv_files import csv_table
-from cardpress.readers.drift.engines import read_parquet
+from cardpress.readers.drift.engines import query_rows, read_parquet
 from cardpress.readers.files import Allowed, contained, files_under, outside_problem
 
 SUFFIXES = (".parquet", ".csv", ".jsonl", ".json")
@@ -232,7 +232,7 @@ def _times_parse(root: Path, chosen: ir.Table, timestamp: str, problems: list[Pr
     bad = chosen.filter(chosen[TIME].isnull()).select(
         value=chosen[timestamp].cast("string"), file=chosen[SOURCE]
     )
-    found = bad.order_by(["file", "value"]).limit(1).to_pyarrow().to_pylist()
+    found = query_rows(bad.order_by(["file", "value"]).limit(1))
     if not found:
         return True
     value = found[0]["value"]

@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 
 from cardpress.errors import Problem
 from cardpress.model_drift import DriftSettings
+from cardpress.readers.drift.engines import query_rows
 from cardpress.readers.monitoring import SOURCE, TIME, name_of
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # monitoring rows are newer than Unix time
@@ -51,5 +52,5 @@ def value_problems(
 def _first(rows: ir.Table, bad: Any, column: str) -> tuple[str, str] | None:
     """(value as text, file) of the first row where ``bad`` holds, in file and value order."""
     chosen = rows.filter(bad).select(value=rows[column].cast("string"), file=rows[SOURCE])
-    found = chosen.order_by(["file", "value"]).limit(1).to_pyarrow().to_pylist()
+    found = query_rows(chosen.order_by(["file", "value"]).limit(1))
     return (str(found[0]["value"]), str(found[0]["file"])) if found else None

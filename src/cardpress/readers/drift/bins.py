@@ -13,6 +13,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cardpress.model_drift import FeatureBins, Kind
+from cardpress.readers.drift.engines import query_rows
 
 MAX_CATEGORIES = 1000
 
@@ -48,7 +49,7 @@ def frozen_bins(reference: ir.Table, kinds: list[tuple[str, Kind]], bins: int) -
             **{f"c{j}": _text(reference[name]).collect(distinct=True)
                for j, name in enumerate(categorical)}
         )  # fmt: skip
-        row = query.to_pyarrow().to_pylist()[0]
+        row = query_rows(query)[0]
         seen = {name: row[f"c{j}"] for j, name in enumerate(categorical)}
     found = []
     for name, kind in kinds:
@@ -58,7 +59,7 @@ def frozen_bins(reference: ir.Table, kinds: list[tuple[str, Kind]], bins: int) -
             continue
         levels = [i / bins for i in range(bins + 1)]
         query = reference.aggregate(q=_number(reference[name]).quantile(levels))
-        values = query.to_pyarrow().to_pylist()[0]["q"] or []
+        values = query_rows(query)[0]["q"] or []
         edges = sorted({float(v) for v in values if v is not None})
         if len(edges) == 1:  # a constant reference: one bin of width 1 around its value
             edges = [edges[0] - 0.5, edges[0] + 0.5]

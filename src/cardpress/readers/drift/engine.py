@@ -21,6 +21,7 @@ from cardpress.model_drift import (
     Performance,
 )
 from cardpress.readers.drift.bins import bin_index, bin_value
+from cardpress.readers.drift.engines import query_rows
 from cardpress.readers.drift.windows import WINDOW, day_number
 from cardpress.readers.monitoring import SOURCE, TIME
 
@@ -92,7 +93,7 @@ def _long_counts(shared: ir.Table, keys: list[str], bins: list[FeatureBins]) -> 
     ]  # fmt: skip
     long = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
     query = long.group_by([*keys, FEATURE, BIN]).aggregate(n=long.count(), s=long[VALUE].sum())
-    rows: list[Any] = query.to_pyarrow().to_pylist()
+    rows: list[Any] = query_rows(query)
     return rows
 
 
@@ -168,11 +169,11 @@ _MIX = 48_271.0  # Park and Miller's multiplier
 def versions_by_window(table: ir.Table, version: str | None) -> dict[Any, list[tuple[str, int]]]:
     """Rows per model version per window."""
     if version is None:
-        rows = table.group_by(UNIT).aggregate(n=table.count()).to_pyarrow().to_pylist()
+        rows = query_rows(table.group_by(UNIT).aggregate(n=table.count()))
         return {unit(row): [("unknown", row["n"])] for row in rows}
     grouped = table.group_by([*UNIT, table[version].cast("string").name("v")])
     found: dict[Any, list[tuple[str, int]]] = defaultdict(list)
-    for row in grouped.aggregate(n=ibis._.count()).to_pyarrow().to_pylist():
+    for row in query_rows(grouped.aggregate(n=ibis._.count())):
         found[unit(row)].append((row["v"] if row["v"] is not None else "unknown", row["n"]))
     return {key: sorted(value) for key, value in found.items()}
 
@@ -201,7 +202,7 @@ def performance_by_window(
         "fn": (labelled & truth & ~said).sum(),
     }
     sums |= delay_sums(table, outcome.label_time, labelled)
-    rows = table.group_by(UNIT).aggregate(**sums).to_pyarrow().to_pylist()
+    rows = query_rows(table.group_by(UNIT).aggregate(**sums))
     scores = _score_counts(table, outcome, truth, labelled, decimals)
     return {unit(row): _performance(row, scores.get(unit(row), ())) for row in rows}
 
@@ -271,7 +272,7 @@ def _score_counts(
         pos=scored.y.cast("int64").sum(), n=scored.count()
     )
     found: dict[Any, list[tuple[float, int, int]]] = defaultdict(list)
-    for row in grouped.to_pyarrow().to_pylist():
+    for row in query_rows(grouped):
         found[unit(row)].append((float(row["s"]), row["pos"], row["n"] - row["pos"]))
     return {key: tuple(sorted(value)) for key, value in found.items()}
 

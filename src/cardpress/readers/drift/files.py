@@ -30,6 +30,7 @@ from cardpress.readers.drift.engine import (
     performance_by_window,
     versions_by_window,
 )
+from cardpress.readers.drift.engines import query_rows
 from cardpress.readers.drift.windows import WINDOW, naive, window_start, with_windows
 from cardpress.readers.monitoring import SOURCE, TIME, rows_of
 
@@ -78,7 +79,7 @@ def file_facts(
         query = chosen.group_by(keys).aggregate(
             first=chosen[TIME].min(), last=chosen[TIME].max(), n=chosen.count()
         )
-        for row in query.to_pyarrow().to_pylist():
+        for row in query_rows(query):
             _add_fact(found.setdefault(files.names[row[SOURCE]], {}), row, settings)
     for name in files.fresh:  # a file without rows still has a (empty) entry
         entry = found.get(name, {"span": None, "versions": [], "window_versions": {}})

@@ -19,6 +19,7 @@ import ibis.expr.types as ir
 
 from cardpress.model_drift import DELAY_BUCKETS, Performance
 from cardpress.readers.drift.engine import UNIT, Outcome, delay_sums, outcome_text, unit
+from cardpress.readers.drift.engines import query_rows
 
 MISSING_PREDICTION = "(missing)"
 
@@ -40,7 +41,7 @@ def outcomes_by_window(table: ir.Table, outcome: Outcome) -> dict[Any, Performan
         sums = {}
     sums |= {"rows": table.count(), "labelled": labelled.cast("int64").sum()}
     sums |= delay_sums(table, outcome.label_time, labelled)
-    rows = table.group_by(UNIT).aggregate(**sums).to_pyarrow().to_pylist()
+    rows = query_rows(table.group_by(UNIT).aggregate(**sums))
     pairs = _confusion(table, outcome) if outcome.task == "multiclass" else {}
     return {unit(row): _performance(row, outcome.task, pairs.get(unit(row), ())) for row in rows}
 
@@ -62,7 +63,7 @@ def _confusion(table: ir.Table, outcome: Outcome) -> dict[Any, tuple[tuple[str, 
     labelled = table.filter(label.notnull()).mutate(y=label, p=predicted)
     grouped = labelled.group_by([*UNIT, "y", "p"]).aggregate(n=labelled.count())
     found: dict[Any, list[tuple[str, str, int]]] = defaultdict(list)
-    for row in grouped.to_pyarrow().to_pylist():
+    for row in query_rows(grouped):
         found[unit(row)].append((str(row["y"]), str(row["p"]), int(row["n"])))
     return {key: tuple(sorted(value)) for key, value in found.items()}
 

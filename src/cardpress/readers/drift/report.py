@@ -28,7 +28,7 @@ from cardpress.model_drift import (
 from cardpress.readers.csv_files import config_types
 from cardpress.readers.drift import cache
 from cardpress.readers.drift.engine import Counts, Outcome, zero_counts
-from cardpress.readers.drift.engines import connect
+from cardpress.readers.drift.engines import connect, query_rows
 from cardpress.readers.drift.files import Files, Window, facts_key, file_facts, summarise
 from cardpress.readers.drift.labels import label_stamps, with_labels
 from cardpress.readers.drift.reference import (
@@ -213,7 +213,7 @@ def _spans(
     """(key, (start, end), start value) of every window, in time order, empty ones included."""
     if settings.window == "rows":
         times = windowed.group_by(WINDOW).aggregate(a=windowed[TIME].min(), b=windowed[TIME].max())
-        spans = sorted((r[WINDOW], r["a"], r["b"]) for r in times.to_pyarrow().to_pylist())
+        spans = sorted((r[WINDOW], r["a"], r["b"]) for r in query_rows(times))
         return [(f"rows-{n + 1}", (_iso(a), _iso(b)), n) for n, a, b in spans]
     return [
         (window_key(start, settings.window), (_iso(start), _iso(end)), start)

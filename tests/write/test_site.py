@@ -64,3 +64,22 @@ def test_output_that_is_a_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="is a file, not a folder"):
         _write(target, ("index.html", b"1"))
     assert target.read_text() == "x"
+
+
+def test_frozen_files_of_an_intact_site_are_linked_and_a_missing_one_still_refused(
+    tmp_path: Path,
+) -> None:
+    from cardpress.write.manifest import sha256_bytes
+
+    out = tmp_path / "site"
+    _write(out, ("v/1/index.html", b"one"), ("v/2/index.html", b"two"))
+    frozen = {f"v/{n}/index.html": sha256_bytes(text) for n, text in [(1, b"one"), (2, b"two")]}
+    first = (out / "v/1/index.html").stat().st_ino
+    rendered = [RenderedFile("index.html", b"home")]
+    write_site(rendered, out, force=False, manifest_for=_manifest, frozen=frozen, intact=True)
+    assert (out / "v/1/index.html").stat().st_ino == first  # the same file, linked
+    assert (out / "v/2/index.html").read_bytes() == b"two"
+    (out / "v/2/index.html").unlink()  # gone after the site was judged intact
+    with pytest.raises(BuildError, match="is missing since it was published"):
+        write_site(rendered, out, force=False, manifest_for=_manifest, frozen=frozen, intact=True)
+    assert (out / "v/1/index.html").read_bytes() == b"one"  # the previous site stays

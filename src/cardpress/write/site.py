@@ -167,17 +167,29 @@ def _in_threads(place: Callable[[list[tuple[str, T]]], None], items: list[tuple[
 def _copy_group(out: Path, staging: Path, intact: bool, files: list[tuple[str, str]]) -> None:
     made: set[Path] = set()
     for path, digest in files:
-        source = out / path
+        source, target = out / path, staging / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if intact and _linked(source, target):
+            # The site is as its build left it (every entry's kind, inode, size and times):
+            # each frozen path is the regular file the manifest lists. Two checks a file less
+            # (~50 µs each on a slow disk) are seconds on a site of tens of thousands of files.
+            continue
         # A link is never carried over: os.link would copy the link, not the checked bytes.
         regular = source.is_file() and not source.is_symlink()
         content = source.read_bytes() if regular and not intact else None
         if not regular or (content is not None and sha256_bytes(content) != digest):
             _altered(source, out, "is missing" if not regular else "was altered")
-        target = staging / path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
         _link_or_copy(source, target, content, digest, out)
+
+
+def _linked(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or the file went: carried over the checked way
+        return False
+    return True
 
 
 def _altered(source: Path, out: Path, state: str) -> None:

@@ -197,3 +197,28 @@ def test_a_dense_neighbourhood_stops_at_its_budget_and_a_chain_is_drawn_whole() 
     chain = {f"c{i}": [f"c{i + 1}"] for i in range(12)}
     near = neighbourhood("c0", chain, {}, depth_up=12, depth_down=0)
     assert len(near.layers) == 13 and near.more_up == {}
+
+
+@given(st.integers(1, 40), st.sets(st.integers(0, 45), max_size=45))
+def test_edges_among_shown_nodes_are_those_of_a_full_scan(versions: int, picked: set[int]) -> None:
+    from cardpress.render.lineage.view import HIGHLIGHT, _edges_among, _roles
+
+    runs = [Job(f"run:m@{n}", f"m {n}", RUN, Source(f"runs/m-{n}.json"),
+                (ref("train", "data/train.csv", RUN, role="train"),
+                 ref("test", "data/test.csv", RUN, role="test"),
+                 ref(f"own{n % 3}", f"data/own{n % 3}.csv", RUN, role="train")),
+                model=("m", str(n))) for n in range(versions)]  # fmt: skip
+    graph = build_graph([*runs, job("ol:prep", [ref("raw", "s3://b/raw.csv")],
+                                    [ref("train", "data/train.csv")])], {})  # fmt: skip
+    nodes = sorted(graph.nodes)
+    shown = sorted({nodes[i % len(nodes)] for i in picked})
+    scanned = [(e.source, e.target, e.kind) for s in shown for e in graph.out.get(s, [])
+               if e.target in set(shown)]  # fmt: skip
+    assert _edges_among(graph, shown) == scanned
+    for n in range(versions):  # the roles a version's page highlights, by a scan of every edge
+        focus = f"model:m@{n}"
+        runs_of = [focus, *graph.up.get(focus, [])]
+        expected = {e.source: e.kind for r in runs_of for s in graph.up.get(r, [])
+                    for e in graph.out.get(s, [])
+                    if e.target == r and e.kind in HIGHLIGHT}  # fmt: skip
+        assert _roles(graph, focus) == expected

@@ -72,6 +72,9 @@ class LineageGraph:
     up: dict[str, list[str]] = field(default_factory=dict)
     down: dict[str, list[str]] = field(default_factory=dict)
     out: dict[str, list[Edge]] = field(default_factory=dict)
+    # (source, target) → the kinds of the edges between them, sorted: a data set every version
+    # reads has an edge to each version's run, and scanning them per version was quadratic
+    between: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     by_name: dict[str, str] = field(default_factory=dict)  # a sighting's name → its data set
     cycles: list[list[str]] = field(default_factory=list)
     hashes: dict[str, FileHash] = field(default_factory=dict)
@@ -172,6 +175,7 @@ def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGrap
         graph.up.setdefault(edge.target, []).append(edge.source)
         graph.down.setdefault(edge.source, []).append(edge.target)
         graph.out.setdefault(edge.source, []).append(edge)
+        graph.between.setdefault((edge.source, edge.target), []).append(edge.kind)
     graph.datasets = dict(sorted(graph.datasets.items()))
     for dataset in graph.datasets.values():
         for ref in dataset.refs:

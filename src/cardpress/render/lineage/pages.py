@@ -74,11 +74,13 @@ class _Facts:
 
     def __init__(self, graph: LineageGraph) -> None:
         self.graph = graph
-        self.roles: dict[tuple[str, str], set[str]] = {}
-        for source, edges in graph.out.items():
-            for edge in edges:
-                self.roles.setdefault((source, edge.target), set()).add(edge.kind)
         self._changed: dict[str, bool] = {}
+        self._notes: dict[str, str | None] = {}
+
+    def hash_note(self, source: str) -> str | None:
+        if source not in self._notes:  # it looks at every ref: one per version reading it
+            self._notes[source] = hash_note(self.graph.datasets[source])
+        return self._notes[source]
 
     def changed(self, source: str) -> bool:
         if source not in self._changed:
@@ -175,10 +177,10 @@ def _run_datasets(graph: LineageGraph, run: str, facts: _Facts) -> list[dict[str
             {
                 **link(graph, source),
                 "id": source,
-                "roles": sorted(facts.roles.get((source, run), set())),
+                "roles": graph.between.get((source, run), []),
                 "uri": dataset.key,
                 "sha256": dataset.current.sha256 if dataset.current else None,
-                "hash_note": hash_note(dataset),
+                "hash_note": facts.hash_note(source),
                 "changed": facts.changed(source),
                 "stale_upstream": source in graph.stale,
                 "upstream": len(graph.up.get(source, [])),

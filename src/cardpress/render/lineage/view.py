@@ -58,13 +58,7 @@ def graph_view(
                 node_id, layer, node.label, node.kind, root + node.href, classes, more, node.group
             )
         )
-    shown = set(near.layers)
-    edges = [
-        (e.source, e.target, e.kind)
-        for source in sorted(shown)
-        for e in graph.out.get(source, [])
-        if e.target in shown
-    ]
+    edges = _edges_among(graph, sorted(near.layers))
     svg = draw(nodes, edges, title)
     return GraphView(svg, _data(graph, near.layers, edges, near.more_up, near.more_down, roles))
 
@@ -73,12 +67,29 @@ def _roles(graph: LineageGraph, focus: str) -> dict[str, str]:
     """Data set node → the role a run gave it, for the runs at or next to ``focus``."""
     runs = [focus, *graph.up.get(focus, [])]
     return {
-        edge.source: edge.kind
+        source: kind
         for run in runs
         for source in graph.up.get(run, [])
-        for edge in graph.out.get(source, [])
-        if edge.target == run and edge.kind in HIGHLIGHT
+        for kind in graph.between.get((source, run), [])
+        if kind in HIGHLIGHT
     }
+
+
+def _edges_among(graph: LineageGraph, shown: list[str]) -> list[tuple[str, str, str]]:
+    """(source, target, kind) of every edge between ``shown`` nodes (sorted), in graph order.
+
+    A node's edges are in (target, kind) order; a node with more edges than there are nodes
+    shown (a data set read by every version) is looked up by pair instead of scanned.
+    """
+    found, among = [], set(shown)
+    for source in shown:
+        edges = graph.out.get(source, [])
+        if len(edges) <= len(shown):
+            found += [(source, e.target, e.kind) for e in edges if e.target in among]
+            continue
+        for target in shown:
+            found += [(source, target, kind) for kind in graph.between.get((source, target), [])]
+    return found
 
 
 def _data(

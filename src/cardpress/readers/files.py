@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from cardpress.errors import Problem
@@ -26,7 +27,14 @@ def allowed(config: SiteConfig) -> Allowed:
 
 def within(root: Path, real: Path, allow: Allowed = ()) -> bool:
     """True if the resolved path ``real`` lies in the records folder or an allowed root."""
-    return any(real.is_relative_to(top) for top in (root.resolve(), *allow))
+    folder = _resolved(root if root.is_absolute() else Path.cwd() / root)
+    return any(real.is_relative_to(top) for top in (folder, *allow))
+
+
+@lru_cache(maxsize=16)
+def _resolved(folder: Path) -> Path:
+    # asked for every file a build reads (thousands on a large site): resolved once a folder
+    return folder.resolve()
 
 
 def contained(root: Path, path: Path, allow: Allowed = ()) -> Path | None:

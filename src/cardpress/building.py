@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 from cardpress.errors import CardpressError
 from cardpress.readers import up_to_date
 from cardpress.readers.keys import read_private_key, read_public_key
+from cardpress.write.folders import clear_interrupted
 from cardpress.write.lock import site_lock
 from cardpress.write.manifest import manifest_digest, read_published
 from cardpress.write.site import check_target
-from cardpress.write.swap import recover
+from cardpress.write.swap import recover, staging_path
 from cardpress.write.trust import check_previous_site
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ def build(
     )
     with site_lock(out, wait=wait):
         recover(out)
+        clear_interrupted(staging_path(out))
         started_from = manifest_digest(out)
         previous = read_published(out)
         check_previous_site(out, previous, checker)

@@ -211,8 +211,11 @@ def test_a_killed_build_leaves_the_previous_site_exactly_as_it_was(tmp_path: Pat
     staging = tmp_path / ".cardpress-staging-site"
     assert len([p for p in staging.rglob("*") if p.is_file()]) >= 9  # killed mid-write
     assert _snapshot(out) == before
-    cardpress.build(records, out)  # the next build clears what the killed one left
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bigger", "records", "site"]
+    cardpress.build(records, out)  # the next build (nothing to write) clears what it left:
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".cardpress-staging-site", "bigger", "records", "site"]  # fmt: skip
+    assert [p for p in staging.rglob("*") if not p.is_dir()] == []  # its folders, empty
 
 
 @pytest.fixture

@@ -41,7 +41,27 @@ def test_a_new_build_replaces_the_old_site_whole(tmp_path: Path) -> None:
     assert is_cardpress_site(out)
     _write(out, ("index.html", b"2"))
     assert sorted(p.name for p in out.iterdir()) == ["SHA256SUMS", "index.html", "manifest.json"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cardpress-staging-site", "site"]
+    assert list((tmp_path / ".cardpress-staging-site").iterdir()) == []  # its files deleted
+
+
+def test_the_last_sites_folders_are_reused_and_nothing_put_in_them_is_published(
+    tmp_path: Path,
+) -> None:
+    out, kept = tmp_path / "site", tmp_path / ".cardpress-staging-site"
+    _write(out, ("a/b/index.html", b"1"), ("c/index.html", b"1"))
+    _write(out, ("a/b/index.html", b"2"), ("c/index.html", b"2"))
+    assert sorted(p.relative_to(kept).as_posix() for p in kept.rglob("*")) == ["a", "a/b", "c"]
+    folder = (kept / "a" / "b").stat().st_ino
+    (kept / "a" / "b" / "planted.html").write_text("not from the build")
+    (kept / "c" / "link").symlink_to(tmp_path)
+    (kept / "d").mkdir()
+    _write(out, ("a/b/index.html", b"3"), ("e/index.html", b"3"))
+    assert (out / "a" / "b").stat().st_ino == folder  # the same folder, written into again
+    published = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    assert published == ["SHA256SUMS", "a", "a/b", "a/b/index.html", "e", "e/index.html",
+                         "manifest.json"]  # fmt: skip
+    assert sorted(p.relative_to(kept).as_posix() for p in kept.rglob("*")) == ["a", "a/b", "c"]
 
 
 def test_an_error_while_writing_keeps_the_previous_site(tmp_path: Path) -> None:

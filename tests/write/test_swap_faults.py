@@ -1,13 +1,14 @@
 """kill -9 at each step of publication: the next build or verify restores or refuses, never loses.
 
 Each case runs a real build in a child process that SIGKILLs itself right after one chosen step
-(staging written; the atomic exchange; each of the two renames of the fallback swap; half-way
-through deleting the superseded copy). Then, whatever the moment:
+(staging written; the atomic exchange; each of the three renames of the fallback swap; half-way
+through deleting the superseded copy's files). Then, whatever the moment:
 
 - the live site is either the previous site or the new one, byte for byte, or it is missing with
   the previous site parked beside it, which ``verify`` names and the next build puts back;
 - the next build of a changed published record without ``--republish`` is refused;
-- after the next build nothing is left beside the site and ``verify`` passes.
+- ``verify`` passes, and after the next build that publishes nothing is left beside the site
+  but the empty folders it keeps for the build after it (no file, no parked site).
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ step, records, out = sys.argv[1], sys.argv[2], str(Path(sys.argv[3]).absolute())
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
 
-real_swap, real_exchange, real_replace, real_remove = (
-    site.swap_into_place, swap.exchange, os.replace, swap.remove)
+real_swap, real_exchange, real_replace, real_empty = (
+    site.swap_into_place, swap.exchange, os.replace, site.empty)
 renames = []
 
 def after_staging(staging, out):
@@ -53,18 +54,17 @@ def no_exchange(first, second):
 
 def replace_counting(source, target):
     real_replace(source, target)
-    if Path(target) in (Path(out), swap.old_path(Path(out))):  # the swap's, not a cache's
+    swapped = (Path(out), swap.old_path(Path(out)), swap.staging_path(Path(out)))
+    if Path(target) in swapped:  # the swap's, not a cache's
         renames.append(target)
         if step == f"rename-{len(renames)}":
             die()
 
-def remove_half(path):
-    if path.name.startswith(".cardpress-"):
-        files = sorted(p for p in Path(path).rglob("*") if p.is_file())
-        for file in files[: len(files) // 2]:
-            file.unlink()
-        die()
-    real_remove(path)
+def empty_half(path):
+    files = sorted(p for p in Path(path).rglob("*") if p.is_file())
+    for file in files[: len(files) // 2]:
+        file.unlink()
+    die()
 
 if step == "staged":
     site.swap_into_place = after_staging
@@ -74,14 +74,15 @@ elif step.startswith("rename-"):
     swap.exchange = no_exchange
     swap.os.replace = replace_counting
 elif step == "discarding":
-    swap.remove = remove_half
+    site.empty = empty_half
 elif step == "discarding-fallback":
     swap.exchange = no_exchange
-    swap.remove = remove_half
+    site.empty = empty_half
 cardpress.build(records, out)
 """
 
-STEPS = ["staged", "exchanged", "rename-1", "rename-2", "discarding", "discarding-fallback"]
+STEPS = ["staged", "exchanged", "rename-1", "rename-2", "rename-3", "discarding",
+         "discarding-fallback"]  # fmt: skip
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -138,12 +139,17 @@ def test_a_kill_at_each_step_of_publication_loses_nothing(
 
     # A published version's record changes: the next build must refuse, not republish it.
     run = records / "runs" / "churn-1.json"
-    run.write_text(run.read_text().replace('"value": 0.6666666666666666', '"value": 0.7'))
+    recorded = run.read_text()
+    run.write_text(recorded.replace('"value": 0.6666666666666666', '"value": 0.7'))
     result = run_cli("build", str(records), "-o", str(out))
     assert result.exit_code == 1
     assert "churn version 1 is already published and its record changed" in result.output
     assert (out / "index.html").is_file(), "the next build restores the previous site first"
     assert _snapshot(out) in (old, new)
     assert run_cli("verify", str(out)).exit_code == 0
-    leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".cardpress-"))
-    assert leftovers == []
+    run.write_text(recorded)
+    assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
+    assert _snapshot(out) == new
+    beside = [p for p in tmp_path.iterdir() if p.name.startswith(".cardpress-")]
+    assert [p.name for p in beside] in ([], [".cardpress-staging-site"])
+    assert [p for folder in beside for p in folder.rglob("*") if not p.is_dir()] == []

@@ -244,26 +244,26 @@ def test_a_superseded_copy_that_cannot_be_deleted_is_a_warning_not_a_failure(
     run_cli: Callable[..., Result],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from cardpress.write import swap
+    from cardpress.write import site
 
     records, out = project("minimal"), tmp_path / "site"
     assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
-    real_remove = swap.remove
 
     def refuse(path: Path) -> None:
-        if path.name.startswith(".cardpress-"):
-            raise PermissionError(13, "Permission denied", str(path))
-        real_remove(path)
+        raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(swap, "remove", refuse)
+    monkeypatch.setattr(site, "empty", refuse)
     (records / "notes.txt").write_text("new")  # a new input: the build writes a new site
     result = CliRunnerWithStderr.invoke(["build", str(records), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "the site is live; its superseded copy" in result.stderr
+    assert "the site is live; files of its superseded copy" in result.stderr
     assert "unchanged" not in result.output + result.stderr
-    monkeypatch.setattr(swap, "remove", real_remove)
+    monkeypatch.undo()
+    (records / "notes.txt").write_text("newer")
     assert run_cli("build", str(records), "-o", str(out)).exit_code == 0  # the next one cleans up
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".cardpress")) == []
+    beside = [p for p in tmp_path.iterdir() if p.name.startswith(".cardpress")]
+    assert [p.name for p in beside] == [".cardpress-staging-site"]  # its folders, kept
+    assert [p for p in beside[0].rglob("*") if not p.is_dir()] == []
 
 
 class CliRunnerWithStderr:

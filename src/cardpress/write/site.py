@@ -8,6 +8,7 @@ output's build lock (:mod:`cardpress.write.lock`).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from cardpress.errors import BuildError
+from cardpress.write.folders import empty, prune, reused_folders, writing_mark
 from cardpress.write.manifest import (
     MANIFEST,
     SIGNATURE,
@@ -31,6 +33,7 @@ from cardpress.write.swap import THREADS, in_threads, remove, staging_path, swap
 if TYPE_CHECKING:  # render.plans loads the chart code: a build that is up to date
     from cardpress.render.plans import RenderedFile  # does not need it
 
+logger = logging.getLogger("cardpress")
 ManifestFor = Callable[[dict[str, str]], bytes]
 IN_FLIGHT = 256  # files handed to the writing threads and not yet written, at most
 T = TypeVar("T")
@@ -67,21 +70,26 @@ def write_site(
     out = out.absolute()
     check_target(out, force)
     staging = staging_path(out)
+    mark = writing_mark(staging)
     try:
-        remove(staging)
-        digests = _write_all(files, staging)
-        digests.update(_copy_frozen(frozen or {}, out, staging, set(digests), intact))
+        kept = reused_folders(staging)  # the last site's folders: none made again
+        mark.touch()
+        made = set(kept)
+        digests = _write_all(files, staging, made)
+        digests.update(_copy_frozen(frozen or {}, out, staging, set(digests), intact, made))
         manifest = manifest_for(digests)
         (staging / MANIFEST).write_bytes(manifest)
         digests[MANIFEST] = sha256_bytes(manifest)
         (staging / SUMS).write_bytes(sums_bytes(digests))
         if sign is not None:
             (staging / SIGNATURE).write_bytes(sign(manifest))
+        prune(staging, kept, [*digests, SIGNATURE])
         if guard is not None:
             guard()
         swap_into_place(staging, out)
     except OSError as error:
         remove(staging)
+        remove(mark)
         where = error.filename or out
         fix = "check free space and write permission of the output folder and its parent"
         raise BuildError(
@@ -89,8 +97,28 @@ def write_site(
         ) from error
     except BaseException:
         remove(staging)
+        remove(mark)
         raise
+    _keep_folders(staging, out)
     return len(digests) + (2 if sign else 1)
+
+
+def _keep_folders(staging: Path, out: Path) -> None:
+    """Delete the superseded site's files at ``staging``, keeping its folders for the next build."""
+    if not staging.is_dir() or staging.is_symlink():
+        remove(writing_mark(staging))
+        return
+    try:
+        empty(staging)
+        remove(writing_mark(staging))
+    except OSError as error:
+        logger.warning(
+            "%s: the site is live; files of its superseded copy in %s could not all be deleted "
+            "(%s) — the next build deletes them, or delete the folder by hand",
+            out,
+            staging,
+            error.strerror,
+        )
 
 
 def check_target(out: Path, force: bool) -> None:
@@ -109,13 +137,13 @@ def check_target(out: Path, force: bool) -> None:
     )
 
 
-def _write_all(files: Iterable[RenderedFile], staging: Path) -> dict[str, str]:
+def _write_all(files: Iterable[RenderedFile], staging: Path, made: set[Path]) -> dict[str, str]:
     """Write each file as it comes (on :data:`THREADS` threads, at most :data:`IN_FLIGHT` queued).
 
-    The files are not held: a large site is rendered and written a page at a time.
+    The files are not held: a large site is rendered and written a page at a time. ``made``
+    holds the folders there already (a race only makes one twice); those made are added.
     """
     digests: dict[str, str] = {}
-    made: set[Path] = set()  # folders made already (a race only makes one twice)
     with ThreadPoolExecutor(THREADS) as pool:
         queued: deque[Future[None]] = deque()
         for file in files:
@@ -139,7 +167,12 @@ def _write_file(target: Path, content: bytes, made: set[Path]) -> None:
 
 
 def _copy_frozen(
-    frozen: dict[str, str], out: Path, staging: Path, written: set[str], intact: bool = False
+    frozen: dict[str, str],
+    out: Path,
+    staging: Path,
+    written: set[str],
+    intact: bool = False,
+    made: set[Path] | None = None,
 ) -> dict[str, str]:
     for path in sorted(frozen):
         _check_path(path)
@@ -147,7 +180,8 @@ def _copy_frozen(
             raise BuildError(
                 f"{path}: a published page would be overwritten — this is a cardpress bug"
             )
-    _in_threads(partial(_copy_group, out, staging, intact), sorted(frozen.items()))
+    made = set() if made is None else made
+    _in_threads(partial(_copy_group, out, staging, intact, made), sorted(frozen.items()))
     return dict(frozen)
 
 
@@ -164,8 +198,9 @@ def _in_threads(place: Callable[[list[tuple[str, T]]], None], items: list[tuple[
     in_threads(place, groups.values())
 
 
-def _copy_group(out: Path, staging: Path, intact: bool, files: list[tuple[str, str]]) -> None:
-    made: set[Path] = set()
+def _copy_group(
+    out: Path, staging: Path, intact: bool, made: set[Path], files: list[tuple[str, str]]
+) -> None:
     for path, digest in files:
         source, target = out / path, staging / path
         if target.parent not in made:

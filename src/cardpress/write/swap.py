@@ -4,8 +4,9 @@ On Linux the two folders are exchanged in one atomic step (``renameat2(RENAME_EX
 there is no moment without a complete site at the output path. Elsewhere two renames are used
 (live → ``.cardpress-old-NAME``, staging → live); a kill between them leaves no live folder,
 only the old one, and :func:`recover` puts it back before the next build or ``verify`` reads
-anything. The superseded copy is deleted last; failing to delete it is a warning, because the
-new site is already live.
+anything. The superseded copy is left at the staging path, where the writer deletes its files
+and keeps its folders for the next build (:mod:`cardpress.write.folders`); failing to delete
+them is a warning, because the new site is already live.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def old_path(out: Path) -> Path:
 
 
 def swap_into_place(staging: Path, out: Path) -> None:
-    """Make ``staging`` the live site at ``out``; the previous site, if any, is deleted.
+    """Make ``staging`` the live site at ``out``; the previous site, if any, is left at ``staging``.
 
     Raises:
         OSError: the swap itself failed; ``out`` is then exactly as it was.
@@ -55,12 +56,14 @@ def swap_into_place(staging: Path, out: Path) -> None:
         os.replace(staging, out)
         return
     if exchange(staging, out):
-        _discard(staging, out)
         return
     old = old_path(out)
     os.replace(out, old)
     os.replace(staging, out)
-    _discard(old, out)
+    try:
+        os.replace(old, staging)
+    except OSError:
+        _discard(old, out)
 
 
 def exchange(first: Path, second: Path) -> bool:
@@ -82,7 +85,8 @@ def recover(out: Path) -> None:
     """Repair what an interrupted build left beside ``out``, before anything reads the site.
 
     A previous site parked by a two-rename swap is restored when no live site is there, and
-    deleted when the new one is; a staging folder never went live and is deleted.
+    deleted when the new one is. A staging folder never went live: its folders are kept for the
+    next build to write into (it deletes any file in it first), anything else there is deleted.
 
     Raises:
         BuildError: a leftover cannot be restored (the message says where the site is).
@@ -101,7 +105,7 @@ def recover(out: Path) -> None:
         else:
             _discard(old, out)
     staging = staging_path(out)
-    if staging.exists() or staging.is_symlink():
+    if staging.is_symlink() or (staging.exists() and not staging.is_dir()):
         _discard(staging, out)
 
 

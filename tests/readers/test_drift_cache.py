@@ -202,3 +202,25 @@ def test_kept_ks_p_values_of_another_scipy_are_not_used(tmp_path: Path) -> None:
     assert drift_cache.load_p_values(path) == {}
     kept.write_text("not json")
     assert drift_cache.load_p_values(path) == {}
+
+
+def test_kept_results_are_the_json_of_each_result_and_read_back(tmp_path: Path) -> None:
+    from dataclasses import asdict
+
+    from cardpress.compute.drift.stats import Stats
+    from cardpress.compute.drift.verdict import Judged, Verdict, decode, encode
+
+    stats = Stats(40, 0.025, None, 0.12, 0.2, 0.1, ks_d=0.3, ks_p=1e-9, ks_n=20)
+    results = [Judged(stats, Verdict("drifted", 0.3, 0.2, 0.01, "why"), {"psi": 0.2}),
+               Judged(None, Verdict("not judged", note="no rows"), {})]  # fmt: skip
+    for judged in results:  # the fields as asdict gives them, and back
+        assert encode(judged) == {"stats": asdict(stats) if judged.stats else None,
+                                  "verdict": asdict(judged.verdict),
+                                  "thresholds": judged.thresholds}  # fmt: skip
+        assert decode(encode(judged)) == judged
+    path = tmp_path / "drift-x.json"
+    encoded = {f"k{n}": encode(judged) for n, judged in enumerate(results)}
+    drift_cache.save_results(path, encoded)
+    written = json.loads((tmp_path / "drift-x-report.json").read_text())
+    assert (tmp_path / "drift-x-report.json").read_text() == json.dumps(written, sort_keys=True)
+    assert drift_cache.load_results(path) == encoded

@@ -59,6 +59,10 @@ class Judged:
     thresholds: dict[str, float]
 
 
+STATS_FIELDS = tuple(f.name for f in fields(Stats))
+VERDICT_FIELDS = tuple(f.name for f in fields(Verdict))
+
+
 def primary_of(kind: str, settings: DriftSettings) -> str:
     """The statistic that decides "drifted" for a feature of ``kind``."""
     return settings.primary_numeric if kind == "numeric" else settings.primary_categorical
@@ -181,9 +185,18 @@ def present_count(stats: Stats) -> int:
 
 
 def encode(judged: Judged) -> dict[str, Any]:
-    """A result as JSON, to keep for the next build."""
-    stats = asdict(judged.stats) if judged.stats is not None else None
-    return {"stats": stats, "verdict": asdict(judged.verdict), "thresholds": judged.thresholds}
+    """A result as JSON, to keep for the next build.
+
+    Field by field: ``asdict`` copies deeply, and a timeline of daily windows has thousands of
+    results (their fields are numbers and strings, nothing to copy).
+    """
+    stats = _flat(judged.stats, STATS_FIELDS) if judged.stats is not None else None
+    verdict = _flat(judged.verdict, VERDICT_FIELDS)
+    return {"stats": stats, "verdict": verdict, "thresholds": judged.thresholds}
+
+
+def _flat(value: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(value, name) for name in names}
 
 
 def decode(found: Any) -> Judged | None:

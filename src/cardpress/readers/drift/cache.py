@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.model_drift import FeatureBins, FeatureCounts, Performance
-from cardpress.readers.hashing import default_cache, load_cache, save_cache
+from cardpress.readers.hashing import default_cache, load_cache, save_atomic, save_cache
 from cardpress.readers.page_cache import package_digest
 
 FORMAT = 2  # bump when what is stored changes meaning
@@ -84,9 +84,10 @@ def load_results(path: Path) -> dict[str, Any]:
 
 def save_results(path: Path, results: dict[str, Any]) -> None:
     """Keep this build's drift results (only these: the file does not grow build after build)."""
-    kept: dict[str, object] = {"made_by": _made_by(), "results": results,
-                               "digest": _results_digest(results)}  # fmt: skip
-    save_cache(_results_file(path), kept)
+    text = json.dumps(results, sort_keys=True)  # written as it is digested: encoded once
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    head = json.dumps({"digest": digest, "made_by": _made_by()}, sort_keys=True)
+    save_atomic(_results_file(path), f'{head[:-1]}, "results": {text}}}'.encode())
 
 
 def _results_file(path: Path) -> Path:
@@ -104,6 +105,7 @@ def _made_by() -> list[str | int]:
     return [FORMAT, code, metadata.version("numpy"), _scipy()]
 
 
+@cache
 def _scipy() -> str:
     """The scipy that computed the p-values: another version may round them differently."""
     return metadata.version("scipy")

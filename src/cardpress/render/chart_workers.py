@@ -56,7 +56,8 @@ class Workers:
         self._keep: Keep | None = keep if load else None
         self._load: Callable[[str], str | None] | None = load if keep else None
         self._held = 0  # bytes of drawn charts held, not yet handed out
-        self._threads.submit(_draw, _WARM_UP)
+        for _ in range(count):  # one each: every renderer thread starts its engine now
+            self._threads.submit(_draw, _WARM_UP)
 
     def submit(self, specs: Iterable[str]) -> None:
         """Draw these specs in the background (a spec already submitted is not drawn again)."""

@@ -143,11 +143,14 @@ def measure(models: int, versions: int) -> list[tuple[str, int, float, float, fl
         print(f"# {models}x{versions}: {files} files, {mib} MiB, largest file {largest} KiB")
         same = run_build(records, out)
         write_records(records, 1, 1, first_version=versions + 1)  # one more version of model 0
-        added = run_build(records, out)
+        first = run_build(records, out)  # the first build over the site: no folders kept yet
+        write_records(records, 1, 1, first_version=versions + 2)
+        added = run_build(records, out)  # writes into the folders the last build kept
         pages_after = len(list(out.rglob("*.html")))
     return [
         ("full build", pages, *full),
         ("nothing changed", pages, *same),
+        ("add 1, no folders", pages_after, *first),
         ("add 1 version", pages_after, *added),
     ]
 

@@ -61,6 +61,9 @@ def write_site(
     returns a detached signature of the manifest's bytes (``manifest.json.sig``).
     ``guard``, when given, runs just before the swap and may refuse it by raising (the build
     passes :func:`check_unchanged`). Returns how many files the site has.
+    The staging folder is the one the last build left, emptied, with its folders
+    (:mod:`cardpress.write.folders`); once the new site is live, the previous one's files are
+    deleted and its folders kept for the next build.
 
     Raises:
         BuildError: ``out`` holds something that is not a cardpress site (and ``force`` is off),

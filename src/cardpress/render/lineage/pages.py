@@ -76,6 +76,12 @@ class _Facts:
         self.graph = graph
         self._changed: dict[str, bool] = {}
         self._notes: dict[str, str | None] = {}
+        self._columns: dict[str, list[dict[str, Any]]] = {}
+
+    def columns(self, source: str) -> list[dict[str, Any]]:
+        if source not in self._columns:  # it gathers the names of every ref, as hash_note looks
+            self._columns[source] = column_rows(self.graph, self.graph.datasets[source])
+        return self._columns[source]
 
     def hash_note(self, source: str) -> str | None:
         if source not in self._notes:  # it looks at every ref: one per version reading it
@@ -147,7 +153,7 @@ def _version(
     view = graph_view(graph, focus, _root(path), depth + 2, 0, heading, VERSION_NODES)
     run = next((n for n in graph.up.get(focus, []) if graph.nodes[n].kind == "run"), None)
     read = _run_datasets(graph, run, facts) if run else []
-    columns = [row for d in read for row in column_rows(graph, graph.datasets[d["id"]])]
+    columns = [row for d in read for row in facts.columns(d["id"])]
     data: dict[str, Any] = {
         "kind": "lineage",
         "model": model,

@@ -95,3 +95,32 @@ def test_spark_master_needs_the_spark_engine() -> None:
     result = _cardpress("validate", str(EXAMPLE), "--spark-master", "spark://host:7077")
     assert result.returncode == 2
     assert "needs --engine spark" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_command_sets_the_collector_for_itself_and_freezes_what_is_left() -> None:
+    """The command's collector settings (``cli.main`` says why), seen from a fresh interpreter."""
+    script = (
+        "import atexit, gc, sys\n"
+        "sys.argv = ['cardpress', '--version']\n"
+        "from cardpress.cli import main\n"
+        "atexit.register(lambda: print(list(gc.get_threshold()), gc.get_freeze_count() > 0))\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    from cardpress.cli import GC_THRESHOLDS
+
+    assert done.stdout.splitlines()[-1] == f"{list(GC_THRESHOLDS)} True"
+
+
+def test_the_python_api_leaves_the_callers_collector_alone() -> None:
+    script = (
+        "import gc, sys\n"
+        "before = gc.get_threshold()\n"
+        "import cardpress\n"
+        f"cardpress.validate({str(PROJECTS / 'minimal')!r})\n"
+        "print(gc.get_threshold() == before, gc.get_freeze_count())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "True 0"

@@ -8,6 +8,7 @@ engines) when it runs, so ``--help``, ``--version`` and usage errors answer in a
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -483,8 +484,30 @@ def _say(message: str) -> None:
         click.echo(message)
 
 
+# The collector's thresholds while the command runs (generation 0, 1, 2; Python's are 700, 10, 10).
+GC_THRESHOLDS = (10_000, 10, 10)
+
+
 def main() -> None:
-    """Entry point of the ``cardpress`` command."""
+    """Entry point of the ``cardpress`` command.
+
+    A command's objects come in bursts that live to its end (importing the data and chart engines
+    makes ~100,000 each), and with Python's default thresholds the collector went through all of
+    them again and again: 0.34 s of a 3.4 s build after a new day of monitoring rows, and full
+    collections once more while the interpreter shut down (~0.2 s). So the first generation is
+    collected after 10,000 allocations instead of 700 (garbage with cycles is still collected,
+    later), and what is left when the command ends is frozen: nothing runs after it that could
+    free it. Only the command does this: ``cardpress.build`` in a user's script leaves that
+    process's collector alone.
+    """
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        _run()
+    finally:
+        gc.freeze()
+
+
+def _run() -> None:
     try:
         cli.main(prog_name="cardpress", standalone_mode=False)
     except click.exceptions.Abort:

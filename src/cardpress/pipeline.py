@@ -250,11 +250,13 @@ def _monitored(records: Records) -> frozenset[str]:
 
 def _drift_plans(records: Records, site: Site) -> _Drift:
     """Drift pages of every model with monitoring rows, and the model pages' drift headlines."""
-    from cardpress.render.drift.pages import drift_plans
-
     titles = {model.name: model.title for model in site.models}
     found, headlines = [], {}
     for summaries in each("drift reports", records.drift, "models"):
+        # here: these modules load SciPy and Altair (~0.2 s), which a site without monitoring
+        # rows needs for nothing else when it adds a version
+        from cardpress.render.drift.pages import drift_plans
+
         settings = records.config.drift_for(summaries.model)
         report = drift_report_of(records, summaries)
         for warning in report.warnings:

@@ -2,7 +2,7 @@
 
 The drift charts that follow the windows are then drawn again, and the workers' start overlaps
 the loading of the data engines. Other changes (a card edited) leave the start as it was:
-workers only once enough charts are known to be missing.
+workers only once charts are known to be missing, one renderer thread when they are few.
 """
 
 from __future__ import annotations
@@ -83,3 +83,36 @@ def test_a_versions_charts_are_sent_to_the_workers_as_its_fairness_report_comes(
     monkeypatch.setattr(chart_feed.ChartFeed, "prefetch", prefetch)
     cardpress.build(root, tmp_path / "site")
     assert events[:8] == ["report", "charts"] * 4, events  # then the other pages' charts
+
+
+def test_a_new_versions_few_charts_are_drawn_beside_the_build_on_one_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fewer charts than repay a second engine still leave the build's own thread free."""
+    import threading
+
+    from cardpress.render import chart_workers
+    from tests.conftest import bench_records
+
+    root, out = tmp_path / "records", tmp_path / "site"
+    bench_records(root, 1, 1)
+    cardpress.build(root, out)
+    bench_records(root, 1, 1, first_version=2)  # one more version: its ~20 charts are missing
+    counts: list[int] = []
+    threads: list[str] = []
+    made, drawn = chart_workers.Workers.__init__, chart_workers._draw
+
+    def init(self: chart_workers.Workers, count: int, *args: object) -> None:
+        counts.append(count)
+        made(self, count, *args)  # type: ignore[arg-type]
+
+    def draw(spec: str) -> str:
+        threads.append(threading.current_thread().name)
+        return drawn(spec)
+
+    monkeypatch.setattr(chart_workers.Workers, "__init__", init)
+    monkeypatch.setattr(chart_workers, "_draw", draw)
+    monkeypatch.setattr(chart_feed.os, "cpu_count", lambda: 2)
+    cardpress.build(root, out)
+    assert counts == [1]
+    assert len(threads) > 10 and all(name.startswith("cardpress-chart") for name in threads)

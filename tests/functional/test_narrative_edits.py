@@ -43,3 +43,30 @@ def test_a_card_md_edit_after_publication_is_named_with_the_republish_command(
     assert "Rewritten" in (out / "models/churn/v/10/index.html").read_text()
     model = json.loads((out / "models/churn/index.json").read_text())
     assert model["narrative_edited"] == ["1"]
+
+
+def test_a_newer_version_taking_the_front_matters_status_is_not_an_edit(
+    project: Callable[[str], Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``status:`` is the newest version's: the version it leaves keeps its published status."""
+    records, out = project("minimal"), tmp_path / "site"
+    cardpress.build(records, out, source_date_epoch=0)
+    run = json.loads((records / "runs" / "churn-10.json").read_text())
+    run["run_id"], run["model"]["version"] = "churn-11", "11"
+    (records / "runs" / "churn-11.json").write_text(json.dumps(run))
+    with caplog.at_level(logging.WARNING, logger="cardpress"):
+        cardpress.build(records, out, source_date_epoch=0)
+    assert not [r for r in caplog.records if "card.md changed" in r.getMessage()]
+    assert json.loads((out / "models/churn/index.json").read_text())["narrative_edited"] == []
+    published = json.loads((out / "models/churn/v/10/index.json").read_text())
+    assert published["status"] == "approved"  # as published, while it was the newest
+
+    # now a status of its own: an edit of version 10's card; the line it adds moves the
+    # Glossary section down a line, which is not an edit of any card's text
+    card = records / "models" / "churn" / "card.md"
+    card.write_text(card.read_text().replace('  "1": retired', '  "1": retired\n  "10": retired'))
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="cardpress"):
+        cardpress.build(records, out, source_date_epoch=0)
+    warnings = [r.getMessage() for r in caplog.records if "card.md changed" in r.getMessage()]
+    assert len(warnings) == 1 and "version(s) 10 were published" in warnings[0]

@@ -4,7 +4,9 @@ A published version's card is frozen, so an edit to card.md reaches new versions
 unsaid, that looks like the edit was lost: the build names such versions and the command that
 republishes them, and the model page notes it. Only what card.md gives is compared (narrative,
 front matter, status), and only the fields the published card has, so a newer cardpress adding
-fields to cards is not mistaken for an edit.
+fields to cards is not mistaken for an edit. A version that is no longer the newest and has no
+status of its own is not compared on its status: it showed the front matter's while it was the
+newest (so removing its own ``version_status`` entry is not noticed either).
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ def narrative_edits(
             if published is None:
                 continue
             now = card_data(model, entry)
+            if now.get("status") is None and not entry.is_latest:
+                # The front matter's ``status`` is the newest version's: this version showed it
+                # while it was the newest and keeps it as published. A newer version taking it
+                # over is no edit (an entry of its own in ``version_status`` still is).
+                now = {**now, "status": published.get("status")}
             if _narrative(published, published) != _narrative(now, published):
                 edited.setdefault(model.name, []).append(entry.version)
     return edited
@@ -48,6 +55,12 @@ def republish_hint(model: str, versions: list[str]) -> str:
 def _narrative(card: dict[str, Any], published: dict[str, Any]) -> dict[str, Any]:
     """What card.md contributes to ``card``, limited to the fields ``published`` has."""
     view: dict[str, Any] = {key: card.get(key) for key in _TOP if key in published}
+    if isinstance(view.get("additional_sections"), list):
+        # where a section starts in card.md is not its text: a line added above it is no edit
+        view["additional_sections"] = [
+            {k: v for k, v in added.items() if k != "source"} if isinstance(added, dict) else added
+            for added in view["additional_sections"]
+        ]
     sections = card.get("sections", {})
     shape = published.get("sections", {})
     for section_id, section in shape.items():

@@ -224,3 +224,23 @@ def test_kept_results_are_the_json_of_each_result_and_read_back(tmp_path: Path) 
     written = json.loads((tmp_path / "drift-x-report.json").read_text())
     assert (tmp_path / "drift-x-report.json").read_text() == json.dumps(written, sort_keys=True)
     assert drift_cache.load_results(path) == encoded
+
+
+def test_kept_performance_is_the_json_asdict_gives_and_reads_back() -> None:
+    from dataclasses import asdict
+
+    from cardpress.model_drift import Performance
+
+    kinds = [
+        Performance(rows=9, labelled=7, tp=2, fp=1, tn=3, fn=1,
+                    score_counts=((0.25, 1, 2), (0.5, 2, 1), (0.75, 1, 0)),
+                    delay_counts=(1, 2, 3, 1, 0), delay_sum=86400.5),
+        Performance(rows=4, labelled=4, task="regression", abs_sum=2.5, error_sum=-0.5,
+                    square_sum=3.25, fourth_sum=5.0, unreadable=1),
+        Performance(rows=5, labelled=5, task="multiclass",
+                    confusion=(("a", "a", 2), ("a", "b", 1), ("b", "b", 2))),
+    ]  # fmt: skip
+    for found in kinds:
+        encoded = drift_cache.encode_performance(found)
+        assert json.dumps(encoded, sort_keys=True) == json.dumps(asdict(found), sort_keys=True)
+        assert drift_cache.decode_performance(json.loads(json.dumps(encoded))) == found

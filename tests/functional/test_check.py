@@ -127,6 +127,24 @@ def test_hash_rule_finds_a_changed_data_file(project, run_cli, tmp_path: Path) -
     )
 
 
+def test_hash_rule_with_nothing_to_compare_is_n_a(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """No data file in the records to hash again: "pass" would claim a check never made."""
+    records = project()
+    run = records / "runs" / "churn-1.json"
+    doc = json.loads(run.read_text())
+    for dataset in doc["datasets"]:
+        dataset["uri"] = f"s3://bucket/{dataset['id']}.csv"  # recorded, but not here to hash
+    run.write_text(json.dumps(doc))
+    policy = _policy(tmp_path, '[[rule]]\nkind = "hashes"\n')
+    result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@1")
+    names = ", ".join(d["id"] for d in doc["datasets"])
+    assert _lines(result)[1] == (
+        f"  N/A   data-set hashes unchanged: nothing compared; not in the records folder, not "
+        f"checked: {names} (limit: each file's sha256 equals the recorded one) [{policy}:2]"
+    )
+    assert result.exit_code == 0
+
+
 def test_signoff_required_current_and_stale(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = project()
     policy = _policy(tmp_path, '[[rule]]\nkind = "signoff"\n')

@@ -209,14 +209,18 @@ def _hashes(rule: Rule, evidence: Evidence) -> list[Outcome]:
             changed.append(dataset.id)
         else:
             same += 1
-    figure = f"{same} unchanged"
+    limit = "each file's sha256 equals the recorded one"
+    notes = []
     if changed:
-        figure += f"; changed since recorded: {', '.join(changed)}"
+        notes.append(f"changed since recorded: {', '.join(changed)}")
     if absent:
-        figure += f"; not in the records folder, not checked: {', '.join(absent)}"
+        notes.append(f"not in the records folder, not checked: {', '.join(absent)}")
     if unhashed:
-        figure += f"; no sha256 recorded, not checked: {', '.join(unhashed)}"
-    return [(rule.name, bool(changed), figure, "each file's sha256 equals the recorded one")]
+        notes.append(f"no sha256 recorded, not checked: {', '.join(unhashed)}")
+    if not same and not changed:  # nothing compared: a pass would claim a check never made
+        notes = notes or ["no data set recorded"]
+        return [(rule.name, None, "; ".join(["nothing compared", *notes]), limit)]
+    return [(rule.name, bool(changed), "; ".join([f"{same} unchanged", *notes]), limit)]
 
 
 def _limit(rule: Rule) -> str:

@@ -31,7 +31,7 @@ CHILD = r"""
 import os, signal, sys
 from pathlib import Path
 import cardpress
-from cardpress.write import site, swap
+from cardpress.write import folders, site, swap
 
 step, records, out = sys.argv[1], sys.argv[2], str(Path(sys.argv[3]).absolute())
 
@@ -39,7 +39,7 @@ def die():
     os.kill(os.getpid(), signal.SIGKILL)
 
 real_swap, real_exchange, real_replace, real_empty = (
-    site.swap_into_place, swap.exchange, os.replace, site.empty)
+    site.swap_into_place, swap.exchange, os.replace, folders.empty)
 renames = []
 
 def after_staging(staging, out):
@@ -74,10 +74,10 @@ elif step.startswith("rename-"):
     swap.exchange = no_exchange
     swap.os.replace = replace_counting
 elif step == "discarding":
-    site.empty = empty_half
+    folders.empty = empty_half
 elif step == "discarding-fallback":
     swap.exchange = no_exchange
-    site.empty = empty_half
+    folders.empty = empty_half
 cardpress.build(records, out)
 """
 

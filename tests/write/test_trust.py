@@ -244,7 +244,7 @@ def test_a_superseded_copy_that_cannot_be_deleted_is_a_warning_not_a_failure(
     run_cli: Callable[..., Result],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from cardpress.write import site
+    from cardpress.write import folders
 
     records, out = project("minimal"), tmp_path / "site"
     assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
@@ -252,7 +252,7 @@ def test_a_superseded_copy_that_cannot_be_deleted_is_a_warning_not_a_failure(
     def refuse(path: Path) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(site, "empty", refuse)
+    monkeypatch.setattr(folders, "empty", refuse)
     (records / "notes.txt").write_text("new")  # a new input: the build writes a new site
     result = CliRunnerWithStderr.invoke(["build", str(records), "-o", str(out)])
     assert result.exit_code == 0, result.output

@@ -68,11 +68,19 @@ def writing_mark(staging: Path) -> Path:
 def clear_interrupted(staging: Path) -> None:
     """Delete the files an interrupted build left in ``staging`` (its folders are kept)."""
     mark = writing_mark(staging)
-    if not (mark.exists() or mark.is_symlink()):
-        return
+    if mark.exists() or mark.is_symlink():
+        clear(staging)
+
+
+def clear(staging: Path) -> None:
+    """Delete every file in ``staging`` (its folders are kept), then the mark that it may hold any.
+
+    Raises:
+        OSError: a file could not be deleted; the mark stays, so the next build tries again.
+    """
     if staging.is_dir() and not staging.is_symlink():
         empty(staging)
-    remove(mark)
+    remove(writing_mark(staging))
 
 
 def empty(folder: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from cardpress.errors import BuildError
-from cardpress.write.folders import empty, prune, reused_folders, writing_mark
+from cardpress.write.folders import clear, prune, reused_folders, writing_mark
 from cardpress.write.manifest import (
     MANIFEST,
     SIGNATURE,
@@ -108,12 +108,8 @@ def write_site(
 
 def _keep_folders(staging: Path, out: Path) -> None:
     """Delete the superseded site's files at ``staging``, keeping its folders for the next build."""
-    if not staging.is_dir() or staging.is_symlink():
-        remove(writing_mark(staging))
-        return
     try:
-        empty(staging)
-        remove(writing_mark(staging))
+        clear(staging)
     except OSError as error:
         logger.warning(
             "%s: the site is live; files of its superseded copy in %s could not all be deleted "

@@ -35,9 +35,9 @@ from cardpress.publishing import (
     changelog,
     check_publication,
     frozen_card,
-    frozen_fairness,
     frozen_files,
     manifest_versions,
+    searched_pages,
     site_files,
 )
 from cardpress.readers.files import allowed
@@ -137,9 +137,10 @@ def run_pipeline(
     known = previous.files if previous and previous.intact else None
     render = feed.render if feed is not None else None
     pages = build_pages(plans, site, env, __version__, Path(records), out, known, render)
-    extras = site_files(
-        plans, frozen_cards, site.config, frozen_fairness(previous, publication.frozen)
+    searched, remember_search = searched_pages(
+        plans, previous, publication.frozen, Path(records), out
     )
+    extras = site_files(plans, frozen_cards, site.config, searched)
     assets = asset_files([project_templates, default_templates_dir()], bounds)
     meta = {
         "cardpress_version": __version__,
@@ -166,6 +167,7 @@ def run_pipeline(
         intact=bool(previous and previous.intact),
     )
     remember(pages, Path(records), out, sums)
+    remember_search(sums)
     versions = sum(len(m.versions) for m in site.models)
     log_message = "wrote %d files for %d models (%d versions, %d kept as published) to %s"
     logger.info(log_message, count, len(site.models), versions, len(publication.frozen), out)

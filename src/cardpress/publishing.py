@@ -6,8 +6,9 @@ Kept apart from ``api`` so the orchestrator stays one readable pipeline.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,9 +19,12 @@ from cardpress.compute.publish import Publication, PublishedVersion, json_differ
 from cardpress.compute.site import Site
 from cardpress.errors import BuildError
 from cardpress.model import SiteConfig
+from cardpress.readers import search_cache
+from cardpress.readers.page_cache import render_code_digest
+from cardpress.readers.search_cache import Entries, Kept
 from cardpress.render.host_files import robots_txt, sitemap_xml
 from cardpress.render.plans import PagePlan, RenderedFile
-from cardpress.render.search import search_entries, search_script
+from cardpress.render.search import page_entries, search_entries, search_script
 from cardpress.write.manifest import Published, read_page_data
 
 # Pages under a version's folder that are rebuilt every time, not frozen with the version: the
@@ -173,17 +177,77 @@ def _epoch_set() -> bool:
     return bool(os.environ.get("SOURCE_DATE_EPOCH"))
 
 
-def frozen_fairness(
-    previous: Published | None, frozen: tuple[PublishedVersion, ...]
-) -> list[tuple[str, dict[str, Any]]]:
-    """(path, data) of the fairness reports of frozen versions, for the search index."""
-    found = []
+def searched_pages(
+    plans: list[PagePlan],
+    previous: Published | None,
+    frozen: tuple[PublishedVersion, ...],
+    records: Path,
+    out: Path,
+) -> tuple[dict[str, Entries], Callable[[dict[str, str]], None]]:
+    """The search entries of the searched pages, and what keeps them once the site is written.
+
+    Frozen versions' fairness reports are read only when the last build did not keep their
+    entries (:mod:`cardpress.readers.search_cache`); the returned function, given the sha256 of
+    every file written, keeps this build's.
+    """
+    from cardpress import __version__
+
+    searched = _rendered_entries(plans)
+    where = search_cache.search_file(records, out)
+    code = f"{__version__} {render_code_digest()}"
+    reports = _frozen_reports(previous, frozen, search_cache.load_entries(where, code))
+    searched |= {page: entries for page, (_, entries) in reports.items()}
+
+    def keep(sums: dict[str, str]) -> None:
+        search_cache.save_entries(where, code, _kept_reports(plans, searched, sums, reports))
+
+    return searched, keep
+
+
+def _frozen_reports(
+    previous: Published | None, frozen: tuple[PublishedVersion, ...], kept: Kept
+) -> Kept:
+    """Search entries of frozen versions' fairness reports: page -> (sha256 of its data, entries).
+
+    ``kept`` are the entries of the last build (:mod:`cardpress.readers.search_cache`): a report
+    whose data file has the sha256 kept for it is not read again. Its bytes are still checked
+    against that sha256 when the version's files are carried over, unless the site is intact.
+    """
+    found: Kept = {}
     for version in frozen:
         page = version_prefix(version.model, version.version) + "fairness/index.html"
-        data = read_page_data(previous, page.removesuffix(".html") + ".json") if previous else None
-        if isinstance(data, dict) and page in version.files:
-            found.append((page, data))
+        data_file = _data_file(page)
+        sha = previous.files.get(data_file) if previous else None
+        if previous is None or page not in version.files or sha is None:
+            continue
+        hit = kept.get(page)
+        if hit is not None and hit[0] == sha:
+            found[page] = hit
+            continue
+        data = read_page_data(previous, data_file)
+        if isinstance(data, dict):
+            found[page] = (sha, page_entries(page, data))
     return found
+
+
+def _rendered_entries(plans: list[PagePlan]) -> dict[str, Entries]:
+    """Search entries of the fairness, review and drift pages rendered now, by page."""
+    return {p.path: page_entries(p.path, p.data) for p in plans if p.template in SEARCHED_PAGES}
+
+
+def _kept_reports(plans: list[PagePlan], searched: dict[str, Entries], sums: dict[str, str],
+                 frozen: Kept) -> Kept:  # fmt: skip
+    """Entries of every fairness report of the new site, by the sha256 of its data file."""
+    kept = dict(frozen)
+    for plan in plans:
+        sha = sums.get(_data_file(plan.path))
+        if plan.template == "fairness.html" and sha is not None:
+            kept[plan.path] = (sha, searched[plan.path])
+    return kept
+
+
+def _data_file(page: str) -> str:
+    return page.removesuffix(".html") + ".json"
 
 
 def frozen_card(previous: Published | None, model: str, version: str) -> dict[str, Any]:
@@ -208,19 +272,19 @@ def site_files(
     plans: list[PagePlan],
     frozen_cards: list[dict[str, Any]],
     config: SiteConfig,
-    frozen_pages: Sequence[tuple[str, dict[str, Any]]] = (),
+    searched: Mapping[str, Entries],
 ) -> list[RenderedFile]:
     """The search index, and the sitemap and robots.txt when the config asks for them.
 
-    ``frozen_pages`` are (path, data) of frozen versions' fairness reports, searched too.
+    ``searched`` are the search entries of the fairness, review and drift pages, by page
+    (:func:`searched_pages`).
     """
     cards = [p.data for p in plans if p.template == "card.html"] + frozen_cards
     cards.sort(key=lambda c: (c["model"], c["version"]))
     home = next(p.data for p in plans if p.template == "home.html")
     datasets = [p.data | {"href": p.path} for p in plans if p.template == "dataset.html"]
-    searched = [(p.path, p.data) for p in plans if p.template in SEARCHED_PAGES]
-    searched = sorted([*searched, *frozen_pages], key=lambda page: page[0])
-    entries = search_entries(cards, home["models"], datasets if datasets else None, searched)
+    in_order = sorted(searched.items(), key=lambda page: page[0])
+    entries = search_entries(cards, home["models"], datasets if datasets else None, in_order)
     files = [RenderedFile("search/index.js", search_script(entries))]
     if config.base_url:
         pages = [p.path for p in plans]

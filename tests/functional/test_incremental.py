@@ -11,12 +11,15 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import cardpress
+from cardpress import publishing
 from cardpress.readers.chart_cache import cache_folder, kept_keys
 from cardpress.render.env import default_templates_dir
+from cardpress.write.manifest import Published
 
 NO_CACHE = shutil.ignore_patterns(".cardpress-cache")
 Change = Callable[[Path], None]
@@ -343,3 +346,43 @@ def test_a_drift_cache_folder_in_the_records_does_not_defeat_the_short_cut(
     # files of the records in that folder still count: only the cache's own names are left out
     (records / "kept" / "notes.json").write_text("{}")
     assert SHORT_CUT not in _build_logged(records, out, caplog)
+
+
+def _reads_of_page_data(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The published page data files the build reads (card and fairness JSON of frozen versions)."""
+    read: list[str] = []
+    real = publishing.read_page_data
+
+    def watched(published: Published, page: str) -> Any:
+        read.append(page)
+        return real(published, page)
+
+    monkeypatch.setattr(publishing, "read_page_data", watched)
+    return read
+
+
+def test_a_new_version_reads_no_published_fairness_report_again(
+    project: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records, out = project("minimal"), tmp_path / "site"
+    cardpress.build(records, out)
+    _add_version(records)
+    read = _reads_of_page_data(monkeypatch)
+    cardpress.build(records, out)
+    report = "models/churn/v/1/fairness/index.json"
+    assert "models/churn/v/1/index.json" in read  # frozen cards are still read
+    assert report not in read  # its search entries were kept by its sha256
+    index = (out / "search" / "index.js").read_text()
+    assert "models/churn/v/1/fairness/index.html#" in index
+    built = _snapshot(out)
+
+    # an edited cache is not used: the report is read again, the site is the same
+    (kept,) = cache_folder(records).glob("search-*.json")
+    kept.write_text(kept.read_text().replace("By ", "By planted "))
+    read.clear()
+    for short_cut in cache_folder(records).glob("build-*.json"):
+        short_cut.unlink()  # without the whole-build short cut, the pipeline runs
+    cardpress.build(records, out)
+    assert report in read
+    assert _snapshot(out) == built
+    assert "planted" not in (out / "search" / "index.js").read_text()

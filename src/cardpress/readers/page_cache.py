@@ -27,11 +27,19 @@ def pages_file(records: Path, out: Path) -> Path | None:
 
     None when the cache folder cannot be used (see :func:`chart_cache.cache_folder`).
     """
+    return site_cache_file(records, out, "pages")
+
+
+def site_cache_file(records: Path, out: Path, kind: str) -> Path | None:
+    """``<records>/.cardpress-cache/<kind>-<output>.json``: a cache kept for one output folder.
+
+    None when the cache folder cannot be used (see :func:`chart_cache.cache_folder`).
+    """
     folder = cache_folder(records)
     if folder is None:
         return None
     site = hashlib.sha256(str(out.absolute()).encode()).hexdigest()[:16]
-    return folder / f"pages-{site}.json"
+    return folder / f"{kind}-{site}.json"
 
 
 def load_pages(path: Path | None) -> dict[str, tuple[str, Outputs]]:

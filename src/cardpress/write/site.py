@@ -200,25 +200,37 @@ def _in_threads(place: Callable[[list[tuple[str, T]]], None], items: list[tuple[
 def _copy_group(
     out: Path, staging: Path, intact: bool, made: set[Path], files: list[tuple[str, str]]
 ) -> None:
+    # Paths as text: a pathlib join costs more than the link itself (~20 µs against ~10 µs a
+    # file, measured), and a large site carries tens of thousands of files.
+    source_root, target_root = f"{out}/", f"{staging}/"  # site paths are "/"-separated
+    folders: set[str] = set()  # this group's folders known to be there
     for path, digest in files:
-        source, target = out / path, staging / path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if intact and _linked(source, target):
+        target = target_root + path
+        folder = target.rpartition("/")[0]
+        if folder not in folders:
+            _folder(Path(folder), made)
+            folders.add(folder)
+        if intact and _linked(source_root + path, target):
             # The site is as its build left it (every entry's kind, inode, size and times):
             # each frozen path is the regular file the manifest lists. Two checks a file less
             # (~50 µs each on a slow disk) are seconds on a site of tens of thousands of files.
             continue
         # A link is never carried over: os.link would copy the link, not the checked bytes.
+        source = out / path
         regular = source.is_file() and not source.is_symlink()
         content = source.read_bytes() if regular and not intact else None
         if not regular or (content is not None and sha256_bytes(content) != digest):
             _altered(source, out, "is missing" if not regular else "was altered")
-        _link_or_copy(source, target, content, digest, out)
+        _link_or_copy(source, staging / path, content, digest, out)
 
 
-def _linked(source: Path, target: Path) -> bool:
+def _folder(folder: Path, made: set[Path]) -> None:
+    if folder not in made:
+        folder.mkdir(parents=True, exist_ok=True)
+        made.add(folder)
+
+
+def _linked(source: str, target: str) -> bool:
     try:
         os.link(source, target)
     except OSError:  # another file system, or the file went: carried over the checked way

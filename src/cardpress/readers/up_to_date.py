@@ -256,7 +256,7 @@ def files_stamp(records: Path, folders: list[str]) -> str | None:
     return digest.hexdigest()
 
 
-def _stamp(folder: Path, prefix: str, digest: Any) -> None:
+def _stamp(folder: Path | str, prefix: str, digest: Any) -> None:
     for entry in sorted(os.scandir(folder), key=lambda entry: entry.name):
         info = entry.stat(follow_symlinks=False)
         kind = "d" if stat.S_ISDIR(info.st_mode) else "f" if stat.S_ISREG(info.st_mode) else "o"
@@ -264,4 +264,4 @@ def _stamp(folder: Path, prefix: str, digest: Any) -> None:
                 f"{info.st_mtime_ns} {info.st_ctime_ns}\n")  # fmt: skip
         digest.update(line.encode("utf-8", "surrogateescape"))
         if kind == "d":
-            _stamp(Path(entry.path), f"{prefix}{entry.name}/", digest)
+            _stamp(entry.path, f"{prefix}{entry.name}/", digest)

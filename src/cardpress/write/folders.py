@@ -27,36 +27,39 @@ from pathlib import Path
 from cardpress.write.swap import in_threads, remove
 
 
-def reused_folders(staging: Path) -> set[Path]:
+def reused_folders(staging: Path) -> set[str]:
     """Every folder in ``staging`` (itself included), left holding nothing but folders.
 
-    A ``staging`` that is not a folder (a file, a link) is deleted: then there is none.
+    Folders are given as text (``f"{staging}/a/b"``), as the writer names them: a site has
+    thousands, and a pathlib object each cost more than listing them. A ``staging`` that is
+    not a folder (a file, a link) is deleted: then there is none.
     """
     if staging.is_symlink() or (staging.exists() and not staging.is_dir()):
         remove(staging)
     if not staging.is_dir():
         return set()
-    folders = [staging]
+    folders = [str(staging)]
     for folder in folders:  # grows as subfolders are found: every folder, parents first
         for entry in _entries(folder):
             if entry.is_dir(follow_symlinks=False):
-                folders.append(Path(entry.path))
+                folders.append(f"{folder}/{entry.name}")  # "/" as the writer joins, everywhere
             else:
                 os.unlink(entry.path)
     return set(folders)
 
 
-def prune(staging: Path, kept: set[Path], paths: Iterable[str]) -> None:
+def prune(staging: Path, kept: set[str], paths: Iterable[str]) -> None:
     """Delete the kept folders of ``staging`` that hold none of the site's files (``paths``)."""
-    used = {staging}
+    root = str(staging)
+    used = {root}
     for path in paths:
-        folder = (staging / path).parent
+        folder = f"{root}/{path}".rpartition("/")[0]
         while folder not in used:
             used.add(folder)
-            folder = folder.parent
+            folder = folder.rpartition("/")[0]
     unused = kept - used
     for folder in sorted(unused):
-        if folder.parent not in unused:  # the topmost unused folders; what is below goes too
+        if folder.rpartition("/")[0] not in unused:  # the topmost unused; what is below goes too
             shutil.rmtree(folder)
 
 
@@ -101,6 +104,6 @@ def _delete_files(folder: Path, recurse: bool = True) -> None:
             _delete_files(Path(entry.path))
 
 
-def _entries(folder: Path) -> list[os.DirEntry[str]]:
+def _entries(folder: Path | str) -> list[os.DirEntry[str]]:
     with os.scandir(folder) as entries:
         return list(entries)

@@ -136,12 +136,14 @@ def check_target(out: Path, force: bool) -> None:
     )
 
 
-def _write_all(files: Iterable[RenderedFile], staging: Path, made: set[Path]) -> dict[str, str]:
+def _write_all(files: Iterable[RenderedFile], staging: Path, made: set[str]) -> dict[str, str]:
     """Write each file as it comes (on :data:`THREADS` threads, at most :data:`IN_FLIGHT` queued).
 
     The files are not held: a large site is rendered and written a page at a time. ``made``
-    holds the folders there already (a race only makes one twice); those made are added.
+    holds the folders there already, as text (a race only makes one twice); those made are
+    added.
     """
+    root = f"{staging}/"  # site paths are "/"-separated
     digests: dict[str, str] = {}
     with ThreadPoolExecutor(THREADS) as pool:
         queued: deque[Future[None]] = deque()
@@ -150,7 +152,7 @@ def _write_all(files: Iterable[RenderedFile], staging: Path, made: set[Path]) ->
             if file.path in digests:
                 raise BuildError(f"{file.path}: two pages would be written here — rename one model")
             digests[file.path] = sha256_bytes(file.content)
-            queued.append(pool.submit(_write_file, staging / file.path, file.content, made))
+            queued.append(pool.submit(_write_file, root + file.path, file.content, made))
             while len(queued) > IN_FLIGHT:
                 queued.popleft().result()
         for future in queued:
@@ -158,11 +160,10 @@ def _write_all(files: Iterable[RenderedFile], staging: Path, made: set[Path]) ->
     return digests
 
 
-def _write_file(target: Path, content: bytes, made: set[Path]) -> None:
-    if target.parent not in made:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        made.add(target.parent)
-    target.write_bytes(content)
+def _write_file(target: str, content: bytes, made: set[str]) -> None:
+    _folder(target.rpartition("/")[0], made)
+    with open(target, "wb") as handle:
+        handle.write(content)
 
 
 def _copy_frozen(
@@ -171,7 +172,7 @@ def _copy_frozen(
     staging: Path,
     written: set[str],
     intact: bool = False,
-    made: set[Path] | None = None,
+    made: set[str] | None = None,
 ) -> dict[str, str]:
     for path in sorted(frozen):
         _check_path(path)
@@ -198,7 +199,7 @@ def _in_threads(place: Callable[[list[tuple[str, T]]], None], items: list[tuple[
 
 
 def _copy_group(
-    out: Path, staging: Path, intact: bool, made: set[Path], files: list[tuple[str, str]]
+    out: Path, staging: Path, intact: bool, made: set[str], files: list[tuple[str, str]]
 ) -> None:
     # Paths as text: a pathlib join costs more than the link itself (~20 µs against ~10 µs a
     # file, measured), and a large site carries tens of thousands of files.
@@ -208,7 +209,7 @@ def _copy_group(
         target = target_root + path
         folder = target.rpartition("/")[0]
         if folder not in folders:
-            _folder(Path(folder), made)
+            _folder(folder, made)
             folders.add(folder)
         if intact and _linked(source_root + path, target):
             # The site is as its build left it (every entry's kind, inode, size and times):
@@ -224,9 +225,10 @@ def _copy_group(
         _link_or_copy(source, staging / path, content, digest, out)
 
 
-def _folder(folder: Path, made: set[Path]) -> None:
+def _folder(folder: str, made: set[str]) -> None:
+    """Make ``folder`` unless ``made`` (the folders known to be there) has it; add it."""
     if folder not in made:
-        folder.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         made.add(folder)
 
 

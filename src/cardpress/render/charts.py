@@ -29,6 +29,7 @@ from typing import Any
 import vl_convert as vlc
 
 from cardpress.progress import each
+from cardpress.render.chart_templates import shipped
 from cardpress.render.chart_workers import Workers, render_apart
 from cardpress.render.vega_shapes import vegalite_svg
 
@@ -145,7 +146,7 @@ def metric_dots(rows: list[dict[str, Any]], *, y: str, series: str, title: str) 
     return spec
 
 
-@cache
+@shipped("dots")
 def _dots_template(with_intervals: bool, series_title: str) -> str:
     """The dot chart built once by Altair (building costs ~20 ms); charts fill in the data."""
     import altair as alt  # here: chart workers, which only render, need not load it
@@ -194,7 +195,7 @@ def _order(rows: list[dict[str, Any]], metric: str) -> int:
     return int(min(r["order"] for r in rows if r["metric"] == metric))
 
 
-@cache
+@shipped("group dots")
 def _group_dots_template() -> str:
     """One panel; its shapes and colours are explained in the figure's caption, not a legend.
 

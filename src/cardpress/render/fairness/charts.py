@@ -8,9 +8,9 @@ groups apart, and every chart sits beside a table of its numbers.
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
+from cardpress.render.chart_templates import shipped
 from cardpress.render.charts import Spec
 from cardpress.render.charts import colour as paint
 
@@ -49,7 +49,7 @@ def reliability_groups_chart(
     return spec
 
 
-@cache
+@shipped("reliability")
 def _reliability_template(coloured: bool = False) -> str:
     import altair as alt  # lazily: chart workers only render
 
@@ -124,7 +124,7 @@ def _group_scales(spec: Spec, groups: list[str]) -> None:
                     encoding[channel]["scale"]["range"] = values
 
 
-@cache
+@shipped("threshold")
 def _threshold_template(with_deployed: bool) -> str:
     import altair as alt
 

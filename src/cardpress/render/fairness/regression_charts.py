@@ -7,9 +7,9 @@ each is shown beside a table of its numbers. Shape as well as colour marks the r
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
+from cardpress.render.chart_templates import shipped
 from cardpress.render.charts import Spec
 from cardpress.render.charts import colour as paint
 
@@ -55,7 +55,7 @@ def _marks() -> tuple[Any, Any, Any]:
     return alt, shape, colour
 
 
-@cache
+@shipped("regression error")
 def _error_template() -> str:
     alt, shape, colour = _marks()
     y = alt.Y("group:N", title=None)
@@ -78,7 +78,7 @@ def _error_template() -> str:
     return json.dumps(chart.to_dict(validate=False), sort_keys=True)
 
 
-@cache
+@shipped("regression residual")
 def _residual_template() -> str:
     alt, shape, colour = _marks()
     y = alt.Y("group:N", title=None)

@@ -1,0 +1,46 @@
+"""The chart templates shipped as JSON are the ones Altair builds from the chart code now."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from cardpress.render.chart_templates import FILE, SHIPPED, built_now, key
+
+SHIPPED_FILE = Path(__file__).parents[2] / "src" / "cardpress" / "render" / FILE
+
+
+def test_the_shipped_templates_are_what_altair_builds_now() -> None:
+    shipped = json.loads(SHIPPED_FILE.read_text(encoding="utf-8"))
+    now = built_now()
+    assert sorted(shipped) == sorted(key(name, args) for name, cases in SHIPPED.items()
+                                     for args in cases)  # fmt: skip
+    for name in sorted(now):
+        diff = "\n".join(difflib.unified_diff(
+            json.dumps(json.loads(shipped[name]), indent=1, sort_keys=True).splitlines(),
+            json.dumps(json.loads(now[name]), indent=1, sort_keys=True).splitlines(),
+            "shipped", "built now", lineterm="",
+        ))  # fmt: skip
+        assert not diff, (
+            f"{name}: the shipped template is not what the chart code builds — run "
+            f"`python -m cardpress.render.chart_templates` and commit {FILE}\n{diff}"
+        )
+
+
+def test_a_site_without_monitoring_is_built_without_loading_altair(
+    project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    records, out = project("minimal", charts=False), tmp_path / "site"
+    script = (
+        "import sys, cardpress\n"
+        f"cardpress.build({str(records)!r}, {str(out)!r})\n"
+        "print('altair' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    assert done.stdout.strip() == "False"
+    assert list(out.glob("models/*/v/*/fairness/index.html"))  # its charts were drawn

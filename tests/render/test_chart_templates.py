@@ -21,14 +21,19 @@ def test_the_shipped_templates_are_what_altair_builds_now() -> None:
                                      for args in cases)  # fmt: skip
     for name in sorted(now):
         diff = "\n".join(difflib.unified_diff(
-            json.dumps(json.loads(shipped[name]), indent=1, sort_keys=True).splitlines(),
-            json.dumps(json.loads(now[name]), indent=1, sort_keys=True).splitlines(),
-            "shipped", "built now", lineterm="",
+            _lines(shipped[name]), _lines(now[name]), "shipped", "built now", lineterm=""
         ))  # fmt: skip
         assert not diff, (
             f"{name}: the shipped template is not what the chart code builds — run "
             f"`python -m cardpress.render.chart_templates` and commit {FILE}\n{diff}"
         )
+
+
+def _lines(template: str) -> list[str]:
+    """A template's lines, its ``$schema`` left out: the URL names the Vega-Lite version of the
+    Altair that built it, and a newer Altair's templates are the same charts."""
+    spec = {k: v for k, v in json.loads(template).items() if k != "$schema"}
+    return json.dumps(spec, indent=1, sort_keys=True).splitlines()
 
 
 def test_a_site_without_monitoring_is_built_without_loading_altair(

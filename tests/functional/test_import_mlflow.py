@@ -497,3 +497,21 @@ def test_build_reads_the_store_directly(
     assert again.exit_code == 0, again.output  # same store: same records, published pages kept
     alone = run_cli("build", str(records), "-o", str(out), "--mlflow-model", MODEL)
     assert alone.exit_code == 2 and "needs --mlflow URI" in alone.output
+
+
+def test_a_run_that_cannot_be_fetched_is_not_called_deleted() -> None:
+    from mlflow.exceptions import MlflowException
+    from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST
+
+    from cardpress.readers.mlflow.store import _unread_run
+
+    missing = MlflowException("Run 'r1' not found", RESOURCE_DOES_NOT_EXIST)
+    gone = _unread_run("s: m version 2", "r1", missing)
+    assert "deleted for good" in gone
+    # what the client raises when a tracking server stops answering (seen in a CI run)
+    refused = MlflowException(
+        "API request to http://127.0.0.1:1/api/2.0/mlflow/runs/get failed with exception "
+        "HTTPConnectionPool: Max retries exceeded"
+    )
+    said = _unread_run("s: m version 2", "r1", refused)
+    assert "deleted" not in said and "check that the tracking store is reachable" in said

@@ -128,8 +128,8 @@ def _read(client: Any, uri: str, model: str | None) -> Store:
             if found.run_id not in runs:
                 try:
                     runs[found.run_id] = _run(client, found.run_id)
-                except Exception as error:  # a run deleted for good: MLflow's own error kinds
-                    problems.append(_missing_run(where, found.run_id, error))
+                except Exception as error:  # MLflow's own error kinds, or the transport's
+                    problems.append(_unread_run(where, found.run_id, error))
                     continue
             model_id = _model_id(found)
             links = _metric_datasets(client, model_id) if model_id else {}
@@ -140,11 +140,18 @@ def _read(client: Any, uri: str, model: str | None) -> Store:
     return Store(uri, store_kind(uri), versions, unregistered, client, problems)
 
 
-def _missing_run(where: str, run_id: str, error: Exception) -> str:
+def _unread_run(where: str, run_id: str, error: Exception) -> str:
+    """Why a version's run cannot be read: gone from the store, or the store not reachable."""
     text = " ".join(str(error).split())[:200] or type(error).__name__
+    if getattr(error, "error_code", None) == "RESOURCE_DOES_NOT_EXIST":
+        return (
+            f"{where}: its run {run_id} cannot be read ({text}) — the run was deleted for good "
+            "— delete the model version, or register the model again from a run that exists"
+        )
+    # A server that stopped answering is not a deleted run: say so, not "delete the version".
     return (
-        f"{where}: its run {run_id} cannot be read ({text}) — the run was deleted for good — "
-        "delete the model version, or register the model again from a run that exists"
+        f"{where}: its run {run_id} cannot be read ({text}) — check that the tracking store is "
+        "reachable (the server running, the database or folder readable) and import again"
     )
 
 

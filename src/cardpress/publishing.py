@@ -240,8 +240,8 @@ def _kept_reports(plans: list[PagePlan], searched: dict[str, Entries], sums: dic
     """Entries of every fairness report of the new site, by the sha256 of its data file."""
     kept = dict(frozen)
     for plan in plans:
-        sha = sums.get(_data_file(plan.path))
-        if plan.template == "fairness.html" and sha is not None:
+        sha = sums.get(_data_file(plan.path)) if plan.template == "fairness.html" else None
+        if sha is not None:
             kept[plan.path] = (sha, searched[plan.path])
     return kept
 
@@ -283,7 +283,7 @@ def site_files(
     cards.sort(key=lambda c: (c["model"], c["version"]))
     home = next(p.data for p in plans if p.template == "home.html")
     datasets = [p.data | {"href": p.path} for p in plans if p.template == "dataset.html"]
-    in_order = sorted(searched.items(), key=lambda page: page[0])
+    in_order = [entry for _, found in sorted(searched.items()) for entry in found]
     entries = search_entries(cards, home["models"], datasets if datasets else None, in_order)
     files = [RenderedFile("search/index.js", search_script(entries))]
     if config.base_url:

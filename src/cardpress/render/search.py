@@ -26,12 +26,12 @@ def search_entries(
     cards: list[dict[str, Any]],
     models: list[dict[str, Any]],
     datasets: list[dict[str, Any]] | None = None,
-    pages: Sequence[tuple[str, list[dict[str, Any]]]] = (),
+    pages: Sequence[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
     """Entries for the models (home page data), every card section, data sets and ``pages``.
 
-    ``pages`` are (path, entries) of fairness, review and drift pages (:func:`page_entries`), in
-    the order of their paths. Data sets point to their
+    ``pages`` are the entries of fairness, review and drift pages (:func:`page_entries`), page
+    by page in the order of their paths. Data sets point to their
     lineage pages (``datasets`` holds those pages' data) when the site has them, else to the
     data set's row in the first card that names it.
     """
@@ -52,8 +52,7 @@ def search_entries(
         if datasets is None:
             entries += _dataset_entries(card, url, seen_datasets)
     entries += [_lineage_entry(d) for d in datasets or []]
-    for _path, found in pages:
-        entries += found
+    entries += pages
     entries = [e for e in entries if e["text"] or e["kind"] == "model"]
     return sorted(entries, key=lambda e: (e["kind"], e["title"], e["url"]))
 

@@ -33,6 +33,7 @@ from sklearn.linear_model import LogisticRegression
 
 import cardpress
 from cardpress import api
+from tests.functional.mlflow_server import mlflow_server
 
 ROWS = 60
 # The model's requirements, given: otherwise MLflow infers them by loading each model in a
@@ -344,43 +345,19 @@ def test_bad_input_is_named_and_nothing_is_written(
 
 
 @pytest.fixture(scope="module")
-def server(stores: dict[str, dict[str, Any]]) -> Iterator[str]:
-    """A real `mlflow server` on the SQLite store, started by the test and stopped after."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    from tests.functional.test_import_mlflow import _free_port
-
-    port = _free_port()
-    store = stores["sqlite"]["uri"]
-    command = [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port",
-               str(port), "--backend-store-uri", store, "--workers", "1"]  # fmt: skip
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=1) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("mlflow server did not start")
-                time.sleep(0.3)
+def server(
+    stores: dict[str, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A real `mlflow server` on the SQLite store (its artifacts are local files)."""
+    log = tmp_path_factory.mktemp("mlflow-server") / "server.log"
+    with mlflow_server(stores["sqlite"]["uri"], log) as url:
         yield url
-    finally:
-        os.killpg(process.pid, 15)  # the server and its workers: the group this test started
-        process.wait(timeout=30)
 
 
 def test_tracking_server_gives_the_same_records(
-    stores: dict[str, dict[str, Any]], server: str, tmp_path: Path
+    stores: dict[str, dict[str, Any]], server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "60")  # a loaded CI machine may be slow
     by_server = api.import_mlflow(server, tmp_path / "http", model="income")
     api.import_mlflow(stores["sqlite"]["uri"], tmp_path / "sqlite", model="income")
     assert by_server.files == [

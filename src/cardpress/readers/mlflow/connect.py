@@ -15,7 +15,10 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from cardpress.errors import CardpressError, UsageError
 
 NEEDS_MLFLOW = "cardpress import mlflow needs the mlflow package: pip install 'cardpress[mlflow]'"
-HTTP_ENV = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}
+# A refused connection fails at once; a server that accepts but never answers is given 30 s per
+# request (a cold MLflow server took 3 s for its first runs/get here; MLflow's own default is 120 s
+# with 7 retries, minutes before an import could say the server is down).
+HTTP_ENV = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "30"}
 # An import reports in its own words: no download progress bars from MLflow on the terminal.
 QUIET_ENV = {"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}
 

@@ -7,6 +7,7 @@ copied into plain dataclasses, so nothing past this module knows about MLflow's 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,6 +150,12 @@ def _unread_run(where: str, run_id: str, error: Exception) -> str:
             "— delete the model version, or register the model again from a run that exists"
         )
     # A server that stopped answering is not a deleted run: say so, not "delete the version".
+    if "timed out" in text.lower():
+        seconds = os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", "?")
+        return (
+            f"{where}: its run {run_id} cannot be read ({text}) — the tracking server did not "
+            f"answer in {seconds} s: check it runs, or raise MLFLOW_HTTP_REQUEST_TIMEOUT"
+        )
     return (
         f"{where}: its run {run_id} cannot be read ({text}) — check that the tracking store is "
         "reachable (the server running, the database or folder readable) and import again"

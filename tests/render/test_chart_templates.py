@@ -49,3 +49,21 @@ def test_a_site_without_monitoring_is_built_without_loading_altair(
                           check=True)  # fmt: skip
     assert done.stdout.strip() == "False"
     assert list(out.glob("models/*/v/*/fairness/index.html"))  # its charts were drawn
+
+
+def test_drift_charts_are_drawn_without_loading_altair(example_site: Path) -> None:
+    folder = example_site / "models" / "income-classifier" / "drift"
+    feature = next(folder.glob("*/index.json"))
+    script = (
+        "import json, sys\n"
+        "from cardpress.render.drift import charts\n"
+        f"timeline = json.loads(open({str(folder / 'index.json')!r}).read())\n"
+        f"page = json.loads(open({str(feature)!r}).read())\n"
+        "specs = [charts.heat_map(timeline), charts.dataset_drift(timeline),\n"
+        "         charts.performance_chart(timeline), charts.histogram(page),\n"
+        "         charts.feature_timeline(page)]\n"
+        "print('altair' in sys.modules, len(specs))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    assert done.stdout.strip() == "False 5"

@@ -78,3 +78,18 @@ def test_the_performance_chart_marks_an_undefined_auc_with_its_reason() -> None:
     spec = performance_chart(data)
     crosses = spec["layer"][2]["data"]["values"]
     assert crosses == [{"window": "w1", "value": 0, "why": "auc undefined: all labels positive"}]
+
+
+def test_a_reference_without_values_of_the_feature_leaves_the_windows_their_colours() -> None:
+    from cardpress.render.charts import colour
+    from cardpress.render.drift.charts import histogram
+
+    columns = [
+        {"name": "reference", "window": None, "shares": [None, None]},  # no value in the reference
+        {"name": "latest", "window": "2026-10", "shares": [0.25, 0.75]},
+        {"name": "most drifted", "window": "2026-09", "shares": [0.5, 0.5]},
+    ]
+    spec = histogram({"histograms": {"bins": ["a", "b"], "columns": columns}})
+    scale = spec["encoding"]["color"]["scale"]
+    assert scale["domain"] == ["latest (2026-10)", "most drifted (2026-09)"]
+    assert scale["range"] == [colour("1"), colour("2")]

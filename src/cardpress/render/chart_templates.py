@@ -29,6 +29,13 @@ SHIPPED: dict[str, list[tuple[Any, ...]]] = {
     "threshold": [(False,), (True,)],
     "regression error": [()],
     "regression residual": [()],
+    "drift heat map": [()],
+    "drift dataset": [()],
+    "drift performance": [
+        (regression, crosses) for regression in (False, True) for crosses in (False, True)
+    ],
+    "drift timeline": [()],
+    "drift histogram": [(0,), (-45,)],
 }
 
 
@@ -68,6 +75,7 @@ def built_now() -> dict[str, str]:
     """Every shipped template as Altair builds it now (imports the chart modules and Altair)."""
     from cardpress.render import charts  # noqa: F401  (each registers its builders)
     from cardpress.render.chart_templates import BUILDERS as builders  # not __main__'s
+    from cardpress.render.drift import templates  # noqa: F401
     from cardpress.render.fairness import charts as fairness_charts  # noqa: F401
     from cardpress.render.fairness import regression_charts  # noqa: F401
 

@@ -1,26 +1,22 @@
-"""Drift chart specs (Altair → Vega-Lite); rendered to inline SVG with the site's other charts.
+"""Drift charts: their rows and lists, filled into templates Altair built once.
 
-Each chart sits beside a table of the same numbers on its page. Colour is never the only
-carrier: the heat map's cells with an alert carry a mark, threshold lines are dashed.
+Rendered to inline SVG with the site's other charts; each sits beside a table of the same numbers
+on its page. Colour is never the only carrier: the heat map's cells with an alert carry a mark,
+threshold lines are dashed. The templates and how they are filled:
+:mod:`cardpress.render.drift.templates`.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from functools import cache
 from typing import Any
 
-import altair as alt
-from altair.utils.schemapi import debug_mode
+from cardpress.render.charts import FONT, SERIES, Spec, colour
+from cardpress.render.drift import templates
+from cardpress.render.drift.templates import RATIO_CAP, WIDE, fill
 
-from cardpress.render.charts import FONT, Spec, colour
-
-# The plot's width: with axes and legend a chart is about as wide as the page's column (72rem),
-# which style.css fills; on a narrower screen it scrolls sideways rather than shrink its text.
-WIDE = 760
-RATIO_CAP = 2.0  # distance ÷ threshold beyond this is as dark as it gets
-HEAT_CLASSES = [0.5, 1.0, 1.5, RATIO_CAP]  # class bounds: 1 is the threshold, 2 the cap
+__all__ = ["RATIO_CAP", "dataset_drift", "feature_timeline", "heat_map", "histogram",
+           "performance_chart"]  # fmt: skip
 
 
 def heat_map(data: dict[str, Any]) -> Spec:
@@ -36,23 +32,8 @@ def heat_map(data: dict[str, Any]) -> Spec:
         for key, ratio, drifted in zip(keys, f["ratio"], f["drifted"], strict=True)
         if ratio is not None
     ]
-    tables = _Tables()
-    base = alt.Chart(tables.values(rows))
-    x = _windows(keys)
-    y = alt.Y("feature:N", title=None, sort=order)
-    # Five classes, each a colour of the page's palette (light and dark): 1 is a class bound,
-    # so "over the threshold" is a change of colour, not a shade to judge.
-    shades = [colour(f"heat-{i}") for i in range(len(HEAT_CLASSES) + 1)]
-    scale = alt.Scale(type="threshold", domain=HEAT_CLASSES, range=shades)
-    shade = alt.Color("ratio:Q", title="distance ÷ threshold", scale=scale)
-    cells = base.mark_rect().encode(x=x, y=y, color=shade)
-    dots = (
-        base.transform_filter("datum.alert")
-        .mark_point(shape="circle", size=14, filled=True, color=colour("fg"))
-        .encode(x=x, y=y)
-    )
-    chart = alt.layer(cells, dots).properties(width=WIDE, title="Drift by feature and window")
-    return tables.spec(chart)
+    spec: Spec = fill(templates.heat_template(), [rows], [keys, labelled(keys), order])
+    return spec
 
 
 def dataset_drift(data: dict[str, Any]) -> Spec:
@@ -60,30 +41,10 @@ def dataset_drift(data: dict[str, Any]) -> Spec:
     keys = [w["key"] for w in data["windows"]]
     rows = [{"window": w["key"], "share": w["dataset_drift"]} for w in data["windows"]
             if w["dataset_drift"] is not None]  # fmt: skip
-    x = _windows(keys)
-    tables = _Tables()
-    line = (
-        alt.Chart(tables.values(rows))
-        .mark_line(point=True)
-        .encode(
-            x=x,
-            y=alt.Y("share:Q", title="share of features drifted", scale=alt.Scale(domain=[0, 1])),
-        )
-    )
-    changes = (
-        alt.Chart(tables.values(data["version_changes"]))
-        .mark_rule(strokeDash=[4, 3], color=colour("ref"))
-        .encode(x=x)
-    )
-    labels = (
-        alt.Chart(tables.values(data["version_changes"]))
-        .mark_text(align="left", dx=3, dy=-4, y=0, fontSize=FONT)
-        .encode(x=x, text=alt.Text("version:N", format=""))
-    )
-    chart = alt.layer(line, changes, labels).properties(
-        width=WIDE, height=160, title="Dataset drift (dashed: model version changes)"
-    )
-    return tables.spec(chart)
+    changes = data["version_changes"]
+    spec: Spec = fill(templates.dataset_template(), [rows, changes, changes],
+                      [keys, labelled(keys)])  # fmt: skip
+    return spec
 
 
 # The lines of the performance chart by task, (metric, its interval): the headline first.
@@ -104,9 +65,8 @@ def performance_chart(data: dict[str, Any]) -> Spec:
     keys = [w["key"] for w in data["windows"]]
     rows, undefined = [], []
     task = data.get("task", "binary")
-    shown = SHOWN[task]
     for row in data["performance"] or []:
-        for metric, ci in shown:
+        for metric, ci in SHOWN[task]:
             value = row.get(metric)
             if value is not None:
                 low, high = (row[ci] or (None, None)) if ci else (None, None)
@@ -115,32 +75,9 @@ def performance_chart(data: dict[str, Any]) -> Spec:
             elif reason := (row.get("reasons") or {}).get(metric):
                 undefined.append({"window": row["window"], "value": 0,
                                   "why": f"{metric} undefined: {reason}"})  # fmt: skip
-    tables = _Tables()
-    base = alt.Chart(tables.values(rows))
-    x = _windows(keys)
-    series = alt.Color("metric:N", title=None, legend=alt.Legend(orient="bottom"))
-    band = (
-        base.transform_filter("datum.lower != null")
-        .mark_area(opacity=0.2)
-        .encode(x=x, y="lower:Q", y2="upper:Q", color=series)
-    )
-    scale = alt.Scale(zero=True) if task == "regression" else alt.Scale(domain=[0, 1])
-    line = base.mark_line(point=True).encode(
-        x=x, y=alt.Y("value:Q", title="MAE" if task == "regression" else None, scale=scale),
-        color=series,
-        strokeDash=alt.StrokeDash("metric:N", legend=None),
-    )  # fmt: skip
-    crosses = (
-        alt.Chart(tables.values(undefined))
-        .mark_point(shape="cross", filled=True, size=40)
-        .encode(x=x, y="value:Q", shape=alt.Shape("why:N", title=None,
-                                                  legend=alt.Legend(orient="bottom")))
-    )  # fmt: skip
-    # An empty layer with a legend makes Vega size the chart as infinitely wide: crosses only
-    # when some metric is undefined.
-    layers = (band, line, crosses) if undefined else (band, line)
-    chart = alt.layer(*layers).properties(width=WIDE, height=180, title="Performance over time")
-    return tables.spec(chart)
+    template = templates.performance_template(task == "regression", bool(undefined))
+    spec: Spec = fill(template, [rows, undefined], [keys, labelled(keys)])
+    return spec
 
 
 def feature_timeline(data: dict[str, Any]) -> Spec:
@@ -154,37 +91,8 @@ def feature_timeline(data: dict[str, Any]) -> Spec:
          "threshold": w["thresholds"].get(s)}
         for s in names for w in data["windows"] if w[s] is not None
     ]  # fmt: skip
-    spec: Spec = json.loads(_timeline_template(tuple(keys), tuple(names)))
-    return _Tables([rows]).fill(spec)
-
-
-@cache
-def _timeline_template(keys: tuple[str, ...], names: tuple[str, ...]) -> str:
-    """The timeline around a stand-in for its rows, once per set of windows and statistics.
-
-    The features that share them share it (Altair took a tenth of a second a feature).
-    """
-    return json.dumps(timeline_chart(keys, names, _Tables().values([])).to_dict(validate=False))
-
-
-def timeline_chart(keys: tuple[str, ...], names: tuple[str, ...], values: Any) -> Any:
-    """The feature timeline as an Altair chart of ``values`` (its rows, or a stand-in)."""
-    base = alt.Chart()
-    x = _windows(list(keys))
-    line = base.mark_line(point=alt.OverlayMarkDef(size=12)).encode(
-        x=x, y=alt.Y("value:Q", title=None)
-    )
-    limit = (
-        base.transform_filter("datum.threshold != null")
-        .mark_line(strokeDash=[4, 3], color=colour("limit"))
-        .encode(x=x, y="threshold:Q")
-    )
-    return (
-        alt.layer(line, limit, data=values)
-        .properties(width=WIDE, height=90)
-        .facet(row=alt.Row("statistic:N", title=None, sort=list(names)), title="")
-        .resolve_scale(y="independent")
-    )
+    spec: Spec = fill(templates.timeline_template(), [rows], [keys, labelled(keys), names])
+    return spec
 
 
 def histogram(data: dict[str, Any]) -> Spec:
@@ -197,71 +105,22 @@ def histogram(data: dict[str, Any]) -> Spec:
         for label, share in zip(labels, column["shares"], strict=True)
         if share is not None
     ]  # fmt: skip
-    # The reference in neutral grey, the windows in the series colours.
+    # The reference in neutral grey, the windows in the series colours, in order. A reference
+    # with no values of the feature has no bars, and the windows keep their colours.
     series = list(dict.fromkeys(r["series"] for r in rows))
-    shades = [colour("ref") if s == "reference" else colour(str(i)) for i, s in
-              enumerate(series)]  # fmt: skip
-    tables = _Tables()
-    chart = alt.Chart(tables.values(rows)).mark_bar().encode(
-        x=alt.X("bin:N", sort=labels, title=None,
-                axis=alt.Axis(labelAngle=0 if len(labels) * 60 <= WIDE else -45)),
-        xOffset=alt.XOffset("series:N", sort=series),
-        y=alt.Y("share:Q", title="share of rows"),
-        color=alt.Color("series:N", title=None, sort=series, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=series, range=shades)),
-    ).properties(width=WIDE, height=200, title="Reference and window, bin by bin")  # fmt: skip
-    return tables.spec(chart)
+    windows = iter(SERIES * len(series))
+    shades = [colour("ref") if s == "reference" else colour(next(windows)) for s in series]
+    angle = 0 if len(labels) * 60 <= WIDE else -45
+    spec: Spec = fill(templates.histogram_template(angle), [rows], [labels, series, shades])
+    return spec
 
 
-def _windows(keys: list[str]) -> Any:
-    """The time axis: windows in order, labelled level (never turned 90°) at a regular step.
+def labelled(keys: list[str]) -> list[str]:
+    """The windows whose labels the time axis shows: every ``step``-th, so they fit level.
 
     A label is about ``FONT × 0.6`` px a character; every ``step``-th window is labelled so
     the labels fit the plot's width with a gap, and Vega drops any that still overlap.
     """
     longest = max((len(k) for k in keys), default=1)
     step = max(1, math.ceil(len(keys) * (longest * FONT * 0.6 + 2 * FONT) / WIDE))
-    axis = alt.Axis(values=keys[::step], labelAngle=0, labelOverlap=True, labelFlush=True)
-    return alt.X("window:O", sort=keys, title=None, axis=axis)
-
-
-class _Tables:
-    """A chart's inline data, put into its spec after Altair has built the rest.
-
-    Altair's ``to_dict`` walks every value of inline data, which for the drift charts (hundreds
-    of rows each) cost more than building the charts: Altair builds a chart around a one-row
-    stand-in per table, and the rows take the stand-in's place in the finished spec.
-    """
-
-    def __init__(self, rows: list[list[dict[str, Any]]] | None = None) -> None:
-        self.rows: list[list[dict[str, Any]]] = rows or []
-
-    def values(self, rows: list[dict[str, Any]]) -> Any:
-        """The stand-in for ``rows`` to build the chart with."""
-        self.rows.append(rows)
-        # Altair validates a schema object as it is made; the tests validate the specs instead.
-        with debug_mode(False):
-            return alt.Data(values=[{_STAND_IN: len(self.rows) - 1}])  # type: ignore[no-untyped-call]
-
-    def spec(self, chart: Any) -> Spec:
-        """The chart's Vega-Lite spec with its rows, unvalidated (the tests validate specs)."""
-        return self.fill(chart.to_dict(validate=False))
-
-    def fill(self, spec: Spec) -> Spec:
-        """``spec`` with each stand-in replaced by its rows (the n-th stand-in, the n-th rows)."""
-        filled: Spec = self._filled(spec)
-        return filled
-
-    def _filled(self, node: Any) -> Any:
-        if isinstance(node, list):
-            return [self._filled(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        values = node.get("values")
-        if (isinstance(values, list) and len(values) == 1 and isinstance(values[0], dict)
-                and list(values[0]) == [_STAND_IN]):  # fmt: skip
-            return {**node, "values": [dict(row) for row in self.rows[values[0][_STAND_IN]]]}
-        return {key: self._filled(value) for key, value in node.items()}
-
-
-_STAND_IN = "cardpress:rows"  # a field name no chart uses (a colon would be a nested field)
+    return keys[::step]

@@ -85,6 +85,24 @@ def screenshot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+# The axe rules whose findings depend on colours. The dark theme changes colours only (style.css
+# sets custom properties in its dark block and nothing else reads the scheme: a test checks), so
+# a page in dark mode is checked for these; every rule runs on the same page in light mode.
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
+
+
+def axe_violations(page: Any, scheme: str) -> list[dict[str, Any]]:
+    """axe's serious and critical violations on the open page: every rule, or in dark mode the
+    colour rules (:data:`COLOUR_RULES`)."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    options: dict[str, Any] = {"resultTypes": ["violations"]}
+    if scheme == "dark":
+        options["runOnly"] = {"type": "rule", "values": list(COLOUR_RULES)}
+    result = page.evaluate("async (options) => await axe.run(document, options)", options)
+    return [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return

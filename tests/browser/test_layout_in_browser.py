@@ -23,6 +23,7 @@ from cardpress.render.env import (
     format_share,
     format_signed,
 )
+from tests.browser.conftest import axe_violations
 
 CARD = "models/income-classifier/v/2/index.html"
 FAIRNESS = "models/income-classifier/v/2/fairness/index.html"
@@ -204,7 +205,6 @@ def test_the_browser_formats_numbers_as_the_pages_do(sized: Any, example_site: P
     assert shown["missing"] == [format_number(None), format_number(math.nan)]
 
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 EVERY_KIND = [
     "index.html",
     "models/income-classifier/index.html",
@@ -236,11 +236,8 @@ def test_axe_finds_no_serious_violations_on_a_phone(
     for path in EVERY_KIND:
         assert (example_site / path).is_file(), path
         page.goto((example_site / path).as_uri())
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         found += [
             f"{path} [{scheme}]: {v['id']} {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]
-            if v["impact"] in {"serious", "critical"}
+            for v in axe_violations(page, scheme)
         ]
     assert found == []

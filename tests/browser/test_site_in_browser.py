@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 
 import cardpress
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import axe_violations, screenshot
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 MAIN_PAGES = [
     "index.html",
     "models/income-classifier/index.html",
@@ -117,14 +116,9 @@ def test_axe_finds_no_serious_violations(page: Any, http_root: str, scheme: str)
     found = []
     for path in MAIN_PAGES:
         page.goto(site_root + path)
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        for violation in result["violations"]:
-            if violation["impact"] in {"serious", "critical"}:
-                targets = [node["target"] for node in violation["nodes"]][:3]
-                found.append(
-                    f"{path} [{scheme}]: {violation['id']} ({violation['impact']}) {targets}"
-                )
+        for violation in axe_violations(page, scheme):
+            targets = [node["target"] for node in violation["nodes"]][:3]
+            found.append(f"{path} [{scheme}]: {violation['id']} ({violation['impact']}) {targets}")
         name = path.replace("/", "_").removesuffix(".html")
         screenshot(page, f"{name}-{scheme}-{site_root.split(':')[0]}")
     assert found == []

@@ -51,3 +51,20 @@ def test_every_chart_colour_is_a_variable_of_the_page_with_a_dark_value(
 def test_no_chart_text_is_laid_out_below_the_theme_size(example_site: Path) -> None:
     sizes = [float(size) for svg in _charts(example_site) for size in FONT_SIZE.findall(svg)]
     assert sizes and min(sizes) >= FONT
+
+
+def test_the_dark_theme_changes_colours_only() -> None:
+    """The browser tests check dark mode with axe's colour rules only; this is why that holds."""
+    templates = default_templates_dir()
+    css = (templates / "assets" / "style.css").read_text(encoding="utf-8")
+    assert css.count("prefers-color-scheme") == 1
+    dark = css.partition("@media (prefers-color-scheme: dark)")[2].split("\n}\n", 1)[0]
+    body = dark.strip().removeprefix("{").strip()
+    assert body.startswith(":root {") and body.endswith("}"), body[:80]
+    declarations = [d.strip() for d in body[len(":root {") : -1].split(";") if d.strip()]
+    assert len(declarations) > 20
+    assert all(re.fullmatch(r"--[a-z0-9-]+: #[0-9a-f]{6}", d) for d in declarations), declarations
+    for path in templates.rglob("*"):  # nothing else reads the colour scheme
+        if path.is_file() and path.name != "style.css":
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert "prefers-color-scheme" not in text and "color-scheme" not in text, path

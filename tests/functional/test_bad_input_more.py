@@ -107,6 +107,35 @@ def test_uris_that_are_not_usable(
     assert f": {name}: {problem} — write a path relative to the records folder or a URI" in found
 
 
+def test_a_path_shared_by_runs_is_looked_at_once_and_reported_for_each(
+    project, run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from cardpress.readers import limits
+    from cardpress.readers.runs import checks
+
+    records = project()
+    os.symlink("loop", records / "loop")
+    for name in ("churn-1.json", "churn-10.json", "fraud-1.json"):
+        path = records / "runs" / name
+        run = json.loads(path.read_text())
+        run["datasets"][0]["uri"] = "loop/x.csv"
+        path.write_text(json.dumps(run, indent=2))
+    looked: list[str] = []
+
+    def counted(root: Path, uri: str) -> str | None:
+        looked.append(uri)
+        return limits.path_problem(root, uri)
+
+    monkeypatch.setattr(checks, "path_problem", counted)
+    found = _fails(run_cli, records, tmp_path / "out")
+    assert [line.split(":")[0] for line in found] == [
+        "runs/churn-1.json", "runs/churn-10.json", "runs/fraud-1.json"
+    ]  # fmt: skip
+    assert all("datasets[0].uri: is a symbolic-link loop" in line for line in found)
+    # once a read (validate, then build), not once a run
+    assert looked.count("loop/x.csv") == 2
+
+
 def _monitoring(records: Path, frame: pd.DataFrame) -> None:
     folder = records / "monitoring" / "churn"
     folder.mkdir(parents=True)

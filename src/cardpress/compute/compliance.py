@@ -110,11 +110,15 @@ def coverage(card: dict[str, Any], present: dict[str, bool]) -> list[dict[str, A
     approving sign-off), changelog, manifest, inventory.
     """
     rows = []
+    # by id, once a card: a scan of the sections for each probe was most of a site's checklists
+    sections: dict[str, dict[str, Any]] = {}
+    for row in card["completeness"]["sections"]:
+        sections.setdefault(row["id"], row)
     for item in CHECKLIST:
         found: list[dict[str, Any]] = []
         missing: list[dict[str, Any]] = []
         for kind, what in item.evidence:
-            evidence = _probe(card, present, kind, what)
+            evidence = _probe(card, sections, present, kind, what)
             (found if evidence["present"] else missing).append(evidence)
         status = "covered" if not missing else "partial" if found else "not covered"
         rows.append({"number": item.number, "title": item.title, "sources": item.sources,
@@ -122,10 +126,16 @@ def coverage(card: dict[str, Any], present: dict[str, bool]) -> list[dict[str, A
     return rows
 
 
-def _probe(card: dict[str, Any], present: dict[str, bool], kind: str, what: str) -> dict[str, Any]:
+def _probe(
+    card: dict[str, Any],
+    sections: dict[str, dict[str, Any]],
+    present: dict[str, bool],
+    kind: str,
+    what: str,
+) -> dict[str, Any]:
     if kind == "section":
         title = card["section_titles"][what]
-        row = next(r for r in card["completeness"]["sections"] if r["id"] == what)
+        row = sections[what]
         fix = f"document it in the run record or a ## {title} section of card.md"
         return _evidence(bool(row["documented_by"]), f"card: {title}", f"../index.html#{what}", fix)
     if kind == "field":

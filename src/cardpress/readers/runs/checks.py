@@ -27,14 +27,23 @@ def parse_time(value: str) -> datetime | None:
 
 
 def semantic_problems(
-    root: Path, run: dict[str, Any], name: str, where: Where, *, columns: bool = True
+    root: Path,
+    run: dict[str, Any],
+    name: str,
+    where: Where,
+    *,
+    columns: bool = True,
+    looked: dict[str, str | None] | None = None,
 ) -> list[Problem]:
     """Problems with times, data set references and the predictions file of a schema-valid run.
 
     ``columns=False`` skips opening the predictions file to check its columns (for records of
-    published versions, whose predictions file is compared by hash instead).
+    published versions, whose predictions file is compared by hash instead). ``looked`` keeps
+    each local path's :func:`path_problem` over one read of many records (runs share data sets:
+    1,000 runs resolved the same two paths 2,000 times).
     """
-    problems = _time_problems(run, name, where) + _uri_problems(root, run, name, where)
+    uris = _uri_problems(root, run, name, where, {} if looked is None else looked)
+    problems = _time_problems(run, name, where) + uris
     dataset_ids = _dataset_problems(run, name, where, problems)
     for index, metric in enumerate(run["metrics"]):
         if metric["dataset"] not in dataset_ids:
@@ -74,7 +83,9 @@ def _time_problems(run: dict[str, Any], name: str, where: Where) -> list[Problem
     return problems
 
 
-def _uri_problems(root: Path, run: dict[str, Any], name: str, where: Where) -> list[Problem]:
+def _uri_problems(
+    root: Path, run: dict[str, Any], name: str, where: Where, looked: dict[str, str | None]
+) -> list[Problem]:
     """URIs with a NUL, too long, or local paths the system cannot look at (a link loop)."""
     paths: list[JsonPath] = [("datasets", i, "uri") for i in range(len(run["datasets"]))]
     paths += [("artifacts", i, "uri") for i in range(len(run.get("artifacts", [])))]
@@ -84,7 +95,11 @@ def _uri_problems(root: Path, run: dict[str, Any], name: str, where: Where) -> l
     problems = []
     for path in [*paths, *derived]:
         uri = _get(run, path)
-        problem = uri_problem(uri) or (path_problem(root, uri) if path in paths else None)
+        problem = uri_problem(uri)
+        if problem is None and path in paths:
+            if uri not in looked:
+                looked[uri] = path_problem(root, uri)
+            problem = looked[uri]
         if problem is not None:
             fix = (f"write a path relative to the records folder or a URI, at most "
                    f"{MAX_URI_LENGTH:,} characters (docs/records.md, Limits)")  # fmt: skip

@@ -49,8 +49,9 @@ def read_runs(
 ) -> list[Run]:
     """Every valid run record under ``root/runs``; problems are appended, never raised."""
     runs = []
+    looked: dict[str, str | None] = {}  # path_problem of each local URI, for this read
     for path in files_under(root, root / "runs", problems, _is_json, allow):
-        run = read_run(root, path, problems, trusted, allow)
+        run = read_run(root, path, problems, trusted, allow, looked)
         if run is not None:
             runs.append(run)
     return runs
@@ -62,8 +63,12 @@ def read_run(
     problems: list[Problem],
     trusted: frozenset[str] = frozenset(),
     allow: Allowed = (),
+    looked: dict[str, str | None] | None = None,
 ) -> Run | None:
-    """One run record, or None after appending what is wrong with it."""
+    """One run record, or None after appending what is wrong with it.
+
+    ``looked``: the local paths already looked at in this read (see :func:`semantic_problems`).
+    """
     name = relative(root, path)
     text = read_limited(root, path, MAX_RUN_BYTES, problems, "run record", allow)
     if text is None:
@@ -75,7 +80,9 @@ def read_run(
     where = _no_lines if digest in trusted else line_finder(text)
     found = [] if digest in trusted else _version_problems(document, name, where)
     found = found or ([] if digest in trusted else schema_problems(document, "run", name, where))
-    found = found or semantic_problems(root, document, name, where, columns=digest not in trusted)
+    found = found or semantic_problems(
+        root, document, name, where, columns=digest not in trusted, looked=looked
+    )
     if found:
         problems.extend(found)
         return None

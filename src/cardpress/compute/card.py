@@ -58,10 +58,10 @@ def in_section_order(card: dict[str, Any]) -> dict[str, Any]:
 def card_data(model: ModelEntry, entry: VersionEntry) -> dict[str, Any]:
     """All the card of ``entry`` shows, as JSON-able data."""
     run, narrative = entry.run, model.narrative
-    narrative_by_section, extra = _match_sections(narrative)
+    told = narrative_data(model, entry)  # what card.md gives: the same values everywhere
     sections = {
-        "model_details": model_details(run, narrative, entry.status),
-        "intended_use": _intended_use(narrative),
+        "model_details": told["sections"]["model_details"],
+        "intended_use": told["sections"]["intended_use"],
         "factors": _factors(run),
         "metrics": _metric_definitions(run),
         "evaluation_data": {"datasets": datasets_data(run, EVALUATION_ROLES)},
@@ -74,7 +74,7 @@ def card_data(model: ModelEntry, entry: VersionEntry) -> dict[str, Any]:
         "caveats_and_recommendations": {},
     }
     for section_id, section in sections.items():
-        section["narrative"] = narrative_by_section.get(section_id, "")
+        section["narrative"] = told["sections"][section_id]["narrative"]
     return {
         "kind": "model-card",
         "model": model.name,
@@ -85,14 +85,39 @@ def card_data(model: ModelEntry, entry: VersionEntry) -> dict[str, Any]:
         "latest_version": model.latest.version,
         "previous_version": entry.previous,
         "next_version": entry.next,
-        "summary": narrative.summary if narrative else None,
-        "intro_html": narrative.intro_html if narrative else "",
+        "summary": told["summary"],
+        "intro_html": told["intro_html"],
         "record": {"file": run.source.file, "sha256": run.digest, "run_id": run.run_id},
         "narrative_file": narrative.source.file if narrative else None,
         "section_titles": {sid: title for sid, title, _ in SECTIONS},
         "sections": sections,
-        "additional_sections": extra,
+        "additional_sections": told["additional_sections"],
         "completeness": completeness(sections, run, narrative),
+    }
+
+
+def narrative_data(model: ModelEntry, entry: VersionEntry) -> dict[str, Any]:
+    """What of :func:`card_data` card.md and the front matter give, computed without the rest.
+
+    The same values as ``card_data`` for the title, summary, intro, extra sections, status, each
+    section's narrative, the model details and the intended use; the record's metrics, data sets
+    and analyses are left out (checking every published version for card.md edits each build
+    spent most of its time on them).
+    """
+    run, narrative = entry.run, model.narrative
+    narrative_by_section, extra = _match_sections(narrative)
+    sections: dict[str, dict[str, Any]] = {section_id: {} for section_id, _, _ in SECTIONS}
+    sections["model_details"] = model_details(run, narrative, entry.status)
+    sections["intended_use"] = _intended_use(narrative)
+    for section_id, section in sections.items():
+        section["narrative"] = narrative_by_section.get(section_id, "")
+    return {
+        "title": model.title,
+        "status": entry.status,
+        "summary": narrative.summary if narrative else None,
+        "intro_html": narrative.intro_html if narrative else "",
+        "sections": sections,
+        "additional_sections": extra,
     }
 
 

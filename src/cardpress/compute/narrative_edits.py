@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cardpress.compute.card import card_data
+from cardpress.compute.card import narrative_data
 from cardpress.compute.site import Site
 
 _TOP = ("title", "summary", "intro_html", "additional_sections", "status")
@@ -31,7 +31,7 @@ def narrative_edits(
             published = published_cards.get((model.name, entry.version))
             if published is None:
                 continue
-            now = card_data(model, entry)
+            now = narrative_data(model, entry)
             if now.get("status") is None and not entry.is_latest:
                 # The front matter's ``status`` is the newest version's: this version showed it
                 # while it was the newest and keeps it as published. A newer version taking it

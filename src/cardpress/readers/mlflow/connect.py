@@ -78,16 +78,21 @@ def open_client(uri: str) -> Any:
         raise store_error(uri, error) from None
 
 
+def request_timeout() -> str:
+    """The seconds a tracking server is given to answer a request, as MLflow will read them."""
+    return os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", "?")
+
+
 def store_error(uri: str, error: Exception) -> CardpressError:
     """One line saying why the store at ``uri`` could not be read."""
     text = " ".join(str(error).split()) or type(error).__name__
     text = text.replace(uri, public_uri(uri))
     if store_kind(uri) == "mlflow-server" and ("Max retries" in text or "timed out" in text):
         reason = "timed out" if "timed out" in text.lower() else "no connection"
-        seconds = os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", "?")
         return CardpressError(
             f"{public_uri(uri)}: the tracking server does not answer ({reason}; timeout "
-            f"{seconds} s, MLFLOW_HTTP_REQUEST_TIMEOUT) — check the URL and that the server runs"
+            f"{request_timeout()} s, MLFLOW_HTTP_REQUEST_TIMEOUT) — check the URL and that the "
+            "server runs"
         )
     if "out-of-date database schema" in text or "alembic" in text.lower():
         fix = "upgrade it with `mlflow db upgrade URI` (back it up first)"

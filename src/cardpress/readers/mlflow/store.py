@@ -7,12 +7,17 @@ copied into plain dataclasses, so nothing past this module knows about MLflow's 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from cardpress.errors import CardpressError, UsageError
-from cardpress.readers.mlflow.connect import open_client, public_uri, store_error, store_kind
+from cardpress.readers.mlflow.connect import (
+    open_client,
+    public_uri,
+    request_timeout,
+    store_error,
+    store_kind,
+)
 
 
 @dataclass(frozen=True)
@@ -151,10 +156,9 @@ def _unread_run(where: str, run_id: str, error: Exception) -> str:
         )
     # A server that stopped answering is not a deleted run: say so, not "delete the version".
     if "timed out" in text.lower():
-        seconds = os.environ.get("MLFLOW_HTTP_REQUEST_TIMEOUT", "?")
         return (
             f"{where}: its run {run_id} cannot be read ({text}) — the tracking server did not "
-            f"answer in {seconds} s: check it runs, or raise MLFLOW_HTTP_REQUEST_TIMEOUT"
+            f"answer in {request_timeout()} s: check it runs, or raise MLFLOW_HTTP_REQUEST_TIMEOUT"
         )
     return (
         f"{where}: its run {run_id} cannot be read ({text}) — check that the tracking store is "

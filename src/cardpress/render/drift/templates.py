@@ -7,8 +7,8 @@ values (:func:`fill`). A build with monitoring rows so draws its drift charts wi
 Altair (~0.3 s). What is left as an argument of a template (the task's scale, a layer shown or
 not, the label angle) changes the chart's structure and is shipped for each of its values.
 
-The same builders given the real values (:class:`Given`) are Altair's plain way; the tests check
-that a filled template is exactly that spec.
+The same builders given the real rows and lists are Altair's plain way; the tests check that a
+filled template is exactly that spec.
 """
 
 from __future__ import annotations
@@ -53,23 +53,6 @@ class StandIns:
     def items(self, number: int) -> list[Any]:
         """A one-item list naming its number."""
         return [f"{LIST}{number}"]
-
-
-class Given:
-    """The real rows and lists: the chart built the plain way (the tests compare with it)."""
-
-    def __init__(self, tables: list[list[dict[str, Any]]], lists: list[list[Any]]) -> None:
-        self.tables, self.lists = tables, lists
-
-    def table(self, number: int) -> Any:
-        """The rows themselves, as Altair data."""
-        import altair as alt
-
-        return alt.Data(values=self.tables[number])  # type: ignore[no-untyped-call]
-
-    def items(self, number: int) -> list[Any]:
-        """The list itself."""
-        return self.lists[number]
 
 
 def fill(template: str, tables: list[list[dict[str, Any]]], lists: list[list[Any]]) -> Any:

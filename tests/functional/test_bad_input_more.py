@@ -4,38 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import Result
+
+from tests.functional.cli_outcomes import builds as _builds
+from tests.functional.cli_outcomes import fails as _fails
 
 EVENT = {"eventTime": "2026-01-01T00:00:00Z", "eventType": "COMPLETE", "run": {"runId": "r1"},
          "job": {"namespace": "ns", "name": "job"}, "outputs": []}  # fmt: skip
-
-
-def _fails(run_cli: Callable[..., Result], records: Path, out: Path) -> list[str]:
-    """The problems of validate, which build reports the same; nothing written, no traceback."""
-    outputs = []
-    for command in (["validate", str(records)], ["build", str(records), "-o", str(out)]):
-        result = run_cli(*command)
-        assert result.exit_code == 1, result.output
-        assert not out.exists(), "a failed build must not write anything"
-        assert "Traceback" not in result.output and "cardpress bug" not in result.output
-        outputs.append(result.output)
-    assert outputs[0] == outputs[1]
-    lines = outputs[0].strip().splitlines()
-    assert lines[-1].endswith("found; nothing was written.")
-    return [lines[0].removeprefix("Error: "), *lines[1:-1]]
-
-
-def _builds(run_cli: Callable[..., Result], records: Path, out: Path) -> str:
-    assert run_cli("validate", str(records)).exit_code == 0
-    result = run_cli("build", str(records), "-o", str(out))
-    assert result.exit_code == 0, result.output
-    assert "Traceback" not in result.output and "cardpress bug" not in result.output
-    return result.output
 
 
 def _events(records: Path, text: str) -> None:
@@ -195,3 +173,15 @@ def test_a_manifest_missing_inputs_digest(project, run_cli, tmp_path: Path) -> N
         "was edited; restore the site from its published copy (check it with `cardpress "
         "verify`), or build into a new folder\n"
     )
+
+
+def test_a_data_set_without_sha256_is_not_called_changed(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    run = records / "runs" / "churn-1.json"
+    record = json.loads(run.read_text())
+    del record["datasets"][1]["sha256"]  # the file is there: there is just nothing to compare
+    run.write_text(json.dumps(record))
+    output = _builds(run_cli, records, tmp_path / "out")
+    assert "changed since recorded" not in output
+    page = (tmp_path / "out" / "datasets" / "index.html").read_text()
+    assert "changed since recorded" not in page

@@ -59,12 +59,44 @@ def _header(path: Path, name: str, problems: list[Problem]) -> list[str] | None:
     header = first[1]
     blank = [i + 1 for i, c in enumerate(header) if not c.strip()]
     twice = sorted({c for c in header if header.count(c) > 1})
-    if blank or twice:
-        what = f"column {blank[0]} has no name" if blank else f"column {twice[0]!r} is named twice"
+    twins = case_twins(header)
+    if blank or twice or twins:
+        if blank:
+            what = f"column {blank[0]} has no name"
+        elif twice:
+            what = f"column {twice[0]!r} is named twice"
+        else:
+            what = _twins_text(twins)
         fix = "give every column of the header row its own name"
         problems.append(Problem(name, first[0], "", f"header row: {what}", fix))
         return None
     return header
+
+
+def case_twins(names: list[str]) -> tuple[str, str] | None:
+    """The first two column names that differ only in case, if any.
+
+    SQL engines (DuckDB, Spark) match column names without regard to case, so such a pair is
+    one column to them: DuckDB renames the second (``amount_1``), and which values a name gets
+    can depend on the file's column order.
+    """
+    seen: dict[str, str] = {}
+    for name in names:
+        other = seen.setdefault(name.casefold(), name)
+        if other != name:
+            return other, name
+    return None
+
+
+def _twins_text(twins: tuple[str, str] | None) -> str:
+    assert twins is not None
+    return (f"columns {twins[0]!r} and {twins[1]!r} differ only in case: the engines that read "
+            "monitoring rows (DuckDB, Spark) take them for one column")  # fmt: skip
+
+
+def twins_problem(name: str, twins: tuple[str, str]) -> Problem:
+    """The problem of a file whose columns ``twins`` differ only in case."""
+    return Problem(name, None, twins[1], _twins_text(twins), "rename one of the two columns")
 
 
 def _types(

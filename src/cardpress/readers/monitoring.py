@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from cardpress.errors import Problem
 from cardpress.model_drift import Engine
-from cardpress.readers.csv_files import csv_table
+from cardpress.readers.csv_files import case_twins, csv_table, twins_problem
 from cardpress.readers.drift.engines import query_rows, read_parquet
 from cardpress.readers.files import Allowed, contained, files_under, outside_problem
 
@@ -117,6 +117,10 @@ def read_rows(
         if table is not None:
             schemas.append((name_of(root, path), table.schema()))
             tables.append(table.mutate(**{SOURCE: ibis.literal(source_of(path))}))
+    for name, schema in schemas:
+        twins = case_twins(list(schema.names))
+        if twins is not None:
+            problems.append(twins_problem(name, twins))
     if problems or not schemas:
         return None
     if not _same_columns(schemas, timestamp, problems) or not _times_agree(

@@ -11,6 +11,7 @@ import ibis.expr.types as ir
 from cardpress.errors import Problem
 from cardpress.model_drift import DriftSettings
 from cardpress.readers.drift import cache
+from cardpress.readers.drift.engines import query_rows
 from cardpress.readers.files import Allowed
 from cardpress.readers.monitoring import data_files, name_of, open_file
 
@@ -31,9 +32,14 @@ def with_labels(
     table: ir.Table,
     settings: DriftSettings,
     problems: list[Problem],
+    warnings: list[str],
     allow: Allowed = (),
 ) -> ir.Table:
-    """Late labels from ``labels/`` joined by prediction id (a label there wins)."""
+    """Late labels from ``labels/`` joined by prediction id (a label there wins).
+
+    A prediction id with more than one late label keeps one (see :func:`_one_per_id`), so a
+    row is never counted once per label; ``warnings`` says how many ids had several.
+    """
     labels_folder = folder / "labels" if folder.is_dir() else None
     if labels_folder is None or not labels_folder.is_dir():
         return table
@@ -50,7 +56,8 @@ def with_labels(
             ))  # fmt: skip
     if not found or settings.id not in table.columns:
         return table
-    labels = found[0] if len(found) == 1 else ibis.union(*found)
+    every = found[0] if len(found) == 1 else ibis.union(*found)
+    labels = _one_per_id(every, warnings)
     joined = table.left_join(labels, table[settings.id].cast("string") == labels.late_id)
     label = settings.label
     own = joined[label].cast("string") if label in table.columns else ibis.null("string")
@@ -60,6 +67,28 @@ def with_labels(
         **{label: joined.late_label.cast("string").coalesce(own),
            stamp: joined.late_time.cast("string").coalesce(own_time)}
     ).drop("late_id", "late_label", "late_time")  # fmt: skip
+
+
+def _one_per_id(labels: ir.Table, warnings: list[str]) -> ir.Table:
+    """One late label per prediction id: the one with the latest label time.
+
+    A resent or corrected label is the usual reason for a second one. Ties, and labels
+    without a readable time, are settled by the label's text (highest first), so every engine
+    and every file order keeps the same one.
+    """
+    counted = query_rows(labels.aggregate(labels=labels.count(), ids=labels.late_id.nunique()))
+    extra = int(counted[0]["labels"]) - int(counted[0]["ids"])
+    if extra == 0:
+        return labels
+    stamp = labels.late_time.try_cast("timestamp('UTC')")
+    order = [stamp.isnull(), ibis.desc(stamp), ibis.desc(labels.late_label)]
+    ranked = labels.mutate(rank=ibis.row_number().over(group_by=labels.late_id, order_by=order))
+    warnings.append(
+        f"{extra:,} late label{'' if extra == 1 else 's'} repeat a prediction id that already "
+        "has one: each prediction keeps one label, the one with the latest label time "
+        "(then the highest label)"
+    )
+    return ranked.filter(ranked["rank"] == 0).drop("rank")
 
 
 def _has_label_columns(

@@ -60,6 +60,10 @@ def reference_rows(
             for name, entry in store["files"].items()
             if entry["span"] and entry["span"][0][:10] <= last and entry["span"][1][:10] >= first
         )
+        refused = _range_problem(settings.reference, first, last, overlapping, store)
+        if refused is not None:
+            problems.append(refused)
+            return None, "", ""
         name = f"monitoring rows from {first} to {last}"
         return chosen, name, cache.digest(settings.reference, overlapping)
     if newest is None:
@@ -96,6 +100,26 @@ def reference_rows(
     return reference, name, cache.digest(dataset.uri, cache.stamp(path))
 
 
+def _range_problem(
+    reference: str, first: str, last: str, overlapping: list[Any], store: dict[str, Any]
+) -> Problem | None:
+    """A reference range that ends before it starts, or that no file's rows reach."""
+    if first > last:
+        fix = f'write the first day first: reference = "{last}/{first}"'
+        message = f"the range {reference!r} ends before it starts"
+    elif not overlapping:
+        spans = [e["span"] for e in store["files"].values() if e["span"]]
+        held = "there are no rows"
+        if spans:
+            held = f"the rows run from {min(s[0] for s in spans)[:10]} to "
+            held += max(s[1] for s in spans)[:10]
+        message = f"no monitoring rows from {first} to {last}: {held}"
+        fix = "name days the monitoring rows cover (UTC), or a data set role of the run record"
+    else:
+        return None
+    return Problem("cardpress.toml", None, "drift.reference", message, fix)
+
+
 def feature_kinds_of(
     table: ir.Table,
     reference: ir.Table,
@@ -119,9 +143,34 @@ def feature_kinds_of(
     if any(m != settings.prediction for m in missing):
         return None
     kept = [f for f in features if f in reference.columns]
+    if not _numbers_declared(table, reference, kept, settings, first_file, problems):
+        return None
     # the predicted class is a category whatever its type, unless declared numeric
     categorical = (*settings.categorical, settings.prediction)
     return feature_kinds(table, kept, settings.numeric, categorical)
+
+
+def _numbers_declared(
+    table: ir.Table,
+    reference: ir.Table,
+    features: list[str],
+    settings: DriftSettings,
+    first_file: str,
+    problems: list[Problem],
+) -> bool:
+    """Whether every feature listed in ``[drift] numeric`` holds numbers (or booleans)."""
+    before = len(problems)
+    for name in features:
+        if name not in settings.numeric:
+            continue
+        kinds = {table.schema()[name], reference.schema()[name]}
+        text = [k for k in kinds if not (k.is_numeric() or k.is_boolean() or k.is_null())]
+        if text:
+            message = f"listed in [drift] numeric, but its values are {text[0]}, not numbers"
+            fix = ("remove it from [drift] numeric (and list it in [drift] exclude if it has too "
+                   "many values to compare), or write it as numbers")  # fmt: skip
+            problems.append(Problem(first_file, None, name, message, fix))
+    return len(problems) == before
 
 
 def reference_summaries(
@@ -151,7 +200,10 @@ def reference_summaries(
     bins = frozen_bins(reference, kinds, settings.bins)
     for frozen in bins:
         if len(frozen.categories) > MAX_CATEGORIES:
-            fix = "list it in [drift] numeric or exclude, or bucket it before monitoring"
+            text = reference.schema()[frozen.name].is_string()
+            fix = "list it in [drift] exclude, or bucket it before monitoring"
+            if not text:
+                fix = "list it in [drift] numeric or exclude, or bucket it before monitoring"
             count = len(frozen.categories)
             message = f"{count} categories in the reference (at most {MAX_CATEGORIES})"
             problems.append(Problem(first_file, None, frozen.name, message, fix))

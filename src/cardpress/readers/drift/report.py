@@ -118,8 +118,8 @@ def _model(
     if chosen and not value_problems(root, rows_of(rows.table, chosen, every), settings, problems):
         return None
     file_facts(rows.table, files, store, settings)
-    table = with_labels(con, root, folder, rows.table, settings, problems, allow)
     warnings: list[str] = []
+    table = with_labels(con, root, folder, rows.table, settings, problems, warnings, allow)
     newest = newest_run(store, settings, runs)
     found = reference_rows(con, root, table, settings, newest, problems, store, allow)
     reference, reference_name, reference_key = found

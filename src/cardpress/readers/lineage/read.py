@@ -62,7 +62,9 @@ def run_job(run: Run, where: Locate) -> Job:
     refs = []
     for dataset in run.datasets:
         uri, local = where(dataset.uri)
-        digests = [("sha256", dataset.sha256), *dataset.other_digests]
+        # a record written without hashing the file has no sha256: nothing to compare
+        recorded = [("sha256", dataset.sha256)] if dataset.sha256 else []
+        digests = [*recorded, *dataset.other_digests]
         refs.append(DataRef(
             dataset.id, uri, RUN, record, local, tuple(digests), dataset.size_bytes,
             dataset.rows, tuple((name, kind) for name, kind, _ in dataset.columns),

@@ -1,0 +1,155 @@
+"""Monitoring records a user can really write that used to give wrong pages or a wrong fix.
+
+Each case was found by probing: two columns named alike but for case swapped their values, a
+prediction id labelled twice counted its row twice, a text column listed as numeric ended in
+raw SQL, a reversed or empty reference range blamed every window. Each is now a problem that
+names the file and field, or a warning with the numbers right.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from click.testing import Result
+
+from tests.functional.cli_outcomes import builds, fails
+
+DAYS = 4
+ROWS_A_DAY = 50
+Cli = Callable[..., Result]
+
+
+def _rows(seed: int = 0) -> pd.DataFrame:
+    """DAYS days of monitoring rows of model churn version 1, with ids and no labels."""
+    rng = np.random.default_rng(seed)
+    n = DAYS * ROWS_A_DAY
+    seconds = np.repeat(np.arange(DAYS) * 86400, ROWS_A_DAY) + rng.integers(0, 86400, n)
+    return pd.DataFrame({
+        "timestamp": pd.Timestamp("2026-03-01", tz="UTC") + pd.to_timedelta(seconds, unit="s"),
+        "prediction_id": [f"p{i}" for i in range(n)], "model_version": "1",
+        "prediction": rng.integers(0, 2, n), "score": rng.uniform(0, 1, n).round(3),
+        "x": rng.normal(0, 1, n), "c": rng.choice(["a", "b"], n),
+    })  # fmt: skip
+
+
+def _monitor(records: Path, frame: pd.DataFrame, drift: str = "") -> Path:
+    folder = records / "monitoring" / "churn"
+    folder.mkdir(parents=True)
+    frame.to_parquet(folder / "rows.parquet", index=False)
+    with (records / "cardpress.toml").open("a") as config:
+        config.write(f'\n[drift]\nreference = "2026-03-01/2026-03-01"\n{drift}')
+    return folder
+
+
+def test_columns_alike_but_for_case_are_refused(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    frame = _rows()
+    frame["Amount"], frame["amount"] = frame["x"], frame["x"] + 3
+    _monitor(records, frame)
+    assert fails(run_cli, records, tmp_path / "out") == [
+        "monitoring/churn/rows.parquet: amount: columns 'Amount' and 'amount' differ only in "
+        "case: the engines that read monitoring rows (DuckDB, Spark) take them for one column "
+        "— rename one of the two columns"
+    ]
+
+
+def test_a_csv_header_with_names_alike_but_for_case(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    folder = _monitor(records, _rows())
+    frame = _rows(seed=1).assign(X=1.0)
+    frame["timestamp"] = frame["timestamp"].map(lambda t: t.isoformat())
+    frame.to_csv(folder / "more.csv", index=False)
+    problems = fails(run_cli, records, tmp_path / "out")
+    assert problems == [
+        "monitoring/churn/more.csv:1: header row: columns 'x' and 'X' differ only in case: the "
+        "engines that read monitoring rows (DuckDB, Spark) take them for one column — give "
+        "every column of the header row its own name"
+    ]
+
+
+def test_a_prediction_labelled_twice_counts_once_with_its_latest_label(
+    project, run_cli: Cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    frame = _rows()
+    folder = _monitor(records, frame)
+    first_day = frame[frame["timestamp"] < "2026-03-02"]
+    labels = pd.DataFrame({
+        "prediction_id": first_day["prediction_id"], "label": 1,
+        "label_timestamp": first_day["timestamp"] + pd.Timedelta("2D"),
+    })  # fmt: skip
+    # 20 corrections, sent later (they win), and 10 stale labels sent before the first ones
+    corrected = labels.iloc[:20].assign(label=0, label_timestamp=lambda f: f["label_timestamp"]
+                                        + pd.Timedelta("1h"))  # fmt: skip
+    stale = labels.iloc[20:30].assign(label=0, label_timestamp=lambda f: f["label_timestamp"]
+                                      - pd.Timedelta("1D"))  # fmt: skip
+    (folder / "labels").mkdir()
+    pd.concat([labels, corrected]).to_parquet(folder / "labels" / "a.parquet", index=False)
+    stale.to_parquet(folder / "labels" / "b.parquet", index=False)
+    output = builds(run_cli, records, tmp_path / "out")
+    assert "30 late labels repeat a prediction id that already has one" in output
+    page = json.loads((tmp_path / "out/models/churn/drift/index.json").read_text())
+    day = page["performance"][0]
+    assert day["window"] == "2026-03-01"
+    assert day["rows"] == day["labelled"] == len(first_day)
+    latest = np.r_[np.zeros(20), np.ones(len(first_day) - 20)]  # the corrections win
+    assert abs(day["positive_label_share"] - latest.mean()) < 1e-12
+    expected = (first_day["prediction"].to_numpy() == latest).mean()
+    assert abs(day["accuracy"] - expected) < 1e-12
+    assert day["mean_delay_hours"] == (20 * 49 + (len(first_day) - 20) * 48) / len(first_day)
+    assert any("repeat a prediction id" in w for w in page["warnings"])
+
+
+def test_a_text_column_listed_as_numeric(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _monitor(records, _rows(), 'numeric = ["c"]\n')
+    assert fails(run_cli, records, tmp_path / "out") == [
+        "monitoring/churn/rows.parquet: c: listed in [drift] numeric, but its values are "
+        "string, not numbers — remove it from [drift] numeric (and list it in [drift] exclude if "
+        "it has too many values to compare), or write it as numbers"
+    ]
+
+
+def test_too_many_categories_of_text_is_not_told_to_be_numeric(
+    project, run_cli: Cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    frame = _rows()
+    frame = pd.concat([frame] * 6, ignore_index=True).assign(
+        c=[f"id{i}" for i in range(len(frame) * 6)],
+        prediction_id=lambda f: [f"p{i}" for i in range(len(f))])  # fmt: skip
+    _monitor(records, frame)
+    config = records / "cardpress.toml"
+    config.write_text(config.read_text().replace("2026-03-01/2026-03-01", "2026-03-01/2026-03-04"))
+    problem = fails(run_cli, records, tmp_path / "out")
+    assert problem == [
+        "monitoring/churn/rows.parquet: c: 1200 categories in the reference (at most 1000) — "
+        "list it in [drift] exclude, or bucket it before monitoring"
+    ]
+
+
+def test_a_reversed_reference_range(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _monitor(records, _rows())
+    config = records / "cardpress.toml"
+    config.write_text(config.read_text().replace("2026-03-01/2026-03-01", "2026-03-02/2026-03-01"))
+    assert fails(run_cli, records, tmp_path / "out") == [
+        "cardpress.toml: drift.reference: the range '2026-03-02/2026-03-01' ends before it "
+        'starts — write the first day first: reference = "2026-03-01/2026-03-02"'
+    ]
+
+
+def test_a_reference_range_without_rows(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _monitor(records, _rows())
+    config = records / "cardpress.toml"
+    config.write_text(config.read_text().replace("2026-03-01/2026-03-01", "2025-03-01/2025-03-07"))
+    assert fails(run_cli, records, tmp_path / "out") == [
+        "cardpress.toml: drift.reference: no monitoring rows from 2025-03-01 to 2025-03-07: the "
+        "rows run from 2026-03-01 to 2026-03-04 — name days the monitoring rows cover (UTC), or "
+        "a data set role of the run record"
+    ]

@@ -153,3 +153,31 @@ def test_a_reference_range_without_rows(project, run_cli: Cli, tmp_path: Path) -
         "rows run from 2026-03-01 to 2026-03-04 — name days the monitoring rows cover (UTC), or "
         "a data set role of the run record"
     ]
+
+
+def test_a_feature_of_few_values_has_a_bin_per_value(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A 0/1 flag was one bin [0, 1] (merged quantile edges), never judged; {0, 1, 2} two bins.
+
+    With a bin per value the binned KS D is the exact two-sample one: scipy's, on the rows.
+    """
+    from scipy.stats import ks_2samp
+
+    records = project()
+    frame = _rows()
+    rng = np.random.default_rng(5)
+    later = (frame["timestamp"] >= "2026-03-03").to_numpy()
+    frame["flag"] = np.where(later, rng.random(len(frame)) < 0.9, rng.random(len(frame)) < 0.3)
+    frame["flag"] = frame["flag"].astype("int64")
+    frame["level"] = np.where(later, rng.choice([0, 1, 2], len(frame), p=[0.1, 0.1, 0.8]),
+                              rng.choice([0, 1, 2], len(frame), p=[0.5, 0.3, 0.2]))  # fmt: skip
+    _monitor(records, frame)
+    builds(run_cli, records, tmp_path / "out")
+    days = frame["timestamp"].dt.strftime("%Y-%m-%d")
+    for feature in ("flag", "level"):
+        page = tmp_path / "out/models/churn/drift" / feature / "index.json"
+        windows = json.loads(page.read_text())["windows"]
+        reference = frame.loc[days == "2026-03-01", feature]
+        assert [w["status"] for w in windows] == ["no drift"] * 2 + ["drifted"] * 2, feature
+        for window in windows:
+            rows = frame.loc[days == window["window"], feature]
+            assert abs(window["ks_d"] - ks_2samp(reference, rows).statistic) < 1e-9

@@ -7,6 +7,7 @@ reference categories, unseen, missing).
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import ibis
@@ -57,16 +58,32 @@ def frozen_bins(reference: ir.Table, kinds: list[tuple[str, Kind]], bins: int) -
             categories = sorted(str(v) for v in seen[name] or [] if v is not None)
             found.append(FeatureBins(name, kind, categories=tuple(categories)))
             continue
-        levels = [i / bins for i in range(bins + 1)]
-        query = reference.aggregate(q=_number(reference[name]).quantile(levels))
-        values = query_rows(query)[0]["q"] or []
-        edges = sorted({float(v) for v in values if v is not None})
-        if len(edges) == 1:  # a constant reference: one bin of width 1 around its value
-            edges = [edges[0] - 0.5, edges[0] + 0.5]
-        if not edges:
-            edges = [0.0, 1.0]  # no present value at all: every window value is out of range
-        found.append(FeatureBins(name, kind, edges=tuple(edges)))
+        found.append(FeatureBins(name, kind, edges=tuple(_edges(reference, name, bins))))
     return found
+
+
+def _edges(reference: ir.Table, name: str, bins: int) -> list[float]:
+    """A numeric feature's frozen edges: its quantiles, or one bin per value when few.
+
+    Quantile edges of a column with few distinct values merge, and the last bin is closed, so
+    a 0/1 flag would be one bin [0, 1] and never judged, and {0, 1, 2} two. A reference with at
+    most ``bins`` distinct values gets one bin per value instead: edges at the midpoints
+    between them, its minimum and its maximum.
+    """
+    levels = [i / bins for i in range(bins + 1)]
+    number = _number(reference[name])
+    found = query_rows(reference.aggregate(q=number.quantile(levels), n=number.nunique()))[0]
+    edges = sorted({float(v) for v in found["q"] or [] if v is not None})
+    if 2 <= int(found["n"] or 0) <= bins and len(edges) < bins + 1:
+        query = reference.aggregate(v=number.collect(distinct=True))
+        values = sorted(float(v) for v in query_rows(query)[0]["v"] or [] if v is not None)
+        middles = [(a + b) / 2 for a, b in pairwise(values)]
+        return [values[0], *middles, values[-1]]
+    if len(edges) == 1:  # a constant reference: one bin of width 1 around its value
+        return [edges[0] - 0.5, edges[0] + 0.5]
+    if not edges:
+        return [0.0, 1.0]  # no present value at all: every window value is out of range
+    return edges
 
 
 def bin_index(table: ir.Table, bins: FeatureBins) -> Any:

@@ -9,7 +9,12 @@ from pathlib import Path
 
 from click.testing import Result
 
+from tests.functional.cli_outcomes import builds
 from tests.functional.test_bad_input import _fails
+from tests.functional.test_fairness_multiclass import _multiclass_project
+from tests.functional.test_fairness_multiclass import _rows as _multiclass_rows
+from tests.functional.test_fairness_regression import _csv as _regression_csv
+from tests.functional.test_fairness_regression import _frame, _regression
 
 
 def _write_predictions(records: Path, csv: str, rows: int | None = None) -> None:
@@ -169,3 +174,47 @@ def test_a_declared_threshold_outside_zero_one(project, run_cli, tmp_path: Path)
     run_path.write_text(json.dumps(run, indent=2))
     [line] = _fails(run_cli, records, tmp_path / "out")
     assert line.startswith("runs/churn-1.json:") and "predictions.threshold" in line
+
+
+def _suppress_small(records: Path) -> None:
+    with (records / "cardpress.toml").open("a") as config:
+        config.write("\n[fairness]\nsuppress_small_groups = true\n")
+
+
+def test_a_binary_report_without_scores_builds(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """It stopped at the deployed threshold, which only a scored report has."""
+    records = project()
+    _write_predictions(records, _csv(GOOD))
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    del run["predictions"]["columns"]["y_score"]
+    run_path.write_text(json.dumps(run, indent=2))
+    out = tmp_path / "out"
+    assert builds(run_cli, records, out)
+    page = (out / "models/churn/v/1/fairness/index.html").read_text()
+    assert "Deployed threshold" not in page and "By group" in page
+
+
+def test_every_group_small_and_suppressed(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every group of a grouping suppressed leaves it no chart: the page says so, no chart."""
+    records = project()
+    _write_predictions(records, _csv(GOOD))  # two groups of two rows, below 30
+    _suppress_small(records)
+    out = tmp_path / "out"
+    assert builds(run_cli, records, out)
+    data = json.loads((out / "models/churn/v/1/fairness/index.json").read_text())
+    assert all(g["suppressed"] for g in data["groupings"][0]["groups"])
+    assert 'id="by-group-caption"' not in (out / "models/churn/v/1/fairness/index.html").read_text()
+
+
+def test_every_group_suppressed_in_a_regression_report(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _regression(records, _regression_csv(_frame(n=40)), task="regression")
+    _suppress_small(records)
+    assert builds(run_cli, records, tmp_path / "out")
+
+
+def test_every_group_suppressed_in_a_multiclass_report(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = _multiclass_project(project, _multiclass_rows(40))
+    _suppress_small(records)
+    assert builds(run_cli, records, tmp_path / "out")

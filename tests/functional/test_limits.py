@@ -9,7 +9,7 @@ import pytest
 
 from cardpress.readers.limits import MAX_CARD_BYTES, MAX_METRICS, json_too_deep
 from cardpress.readers.yaml_safe import YamlLimitError, load_yaml
-from tests.functional.test_bad_input_more import _fails
+from tests.functional.cli_outcomes import fails as _fails
 
 BOMB = "\n".join(
     ["a: &a [x, x, x, x, x, x, x, x, x, x]"]

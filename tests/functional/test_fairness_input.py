@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -218,3 +219,30 @@ def test_every_group_suppressed_in_a_multiclass_report(project, run_cli, tmp_pat
     records = _multiclass_project(project, _multiclass_rows(40))
     _suppress_small(records)
     assert builds(run_cli, records, tmp_path / "out")
+
+
+def test_groupings_whose_names_slug_alike_get_their_own_anchors(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """``group`` and ``Group`` both were ``by-group``: the second showed the first's chart."""
+    records = project()
+    rows = [(i, i % 2, (i // 2) % 2, 0.3 + 0.4 * (i % 2), "ab"[i % 2]) for i in range(8)]
+    text = _csv(rows).splitlines()
+    text = [text[0] + ",Group"] + [
+        f"{line},{'xy'[(n // 4) % 2]}" for n, line in enumerate(text[1:])
+    ]
+    _write_predictions(records, "\n".join(text) + "\n")
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"]["columns"]["sensitive"] = ["group", "Group"]
+    run_path.write_text(json.dumps(run, indent=2))
+    out = tmp_path / "out"
+    assert builds(run_cli, records, out)
+    data = json.loads((out / "models/churn/v/1/fairness/index.json").read_text())
+    assert [(g["id"], g["name"]) for g in data["groupings"]] == [
+        ("by-group", "group"), ("by-group-2", "Group")]  # fmt: skip
+    page = (out / "models/churn/v/1/fairness/index.html").read_text()
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    second = page[page.index('id="by-group-2"') :]
+    assert "values: x, y" in second[: second.index("</figure>")]

@@ -63,7 +63,7 @@ def fairness_data(
             {"id": m, "name": METRIC_NAMES[m][0], "formula": METRIC_NAMES[m][1]} for m in metrics
         ],
         "overall": _group(report.overall, metrics, suppress=False),
-        "groupings": [_grouping(g, metrics, suppress) for g in report.groupings],
+        "groupings": distinct_ids([_grouping(g, metrics, suppress) for g in report.groupings]),
         "skipped_intersections": [
             {"columns": list(columns), "why": why} for columns, why in report.skipped_intersections
         ],
@@ -174,6 +174,21 @@ def _number(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     return value
+
+
+def distinct_ids(groupings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each grouping its own anchor id: a later one that repeats an id gets "-2", "-3"….
+
+    Ids are slugs of the names, so ``sex_race`` and the intersection ``sex × race`` (or ``Sex``
+    and ``sex``) would share one; charts are looked up by id, so one grouping showed the other's.
+    """
+    seen: set[str] = set()
+    for grouping in groupings:
+        base, number = grouping["id"], 2
+        while grouping["id"] in seen:
+            grouping["id"], number = f"{base}-{number}", number + 1
+        seen.add(grouping["id"])
+    return groupings
 
 
 def _slug(name: str) -> str:

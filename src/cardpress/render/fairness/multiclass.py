@@ -27,6 +27,7 @@ from cardpress.render.fairness.data import (
     _clean,
     _impact,
     _number,
+    distinct_ids,
     grouping_head,
 )
 from cardpress.render.fairness.multiclass_scored import (
@@ -78,7 +79,9 @@ def multiclass_data(
         ],
         "averages": [{"id": key, "name": name} for key, name in AVERAGE_NAMES.items()],
         "overall": _group(report.overall, classes, metrics, suppress=False),
-        "groupings": [_grouping(g, classes, metrics, suppress) for g in report.groupings],
+        "groupings": distinct_ids(
+            [_grouping(g, classes, metrics, suppress) for g in report.groupings]
+        ),
         "skipped_intersections": [
             {"columns": list(columns), "why": why} for columns, why in report.skipped_intersections
         ],

@@ -18,7 +18,7 @@ from cardpress.compute.fairness.regression_report import (
 )
 from cardpress.model import FairnessSettings, Predictions
 from cardpress.render.charts import Chart
-from cardpress.render.fairness.data import _clean, _number, grouping_head
+from cardpress.render.fairness.data import _clean, _number, distinct_ids, grouping_head
 from cardpress.render.fairness.regression_charts import error_dots, residual_boxes
 
 T = "Student t interval of the mean"
@@ -75,7 +75,7 @@ def regression_data(
             for m in report.metrics
         ],
         "overall": _group(report.overall, suppress=False),
-        "groupings": [_grouping(g, suppress) for g in report.groupings],
+        "groupings": distinct_ids([_grouping(g, suppress) for g in report.groupings]),
         "skipped_intersections": [
             {"columns": list(columns), "why": why} for columns, why in report.skipped_intersections
         ],

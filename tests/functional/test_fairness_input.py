@@ -246,3 +246,33 @@ def test_groupings_whose_names_slug_alike_get_their_own_anchors(
     assert len(ids) == len(set(ids))
     second = page[page.index('id="by-group-2"') :]
     assert "values: x, y" in second[: second.index("</figure>")]
+
+
+def test_a_sensitive_column_listed_twice(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"]["columns"]["sensitive"] = ["group", "group"]
+    run_path.write_text(json.dumps(run, indent=2))
+    (problem,) = _fails(run_cli, records, tmp_path / "out")
+    assert problem.startswith("runs/churn-1.json:")
+    assert problem.endswith(": predictions.columns.sensitive[1]: column 'group' is listed "
+                            "twice — list each sensitive column once")  # fmt: skip
+
+
+def test_lists_in_the_cells_of_a_sensitive_column(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    path = records / "predictions" / "churn-1.jsonl"
+    lines = [{"id": i, "y": y, "yhat": p, "p": s, "group": [g]} for i, y, p, s, g in GOOD]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"].update(uri="predictions/churn-1.jsonl", sha256=digest)
+    holdout = next(d for d in run["datasets"] if d["id"] == "holdout")
+    holdout.update(uri="predictions/churn-1.jsonl", sha256=digest, rows=len(lines))
+    run_path.write_text(json.dumps(run, indent=2))
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "predictions/churn-1.jsonl: group: holds nested values (list<item: string>), not one "
+        "value a row — write one plain value (a number or a text) in each cell of the column"
+    ]

@@ -57,6 +57,13 @@ def read_predictions(
         problem = f"cannot be read as a table ({error})"
         problems.append(Problem(predictions.uri, None, "", problem, fix))
         return None
+    nested = [f.name for f in table.schema if pa.types.is_nested(f.type)]
+    if nested:  # a list or a record in a cell is no label, score or group
+        kind = table.schema.field(nested[0]).type
+        fix = "write one plain value (a number or a text) in each cell of the column"
+        problem = f"holds nested values ({kind}), not one value a row"
+        problems.append(Problem(predictions.uri, None, nested[0], problem, fix))
+        return None
     # the Arrow buffers are released column by column as pandas takes them: half the peak memory
     frame: pd.DataFrame = table.to_pandas(split_blocks=True, self_destruct=True)
     return frame

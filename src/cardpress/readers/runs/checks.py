@@ -196,6 +196,13 @@ def _column_problems(
         for label, column in columns.get("y_score_by_class", {}).items()
     ]
     available = ", ".join(sorted(present))
+    sensitive = columns.get("sensitive", [])
+    for i, column in enumerate(sensitive):
+        if column in sensitive[:i]:
+            twice: JsonPath = ("predictions", "columns", "sensitive", i)
+            problem = f"column {column!r} is listed twice"
+            problems.append(Problem(name, where(twice), field_name(twice), problem,
+                                    "list each sensitive column once"))  # fmt: skip
     for path, column in wanted:
         if column not in present:
             problem = f"column {column!r} is not in the predictions file"

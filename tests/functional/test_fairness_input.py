@@ -276,3 +276,46 @@ def test_lists_in_the_cells_of_a_sensitive_column(project, run_cli, tmp_path: Pa
         "predictions/churn-1.jsonl: group: holds nested values (list<item: string>), not one "
         "value a row — write one plain value (a number or a text) in each cell of the column"
     ]
+
+
+def test_empty_cells_of_a_sensitive_column_are_missing(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """An empty CSV cell was the text "": a group of its own, which could be the reference."""
+    records = project()
+    rows = [
+        (i, i % 2, (i // 3) % 2, 0.2 + 0.6 * (i % 2), ("", "a", "b")[i % 3]) for i in range(120)
+    ]
+    csv = _csv(rows)
+    numbered = csv.replace(",a\n", ",1\n").replace(",b\n", ",2\n")
+    for text, values in ((csv, ["a", "b"]), (numbered, ["1", "2"])):
+        _write_predictions(records, text)
+        out = tmp_path / values[0]
+        assert builds(run_cli, records, out)
+        page = json.loads((out / "models/churn/v/1/fairness/index.json").read_text())
+        grouping = page["groupings"][0]
+        assert [(g["label"], g["count"]) for g in grouping["groups"]] == [
+            ("(missing)", 40), (values[0], 40), (values[1], 40)]  # fmt: skip
+        assert grouping["reference"] == values[0]
+        assert grouping["four_fifths"]["unknown"] == 40
+
+
+def test_text_labels_beside_number_predictions_are_not_taken_for_classes(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Text "0"/"1" labels, 0/1 predictions: four values, taken for classes (scores dropped)."""
+    import pandas as pd
+
+    records = project()
+    frame = pd.DataFrame({"id": range(4), "y": ["1", "0", "1", "0"], "yhat": [1, 0, 0, 1],
+                          "p": [0.9, 0.2, 0.4, 0.6], "group": ["a", "a", "b", "b"]})  # fmt: skip
+    path = records / "predictions" / "churn-1.parquet"
+    frame.to_parquet(path, index=False)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"].update(uri="predictions/churn-1.parquet", sha256=digest)
+    holdout = next(d for d in run["datasets"] if d["id"] == "holdout")
+    holdout.update(uri="predictions/churn-1.parquet", sha256=digest, rows=4)
+    run_path.write_text(json.dumps(run, indent=2))
+    (problem,) = _fails(run_cli, records, tmp_path / "out")
+    assert problem.startswith("predictions/churn-1.parquet: y, yhat: labels and predictions "
+                              "together hold 0, 1, '0', '1'; expected two values")  # fmt: skip

@@ -64,8 +64,12 @@ def read_predictions(
         problem = f"holds nested values ({kind}), not one value a row"
         problems.append(Problem(predictions.uri, None, nested[0], problem, fix))
         return None
+    # whole-number groups with a missing value stay whole (pandas makes them floats: "1.0")
+    holed = [c for c in predictions.sensitive if _whole_with_holes(table, c)]
     # the Arrow buffers are released column by column as pandas takes them: half the peak memory
     frame: pd.DataFrame = table.to_pandas(split_blocks=True, self_destruct=True)
+    for column in holed:
+        frame[column] = frame[column].astype("Int64")
     return frame
 
 
@@ -78,9 +82,16 @@ def _read_table(path: Path, columns: list[str], labels: list[str]) -> pa.Table:
         # table (at 10M rows that was a third of the peak memory); a local file loses nothing
         return pq.read_table(path, columns=columns, read_dictionary=text or None, pre_buffer=False)
     if suffix == ".csv":
-        options = pacsv.ConvertOptions(include_columns=columns)
+        # an empty cell is a missing value, as in any other column (not the text "")
+        options = pacsv.ConvertOptions(include_columns=columns, strings_can_be_null=True)
         return pacsv.read_csv(path, convert_options=options)
     return pajson.read_json(path).select(columns)
+
+
+def _whole_with_holes(table: pa.Table, column: str) -> bool:
+    return bool(pa.types.is_integer(table.schema.field(column).type)) and bool(
+        table.column(column).null_count
+    )
 
 
 def _is_text(kind: pa.DataType) -> bool:

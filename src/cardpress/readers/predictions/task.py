@@ -107,10 +107,23 @@ def _more_than_two(values: np.ndarray) -> bool:
 
 
 def _distinct(columns: list[pd.Series]) -> int:
+    """Distinct values of both columns as the reports compare them: as text (1, 1.0, "1": one).
+
+    Compared as Python values, text "0"/"1" labels beside 0/1 predictions were four values, so
+    a binary model was taken for a multiclass one and its scores silently left out.
+    """
     values: set[Any] = set()
     for series in columns:
-        values |= set(series.dropna().unique().tolist())
+        values |= {_as_text(v) for v in series.dropna().unique().tolist()}
     return len(values)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):  # True and 1 are one value, as Python (and the checks) have it
+        return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _number_problems(series: pd.Series, role: str) -> list[str]:

@@ -181,3 +181,21 @@ def test_a_feature_of_few_values_has_a_bin_per_value(project, run_cli: Cli, tmp_
         for window in windows:
             rows = frame.loc[days == window["window"], feature]
             assert abs(window["ks_d"] - ks_2samp(reference, rows).statistic) < 1e-9
+
+
+def test_a_feature_that_loses_every_value_is_said_so(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """It showed "no drift" (from its last judged window) first in "most alarming first"."""
+    records = project()
+    frame = _rows()
+    frame["gone"] = np.where(frame["timestamp"] >= "2026-03-03", np.nan, frame["x"] * 2)
+    _monitor(records, frame)
+    builds(run_cli, records, tmp_path / "out")
+    page = json.loads((tmp_path / "out/models/churn/drift/index.json").read_text())
+    first = page["features"][0]
+    assert first["name"] == "gone"
+    assert first["now"] == "every value is missing in this window"
+    assert first["latest"]["status"] == "no drift"  # 2026-03-02, the last window it was judged
+    assert page["headline"]["verdict"].endswith("; every value missing: gone")
+    assert [f["now"] for f in page["features"][1:]] == [None] * (len(page["features"]) - 1)
+    html = (tmp_path / "out/models/churn/drift/index.html").read_text()
+    assert "<strong>not judged in the latest window</strong>: every value is missing" in html

@@ -28,6 +28,7 @@ from typing import Any
 from cardpress.compute.drift.calibration import NUMERIC, Calibrator, draws_for
 from cardpress.compute.drift.stats import NONE_KNOWN, KsPValues, Stats, feature_stats
 from cardpress.compute.drift.verdict import (
+    ALL_MISSING,
     DRIFTED,
     Judge,
     Judged,
@@ -82,6 +83,7 @@ class WindowVerdict:
     key: str
     judged: int
     drifted: tuple[str, ...]  # most alarming first
+    missing: tuple[str, ...] = ()  # features with no value at all in this window, by name
 
     @property
     def share(self) -> float | None:
@@ -91,12 +93,14 @@ class WindowVerdict:
     @property
     def text(self) -> str:
         """The verdict in words ("drift in 2 of 14 features: workclass, age"), or why none."""
+        # a feature that lost every value was not judged, and must not hide behind "no drift"
+        gone = f"; every value missing: {', '.join(self.missing)}" if self.missing else ""
         if not self.judged:
-            return "not judged: no feature could be compared"
+            return f"not judged: no feature could be compared{gone}"
         of = f"{self.judged} feature{'' if self.judged == 1 else 's'}"
         if not self.drifted:
-            return f"no drift in {of}"
-        return f"drift in {len(self.drifted)} of {of}: {', '.join(self.drifted)}"
+            return f"no drift in {of}{gone}"
+        return f"drift in {len(self.drifted)} of {of}: {', '.join(self.drifted)}{gone}"
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,9 @@ def _window_verdicts(
         ]  # fmt: skip
         found.sort(key=lambda a: (-a.ratio, a.feature))
         alerts += found
-        verdicts.append(WindowVerdict(window.key, judged[index], tuple(a.feature for a in found)))
+        missing = tuple(sorted(f.name for f in features if f.verdicts[index].note == ALL_MISSING))
+        drifted = tuple(a.feature for a in found)
+        verdicts.append(WindowVerdict(window.key, judged[index], drifted, missing))
     return tuple(verdicts), tuple(alerts)
 
 

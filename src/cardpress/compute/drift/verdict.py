@@ -27,6 +27,7 @@ from cardpress.model_drift import DriftSettings, FeatureBins, FeatureCounts
 
 MIN_REFERENCE = 30  # present values the reference needs before a feature is judged
 DRIFTED, STABLE, NOT_JUDGED = "drifted", "no drift", "not judged"
+NO_ROWS, ALL_MISSING = "no rows in this window", "every value is missing in this window"
 KEY_FORMAT = 1  # bump when what a key stands for changes meaning
 
 
@@ -110,9 +111,9 @@ class Judge:
     ) -> tuple[Verdict, dict[str, float]]:
         """The verdict and thresholds of one window's ``stats``, tested at ``level``."""
         if stats is None:
-            return Verdict(NOT_JUDGED, note="no rows in this window"), {}
+            return Verdict(NOT_JUDGED, note=NO_ROWS), {}
         if not present(stats):
-            return Verdict(NOT_JUDGED, note="every value is missing in this window"), {}
+            return Verdict(NOT_JUDGED, note=ALL_MISSING), {}
         if problem:
             return Verdict(NOT_JUDGED, note=problem), {}
         thresholds = self._thresholds(stats, level)

@@ -25,7 +25,7 @@ from cardpress.compute.drift.performance import (
 )
 from cardpress.compute.drift.report import DriftReport, FeatureReport, finite
 from cardpress.compute.drift.stats import Stats
-from cardpress.compute.drift.verdict import Verdict
+from cardpress.compute.drift.verdict import ALL_MISSING, NO_ROWS, NOT_JUDGED, Verdict
 from cardpress.model_drift import FeatureBins, FeatureCounts
 
 STATISTICS = ("psi", "js", "hellinger", "wasserstein", "ks_d", "ks_p", "chi2", "chi2_p")
@@ -102,14 +102,15 @@ def feature_data(
 def _by_severity(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Most alarming first.
 
-    Drifted in the latest window, then by its distance ÷ threshold, then by how many windows
-    drifted; features never judged last, by name.
+    Drifted in the latest window, then every value missing in the latest window with rows,
+    then by its distance ÷ threshold, then by how many windows drifted; features never judged
+    last, by name.
     """
 
-    def key(row: dict[str, Any]) -> tuple[int, float, int, str]:
+    def key(row: dict[str, Any]) -> tuple[int, int, float, int, str]:
         latest = row["latest"] or {}
-        return (-int(bool(latest.get("drifted"))), -(latest.get("ratio") or -1.0),
-                -row["windows_drifted"], row["name"])  # fmt: skip
+        return (-int(bool(latest.get("drifted"))), -int(row["now"] == ALL_MISSING),
+                -(latest.get("ratio") or -1.0), -row["windows_drifted"], row["name"])  # fmt: skip
 
     return sorted(rows, key=key)
 
@@ -160,6 +161,9 @@ def _feature_row(feature: FeatureReport, folder: str, is_prediction: bool) -> di
     verdicts = [_verdict(v) for v in feature.verdicts]
     judged = [v for v in verdicts if v["status"] != "not judged"]
     latest = judged[-1] if judged else None
+    # why the latest window with rows did not judge the feature (its values all missing…)
+    with_rows = [v for v in verdicts if v["note"] != NO_ROWS]
+    now = with_rows[-1]["note"] if with_rows and with_rows[-1]["status"] == NOT_JUDGED else None
     return {
         "name": feature.name,
         "kind": feature.kind,
@@ -175,6 +179,7 @@ def _feature_row(feature: FeatureReport, folder: str, is_prediction: bool) -> di
         "windows_drifted": sum(feature.drifted),
         "windows_judged": len(judged),
         "latest": latest,
+        "now": now if latest is not None else None,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -185,3 +186,30 @@ def test_a_data_set_without_sha256_is_not_called_changed(project, run_cli, tmp_p
     assert "changed since recorded" not in output
     page = (tmp_path / "out" / "datasets" / "index.html").read_text()
     assert "changed since recorded" not in page
+
+
+def test_files_saved_with_a_byte_order_mark(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Notepad and Excel's "CSV UTF-8" start a file with a BOM: card.md's front matter was body
+    text (owners, licence "not documented"), a CSV's first column was "\\ufeffid"."""
+    records = project()
+    bom = b"\xef\xbb\xbf"
+    for name in ("models/churn/card.md", "runs/churn-10.json", "cardpress.toml",
+                 "predictions/churn-1.csv"):  # fmt: skip
+        path = records / name
+        path.write_bytes(bom + path.read_bytes())
+    run_path = records / "runs" / "churn-1.json"  # its predictions' recorded hash, kept true
+    run = json.loads(run_path.read_text())
+    digest = hashlib.sha256((records / "predictions" / "churn-1.csv").read_bytes()).hexdigest()
+    run["predictions"]["sha256"] = digest
+    next(d for d in run["datasets"] if d["id"] == "holdout")["sha256"] = digest
+    run_path.write_text(json.dumps(run))
+    _monitoring(records, _rows(["2026-03-01T00:00:00Z"] * 4))
+    monitoring = records / "monitoring" / "churn"
+    rows = pd.read_parquet(monitoring / "rows.parquet")
+    rows.assign(timestamp="2026-03-02T00:00:00Z").to_csv(monitoring / "more.csv", index=False)
+    (monitoring / "more.csv").write_bytes(bom + (monitoring / "more.csv").read_bytes())
+    _builds(run_cli, records, tmp_path / "out")
+    card = json.loads((tmp_path / "out/models/churn/v/10/index.json").read_text())
+    assert card["title"] == "Churn model" and "\ufeff" not in json.dumps(card)
+    fairness = json.loads((tmp_path / "out/models/churn/v/1/fairness/index.json").read_text())
+    assert [g["label"] for g in fairness["groupings"][0]["groups"]] == ["a", "b"]

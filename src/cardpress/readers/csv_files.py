@@ -181,7 +181,7 @@ def _value_problem(
 
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     """Each non-blank row with the line it starts on."""
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         start = 1
         for row in reader:

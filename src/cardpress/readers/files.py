@@ -146,7 +146,7 @@ def read_text(root: Path, path: Path, problems: list[Problem], allow: Allowed = 
         problems.append(outside_problem(root, path))
         return None
     try:
-        return real.read_text(encoding="utf-8")
+        return real.read_text(encoding="utf-8-sig")  # a leading BOM (Notepad, Excel) is no text
     except UnicodeDecodeError as error:
         fix = "save the file as UTF-8"
         problems.append(Problem(shown(root, path), None, "", f"is not UTF-8 ({error.reason})", fix))

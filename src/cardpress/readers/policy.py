@@ -67,7 +67,7 @@ def read_policy(path: Path, name: str | None = None) -> Policy:
     """
     name = name or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         fix = "give the path of a policy TOML file (see `cardpress schema policy`)"
         raise PolicyError([Problem(name, None, "", f"cannot be read ({error})", fix)]) from None

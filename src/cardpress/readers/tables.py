@@ -33,7 +33,7 @@ def column_names(path: Path) -> list[str]:
 
 
 def _csv_header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8") as handle:
+    with path.open(newline="", encoding="utf-8-sig") as handle:  # a BOM is not the first name
         header = next(csv.reader(handle), None)
     if not header:
         raise TableError("is empty: a CSV file needs a header row")
@@ -41,7 +41,7 @@ def _csv_header(path: Path) -> list[str]:
 
 
 def _jsonl_keys(path: Path) -> list[str]:
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig") as handle:
         for line in handle:
             if line.strip():
                 first = json.loads(line)

@@ -168,7 +168,7 @@ def _config(records: Path) -> dict[str, Any] | None:
     if not path.exists():
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError):
         return None
 

@@ -103,7 +103,7 @@ def _events(path: Path, name: str, warnings: list[str]) -> Iterator[tuple[int, d
             warnings.append(f"{name}: larger than {MAX_LINEAGE_BYTES >> 20} MiB; its events "
                             "are skipped (split it into smaller files)")  # fmt: skip
             return
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         warnings.append(f"{name}: cannot be read ({error}); its events are skipped")
         return

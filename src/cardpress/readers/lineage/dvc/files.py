@@ -137,7 +137,7 @@ def _remotes(root: Path, folder: Path, allow: Allowed, warnings: list[str]) -> d
         return {}
     parser = configparser.ConfigParser(strict=False, interpolation=None)
     try:
-        parser.read_string(real.read_text(encoding="utf-8"))
+        parser.read_string(real.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, configparser.Error) as error:
         warnings.append(f"{shown(root, config)}: cannot be read ({error}); remotes not shown")
         return {}

@@ -51,7 +51,7 @@ def load(root: Path, path: Path, limit: int, warnings: list[str]) -> tuple[Any, 
         if path.stat().st_size > limit:
             warnings.append(f"{shown(root, path)}: larger than {limit >> 20} MiB; skipped")
             return None, None
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
         return (tomllib.loads(text), None) if toml else load_yaml(text)
     except YamlLimitError as error:
         warnings.append(f"{shown(root, path)}:{error.line}: {error}; skipped")

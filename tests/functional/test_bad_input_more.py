@@ -213,3 +213,28 @@ def test_files_saved_with_a_byte_order_mark(project, run_cli, tmp_path: Path) ->
     assert card["title"] == "Churn model" and "\ufeff" not in json.dumps(card)
     fairness = json.loads((tmp_path / "out/models/churn/v/1/fairness/index.json").read_text())
     assert [g["label"] for g in fairness["groupings"][0]["groups"]] == ["a", "b"]
+
+
+def test_a_metric_too_large_for_a_float_and_a_reversed_interval(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """1e400 was read as infinity (shown ∞, compared by `check`); ci 0.9–0.1 was shown as such."""
+    records = project()
+    run_path = records / "runs" / "churn-10.json"
+    run = json.loads(run_path.read_text())
+    run["metrics"] = [{"key": "accuracy", "value": 0.5, "dataset": "holdout",
+                       "ci": {"lower": 0.9, "upper": 0.1}}]  # fmt: skip
+    run_path.write_text(json.dumps(run, indent=2))
+    (problem,) = _fails(run_cli, records, tmp_path / "out")
+    assert problem.startswith("runs/churn-10.json:")
+    assert problem.endswith(
+        ": metrics[0].ci: the interval's lower bound 0.9 is above its upper 0.1 — write the "
+        "lower bound in ci.lower and the upper in ci.upper"
+    )
+    text = run_path.read_text().replace('"value": 0.5', '"value": 1e400')
+    run_path.write_text(text)
+    line = text[: text.index("1e400")].count("\n") + 1
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        f"runs/churn-10.json:{line}: 1e400 is too large for a number (a 64-bit float: it would "
+        "be infinite) — write a finite number"
+    ]

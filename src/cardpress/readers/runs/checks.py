@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -51,6 +52,12 @@ def semantic_problems(
             problems.append(
                 _unknown_dataset(name, where(path), path, metric["dataset"], dataset_ids)
             )
+        ci = metric.get("ci")
+        if isinstance(ci, dict) and ci.get("lower", 0) > ci.get("upper", math.inf):
+            at: JsonPath = ("metrics", index, "ci")
+            problem = f"the interval's lower bound {ci['lower']} is above its upper {ci['upper']}"
+            fix = "write the lower bound in ci.lower and the upper in ci.upper"
+            problems.append(Problem(name, where(at), field_name(at), problem, fix))
     problems += _curve_problems(run, name, where, dataset_ids)
     if "predictions" in run and not any(p.field == "predictions.uri" for p in problems):
         found = _prediction_problems(root, run["predictions"], name, where, dataset_ids, columns)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -111,12 +112,14 @@ def parse_object(
         problems.append(Problem(name, deep, "", problem, f"{fix} (docs/records.md, Limits)"))
         return None
     try:
-        document = json.loads(text, parse_constant=_refuse_constant)
+        document = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except _NonFinite as error:
-        line = _line_of_word(text, str(error))
-        problems.append(
-            Problem(name, line, "", f"{error} is not a number JSON allows", "write a finite number")
-        )
+        word = str(error)
+        line = _line_of_word(text, word)
+        what = "is not a number JSON allows"
+        if word not in ("NaN", "Infinity", "-Infinity"):
+            what = "is too large for a number (a 64-bit float: it would be infinite)"
+        problems.append(Problem(name, line, "", f"{word} {what}", "write a finite number"))
         return None
     except json.JSONDecodeError as error:
         fix = "fix the JSON syntax (a missing comma, quote or bracket is usual)"
@@ -158,6 +161,14 @@ def _no_lines(json_path: JsonPath) -> int | None:
 
 def _refuse_constant(word: str) -> Any:
     raise _NonFinite(word)
+
+
+def _finite_float(word: str) -> float:
+    """A JSON number as a float; one past float's range (1e400) is refused, not infinity."""
+    value = float(word)
+    if math.isinf(value):
+        raise _NonFinite(word)
+    return value
 
 
 def _line_of_word(text: str, word: str) -> int:

@@ -318,3 +318,28 @@ def test_the_checks_do_not_depend_on_calibration() -> None:
     with_calibration = site_checks(EXAMPLE, loaded, site, full)
     assert with_calibration == site_checks(EXAMPLE, loaded, site, {})  # computed without it
     assert sum(len(results) for results in with_calibration.values()) > 10
+
+
+def test_a_metric_recorded_twice_is_judged_at_its_highest_step(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The gate took the last one listed, silently: swapping two entries flipped the verdict."""
+    records = project()
+    run_path = records / "runs" / "churn-10.json"
+    run = json.loads(run_path.read_text())
+    final = {"key": "accuracy", "value": 0.95, "dataset": "holdout", "step": 10}
+    early = {"key": "accuracy", "value": 0.5, "dataset": "holdout", "step": 1}
+    policy = _policy(tmp_path, '\n[[rule]]\nkind = "performance"\nmetric = "accuracy"\n'
+                               'dataset = "holdout"\nmin = 0.9\n')  # fmt: skip
+    for order in ([final, early], [early, final]):
+        run["metrics"] = order
+        run_path.write_text(json.dumps(run, indent=2))
+        result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@10")
+        assert _lines(result)[1] == (
+            "  PASS  performance: accuracy on holdout: accuracy = 0.95 on holdout (step 10, the "
+            f"highest of 2 recorded values) (limit: ≥ 0.9) [{policy}:3]"
+        )
+    del final["step"], early["step"]  # no steps: the last one listed, and said so
+    run_path.write_text(json.dumps(run, indent=2))
+    result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@10")
+    assert "accuracy = 0.95 on holdout (the last listed of 2 recorded values)" in _lines(result)[1]

@@ -24,7 +24,7 @@ from cardpress.compute.fairness.regression_report import (
 from cardpress.compute.fairness.report import Grouping
 from cardpress.compute.review import review_state
 from cardpress.compute.site import ModelEntry, VersionEntry
-from cardpress.model import Rule, SignOff
+from cardpress.model import Metric, Rule, SignOff
 
 APPROVING = ("approved", "approved-with-conditions")
 
@@ -193,8 +193,18 @@ def _performance(rule: Rule, evidence: Evidence) -> list[Outcome]:
     found = [m for m in metrics if m.key == key and m.dataset == dataset and not m.slice]
     if not found:
         return [(rule.name, True, f"{key} on {dataset} is not recorded", _limit(rule))]
-    value = found[-1].value  # the last one recorded (a metric logged at several steps)
-    return [(rule.name, _breaks(rule, value), f"{key} = {value:.6g} on {dataset}", _limit(rule))]
+    final = _final(found)
+    detail = f"{key} = {final.value:.6g} on {dataset}"
+    if len(found) > 1:  # say which: the gate must not pick one of several values silently
+        which = f"step {final.step}, the highest" if final.step is not None else "the last listed"
+        detail += f" ({which} of {len(found)} recorded values)"
+    return [(rule.name, _breaks(rule, final.value), detail, _limit(rule))]
+
+
+def _final(found: list[Metric]) -> Metric:
+    """The value a metric recorded several times ends at: the highest step, else the last one."""
+    stepped = [(m.step, index) for index, m in enumerate(found) if m.step is not None]
+    return found[max(stepped)[1]] if stepped else found[-1]
 
 
 def _hashes(rule: Rule, evidence: Evidence) -> list[Outcome]:

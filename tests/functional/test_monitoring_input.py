@@ -199,3 +199,22 @@ def test_a_feature_that_loses_every_value_is_said_so(project, run_cli: Cli, tmp_
     assert [f["now"] for f in page["features"][1:]] == [None] * (len(page["features"]) - 1)
     html = (tmp_path / "out/models/churn/drift/index.html").read_text()
     assert "<strong>not judged in the latest window</strong>: every value is missing" in html
+
+
+def test_files_that_are_not_read_are_named(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A .csv.gz beside the Parquet files was left out without a word (a quarter of the rows)."""
+    import gzip
+
+    records = project()
+    folder = _monitor(records, _rows())
+    more = _rows(seed=2).assign(timestamp=lambda f: f["timestamp"].map(lambda t: t.isoformat()))
+    (folder / "more.csv.gz").write_bytes(gzip.compress(more.to_csv(index=False).encode()))
+    (folder / ".DS_Store").write_bytes(b"\0")  # hidden: not the user's rows
+    output = builds(run_cli, records, tmp_path / "out")
+    assert (
+        "churn drift: 1 file in monitoring/churn not read: monitoring/churn/more.csv.gz — "
+        "monitoring rows are read from .parquet, .csv, .jsonl and .json files (decompress a "
+        ".csv.gz, or write Parquet)"
+    ) in output
+    page = json.loads((tmp_path / "out/models/churn/drift/index.json").read_text())
+    assert any("more.csv.gz" in w for w in page["warnings"])

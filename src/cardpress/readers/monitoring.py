@@ -8,6 +8,7 @@ timestamps are read as UTC (stated on the page); every window boundary is in UTC
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,27 @@ def data_files(
         problems.append(outside_problem(root, folder))
         return []
     return [folder]
+
+
+def unread_files(root: Path, folder: Path) -> list[str]:
+    """A warning naming the files of a monitoring folder that are not read (a ``.csv.gz``…).
+
+    Hidden files and folders are left out (``.DS_Store``, a cache); links are not followed.
+    """
+    if not folder.is_dir():
+        return []
+    found = []
+    for top, folders, files in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        found += [Path(top, f) for f in files if not f.startswith(".")
+                  and Path(f).suffix not in SUFFIXES]  # fmt: skip
+    if not found:
+        return []
+    names = [name_of(root, p) for p in sorted(found)]
+    shown = ", ".join(names[:5]) + (f", … {len(names) - 5:,} more" if len(names) > 5 else "")
+    return [f"{len(names):,} file{'' if len(names) == 1 else 's'} in {name_of(root, folder)} "
+            f"not read: {shown} — monitoring rows are read from .parquet, .csv, .jsonl and "
+            ".json files (decompress a .csv.gz, or write Parquet)"]  # fmt: skip
 
 
 def _is_data(folder: Path, path: Path) -> bool:

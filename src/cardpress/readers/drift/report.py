@@ -56,6 +56,7 @@ from cardpress.readers.monitoring import (
     read_rows,
     rows_of,
     source_of,
+    unread_files,
 )
 from cardpress.readers.monitoring_values import value_problems
 from cardpress.readers.page_cache import package_digest
@@ -118,7 +119,7 @@ def _model(
     if chosen and not value_problems(root, rows_of(rows.table, chosen, every), settings, problems):
         return None
     file_facts(rows.table, files, store, settings)
-    warnings: list[str] = []
+    warnings = unread_files(root, folder)
     table = with_labels(con, root, folder, rows.table, settings, problems, warnings, allow)
     newest = newest_run(store, settings, runs)
     found = reference_rows(con, root, table, settings, newest, problems, store, allow)

@@ -21,7 +21,7 @@ from cardpress.model_drift import (
     Performance,
 )
 from cardpress.readers.drift.bins import bin_index, bin_value
-from cardpress.readers.drift.engines import query_rows
+from cardpress.readers.drift.engines import float_sum, query_rows
 from cardpress.readers.drift.windows import WINDOW, day_number
 from cardpress.readers.monitoring import SOURCE, TIME
 
@@ -92,7 +92,9 @@ def _long_counts(shared: ir.Table, keys: list[str], bins: list[FeatureBins]) -> 
         for i, f in enumerate(bins)
     ]  # fmt: skip
     long = parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
-    query = long.group_by([*keys, FEATURE, BIN]).aggregate(n=long.count(), s=long[VALUE].sum())
+    query = long.group_by([*keys, FEATURE, BIN]).aggregate(
+        n=long.count(), s=float_sum(long, long[VALUE])
+    )
     rows: list[Any] = query_rows(query)
     return rows
 
@@ -239,7 +241,7 @@ def delay_sums(table: ir.Table, label_time: str | None, labelled: Any) -> dict[s
     if delays is None:
         return {}
     seconds, bucket = delays
-    sums = {"delay_sum": seconds.sum()}
+    sums = {"delay_sum": float_sum(table, seconds)}
     return sums | {f"d{i}": (bucket == i).sum() for i in range(len(DELAY_BUCKETS) + 1)}
 
 

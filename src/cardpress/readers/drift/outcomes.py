@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 
 from cardpress.model_drift import DELAY_BUCKETS, Performance
 from cardpress.readers.drift.engine import UNIT, Outcome, delay_sums, outcome_text, unit
-from cardpress.readers.drift.engines import query_rows
+from cardpress.readers.drift.engines import float_sum, query_rows
 
 MISSING_PREDICTION = "(missing)"
 
@@ -33,8 +33,9 @@ def outcomes_by_window(table: ir.Table, outcome: Outcome) -> dict[Any, Performan
         error = ibis.ifelse(labelled, predicted - label, ibis.null("float64"))
         square = error * error
         present = table[outcome.label].notnull()
-        sums = {"abs_sum": error.abs().sum(), "error_sum": error.sum(),
-                "square_sum": square.sum(), "fourth_sum": (square * square).sum(),
+        sums = {"abs_sum": float_sum(table, error.abs()), "error_sum": float_sum(table, error),
+                "square_sum": float_sum(table, square),
+                "fourth_sum": float_sum(table, square * square),
                 "unreadable": (present & ~labelled).cast("int64").sum()}  # fmt: skip
     else:
         labelled = table[outcome.label].cast("string").notnull()

@@ -218,3 +218,18 @@ def test_files_that_are_not_read_are_named(project, run_cli: Cli, tmp_path: Path
     ) in output
     page = json.loads((tmp_path / "out/models/churn/drift/index.json").read_text())
     assert any("more.csv.gz" in w for w in page["warnings"])
+
+
+def test_naive_and_zoned_parquet_files_name_each_other(
+    project, run_cli: Cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The refusal named the naive file as the one with a time zone too."""
+    records = project()
+    folder = _monitor(records, _rows())
+    naive = _rows(seed=3).assign(timestamp=lambda f: f["timestamp"].dt.tz_localize(None))
+    naive.to_parquet(folder / "a-naive.parquet", index=False)
+    assert fails(run_cli, records, tmp_path / "out") == [
+        "monitoring/churn/a-naive.parquet: timestamps without a time zone here, with one in "
+        "other files (monitoring/churn/rows.parquet) — write every timestamp with its offset "
+        "(e.g. 2026-03-01T10:00:00Z)"
+    ]

@@ -135,3 +135,44 @@ def test_regression_and_multiclass_outcomes_are_the_same_on_spark(
     found = [w.performance for w in duckdb.windows if w.performance and w.performance.labelled]
     assert found and all(p.task == task for p in found)
     assert all((p.square_sum > 0) if task == "regression" else p.confusion for p in found)
+
+
+def test_repeated_late_labels_keep_the_same_one_on_both_engines(tmp_path: Path) -> None:
+    root = tmp_path / "records"
+    shutil.copytree(PROJECTS / "minimal", root)
+    _monitoring(root)
+    labels_file = root / "monitoring" / "churn" / "labels" / "labels.csv"
+    labels = pd.read_csv(labels_file)
+    again = labels.iloc[:25].assign(label=lambda f: 1 - f["label"])  # later: these win
+    again["label_timestamp"] = (pd.to_datetime(again["label_timestamp"]) + pd.Timedelta("1h")
+                                ).dt.strftime("%Y-%m-%dT%H:%M:%SZ")  # fmt: skip
+    pd.concat([labels, again]).to_csv(labels_file, index=False)
+    duckdb = _summaries(root, "duckdb", "daily")
+    spark = _summaries(root, "spark", "daily")
+    assert dataclasses.replace(spark, engine="duckdb") == duckdb
+    assert any("25 late labels repeat a prediction id" in w for w in duckdb.warnings)
+    labelled = sum(w.performance.labelled for w in duckdb.windows if w.performance)
+    assert labelled == len(labels)  # each labelled row once
+
+
+def test_parquet_timestamps_in_nanoseconds_are_refused_before_spark_fails(tmp_path: Path) -> None:
+    """Spark's Parquet reader stops at them ("Illegal Parquet type"): a cardpress bug, it said."""
+    import pyarrow as pa
+
+    from cardpress.errors import RecordsError
+
+    root = tmp_path / "records"
+    shutil.copytree(PROJECTS / "minimal", root)
+    _monitoring(root)
+    day = root / "monitoring" / "churn" / "day-1.parquet"
+    table = pq.read_table(day)
+    at = table.schema.get_field_index("timestamp")
+    nanos = table.column(at).cast(pa.timestamp("ns", tz="UTC"))
+    pq.write_table(table.set_column(at, "timestamp", nanos), day)
+    with pytest.raises(RecordsError) as raised:
+        _summaries(root, "spark", "daily")
+    assert str(raised.value.problems[0]) == (
+        "monitoring/churn/day-1.parquet: timestamp: timestamps in nanoseconds, which Spark "
+        "cannot read from Parquet — write them in microseconds (pandas: to_parquet(path, "
+        'coerce_timestamps="us", allow_truncated_timestamps=True)), or use the duckdb engine'
+    )

@@ -131,6 +131,8 @@ def read_rows(
         schema = _parquet_schema(root, path, problems)
         if schema is not None:
             schemas.append((name_of(root, path), schema))
+            if engine == "spark":
+                problems += _nanoseconds(name_of(root, path), schema)
     others = sorted((p for p in paths if p.suffix != ".parquet"), key=lambda p: p.suffix == ".csv")
     for path in others:
         known = {**(config_types or {}), **_first_types(schemas)}
@@ -171,6 +173,17 @@ def _first_types(schemas: list[tuple[str, ibis.Schema]]) -> dict[str, dt.DataTyp
     for _, schema in reversed(schemas):
         types.update(schema.items())
     return types
+
+
+def _nanoseconds(name: str, schema: ibis.Schema) -> list[Problem]:
+    """Spark cannot read Parquet timestamps in nanoseconds (pandas writes them by default)."""
+    found = [c for c, kind in schema.items() if kind.is_timestamp() and (kind.scale or 0) > 6]
+    if not found:
+        return []
+    fix = ("write them in microseconds (pandas: to_parquet(path, coerce_timestamps=\"us\", "
+           "allow_truncated_timestamps=True)), or use the duckdb engine")  # fmt: skip
+    problem = "timestamps in nanoseconds, which Spark cannot read from Parquet"
+    return [Problem(name, None, found[0], problem, fix)]
 
 
 def _parquet_schema(root: Path, path: Path, problems: list[Problem]) -> ibis.Schema | None:
@@ -228,7 +241,8 @@ def _times_agree(
             zones[name] = "with a time zone" if kind.timezone else "without a time zone"
     if len(set(zones.values())) > 1:
         naive = sorted(n for n, z in zones.items() if z == "without a time zone")
-        message = f"timestamps without a time zone here, with one in other files ({naive[0]})"
+        zoned = sorted(n for n, z in zones.items() if z == "with a time zone")
+        message = f"timestamps without a time zone here, with one in other files ({zoned[0]})"
         fix = "write every timestamp with its offset (e.g. 2026-03-01T10:00:00Z)"
         problems.append(Problem(naive[0], None, "", message, fix))
     return not problems

@@ -319,3 +319,56 @@ def test_text_labels_beside_number_predictions_are_not_taken_for_classes(
     (problem,) = _fails(run_cli, records, tmp_path / "out")
     assert problem.startswith("predictions/churn-1.parquet: y, yhat: labels and predictions "
                               "together hold 0, 1, '0', '1'; expected two values")  # fmt: skip
+
+
+def _weigh(records: Path, weights: list[float]) -> None:
+    """Add a weight column ``w`` to churn-1's predictions (CSV) and name it in the run."""
+    path = records / "predictions" / "churn-1.csv"
+    lines = path.read_text().splitlines()
+    text = [lines[0] + ",w"] + [f"{line},{w}" for line, w in zip(lines[1:], weights, strict=True)]
+    path.write_text("\n".join(text) + "\n")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"]["sha256"] = digest
+    run["predictions"]["columns"]["weight"] = "w"
+    next(d for d in run["datasets"] if d["id"] == "holdout")["sha256"] = digest
+    run_path.write_text(json.dumps(run, indent=2))
+
+
+def test_weighted_regression_groups_are_small_by_effective_rows(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Judged by rows, a group of 100 rows with one weighing all was not small; one whose rows
+    all weigh 0 published quantiles outside their own intervals."""
+    import pandas as pd
+
+    records = project()
+    frame = pd.DataFrame({"id": range(300), "y": [float(i % 17) for i in range(300)],
+                          "yhat": [float(i % 13) for i in range(300)],
+                          "group": ["a"] * 100 + ["b"] * 100 + ["c"] * 100})  # fmt: skip
+    _regression(records, _regression_csv(frame), task="regression")
+    _weigh(records, [1.0] * 100 + [1000.0] + [1e-9] * 99 + [0.0] * 100)
+    out = tmp_path / "out"
+    assert builds(run_cli, records, out)
+    page = json.loads((out / "models/churn/v/1/fairness/index.json").read_text())
+    groups = {g["label"]: g for g in page["groupings"][0]["groups"]}
+    assert [(k, groups[k]["small"]) for k in "abc"] == [("a", False), ("b", True), ("c", True)]
+    assert abs(groups["b"]["effective_n"] - 1.0) < 1e-6
+    weightless = groups["c"]["metrics"]
+    assert all(m["value"] is None and m["undefined"] == "every row of this group has weight 0"
+               for m in weightless.values())  # fmt: skip
+
+
+def test_weighted_multiclass_groups_are_small_by_effective_rows(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    rows = [(i, "abc"[i % 3], "abc"[(i // 2) % 3], "gh"[i // 100], 0.5, 0.3, 0.2)
+            for i in range(200)]  # fmt: skip
+    records = _multiclass_project(project, rows)
+    _weigh(records, [1.0] * 100 + [1000.0] + [1e-9] * 99)
+    out = tmp_path / "out"
+    assert builds(run_cli, records, out)
+    page = json.loads((out / "models/churn/v/1/fairness/index.json").read_text())
+    small = {g["label"]: g["small"] for g in page["groupings"][0]["groups"]}
+    assert small == {"g": False, "h": True}

@@ -165,7 +165,8 @@ def _group(
 ) -> ClassGroup:
     scores = class_scores(matrix)
     weight = float(matrix.sum())
-    small = rows < min_size
+    # small by the effective number of rows (Σw)²/Σw², as the binary report (rows unweighted)
+    small = bool(effective_n(np.float64(weight), np.float64(squares.sum())) < min_size)
     share = weight / total if total else math.nan
     accuracy = _rate((np.trace(matrix), weight), (np.trace(squares), float(squares.sum())))
     counts, count_squares = one_vs_rest(matrix), one_vs_rest(squares)

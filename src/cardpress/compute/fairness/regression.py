@@ -108,6 +108,9 @@ def group_errors(
         if rows[code] == 0:
             results.append(None)
             continue
+        if total[code] == 0:  # rows, every one of weight 0: nothing to measure, said so
+            results.append(_weightless(int(rows[code]), quantiles))
+            continue
         metrics = {
             "mae": _estimate(means["mae"], code),
             "rmse": _rmse(means["mse"], code),
@@ -124,6 +127,13 @@ def group_errors(
 
 
 Triple = tuple[Array, Array, Array]  # value, lower, upper per group
+
+
+def _weightless(rows: int, quantiles: tuple[float, ...]) -> GroupErrors:
+    """A group whose rows all weigh 0: every metric undefined (a weighted mean of nothing)."""
+    why = "every row of this group has weight 0"
+    metrics = {m: Estimate(math.nan, math.nan, math.nan, why) for m in metric_ids(quantiles)}
+    return GroupErrors(rows, 0.0, 0.0, metrics, tuple(math.nan for _ in RESIDUAL_QUANTILES))
 
 
 def _sum(codes: NDArray[np.integer], values: Array, groups: int, w: Array | None = None) -> Array:

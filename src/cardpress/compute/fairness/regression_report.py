@@ -166,7 +166,7 @@ def _groups(
             errors.effective_n,
             errors.metrics,
             errors.residuals,
-            errors.rows < min_group_size,
+            errors.effective_n < min_group_size,  # as the binary report: (Σw)²/Σw², not rows
         )
         for values, errors in zip(labels, found, strict=True)
         if errors is not None  # an empty intersection: no rows, no metrics

@@ -233,3 +233,29 @@ def test_naive_and_zoned_parquet_files_name_each_other(
         "other files (monitoring/churn/rows.parquet) — write every timestamp with its offset "
         "(e.g. 2026-03-01T10:00:00Z)"
     ]
+
+
+def test_values_near_the_float_limit_leave_wasserstein_undefined_quietly(
+    project, run_cli: Cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Squares of 1e300 overflow: numpy printed RuntimeWarnings amid the build's output."""
+    import warnings
+
+    records = project()
+    frame = _rows()
+    frame["huge"] = frame["x"] * 1e300
+    _monitor(records, frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        builds(run_cli, records, tmp_path / "out")
+    page = json.loads((tmp_path / "out/models/churn/drift/huge/index.json").read_text())
+    assert [w["wasserstein"] for w in page["windows"]] == [None] * DAYS
+    assert all(w["ks_d"] is not None for w in page["windows"])
+
+
+def test_a_column_list_naming_no_column_is_a_warning(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _monitor(records, _rows(), 'exclude = ["colour", "x"]\ncategorical = ["ID"]\n')
+    output = builds(run_cli, records, tmp_path / "out")
+    assert "[drift] categorical names 'ID', which no monitoring file has" in output
+    assert "[drift] exclude names 'colour', which no monitoring file has" in output

@@ -154,7 +154,10 @@ def test_a_feature_missing_from_the_reference_file_is_named(tmp_path: Path) -> N
                                                  'reference = "train"'))  # fmt: skip
     problems = _problems(root)
     assert [(p.field, p.problem) for p in problems] == [
-        ("colour", "feature missing from the reference")
+        (
+            "colour",
+            "feature missing from the reference (train data train (data/train.csv) of version 1)",
+        )  # the reference is named: the problem is about its file
     ]
 
 

@@ -183,9 +183,10 @@ def _wasserstein(
     counts = np.asarray(reference.counts[:-1], dtype=np.float64)[support]
     sums = np.asarray(reference.value_sums[:-1], dtype=np.float64)[support]
     at = sums / counts
-    mean = float(np.sum(at * counts) / counts.sum())
-    spread = math.sqrt(float(np.sum(counts * (at - mean) ** 2) / counts.sum()))
-    if spread == 0 or len(at) < 2:
+    with np.errstate(over="ignore", invalid="ignore"):  # values near 1e300: no spread to use
+        mean = float(np.sum(at * counts) / counts.sum())
+        spread = math.sqrt(float(np.sum(counts * (at - mean) ** 2) / counts.sum()))
+    if spread == 0 or not math.isfinite(spread) or len(at) < 2:
         return np.zeros(len(p))
     gaps = np.diff(at)
     gap = np.abs(np.cumsum(p, axis=1) - np.cumsum(q, axis=1))[:, :-1]

@@ -91,9 +91,13 @@ def feature_stats(
     ref_at = _centroids(reference)
     cur_at = _centroids(window)
     d, ks_p, ks_n = ks(ref, cur, known)
-    spread = _std(ref_at, ref)
-    distance = wasserstein(ref_at, ref, cur_at, cur)
-    normalised = distance / spread if spread > 0 else None
+    # values near the float limit (1e300) overflow the squares: the distance is then undefined
+    with np.errstate(over="ignore", invalid="ignore"):
+        spread = _std(ref_at, ref)
+        distance = wasserstein(ref_at, ref, cur_at, cur)
+    normalised = distance / spread if spread > 0 and math.isfinite(spread) else None
+    if normalised is not None and not math.isfinite(normalised):
+        normalised = None
     return Stats(**{**stats.__dict__, "wasserstein": normalised, "ks_d": d, "ks_p": ks_p,
                     "ks_n": ks_n})  # fmt: skip
 

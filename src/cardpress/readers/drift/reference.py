@@ -127,8 +127,18 @@ def feature_kinds_of(
     first_file: str,
     problems: list[Problem],
     warnings: list[str],
+    reference_name: str = "",
 ) -> list[tuple[str, Kind]] | None:
-    """Every feature (and the prediction) with its kind; None when the reference lacks one."""
+    """Every feature (and the prediction) with its kind; None when the reference lacks one.
+
+    A column the settings list (``numeric``, ``categorical``, ``exclude``) that no monitoring
+    file has is a warning: a typo there would otherwise go unnoticed.
+    """
+    for setting in ("numeric", "categorical", "exclude"):
+        unknown = sorted(set(getattr(settings, setting)) - set(table.columns))
+        if unknown:
+            names = ", ".join(repr(n) for n in unknown)
+            warnings.append(f"[drift] {setting} names {names}, which no monitoring file has")
     outcome_columns = {settings.timestamp, settings.version, settings.score, settings.label,
                        settings.label_timestamp, settings.id, TIME, SOURCE,
                        *settings.exclude}  # fmt: skip
@@ -139,7 +149,9 @@ def feature_kinds_of(
             warnings.append("the reference has no predictions: prediction drift is not shown")
             continue
         fix = "add the column to the reference data, or list it in [drift] exclude"
-        problems.append(Problem(first_file, None, name, "feature missing from the reference", fix))
+        where = f" ({reference_name})" if reference_name else ""
+        problem = f"feature missing from the reference{where}"
+        problems.append(Problem(first_file, None, name, problem, fix))
     if any(m != settings.prediction for m in missing):
         return None
     kept = [f for f in features if f in reference.columns]

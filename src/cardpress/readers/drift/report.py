@@ -126,7 +126,8 @@ def _model(
     reference, reference_name, reference_key = found
     if reference is None:
         return None
-    kinds = feature_kinds_of(table, reference, settings, rows.files[0], problems, warnings)
+    kinds = feature_kinds_of(table, reference, settings, rows.files[0], problems, warnings,
+                             reference_name)  # fmt: skip
     if kinds is None:
         return None
     # a daily timeline over its own reference days: those days' windows are the chunks

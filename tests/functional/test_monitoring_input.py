@@ -259,3 +259,23 @@ def test_a_column_list_naming_no_column_is_a_warning(project, run_cli: Cli, tmp_
     output = builds(run_cli, records, tmp_path / "out")
     assert "[drift] categorical names 'ID', which no monitoring file has" in output
     assert "[drift] exclude names 'colour', which no monitoring file has" in output
+
+
+def test_labels_that_never_are_the_positive_label_are_a_warning(
+    project, run_cli: Cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Labels "yes"/"no" beside 0/1 predictions: every label negative, accuracy ≈ ½, no word."""
+    records = project()
+    frame = _rows()
+    frame["label"] = np.where(frame["prediction"] == 1, "yes", "no")
+    _monitor(records, frame)
+    output = builds(run_cli, records, tmp_path / "out")
+    assert (
+        f"none of the {len(frame)} labels is the positive label '1' (the run record's "
+        "predictions.positive_label): write labels with the predictions' values (e.g. 0/1), or "
+        "name the positive one"
+    ) in output
+    right = _rows().assign(label=lambda f: f["prediction"])  # 0/1 labels: no such warning
+    (records / "monitoring" / "churn" / "rows.parquet").unlink()
+    right.to_parquet(records / "monitoring" / "churn" / "rows.parquet", index=False)
+    assert "positive label" not in builds(run_cli, records, tmp_path / "again")

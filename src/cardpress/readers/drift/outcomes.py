@@ -82,3 +82,19 @@ def _performance(
         fourth_sum=float(row.get("fourth_sum") or 0.0), confusion=confusion,
         unreadable=int(row.get("unreadable") or 0),
     )  # fmt: skip
+
+
+def no_positive(outcome: Outcome, performance: list[Performance]) -> list[str]:
+    """A binary model whose labels never equal the positive label: they are likely misspelt.
+
+    Labels "yes"/"no" beside predictions 0/1 made every label negative (accuracy about one half,
+    a positive share of 0) without a word.
+    """
+    if outcome.task != "binary":
+        return []
+    labelled = sum(p.labelled for p in performance)
+    if not labelled or any(p.tp + p.fn for p in performance):
+        return []
+    return [f"none of the {labelled:,} labels is the positive label {outcome.positive!r} (the "
+            "run record's predictions.positive_label): write labels with the predictions' values "
+            "(e.g. 0/1), or name the positive one"]  # fmt: skip

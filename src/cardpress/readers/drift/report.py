@@ -31,6 +31,7 @@ from cardpress.readers.drift.engine import Counts, Outcome, zero_counts
 from cardpress.readers.drift.engines import connect, query_rows
 from cardpress.readers.drift.files import Files, Window, facts_key, file_facts, summarise
 from cardpress.readers.drift.labels import label_stamps, with_labels
+from cardpress.readers.drift.outcomes import no_positive
 from cardpress.readers.drift.reference import (
     days_of,
     feature_kinds_of,
@@ -194,6 +195,7 @@ def _assemble(
                              window.performance, names))  # fmt: skip
     if outcome.label is None:
         warnings.append("no label column: performance over time cannot be shown")
+    warnings += no_positive(outcome, [w.performance for w in windows.values() if w.performance])
     unreadable = sum(w.performance.unreadable for w in windows.values() if w.performance)
     if unreadable:
         warnings.append(f"{unreadable:,} labelled row{'' if unreadable == 1 else 's'} of this "

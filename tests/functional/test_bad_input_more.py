@@ -238,3 +238,16 @@ def test_a_metric_too_large_for_a_float_and_a_reversed_interval(
         f"runs/churn-10.json:{line}: 1e400 is too large for a number (a 64-bit float: it would "
         "be infinite) — write a finite number"
     ]
+
+
+def test_a_key_given_twice_in_a_run_record(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """JSON readers keep the last silently: the build published whichever version came last."""
+    records = project()
+    run_path = records / "runs" / "churn-10.json"
+    text = run_path.read_text()
+    run_path.write_text(text.replace('"run_id"', '"status": "FINISHED", "run_id"', 1))
+    assert "FINISHED" in text  # so "status" is there twice now
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "runs/churn-10.json: status: appears twice in one JSON object — keep one of them: JSON "
+        "readers keep one of the two silently, not always the same"
+    ]

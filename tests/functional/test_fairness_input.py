@@ -372,3 +372,40 @@ def test_weighted_multiclass_groups_are_small_by_effective_rows(
     page = json.loads((out / "models/churn/v/1/fairness/index.json").read_text())
     small = {g["label"]: g["small"] for g in page["groupings"][0]["groups"]}
     assert small == {"g": False, "h": True}
+
+
+def test_a_semicolon_separated_csv_is_told_apart(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    _write_predictions(records, _csv(GOOD).replace(",", ";"))
+    problems = _fails(run_cli, records, tmp_path / "out")
+    assert problems and all(
+        p.endswith("use one of its columns: id;y;yhat;p;group (one column: the file looks "
+                   "separated by ';' — write it comma-separated)") for p in problems
+    )  # fmt: skip
+
+
+def test_decimal_scores_are_numbers(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Parquet decimals (a database export) came to pandas as Decimal objects: "not numbers"."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    records = project()
+    scores = [Decimal(str(s)) for *_, s, _ in GOOD]
+    table = pa.table({"id": [r[0] for r in GOOD], "y": [r[1] for r in GOOD],
+                      "yhat": [r[2] for r in GOOD], "p": pa.array(scores, pa.decimal128(5, 3)),
+                      "group": [r[4] for r in GOOD]})  # fmt: skip
+    path = records / "predictions" / "churn-1.parquet"
+    pq.write_table(table, path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"].update(uri="predictions/churn-1.parquet", sha256=digest)
+    holdout = next(d for d in run["datasets"] if d["id"] == "holdout")
+    holdout.update(uri="predictions/churn-1.parquet", sha256=digest, rows=len(GOOD))
+    run_path.write_text(json.dumps(run, indent=2))
+    out = tmp_path / "out"
+    assert builds(run_cli, records, out)
+    page = json.loads((out / "models/churn/v/1/fairness/index.json").read_text())
+    assert page["overall"]["metrics"]["auc"]["value"] == 0.75

@@ -57,6 +57,9 @@ def read_predictions(
         problem = f"cannot be read as a table ({error})"
         problems.append(Problem(predictions.uri, None, "", problem, fix))
         return None
+    for index, field in enumerate(table.schema):  # decimals are numbers (pandas: Decimal objects)
+        if pa.types.is_decimal(field.type):
+            table = table.set_column(index, field.name, table.column(index).cast(pa.float64()))
     nested = [f.name for f in table.schema if pa.types.is_nested(f.type)]
     if nested:  # a list or a record in a cell is no label, score or group
         kind = table.schema.field(nested[0]).type

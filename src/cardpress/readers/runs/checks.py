@@ -203,6 +203,8 @@ def _column_problems(
         for label, column in columns.get("y_score_by_class", {}).items()
     ]
     available = ", ".join(sorted(present))
+    if len(present) == 1 and ";" in available:  # Excel in many locales writes ";" between fields
+        available += " (one column: the file looks separated by ';' — write it comma-separated)"
     sensitive = columns.get("sensitive", [])
     for i, column in enumerate(sensitive):
         if column in sensitive[:i]:

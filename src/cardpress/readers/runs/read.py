@@ -112,7 +112,12 @@ def parse_object(
         problems.append(Problem(name, deep, "", problem, f"{fix} (docs/records.md, Limits)"))
         return None
     try:
-        document = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        document = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float,
+                              object_pairs_hook=_unique_keys)  # fmt: skip
+    except _Twice as error:
+        fix = "keep one of them: JSON readers keep one of the two silently, not always the same"
+        problems.append(Problem(name, None, str(error), "appears twice in one JSON object", fix))
+        return None
     except _NonFinite as error:
         word = str(error)
         line = _line_of_word(text, word)
@@ -157,6 +162,22 @@ def line_finder(text: str) -> Callable[[JsonPath], int | None]:
 
 def _no_lines(json_path: JsonPath) -> int | None:
     return None
+
+
+class _Twice(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object's members; a key given twice is refused (``json`` keeps the last)."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Twice(key)
+            seen.add(key)
+    return found
 
 
 def _refuse_constant(word: str) -> Any:

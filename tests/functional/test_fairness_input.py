@@ -40,6 +40,18 @@ def _csv(rows: list[tuple[object, ...]]) -> str:
 GOOD = [(1, 1, 1, 0.9, "a"), (2, 0, 0, 0.2, "a"), (3, 1, 0, 0.4, "b"), (4, 0, 1, 0.6, "b")]
 
 
+def _use_predictions(records: Path, path: Path, rows: int) -> None:
+    """Make ``path`` (written under predictions/) churn-1's predictions, its hash recorded."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    uri = f"predictions/{path.name}"
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"].update(uri=uri, sha256=digest)
+    holdout = next(d for d in run["datasets"] if d["id"] == "holdout")
+    holdout.update(uri=uri, sha256=digest, rows=rows)
+    run_path.write_text(json.dumps(run, indent=2))
+
+
 def test_labels_that_are_not_binary(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = project()
     _write_predictions(records, _csv([*GOOD, (5, 2, 1, 0.5, "a")]))
@@ -265,13 +277,7 @@ def test_lists_in_the_cells_of_a_sensitive_column(project, run_cli, tmp_path: Pa
     path = records / "predictions" / "churn-1.jsonl"
     lines = [{"id": i, "y": y, "yhat": p, "p": s, "group": [g]} for i, y, p, s, g in GOOD]
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    run_path = records / "runs" / "churn-1.json"
-    run = json.loads(run_path.read_text())
-    run["predictions"].update(uri="predictions/churn-1.jsonl", sha256=digest)
-    holdout = next(d for d in run["datasets"] if d["id"] == "holdout")
-    holdout.update(uri="predictions/churn-1.jsonl", sha256=digest, rows=len(lines))
-    run_path.write_text(json.dumps(run, indent=2))
+    _use_predictions(records, path, len(lines))
     assert _fails(run_cli, records, tmp_path / "out") == [
         "predictions/churn-1.jsonl: group: holds nested values (list<item: string>), not one "
         "value a row — write one plain value (a number or a text) in each cell of the column"
@@ -309,13 +315,7 @@ def test_text_labels_beside_number_predictions_are_not_taken_for_classes(
                           "p": [0.9, 0.2, 0.4, 0.6], "group": ["a", "a", "b", "b"]})  # fmt: skip
     path = records / "predictions" / "churn-1.parquet"
     frame.to_parquet(path, index=False)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    run_path = records / "runs" / "churn-1.json"
-    run = json.loads(run_path.read_text())
-    run["predictions"].update(uri="predictions/churn-1.parquet", sha256=digest)
-    holdout = next(d for d in run["datasets"] if d["id"] == "holdout")
-    holdout.update(uri="predictions/churn-1.parquet", sha256=digest, rows=4)
-    run_path.write_text(json.dumps(run, indent=2))
+    _use_predictions(records, path, 4)
     (problem,) = _fails(run_cli, records, tmp_path / "out")
     assert problem.startswith("predictions/churn-1.parquet: y, yhat: labels and predictions "
                               "together hold 0, 1, '0', '1'; expected two values")  # fmt: skip
@@ -398,13 +398,7 @@ def test_decimal_scores_are_numbers(project, run_cli, tmp_path: Path) -> None:  
                       "group": [r[4] for r in GOOD]})  # fmt: skip
     path = records / "predictions" / "churn-1.parquet"
     pq.write_table(table, path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    run_path = records / "runs" / "churn-1.json"
-    run = json.loads(run_path.read_text())
-    run["predictions"].update(uri="predictions/churn-1.parquet", sha256=digest)
-    holdout = next(d for d in run["datasets"] if d["id"] == "holdout")
-    holdout.update(uri="predictions/churn-1.parquet", sha256=digest, rows=len(GOOD))
-    run_path.write_text(json.dumps(run, indent=2))
+    _use_predictions(records, path, len(GOOD))
     out = tmp_path / "out"
     assert builds(run_cli, records, out)
     page = json.loads((out / "models/churn/v/1/fairness/index.json").read_text())

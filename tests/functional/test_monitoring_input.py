@@ -36,6 +36,12 @@ def _rows(seed: int = 0) -> pd.DataFrame:
     })  # fmt: skip
 
 
+def _reference(records: Path, days: str) -> None:
+    """Set the reference range ``_monitor`` wrote (the first day) to ``days``."""
+    config = records / "cardpress.toml"
+    config.write_text(config.read_text().replace("2026-03-01/2026-03-01", days))
+
+
 def _monitor(records: Path, frame: pd.DataFrame, drift: str = "") -> Path:
     folder = records / "monitoring" / "churn"
     folder.mkdir(parents=True)
@@ -123,8 +129,7 @@ def test_too_many_categories_of_text_is_not_told_to_be_numeric(
         c=[f"id{i}" for i in range(len(frame) * 6)],
         prediction_id=lambda f: [f"p{i}" for i in range(len(f))])  # fmt: skip
     _monitor(records, frame)
-    config = records / "cardpress.toml"
-    config.write_text(config.read_text().replace("2026-03-01/2026-03-01", "2026-03-01/2026-03-04"))
+    _reference(records, "2026-03-01/2026-03-04")
     problem = fails(run_cli, records, tmp_path / "out")
     assert problem == [
         "monitoring/churn/rows.parquet: c: 1200 categories in the reference (at most 1000) — "
@@ -135,8 +140,7 @@ def test_too_many_categories_of_text_is_not_told_to_be_numeric(
 def test_a_reversed_reference_range(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = project()
     _monitor(records, _rows())
-    config = records / "cardpress.toml"
-    config.write_text(config.read_text().replace("2026-03-01/2026-03-01", "2026-03-02/2026-03-01"))
+    _reference(records, "2026-03-02/2026-03-01")
     assert fails(run_cli, records, tmp_path / "out") == [
         "cardpress.toml: drift.reference: the range '2026-03-02/2026-03-01' ends before it "
         'starts — write the first day first: reference = "2026-03-01/2026-03-02"'
@@ -146,8 +150,7 @@ def test_a_reversed_reference_range(project, run_cli: Cli, tmp_path: Path) -> No
 def test_a_reference_range_without_rows(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = project()
     _monitor(records, _rows())
-    config = records / "cardpress.toml"
-    config.write_text(config.read_text().replace("2026-03-01/2026-03-01", "2025-03-01/2025-03-07"))
+    _reference(records, "2025-03-01/2025-03-07")
     assert fails(run_cli, records, tmp_path / "out") == [
         "cardpress.toml: drift.reference: no monitoring rows from 2025-03-01 to 2025-03-07: the "
         "rows run from 2026-03-01 to 2026-03-04 — name days the monitoring rows cover (UTC), or "

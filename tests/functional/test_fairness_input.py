@@ -403,3 +403,13 @@ def test_decimal_scores_are_numbers(project, run_cli, tmp_path: Path) -> None:  
     assert builds(run_cli, records, out)
     page = json.loads((out / "models/churn/v/1/fairness/index.json").read_text())
     assert page["overall"]["metrics"]["auc"]["value"] == 0.75
+
+
+def test_a_predictions_file_with_a_header_alone(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """It also said the (empty) scores were "not numbers (object)"."""
+    records = project()
+    _write_predictions(records, "id,y,yhat,p,group\n", rows=0)
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "predictions/churn-1.csv: has no rows — write the evaluation predictions, one row per "
+        "evaluated example"
+    ]

@@ -33,6 +33,8 @@ def checked_predictions(
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The table with 0/1 labels and predictions, or None and every problem found."""
     problems = _row_count(frame, predictions, datasets)
+    if len(frame) == 0:  # a header alone: its columns have no type to complain about
+        return None, problems
     problems += _binary(frame, predictions)
     if predictions.y_score:
         problems += _scores(frame, predictions.uri, predictions.y_score)

@@ -68,6 +68,8 @@ def checked_multiclass(
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The table with categorical labels and predictions, or None and every problem found."""
     problems = _row_count(frame, predictions, datasets)
+    if len(frame) == 0:  # a header alone: nothing else to say
+        return None, problems
     factorized: dict[str, tuple[Any, list[str]]] = {}
     for role, column in (("y_true", predictions.y_true), ("y_pred", predictions.y_pred)):
         codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)

@@ -45,3 +45,16 @@ def test_headings_inside_sections_are_shifted_below_the_page_headings(tmp_path: 
     narrative, _ = _read(tmp_path, "## Factors\n\n# Big\n\n### Small\n")
     html = narrative.sections[0].html  # type: ignore[attr-defined]
     assert "<h3>Big</h3>" in html and "<h5>Small</h5>" in html
+
+
+def test_front_matter_that_is_never_closed(tmp_path: Path) -> None:
+    """YAML read the card's text as front matter and blamed a missing ':' on a line of it."""
+    card = tmp_path / "models" / "churn" / "card.md"
+    card.parent.mkdir(parents=True)
+    card.write_text("---\ntitle: Churn\nstatus: draft\n\n## Intended use\n\nScoring.\n")
+    problems: list[Problem] = []
+    assert read_narrative(tmp_path, card, problems) is None
+    assert [str(p) for p in problems] == [
+        "models/churn/card.md:1: the front matter opened here is never closed — end the front "
+        "matter with a line of three dashes (---) before the card's text"
+    ]

@@ -56,6 +56,10 @@ def read_narrative(
     if text is None:
         return None
     front, body, body_line = _split_front_matter(text)
+    if body_line < 0:  # YAML would read the card's text as front matter and blame a line of it
+        fix = "end the front matter with a line of three dashes (---) before the card's text"
+        problems.append(Problem(name, 1, "", "the front matter opened here is never closed", fix))
+        return None
     meta = _parse_front_matter(front, name, problems)
     if meta is None or not _markdown_fits(body, name, body_line, problems):
         return None
@@ -65,14 +69,14 @@ def read_narrative(
 
 
 def _split_front_matter(text: str) -> tuple[str, str, int]:
-    """Front matter text, body text, and the line the body starts on."""
+    """Front matter text, body text, and the line the body starts on (-1: never closed)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         return "", text, 1
     for index in range(1, len(lines)):
         if lines[index].strip() in {"---", "..."}:
             return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
-    return "".join(lines[1:]), "", len(lines) + 1
+    return "".join(lines[1:]), "", -1
 
 
 def _parse_front_matter(front: str, name: str, problems: list[Problem]) -> dict[str, Any] | None:

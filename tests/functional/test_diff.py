@@ -128,3 +128,19 @@ def test_a_model_with_one_version_has_nothing_to_compare(project, tmp_path: Path
     assert "has one version so far" in page and "compare-data" not in page
     assert "compare any two versions" not in (out / "models/fraud/index.html").read_text()
     assert "compare any two versions" in (out / "models/churn/index.html").read_text()
+
+
+def test_data_sets_recorded_without_hash_or_rows_say_so(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The compare data showed Python's None: "sha256 None rows None"."""
+    records, out = project("minimal"), tmp_path / "site"
+    run_path = records / "runs" / "churn-10.json"
+    run = json.loads(run_path.read_text())
+    for dataset in run["datasets"]:
+        dataset.pop("rows", None)
+        dataset.pop("sha256", None)
+    run_path.write_text(json.dumps(run))
+    cardpress.build(records, out)
+    compare = json.loads((out / "models/churn/compare/index.json").read_text())
+    datasets = {v["version"]: v["datasets"] for v in compare["versions"]}["10"]
+    assert "None" not in json.dumps(datasets)
+    assert datasets["holdout"].endswith("sha256 not recorded rows not recorded")

@@ -99,7 +99,10 @@ def _datasets(sections: dict[str, Any]) -> dict[str, Any]:
     for group in ("evaluation_data", "training_data"):
         for key in ("datasets", "other_datasets"):
             for d in sections[group].get(key, []):
-                found[d["id"]] = f"{d['role']} {d['uri']} sha256 {d['sha256']} rows {d['rows']}"
+                # what was not recorded is said so, not printed as Python's None
+                sha256 = d["sha256"] or "not recorded"
+                rows = "not recorded" if d["rows"] is None else d["rows"]
+                found[d["id"]] = f"{d['role']} {d['uri']} sha256 {sha256} rows {rows}"
     return found
 
 

@@ -282,3 +282,30 @@ def test_labels_that_never_are_the_positive_label_are_a_warning(
     (records / "monitoring" / "churn" / "rows.parquet").unlink()
     right.to_parquet(records / "monitoring" / "churn" / "rows.parquet", index=False)
     assert "positive label" not in builds(run_cli, records, tmp_path / "again")
+
+
+def test_a_label_time_that_is_no_timestamp(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """ "yesterday" was left out of the delay figures without a word."""
+    records = project()
+    folder = _monitor(records, _rows())
+    (folder / "labels").mkdir()
+    pd.DataFrame({"prediction_id": ["p0", "p1"], "label": [1, 0],
+                  "label_timestamp": ["2026-03-02T00:00:00Z", "yesterday"]}).to_csv(
+        folder / "labels" / "late.csv", index=False)  # fmt: skip
+    assert fails(run_cli, records, tmp_path / "out") == [
+        "monitoring/churn/labels/late.csv: label_timestamp: 'yesterday' is not a timestamp — "
+        "write ISO 8601 times with an offset (2026-03-01T10:00:00Z), or leave it empty"
+    ]
+
+
+def test_a_label_time_in_the_rows_that_is_no_timestamp(
+    project, run_cli: Cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    frame = _rows().assign(label=lambda f: f["prediction"], label_timestamp="2026-03-05T00:00:00Z")
+    frame.loc[7, "label_timestamp"] = "soon"
+    _monitor(records, frame)
+    assert fails(run_cli, records, tmp_path / "out") == [
+        "monitoring/churn/rows.parquet: label_timestamp: 'soon' is not a timestamp — write ISO "
+        "8601 times with an offset (2026-03-01T10:00:00Z), or leave it empty"
+    ]

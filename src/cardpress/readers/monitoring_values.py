@@ -46,7 +46,24 @@ def value_problems(
             problem = f"the score {value} is not a finite number within ±{MAX_SCORE:.0e}"
             fix = "write the predicted score (a probability) as a finite number, or leave it empty"
             problems.append(Problem(name_of(root, Path(file)), None, score, problem, fix))
+    problems += label_time_problems(root, rows, settings.label_timestamp)
     return len(problems) == before
+
+
+def label_time_problems(root: Path, rows: ir.Table, column: str) -> list[Problem]:
+    """A label time written as text that is no timestamp ("yesterday"): named, not left out.
+
+    Such a label still counted, but its delay was silently missing from the delay figures.
+    """
+    if column not in rows.columns or not rows[column].type().is_string():
+        return []
+    text = rows[column]
+    found = _first(rows, text.notnull() & text.try_cast("timestamp('UTC')").isnull(), column)
+    if found is None:
+        return []
+    value, file = found
+    fix = "write ISO 8601 times with an offset (2026-03-01T10:00:00Z), or leave it empty"
+    return [Problem(name_of(root, Path(file)), None, column, f"{value!r} is not a timestamp", fix)]
 
 
 def _first(rows: ir.Table, bad: Any, column: str) -> tuple[str, str] | None:

@@ -13,7 +13,8 @@ from cardpress.model_drift import DriftSettings
 from cardpress.readers.drift import cache
 from cardpress.readers.drift.engines import query_rows
 from cardpress.readers.files import Allowed
-from cardpress.readers.monitoring import data_files, name_of, open_file
+from cardpress.readers.monitoring import SOURCE, data_files, name_of, open_file
+from cardpress.readers.monitoring_values import label_time_problems
 
 
 def label_stamps(root: Path, folder: Path, allow: Allowed = ()) -> list[Any]:
@@ -48,6 +49,8 @@ def with_labels(
         labels_file = open_file(con, root, path, problems)
         if labels_file is not None and _has_label_columns(root, path, labels_file, settings,
                                                            problems):  # fmt: skip
+            source = labels_file.mutate(**{SOURCE: ibis.literal(str(path))})
+            problems += label_time_problems(root, source, settings.label_timestamp)
             found.append(labels_file.select(
                 late_id=labels_file[settings.id].cast("string"),
                 late_label=labels_file[settings.label].cast("string"),

@@ -413,3 +413,16 @@ def test_a_predictions_file_with_a_header_alone(project, run_cli, tmp_path: Path
         "predictions/churn-1.csv: has no rows — write the evaluation predictions, one row per "
         "evaluated example"
     ]
+
+
+def test_regression_values_whose_squares_overflow(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Labels near 1e300: R² said "the labels are all equal", RMSE was empty with no reason."""
+    records = project()
+    frame = _frame(n=40)
+    frame.loc[3, "y"] = 2e300
+    _regression(records, _regression_csv(frame), task="regression")
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "predictions/churn-1.csv: y: 1 row has a value beyond ±1e+150 (its square overflows) "
+        "(first at data row 4) (y_true) — a regression's labels and predictions are numbers: "
+        "write every row's value"
+    ]

@@ -27,6 +27,7 @@ from cardpress.readers.predictions.checks import _row_count, shared_problems
 
 MAX_CLASSES = 50
 PREFIX = 10_000  # rows looked at first
+MAX_VALUE = 1e150  # squared errors (RMSE, R²) must stay finite: (2e150)² < 1.8e308
 REGRESSION_FIX = "a regression's labels and predictions are numbers: write every row's value"
 
 
@@ -147,7 +148,12 @@ def _number_problems(series: pd.Series, role: str) -> list[str]:
         series = pd.to_numeric(series, errors="coerce")
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     found = []
-    for bad, what in ((np.isnan(values), "no value"), (np.isinf(values), "an infinite value")):
+    with np.errstate(invalid="ignore"):
+        huge = np.isfinite(values) & (np.abs(values) > MAX_VALUE)
+    beyond = f"a value beyond ±{MAX_VALUE:.0e} (its square overflows)"
+    checks = ((np.isnan(values), "no value"), (np.isinf(values), "an infinite value"),
+              (huge, beyond))  # fmt: skip
+    for bad, what in checks:
         if bad.any():
             first = int(np.flatnonzero(bad)[0])
             count = _rows(int(bad.sum()), what, "has", "have")

@@ -77,7 +77,7 @@ def test_model_name_that_would_escape_the_output_folder(
     _edit_run(records, "churn-10.json", lambda run: run["model"].update(name=name))
     assert _fails(run_cli, records, tmp_path / "out") == [
         f"runs/churn-10.json:5: model.name: {name!r} would write outside the output folder — "
-        "use 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit; "
+        "use 1–128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit; "
         "no '/', no spaces, no '..'"
     ]
 

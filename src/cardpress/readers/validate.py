@@ -109,7 +109,7 @@ def _pattern_fix(field: str) -> str:
     if field.endswith("sha256"):
         return "give the 64-character lower-case hex sha256 of the file (sha256sum FILE)"
     return (
-        "use 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit; "
+        "use 1–128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit; "
         "no '/', no spaces, no '..'"
     )
 

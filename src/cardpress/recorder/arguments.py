@@ -16,7 +16,7 @@ from cardpress.schemas import load_schema
 Scalar = str | int | float | bool | None
 
 NAME_RULE = (
-    "use 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit "
+    "use 1–128 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit "
     "(no '/', no spaces), e.g. 'income-classifier'"
 )
 

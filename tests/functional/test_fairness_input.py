@@ -75,9 +75,9 @@ def test_scores_outside_zero_one_and_missing_labels(project, run_cli, tmp_path: 
         "1.5) — give the predicted probability of the positive class, a number from 0 to 1 (AUC, "
         "calibration and the threshold curves read it as a probability; a raw margin or logit "
         "must be mapped to [0, 1] first, e.g. with a sigmoid)",
-        "predictions/churn-1.csv: y: 1 row has no value (y_true) — the fairness report covers "
-        "binary classification: map labels and predictions to two values (e.g. 0/1) and name the "
-        "positive one in predictions.positive_label",
+        "predictions/churn-1.csv: y: 1 row has no value (first at data row 5) (y_true) — the "
+        "fairness report covers binary classification: map labels and predictions to two values "
+        "(e.g. 0/1) and name the positive one in predictions.positive_label",
     ]
 
 
@@ -426,3 +426,12 @@ def test_regression_values_whose_squares_overflow(project, run_cli, tmp_path: Pa
         "(first at data row 4) (y_true) — a regression's labels and predictions are numbers: "
         "write every row's value"
     ]
+
+
+def test_a_multiclass_label_missing_is_named_with_its_row(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    rows = _multiclass_rows(60)
+    rows[7] = (rows[7][0], "", *rows[7][2:])
+    records = _multiclass_project(project, rows)
+    (problem,) = _fails(run_cli, records, tmp_path / "out")
+    assert problem.startswith("predictions/churn-1.csv: y: 1 row has no value (first at data row "
+                              "8) (y_true) — ")  # fmt: skip

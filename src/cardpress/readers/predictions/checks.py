@@ -73,10 +73,12 @@ def _binary(frame: pd.DataFrame, predictions: Predictions) -> list[Problem]:
     values: set[Any] = set()
     for role, column in (("y_true", predictions.y_true), ("y_pred", predictions.y_pred)):
         series = frame[column]
-        missing = int(series.isna().sum())
+        absent = series.isna().to_numpy()
+        missing = int(absent.sum())
         if missing:
             rows = "1 row has" if missing == 1 else f"{missing:,} rows have"
-            problem = f"{rows} no value ({role})"
+            first = int(np.flatnonzero(absent)[0]) + 1  # data rows from 1, as the other checks
+            problem = f"{rows} no value (first at data row {first}) ({role})"
             problems.append(Problem(predictions.uri, None, column, problem, BINARY_FIX))
         distinct = set(series.dropna().unique().tolist())
         if len(distinct) > 2:

@@ -76,7 +76,8 @@ def checked_multiclass(
         missing = int((codes < 0).sum())
         if missing:
             rows = "1 row has" if missing == 1 else f"{missing:,} rows have"
-            problem = f"{rows} no value ({role})"
+            first = int(np.flatnonzero(codes < 0)[0]) + 1  # data rows from 1
+            problem = f"{rows} no value (first at data row {first}) ({role})"
             problems.append(Problem(predictions.uri, None, column, problem, MULTICLASS_FIX))
         factorized[role] = (codes, [label_text(u) for u in uniques])
     scored = dict(predictions.y_score_by_class)

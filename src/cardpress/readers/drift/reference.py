@@ -172,10 +172,11 @@ def _numbers_declared(
 ) -> bool:
     """Whether every feature listed in ``[drift] numeric`` holds numbers (or booleans)."""
     before = len(problems)
+    schemas = (table.schema(), reference.schema())
     for name in features:
         if name not in settings.numeric:
             continue
-        kinds = {table.schema()[name], reference.schema()[name]}
+        kinds = {schema[name] for schema in schemas}
         text = [k for k in kinds if not (k.is_numeric() or k.is_boolean() or k.is_null())]
         if text:
             message = f"listed in [drift] numeric, but its values are {text[0]}, not numbers"

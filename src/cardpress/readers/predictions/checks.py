@@ -33,8 +33,6 @@ def checked_predictions(
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The table with 0/1 labels and predictions, or None and every problem found."""
     problems = _row_count(frame, predictions, datasets)
-    if len(frame) == 0:  # a header alone: its columns have no type to complain about
-        return None, problems
     problems += _binary(frame, predictions)
     if predictions.y_score:
         problems += _scores(frame, predictions.uri, predictions.y_score)
@@ -73,13 +71,9 @@ def _binary(frame: pd.DataFrame, predictions: Predictions) -> list[Problem]:
     values: set[Any] = set()
     for role, column in (("y_true", predictions.y_true), ("y_pred", predictions.y_pred)):
         series = frame[column]
-        absent = series.isna().to_numpy()
-        missing = int(absent.sum())
+        missing = no_value(series.isna().to_numpy(), role)
         if missing:
-            rows = "1 row has" if missing == 1 else f"{missing:,} rows have"
-            first = int(np.flatnonzero(absent)[0]) + 1  # data rows from 1, as the other checks
-            problem = f"{rows} no value (first at data row {first}) ({role})"
-            problems.append(Problem(predictions.uri, None, column, problem, BINARY_FIX))
+            problems.append(Problem(predictions.uri, None, column, missing, BINARY_FIX))
         distinct = set(series.dropna().unique().tolist())
         if len(distinct) > 2:
             problem = f"holds {len(distinct):,} values ({_show(distinct)}) ({role})"
@@ -96,6 +90,15 @@ def _binary(frame: pd.DataFrame, predictions: Predictions) -> list[Problem]:
         field = f"{predictions.y_true}, {predictions.y_pred}"
         problems.append(Problem(predictions.uri, None, field, problem, BINARY_FIX))
     return problems
+
+
+def no_value(absent: np.ndarray, role: str) -> str | None:
+    """How many rows have no ``role`` value and the first of them (data rows from 1), if any."""
+    missing = int(absent.sum())
+    if not missing:
+        return None
+    rows = "1 row has" if missing == 1 else f"{missing:,} rows have"
+    return f"{rows} no value (first at data row {int(np.flatnonzero(absent)[0]) + 1}) ({role})"
 
 
 def _scores(frame: pd.DataFrame, uri: str, column: str) -> list[Problem]:

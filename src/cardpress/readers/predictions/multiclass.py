@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from cardpress.errors import Problem
 from cardpress.model import WEIGHT, Y_CLASS_SCORE, Y_PRED, Y_TRUE, Dataset, Predictions, Run
-from cardpress.readers.predictions.checks import _row_count, _show, shared_problems
+from cardpress.readers.predictions.checks import _row_count, _show, no_value, shared_problems
 
 # A confusion matrix of 100 × 100 is already more than a page can show usefully; more distinct
 # values than that are almost always a number (a regression target) or an id column.
@@ -68,17 +68,12 @@ def checked_multiclass(
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The table with categorical labels and predictions, or None and every problem found."""
     problems = _row_count(frame, predictions, datasets)
-    if len(frame) == 0:  # a header alone: nothing else to say
-        return None, problems
     factorized: dict[str, tuple[Any, list[str]]] = {}
     for role, column in (("y_true", predictions.y_true), ("y_pred", predictions.y_pred)):
         codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
-        missing = int((codes < 0).sum())
+        missing = no_value(codes < 0, role)
         if missing:
-            rows = "1 row has" if missing == 1 else f"{missing:,} rows have"
-            first = int(np.flatnonzero(codes < 0)[0]) + 1  # data rows from 1
-            problem = f"{rows} no value (first at data row {first}) ({role})"
-            problems.append(Problem(predictions.uri, None, column, problem, MULTICLASS_FIX))
+            problems.append(Problem(predictions.uri, None, column, missing, MULTICLASS_FIX))
         factorized[role] = (codes, [label_text(u) for u in uniques])
     scored = dict(predictions.y_score_by_class)
     seen = set(factorized["y_true"][1]) | set(factorized["y_pred"][1])

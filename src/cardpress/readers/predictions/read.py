@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 from cardpress.errors import Problem
 from cardpress.model import FairnessSettings, Predictions, Run
 from cardpress.readers.files import inside
-from cardpress.readers.predictions.checks import checked_predictions
+from cardpress.readers.predictions.checks import _row_count, checked_predictions
 from cardpress.readers.predictions.multiclass import checked_multiclass, is_multiclass
 from cardpress.readers.predictions.task import checked_regression, infer_task
 
@@ -119,6 +119,9 @@ def fairness_tables(
             continue
         frame = read_predictions(root, predictions, problems, run.task == "multiclass")
         if frame is None:
+            continue
+        if len(frame) == 0:  # a header alone: no task to infer, no column type to complain about
+            problems += _row_count(frame, predictions, run.datasets)
             continue
         task, found = infer_task(frame, predictions, run.task, run.source.file)
         problems += found

@@ -71,10 +71,7 @@ def checked_regression(
     reference: dict[str, str],
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The table a regression report reads, or None and every problem found."""
-    problems = _row_count(frame, predictions, datasets)
-    if len(frame) == 0:  # a header alone: its columns have no type to complain about
-        return None, problems
-    problems += _number_columns(frame, predictions)
+    problems = _row_count(frame, predictions, datasets) + _number_columns(frame, predictions)
     problems += shared_problems(frame, predictions, reference)
     if problems:
         return None, problems

@@ -94,6 +94,9 @@ def test_a_prediction_labelled_twice_counts_once_with_its_latest_label(
     stale = labels.iloc[20:30].assign(label=0, label_timestamp=lambda f: f["label_timestamp"]
                                       - pd.Timedelta("1D"))  # fmt: skip
     (folder / "labels").mkdir()
+    labels.to_parquet(folder / "labels" / "a.parquet", index=False)
+    once = builds(run_cli, records, tmp_path / "once")  # one label each: nothing to warn of
+    assert "repeat a prediction id" not in once
     pd.concat([labels, corrected]).to_parquet(folder / "labels" / "a.parquet", index=False)
     stale.to_parquet(folder / "labels" / "b.parquet", index=False)
     output = builds(run_cli, records, tmp_path / "out")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cardpress.errors import Problem, RecordsError
-from cardpress.model import Narrative, Records, Run
+from cardpress.model import Narrative, Records, Run, SiteConfig
 from cardpress.progress import stage
 from cardpress.readers.config import read_config
 from cardpress.readers.files import allowed, contained
@@ -20,6 +21,8 @@ from cardpress.readers.signoffs import read_signoffs
 
 if TYPE_CHECKING:
     from cardpress.readers.drift.report import DriftEngine
+
+logger = logging.getLogger("cardpress")
 
 
 def read_records(
@@ -63,6 +66,8 @@ def read_records(
         problems.append(Problem("runs/", None, "", "no run records found", fix))
     if problems:
         raise RecordsError(problems)
+    for warning in unmatched_names(config, runs, narratives):
+        logger.warning("%s", warning)
     records = Records(str(root), config, tuple(runs), tuple(narratives), tuple(signoffs))
     return with_drift(records, engine) if drift else records
 
@@ -173,3 +178,30 @@ def _orphan_narratives(narratives: list[Narrative], runs: list[Run]) -> list[Pro
             fix = f"rename the folder to a model in the run records ({known})"
             problems.append(Problem(narrative.source.file, None, "", problem, fix))
     return problems
+
+
+def unmatched_names(config: SiteConfig, runs: list[Run], narratives: list[Narrative]) -> list[str]:
+    """Names in cardpress.toml and card.md that match nothing the run records have.
+
+    Warnings, not problems: each is legal and changes nothing, so a typo there (``sexx``,
+    version ``v2`` for ``2``) would otherwise go unnoticed while the page shows the default.
+    """
+    sensitive = {c for run in runs if run.predictions for c in run.predictions.sensitive}
+    known = ", ".join(sorted(sensitive)) or "none"
+    warnings = [
+        f"cardpress.toml: fairness.reference: names column {column!r}, which no run record "
+        f"lists as sensitive ({known}): it is not used"
+        for column, _ in config.fairness.reference
+        if column not in sensitive
+    ]
+    versions: dict[str, set[str]] = defaultdict(set)
+    for run in runs:
+        versions[run.model].add(run.version)
+    for narrative in narratives:
+        for version, _ in narrative.version_status:
+            if version not in versions[narrative.model]:
+                warnings.append(
+                    f"{narrative.source.file}: version_status: names version {version!r}, "
+                    f"which no run record of {narrative.model!r} has; it sets no status"
+                )
+    return warnings

@@ -435,3 +435,17 @@ def test_a_multiclass_label_missing_is_named_with_its_row(project, run_cli, tmp_
     (problem,) = _fails(run_cli, records, tmp_path / "out")
     assert problem.startswith("predictions/churn-1.csv: y: 1 row has no value (first at data row "
                               "8) (y_true) — ")  # fmt: skip
+
+
+def test_a_jsonl_value_of_another_kind_names_its_line(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Arrow's "in row N" counts within a block of the file: the line is found and named."""
+    records = project()
+    rows = [{"id": i, "y": i % 2, "yhat": i % 2, "p": 0.5, "group": "a"} for i in range(60_000)]
+    rows[50_000]["p"] = "0.5"
+    path = records / "predictions" / "churn-1.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    _use_predictions(records, path, len(rows))
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "predictions/churn-1.jsonl:50001: p: is text where line 1 has a number — write 'p' as "
+        "the same kind of value on every line (a number without quotes)"
+    ]

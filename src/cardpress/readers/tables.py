@@ -1,4 +1,7 @@
-"""Column names of a predictions file (Parquet, CSV or JSONL), read without loading the rows."""
+"""Predictions files as tables (Parquet, CSV or JSONL) without loading their rows.
+
+Their column names, and the line of a JSONL file that Arrow cannot read.
+"""
 
 from __future__ import annotations
 
@@ -49,3 +52,41 @@ def _jsonl_keys(path: Path) -> list[str]:
                     raise TableError("line 1 is not a JSON object")
                 return list(first)
     raise TableError("is empty")
+
+
+def jsonl_fault(path: Path) -> tuple[int, str, str] | None:
+    """The first line of a JSONL file that Arrow cannot read as a table: (line, key, problem).
+
+    Arrow's own "in row N" counts rows from the start of the block of the file it was reading
+    (in a 300,000-line file, line 250,001 was "row 80134"), so its number cannot be shown.
+    None when every line is an object whose keys keep one kind of value (Arrow said something
+    else).
+    """
+    first_kind: dict[str, tuple[str, int]] = {}
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                return number, "", f"invalid JSON: {error.msg}"
+            if not isinstance(row, dict):
+                return number, "", "is not a JSON object"
+            for key, value in row.items():
+                if value is None:
+                    continue
+                kind, line_before = first_kind.setdefault(key, (_kind(value), number))
+                if kind != _kind(value):
+                    return number, key, f"is {_kind(value)} where line {line_before} has {kind}"
+    return None
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):  # before int: True is an int to Python
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "an object"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,9 @@ from cardpress.readers.files import inside
 from cardpress.readers.predictions.checks import _row_count, checked_predictions
 from cardpress.readers.predictions.multiclass import checked_multiclass, is_multiclass
 from cardpress.readers.predictions.task import checked_regression, infer_task
+from cardpress.readers.tables import FORMATS, jsonl_fault
 
+JSONL = {suffix for suffix, name in FORMATS.items() if name == "JSONL"}
 # the checks that turn a task's predictions into its checked table (binary: the default)
 CHECKS = {"regression": checked_regression, "multiclass": checked_multiclass}
 
@@ -53,9 +56,7 @@ def read_predictions(
         labels = [predictions.y_true, predictions.y_pred] if classes else []
         table = _read_table(path, columns, labels)
     except (pa.ArrowException, OSError, ValueError) as error:
-        fix = "write it again as Parquet, CSV with a header, or JSONL, one object per line"
-        problem = f"cannot be read as a table ({error})"
-        problems.append(Problem(predictions.uri, None, "", problem, fix))
+        problems.append(_unreadable(path, predictions.uri, error))
         return None
     for index, field in enumerate(table.schema):  # decimals are numbers (pandas: Decimal objects)
         if pa.types.is_decimal(field.type):
@@ -74,6 +75,22 @@ def read_predictions(
     for column in holed:
         frame[column] = frame[column].astype("Int64")
     return frame
+
+
+def _unreadable(path: Path, uri: str, error: Exception) -> Problem:
+    """Why a predictions file cannot be read: for JSONL, the line at fault when it is found."""
+    fault = jsonl_fault(path) if path.suffix.lower() in JSONL else None
+    if fault is None:
+        fix = "write it again as Parquet, CSV with a header, or JSONL, one object per line"
+        reason = re.sub(r" in row \d+$", "", str(error))  # Arrow's row counts within a block
+        return Problem(uri, None, "", f"cannot be read as a table ({reason})", fix)
+    line, key, problem = fault
+    fix = (
+        f"write {key!r} as the same kind of value on every line (a number without quotes)"
+        if key
+        else "write one JSON object on each line"
+    )
+    return Problem(uri, line, key, problem, fix)
 
 
 def _read_table(path: Path, columns: list[str], labels: list[str]) -> pa.Table:

@@ -290,3 +290,22 @@ def test_weighted_calibration_is_on_the_page(project, run_cli, tmp_path: Path) -
     html = (folder / "index.html").read_text()
     assert "Σw (rows)" in html, "the bins' counts are weights"
     assert "at the bin's effective n" in html
+    # each rate's effective size is its denominator's (Σw)²/Σw² (it was null)
+    for group in page["groupings"][0]["groups"]:
+        part = frame[frame["group"] == group["label"]]
+        kish = part["w"].sum() ** 2 / (part["w"] ** 2).sum()
+        assert group["accuracy"]["effective_trials"] == pytest.approx(kish, abs=1e-9)
+        actual_a = part[part["y"] == "a"]["w"]
+        recall = group["per_class"]["a"]["metrics"]["recall"]
+        assert recall["effective_trials"] == pytest.approx(
+            actual_a.sum() ** 2 / (actual_a**2).sum(), abs=1e-9
+        )
+
+
+def test_without_weights_no_rate_has_an_effective_size(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """As the binary report: the effective size is the row count, said once (not null per rate)."""
+    records = _multiclass_project(project, _rows())
+    result = run_cli("build", str(records), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out/models/churn/v/1/fairness/index.json").read_text()
+    assert "effective_trials" not in page

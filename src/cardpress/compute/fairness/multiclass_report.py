@@ -222,12 +222,14 @@ def _rate(
 ) -> Rate:
     """A proportion with its Wilson 95% interval at Kish's effective n (n without weights)."""
     top, bottom = float(part[0]), float(part[1])
-    if bottom == 0:
-        return Rate(math.nan, math.nan, math.nan, _whole(top), _whole(bottom), why)
-    value = top / bottom
     n: Any = float(effective_n(np.float64(bottom), np.float64(squares[1])))
+    # shown with weights only: without them the effective size is the row count (as binary)
+    effective = n if float(squares[1]) != bottom else None
+    if bottom == 0:
+        return Rate(math.nan, math.nan, math.nan, _whole(top), _whole(bottom), why, effective)
+    value = top / bottom
     low, high = wilson_interval(value * n, n)
-    return Rate(value, low, high, _whole(top), _whole(bottom))
+    return Rate(value, low, high, _whole(top), _whole(bottom), None, effective)
 
 
 def _whole(value: Any) -> Any:

@@ -12,7 +12,7 @@ import io
 from typing import Any
 
 from cardpress.compute.fairness.disparity import METRICS
-from cardpress.compute.fairness.groups import GroupMetrics
+from cardpress.compute.fairness.groups import GroupMetrics, Rate
 from cardpress.compute.fairness.multiclass import row_normalised
 from cardpress.compute.fairness.multiclass_types import (
     ClassDisparity,
@@ -177,7 +177,7 @@ def _group(
         row |= group_calibration(group, classes)
     return {
         **row, "suppressed": False, "count": group.count, "weight": group.weight,
-        "share": _number(group.share), "accuracy": _clean(vars(group.accuracy)),
+        "share": _number(group.share), "accuracy": _rate(group.accuracy),
         "averages": {k: _number(v) for k, v in group.averages.items()},
         "macro_auc": _number(group.macro_auc),
         "confusion": {"counts": [[_count(v) for v in line] for line in counts],
@@ -187,12 +187,20 @@ def _group(
 
 
 def _one_class(ovr: GroupMetrics, f1: float, metrics: list[str]) -> dict[str, Any]:
-    values = {name: _clean(vars(rate)) for name, rate in ovr.rates.items() if name in metrics}
+    values = {name: _rate(rate) for name, rate in ovr.rates.items() if name in metrics}
     if "auc" in metrics:
         values["auc"] = _clean({"value": ovr.auc, "lower": ovr.auc_lower, "upper": ovr.auc_upper,
                                 "undefined": ovr.auc_undefined})  # fmt: skip
     confusion = {"tp": ovr.tp, "fp": ovr.fp, "tn": ovr.tn, "fn": ovr.fn}
     return {"metrics": values, "f1": _number(f1), "confusion": confusion}
+
+
+def _rate(rate: Rate) -> dict[str, Any]:
+    """A rate's data; its effective size only with weights (without, it is the row count)."""
+    data = _clean(vars(rate))
+    if rate.effective_trials is None:
+        data.pop("effective_trials", None)
+    return data
 
 
 def _count(value: float) -> int | float:

@@ -312,3 +312,75 @@ def test_a_label_time_in_the_rows_that_is_no_timestamp(
         "monitoring/churn/rows.parquet: label_timestamp: 'soon' is not a timestamp — write ISO "
         "8601 times with an offset (2026-03-01T10:00:00Z), or leave it empty"
     ]
+
+
+def _text_times(frame: pd.DataFrame, zoned: bool) -> pd.DataFrame:
+    """The rows with their timestamps written as ISO text, with "Z" or without a zone."""
+    text = frame["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%S") + ("Z" if zoned else "")
+    return frame.assign(timestamp=text)
+
+
+def test_naive_text_timestamps_beside_zoned_ones_are_refused(
+    project, run_cli: Cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A CSV of naive times beside Parquet in UTC: read as UTC, most likely hours off."""
+    records = project()
+    folder = _monitor(records, _rows())
+    _text_times(_rows(seed=3), zoned=False).to_csv(folder / "local.csv", index=False)
+    assert fails(run_cli, records, tmp_path / "out") == [
+        "monitoring/churn/local.csv: timestamp: timestamps without a time zone here, with one in "
+        "other files (monitoring/churn/rows.parquet) — write every timestamp with its offset "
+        "(e.g. 2026-03-01T10:00:00Z)"
+    ]
+
+
+def test_naive_and_zoned_rows_in_one_file_are_refused(
+    project, run_cli: Cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    folder = _monitor(records, _rows())
+    (folder / "rows.parquet").unlink()
+    frame = _text_times(_rows(), zoned=True)
+    frame.loc[7, "timestamp"] = frame.loc[7, "timestamp"].removesuffix("Z")
+    frame.to_csv(folder / "rows.csv", index=False)
+    assert fails(run_cli, records, tmp_path / "out") == [
+        "monitoring/churn/rows.csv: timestamp: timestamps without a time zone here, with one on "
+        "its other rows — write every timestamp with its offset (e.g. 2026-03-01T10:00:00Z)"
+    ]
+
+
+def test_a_naive_file_added_later_is_compared_with_the_kept_ones(
+    project, run_cli: Cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The second build scans only the new file: the zones of the others come from the cache."""
+    records = project()
+    folder = _monitor(records, _rows())
+    (folder / "rows.parquet").unlink()
+    frame = _rows()
+    frame.assign(timestamp=frame["timestamp"].dt.strftime("%Y-%m-%d %H:%M:%S+00:00")).to_csv(
+        folder / "a.csv", index=False
+    )
+    builds(run_cli, records, tmp_path / "out")
+    later = _rows(seed=5).assign(timestamp=lambda f: f["timestamp"] + pd.Timedelta(days=DAYS))
+    _text_times(later, zoned=False).to_csv(folder / "b.csv", index=False)
+    result = run_cli("build", str(records), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert (
+        "monitoring/churn/b.csv: timestamp: timestamps without a time zone here, with one in "
+        "other files (monitoring/churn/a.csv)"
+    ) in result.output
+
+
+def test_text_timestamps_of_one_kind_are_read(project, run_cli: Cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Naive everywhere (read as UTC), or zoned in any written form: no refusal."""
+    records = project()
+    folder = _monitor(records, _rows())
+    (folder / "rows.parquet").unlink()
+    _text_times(_rows(), zoned=False).to_csv(folder / "rows.csv", index=False)
+    builds(run_cli, records, tmp_path / "naive")
+    frame = _rows()
+    forms = ["%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S+0000", "%Y-%m-%dT%H:%M:%S.000+00:00",
+             "%Y-%m-%d %H:%M:%S UTC"]  # fmt: skip
+    text = [t.strftime(forms[i % 4]) for i, t in enumerate(frame["timestamp"])]
+    frame.assign(timestamp=text).to_csv(folder / "rows.csv", index=False)
+    builds(run_cli, records, tmp_path / "zoned")

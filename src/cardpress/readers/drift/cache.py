@@ -21,7 +21,7 @@ from cardpress.model_drift import FeatureBins, FeatureCounts, Performance
 from cardpress.readers.hashing import default_cache, load_cache, save_atomic, save_cache
 from cardpress.readers.page_cache import package_digest
 
-FORMAT = 3  # bump when what is stored changes meaning
+FORMAT = 4  # bump when what is stored changes meaning
 Counts = dict[str, FeatureCounts]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from cardpress.errors import Problem
 from cardpress.model_drift import (
     DriftSettings,
     FeatureBins,
@@ -32,7 +33,7 @@ from cardpress.readers.drift.engine import (
 )
 from cardpress.readers.drift.engines import query_rows
 from cardpress.readers.drift.windows import WINDOW, naive, window_start, with_windows
-from cardpress.readers.monitoring import SOURCE, TIME, rows_of
+from cardpress.readers.monitoring import SOURCE, TIME, Rows, rows_of, zoned_text
 
 
 @dataclass
@@ -58,33 +59,63 @@ def facts_key(settings: DriftSettings) -> str:
     return cache.digest(settings.window, settings.version, settings.timestamp)
 
 
-def file_facts(
-    table: ir.Table, files: Files, store: dict[str, Any], settings: DriftSettings
-) -> None:
-    """Time span, model versions and rows per version and window of every new file.
+def file_facts(rows: Rows, files: Files, store: dict[str, Any], settings: DriftSettings) -> None:
+    """Time span, model versions, rows per version and window, and time zones of every new file.
 
     One query for all new files, into ``store``. Row windows span files, so their versions are
-    counted later, with the windows.
+    counted later, with the windows. ``zones`` counts the rows whose timestamp carries a time
+    zone and those without (:func:`zone_problem` compares them over every file).
     """
     kept = store["files"]
     fresh = [source for source, name in files.names.items() if name in files.fresh]
     found: dict[str, dict[str, Any]] = {}
     if fresh:
-        chosen = rows_of(table, fresh, files.names)
+        chosen = rows_of(rows.table, fresh, files.names)
         calendar = settings.window != "rows"
         chosen = with_windows(chosen, settings) if calendar else chosen
         version = (chosen[settings.version].cast("string") if settings.version in chosen.columns
                    else ibis.null("string"))  # fmt: skip
         keys = [chosen[SOURCE], version.name("v"), *([chosen[WINDOW]] if calendar else [])]
+        zoned = zoned_text(chosen[settings.timestamp].cast("string")).cast("int64").sum()
         query = chosen.group_by(keys).aggregate(
-            first=chosen[TIME].min(), last=chosen[TIME].max(), n=chosen.count()
+            first=chosen[TIME].min(), last=chosen[TIME].max(), n=chosen.count(), zoned=zoned
         )
         for row in query_rows(query):
-            _add_fact(found.setdefault(files.names[row[SOURCE]], {}), row, settings)
+            typed = rows.typed_zones.get(row[SOURCE])  # a typed column: its type says it
+            zoned_rows = int(row["zoned"] or 0) if typed is None else row["n"] * typed
+            entry = found.setdefault(files.names[row[SOURCE]], {"zones": [0, 0]})
+            entry["zones"] = [entry["zones"][0] + zoned_rows,
+                              entry["zones"][1] + row["n"] - zoned_rows]  # fmt: skip
+            _add_fact(entry, row, settings)
     for name in files.fresh:  # a file without rows still has a (empty) entry
-        entry = found.get(name, {"span": None, "versions": [], "window_versions": {}})
+        empty: dict[str, Any] = {
+            "span": None,
+            "versions": [],
+            "window_versions": {},
+            "zones": [0, 0],
+        }
+        entry = found.get(name, empty)
         entry["versions"] = sorted(set(entry["versions"]))
         kept[name] = {**entry, "stamp": files.stamps[name], "facts_key": facts_key(settings)}
+
+
+def zone_problem(files: Files, store: dict[str, Any], timestamp: str) -> Problem | None:
+    """Timestamps with a time zone and without, in one file or across files, are refused.
+
+    Naive timestamps are read as UTC; beside zoned ones they are most likely local times, read
+    hours off (the same rule as for Parquet's typed timestamps, over text ones too). The counts
+    are each file's kept ``zones``, so a new file is compared with the files already read.
+    """
+    zones = {name: store["files"][name]["zones"] for name in sorted(files.stamps)}
+    naive = [name for name, (_, without) in zones.items() if without]
+    zoned = [name for name, (with_zone, _) in zones.items() if with_zone]
+    if not naive or not zoned:
+        return None
+    other = next((name for name in zoned if name != naive[0]), None)
+    where = f"with one in other files ({other})" if other else "with one on its other rows"
+    message = f"timestamps without a time zone here, {where}"
+    fix = "write every timestamp with its offset (e.g. 2026-03-01T10:00:00Z)"
+    return Problem(naive[0], None, timestamp, message, fix)
 
 
 def _add_fact(entry: dict[str, Any], row: dict[str, Any], settings: DriftSettings) -> None:

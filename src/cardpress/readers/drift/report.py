@@ -29,7 +29,14 @@ from cardpress.readers.csv_files import config_types
 from cardpress.readers.drift import cache
 from cardpress.readers.drift.engine import Counts, Outcome, zero_counts
 from cardpress.readers.drift.engines import connect, query_rows
-from cardpress.readers.drift.files import Files, Window, facts_key, file_facts, summarise
+from cardpress.readers.drift.files import (
+    Files,
+    Window,
+    facts_key,
+    file_facts,
+    summarise,
+    zone_problem,
+)
 from cardpress.readers.drift.labels import label_stamps, with_labels
 from cardpress.readers.drift.outcomes import no_positive
 from cardpress.readers.drift.reference import (
@@ -119,7 +126,11 @@ def _model(
     every, chosen = [source_of(p) for p in paths], [source_of(p) for p in fresh]
     if chosen and not value_problems(root, rows_of(rows.table, chosen, every), settings, problems):
         return None
-    file_facts(rows.table, files, store, settings)
+    file_facts(rows, files, store, settings)
+    mixed = zone_problem(files, store, settings.timestamp)
+    if mixed is not None:
+        problems.append(mixed)
+        return None
     warnings = unread_files(root, folder)
     table = with_labels(con, root, folder, rows.table, settings, problems, warnings, allow)
     newest = newest_run(store, settings, runs)

@@ -77,6 +77,8 @@ def file_facts(rows: Rows, files: Files, store: dict[str, Any], settings: DriftS
                    else ibis.null("string"))  # fmt: skip
         keys = [chosen[SOURCE], version.name("v"), *([chosen[WINDOW]] if calendar else [])]
         zoned = zoned_text(chosen[settings.timestamp].cast("string")).cast("int64").sum()
+        if all(source in rows.typed_zones for source in fresh):  # no text to look at
+            zoned = ibis.literal(0)
         query = chosen.group_by(keys).aggregate(
             first=chosen[TIME].min(), last=chosen[TIME].max(), n=chosen.count(), zoned=zoned
         )

@@ -85,7 +85,8 @@ def build(
             site is unchanged.
     """
     out = output_folder(Path(output))
-    check_target(out, force)  # before any work: a folder cardpress did not write is refused
+    # before any work: the records, or a folder cardpress did not write, are refused
+    check_target(out, force, Path(records))
     signer = read_private_key(Path(sign_key)) if sign_key is not None else None
     checker = (
         read_public_key(Path(previous_public_key))

@@ -87,7 +87,8 @@ def _engine_options(command: Callable[..., None]) -> Callable[..., None]:
 @click.option(
     "--force",
     is_flag=True,
-    help="Replace OUTPUT even if it is a non-empty folder that cardpress did not write.",
+    help="Replace OUTPUT even if it is a non-empty folder that cardpress did not write "
+    "(never the records folder, a folder holding it, or one of its folders).",
 )
 @click.option(
     "--republish",

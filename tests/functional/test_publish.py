@@ -318,3 +318,28 @@ def test_a_missing_signature_or_a_wrong_key_fails(built, keys, run_cli, tmp_path
     assert result.exit_code == 1
     assert f"{tmp_path / 'bad.pem'}: is not an unencrypted PEM private key" in result.output
     assert "openssl genpkey -algorithm ed25519" in result.output
+
+
+@pytest.mark.parametrize("where", [".", "records", "records/runs", "link"])
+def test_force_never_replaces_the_records(project, run_cli, tmp_path: Path, where: str) -> None:  # type: ignore[no-untyped-def]
+    """`build records -o . --force` run beside the records deleted them (and a notes file)."""
+    records = project("minimal")  # tmp_path/<project>: a folder of tmp_path
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "link").symlink_to(records)
+    before = _snapshot(tmp_path)
+    out = tmp_path if where == "." else tmp_path / where.replace("records", records.name)
+    result = run_cli("build", str(records), "-o", str(out), "--force")
+    assert result.exit_code == 1, result.output
+    what = {".": "holds the records folder", "records": "is the records folder",
+            "link": "is the records folder",
+            "records/runs": "is a folder of the records"}  # fmt: skip
+    assert what[where] in result.output
+    assert _snapshot(tmp_path) == before, "nothing was written, moved or deleted"
+
+
+def test_a_site_inside_the_records_folder_is_still_built(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project("minimal")
+    for _ in range(2):  # new, then over the site it wrote (with --force, as before)
+        result = run_cli("build", str(records), "-o", str(records / "site"), "--force")
+        assert result.exit_code == 0, result.output
+    assert (records / "site" / "index.html").is_file()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cardpress.compute.fairness.groups import GroupMetrics, group_metrics
 from cardpress.compute.fairness.rules import four_fifths, local_law_144
@@ -62,6 +65,33 @@ def test_four_fifths_boundary_is_inclusive_pass() -> None:
     status = {row.label: (row.ratio, row.status) for row in table.rows}
     assert status["b"] == (pytest.approx(0.8), "pass")  # exactly 0.8 passes
     assert status["c"][1] == "flagged"
+
+
+def test_a_ratio_exactly_at_the_threshold_in_floating_noise_passes() -> None:
+    """60/100 ÷ 75/100 is 0.7999999999999999 in floating point: it was flagged, shown 0.8000."""
+    assert (60 / 100) / (75 / 100) < 0.8
+    table = four_fifths(_groups({"a": (100, 60), "b": (100, 75)}), 30, 0.8)
+    assert {row.label: row.status for row in table.rows} == {"a": "pass", "b": "pass"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 40), st.integers(1, 40), st.data(),
+    st.sampled_from(["0.8", "0.75", "0.9", "0.6"]),
+)  # fmt: skip
+def test_four_fifths_agrees_with_exact_fractions(
+    size_a: int, size_b: int, data: st.DataObject, threshold: str
+) -> None:
+    """The verdict is the exact rational comparison (Fraction), whatever the float noise."""
+    chosen_a = data.draw(st.integers(1, size_a))
+    chosen_b = data.draw(st.integers(1, size_b))
+    table = four_fifths(_groups({"a": (size_a, chosen_a), "b": (size_b, chosen_b)}), 1,
+                        float(threshold))  # fmt: skip
+    rates = {"a": Fraction(chosen_a, size_a), "b": Fraction(chosen_b, size_b)}
+    top = max(rates.values())
+    for row in table.rows:
+        flagged = rates[row.label] / top < Fraction(threshold)
+        assert row.status == ("flagged" if flagged else "pass")
 
 
 def test_four_fifths_small_groups_are_shown_not_judged() -> None:

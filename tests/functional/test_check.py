@@ -343,3 +343,53 @@ def test_a_metric_recorded_twice_is_judged_at_its_highest_step(
     run_path.write_text(json.dumps(run, indent=2))
     result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@10")
     assert "accuracy = 0.95 on holdout (the last listed of 2 recorded values)" in _lines(result)[1]
+
+
+def _selection_model(records: Path, name: str, groups: dict[str, tuple[int, int]]) -> None:
+    """A binary model whose groups select exactly (rows, selected) of their rows."""
+    lines = ["y_true,y_pred,y_score,g"]
+    for group, (rows, selected) in groups.items():
+        lines += [f"{k % 2},{int(k < selected)},{0.9 if k < selected else 0.1},{group}"
+                  for k in range(rows)]  # fmt: skip
+    path = records / "predictions" / f"{name}.csv"
+    path.write_text("\n".join(lines) + "\n")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run = {"schema": "cardpress/run/1", "run_id": name, "model": {"name": name, "version": "1"},
+           "started_at": "2026-01-10T08:00:00Z", "status": "FINISHED", "metrics": [],
+           "datasets": [{"id": "test", "role": "evaluation", "uri": f"predictions/{name}.csv",
+                         "sha256": digest}],
+           "predictions": {"uri": f"predictions/{name}.csv", "sha256": digest, "dataset": "test",
+                           "columns": {"y_true": "y_true", "y_pred": "y_pred",
+                                       "y_score": "y_score", "sensitive": ["g"]}}}  # fmt: skip
+    (records / "runs" / f"{name}.json").write_text(json.dumps(run, indent=2))
+
+
+def test_figures_exactly_at_a_limit_pass_in_the_gate_and_on_the_page(
+    run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """60/100 ÷ 75/100 = 0.7999999999999999 and 55/100 − 50/100 = 0.050000000000000044 in floats:
+    the gate failed them and the page flagged "0.8000 ⚠ below 0.8" beside "exactly 0.8 passes"."""
+    records = tmp_path / "records"
+    for folder in ("runs", "predictions"):
+        (records / folder).mkdir(parents=True)
+    _selection_model(records, "ratio", {"A": (100, 60), "B": (100, 75)})
+    _selection_model(records, "diff", {"A": (100, 55), "B": (100, 50)})
+    _selection_model(records, "under", {"A": (100, 59), "B": (100, 75)})
+    rules = [("ratio", "ratio", "min = 0.8"), ("difference", "diff", "max = 0.05"),
+             ("ratio", "under", "min = 0.8")]  # fmt: skip
+    (records / "policy.toml").write_text(POLICY_HEAD + "".join(
+        f'[[rule]]\nkind = "fairness"\nmetric = "selection_rate"\nmeasure = "{measure}"\n'
+        f'{limit}\nmodels = ["{model}"]\n' for measure, model, limit in rules))  # fmt: skip
+    result = run_cli("check", str(records))
+    said, model = {}, ""
+    for line in _lines(result):
+        if not line.startswith(" "):
+            model = line.split("@")[0]
+        elif not line.strip().startswith("N/A"):
+            said[model] = line.split()[0]
+    assert said == {"diff": "PASS", "ratio": "PASS", "under": "FAIL"}, result.output
+    assert run_cli("build", str(records), "-o", str(tmp_path / "site")).exit_code == 0
+    for model, flagged in (("ratio", False), ("under", True)):
+        page = json.loads((tmp_path / f"site/models/{model}/v/1/fairness/index.json").read_text())
+        rows = page["groupings"][0]["four_fifths"]["rows"]
+        assert [r["status"] for r in rows] == ["flagged" if flagged else "pass", "pass"]

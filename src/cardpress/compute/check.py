@@ -22,6 +22,7 @@ from cardpress.compute.fairness.regression_report import (
     spreads_of,
 )
 from cardpress.compute.fairness.report import Grouping
+from cardpress.compute.limits import above, below
 from cardpress.compute.review import review_state
 from cardpress.compute.site import ModelEntry, VersionEntry
 from cardpress.model import Metric, Rule, SignOff
@@ -174,12 +175,12 @@ def _spread_figure(
     groups: Sequence[GroupMetrics] | RegressionGrouping, metric: str, measure: str, min_size: int
 ) -> tuple[str, float]:
     if isinstance(groups, RegressionGrouping):
-        resized = [replace(g, small=g.count < min_size) for g in groups.groups]
+        resized = [replace(g, small=below(g.effective_n, min_size)) for g in groups.groups]
         if resized and metric not in resized[0].metrics:
             return f"not computed: {metric} is not in [fairness] error_quantiles", math.nan
         result = spreads_of(resized, metric)
     else:
-        result = spread([replace(g, small=g.effective_n < min_size) for g in groups], metric)
+        result = spread([replace(g, small=below(g.effective_n, min_size)) for g in groups], metric)
     if result.undefined:
         return f"undefined: {result.undefined}", math.nan
     value = result.ratio if measure == "ratio" else result.difference
@@ -246,8 +247,8 @@ def _breaks(rule: Rule, value: float) -> bool:
     """A limit is broken by a value beyond it, or by no value at all (NaN)."""
     if math.isnan(value):
         return True
-    too_low = "min" in rule.params and value < rule.params["min"]
-    too_high = "max" in rule.params and value > rule.params["max"]
+    too_low = "min" in rule.params and below(value, rule.params["min"])
+    too_high = "max" in rule.params and above(value, rule.params["max"])
     return too_low or too_high
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from cardpress.compute.limits import below
 from cardpress.compute.rates import auc_by_group, wilson_interval
 
 if TYPE_CHECKING:  # pandas loads with the predictions: a build that reads none never needs it
@@ -176,7 +177,7 @@ def _metrics(
         why = None if not math.isnan(auc) else "only one class in this group"
     return GroupMetrics(
         columns, values, n, n / total if total else math.nan, named["tp"], named["fp"],
-        named["tn"], named["fn"], rates, auc, low, high, why, effective < min_group_size,
+        named["tn"], named["fn"], rates, auc, low, high, why, below(effective, min_group_size),
         cells.rows, effective, cells.weighted,
     )  # fmt: skip
 

@@ -53,6 +53,7 @@ from cardpress.compute.fairness.multiclass_types import (
 )
 from cardpress.compute.fairness.report import groupings_of
 from cardpress.compute.fairness.rules import four_fifths, local_law_144
+from cardpress.compute.limits import below
 from cardpress.compute.rates import wilson_interval
 from cardpress.model import Y_CLASS_SCORE, Y_PRED, Y_TRUE, FairnessSettings
 
@@ -166,7 +167,7 @@ def _group(
     scores = class_scores(matrix)
     weight = float(matrix.sum())
     # small by the effective number of rows (Σw)²/Σw², as the binary report (rows unweighted)
-    small = bool(effective_n(np.float64(weight), np.float64(squares.sum())) < min_size)
+    small = below(float(effective_n(np.float64(weight), np.float64(squares.sum()))), min_size)
     share = weight / total if total else math.nan
     accuracy = _rate((np.trace(matrix), weight), (np.trace(squares), float(squares.sum())))
     counts, count_squares = one_vs_rest(matrix), one_vs_rest(squares)

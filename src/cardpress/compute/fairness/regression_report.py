@@ -31,6 +31,7 @@ from cardpress.compute.fairness.regression import (
     metric_ids,
 )
 from cardpress.compute.fairness.report import FairnessReport, groupings_of
+from cardpress.compute.limits import below
 from cardpress.model import Y_PRED, Y_TRUE, FairnessSettings
 
 if TYPE_CHECKING:  # pandas loads with the predictions: a build that reads none never needs it
@@ -166,7 +167,7 @@ def _groups(
             errors.effective_n,
             errors.metrics,
             errors.residuals,
-            errors.effective_n < min_group_size,  # as the binary report: (Σw)²/Σw², not rows
+            below(errors.effective_n, min_group_size),  # as the binary report: (Σw)²/Σw², not rows
         )
         for values, errors in zip(labels, found, strict=True)
         if errors is not None  # an empty intersection: no rows, no metrics

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cardpress.compute.fairness.groups import GroupMetrics
+from cardpress.compute.limits import below
 
 LL144_MIN_SHARE = 0.02
 
@@ -51,11 +52,11 @@ def four_fifths(groups: Sequence[GroupMetrics], min_size: int, threshold: float)
     """Each judged group's selection rate ÷ the highest; flagged when below ``threshold``."""
 
     def status(group: GroupMetrics, ratio: float) -> str:
-        if group.effective_n < min_size:  # the row count, or (Σw)²/Σw² with weights
+        if below(group.effective_n, min_size):  # the row count, or (Σw)²/Σw² with weights
             return "small"
-        return "flagged" if ratio < threshold else "pass"
+        return "flagged" if below(ratio, threshold) else "pass"
 
-    return _impact(groups, lambda g: g.effective_n >= min_size, status)
+    return _impact(groups, lambda g: not below(g.effective_n, min_size), status)
 
 
 def local_law_144(groups: Sequence[GroupMetrics]) -> ImpactTable:

@@ -21,7 +21,13 @@ from cardpress.errors import Problem, RecordsError, UsageError
 from cardpress.model import WEIGHT, FairnessSettings, Policy, Records, Run
 from cardpress.readers.check_cache import checks_key, load_checks, save_checks
 from cardpress.readers.files import allowed, current_hashes
-from cardpress.readers.policy import default_policy_path, read_policy, records_policy
+from cardpress.readers.policy import (
+    check_models,
+    default_policy_path,
+    policy_given,
+    read_policy,
+    records_policy,
+)
 from cardpress.readers.records import (
     read_records,
 )
@@ -45,6 +51,7 @@ def check(
     root = Path(records)
     loaded = read_records(root)
     rules = _policy(root, policy)
+    check_models(rules, {run.model for run in loaded.runs})
     site = build_site(loaded, None)
     chosen = targets(site, list(versions))
     runs = [entry.run for _, entry in chosen]
@@ -65,6 +72,7 @@ def site_checks(
     policy = records_policy(root)
     if policy is None:
         return {}
+    check_models(policy, {run.model for run in loaded.runs})
     allow = allowed(loaded.config)
     hashes = {m.name: current_hashes(root, m.latest.run.datasets, allow) for m in site.models}
     key = checks_key(policy, (site.models, hashes, loaded.signoffs, site.config.fairness))
@@ -107,7 +115,7 @@ def _check_one(
 def _policy(root: Path, given: str | Path | None) -> Policy:
     if given is not None:
         return read_policy(Path(given))
-    if (root / "policy.toml").is_file():
+    if policy_given(root):
         return read_policy(root / "policy.toml", "policy.toml")
     return read_policy(default_policy_path(), "default policy")
 

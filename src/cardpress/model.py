@@ -24,6 +24,8 @@ Y_CLASS_SCORE = "cardpress:y_score:"
 # The checked table's sample weights (float64, finite, >= 0), present only when the run names a
 # weight column (``predictions.columns.weight``); compute functions take ``weights=None`` for 1s.
 WEIGHT = "cardpress:weight"
+# the current "hash" of a data set whose local file is gone (deleted or renamed since recorded)
+GONE = ""
 TASKS = ("binary", "multiclass", "regression")  # what a model predicts (model.task)
 
 

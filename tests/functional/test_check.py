@@ -221,6 +221,31 @@ def test_junit_and_markdown_outputs(project, run_cli, tmp_path: Path) -> None:  
             "selection_rate, accuracy, precision, recall, fpr, fnr, auc (classifiers) or mae, "
             "rmse, r2, bias, ae_p50, ae_p90 (regression)",
         ),
+        (  # nothing compares below NaN: every figure passed
+            '[[rule]]\nkind = "performance"\nmetric = "auc"\ndataset = "holdout"\nmin = nan\n',
+            "6: rule[0].min: is nan, which no figure can be compared with — write a finite "
+            "number (nan and inf are no limit)",
+        ),
+        (
+            '[[rule]]\nkind = "performance"\nmetric = "auc"\ndataset = "holdout"\nmax = -inf\n',
+            "6: rule[0].max: is -inf, which no figure can be compared with — write a finite "
+            "number (nan and inf are no limit)",
+        ),
+        (
+            '[[rule]]\nkind = "performance"\nmetric = "auc"\ndataset = "h"\nmin = 0.9\nmax = 0.8\n',
+            "7: rule[0].max: max 0.8 is below min 0.9: every figure would fail — swap min and max",
+        ),
+        (  # a typo turned the sign-off rule off for approved versions
+            '[[rule]]\nkind = "signoff"\nstatuses = ["aproved"]\n',
+            "4: rule[0].statuses[0]: 'aproved' is not allowed — use one of 'draft', 'in-review', "
+            "'approved', 'retired'",
+        ),
+        (  # a typo made the rule "not applicable" to every version
+            '[[rule]]\nkind = "hashes"\nmodels = ["chrun"]\n',
+            "2: rule[0].models: names model 'chrun', which no run record has: the rule would "
+            "check nothing — did you mean 'churn'? name models the run records have (churn, "
+            "fraud)",
+        ),
     ],
 )
 def test_bad_policy_exits_2_naming_the_line(
@@ -393,3 +418,37 @@ def test_figures_exactly_at_a_limit_pass_in_the_gate_and_on_the_page(
         page = json.loads((tmp_path / f"site/models/{model}/v/1/fairness/index.json").read_text())
         rows = page["groupings"][0]["four_fifths"]["rows"]
         assert [r["status"] for r in rows] == ["flagged" if flagged else "pass", "pass"]
+
+
+@pytest.mark.parametrize("kind", ["dangling link", "folder"])
+def test_a_policy_toml_that_cannot_be_read_is_not_replaced_by_the_default(
+    project, run_cli, kind: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A policy.toml linked to a file not there fell back to the shipped policy, exit 0."""
+    records = project()
+    if kind == "folder":
+        (records / "policy.toml").mkdir()
+    else:
+        (records / "policy.toml").symlink_to("shared/strict-policy.toml")
+    for command in (["check", str(records)], ["validate", str(records)]):
+        result = run_cli(*command)
+        assert result.exit_code == 2, result.output
+        assert "policy.toml: cannot be read" in result.output
+
+
+def test_hash_rule_fails_when_a_data_file_is_deleted(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Deleting the changed files turned FAIL into N/A ("not in the records folder"), exit 0."""
+    records = project()  # train (data/train.csv) is not there: as if deleted since recorded
+    run = records / "runs" / "churn-1.json"
+    doc = json.loads(run.read_text())
+    doc["datasets"].append({"id": "sk", "role": "train", "uri": "sklearn.load_iris()"})
+    doc["datasets"][-1]["sha256"] = "c" * 64
+    run.write_text(json.dumps(doc))
+    policy = _policy(tmp_path, '[[rule]]\nkind = "hashes"\n')
+    result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@1")
+    assert _lines(result)[1] == (
+        "  FAIL  data-set hashes unchanged: 1 unchanged; file missing (deleted or moved since "
+        "recorded): train; not in the records folder, not checked: sk (limit: each "
+        f"file's sha256 equals the recorded one) [{policy}:2]"
+    )
+    assert result.exit_code == 1

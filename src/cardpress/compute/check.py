@@ -25,7 +25,7 @@ from cardpress.compute.fairness.report import Grouping
 from cardpress.compute.limits import above, below
 from cardpress.compute.review import review_state
 from cardpress.compute.site import ModelEntry, VersionEntry
-from cardpress.model import Metric, Rule, SignOff
+from cardpress.model import GONE, Metric, Rule, SignOff
 
 APPROVING = ("approved", "approved-with-conditions")
 
@@ -58,7 +58,9 @@ class Evidence:
     fairness: SliceReport | None
     signoffs: tuple[SignOff, ...]
     min_group_size: int
-    current_hashes: dict[str, str | None]  # data set id -> sha256 of its file now, None if absent
+    current_hashes: dict[
+        str, str | None
+    ]  # data set id -> sha256 of its file now, None if not a file cardpress reads, GONE if deleted
 
 
 def check_version(rules: tuple[Rule, ...], evidence: Evidence) -> list[RuleResult]:
@@ -209,11 +211,13 @@ def _final(found: list[Metric]) -> Metric:
 
 
 def _hashes(rule: Rule, evidence: Evidence) -> list[Outcome]:
-    changed, absent, unhashed, same = [], [], [], 0
+    changed, gone, absent, unhashed, same = [], [], [], [], 0
     for dataset in evidence.entry.run.datasets:
         current = evidence.current_hashes.get(dataset.id)
         if not dataset.sha256:
             unhashed.append(dataset.id)
+        elif current == GONE:  # deleting a file must not turn "changed" into "not checked"
+            gone.append(dataset.id)
         elif current is None:
             absent.append(dataset.id)
         elif current != dataset.sha256:
@@ -224,6 +228,9 @@ def _hashes(rule: Rule, evidence: Evidence) -> list[Outcome]:
     notes = []
     if changed:
         notes.append(f"changed since recorded: {', '.join(changed)}")
+    if gone:
+        notes.append(f"file missing (deleted or moved since recorded): {', '.join(gone)}")
+        changed += gone
     if absent:
         notes.append(f"not in the records folder, not checked: {', '.join(absent)}")
     if unhashed:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
 from cardpress.errors import Problem
-from cardpress.model import Dataset, SiteConfig
+from cardpress.model import GONE, Dataset, SiteConfig
 
 CHUNK = 1 << 20
 Allowed = tuple[Path, ...]  # resolved outside roots that [paths] allow names
@@ -170,9 +171,28 @@ def sha256_of(path: Path) -> str:
 def current_hashes(
     root: Path, datasets: Iterable[Dataset], allow: Allowed = ()
 ) -> dict[str, str | None]:
-    """sha256 of each data set's file now, by id; None when it is not a file cardpress may read."""
+    """sha256 of each data set's file now, by id.
+
+    None when it is not a file cardpress may read (another host, a folder, outside the records),
+    :data:`~cardpress.model.GONE` when it would be one but is not there (deleted, renamed).
+    """
     hashes: dict[str, str | None] = {}
     for dataset in datasets:
         path = inside(root, dataset.uri, allow)
-        hashes[dataset.id] = sha256_of(path) if path is not None and path.is_file() else None
+        if path is None:
+            hashes[dataset.id] = None
+        elif path.is_file():
+            hashes[dataset.id] = sha256_of(path)
+        else:
+            gone = not path.exists() and _names_a_file(dataset.uri)
+            hashes[dataset.id] = GONE if gone else None
     return hashes
+
+
+def _names_a_file(uri: str) -> bool:
+    """Whether a URI without a scheme reads as a file's path (``data/train.csv``).
+
+    Not an identifier such as ``sklearn.datasets.load_diabetes(scaled=False)`` or a part of a
+    file (``data/adult.data#sample-8000``): those were never files to find again.
+    """
+    return not re.search(r"[#?()\s]", uri) and bool(re.search(r"[/\\]|\.\w+$", uri))

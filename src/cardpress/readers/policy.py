@@ -6,8 +6,11 @@ line of its ``[[rule]]`` table or field, and which rules and fields exist.
 
 from __future__ import annotations
 
+import difflib
+import math
 import re
 import tomllib
+from collections.abc import Collection
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -55,8 +58,7 @@ def records_policy(root: Path) -> Policy | None:
     Raises:
         PolicyError: the file breaks the policy format (exit 2, as with ``check --policy``).
     """
-    path = root / "policy.toml"
-    return read_policy(path, "policy.toml") if path.is_file() else None
+    return read_policy(root / "policy.toml", "policy.toml") if policy_given(root) else None
 
 
 def read_policy(path: Path, name: str | None = None) -> Policy:
@@ -107,6 +109,7 @@ def _rule_problems(rule: dict[str, Any], index: int, file: str, text: str) -> li
             line = _line(text, ("rule", index))
             problem = f"a {kind} rule needs {wanted}"
             problems.append(Problem(file, line, f"rule[{index}]", problem, f"add {wanted}"))
+    problems += _limit_problems(rule, index, file, text)
     metric = rule.get("metric") if kind == "fairness" else None
     if metric is not None and metric not in METRICS and not is_regression_metric(metric):
         fix = (
@@ -122,6 +125,59 @@ def _rule_problems(rule: dict[str, Any], index: int, file: str, text: str) -> li
         fix = 'use measure = "difference"'
         problems.append(Problem(file, line, f"rule[{index}].measure", problem, fix))
     return problems
+
+
+def _limit_problems(rule: dict[str, Any], index: int, file: str, text: str) -> list[Problem]:
+    """``min = nan`` passed every figure (nothing compares below NaN); ``min`` > ``max`` none."""
+    problems = []
+    for field in ("min", "max"):
+        value = rule.get(field)
+        if isinstance(value, float) and not math.isfinite(value):
+            line = _line(text, ("rule", index, field))
+            fix = "write a finite number (nan and inf are no limit)"
+            problem = f"is {value}, which no figure can be compared with"
+            problems.append(Problem(file, line, f"rule[{index}].{field}", problem, fix))
+    low, high = rule.get("min"), rule.get("max")
+    if not problems and low is not None and high is not None and low > high:
+        line = _line(text, ("rule", index, "max"))
+        problem = f"max {high} is below min {low}: every figure would fail"
+        problems.append(Problem(file, line, f"rule[{index}].max", problem, "swap min and max"))
+    return problems
+
+
+def check_models(policy: Policy, models: Collection[str]) -> None:
+    """Refuse rules whose ``models`` name a model no run record has: the rule is off for it.
+
+    A typo (``income-clasifier``) made the rule "not applicable" to every version, and the gate
+    passed.
+
+    Raises:
+        PolicyError: naming each unknown model, its rule's line, and the closest known name.
+    """
+    problems = []
+    for index, rule in enumerate(policy.rules):
+        for name in rule.params.get("models", []):
+            if name in models:
+                continue
+            close = difflib.get_close_matches(name, sorted(models), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            known = ", ".join(sorted(models)) or "none"
+            fix = f"{hint}name models the run records have ({known})"
+            problem = f"names model {name!r}, which no run record has: the rule would check nothing"
+            where = rule.source.line
+            problems.append(Problem(policy.file, where, f"rule[{index}].models", problem, fix))
+    if problems:
+        raise PolicyError(problems)
+
+
+def policy_given(root: Path) -> bool:
+    """Whether the records folder has a ``policy.toml``, usable or not.
+
+    A link to nowhere or a folder is one too: reading it fails clearly, where falling back to
+    the default policy would apply rules the user did not write, without a word.
+    """
+    path = root / "policy.toml"
+    return path.exists() or path.is_symlink()
 
 
 def _rule(table: dict[str, Any], source: Source) -> Rule:

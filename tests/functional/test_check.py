@@ -221,6 +221,11 @@ def test_junit_and_markdown_outputs(project, run_cli, tmp_path: Path) -> None:  
             "selection_rate, accuracy, precision, recall, fpr, fnr, auc (classifiers) or mae, "
             "rmse, r2, bias, ae_p50, ae_p90 (regression)",
         ),
+        (  # a header with a comment, as docs/check.md writes them: the line was lost
+            '[[rule]]   # a floor\nkind = "performance"\nmetric = "auc"\ndataset = "h"\n'
+            'min = "0.9"\n',
+            "6: rule[0].min: is the string '0.9', expected a number — write it as a number",
+        ),
         (  # nothing compares below NaN: every figure passed
             '[[rule]]\nkind = "performance"\nmetric = "auc"\ndataset = "holdout"\nmin = nan\n',
             "6: rule[0].min: is nan, which no figure can be compared with — write a finite "

@@ -34,6 +34,7 @@ FIELDS: dict[str, tuple[set[str], list[set[str]]]] = {
     "hashes": (set(), []),
 }
 COMMON = {"kind", "name", "level"}
+RULE_HEADER = re.compile(r"^\[\[\s*rule\s*\]\]\s*(#.*)?$")
 ANY_RULE = {"models"}  # fields every kind takes, kept with the rule's parameters
 
 
@@ -203,7 +204,8 @@ def _line(text: str, path: JsonPath) -> int | None:
     if len(path) < 2 or path[0] != "rule" or not isinstance(path[1], int):
         field = str(path[0]) if path else None
         return next((n for n, line in _lines(text) if field and line.startswith(f"{field} ")), None)
-    headers = [n for n, line in _lines(text) if line.replace(" ", "") == "[[rule]]"]
+    # a header may carry a comment, as in docs/check.md: [[rule]]   # a performance floor
+    headers = [n for n, line in _lines(text) if RULE_HEADER.match(line)]
     if path[1] >= len(headers):
         return None
     start = headers[path[1]]

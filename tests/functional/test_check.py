@@ -375,6 +375,30 @@ def test_a_metric_recorded_twice_is_judged_at_its_highest_step(
     assert "accuracy = 0.95 on holdout (the last listed of 2 recorded values)" in _lines(result)[1]
 
 
+def test_the_card_shows_the_value_the_gate_judged(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A metric at three steps was listed three times on the card, in HF's model-index too, with
+    no step: a reader could not tell which value `check` judged."""
+    records = project()
+    run_path = records / "runs" / "churn-10.json"
+    run = json.loads(run_path.read_text())
+    run["metrics"] = [{"key": "auc", "value": v, "dataset": "holdout", "step": s}
+                      for s, v in ((5, 0.95), (10, 0.7), (1, 0.99))]  # fmt: skip
+    run["metrics"].append({"key": "auc", "value": 0.6, "dataset": "holdout", "threshold": 0.5})
+    run_path.write_text(json.dumps(run, indent=2))
+    out = tmp_path / "site"
+    assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
+    card = json.loads((out / "models/churn/v/10/index.json").read_text())
+    overall = card["sections"]["quantitative_analyses"]["overall"]
+    assert [(m["value"], m.get("step"), m.get("recorded")) for m in overall] == [
+        (0.7, 10, 3), (0.6, None, None)]  # another threshold is another metric  # fmt: skip
+    assert [m["value"] for m in card["summary_panel"]["metrics"]] == [0.7, 0.6]
+    html = (out / "models/churn/v/10/index.html").read_text()
+    assert html.count("step 10, the highest of 3 recorded values") == 3  # summary, 2 tables
+    hf = tmp_path / "hf.md"
+    assert run_cli("export", "hf", str(records), "churn@10", "-o", str(hf)).exit_code == 0
+    assert hf.read_text().count("value: 0.7") == 1 and "value: 0.95" not in hf.read_text()
+
+
 def _selection_model(records: Path, name: str, groups: dict[str, tuple[int, int]]) -> None:
     """A binary model whose groups select exactly (rows, selected) of their rows."""
     lines = ["y_true,y_pred,y_score,g"]

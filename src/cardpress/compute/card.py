@@ -12,6 +12,7 @@ from typing import Any
 from cardpress.compute.card_data import (
     curves_data,
     datasets_data,
+    final_metrics,
     metric_data,
     model_details,
     run_source,
@@ -198,7 +199,7 @@ def _factors(run: Run) -> dict[str, Any]:
 
 def _metric_definitions(run: Run) -> dict[str, Any]:
     keys: dict[str, dict[str, Any]] = {}
-    for metric in run.metrics:
+    for metric, count in final_metrics(run.metrics):
         entry = keys.setdefault(
             metric.key,
             {"key": metric.key, "datasets": [], "thresholds": [], "values": [],
@@ -209,8 +210,9 @@ def _metric_definitions(run: Run) -> dict[str, Any]:
         if metric.threshold is not None and metric.threshold not in entry["thresholds"]:
             entry["thresholds"].append(metric.threshold)
         if not metric.slice:
-            value = metric_data(metric)
-            entry["values"].append({k: value[k] for k in ("dataset", "value", "ci")})
+            value = metric_data(metric, count)
+            shown = ("dataset", "value", "ci", "step", "recorded")
+            entry["values"].append({k: value[k] for k in shown if k in value})
         entry.setdefault("description", metric.description)
     return {"reported": [keys[k] for k in sorted(keys)]}
 
@@ -229,8 +231,9 @@ def is_threshold_free(key: str) -> bool:
 
 
 def _quantitative(run: Run) -> dict[str, Any]:
-    overall = [metric_data(m) for m in run.metrics if not m.slice]
-    sliced = [metric_data(m) for m in run.metrics if m.slice]
+    final = final_metrics(run.metrics)
+    overall = [metric_data(m, count) for m, count in final if not m.slice]
+    sliced = [metric_data(m, count) for m, count in final if m.slice]
     overall.sort(key=lambda m: (m["dataset"], m["key"]))
     sliced.sort(key=lambda m: (m["group_columns"], m["key"], m["dataset"], m["group"]))
     # "fairness" is filled in when the version has a fairness report (see render.pages)

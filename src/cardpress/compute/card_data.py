@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from cardpress.model import Dataset, Metric, Narrative, Run, Source
@@ -168,10 +169,33 @@ def _dataset(dataset: Dataset) -> dict[str, Any]:
     }
 
 
-def metric_data(metric: Metric) -> dict[str, Any]:
-    """One metric with its interval, group and source."""
+def final_metrics(metrics: Iterable[Metric]) -> list[tuple[Metric, int]]:
+    """Each metric's final value, and how many values it was recorded with.
+
+    One metric is a key on a data set, group and decision threshold; recorded several times
+    (at steps of training), its final value is the one at the highest step, else the last one
+    listed — the value ``cardpress check`` judges, so the card shows what the gate judged.
+    """
+    found: dict[tuple[Any, ...], list[Metric]] = {}
+    for metric in metrics:
+        found.setdefault((metric.key, metric.dataset, metric.slice, metric.threshold), []).append(
+            metric
+        )
+    return [(final_value(values), len(values)) for values in found.values()]
+
+
+def final_value(values: list[Metric]) -> Metric:
+    """The value a metric recorded several times ends at: the highest step, else the last one."""
+    stepped = [(m.step, index) for index, m in enumerate(values) if m.step is not None]
+    return values[max(stepped)[1]] if stepped else values[-1]
+
+
+def metric_data(metric: Metric, recorded: int = 1) -> dict[str, Any]:
+    """One metric with its interval, group and source (and its step, when it is one of several)."""
     ci = metric.ci
+    several = {"step": metric.step, "recorded": recorded} if recorded > 1 else {}
     return {
+        **several,
         "key": metric.key,
         "value": metric.value,
         "dataset": metric.dataset,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from cardpress.compute.card import card_data
+from cardpress.compute.card_data import final_value
 from cardpress.compute.fairness.disparity import spread
 from cardpress.compute.fairness.groups import GroupMetrics
 from cardpress.compute.fairness.multiclass_types import MulticlassReport
@@ -25,7 +26,7 @@ from cardpress.compute.fairness.report import Grouping
 from cardpress.compute.limits import above, below
 from cardpress.compute.review import review_state
 from cardpress.compute.site import ModelEntry, VersionEntry
-from cardpress.model import GONE, Metric, Rule, SignOff
+from cardpress.model import GONE, Rule, SignOff
 
 APPROVING = ("approved", "approved-with-conditions")
 
@@ -196,18 +197,12 @@ def _performance(rule: Rule, evidence: Evidence) -> list[Outcome]:
     found = [m for m in metrics if m.key == key and m.dataset == dataset and not m.slice]
     if not found:
         return [(rule.name, True, f"{key} on {dataset} is not recorded", _limit(rule))]
-    final = _final(found)
+    final = final_value(found)
     detail = f"{key} = {final.value:.6g} on {dataset}"
     if len(found) > 1:  # say which: the gate must not pick one of several values silently
         which = f"step {final.step}, the highest" if final.step is not None else "the last listed"
         detail += f" ({which} of {len(found)} recorded values)"
     return [(rule.name, _breaks(rule, final.value), detail, _limit(rule))]
-
-
-def _final(found: list[Metric]) -> Metric:
-    """The value a metric recorded several times ends at: the highest step, else the last one."""
-    stepped = [(m.step, index) for index, m in enumerate(found) if m.step is not None]
-    return found[max(stepped)[1]] if stepped else found[-1]
 
 
 def _hashes(rule: Rule, evidence: Evidence) -> list[Outcome]:

@@ -38,7 +38,7 @@ def headline_metrics(sections: dict[str, Any]) -> list[dict[str, Any]]:
     overall = quantitative.get("overall") or (quantitative.get("fairness") or {}).get("overall", [])
     chosen = [r for r in overall if r["dataset"] in evaluation] or overall
     return [
-        {"key": r["key"], "dataset": r["dataset"], "value": r["value"], "ci": r["ci"]}
+        {k: r[k] for k in ("key", "dataset", "value", "ci", "step", "recorded") if k in r}
         for r in chosen[:HEADLINE_METRICS]
     ]
 

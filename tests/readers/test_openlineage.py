@@ -354,3 +354,17 @@ def test_an_event_time_that_is_not_a_time_is_read_undated_with_a_warning(tmp_pat
         "OpenLineage spec requires one); read after its job's dated events, undated"
     ]
     assert (job.runs[0].state, job.runs[0].ended_at) == ("COMPLETE", None)
+
+
+def test_an_other_event_after_complete_adds_facets_and_leaves_the_state(tmp_path: Path) -> None:
+    _emit_runs(tmp_path / "lineage" / "events.jsonl", [
+        ("done", [(RunState.START, "2024-01-01T11:00:00Z"),
+                  (RunState.COMPLETE, "2024-01-01T11:01:00Z"),
+                  (RunState.OTHER, "2024-01-01T11:02:00Z")]),
+        ("only", [(RunState.OTHER, "2024-01-01T12:00:00Z")]),
+    ])  # fmt: skip
+    jobs, _ = _read(tmp_path)
+    done, only = (next(j for j in jobs if j.name == f"ns/{n}") for n in ("done", "only"))
+    assert (done.runs[0].state, done.runs[0].ended_at) == ("COMPLETE", "2024-01-01T11:01:00+00:00")
+    assert done.outputs[0].columns == (("other", "string"),)  # its facets are kept
+    assert only.runs[0].state == "OTHER"  # nothing says more

@@ -293,7 +293,8 @@ def _job(key: str, state: _JobState) -> Job:
         started = next((t for kind, t, _ in events if kind == "START"), events[0][1])
         ended = next((t for kind, t, _ in reversed(events) if kind in ENDED), None)
         error = next((e for _, _, e in reversed(events) if e), None)
-        last = events[-1][0]
+        # the last event that says a state; a run with only OTHER events stays "OTHER"
+        last = next((kind for kind, _, _ in reversed(events) if kind in STATES), events[-1][0])
         first, end = (utc_text(t) if t else None for t in (started, ended))
         runs.append(JobRun(run_id, last, first, end, error))
     runs.sort(key=lambda r: (r.started_at or "", r.run_id))  # utc_text sorts as time does

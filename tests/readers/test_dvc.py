@@ -17,7 +17,7 @@ from cardpress.readers.hashing import hash_files
 from cardpress.readers.lineage.dvc.files import read_dvc_files
 from cardpress.readers.lineage.dvc.pipeline import read_dvc
 from cardpress.readers.lineage.paths import locate
-from tests.lineage.dvc_repo import make_repo, run
+from tests.lineage.dvc_repo import make_repo, run, write_templated
 
 pytest.importorskip("dvc", reason="dvc is not installed (pip install -e '.[test]')")
 
@@ -281,3 +281,16 @@ def test_a_toml_metrics_file_is_read_for_its_values(tmp_path: Path) -> None:
     assert warnings == []
     [train] = jobs
     assert dict(train.metrics) == {"scores.toml: auc": "0.91", "scores.toml: test.rows": "120"}
+
+
+def test_files_with_the_same_bytes_at_two_paths_are_two_data_sets(tmp_path: Path) -> None:
+    # report.txt is a copy of data/in.txt; the four metrics of train@us/eu read as equal too
+    graph = _graph(write_templated(tmp_path))
+    by_uri = {r.uri: d.id for d in graph.datasets.values() for r in d.refs}
+    paths = ["data/in.txt", "report.txt", "metrics/us.json", "metrics/eu.json"]
+    assert len({by_uri[p] for p in paths}) == 4
+    assert graph.cycles == []  # a copy read back is no cycle
+    report = next(k for k, j in graph.jobs.items() if j.name == "report")
+    assert graph.down[report] == [by_uri["report.txt"]]
+    assert graph.up[by_uri["metrics/eu.json"]] == [
+        next(k for k, j in graph.jobs.items() if j.name == "train@eu")]  # fmt: skip

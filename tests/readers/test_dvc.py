@@ -294,3 +294,14 @@ def test_files_with_the_same_bytes_at_two_paths_are_two_data_sets(tmp_path: Path
     assert graph.down[report] == [by_uri["report.txt"]]
     assert graph.up[by_uri["metrics/eu.json"]] == [
         next(k for k, j in graph.jobs.items() if j.name == "train@eu")]  # fmt: skip
+
+
+def test_templated_paths_are_read_as_dvc_lock_resolved_them(tmp_path: Path) -> None:
+    jobs, warnings = _read(write_templated(tmp_path))
+    assert warnings == []
+    files = {j.name: ({r.uri for r in j.inputs}, {r.uri for r in j.outputs}) for j in jobs}
+    assert files["report"] == ({"data/in.txt"}, {"report.txt"})  # not ${data_dir}/in.txt too
+    assert files["train@us"] == ({"data/in.txt"}, {"metrics/us.json"})
+    assert files["evaluate@eu"] == ({"metrics/eu.json"}, {"eval/eu.json"})
+    graph = _graph(tmp_path)
+    assert not [d.key for d in graph.datasets.values() if "${" in d.key]

@@ -89,9 +89,15 @@ def _stage(
 def _refs(
     locked: Any, declared: Any, base: Path, where: Source, locate: Locate
 ) -> Iterator[DataRef]:
+    """What dvc.lock recorded, and what dvc.yaml declares beside it (a stage not yet run).
+
+    A declared path with ``${…}`` is left out: DVC fills it in (``vars``, a ``foreach`` item)
+    and dvc.lock holds it resolved (``data/in.txt`` for ``${data_dir}/in.txt``).
+    """
     entries = {str(e["path"]): e for e in _list(locked) if isinstance(_dict(e).get("path"), str)}
     for path, _ in _paths(declared):
-        entries.setdefault(path, {"path": path})
+        if "${" not in path:
+            entries.setdefault(path, {"path": path})
     for path, entry in sorted(entries.items()):
         uri, local = locate(base, path)
         digests = []

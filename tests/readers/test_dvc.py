@@ -305,3 +305,68 @@ def test_templated_paths_are_read_as_dvc_lock_resolved_them(tmp_path: Path) -> N
     assert files["evaluate@eu"] == ({"metrics/eu.json"}, {"eval/eu.json"})
     graph = _graph(tmp_path)
     assert not [d.key for d in graph.datasets.values() if "${" in d.key]
+
+
+def test_metrics_of_foreach_and_matrix_stages_are_read_for_each_item(tmp_path: Path) -> None:
+    write_templated(tmp_path)
+    # the matrix stage's files as metrics: dvc.lock locks metrics as outs all the same
+    spec = tmp_path / "dvc.yaml"
+    spec.write_text(spec.read_text().replace("outs:\n      - eval/", "metrics:\n      - eval/"))
+    jobs, warnings = _read(tmp_path)
+    assert warnings == []
+    metrics = {j.name: dict(j.metrics) for j in jobs}
+    assert metrics["train@us"] == {"metrics/us.json: accuracy": "0.8"}
+    assert metrics["train@eu"] == {"metrics/eu.json: accuracy": "0.8"}
+    assert metrics["evaluate@eu"] == {"eval/eu.json: f1": "0.5", "eval/eu.json: r": "eu"}
+    assert metrics["make"] == {}
+
+
+FOREACH_YAML = """\
+stages:
+  train:
+    foreach: ${regions}
+    do:
+      cmd: mkdir -p m && echo 1 > m/${item}.json
+      params:
+        - lr
+      metrics:
+        - m/${item}.json:
+            cache: false
+"""
+FOREACH_LOCK = """\
+schema: '2.0'
+stages:
+  train@us:
+    cmd: mkdir -p m && echo 1 > m/us.json
+    params:
+      params.yaml:
+        lr: 0.1
+    outs:
+    - path: m/us.json
+      hash: md5
+      md5: b026324c6904b2a9cb4b88d6d61c81d1
+      size: 2
+  train@eu:
+    cmd: mkdir -p m && echo 1 > m/eu.json
+    params:
+      params.yaml:
+        lr: 0.1
+    outs:
+    - path: m/eu.json
+      hash: md5
+      md5: b026324c6904b2a9cb4b88d6d61c81d1
+      size: 2
+"""
+
+
+def test_a_foreach_stage_s_own_parameters_are_compared_as_dvc_status_does(tmp_path: Path) -> None:
+    # `dvc status` after lr changed: train@us and train@eu, "changed deps: params.yaml: lr"
+    (tmp_path / "m").mkdir()
+    for name, text in (("dvc.yaml", FOREACH_YAML), ("dvc.lock", FOREACH_LOCK),
+                       ("params.yaml", "regions: [us, eu]\nlr: 0.2\n"),
+                       ("m/us.json", "1\n"), ("m/eu.json", "1\n")):  # fmt: skip
+        (tmp_path / name).write_text(text)
+    assert sorted(stale_warnings(_graph(tmp_path))) == [
+        f"dvc.lock: stage train@{region} is stale: changed params: params.yaml: lr (modified)"
+        for region in ("eu", "us")
+    ]

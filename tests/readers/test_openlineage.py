@@ -368,3 +368,22 @@ def test_an_other_event_after_complete_adds_facets_and_leaves_the_state(tmp_path
     assert (done.runs[0].state, done.runs[0].ended_at) == ("COMPLETE", "2024-01-01T11:01:00+00:00")
     assert done.outputs[0].columns == (("other", "string"),)  # its facets are kept
     assert only.runs[0].state == "OTHER"  # nothing says more
+
+
+def test_files_of_the_events_folder_that_are_not_read_are_named_in_a_warning(
+    tmp_path: Path,
+) -> None:
+    # the client's file transport writes to the path given, here without a .jsonl suffix
+    emit_prepare(tmp_path / "lineage" / "openlineage.log", "raw.csv", "out.csv")
+    emit_prepare(tmp_path / "lineage" / "nested" / "events.jsonl", "raw.csv", "out.csv")
+    (tmp_path / "lineage" / "nested" / "events").write_text("")
+    (tmp_path / "lineage" / ".gitkeep").write_text("")  # hidden: not worth a word
+    (tmp_path / "lineage" / ".checkpoints").mkdir()
+    (tmp_path / "lineage" / ".checkpoints" / "notes.txt").write_text("")
+    [job], warnings = _read(tmp_path)
+    assert job.runs[0].state == "COMPLETE"  # from nested/events.jsonl
+    assert warnings == [
+        "lineage: 2 files are not read, since events are read from *.json and *.jsonl files "
+        "only: lineage/nested/events, lineage/openlineage.log (rename an events file to "
+        "end in .jsonl)"
+    ]

@@ -38,6 +38,8 @@ Locate = Callable[[str], tuple[str, Path | None]]
 ENDED = ("COMPLETE", "FAIL", "ABORT")
 STATES = ("START", "RUNNING", *ENDED)  # OTHER is not a state: it only adds facets
 MAX_FILE_WARNINGS = 5
+SUFFIXES = (".json", ".jsonl")
+MAX_NAMED = 5  # files not read, named in the warning; the rest counted
 UNDATED = datetime.max.replace(tzinfo=UTC)  # after every date: an undated event is read last
 NEWLINE, SPACE = re.compile(r"\n"), re.compile(r"\s*")
 FORMATS = (
@@ -75,8 +77,10 @@ def read_openlineage(
         return ()
     located: list[tuple[datetime, str, int, int, dict[str, Any]]] = []
     outside: list[Problem] = []
-    paths = files_under(root, folder, outside, lambda p: p.suffix in (".json", ".jsonl"), allow)
+    ignored: set[Path] = set()
+    paths = files_under(root, folder, outside, lambda p: _events_file(p, ignored), allow)
     warnings += [f"{problem}; skipped" for problem in outside]
+    warnings += _not_read(root, folder, ignored)
     for path in paths:
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
         real = contained(root, path, allow)
@@ -91,6 +95,34 @@ def read_openlineage(
         dated = None if when is UNDATED else when
         _add(jobs, event, Source(name, line), dated, (locate, model_of), warnings)
     return tuple(_job(key, state) for key, state in sorted(jobs.items()))
+
+
+def _events_file(path: Path, ignored: set[Path]) -> bool:
+    """Whether ``path`` is read for events; one that is not joins ``ignored``."""
+    if path.suffix in SUFFIXES:
+        return True
+    ignored.add(path)
+    return False
+
+
+def _not_read(root: Path, folder: Path, ignored: set[Path]) -> list[str]:
+    """A warning naming the files of the events folder that are not read.
+
+    The client's file transport writes to the path it is given, suffix or not
+    (``openlineage.log``): such a file would otherwise be left out without a word.
+    """
+    # hidden files and folders (.gitkeep, .DS_Store, .ipynb_checkpoints) are not worth a word
+    shown = [p for p in ignored if not any(part.startswith(".") for part in
+                                           p.relative_to(folder).parts)]  # fmt: skip
+    files = sorted(p.relative_to(root).as_posix() for p in shown if p.is_relative_to(root))
+    if not files:
+        return []
+    named = ", ".join(files[:MAX_NAMED])
+    more = f" and {len(files) - MAX_NAMED} more" if len(files) > MAX_NAMED else ""
+    where = folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
+    count = f"{len(files)} files are" if len(files) > 1 else "1 file is"
+    return [f"{where}: {count} not read, since events are read from *.json and *.jsonl files "
+            f"only: {named}{more} (rename an events file to end in .jsonl)"]  # fmt: skip
 
 
 def _instant(

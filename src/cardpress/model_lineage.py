@@ -8,11 +8,22 @@ sightings of one data set into one node.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cardpress.model import Source
 
 RUN, OPENLINEAGE, DVC = "run record", "OpenLineage", "DVC"
+
+
+def utc_text(moment: datetime) -> str:
+    """How lineage shows a time: ISO 8601 in UTC, as ``2024-01-01T09:20:00.900000+00:00``.
+
+    Every source's times take this one form (a run record's included), so texts of it sort as
+    the instants do: a whole second's ``+`` sorts before a fraction's ``.``. ``moment`` must
+    be aware.
+    """
+    return moment.astimezone(UTC).isoformat()
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class DataRef:
     size: int | None = None
     rows: int | None = None
     columns: tuple[tuple[str, str | None], ...] = ()
-    seen_at: str | None = None
+    seen_at: str | None = None  # when the source saw it (:func:`utc_text`)
     role: str | None = None
     title: str | None = None  # a run record's human name for it (``name`` is the id)
     namespace: str | None = None  # OpenLineage namespace, drawn apart from the name
@@ -55,7 +66,7 @@ class ColumnLink:
 
 @dataclass(frozen=True)
 class JobRun:
-    """One run of a job: its id, last state and times (ISO 8601 text as recorded)."""
+    """One run of a job: its id, last state and times (:func:`utc_text`)."""
 
     run_id: str
     state: str

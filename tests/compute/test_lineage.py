@@ -32,12 +32,12 @@ def test_one_data_set_seen_by_three_sources_under_three_names_is_one_node() -> N
     run = Job("run:m@1", "m 1", RUN, Source("runs/m.json"),
               (ref("train", "data/train.csv", RUN, digests=(("sha256", SHA_A),), role="train"),),
               model=("m", "1"))  # fmt: skip
-    prepared = ref("prepared", "file-elsewhere.csv", digests=(("sha256", SHA_A),))
+    prepared = ref("prepared", "data/train.csv", digests=(("sha256", SHA_A),))
     openlineage = job("ol:prep", [ref("raw", "s3://b/raw.csv")], [prepared])
     dvc = job("dvc:split", [ref("data/train.csv", "data/train.csv", DVC)], [], DVC)
     graph = build_graph([run, openlineage, dvc], {})
     train = [d for d in graph.datasets.values() if {"train", "prepared"} & {r.name for r in d.refs}]
-    assert len(train) == 1  # same sha256 (OpenLineage) and same URI (DVC) as the run's data set
+    assert len(train) == 1  # the same location
     assert {r.name for r in train[0].refs} == {"train", "prepared", "data/train.csv"}
     assert len(graph.datasets) == 2  # and the raw file
     kinds = {(graph.nodes[e.source].kind, graph.nodes[e.target].kind, e.kind) for e in graph.edges}
@@ -45,14 +45,15 @@ def test_one_data_set_seen_by_three_sources_under_three_names_is_one_node() -> N
     assert ("job", "dataset", "writes") in kinds
 
 
-def test_a_computed_hash_merges_sightings_that_recorded_none(tmp_path: Path) -> None:
+def test_the_same_content_at_two_locations_is_two_data_sets(tmp_path: Path) -> None:
     file = tmp_path / "f.csv"
     file.write_text("x\n")
     hashes = {file.as_posix(): FileHash(SHA_B, "m", 2)}
     a = job("a", [], [ref("out", "out.csv", local=file)])
     b = job("b", [ref("theirs", "s3://x/y.csv", digests=(("sha256", SHA_B),))], [])
-    graph = build_graph([a, b], hashes)
-    assert len(graph.datasets) == 1
+    c = job("c", [ref("copy", "copy.csv", digests=(("sha256", SHA_B),))], [])
+    graph = build_graph([a, b, c], hashes)
+    assert len(graph.datasets) == 3  # a copy is another data set, though its bytes are equal
 
 
 def test_a_file_that_changed_since_recorded_is_marked_and_warned(tmp_path: Path) -> None:

@@ -101,3 +101,131 @@ def make_repo(base: Path) -> Path:
     ):  # fmt: skip
         _make(root, *args)
     return root
+
+
+# A pipeline with templated paths (``vars``, ``${…}``), a ``foreach`` and a ``matrix`` stage,
+# as written for `dvc repro` and as DVC 3 locked it (from a real run; files byte for byte).
+TEMPLATED_YAML = """\
+vars:
+  - params.yaml
+stages:
+  make:
+    cmd: mkdir -p data && echo 'x' > data/in.txt
+    outs:
+      - data/in.txt
+  train:                       # foreach stage with a metrics file per item
+    foreach: ${regions}
+    do:
+      cmd: mkdir -p metrics && printf '{"accuracy"%s 0.8}' ':' > metrics/${item}.json
+      deps:
+        - ${data_dir}/in.txt
+      metrics:
+        - metrics/${item}.json:
+            cache: false
+  evaluate:                    # matrix stage
+    matrix:
+      region: ${regions}
+    cmd: mkdir -p eval && printf '{"f1"%s 0.5, "r"%s "%s"}' ':' ':' ${item.region} > eval/${item.region}.json
+    deps:
+      - metrics/${item.region}.json
+    outs:
+      - eval/${item.region}.json:
+          cache: false
+  report:                      # plain stage with an interpolated dep path
+    cmd: cat ${data_dir}/in.txt > report.txt
+    deps:
+      - ${data_dir}/in.txt
+    outs:
+      - report.txt
+"""  # noqa: E501 (DVC's own long line)
+TEMPLATED_LOCK = """\
+schema: '2.0'
+stages:
+  make:
+    cmd: mkdir -p data && echo 'x' > data/in.txt
+    outs:
+    - path: data/in.txt
+      hash: md5
+      md5: 401b30e3b8b5d629635a5c613cdb7919
+      size: 2
+  train@us:
+    cmd: mkdir -p metrics && printf '{"accuracy"%s 0.8}' ':' > metrics/us.json
+    deps:
+    - path: data/in.txt
+      hash: md5
+      md5: 401b30e3b8b5d629635a5c613cdb7919
+      size: 2
+    outs:
+    - path: metrics/us.json
+      hash: md5
+      md5: c6fdd61fca21a1d86aa9370e9072e75e
+      size: 17
+  train@eu:
+    cmd: mkdir -p metrics && printf '{"accuracy"%s 0.8}' ':' > metrics/eu.json
+    deps:
+    - path: data/in.txt
+      hash: md5
+      md5: 401b30e3b8b5d629635a5c613cdb7919
+      size: 2
+    outs:
+    - path: metrics/eu.json
+      hash: md5
+      md5: c6fdd61fca21a1d86aa9370e9072e75e
+      size: 17
+  evaluate@us:
+    cmd: mkdir -p eval && printf '{"f1"%s 0.5, "r"%s "%s"}' ':' ':' us > 
+      eval/us.json
+    deps:
+    - path: metrics/us.json
+      hash: md5
+      md5: c6fdd61fca21a1d86aa9370e9072e75e
+      size: 17
+    outs:
+    - path: eval/us.json
+      hash: md5
+      md5: 04c99c9efe7282361b6d3a051685e15d
+      size: 22
+  evaluate@eu:
+    cmd: mkdir -p eval && printf '{"f1"%s 0.5, "r"%s "%s"}' ':' ':' eu > 
+      eval/eu.json
+    deps:
+    - path: metrics/eu.json
+      hash: md5
+      md5: c6fdd61fca21a1d86aa9370e9072e75e
+      size: 17
+    outs:
+    - path: eval/eu.json
+      hash: md5
+      md5: 2cf2411fb2a04202ef7d72d3fe1272ff
+      size: 22
+  report:
+    cmd: cat data/in.txt > report.txt
+    deps:
+    - path: data/in.txt
+      hash: md5
+      md5: 401b30e3b8b5d629635a5c613cdb7919
+      size: 2
+    outs:
+    - path: report.txt
+      hash: md5
+      md5: 401b30e3b8b5d629635a5c613cdb7919
+      size: 2
+"""  # noqa: W291 (DVC folds a long command after a space)
+TEMPLATED_FILES = {
+    "params.yaml": "regions: [us, eu]\ndata_dir: data\n",
+    "data/in.txt": "x\n",
+    "report.txt": "x\n",  # the same bytes as data/in.txt: another file all the same
+    "metrics/us.json": '{"accuracy": 0.8}',
+    "metrics/eu.json": '{"accuracy": 0.8}',
+    "eval/us.json": '{"f1": 0.5, "r": "us"}',
+    "eval/eu.json": '{"f1": 0.5, "r": "eu"}',
+}
+
+
+def write_templated(root: Path) -> Path:
+    """The templated pipeline in ``root`` after `dvc repro`: dvc.yaml, dvc.lock and its files."""
+    for name, text in {"dvc.yaml": TEMPLATED_YAML, "dvc.lock": TEMPLATED_LOCK,
+                       **TEMPLATED_FILES}.items():  # fmt: skip
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root

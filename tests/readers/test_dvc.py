@@ -17,7 +17,7 @@ from cardpress.readers.hashing import hash_files
 from cardpress.readers.lineage.dvc.files import read_dvc_files
 from cardpress.readers.lineage.dvc.pipeline import read_dvc
 from cardpress.readers.lineage.paths import locate
-from tests.lineage.dvc_repo import make_repo, run
+from tests.lineage.dvc_repo import make_repo, run, write_templated
 
 pytest.importorskip("dvc", reason="dvc is not installed (pip install -e '.[test]')")
 
@@ -281,3 +281,92 @@ def test_a_toml_metrics_file_is_read_for_its_values(tmp_path: Path) -> None:
     assert warnings == []
     [train] = jobs
     assert dict(train.metrics) == {"scores.toml: auc": "0.91", "scores.toml: test.rows": "120"}
+
+
+def test_files_with_the_same_bytes_at_two_paths_are_two_data_sets(tmp_path: Path) -> None:
+    # report.txt is a copy of data/in.txt; the four metrics of train@us/eu read as equal too
+    graph = _graph(write_templated(tmp_path))
+    by_uri = {r.uri: d.id for d in graph.datasets.values() for r in d.refs}
+    paths = ["data/in.txt", "report.txt", "metrics/us.json", "metrics/eu.json"]
+    assert len({by_uri[p] for p in paths}) == 4
+    assert graph.cycles == []  # a copy read back is no cycle
+    report = next(k for k, j in graph.jobs.items() if j.name == "report")
+    assert graph.down[report] == [by_uri["report.txt"]]
+    assert graph.up[by_uri["metrics/eu.json"]] == [
+        next(k for k, j in graph.jobs.items() if j.name == "train@eu")]  # fmt: skip
+
+
+def test_templated_paths_are_read_as_dvc_lock_resolved_them(tmp_path: Path) -> None:
+    jobs, warnings = _read(write_templated(tmp_path))
+    assert warnings == []
+    files = {j.name: ({r.uri for r in j.inputs}, {r.uri for r in j.outputs}) for j in jobs}
+    assert files["report"] == ({"data/in.txt"}, {"report.txt"})  # not ${data_dir}/in.txt too
+    assert files["train@us"] == ({"data/in.txt"}, {"metrics/us.json"})
+    assert files["evaluate@eu"] == ({"metrics/eu.json"}, {"eval/eu.json"})
+    graph = _graph(tmp_path)
+    assert not [d.key for d in graph.datasets.values() if "${" in d.key]
+
+
+def test_metrics_of_foreach_and_matrix_stages_are_read_for_each_item(tmp_path: Path) -> None:
+    write_templated(tmp_path)
+    # the matrix stage's files as metrics: dvc.lock locks metrics as outs all the same
+    spec = tmp_path / "dvc.yaml"
+    spec.write_text(spec.read_text().replace("outs:\n      - eval/", "metrics:\n      - eval/"))
+    jobs, warnings = _read(tmp_path)
+    assert warnings == []
+    metrics = {j.name: dict(j.metrics) for j in jobs}
+    assert metrics["train@us"] == {"metrics/us.json: accuracy": "0.8"}
+    assert metrics["train@eu"] == {"metrics/eu.json: accuracy": "0.8"}
+    assert metrics["evaluate@eu"] == {"eval/eu.json: f1": "0.5", "eval/eu.json: r": "eu"}
+    assert metrics["make"] == {}
+
+
+FOREACH_YAML = """\
+stages:
+  train:
+    foreach: ${regions}
+    do:
+      cmd: mkdir -p m && echo 1 > m/${item}.json
+      params:
+        - lr
+      metrics:
+        - m/${item}.json:
+            cache: false
+"""
+FOREACH_LOCK = """\
+schema: '2.0'
+stages:
+  train@us:
+    cmd: mkdir -p m && echo 1 > m/us.json
+    params:
+      params.yaml:
+        lr: 0.1
+    outs:
+    - path: m/us.json
+      hash: md5
+      md5: b026324c6904b2a9cb4b88d6d61c81d1
+      size: 2
+  train@eu:
+    cmd: mkdir -p m && echo 1 > m/eu.json
+    params:
+      params.yaml:
+        lr: 0.1
+    outs:
+    - path: m/eu.json
+      hash: md5
+      md5: b026324c6904b2a9cb4b88d6d61c81d1
+      size: 2
+"""
+
+
+def test_a_foreach_stage_s_own_parameters_are_compared_as_dvc_status_does(tmp_path: Path) -> None:
+    # `dvc status` after lr changed: train@us and train@eu, "changed deps: params.yaml: lr"
+    (tmp_path / "m").mkdir()
+    for name, text in (("dvc.yaml", FOREACH_YAML), ("dvc.lock", FOREACH_LOCK),
+                       ("params.yaml", "regions: [us, eu]\nlr: 0.2\n"),
+                       ("m/us.json", "1\n"), ("m/eu.json", "1\n")):  # fmt: skip
+        (tmp_path / name).write_text(text)
+    assert sorted(stale_warnings(_graph(tmp_path))) == [
+        f"dvc.lock: stage train@{region} is stale: changed params: params.yaml: lr (modified)"
+        for region in ("eu", "us")
+    ]

@@ -29,6 +29,7 @@ from tests.lineage.events import (
     client,
     emit_prepare,
     emit_warehouse,
+    schema,
 )
 
 
@@ -50,8 +51,8 @@ def test_a_completed_run_gives_its_job_inputs_outputs_schema_and_column_lineage(
     assert warnings == []
     assert job.name == "census/prepare" and job.key == "openlineage:census/prepare"
     assert [(r.run_id, r.state) for r in job.runs] == [(RUN_IDS[0], "COMPLETE")]
-    assert job.runs[0].started_at == "2026-01-05T10:00:00.000Z"
-    assert job.runs[0].ended_at == "2026-01-05T10:01:00.000Z"
+    assert job.runs[0].started_at == "2026-01-05T10:00:00+00:00"
+    assert job.runs[0].ended_at == "2026-01-05T10:01:00+00:00"
     [raw] = job.inputs
     assert raw.uri == "data/raw.csv" and raw.local == (tmp_path / "data" / "raw.csv").resolve()
     assert raw.columns == (("age", "int64"), ("sex", "string"))
@@ -206,7 +207,7 @@ def test_pretty_printed_events_are_read_in_every_layout(tmp_path: Path, layout: 
     [job], warnings = _read(tmp_path)
     assert warnings == []
     assert job.name == "n/pretty" and [r.state for r in job.runs] == ["COMPLETE"]
-    assert job.runs[0].started_at == "2026-01-05T10:00:00.000Z"
+    assert job.runs[0].started_at == "2026-01-05T10:00:00+00:00"
 
 
 def test_a_file_in_no_format_read_is_one_warning_that_names_the_formats(tmp_path: Path) -> None:
@@ -276,3 +277,113 @@ def test_a_model_uri_pattern_without_model_and_version_is_a_config_problem(
     assert problem.file == "cardpress.toml" and problem.line == 3
     assert problem.field == "lineage.model_uris[0]"
     assert "lacks {model} or {version}" in str(problem) and "{model}/{version}" in str(problem)
+
+
+def _emit_runs(path: Path, runs: list[tuple[str, list[tuple[RunState, str]]]]) -> None:
+    """One run per job: each (state, eventTime) in turn, written by the client as given.
+
+    Every event writes ``out.csv`` with a schema naming the event's state, so which event's
+    facets were kept last shows.
+    """
+    emitter = client(path)
+    for number, (name, events) in enumerate(runs):
+        for state, time in events:
+            facets = {"schema": schema((state.value.lower(), "string"))}
+            emitter.emit(RunEvent(eventType=state, eventTime=time, run=Run(runId=RUN_IDS[0][:-2]
+                                  + f"{number:02d}"), job=OLJob(namespace="ns", name=name),
+                                  producer=PRODUCER, inputs=[InputDataset("s3://b", "in.csv")],
+                                  outputs=[OutputDataset("s3://b", "out.csv", facets=facets)]))  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_event_times_are_ordered_as_instants_and_shown_in_utc(tmp_path: Path) -> None:
+    # As text "…00.900Z" sorts before "…00Z", and "10:00:00+02:00" after "09:00:00Z".
+    _emit_runs(tmp_path / "lineage" / "events.jsonl", [
+        ("A", [(RunState.START, "2024-01-01T09:20:00Z"),
+               (RunState.COMPLETE, "2024-01-01T09:20:00.900Z")]),
+        ("B", [(RunState.START, "2024-01-01T10:00:00+02:00"),
+               (RunState.COMPLETE, "2024-01-01T09:00:00Z")]),
+    ])  # fmt: skip
+    jobs, warnings = _read(tmp_path)
+    assert warnings == []
+    runs = {job.name: job.runs[0] for job in jobs}
+    assert (runs["ns/A"].state, runs["ns/B"].state) == ("COMPLETE", "COMPLETE")
+    assert (runs["ns/A"].started_at, runs["ns/A"].ended_at) == (
+        "2024-01-01T09:20:00+00:00", "2024-01-01T09:20:00.900000+00:00")  # fmt: skip
+    assert (runs["ns/B"].started_at, runs["ns/B"].ended_at) == (
+        "2024-01-01T08:00:00+00:00", "2024-01-01T09:00:00+00:00")  # fmt: skip
+    b = next(job for job in jobs if job.name == "ns/B")
+    assert b.outputs[0].columns == (("complete", "string"),)  # the later event's facets
+    assert b.outputs[0].seen_at == "2024-01-01T09:00:00+00:00"
+
+
+def test_runs_of_a_job_are_listed_oldest_first_by_instant(tmp_path: Path) -> None:
+    _emit_runs(tmp_path / "lineage" / "events.jsonl", [
+        ("J", [(RunState.START, "2024-01-01T10:30:00+02:00")]),  # 08:30 UTC
+        ("J", [(RunState.START, "2024-01-01T09:00:00Z")]),
+    ])  # fmt: skip
+    [job], _ = _read(tmp_path)
+    assert [r.started_at for r in job.runs] == [
+        "2024-01-01T08:30:00+00:00", "2024-01-01T09:00:00+00:00"]  # fmt: skip
+
+
+def test_an_event_time_without_a_time_zone_is_read_as_utc_with_a_warning(tmp_path: Path) -> None:
+    _emit_runs(tmp_path / "lineage" / "events.jsonl", [
+        ("naive", [(RunState.START, "2024-01-01T10:00:00.123456"),
+                   (RunState.COMPLETE, "2024-01-01T10:05:00.5+00:00")]),
+    ])  # fmt: skip
+    [job], warnings = _read(tmp_path)
+    assert warnings == [
+        "lineage/events.jsonl:1: eventTime '2024-01-01T10:00:00.123456' has no time zone "
+        "(the OpenLineage spec requires one); read as UTC"
+    ]
+    assert job.runs[0].started_at == "2024-01-01T10:00:00.123456+00:00"
+    assert job.runs[0].ended_at == "2024-01-01T10:05:00.500000+00:00"
+
+
+def test_an_event_time_that_is_not_a_time_is_read_undated_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "lineage" / "events.jsonl"
+    _emit_runs(path, [
+        ("J", [(RunState.START, "2024-01-01T10:00:00Z"),
+               (RunState.COMPLETE, "2024-01-01T10:01:00Z")]),
+    ])  # fmt: skip
+    # the client refuses such a time: written by another producer
+    path.write_text(path.read_text().replace("2024-01-01T10:01:00Z", "yesterday"))
+    [job], warnings = _read(tmp_path)
+    assert warnings == [
+        "lineage/events.jsonl:2: eventTime 'yesterday' is not an ISO 8601 time (the "
+        "OpenLineage spec requires one); read after its job's dated events, undated"
+    ]
+    assert (job.runs[0].state, job.runs[0].ended_at) == ("COMPLETE", None)
+
+
+def test_an_other_event_after_complete_adds_facets_and_leaves_the_state(tmp_path: Path) -> None:
+    _emit_runs(tmp_path / "lineage" / "events.jsonl", [
+        ("done", [(RunState.START, "2024-01-01T11:00:00Z"),
+                  (RunState.COMPLETE, "2024-01-01T11:01:00Z"),
+                  (RunState.OTHER, "2024-01-01T11:02:00Z")]),
+        ("only", [(RunState.OTHER, "2024-01-01T12:00:00Z")]),
+    ])  # fmt: skip
+    jobs, _ = _read(tmp_path)
+    done, only = (next(j for j in jobs if j.name == f"ns/{n}") for n in ("done", "only"))
+    assert (done.runs[0].state, done.runs[0].ended_at) == ("COMPLETE", "2024-01-01T11:01:00+00:00")
+    assert done.outputs[0].columns == (("other", "string"),)  # its facets are kept
+    assert only.runs[0].state == "OTHER"  # nothing says more
+
+
+def test_files_of_the_events_folder_that_are_not_read_are_named_in_a_warning(
+    tmp_path: Path,
+) -> None:
+    # the client's file transport writes to the path given, here without a .jsonl suffix
+    emit_prepare(tmp_path / "lineage" / "openlineage.log", "raw.csv", "out.csv")
+    emit_prepare(tmp_path / "lineage" / "nested" / "events.jsonl", "raw.csv", "out.csv")
+    (tmp_path / "lineage" / "nested" / "events").write_text("")
+    (tmp_path / "lineage" / ".gitkeep").write_text("")  # hidden: not worth a word
+    (tmp_path / "lineage" / ".checkpoints").mkdir()
+    (tmp_path / "lineage" / ".checkpoints" / "notes.txt").write_text("")
+    [job], warnings = _read(tmp_path)
+    assert job.runs[0].state == "COMPLETE"  # from nested/events.jsonl
+    assert warnings == [
+        "lineage: 2 files are not read, since events are read from *.json and *.jsonl files "
+        "only: lineage/nested/events, lineage/openlineage.log (rename an events file to "
+        "end in .jsonl)"
+    ]

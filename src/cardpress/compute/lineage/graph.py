@@ -1,8 +1,9 @@
 """The lineage graph: data sets, jobs and model versions, merged from every source.
 
-One data set seen by several sources is one node: sightings are joined when they share a
-content hash (sha256, computed from the file when it can be read, else as recorded), then when
-they share a normalised URI. Every name a data set is known by is kept. An output that is a
+One data set seen by several sources is one node: sightings are joined when they name the same
+normalised location (a sighting without one, by its name). Equal content at two locations is two
+data sets (a copy, or files that happen to hold the same bytes), never one. Every name a data set
+is known by is kept. An output that is a
 model version of the site (``DataRef.model``) is that version's node, not a data set.
 """
 
@@ -131,7 +132,7 @@ def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGrap
     """The lineage graph of ``jobs`` (run records included), given the files' current hashes."""
     jobs, made = _model_outputs(sorted(jobs, key=lambda j: j.key))
     refs, derived = _sightings(jobs)
-    cluster = _merge(refs, hashes)
+    cluster = _merge(refs)
     graph = LineageGraph(hashes=hashes)
     members: dict[int, list[int]] = defaultdict(list)
     for index in range(len(refs)):
@@ -212,8 +213,8 @@ def _sightings(jobs: list[Job]) -> tuple[list[DataRef], list[tuple[int, int]]]:
     return refs, derived
 
 
-def _merge(refs: list[DataRef], hashes: dict[str, FileHash]) -> Callable[[int], int]:
-    """Union-find over sightings: same content hash, then same normalised URI (or bare name)."""
+def _merge(refs: list[DataRef]) -> Callable[[int], int]:
+    """Union-find over sightings: the same normalised URI (or bare name, without one)."""
     parent = list(range(len(refs)))
 
     def find(index: int) -> int:
@@ -224,20 +225,14 @@ def _merge(refs: list[DataRef], hashes: dict[str, FileHash]) -> Callable[[int], 
 
     first: dict[str, int] = {}
     for index, ref in enumerate(refs):
-        for key in _keys(ref, hashes):
-            other = first.setdefault(key, index)
-            a, b = find(index), find(other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
+        # not by content: two files with the same bytes (data/in.txt and a report copied
+        # from it, four equal metrics files) are different data sets with their own edges
+        key = f"uri:{ref.uri}" if ref.uri else f"name:{ref.name}"
+        other = first.setdefault(key, index)
+        a, b = find(index), find(other)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
     return find
-
-
-def _keys(ref: DataRef, hashes: dict[str, FileHash]) -> list[str]:
-    current = hashes.get(ref.local.as_posix()) if ref.local else None
-    recorded = dict(ref.digests).get("sha256")
-    keys = [f"sha256:{current.sha256 if current else recorded}"] if current or recorded else []
-    keys.append(f"uri:{ref.uri}" if ref.uri else f"name:{ref.name}")
-    return keys
 
 
 def _dataset(refs: list[DataRef], hashes: dict[str, FileHash]) -> DatasetNode:

@@ -4,7 +4,10 @@ A file holds one event (``append: false``, pretty-printed in ``debug_mode``), on
 (``append: true``), events one after the other, or a JSON array of events. A broken event is
 skipped with a warning naming file and line (a few per file, the rest counted); facets
 cardpress does not know are ignored. Events of one job are merged in ``eventTime`` order, later
-facets replacing earlier ones of the same name, as the specification says.
+facets replacing earlier ones of the same name, as the specification says. Event times are
+instants: ``…09:20:00Z`` comes before ``…09:20:00.900Z``, and ``10:00:00+02:00`` before
+``09:00:00Z``; they are shown in UTC (:func:`utc_text`). A run's state is its last START,
+RUNNING, COMPLETE, FAIL or ABORT event: an OTHER event only adds facets.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cardpress.errors import Problem
 from cardpress.model import Source
-from cardpress.model_lineage import OPENLINEAGE, ColumnLink, DataRef, Job, JobRun
+from cardpress.model_lineage import OPENLINEAGE, ColumnLink, DataRef, Job, JobRun, utc_text
 from cardpress.readers.files import Allowed, contained, files_under
 from cardpress.readers.limits import MAX_JSON_DEPTH, MAX_LINEAGE_BYTES, json_too_deep
 from cardpress.readers.lineage.openlineage_facets import (
@@ -32,8 +36,11 @@ from cardpress.readers.lineage.openlineage_facets import (
 
 Locate = Callable[[str], tuple[str, Path | None]]
 ENDED = ("COMPLETE", "FAIL", "ABORT")
+STATES = ("START", "RUNNING", *ENDED)  # OTHER is not a state: it only adds facets
 MAX_FILE_WARNINGS = 5
-UNDATED = "\uffff"  # sorts after every date: an undated event is read last
+SUFFIXES = (".json", ".jsonl")
+MAX_NAMED = 5  # files not read, named in the warning; the rest counted
+UNDATED = datetime.max.replace(tzinfo=UTC)  # after every date: an undated event is read last
 NEWLINE, SPACE = re.compile(r"\n"), re.compile(r"\s*")
 FORMATS = (
     "JSON Lines (one event per line, as the openlineage-python file transport writes "
@@ -47,7 +54,8 @@ class _JobState:
     source: Source
     inputs: dict[tuple[str, str], DataRef] = field(default_factory=dict)
     outputs: dict[tuple[str, str], DataRef] = field(default_factory=dict)
-    runs: dict[str, list[tuple[str, str, str | None]]] = field(default_factory=dict)
+    # run id → (event type, when, error message) of each of its events, in time order
+    runs: dict[str, list[tuple[str, datetime | None, str | None]]] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
     columns: set[ColumnLink] = field(default_factory=set)
 
@@ -67,27 +75,95 @@ def read_openlineage(
     """
     if not folder.is_dir():
         return ()
-    located: list[tuple[str, str, int, int, dict[str, Any]]] = []
+    located: list[tuple[datetime, str, int, int, dict[str, Any]]] = []
     outside: list[Problem] = []
-    paths = files_under(root, folder, outside, lambda p: p.suffix in (".json", ".jsonl"), allow)
+    ignored: set[Path] = set()
+    paths = files_under(root, folder, outside, lambda p: _events_file(p, ignored), allow)
     warnings += [f"{problem}; skipped" for problem in outside]
+    warnings += _not_read(root, folder, ignored)
     for path in paths:
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
         real = contained(root, path, allow)
+        odd: dict[str, list[tuple[int, str]]] = {}  # eventTimes without zone, or not times
         for line, event in _events(real, name, warnings) if real else ():
-            when = event.get("eventTime")
-            if not isinstance(when, str) or not when:
-                warnings.append(
-                    f"{name}:{line}: event without eventTime (the OpenLineage spec requires "
-                    "it); read after its job's dated events, undated"
-                )
-                when = UNDATED
-            located.append((when, name, line, len(located), event))
+            when = _instant(event.get("eventTime"), name, line, warnings, odd)
+            located.append((when or UNDATED, name, line, len(located), event))
+        warnings += _time_warnings(name, odd)
     located.sort(key=lambda item: item[:4])
     jobs: dict[str, _JobState] = {}
-    for _, name, line, _, event in located:
-        _add(jobs, event, Source(name, line), (locate, model_of), warnings)
+    for when, name, line, _, event in located:
+        dated = None if when is UNDATED else when
+        _add(jobs, event, Source(name, line), dated, (locate, model_of), warnings)
     return tuple(_job(key, state) for key, state in sorted(jobs.items()))
+
+
+def _events_file(path: Path, ignored: set[Path]) -> bool:
+    """Whether ``path`` is read for events; one that is not joins ``ignored``."""
+    if path.suffix in SUFFIXES:
+        return True
+    ignored.add(path)
+    return False
+
+
+def _not_read(root: Path, folder: Path, ignored: set[Path]) -> list[str]:
+    """A warning naming the files of the events folder that are not read.
+
+    The client's file transport writes to the path it is given, suffix or not
+    (``openlineage.log``): such a file would otherwise be left out without a word.
+    """
+    # hidden files and folders (.gitkeep, .DS_Store, .ipynb_checkpoints) are not worth a word
+    shown = [p for p in ignored if not any(part.startswith(".") for part in
+                                           p.relative_to(folder).parts)]  # fmt: skip
+    files = sorted(p.relative_to(root).as_posix() for p in shown if p.is_relative_to(root))
+    if not files:
+        return []
+    named = ", ".join(files[:MAX_NAMED])
+    more = f" and {len(files) - MAX_NAMED} more" if len(files) > MAX_NAMED else ""
+    where = folder.relative_to(root).as_posix() if folder.is_relative_to(root) else str(folder)
+    count = f"{len(files)} files are" if len(files) > 1 else "1 file is"
+    return [f"{where}: {count} not read, since events are read from *.json and *.jsonl files "
+            f"only: {named}{more} (rename an events file to end in .jsonl)"]  # fmt: skip
+
+
+def _instant(
+    value: Any, name: str, line: int, warnings: list[str], odd: dict[str, list[tuple[int, str]]]
+) -> datetime | None:
+    """An event's ``eventTime`` as an aware instant; None when it has none or is not a time.
+
+    Comparing the texts would put ``…00.900Z`` before ``…00Z``. A time without a zone (which the
+    specification forbids, but ``datetime.now().isoformat()`` writes) is read as UTC; both it
+    and a text that is no time are noted in ``odd`` for one warning per file.
+    """
+    if not isinstance(value, str) or not value:
+        warnings.append(f"{name}:{line}: event without eventTime (the OpenLineage spec requires "
+                        "it); read after its job's dated events, undated")  # fmt: skip
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        odd.setdefault("invalid", []).append((line, value))
+        return None
+    if moment.tzinfo is None:
+        odd.setdefault("naive", []).append((line, value))
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
+def _time_warnings(name: str, odd: dict[str, list[tuple[int, str]]]) -> list[str]:
+    """One warning per kind of odd eventTime in a file, naming the first and counting the rest."""
+    what = {
+        "naive": ("has no time zone (the OpenLineage spec requires one); read as UTC",
+                  "without a time zone"),
+        "invalid": ("is not an ISO 8601 time (the OpenLineage spec requires one); read after "
+                    "its job's dated events, undated", "that are not times"),
+    }  # fmt: skip
+    warnings = []
+    for kind, found in sorted(odd.items()):
+        (line, value), rest = found[0], len(found) - 1
+        problem, plural = what[kind]
+        more = f" (and {rest} more eventTimes {plural} in this file)" if rest else ""
+        warnings.append(f"{name}:{line}: eventTime {value!r} {problem}{more}")
+    return warnings
 
 
 def _events(path: Path, name: str, warnings: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -190,6 +266,7 @@ def _add(
     jobs: dict[str, _JobState],
     event: dict[str, Any],
     source: Source,
+    moment: datetime | None,
     finders: tuple[Locate, ModelOf | None],
     warnings: list[str],
 ) -> None:
@@ -203,11 +280,11 @@ def _add(
     key = f"{job['namespace']}/{job['name']}"
     state = jobs.setdefault(key, _JobState(str(job["namespace"]), source))
     state.facts.update(job_facts(job.get("facets")))
-    when = event.get("eventTime") if isinstance(event.get("eventTime"), str) else None
+    when = utc_text(moment) if moment else None
     run = event.get("run")
     if isinstance(run, dict) and isinstance(run.get("runId"), str):
         kind = str(event.get("eventType") or "OTHER")
-        state.runs.setdefault(run["runId"], []).append((kind, when or "", _error(run)))
+        state.runs.setdefault(run["runId"], []).append((kind, moment, _error(run)))
         state.facts.setdefault("params", {}).update(run_params(run.get("facets")))
     for side, target in (("inputs", state.inputs), ("outputs", state.outputs)):
         for item in event.get(side) or []:
@@ -244,13 +321,15 @@ def _error(run: dict[str, Any]) -> str | None:
 
 def _job(key: str, state: _JobState) -> Job:
     runs = []
-    for run_id, events in sorted(state.runs.items()):
-        times = sorted(events, key=lambda e: e[1] or UNDATED)
-        started = next((t for kind, t, _ in times if kind == "START"), times[0][1])
-        ended = next((t for kind, t, _ in reversed(times) if kind in ENDED), None) or None
-        error = next((e for _, _, e in reversed(times) if e), None)
-        runs.append(JobRun(run_id, times[-1][0], started or None, ended, error))
-    runs.sort(key=lambda r: (r.started_at or "", r.run_id))
+    for run_id, events in sorted(state.runs.items()):  # each run's events in time order
+        started = next((t for kind, t, _ in events if kind == "START"), events[0][1])
+        ended = next((t for kind, t, _ in reversed(events) if kind in ENDED), None)
+        error = next((e for _, _, e in reversed(events) if e), None)
+        # the last event that says a state; a run with only OTHER events stays "OTHER"
+        last = next((kind for kind, _, _ in reversed(events) if kind in STATES), events[-1][0])
+        first, end = (utc_text(t) if t else None for t in (started, ended))
+        runs.append(JobRun(run_id, last, first, end, error))
+    runs.sort(key=lambda r: (r.started_at or "", r.run_id))  # utc_text sorts as time does
     facts = state.facts
     return Job(
         key=f"openlineage:{key}", name=key, origin=OPENLINEAGE, source=state.source,

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from cardpress.model import Records, Run, Source
-from cardpress.model_lineage import RUN, DataRef, Job, LineageInputs
+from cardpress.model_lineage import RUN, DataRef, Job, LineageInputs, utc_text
 from cardpress.readers.files import allowed
 from cardpress.readers.hashing import default_cache, hash_files
 from cardpress.readers.lineage.dvc.files import read_dvc_files
@@ -68,7 +68,7 @@ def run_job(run: Run, where: Locate) -> Job:
         refs.append(DataRef(
             dataset.id, uri, RUN, record, local, tuple(digests), dataset.size_bytes,
             dataset.rows, tuple((name, kind) for name, kind, _ in dataset.columns),
-            run.started_at.isoformat(), dataset.role, dataset.name or dataset.id,
+            utc_text(run.started_at), dataset.role, dataset.name or dataset.id,
         ))  # fmt: skip
     derived = tuple((d.id, up) for d in run.datasets for up in d.derived_from)
     return Job(
@@ -81,7 +81,7 @@ def run_job(run: Run, where: Locate) -> Job:
 
 def _outputs(run: Run, record: Source, where: Locate) -> Iterator[DataRef]:
     """What the run wrote: its evaluation predictions and its artifacts (model files)."""
-    when = (run.ended_at or run.started_at).isoformat()
+    when = utc_text(run.ended_at or run.started_at)
     read = {where(d.uri)[0] for d in run.datasets}
     # a predictions file that is also a data set the run read is not drawn as made by it
     found = where(run.predictions.uri) if run.predictions else None

@@ -2,7 +2,9 @@
 
 ``dvc.lock`` (schema 2.0) holds what last ran: command, deps and outs with md5 (a ``.dir`` suffix
 for a folder), size and parameter values. ``dvc.yaml`` adds stages not yet run, descriptions
-and which outs are metrics; metrics files (JSON, YAML, TOML) are read for their values.
+and which outs are metrics; metrics files (JSON, YAML, TOML) are read for their values. A
+``foreach`` or ``matrix`` stage runs once per item (``train@us``): its ``do:`` block (or the
+stage itself) says what each item declares, with ``${…}`` paths resolved as dvc.lock has them.
 A ``dvc.lock`` that disagrees with ``dvc.yaml`` (a stage in one only, other deps or outs) is a
 warning naming the file, line and stage. ``*.dvc`` files (``dvc.files``) are read too.
 """
@@ -10,6 +12,7 @@ warning naming the file, line and stage. ``*.dvc`` files (``dvc.files``) are rea
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,7 @@ from cardpress.readers.lineage.dvc.yamlfiles import shown as _name
 
 Locate = Callable[[Path, str], tuple[str, Path | None]]
 MAX_METRICS = 50
+TEMPLATE = re.compile(r"\$\{[^}]*\}")  # what DVC fills in: ${data_dir}, ${item.region}
 
 
 def read_dvc(
@@ -50,10 +54,19 @@ def read_dvc(
         files = (_name(root, folder / "dvc.yaml"), _name(root, folder / "dvc.lock"))
         warnings += disagreements(stages, locked, files, (spec_tree, lock_tree))
     return tuple(
-        _stage(root, folder, prefix, name, _dict(stages.get(name.split("@")[0])),
+        _stage(root, folder, prefix, name, _body(stages.get(name.split("@")[0])),
                _dict(locked.get(name)), locate, (allow, warnings))
         for name in names
     )  # fmt: skip
+
+
+def _body(spec: Any) -> dict[str, Any]:
+    """A stage of dvc.yaml as it runs: a ``foreach`` stage's ``do:`` block, else itself.
+
+    A ``matrix`` stage keeps its ``cmd``, ``deps`` and ``metrics`` beside ``matrix:``.
+    """
+    spec = _dict(spec)
+    return _dict(spec.get("do")) if "foreach" in spec else spec
 
 
 def _stage(
@@ -69,7 +82,7 @@ def _stage(
     base = folder / str(spec.get("wdir", "."))
     where = Source(_name(root, folder / ("dvc.lock" if lock else "dvc.yaml")))
     command = joined(lock.get("cmd", spec.get("cmd")))
-    metrics_files = [p for p, _ in _paths(spec.get("metrics"))]
+    metrics_files = _resolved([p for p, _ in _paths(spec.get("metrics"))], lock.get("outs"))
     outs = list(_refs(lock.get("outs"), spec.get("outs"), base, where, locate))
     outs += [r for r in _refs(None, spec.get("metrics"), base, where, locate)
              if r.name not in {o.name for o in outs}]  # fmt: skip
@@ -89,9 +102,15 @@ def _stage(
 def _refs(
     locked: Any, declared: Any, base: Path, where: Source, locate: Locate
 ) -> Iterator[DataRef]:
+    """What dvc.lock recorded, and what dvc.yaml declares beside it (a stage not yet run).
+
+    A declared path with ``${…}`` is left out: DVC fills it in (``vars``, a ``foreach`` item)
+    and dvc.lock holds it resolved (``data/in.txt`` for ``${data_dir}/in.txt``).
+    """
     entries = {str(e["path"]): e for e in _list(locked) if isinstance(_dict(e).get("path"), str)}
     for path, _ in _paths(declared):
-        entries.setdefault(path, {"path": path})
+        if "${" not in path:
+            entries.setdefault(path, {"path": path})
     for path, entry in sorted(entries.items()):
         uri, local = locate(base, path)
         digests = []
@@ -102,6 +121,23 @@ def _refs(
         size = entry.get("size")
         yield DataRef(path, uri, DVC, where, local, tuple(digests),
                       size if isinstance(size, int) else None)  # fmt: skip
+
+
+def _resolved(declared: list[str], locked: Any) -> list[str]:
+    """The declared paths, each templated one as dvc.lock resolved it among the stage's outs.
+
+    ``metrics/${item}.json`` of ``train@us`` is the locked out it matches, ``metrics/us.json``;
+    one no locked out matches (the stage has not run) is left out.
+    """
+    outs = sorted({str(_dict(e).get("path")) for e in _list(locked)})
+    found: list[str] = []
+    for path in declared:
+        if "${" not in path:
+            found.append(path)
+            continue
+        pattern = re.compile(".+".join(re.escape(part) for part in TEMPLATE.split(path)))
+        found += [out for out in outs if pattern.fullmatch(out)]
+    return list(dict.fromkeys(found))
 
 
 def _paths(declared: Any) -> Iterator[tuple[str, Any]]:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import click
+
 from cardpress.errors import CardpressError
 from cardpress.readers import up_to_date
 from cardpress.readers.keys import read_private_key, read_public_key
@@ -84,6 +86,11 @@ def build(
             published site fails its checks, or another build holds the output; the previous
             site is unchanged.
     """
+    republish = tuple(republish)
+    if reason is not None and not republish:  # the reason of nothing: dropped without a word
+        raise click.UsageError(
+            "--reason is the reason for republishing: give the versions with --republish"
+        )
     out = output_folder(Path(output))
     # before any work: the records, or a folder cardpress did not write, are refused
     check_target(out, force, Path(records))
@@ -106,7 +113,7 @@ def build(
             "epoch": source_epoch(source_date_epoch), "base_url": base_url, "engine": engine,
             "signer": signer.public_key().public_bytes_raw().hex() if signer else None,
         }  # fmt: skip
-        key = None if tuple(republish) else up_to_date.inputs_digest(Path(records), out, options)
+        key = None if republish else up_to_date.inputs_digest(Path(records), out, options)
         kept = up_to_date.record_file(Path(records), out)
         record = up_to_date.load_record(kept)
         intact = previous is not None and _intact(record, started_from, out)

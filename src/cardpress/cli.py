@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cardpress import progress
-from cardpress.errors import CardpressError
+from cardpress.errors import CardpressError, UsageError
 from cardpress.render.hf_card import DEFAULT_TASK
 from cardpress.schemas import KINDS
 
@@ -250,13 +250,18 @@ def check(
     from cardpress.render.check_report import as_junit, as_markdown, as_text, summary_line
     from cardpress.write.reports import write_report
 
+    versions = tuple(dict.fromkeys(versions))  # a version named twice is checked once
     results = api.check(records, policy, versions)
     click.echo(as_text(results), nl=False)
-    if junit is not None:
-        write_report(junit, as_junit(results))
-    if summary is not None:
-        write_report(summary, as_markdown(results), append=True)
-    if any(r.status == "fail" for r in results):
+    failed = any(r.status == "fail" for r in results)
+    try:
+        if junit is not None:
+            write_report(junit, as_junit(results))
+        if summary is not None:
+            write_report(summary, as_markdown(results), append=True)
+    except UsageError as error:  # say the gate's own verdict too: exit 2 must not hide it
+        raise UsageError(f"{error}; the check itself: {summary_line(results)}") from None
+    if failed:
         raise CheckFailed(summary_line(results))
 
 

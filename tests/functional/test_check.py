@@ -481,3 +481,44 @@ def test_hash_rule_fails_when_a_data_file_is_deleted(project, run_cli, tmp_path:
         f"file's sha256 equals the recorded one) [{policy}:2]"
     )
     assert result.exit_code == 1
+
+
+def test_a_version_named_twice_is_checked_once(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    policy = _policy(tmp_path, '[[rule]]\nkind = "hashes"\n')
+    records = project()
+    once = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@10")
+    twice = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@10",
+                    "--model", "churn@10")  # fmt: skip
+    assert twice.output == once.output
+
+
+def test_a_report_in_a_new_folder_is_written_and_an_unwritable_one_keeps_the_verdict(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """`--junit reports/check.xml` (a folder CI makes later) exited 2, hiding the gate's FAIL."""
+    records = project()
+    policy = _policy(tmp_path, '[[rule]]\nkind = "performance"\nmetric = "accuracy"\n'
+                               'dataset = "holdout"\nmin = 0.99\n')  # fmt: skip
+    junit = tmp_path / "reports" / "ci" / "check.xml"
+    result = run_cli("check", str(records), "--policy", str(policy), "--junit", str(junit))
+    assert result.exit_code == 1 and ET.parse(junit).getroot().tag == "testsuites"
+    (tmp_path / "file").write_text("")
+    result = run_cli("check", str(records), "--policy", str(policy),
+                     "--junit", str(tmp_path / "file" / "x.xml"))  # fmt: skip
+    assert result.exit_code == 2
+    assert "cannot write the report" in result.output
+    assert "the check itself: 1 failed, 0 warned, 1 passed" in result.output
+
+
+def test_a_file_uri_inside_the_records_is_hashed(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """MLflow writes local data sets as file:///…: they were "not in the records folder"."""
+    records = project()
+    run = records / "runs" / "churn-1.json"
+    doc = json.loads(run.read_text())
+    holdout = next(d for d in doc["datasets"] if d["id"] == "holdout")
+    holdout["uri"] = (records / "predictions" / "churn-1.csv").resolve().as_uri()
+    doc["datasets"] = [holdout]
+    run.write_text(json.dumps(doc))
+    policy = _policy(tmp_path, '[[rule]]\nkind = "hashes"\n')
+    result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@1")
+    assert "PASS  data-set hashes unchanged: 1 unchanged (limit" in _lines(result)[1]

@@ -110,6 +110,9 @@ def test_republish_rebuilds_one_version_and_logs_the_reason(
         assert refused.exit_code == 2 and "--reason" in refused.output
     with pytest.raises(click.UsageError, match="--reason is empty"):
         cardpress.build(records, out, republish=["churn@1"], reason="  ")
+    # a reason without versions was dropped without a word
+    refused = run_cli("build", str(records), "-o", str(out), "--reason", "why")
+    assert refused.exit_code == 2 and "--reason is the reason for republishing" in refused.output
     assert run_cli(*args, "--reason", "metric recomputed after label fix").exit_code == 0
     card = json.loads((out / "models/churn/v/1/index.json").read_text())
     assert card["sections"]["quantitative_analyses"]["overall"][0]["value"] == 0.7

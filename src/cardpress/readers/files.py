@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from cardpress.errors import Problem
 from cardpress.model import GONE, Dataset, SiteConfig
@@ -48,7 +49,16 @@ def contained(root: Path, path: Path, allow: Allowed = ()) -> Path | None:
 
 
 def inside(root: Path, uri: str, allow: Allowed = ()) -> Path | None:
-    """``uri`` resolved against ``root`` if it stays inside ``root``; otherwise None."""
+    """``uri`` resolved against ``root`` if it stays inside ``root``; otherwise None.
+
+    A ``file://`` URI of this machine (no host, or ``localhost``) is its path: MLflow and
+    OpenLineage write local files so.
+    """
+    if uri.startswith("file://"):
+        parts = urlsplit(uri)
+        if parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
+            return None
+        return contained(root, Path(unquote(parts.path)), allow)
     if "://" in uri:
         return None
     return contained(root, root / uri, allow)

@@ -11,6 +11,7 @@ from cardpress.errors import UsageError
 def write_report(path: Path, text: str, *, append: bool = False) -> None:
     """Write (or append) ``text`` to ``path``; a path that cannot be written is a usage error."""
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)  # e.g. --junit reports/check.xml in CI
         with path.open("a" if append else "w", encoding="utf-8") as handle:
             handle.write(text)
     except OSError as error:

@@ -53,7 +53,7 @@ def _drain(fd: int, into: bytearray) -> None:
 
 def test_a_terminal_shows_the_stages(project: Callable[[str], Path], tmp_path: Path) -> None:
     stdout, terminal = _on_a_terminal("build", str(project("minimal")), "-o", str(tmp_path / "s"))
-    assert stdout.startswith("Built ")
+    assert stdout.startswith("Built: ")
     assert b"reading records" in terminal and b"pages" in terminal and b"writing" in terminal
 
 
@@ -78,7 +78,7 @@ def test_no_display_when_stderr_is_not_a_terminal(
     assert "\x1b" not in result.stderr
     assert not [line for line in result.stderr.splitlines() if STAGE.match(line)]
     assert all(": card.md says" in line for line in result.stderr.splitlines())
-    assert result.stdout.startswith("Built ")
+    assert result.stdout.startswith("Built: ")
 
 
 def test_verbose_logs_each_stage_with_its_time(

@@ -46,6 +46,7 @@ class BuildResult:
     files: int
     models: int
     versions: int
+    unchanged: bool = False  # nothing changed since the last build: nothing was written
 
 
 def build(
@@ -193,7 +194,7 @@ def _unchanged(record: dict[str, Any], key: str | None, out: Path) -> BuildResul
     files, models, versions = result
     logger.info("%s: nothing changed since it was built (records, cardpress, options); "
                 "the site is up to date (%d files)", out, files)  # fmt: skip
-    return BuildResult(out, files, models, versions)
+    return BuildResult(out, files, models, versions, unchanged=True)
 
 
 def _watched_changed(records: Path, watched: Any) -> bool:

@@ -187,7 +187,8 @@ def build(
             previous_public_key=previous_public_key,
             wait=wait,
         )
-    _say(f"Built {result.models} model(s), {result.versions} version(s): "
+    done = "Up to date, nothing changed since it was built" if result.unchanged else "Built"
+    _say(f"{done}: {result.models} model(s), {result.versions} version(s): "
          f"{result.output / 'index.html'}")  # fmt: skip
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 
 import cardpress
 from cardpress import publishing
@@ -386,3 +387,15 @@ def test_a_new_version_reads_no_published_fairness_report_again(
     assert report in read
     assert _snapshot(out) == built
     assert "planted" not in (out / "search" / "index.js").read_text()
+
+
+def test_the_command_says_when_nothing_changed(
+    project: Callable[[str], Path], tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    """It said "Built 2 model(s)…" for a build that wrote nothing; the reason only with -v."""
+    records, out = project("minimal"), tmp_path / "site"
+    first = run_cli("build", str(records), "-o", str(out))
+    assert first.output.splitlines()[-1].startswith("Built: 2 model(s), 3 version(s): ")
+    again = run_cli("build", str(records), "-o", str(out))
+    last = again.output.splitlines()[-1]
+    assert last.startswith("Up to date, nothing changed since it was built: 2 model(s)")

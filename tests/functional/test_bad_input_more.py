@@ -238,6 +238,12 @@ def test_a_metric_too_large_for_a_float_and_a_reversed_interval(
         f"runs/churn-10.json:{line}: 1e400 is too large for a number (a 64-bit float: it would "
         "be infinite) — write a finite number"
     ]
+    for word, what in (("-1e400", "is too large for a number (a 64-bit float: it would be "
+                        "infinite)"), ("-Infinity", "is not a number JSON allows")):  # fmt: skip
+        run_path.write_text(text.replace("1e400", word))  # both were reported at line 1
+        assert _fails(run_cli, records, tmp_path / "out") == [
+            f"runs/churn-10.json:{line}: {word} {what} — write a finite number"
+        ]
 
 
 def test_a_key_given_twice_in_a_run_record(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -193,7 +193,8 @@ def _finite_float(word: str) -> float:
 
 
 def _line_of_word(text: str, word: str) -> int:
-    match = re.search(rf"\b{re.escape(word)}\b", text)
+    # not \b: a word that starts with "-" (-Infinity, -1e400) has no boundary after a space
+    match = re.search(rf"(?<![\w.+-]){re.escape(word)}(?![\w.])", text)
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 

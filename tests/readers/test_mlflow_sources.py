@@ -88,3 +88,27 @@ def test_a_source_that_is_not_json_is_quoted_as_stored() -> None:
     )  # fmt: skip
     code = locate_source(_dataset("code", '{"tags": {}}'), "abc")
     assert code.uri == "runs:/abc"  # no script recorded: the run that made the data
+
+
+@pytest.mark.parametrize("stored", ["data/train.csv", "file:data/train.csv", "./data/train.csv"])
+def test_a_relative_local_source_is_kept_as_stored_and_never_hashed(
+    stored: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MLflow keeps the path as the training script gave it, relative to a folder it does not
+    # record: an unrelated file of that name where cardpress runs is not the run's data.
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/train.csv").write_text("a,b\nunrelated,file\n")
+    monkeypatch.chdir(tmp_path)
+    dataset = _dataset("local", json.dumps({"uri": stored}), "train")
+    found = locate_source(dataset, "run1")
+    assert (found.source_type, found.uri, found.file, found.local_path) == (
+        "local", stored, None, None
+    )  # fmt: skip
+    records, warnings = datasets_records([dataset], ["train"], [found], [found.uri], set(), "m v1")
+    assert records[0]["uri"] == stored and "sha256" not in records[0]
+    assert warnings == [
+        f"m v1: dataset 'train' (source local {stored}): relative source {stored!r}, and MLflow "
+        "does not record the folder it is relative to, so the file cannot be placed and its "
+        "content hash is left out (MLflow's digest 9ce4a607 is kept; it is not a content "
+        "hash); log an absolute path: mlflow.data.from_pandas(df, source=os.path.abspath(PATH))"
+    ]

@@ -3,14 +3,14 @@
 ``mlflow.data`` stores a dataset's source as a type (``local``, ``s3``, ``http``, ``code``,
 ``delta_table``, ``spark``, ``hugging_face``, …) and a JSON object whose keys depend on the type.
 Every type becomes a location quoted from that object; only a ``local`` file (or a path with no
-type) that exists on this machine can be hashed.
+type) named by an absolute path that exists on this machine can be hashed.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from urllib.parse import unquote, urlsplit
 
 from cardpress.readers.files import sha256_of
@@ -38,6 +38,7 @@ class Located:
     uri: str
     file: LocalFile | None
     local_path: Path | None = None  # a local path the source names, whether or not it exists
+    relative: bool = False  # a relative local path: relative to a folder MLflow did not record
 
 
 def locate_source(dataset: StoreDataset, run_id: str) -> Located:
@@ -53,6 +54,10 @@ def locate_source(dataset: StoreDataset, run_id: str) -> Located:
     path = _local_path(uri) if kind in ("local", "unknown", "") else None
     if kind == "local" and path is None:
         path = Path(uri)
+    if path is not None and not _absolute(path):
+        # relative to the training script's working folder, which the store does not hold: a
+        # file of that name where the import runs is not the run's data, so it is never read
+        return Located(kind, uri, None, None, relative=True)
     if path is None or not path.is_file():
         return Located(kind, uri, None, path)
     path = path.resolve()
@@ -88,6 +93,11 @@ def _local_path(uri: str) -> Path | None:
     if parts.scheme == "" or (len(parts.scheme) == 1 and uri[1:3] in (":\\", ":/")):
         return Path(uri)
     return None
+
+
+def _absolute(path: Path) -> bool:
+    """Absolute here or on Windows (a store written there, ``C:/data/x.csv``)."""
+    return path.is_absolute() or PureWindowsPath(path).is_absolute()
 
 
 def _short(text: str) -> str:

@@ -74,7 +74,7 @@ def _role(dataset: StoreDataset, measured: set[tuple[str, str]]) -> str:
 
 def _unhashed(where: str, dataset: StoreDataset, source: Located) -> str:
     """The warning for a dataset whose content hash cannot be computed here."""
-    quoted = f"{dataset.name!r} (source {source.source_type} {source.uri})"
+    quoted = f"{dataset.name!r} (source {source.source_type} {source.code or source.uri})"
     if source.relative:
         return (
             f"{where}: dataset {quoted}: relative source {source.uri!r}, and MLflow does not "

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from cardpress.readers.files import sha256_of
 from cardpress.readers.mlflow.store import StoreDataset
@@ -39,6 +39,7 @@ class Located:
     file: LocalFile | None
     local_path: Path | None = None  # a local path the source names, whether or not it exists
     relative: bool = False  # a relative local path: relative to a folder MLflow did not record
+    code: str | None = None  # data made in code: the script or notebook MLflow recorded
 
 
 def locate_source(dataset: StoreDataset, run_id: str) -> Located:
@@ -50,6 +51,8 @@ def locate_source(dataset: StoreDataset, run_id: str) -> Located:
         source = None
     if not isinstance(source, dict):
         return Located(kind, _short(dataset.source) or f"runs:/{run_id}", None)
+    if kind == "code":
+        return Located(kind, made_in_code(dataset, run_id), None, code=_script(source))
     uri = _location(kind, source, run_id)
     path = _local_path(uri) if kind in ("local", "unknown", "") else None
     if kind == "local" and path is None:
@@ -64,12 +67,23 @@ def locate_source(dataset: StoreDataset, run_id: str) -> Located:
     return Located(kind, uri, LocalFile(path, sha256_of(path), path.stat().st_size), path)
 
 
+def made_in_code(dataset: StoreDataset, run_id: str) -> str:
+    """The URI of data made in code: the run that logged it, its name and MLflow's digest.
+
+    MLflow's ``code`` source names the script that ran, not the data: two models trained by one
+    script would share one data set. Such data has no location but the run's own input.
+    """
+    return f"runs:/{run_id}#dataset={quote(dataset.name, safe='')}&digest={dataset.digest}"
+
+
+def _script(source: dict[str, object]) -> str | None:
+    """The script or notebook a ``code`` source names (``mlflow.source.name``), if any."""
+    tags = source.get("tags")
+    name = tags.get("mlflow.source.name") if isinstance(tags, dict) else None
+    return _short(str(name)) if name else None
+
+
 def _location(kind: str, source: dict[str, object], run_id: str) -> str:
-    if kind == "code":
-        # a DataFrame made in the training code: MLflow records the script or notebook it ran in
-        tags = source.get("tags")
-        name = tags.get("mlflow.source.name") if isinstance(tags, dict) else None
-        return _short(str(name)) if name else f"runs:/{run_id}"
     if kind == "delta_table" and source.get("delta_table_name"):
         version = source.get("delta_table_version")
         name = str(source["delta_table_name"])

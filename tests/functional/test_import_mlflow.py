@@ -331,6 +331,31 @@ def test_sqlite_that_is_not_mlflow_and_missing_file(
     assert not missing.exists()
 
 
+def test_relative_sqlite_uri_is_relative_to_the_current_folder(
+    stores: dict[str, dict[str, Any]],
+    run_cli: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # sqlite:///mlflow.db (three slashes) is SQLAlchemy's and MLflow's relative path, the command
+    # the docs give; sqlite:////abs/mlflow.db (four) is absolute.
+    shutil.copy(stores["sqlite"]["uri"].removeprefix("sqlite:///"), tmp_path / "mlflow.db")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("import", "mlflow", "--tracking-uri", "sqlite:///mlflow.db",
+                     "--model", MODEL, "-o", "audit")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / f"audit/runs/{MODEL}-2.json").is_file()
+    built = run_cli("build", "site-records", "-o", "site", "--mlflow", "sqlite:///mlflow.db",
+                    "--mlflow-model", MODEL)  # fmt: skip
+    assert built.exit_code == 0, built.output
+    assert (tmp_path / f"site/models/{MODEL}/v/2/index.json").is_file()
+    line = _fails(run_cli, "sqlite:///missing.db", tmp_path / "o")
+    assert line == (
+        "Error: sqlite:///missing.db: no such SQLite file 'missing.db' — give the path of an "
+        "existing mlflow.db"
+    )
+
+
 def test_sqlite_schema_too_old(
     stores: dict[str, dict[str, Any]], run_cli: Callable[..., Result], tmp_path: Path
 ) -> None:

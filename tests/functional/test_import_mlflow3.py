@@ -197,7 +197,12 @@ def test_mlflow3_store_imports_with_every_dataset_source(
     assert sorted(datasets) == ["adult-test", "adult-test-remote", "adult-train",
                                 "adult-train-array"]  # fmt: skip
     train = datasets["adult-train"]
-    assert (train["role"], train["source_type"], train["uri"]) == ("train", "code", store["script"])
+    digest = train["other_digests"]["mlflow"]
+    assert (train["role"], train["source_type"], train["uri"]) == (
+        "train",
+        "code",
+        f"runs:/{store['run']}#dataset=adult-train&digest={digest}",
+    )  # fmt: skip (data made in code: no location but the run that logged it)
     assert "sha256" not in train and len(train["other_digests"]["mlflow"]) == 8
     assert train["rows"] == ROWS
     assert [c["name"] for c in train["schema"]] == ["age", "hours", "sex", "label"]
@@ -270,6 +275,17 @@ def test_logged_model_run_facts_and_curves(
         assert text in card, text
     child = (tmp_path / "site/models/income/v/2/index.html").read_text()
     assert store["parent"] in child and "LogisticRegression" in child
+    # data made in code (both versions' runs ran in one script): one data set per run input,
+    # never one merged node named after the script, nor the script taken for a missing file
+    rows = json.loads((tmp_path / "site/datasets/index.json").read_text())["rows"]
+    assert not [r for r in rows if store["script"] in (r["id"], r["label"])]
+    train = [r for r in rows if r["id"].startswith(f"runs:/{store['run']}#dataset=adult-train&")]
+    assert [r["label"] for r in train] == ["adult-train"]
+    page = json.loads((tmp_path / "site" / train[0]["href"]).with_suffix(".json").read_text())
+    assert page["rows"] == ROWS and page["used_by"]["items"][0]["label"] == "run of income 1"
+    assert page["hash_note"] == (
+        "not computed: made in the training code (an MLflow run's input), not a file"
+    )
 
 
 def test_pattern_in_cardpress_toml_names_the_predictions(

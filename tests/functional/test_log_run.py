@@ -411,3 +411,42 @@ def test_weights_and_threshold_are_recorded_and_used(records: Path, tmp_path: Pa
     page = tmp_path / "site/models/churn/v/1/fairness/index.json"
     data = json.loads(page.read_text())
     assert data["weighted"] and data["deployed_threshold"]["source"] == "declared"
+
+
+def test_predictions_validate_would_refuse_are_refused_before_anything_is_written(
+    records: Path,
+) -> None:
+    # 200 predictions on a data set whose file has 2 rows: `cardpress validate` refuses the
+    # record, so log_run must not write it (docs/logging.md: checked as validate checks it)
+    (records / "data" / "h.csv").write_text("a,b\n1,2\n3,4\n")
+    with pytest.raises(RecordsError) as raised:
+        cardpress.log_run(
+            "m", "1", records, clock=lambda: T0, code=False, packages=["pandas"],
+            datasets=[{"id": "h", "data": records / "data" / "h.csv", "role": "evaluation"}],
+            metrics=[{"key": "accuracy", "value": 0.9, "dataset": "h"}],
+            predictions={"data": _frame(), "dataset": "h", "y_true": "label", "y_pred": "pred",
+                         "sensitive": ["sex"]},
+        )  # fmt: skip
+    assert str(raised.value).splitlines() == [
+        "predictions/m-1.parquet: has 200 rows but data set 'h' is recorded with 2 rows — "
+        "write a prediction for every evaluated row, or correct the data set's rows",
+        "1 problem found; nothing was written.",
+    ]
+    assert not (records / "runs").exists()
+    assert sorted(p.name for p in (records / "predictions").glob("*")) == []
+
+
+def test_a_number_too_large_for_a_float_is_an_argument_error(records: Path) -> None:
+    for call in (
+        lambda: cardpress.log_run("m", "1", records, code=False, packages=[],
+                                  datasets=[{"id": "t", "data": records / "data" / "test.csv",
+                                            "role": "test"}],
+                                  metrics=[{"key": "auc", "value": 10**400, "dataset": "t"}]),
+        lambda: cardpress.log_run("m", "1", records, code=False, packages=[],
+                                  datasets=[{"id": "t", "data": records / "data" / "test.csv",
+                                            "role": "test"}],
+                                  params={"big": 10**400}),
+    ):  # fmt: skip
+        with pytest.raises(ArgumentError, match="too large"):
+            call()
+    assert not (records / "runs").exists()

@@ -87,4 +87,50 @@ def test_a_source_that_is_not_json_is_quoted_as_stored() -> None:
         "custom", "warehouse table census.adult", None
     )  # fmt: skip
     code = locate_source(_dataset("code", '{"tags": {}}'), "abc")
-    assert code.uri == "runs:/abc"  # no script recorded: the run that made the data
+    assert code.uri == "runs:/abc#dataset=adult&digest=9ce4a607"  # the run that made the data
+
+
+def test_data_made_in_code_is_named_by_its_run_name_and_digest_never_by_the_script() -> None:
+    # from_pandas(df) without a source: MLflow records the script that ran, not the data; two
+    # models trained by one script must not share one data set.
+    script = json.dumps({"tags": {"mlflow.source.name": "train.py", "mlflow.user": "me"}})
+    churn = StoreDataset("churn train", "c26994de", "code", script, None, '{"num_rows": 100}',
+                         "training")  # fmt: skip
+    fraud = StoreDataset("fraud-train", "130d97a5", "code", script, None, '{"num_rows": 7}',
+                         "training")  # fmt: skip
+    found = [locate_source(churn, "r1"), locate_source(fraud, "r2"), locate_source(churn, "r3")]
+    assert [f.uri for f in found] == [
+        "runs:/r1#dataset=churn%20train&digest=c26994de",
+        "runs:/r2#dataset=fraud-train&digest=130d97a5",
+        "runs:/r3#dataset=churn%20train&digest=c26994de",
+    ]
+    assert all(f.file is None and f.local_path is None and f.code == "train.py" for f in found)
+    _, warnings = datasets_records([churn], ["churn-train"], found[:1], [found[0].uri], set(), "m")
+    assert warnings[0].startswith(
+        "m: dataset 'churn train' (source code train.py): made in the training code, not read "
+        "from a file, so its content hash is not reachable here"
+    )
+
+
+@pytest.mark.parametrize("stored", ["data/train.csv", "file:data/train.csv", "./data/train.csv"])
+def test_a_relative_local_source_is_kept_as_stored_and_never_hashed(
+    stored: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MLflow keeps the path as the training script gave it, relative to a folder it does not
+    # record: an unrelated file of that name where cardpress runs is not the run's data.
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/train.csv").write_text("a,b\nunrelated,file\n")
+    monkeypatch.chdir(tmp_path)
+    dataset = _dataset("local", json.dumps({"uri": stored}), "train")
+    found = locate_source(dataset, "run1")
+    assert (found.source_type, found.uri, found.file, found.local_path) == (
+        "local", stored, None, None
+    )  # fmt: skip
+    records, warnings = datasets_records([dataset], ["train"], [found], [found.uri], set(), "m v1")
+    assert records[0]["uri"] == stored and "sha256" not in records[0]
+    assert warnings == [
+        f"m v1: dataset 'train' (source local {stored}): relative source {stored!r}, and MLflow "
+        "does not record the folder it is relative to, so the file cannot be placed and its "
+        "content hash is left out (MLflow's digest 9ce4a607 is kept; it is not a content "
+        "hash); log an absolute path: mlflow.data.from_pandas(df, source=os.path.abspath(PATH))"
+    ]

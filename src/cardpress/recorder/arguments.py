@@ -84,12 +84,27 @@ def check_number(argument: str, value: Any) -> int | float:
     value = plain(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ArgumentError(f"{argument}: {value!r} is not a number — log a finite number")
+    if isinstance(value, int) and not _fits_float(value):
+        # readers take numbers as 64-bit floats; math.isfinite would raise OverflowError here,
+        # and repr() of such an int can raise too (Python's limit on digits): not shown
+        raise ArgumentError(
+            f"{argument}: an integer too large for a number in a record (over 1.8e308) — log "
+            "a finite float, or the value as a string"
+        )
     if not math.isfinite(value):
         raise ArgumentError(
             f"{argument}: {value!r} is not finite — log a finite number, or leave it out "
             "(JSON has no NaN or infinity)"
         )
     return value
+
+
+def _fits_float(value: int) -> bool:
+    try:
+        float(value)
+    except OverflowError:
+        return False
+    return True
 
 
 def check_scalar(argument: str, value: Any, *, allow_none: bool = True) -> Scalar:

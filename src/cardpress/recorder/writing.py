@@ -1,6 +1,7 @@
 """Validate a run record and write it, with its predictions file, atomically.
 
-Nothing is written until the record passes the same checks ``cardpress validate`` applies. Each
+Nothing is written until the record passes the same checks ``cardpress validate`` applies,
+the content of its predictions table included. Each
 file is written to a temporary name in its own folder and renamed into place, so a reader never
 sees half a file.
 """
@@ -10,13 +11,18 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from cardpress.errors import RecordExistsError, RecordsError
+from cardpress.errors import Problem, RecordExistsError, RecordsError
+from cardpress.model import Source
+from cardpress.readers.config import read_config
 from cardpress.readers.files import relative, sha256_of
+from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.runs.checks import semantic_problems
+from cardpress.readers.runs.convert import to_run
 from cardpress.readers.runs.read import line_finder
 from cardpress.readers.validate import schema_problems
 
@@ -102,8 +108,34 @@ def _validate(
             predictions = {**document["predictions"], "uri": relative(root, staged.temporary)}
             checked = {**document, "predictions": predictions}
         problems = semantic_problems(root, checked, name, where)
+        if not problems and "predictions" in checked:
+            problems = _table_problems(root, checked, name, where, document["predictions"])
     if problems:
         raise RecordsError(problems)
+
+
+def _table_problems(
+    root: Path,
+    checked: dict[str, Any],
+    name: str,
+    where: Callable[[JsonPath], int | None],
+    written: dict[str, Any],
+) -> list[Problem]:
+    """What ``cardpress validate`` finds in the predictions table's content.
+
+    Its rows against the data set's, labels, scores and groups; named by the file it will be
+    written as, not the temporary one checked.
+    """
+    from cardpress.readers.predictions.read import fairness_tables  # pandas: only when needed
+
+    config_problems: list[Problem] = []  # the config is not the record's: validate reports it
+    settings = read_config(root, config_problems).fairness
+    run = to_run(checked, Source(name, 1), lambda p: Source(name, where(p)), "")
+    problems: list[Problem] = []
+    for _ in fairness_tables(root, [run], settings, problems):
+        pass
+    staged_uri = checked["predictions"]["uri"]
+    return [replace(p, file=written["uri"]) if p.file == staged_uri else p for p in problems]
 
 
 def _existing(root: Path, model: str, version: str) -> list[Path]:

@@ -74,7 +74,14 @@ def _role(dataset: StoreDataset, measured: set[tuple[str, str]]) -> str:
 
 def _unhashed(where: str, dataset: StoreDataset, source: Located) -> str:
     """The warning for a dataset whose content hash cannot be computed here."""
-    quoted = f"{dataset.name!r} (source {source.source_type} {source.uri})"
+    quoted = f"{dataset.name!r} (source {source.source_type} {source.code or source.uri})"
+    if source.relative:
+        return (
+            f"{where}: dataset {quoted}: relative source {source.uri!r}, and MLflow does not "
+            "record the folder it is relative to, so the file cannot be placed and its content "
+            f"hash is left out (MLflow's digest {dataset.digest} is kept; it is not a content "
+            "hash); log an absolute path: mlflow.data.from_pandas(df, source=os.path.abspath(PATH))"
+        )
     if source.local_path is not None:
         why = f"no such file {str(source.local_path)!r} on this machine"
     elif source.source_type == "code":

@@ -141,8 +141,7 @@ def _data_and_results(
     if curves:
         doc["curves"] = curves
     if prediction is not None:
-        names = {d.name: i for d, i in zip(run.datasets, ids, strict=True)} | {i: i for i in ids}
-        outcome = predictions_record(version, names, default, prediction, where)
+        outcome = predictions_record(version, ids, default, prediction, where)
         out.problems += outcome.problems
         out.warnings += outcome.warnings
         if outcome.record is not None:

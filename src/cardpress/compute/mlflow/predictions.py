@@ -48,21 +48,19 @@ class Outcome:
 
 
 def predictions_record(
-    version: StoreVersion, names: dict[str, str], default: str, prediction: Prediction, where: str
+    version: StoreVersion, ids: list[str], default: str, prediction: Prediction, where: str
 ) -> Outcome:
-    """``predictions`` of the record; ``names`` maps dataset names and ids to ids."""
+    """``predictions`` of the record; ``ids[i]`` is the id of the run's i-th dataset input."""
     tags = version.run.tags
     out = Outcome({"uri": prediction.uri, "sha256": prediction.sha256, "dataset": default})
     assert out.record is not None
     problems: list[str] = []
     wanted = tags.get(DATASET_TAG)
     if wanted:
-        if wanted in names:
-            out.record["dataset"] = names[wanted]
-        else:
-            known = ", ".join(sorted(d.name for d in version.run.datasets))
-            problems.append(f"{where}: tag {DATASET_TAG}={wanted!r} names no dataset input of "
-                            f"the run — use one of: {known}")  # fmt: skip
+        found, problem = _tagged_dataset(version, ids, wanted, where)
+        if found is not None:
+            out.record["dataset"] = found
+        problems += [problem] if problem else []
     if POSITIVE_TAG in tags:
         label = parse_json(tags[POSITIVE_TAG])
         out.record["positive_label"] = (
@@ -76,6 +74,33 @@ def predictions_record(
     out.warnings.append(f"{where}: predictions {prediction.artifact!r} ({prediction.found_by}) "
                         f"left out: {shown}")  # fmt: skip
     return Outcome(None, [], out.warnings)
+
+
+def _tagged_dataset(
+    version: StoreVersion, ids: list[str], wanted: str, where: str
+) -> tuple[str | None, str | None]:
+    """The id the tag names (a dataset id, name or MLflow digest), or the problem saying why not.
+
+    Inputs may share a name (MLflow names every dataset ``dataset`` unless told): such a name
+    is never resolved to one of them, since training data taken for test data goes unseen.
+    """
+    inputs = list(zip(version.run.datasets, ids, strict=True))
+    named = [(d, i) for d, i in inputs if d.name == wanted]
+    if len(named) > 1:
+        shown = "; ".join(f"{i}: context {d.context or 'none'}, MLflow digest {d.digest}"
+                          for d, i in named)  # fmt: skip
+        return None, (
+            f"{where}: tag {DATASET_TAG}={wanted!r} names {len(named)} dataset inputs of the run "
+            f"({shown}) — set the tag to the MLflow digest of the one the predictions were made "
+            "on, or to its id when the id is not the shared name"
+        )
+    for matches in ([i for i in ids if i == wanted], [i for _, i in named],
+                    [i for d, i in inputs if d.digest == wanted]):  # fmt: skip
+        if len(matches) == 1:
+            return matches[0], None
+    known = ", ".join(sorted(d.name for d in version.run.datasets))
+    problem = f"{where}: tag {DATASET_TAG}={wanted!r} names no dataset input of the run"
+    return None, f"{problem} — use one of: {known}"
 
 
 def _columns(

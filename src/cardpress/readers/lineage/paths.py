@@ -8,6 +8,10 @@ from urllib.parse import unquote, urlsplit
 
 from cardpress.readers.files import Allowed, within
 
+# A registered or logged model (models:/churn/1, models:/m-…), a run's artifact (runs:/ID/path)
+# or a run's input made in code (runs:/ID#dataset=…): one slash, so not caught by "://".
+MLFLOW_URIS = ("models:/", "runs:/")
+
 
 def locate(
     root: Path, base: Path, uri: str, allow_outside: bool, allow: Allowed = ()
@@ -22,6 +26,8 @@ def locate(
     scheme and host in lower case.
     """
     text = uri.strip()
+    if text.lower().startswith(MLFLOW_URIS):
+        return text, None  # MLflow's own URIs name no file: never looked up on this machine
     if text.lower().startswith("file://"):
         try:
             text = unquote(urlsplit(text).path)

@@ -107,7 +107,9 @@ def local_path(uri: str) -> Path:
     """The file-system path of a ``sqlite:``/``file:`` URI or a plain path."""
     parts = urlsplit(uri)
     if parts.scheme == "sqlite":
-        return Path(unquote(parts.path[1:] if parts.path.startswith("//") else parts.path))
+        # SQLAlchemy's form: sqlite:///x.db is x.db in the current folder (MLflow 3's default
+        # store), sqlite:////abs/x.db the absolute path: drop the one slash after the host.
+        return Path(unquote(parts.path.removeprefix("/")))
     if parts.scheme == "file":
         return Path(unquote(parts.path))
     return Path(uri)

@@ -70,6 +70,10 @@ def hash_note(dataset: DatasetNode) -> str | None:
         return None
     if dataset.table:
         return "not applicable: a table, not a file"
+    if any(r.uri.startswith("runs:/") and "#dataset=" in r.uri for r in dataset.refs):
+        return "not computed: made in the training code (an MLflow run's input), not a file"
+    if any(r.uri.lower().startswith(("models:/", "runs:/")) for r in dataset.refs):
+        return "not computed: not a file (MLflow model URI)"
     if any("://" in r.uri for r in dataset.refs):
         return "not computed: not a file on this machine"
     return "not computed: the file is not reachable from the records folder"

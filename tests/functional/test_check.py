@@ -192,6 +192,22 @@ def test_junit_and_markdown_outputs(project, run_cli, tmp_path: Path) -> None:  
     assert "| FAIL | fraud@2026.03 | accuracy &lt;floor&gt; &amp; co |" in text
 
 
+def test_junit_with_control_characters_parses(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """XML 1.0 cannot hold a control character, even escaped: it is written as its escape."""
+    records = project()
+    policy = _policy(
+        tmp_path,
+        '[[rule]]\nkind = "performance"\nmetric = "accuracy"\n'
+        'dataset = "holdout"\nmin = 0.9\nname = "floor\\u0001 \\u001b[31mred"\n',
+    )
+    junit = tmp_path / "junit.xml"
+    result = run_cli("check", str(records), "--policy", str(policy), "--junit", str(junit))
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "floor\\x01 \\x1b[31mred" in result.output
+    names = {c.get("name") for c in ET.parse(junit).getroot().iter("testcase")}
+    assert names == {"floor\\x01 \\x1b[31mred"}
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -18,8 +18,8 @@ from cardpress.readers.files import Allowed, relative
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.jsonpos import line_of
 from cardpress.readers.limits import MAX_CARD_BYTES, read_limited
-from cardpress.readers.validate import schema_problems
-from cardpress.readers.yaml_safe import YamlLimitError, load_yaml
+from cardpress.readers.validate import field_name, schema_problems
+from cardpress.readers.yaml_safe import YamlFault, YamlLimitError, YamlValueError, load_yaml
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _HEADING = re.compile(r"^##\s+(?P<title>[^#].*?)\s*#*\s*$")
@@ -81,7 +81,10 @@ def _split_front_matter(text: str) -> tuple[str, str, int]:
 
 def _parse_front_matter(front: str, name: str, problems: list[Problem]) -> dict[str, Any] | None:
     try:
-        meta, node = load_yaml(front) if front.strip() else ({}, None)
+        meta, node = load_yaml(front, dates_as_text=True) if front.strip() else ({}, None)
+    except YamlValueError as error:
+        problems.extend(_fault_problem(fault, name) for fault in error.faults)
+        return None
     except YamlLimitError as error:
         fix = "write the front matter out plainly (docs/records.md, Limits)"
         problems.append(Problem(name, error.line + 1, "", f"front matter {error}", fix))
@@ -102,6 +105,17 @@ def _parse_front_matter(front: str, name: str, problems: list[Problem]) -> dict[
     problems_here = schema_problems(meta, "card", name, lambda p: line_of(lines, p))
     problems.extend(problems_here)
     return None if problems_here else meta
+
+
+def _fault_problem(fault: YamlFault, name: str) -> Problem:
+    """A key given twice, or a date that is not a real date; lines counted from the file's first."""
+    field = field_name(fault.path)
+    if fault.first is not None:
+        problem = f"appears twice in the front matter (first on line {fault.first + 1})"
+        return Problem(name, fault.line + 1, field, problem,
+                       "keep one of them: YAML readers keep the last one silently")  # fmt: skip
+    problem = f"{fault.value} reads as a date in YAML but is not a real date"
+    return Problem(name, fault.line + 1, field, problem, f'write it in quotes: "{fault.value}"')
 
 
 def _markdown_fits(body: str, name: str, first_line: int, problems: list[Problem]) -> bool:

@@ -167,6 +167,46 @@ def test_signoff_required_current_and_stale(project, run_cli, tmp_path: Path) ->
     assert run_cli(*check).exit_code == 1  # the latest current decision counts
 
 
+@pytest.mark.parametrize(
+    "front", ['intended_use: ""', 'intended_use: "   "', 'primary_users: [""]\nintended_use: [" "]']
+)
+def test_blank_text_does_not_document_a_section(
+    project, run_cli, tmp_path: Path, front: str
+) -> None:  # type: ignore[no-untyped-def]
+    """``intended_use: ""`` passed the sections rule, and the card listed an empty use."""
+    records = project()
+    card = records / "models" / "churn" / "card.md"
+    card.write_text(f"---\n{front}\n---\n")
+    policy = _policy(tmp_path, '[[rule]]\nkind = "sections"\nrequire = ["intended_use"]\n')
+    result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@10")
+    assert result.exit_code == 1
+    assert _lines(result)[1] == (
+        "  FAIL  card sections documented: 0 of 1 documented; not documented: Intended use "
+        f"(limit: all documented) [{policy}:2]"
+    )
+    out = tmp_path / "site"
+    assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
+    page = json.loads((out / "models/churn/v/10/index.json").read_text())
+    assert page["sections"]["intended_use"] == {"uses": [], "users": [], "out_of_scope": [],
+                                                "narrative": ""}  # fmt: skip
+
+
+def test_each_section_is_credited_to_the_file_that_documents_it(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Intended use from card.md's front matter was credited to the run record."""
+    records = project()
+    out = tmp_path / "site"
+    assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
+    page = json.loads((out / "models/churn/v/10/index.json").read_text())
+    credited = {r["id"]: r["documented_by"] for r in page["completeness"]["sections"]}
+    card, run = "models/churn/card.md", "runs/churn-10.json"
+    assert credited["intended_use"] == [card]  # front matter only
+    assert credited["model_details"] == [run, card]  # the run's facts, the card's owners
+    assert credited["ethical_considerations"] == [card]  # a ## section
+    assert credited["factors"] == [run]
+
+
 def test_junit_and_markdown_outputs(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = project()
     policy = _policy(

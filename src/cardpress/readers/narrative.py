@@ -180,9 +180,15 @@ def _sections(body: str, name: str, first_line: int) -> tuple[str, list[Narrativ
 
 
 def _texts(value: Any) -> tuple[str, ...]:
+    """A text or list of texts as a tuple; blank ones (``""``, ``"   "``) document nothing."""
     if value is None:
         return ()
-    return (value,) if isinstance(value, str) else tuple(value)
+    return tuple(text for text in ((value,) if isinstance(value, str) else value) if text.strip())
+
+
+def _text(value: str | None) -> str | None:
+    """A text field; a blank one is not written (the completeness box lists it as missing)."""
+    return value if value is not None and value.strip() else None
 
 
 def _to_narrative(
@@ -195,22 +201,22 @@ def _to_narrative(
     return Narrative(
         model=model,
         source=source,
-        title=meta.get("title"),
-        summary=meta.get("summary"),
+        title=_text(meta.get("title")),
+        summary=_text(meta.get("summary")),
         intro_html=intro,
         owners=owners,
         contacts=_texts(meta.get("contacts")),
-        license=meta.get("license"),
+        license=_text(meta.get("license")),
         risk_rating=risk.get("rating"),
-        risk_explanation=risk.get("explanation"),
+        risk_explanation=_text(risk.get("explanation")),
         status=meta.get("status"),
         version_status=tuple(sorted(meta.get("version_status", {}).items())),
-        model_type=meta.get("model_type"),
+        model_type=_text(meta.get("model_type")),
         intended_use=_texts(meta.get("intended_use")),
         primary_users=_texts(meta.get("primary_users")),
         out_of_scope_use=_texts(meta.get("out_of_scope_use")),
         references=_texts(meta.get("references")),
-        citation=meta.get("citation"),
+        citation=_text(meta.get("citation")),
         tags=_texts(meta.get("tags")),
         sections=tuple(sections),
     )

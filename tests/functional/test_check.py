@@ -307,6 +307,21 @@ def test_unknown_version_and_signoff_of_a_missing_version(project, run_cli, tmp_
     )
 
 
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t"])
+def test_blank_conditions_name_and_role_are_refused_alike(
+    project, run_cli, tmp_path: Path, blank: str
+) -> None:  # type: ignore[no-untyped-def]
+    """``""`` was refused as "is empty — give at least one entry", ``"   "`` accepted."""
+    records = project()
+    _sign(records, "x.json", decision="approved-with-conditions", conditions=blank, role=blank)
+    result = run_cli("validate", str(records))
+    assert result.exit_code == 1
+    assert _lines(result)[:2] == [
+        "Error: signoffs/x.json:7: role: is blank — write it out: blank text says nothing",
+        "signoffs/x.json:10: conditions: is blank — write it out: blank text says nothing",
+    ]
+
+
 def test_a_bad_policy_toml_fails_validate_as_build(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = project()
     (records / "policy.toml").write_text(POLICY_HEAD + '[[rule]]\nkind = "sections"\n')

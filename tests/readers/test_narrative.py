@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from cardpress.errors import Problem
@@ -91,3 +92,21 @@ def test_a_key_given_twice_in_the_front_matter_is_refused(tmp_path: Path) -> Non
         "models/m/card.md:6: title: appears twice in the front matter (first on line 2) — "
         "keep one of them: YAML readers keep the last one silently",
     ]
+
+
+def test_a_setext_heading_starts_a_section_as_a_hash_heading_does(tmp_path: Path) -> None:
+    """``Intended use`` underlined with dashes was merged into the section before it."""
+    text = (
+        "---\ntitle: M\n---\nIntro.\n\n## Factors\n\nF.\n\nIntended use\n------------\n\nU.\n\n"
+        "Not a heading\n\n---\n\nStill U.\n\nA line\nthen another\n---\n\n"
+        "```\nCode\n---\n```\n\n# Big\n---\n"
+    )
+    narrative, problems = _read(tmp_path, text)
+    assert problems == []
+    sections = narrative.sections  # type: ignore[attr-defined]
+    assert [s.heading for s in sections] == ["Factors", "Intended use"]
+    assert sections[0].html == "<p>F.</p>"
+    assert str(sections[1].source) == "models/m/card.md:10"
+    assert "<hr>" in sections[1].html and "Still U." in sections[1].html  # a break, not a heading
+    assert "Code\n---" in sections[1].html  # fenced: text
+    assert re.findall("<h[1-6]>[^<]*</h[1-6]>", sections[1].html) == ["<h3>Big</h3>"]  # # Big

@@ -23,6 +23,7 @@ from cardpress.readers.yaml_safe import YamlFault, YamlLimitError, YamlValueErro
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _HEADING = re.compile(r"^##\s+(?P<title>[^#].*?)\s*#*\s*$")
+_SETEXT_2 = re.compile(r"^-+[ ]*$")  # Python-Markdown's underline of a level-2 setext heading
 
 
 def read_narratives(root: Path, problems: list[Problem], allow: Allowed = ()) -> list[Narrative]:
@@ -158,25 +159,50 @@ def _node_lines(node: Any, path: JsonPath) -> dict[JsonPath, int]:
 
 
 def _sections(body: str, name: str, first_line: int) -> tuple[str, list[NarrativeSection]]:
-    """Split the body at ``##`` headings (outside code fences)."""
+    """Split the body at level-2 headings, ``## Title`` or a setext ``Title`` over ``---``.
+
+    Outside code fences. A setext heading is read as Python-Markdown reads one: its text is the
+    first line of a block (after a blank line or a heading), the dashes the very next line;
+    ``---`` after a blank line is a thematic break.
+    """
     intro: list[str] = []
     sections: list[tuple[str, int, list[str]]] = []
     fenced = False
-    for offset, line in enumerate(body.splitlines()):
-        if line.lstrip().startswith(("```", "~~~")):
+    lines = body.splitlines()
+    block_start = True  # the line begins a Markdown block
+    underline = False  # the line underlines the setext heading just taken
+    for offset, line in enumerate(lines):
+        if underline:
+            underline, block_start = False, True
+            continue
+        fence = line.lstrip().startswith(("```", "~~~"))
+        if fence:
             fenced = not fenced
         heading = None if fenced else _HEADING.match(line)
-        if heading:
-            sections.append((heading["title"], first_line + offset, []))
+        title = heading["title"] if heading else None
+        if title is None and not fenced and not fence and block_start:
+            title = _setext_title(line, lines[offset + 1] if offset + 1 < len(lines) else "")
+            underline = title is not None
+        if title is not None:
+            sections.append((title, first_line + offset, []))
         elif sections:
             sections[-1][2].append(line)
         else:
             intro.append(line)
+        # a heading ends its block (``# Big`` too, which is not a section)
+        block_start = title is not None or not line.strip() or line.startswith("#")
     rendered = [
         NarrativeSection(title, to_safe_html("\n".join(text)), Source(name, line))
         for title, line, text in sections
     ]
     return to_safe_html("\n".join(intro)), rendered
+
+
+def _setext_title(line: str, next_line: str) -> str | None:
+    """``line``'s text when ``next_line`` underlines it with dashes (a level-2 heading)."""
+    if not _SETEXT_2.match(next_line) or not line.strip() or line.startswith(("    ", "\t", "#")):
+        return None  # blank, indented code, or an ATX heading (``# Big`` over ``---``: a break)
+    return line.strip()
 
 
 def _texts(value: Any) -> tuple[str, ...]:

@@ -473,3 +473,22 @@ def test_a_class_label_with_a_control_character(project, run_cli, tmp_path: Path
         "'b\\x01'), which pages, charts and reports cannot show — remove control characters from "
         "the class labels (or replace them)",
     ]
+
+
+def test_drawn_texts_of_a_run_record_with_a_control_character(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A metric's slice and a sensitive column's name are drawn in charts: SVG cannot hold one."""
+    records = project()
+    _write_predictions(records, _csv(GOOD).replace("group", "gr\x01oup", 1))
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["metrics"][0]["slice"] = {"group": "a\x1b[31m"}
+    run["predictions"]["columns"]["sensitive"] = ["gr\x01oup"]
+    run_path.write_text(json.dumps(run, indent=2))
+    problems = _fails(run_cli, records, tmp_path / "out")
+    fix = " holds a control character, which charts cannot show — remove the control character "
+    assert [re.sub(r"^runs/churn-1\.json:\d+: ", "", p) for p in problems] == [
+        f"metrics[0].slice.group: 'a\\x1b[31m'{fix}(or replace it, e.g. with a space)",
+        f"predictions.columns.sensitive[0]: 'gr\\x01oup'{fix}(or replace it, e.g. with a space)",
+    ]

@@ -11,6 +11,7 @@ Every problem names the file and the column, and says how to fix it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -159,7 +160,8 @@ def weight_problems(frame: pd.DataFrame, uri: str, column: str) -> list[Problem]
 
 def _levels(frame: pd.DataFrame, uri: str, column: str, reference: str | None) -> list[Problem]:
     series = frame[column]
-    count = int(series.nunique(dropna=True))
+    groups = series.dropna().unique()
+    count = len(groups)
     if count > MAX_LEVELS:
         problem = (
             f"sensitive column has {count:,} distinct values (at most {MAX_LEVELS:,}); "
@@ -167,7 +169,7 @@ def _levels(frame: pd.DataFrame, uri: str, column: str, reference: str | None) -
         )
         fix = "bin it into ranges (e.g. age bands) in the predictions file, or drop it"
         return [Problem(uri, None, column, problem, fix)]
-    controlled = control_characters(series)
+    controlled = control_characters(series, groups)
     if controlled:
         fix = (
             "remove control characters from the column's values (or replace them, e.g. with a "
@@ -182,9 +184,12 @@ def _levels(frame: pd.DataFrame, uri: str, column: str, reference: str | None) -
     return []
 
 
-def control_characters(series: pd.Series) -> str | None:
-    """How many rows hold a text with a character XML cannot hold, and the first, if any."""
-    bad = [v for v in series.dropna().unique() if isinstance(v, str) and has_forbidden(v)]
+def control_characters(series: pd.Series, values: Iterable[Any]) -> str | None:
+    """How many rows hold a text with a character XML cannot hold, and the first, if any.
+
+    ``values``: the column's distinct values (computed once by the caller).
+    """
+    bad = [v for v in values if isinstance(v, str) and has_forbidden(v)]
     if not bad:
         return None
     rows = series.isin(bad).to_numpy()

@@ -95,8 +95,9 @@ def checked_multiclass(
         )
         field = f"{predictions.y_true}, {predictions.y_pred}"
         return None, [*problems, Problem(predictions.uri, None, field, problem, fix)]
-    for column in dict.fromkeys((predictions.y_true, predictions.y_pred)):
-        controlled = control_characters(frame[column])  # classes are drawn: XML cannot hold it
+    for column, role in {predictions.y_true: "y_true", predictions.y_pred: "y_pred"}.items():
+        # classes are drawn (confusion matrix, per-class charts): SVG cannot hold one
+        controlled = control_characters(frame[column], factorized[role][1])
         if controlled:
             fix = "remove control characters from the class labels (or replace them)"
             problems.append(Problem(predictions.uri, None, column, controlled, fix))

@@ -167,6 +167,46 @@ def test_signoff_required_current_and_stale(project, run_cli, tmp_path: Path) ->
     assert run_cli(*check).exit_code == 1  # the latest current decision counts
 
 
+@pytest.mark.parametrize(
+    "front", ['intended_use: ""', 'intended_use: "   "', 'primary_users: [""]\nintended_use: [" "]']
+)
+def test_blank_text_does_not_document_a_section(
+    project, run_cli, tmp_path: Path, front: str
+) -> None:  # type: ignore[no-untyped-def]
+    """``intended_use: ""`` passed the sections rule, and the card listed an empty use."""
+    records = project()
+    card = records / "models" / "churn" / "card.md"
+    card.write_text(f"---\n{front}\n---\n")
+    policy = _policy(tmp_path, '[[rule]]\nkind = "sections"\nrequire = ["intended_use"]\n')
+    result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@10")
+    assert result.exit_code == 1
+    assert _lines(result)[1] == (
+        "  FAIL  card sections documented: 0 of 1 documented; not documented: Intended use "
+        f"(limit: all documented) [{policy}:2]"
+    )
+    out = tmp_path / "site"
+    assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
+    page = json.loads((out / "models/churn/v/10/index.json").read_text())
+    assert page["sections"]["intended_use"] == {"uses": [], "users": [], "out_of_scope": [],
+                                                "narrative": ""}  # fmt: skip
+
+
+def test_each_section_is_credited_to_the_file_that_documents_it(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Intended use from card.md's front matter was credited to the run record."""
+    records = project()
+    out = tmp_path / "site"
+    assert run_cli("build", str(records), "-o", str(out)).exit_code == 0
+    page = json.loads((out / "models/churn/v/10/index.json").read_text())
+    credited = {r["id"]: r["documented_by"] for r in page["completeness"]["sections"]}
+    card, run = "models/churn/card.md", "runs/churn-10.json"
+    assert credited["intended_use"] == [card]  # front matter only
+    assert credited["model_details"] == [run, card]  # the run's facts, the card's owners
+    assert credited["ethical_considerations"] == [card]  # a ## section
+    assert credited["factors"] == [run]
+
+
 def test_junit_and_markdown_outputs(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = project()
     policy = _policy(
@@ -190,6 +230,22 @@ def test_junit_and_markdown_outputs(project, run_cli, tmp_path: Path) -> None:  
     text = summary.read_text()
     assert text.startswith("earlier step\n### cardpress check: 1 failed, 0 warned, 1 passed")
     assert "| FAIL | fraud@2026.03 | accuracy &lt;floor&gt; &amp; co |" in text
+
+
+def test_junit_with_control_characters_parses(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """XML 1.0 cannot hold a control character, even escaped: it is written as its escape."""
+    records = project()
+    policy = _policy(
+        tmp_path,
+        '[[rule]]\nkind = "performance"\nmetric = "accuracy"\n'
+        'dataset = "holdout"\nmin = 0.9\nname = "floor\\u0001 \\u001b[31mred"\n',
+    )
+    junit = tmp_path / "junit.xml"
+    result = run_cli("check", str(records), "--policy", str(policy), "--junit", str(junit))
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "floor\\x01 \\x1b[31mred" in result.output
+    names = {c.get("name") for c in ET.parse(junit).getroot().iter("testcase")}
+    assert names == {"floor\\x01 \\x1b[31mred"}
 
 
 @pytest.mark.parametrize(
@@ -279,6 +335,21 @@ def test_unknown_version_and_signoff_of_a_missing_version(project, run_cli, tmp_
         "Error: signoffs/x.json:4: version: churn has no version '7' — sign off a version that "
         "has a run record (versions: 1, 10)"
     )
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t"])
+def test_blank_conditions_name_and_role_are_refused_alike(
+    project, run_cli, tmp_path: Path, blank: str
+) -> None:  # type: ignore[no-untyped-def]
+    """``""`` was refused as "is empty — give at least one entry", ``"   "`` accepted."""
+    records = project()
+    _sign(records, "x.json", decision="approved-with-conditions", conditions=blank, role=blank)
+    result = run_cli("validate", str(records))
+    assert result.exit_code == 1
+    assert _lines(result)[:2] == [
+        "Error: signoffs/x.json:7: role: is blank — write it out: blank text says nothing",
+        "signoffs/x.json:10: conditions: is blank — write it out: blank text says nothing",
+    ]
 
 
 def test_a_bad_policy_toml_fails_validate_as_build(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -449,3 +449,46 @@ def test_a_jsonl_value_of_another_kind_names_its_line(project, run_cli, tmp_path
         "predictions/churn-1.jsonl:50001: p: is text where line 1 has a number — write 'p' as "
         "the same kind of value on every line (a number without quotes)"
     ]
+
+
+def test_a_group_value_with_a_control_character(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """XML cannot hold it: the chart of the group could not be drawn (a crash), so it is refused."""
+    records = project()
+    rows = [(1, 1, 1, 0.9, "a"), (2, 0, 0, 0.2, "b\x01"), (3, 1, 0, 0.4, "b\x1b"), *GOOD[3:]]
+    _write_predictions(records, _csv(rows))
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "predictions/churn-1.csv: group: 2 rows hold a control character (first at data row 2: "
+        "'b\\x01'), which pages, charts and reports cannot show — remove control characters from "
+        "the column's values (or replace them, e.g. with a space)",
+    ]
+
+
+def test_a_class_label_with_a_control_character(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A multiclass model's classes are drawn too (confusion matrix, per-class charts)."""
+    labels = ["a", "b\x01", "c"]
+    rows = [(i, labels[i % 3], *row[2:4]) for i, row in enumerate(_multiclass_rows(60))]
+    records = _multiclass_project(project, rows, scores=False)
+    assert _fails(run_cli, records, tmp_path / "out") == [
+        "predictions/churn-1.csv: y: 20 rows hold a control character (first at data row 2: "
+        "'b\\x01'), which pages, charts and reports cannot show — remove control characters from "
+        "the class labels (or replace them)",
+    ]
+
+
+def test_drawn_texts_of_a_run_record_with_a_control_character(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A metric's slice and a sensitive column's name are drawn in charts: SVG cannot hold one."""
+    records = project()
+    _write_predictions(records, _csv(GOOD).replace("group", "gr\x01oup", 1))
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["metrics"][0]["slice"] = {"group": "a\x1b[31m"}
+    run["predictions"]["columns"]["sensitive"] = ["gr\x01oup"]
+    run_path.write_text(json.dumps(run, indent=2))
+    problems = _fails(run_cli, records, tmp_path / "out")
+    fix = " holds a control character, which charts cannot show — remove the control character "
+    assert [re.sub(r"^runs/churn-1\.json:\d+: ", "", p) for p in problems] == [
+        f"metrics[0].slice.group: 'a\\x1b[31m'{fix}(or replace it, e.g. with a space)",
+        f"predictions.columns.sensitive[0]: 'gr\\x01oup'{fix}(or replace it, e.g. with a space)",
+    ]

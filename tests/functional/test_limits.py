@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from cardpress.readers.limits import MAX_CARD_BYTES, MAX_METRICS, json_too_deep
-from cardpress.readers.yaml_safe import YamlLimitError, load_yaml
+from cardpress.readers.yaml_safe import YamlLimitError, YamlValueError, load_yaml
 from tests.functional.cli_outcomes import fails as _fails
 
 BOMB = "\n".join(
@@ -47,6 +48,24 @@ def test_a_self_referring_alias_is_refused() -> None:
 def test_shared_anchors_within_the_budget_load() -> None:
     data, _ = load_yaml("base: &b {lr: 0.1}\nfirst: *b\nsecond: *b\n")
     assert data == {"base": {"lr": 0.1}, "first": {"lr": 0.1}, "second": {"lr": 0.1}}
+
+
+def test_dates_that_are_not_dates_and_keys_given_twice_are_refused_with_their_lines() -> None:
+    """Constructing 2026-02-30 raised a bare ValueError; a key given twice was kept silently."""
+    with pytest.raises(YamlValueError) as raised:
+        load_yaml("a: 2026-02-30\nb:\n  - {c: 1, c: 2}\n")
+    assert isinstance(raised.value, yaml.YAMLError)  # DVC files: a warning like any bad YAML
+    assert str(raised.value) == (
+        "line 1: 2026-02-30 reads as a date but is not a real date; "
+        "line 3: key 'c' appears twice (first on line 3)"
+    )
+
+
+def test_merge_keys_may_repeat_and_dates_stay_text_when_asked() -> None:
+    data, _ = load_yaml("a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: *a\n  <<: *b\n")
+    assert data["c"] == {"x": 1, "y": 2}
+    data, _ = load_yaml("t: 2026-01-01T10:00:00+02:00\n", dates_as_text=True)
+    assert data == {"t": "2026-01-01T10:00:00+02:00"}
 
 
 def test_a_yaml_alias_bomb_in_dvc_yaml_is_a_warning(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

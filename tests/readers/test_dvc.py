@@ -217,6 +217,19 @@ def test_a_broken_dvc_lock_is_a_warning_not_a_crash(repo: Path, tmp_path: Path) 
     assert warnings[0].startswith("dvc.lock: cannot be read as YAML")
 
 
+@pytest.mark.parametrize(
+    "text", ["stages:\n  a:\n    cmd: x\n    cmd: y\n", "stages:\n  a:\n    cmd: 2026-02-30\n"]
+)
+def test_a_key_twice_or_an_impossible_date_in_dvc_yaml_is_a_warning(
+    tmp_path: Path, text: str
+) -> None:
+    """An impossible date raised a bare ValueError out of the YAML reader: a crash."""
+    (tmp_path / "dvc.yaml").write_text(text)
+    jobs, warnings = _read(tmp_path)
+    assert jobs == []
+    assert len(warnings) == 1 and warnings[0].startswith("dvc.yaml: cannot be read as YAML (line ")
+
+
 def test_the_default_remote_of_dvc_config_is_shown_for_tracked_files(
     repo: Path, tmp_path: Path
 ) -> None:

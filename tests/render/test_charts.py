@@ -37,3 +37,15 @@ def test_a_chart_reads_no_url_or_file(url: str) -> None:
     spec = {"data": {"url": url}, "mark": "point", "encoding": {"x": {"field": "a"}}}
     with pytest.raises((PermissionError, ValueError), match=r"denied|not allowed|Unsupported"):
         render_svgs([spec], workers=1)
+
+
+def test_a_text_svg_cannot_hold_is_drawn_as_its_escape() -> None:
+    r"""A monitoring category "a\x01" failed the build: a non-XML character in the SVG."""
+    spec = {
+        "data": {"values": [{"g": "a\x01", "n": 1}, {"g": "b\x1b", "n": 2}]},
+        "mark": "bar",
+        "title": "by g\x02",
+        "encoding": {"x": {"field": "g", "type": "nominal"}, "y": {"field": "n"}},
+    }
+    svg = render_svgs([spec], workers=1)[0]
+    assert "a\\x01" in svg and "b\\x1b" in svg and "by g\\x02" in svg and "\x01" not in svg

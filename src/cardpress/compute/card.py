@@ -37,6 +37,12 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
 )
 EVALUATION_ROLES = ("evaluation", "test", "validation")
+# The fields of a section that card.md's front matter gives; the rest of a section (but its
+# narrative) comes from the run record.
+FRONT_MATTER_FIELDS: dict[str, tuple[str, ...]] = {
+    "model_details": ("owners", "contacts", "license", "risk", "references", "citation", "tags"),
+    "intended_use": ("uses", "users", "out_of_scope"),
+}
 
 
 def in_section_order(card: dict[str, Any]) -> dict[str, Any]:
@@ -129,10 +135,11 @@ def completeness(
     rows = []
     for section_id, title, _ in SECTIONS:
         section = sections[section_id]
+        told = FRONT_MATTER_FIELDS.get(section_id, ())
         sources = []
-        if any(v for k, v in section.items() if k != "narrative"):
+        if any(v for k, v in section.items() if k != "narrative" and k not in told):
             sources.append(run.source.file)
-        if section.get("narrative"):
+        if section.get("narrative") or any(section.get(k) for k in told):
             sources.append(narrative.source.file if narrative else "card.md")
         rows.append({"id": section_id, "title": title, "documented_by": sources})
     details = sections["model_details"]

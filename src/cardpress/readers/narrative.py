@@ -18,11 +18,12 @@ from cardpress.readers.files import Allowed, relative
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.jsonpos import line_of
 from cardpress.readers.limits import MAX_CARD_BYTES, read_limited
-from cardpress.readers.validate import schema_problems
-from cardpress.readers.yaml_safe import YamlLimitError, load_yaml
+from cardpress.readers.validate import field_name, schema_problems
+from cardpress.readers.yaml_safe import YamlFault, YamlLimitError, YamlValueError, load_yaml
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _HEADING = re.compile(r"^##\s+(?P<title>[^#].*?)\s*#*\s*$")
+_SETEXT_2 = re.compile(r"^-+[ ]*$")  # Python-Markdown's underline of a level-2 setext heading
 
 
 def read_narratives(root: Path, problems: list[Problem], allow: Allowed = ()) -> list[Narrative]:
@@ -81,7 +82,10 @@ def _split_front_matter(text: str) -> tuple[str, str, int]:
 
 def _parse_front_matter(front: str, name: str, problems: list[Problem]) -> dict[str, Any] | None:
     try:
-        meta, node = load_yaml(front) if front.strip() else ({}, None)
+        meta, node = load_yaml(front, dates_as_text=True) if front.strip() else ({}, None)
+    except YamlValueError as error:
+        problems.extend(_fault_problem(fault, name) for fault in error.faults)
+        return None
     except YamlLimitError as error:
         fix = "write the front matter out plainly (docs/records.md, Limits)"
         problems.append(Problem(name, error.line + 1, "", f"front matter {error}", fix))
@@ -102,6 +106,17 @@ def _parse_front_matter(front: str, name: str, problems: list[Problem]) -> dict[
     problems_here = schema_problems(meta, "card", name, lambda p: line_of(lines, p))
     problems.extend(problems_here)
     return None if problems_here else meta
+
+
+def _fault_problem(fault: YamlFault, name: str) -> Problem:
+    """A key given twice, or a date that is not a real date; lines counted from the file's first."""
+    field = field_name(fault.path)
+    if fault.first is not None:
+        problem = f"appears twice in the front matter (first on line {fault.first + 1})"
+        return Problem(name, fault.line + 1, field, problem,
+                       "keep one of them: YAML readers keep the last one silently")  # fmt: skip
+    problem = f"{fault.value} reads as a date in YAML but is not a real date"
+    return Problem(name, fault.line + 1, field, problem, f'write it in quotes: "{fault.value}"')
 
 
 def _markdown_fits(body: str, name: str, first_line: int, problems: list[Problem]) -> bool:
@@ -144,20 +159,38 @@ def _node_lines(node: Any, path: JsonPath) -> dict[JsonPath, int]:
 
 
 def _sections(body: str, name: str, first_line: int) -> tuple[str, list[NarrativeSection]]:
-    """Split the body at ``##`` headings (outside code fences)."""
+    """Split the body at level-2 headings, ``## Title`` or a setext ``Title`` over ``---``.
+
+    Outside code fences. A setext heading is read as Python-Markdown reads one: its text is the
+    first line of a block (after a blank line or a heading), the dashes the very next line;
+    ``---`` after a blank line is a thematic break.
+    """
     intro: list[str] = []
     sections: list[tuple[str, int, list[str]]] = []
     fenced = False
-    for offset, line in enumerate(body.splitlines()):
-        if line.lstrip().startswith(("```", "~~~")):
+    lines = body.splitlines()
+    block_start = True  # the line begins a Markdown block
+    underline = False  # the line underlines the setext heading just taken
+    for offset, line in enumerate(lines):
+        if underline:
+            underline, block_start = False, True
+            continue
+        fence = line.lstrip().startswith(("```", "~~~"))
+        if fence:
             fenced = not fenced
         heading = None if fenced else _HEADING.match(line)
-        if heading:
-            sections.append((heading["title"], first_line + offset, []))
+        title = heading["title"] if heading else None
+        if title is None and not fenced and not fence and block_start:
+            title = _setext_title(line, lines[offset + 1] if offset + 1 < len(lines) else "")
+            underline = title is not None
+        if title is not None:
+            sections.append((title, first_line + offset, []))
         elif sections:
             sections[-1][2].append(line)
         else:
             intro.append(line)
+        # a heading ends its block (``# Big`` too, which is not a section)
+        block_start = title is not None or not line.strip() or line.startswith("#")
     rendered = [
         NarrativeSection(title, to_safe_html("\n".join(text)), Source(name, line))
         for title, line, text in sections
@@ -165,10 +198,23 @@ def _sections(body: str, name: str, first_line: int) -> tuple[str, list[Narrativ
     return to_safe_html("\n".join(intro)), rendered
 
 
+def _setext_title(line: str, next_line: str) -> str | None:
+    """``line``'s text when ``next_line`` underlines it with dashes (a level-2 heading)."""
+    if not _SETEXT_2.match(next_line) or not line.strip() or line.startswith(("    ", "\t", "#")):
+        return None  # blank, indented code, or an ATX heading (``# Big`` over ``---``: a break)
+    return line.strip()
+
+
 def _texts(value: Any) -> tuple[str, ...]:
+    """A text or list of texts as a tuple; blank ones (``""``, ``"   "``) document nothing."""
     if value is None:
         return ()
-    return (value,) if isinstance(value, str) else tuple(value)
+    return tuple(text for text in ((value,) if isinstance(value, str) else value) if text.strip())
+
+
+def _text(value: str | None) -> str | None:
+    """A text field; a blank one is not written (the completeness box lists it as missing)."""
+    return value if value is not None and value.strip() else None
 
 
 def _to_narrative(
@@ -181,22 +227,22 @@ def _to_narrative(
     return Narrative(
         model=model,
         source=source,
-        title=meta.get("title"),
-        summary=meta.get("summary"),
+        title=_text(meta.get("title")),
+        summary=_text(meta.get("summary")),
         intro_html=intro,
         owners=owners,
         contacts=_texts(meta.get("contacts")),
-        license=meta.get("license"),
+        license=_text(meta.get("license")),
         risk_rating=risk.get("rating"),
-        risk_explanation=risk.get("explanation"),
+        risk_explanation=_text(risk.get("explanation")),
         status=meta.get("status"),
         version_status=tuple(sorted(meta.get("version_status", {}).items())),
-        model_type=meta.get("model_type"),
+        model_type=_text(meta.get("model_type")),
         intended_use=_texts(meta.get("intended_use")),
         primary_users=_texts(meta.get("primary_users")),
         out_of_scope_use=_texts(meta.get("out_of_scope_use")),
         references=_texts(meta.get("references")),
-        citation=meta.get("citation"),
+        citation=_text(meta.get("citation")),
         tags=_texts(meta.get("tags")),
         sections=tuple(sections),
     )

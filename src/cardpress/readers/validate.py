@@ -90,6 +90,8 @@ def _describe(error: ValidationError, kind: str) -> tuple[str, str, str]:
     if error.validator == "pattern" and field.startswith("lineage.model_uris"):
         fix = 'write both, e.g. "models://*/**/{model}/{version}"'
         return field, f"{error.instance!r} lacks {{model}} or {{version}}", fix
+    if error.validator == "pattern" and error.validator_value == r"\S":  # text, but blank
+        return field, "is blank", "write it out: blank text says nothing"
     if error.validator == "pattern":
         if _escapes(error.instance):
             problem = f"{error.instance!r} would write outside the output folder"

@@ -32,6 +32,7 @@ from cardpress.progress import each
 from cardpress.render.chart_templates import shipped
 from cardpress.render.chart_workers import Workers, render_apart
 from cardpress.render.vega_shapes import vegalite_svg
+from cardpress.xml_text import visible
 
 Spec = dict[str, Any]
 Chart = Spec | list[Spec]  # a list: small multiples, a panel (an SVG) each, wrapped by the page
@@ -280,7 +281,10 @@ def use_renderer_threads(count: int) -> None:
 
 
 def _svg_of_json(spec_json: str) -> str:
-    svg = vegalite_svg(_renderer(), json.loads(spec_json))
+    spec = json.loads(spec_json)
+    if _ESCAPED_UNSAFE.search(spec_json):  # most specs have none: not walked
+        spec = _drawable(spec)
+    svg = vegalite_svg(_renderer(), spec)
     svg = _stable_ids(svg, hashlib.sha256(spec_json.encode()).hexdigest()[:10])
     # The figure around the chart carries the caption and the table is the text alternative.
     # Never drawn narrower than it was laid out (style.css widens it to its column): its text
@@ -288,6 +292,26 @@ def _svg_of_json(spec_json: str) -> str:
     width = _WIDTH.search(svg)
     least = f' style="min-width: {width.group(1)}px"' if width else ""
     return svg.replace("<svg ", f'<svg aria-hidden="true" focusable="false"{least} ', 1)
+
+
+# how JSON writes a character XML cannot hold (tab, line feed and return get \t, \n, \r)
+_ESCAPED_UNSAFE = re.compile(r"\\u(00[01][0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF])")
+
+
+def _drawable(value: Any) -> Any:
+    r"""``value`` with every text free of what SVG cannot hold; keys (field names) are ours.
+
+    Validation refuses control characters in the record texts charts draw; a text it does not
+    see (a monitoring row's category) is drawn with them as escapes, ``\x01``, rather than
+    failing the build.
+    """
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, list):
+        return [_drawable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _drawable(item) for key, item in value.items()}
+    return value
 
 
 def _stable_ids(svg: str, prefix: str) -> str:

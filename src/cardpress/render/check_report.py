@@ -1,7 +1,9 @@
-"""`cardpress check` results as text for a terminal, JUnit XML for CI systems, and Markdown.
+r"""`cardpress check` results as text for a terminal, JUnit XML for CI systems, and Markdown.
 
 Pure: each function returns a string. JUnit XML is built with ElementTree, so every figure and
-name from the records is escaped.
+name from the records is escaped. A character XML 1.0 cannot hold even escaped (a control
+character in a policy rule's name, say) is written as its escape, ``\x01``, in every output:
+the JUnit report always parses, and a terminal is never sent an escape sequence.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from itertools import groupby
 
 from cardpress.compute.check import RuleResult
+from cardpress.xml_text import visible
 
 LABEL = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "n/a": "N/A "}
 
@@ -32,7 +35,7 @@ def as_text(results: Sequence[RuleResult]) -> str:
                 f"  {LABEL[r.status]}  {r.rule}: {r.figure} (limit: {r.limit}) [{r.source}]"
             )
     lines.append(summary_line(results))
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines)) + "\n"
 
 
 def as_junit(results: Sequence[RuleResult]) -> str:
@@ -56,7 +59,7 @@ def as_junit(results: Sequence[RuleResult]) -> str:
             elif r.status == "n/a":
                 ET.SubElement(case, "skipped", message=message)
     ET.indent(suites)
-    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+    return visible(ET.tostring(suites, encoding="unicode", xml_declaration=True)) + "\n"
 
 
 def as_markdown(results: Sequence[RuleResult]) -> str:
@@ -70,7 +73,7 @@ def as_markdown(results: Sequence[RuleResult]) -> str:
     for r in results:
         cells = [LABEL[r.status].strip(), r.target, r.rule, r.figure, r.limit, r.source]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines)) + "\n"
 
 
 def _cell(text: str) -> str:

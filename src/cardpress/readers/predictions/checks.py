@@ -4,12 +4,14 @@ Binary classification only: labels and predictions must take at most two values 
 one of them the run's ``positive_label``; they become 0/1. Scores must be numbers in [0, 1] (they
 are read as probabilities: AUC, calibration and the threshold curves use them). Sample weights,
 when the run names a weight column, must be finite numbers >= 0 with a positive total.
-A sensitive column may hold at most :data:`MAX_LEVELS` distinct values. Every problem names the
-file and the column, and says how to fix it.
+A sensitive column may hold at most :data:`MAX_LEVELS` distinct values, none with a control
+character (XML cannot hold it: the group's charts and the JUnit report could not be written).
+Every problem names the file and the column, and says how to fix it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -17,6 +19,7 @@ import pandas as pd
 
 from cardpress.errors import Problem
 from cardpress.model import WEIGHT, Y_PRED, Y_SCORE, Y_TRUE, Dataset, Predictions
+from cardpress.xml_text import has_forbidden
 
 MAX_LEVELS = 1000
 BINARY_FIX = (
@@ -157,7 +160,8 @@ def weight_problems(frame: pd.DataFrame, uri: str, column: str) -> list[Problem]
 
 def _levels(frame: pd.DataFrame, uri: str, column: str, reference: str | None) -> list[Problem]:
     series = frame[column]
-    count = int(series.nunique(dropna=True))
+    groups = series.dropna().unique()
+    count = len(groups)
     if count > MAX_LEVELS:
         problem = (
             f"sensitive column has {count:,} distinct values (at most {MAX_LEVELS:,}); "
@@ -165,12 +169,36 @@ def _levels(frame: pd.DataFrame, uri: str, column: str, reference: str | None) -
         )
         fix = "bin it into ranges (e.g. age bands) in the predictions file, or drop it"
         return [Problem(uri, None, column, problem, fix)]
+    controlled = control_characters(series, groups)
+    if controlled:
+        fix = (
+            "remove control characters from the column's values (or replace them, e.g. with a "
+            "space)"
+        )
+        return [Problem(uri, None, column, controlled, fix)]
     if reference is not None and reference not in set(series.dropna().astype(str)):
         values = _show(set(series.dropna().astype(str).unique()))
         problem = f"has no value {reference!r}, the reference group set in [fairness] ({values})"
         fix = "set fairness.reference in cardpress.toml to one of the column's values"
         return [Problem(uri, None, column, problem, fix)]
     return []
+
+
+def control_characters(series: pd.Series, values: Iterable[Any]) -> str | None:
+    """How many rows hold a text with a character XML cannot hold, and the first, if any.
+
+    ``values``: the column's distinct values (computed once by the caller).
+    """
+    bad = [v for v in values if isinstance(v, str) and has_forbidden(v)]
+    if not bad:
+        return None
+    rows = series.isin(bad).to_numpy()
+    first = int(np.flatnonzero(rows)[0])
+    count = "1 row holds" if rows.sum() == 1 else f"{int(rows.sum()):,} rows hold"
+    return (
+        f"{count} a control character (first at data row {first + 1}: {series.iloc[first]!r}), "
+        "which pages, charts and reports cannot show"
+    )
 
 
 def _positive(series: pd.Series, label: str | int | bool) -> np.ndarray:

@@ -17,7 +17,13 @@ from numpy.typing import NDArray
 
 from cardpress.errors import Problem
 from cardpress.model import WEIGHT, Y_CLASS_SCORE, Y_PRED, Y_TRUE, Dataset, Predictions, Run
-from cardpress.readers.predictions.checks import _row_count, _show, no_value, shared_problems
+from cardpress.readers.predictions.checks import (
+    _row_count,
+    _show,
+    control_characters,
+    no_value,
+    shared_problems,
+)
 
 # A confusion matrix of 100 × 100 is already more than a page can show usefully; more distinct
 # values than that are almost always a number (a regression target) or an id column.
@@ -89,6 +95,12 @@ def checked_multiclass(
         )
         field = f"{predictions.y_true}, {predictions.y_pred}"
         return None, [*problems, Problem(predictions.uri, None, field, problem, fix)]
+    for column, role in {predictions.y_true: "y_true", predictions.y_pred: "y_pred"}.items():
+        # classes are drawn (confusion matrix, per-class charts): SVG cannot hold one
+        controlled = control_characters(frame[column], factorized[role][1])
+        if controlled:
+            fix = "remove control characters from the class labels (or replace them)"
+            problems.append(Problem(predictions.uri, None, column, controlled, fix))
     if scored:
         problems += _score_problems(frame, predictions, scored, seen)
     problems += shared_problems(frame, predictions, reference)

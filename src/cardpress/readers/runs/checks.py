@@ -14,6 +14,7 @@ from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.limits import MAX_URI_LENGTH, path_problem, uri_problem
 from cardpress.readers.tables import TableError, column_names
 from cardpress.readers.validate import field_name
+from cardpress.xml_text import has_forbidden, visible
 
 Where = Callable[[JsonPath], int | None]
 
@@ -59,9 +60,39 @@ def semantic_problems(
             fix = "write the lower bound in ci.lower and the upper in ci.upper"
             problems.append(Problem(name, where(at), field_name(at), problem, fix))
     problems += _curve_problems(run, name, where, dataset_ids)
+    problems += _drawn_text_problems(run, name, where)
     if "predictions" in run and not any(p.field == "predictions.uri" for p in problems):
         found = _prediction_problems(root, run["predictions"], name, where, dataset_ids, columns)
         problems.extend(found)
+    return problems
+
+
+def _drawn_text_problems(run: dict[str, Any], name: str, where: Where) -> list[Problem]:
+    """Texts the charts draw without a control character: a chart is SVG, which cannot hold one.
+
+    Metric and curve keys, slice columns and groups, and the predictions' column names.
+    """
+    drawn: list[tuple[JsonPath, str]] = []
+    for index, metric in enumerate(run["metrics"]):
+        drawn.append((("metrics", index, "key"), metric["key"]))
+        for column, group in metric.get("slice", {}).items():
+            at: JsonPath = ("metrics", index, "slice", column)
+            drawn += [(at, column), (at, str(group))]
+    drawn += [(("curves", i, "key"), curve["key"]) for i, curve in enumerate(run.get("curves", []))]
+    for role, column in run.get("predictions", {}).get("columns", {}).items():
+        if isinstance(column, list):
+            drawn += [(("predictions", "columns", role, i), c) for i, c in enumerate(column)]
+        elif isinstance(column, dict):  # y_score_by_class: class -> column
+            drawn += [(("predictions", "columns", role, k), t) for k, v in column.items()
+                      for t in (k, v)]  # fmt: skip
+        else:
+            drawn.append((("predictions", "columns", role), column))
+    fix = "remove the control character (or replace it, e.g. with a space)"
+    problems = []
+    for path, text in drawn:
+        if isinstance(text, str) and has_forbidden(text):
+            problem = f"{text!r} holds a control character, which charts cannot show"
+            problems.append(Problem(name, where(path), visible(field_name(path)), problem, fix))
     return problems
 
 

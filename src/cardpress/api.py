@@ -25,7 +25,8 @@ from cardpress.readers.policy import check_models, records_policy
 from cardpress.readers.records import (
     read_records,
 )
-from cardpress.render.hf_card import hf_card
+from cardpress.render.hf_card import hf_card, hub_license, site_links_lost
+from cardpress.render.host_files import normalise_base_url
 from cardpress.render.pages import to_json
 from cardpress.render.version_plans import version_card
 from cardpress.schemas import CARD_DATA_SCHEMA, KINDS, schema_errors, schema_text
@@ -118,29 +119,59 @@ def export_card_json(records: str | Path, version: str, output: str | Path) -> P
 
 def _card_of(root: Path, version: str) -> dict[str, Any]:
     """The card data of one version, fairness headline included, as the site shows it."""
+    return _card_and_site_url(root, version)[0]
+
+
+def _card_and_site_url(root: Path, version: str) -> tuple[dict[str, Any], str | None]:
+    """The card data of one version, and the site's public URL (``site.base_url``) if set."""
     loaded = read_records(root)
     site = build_site(loaded, None)
     [(model, entry)] = targets(site, [version])
     reports = fairness_reports(root, [entry.run], site.config.fairness)
     card, _ = version_card(site, model, entry, reports)
-    return card
+    return card, site.config.base_url
 
 
 def export_hf(
-    records: str | Path, version: str, output: str | Path, task: str | None = None
+    records: str | Path,
+    version: str,
+    output: str | Path,
+    task: str | None = None,
+    base_url: str | None = None,
+    license_link: str | None = None,
 ) -> Path:
     """Write the card of ``version`` (MODEL@VERSION) as a Hugging Face model card (README.md).
 
     The card is made from the records exactly as the site's card page is, fairness headline
     included; ``task`` is the Hub task type (``pipeline_tag`` and the model index's results),
     by default ``tabular-regression`` for a regression model and ``tabular-classification``
-    otherwise.
+    otherwise. card.md's relative links become absolute under ``base_url`` (default: the
+    config's ``site.base_url``), or plain text without one. ``license_link`` (a URL, or
+    ``LICENSE`` for a file in the Hub repository) is where the text of a licence the Hub does
+    not know is; such a licence without it is a warning.
 
     Raises:
         RecordsError: the records have problems; nothing was written.
         UsageError: no such model version (exit 2).
     """
-    write_whole(Path(output), hf_card(_card_of(Path(records), version), task))
+    card, configured = _card_and_site_url(Path(records), version)
+    site = normalise_base_url(base_url) if base_url else configured
+    licence = hub_license(card)
+    if licence is not None and licence[0] == "other" and not license_link:
+        logger.warning(
+            "%s: license %r is not a licence id the Hub knows: exported as license: other "
+            "(license_name %s) without the license_link the Hub expects — pass --license-link "
+            "with its URL, or LICENSE for a file of the model repository",
+            card.get("narrative_file") or card["model"],
+            card["sections"]["model_details"]["license"], licence[1],
+        )  # fmt: skip
+    if site is None and site_links_lost(card):
+        logger.warning(
+            "%s: card.md's relative links are exported as plain text: give the site's public "
+            "URL (site.base_url in cardpress.toml, or --base-url) to keep them as links",
+            version,
+        )
+    write_whole(Path(output), hf_card(card, task, site, license_link))
     return Path(output)
 
 

@@ -398,7 +398,26 @@ def export_json(records: Path, version: str, output: Path | None) -> None:
     help="Hub task type (pipeline_tag and model index); default: tabular-regression for a "
     f"regression model, else {DEFAULT_TASK}.",
 )
-def export_hf(records: Path, version: str, output: Path, task: str | None) -> None:
+@click.option(
+    "--base-url",
+    default=None,
+    help="Public URL of the audit site, under which card.md's relative links are made "
+    "absolute (default: site.base_url of cardpress.toml; without one they become plain text).",
+)
+@click.option(
+    "--license-link",
+    default=None,
+    help="Where the text of a licence the Hub does not know is (license: other): a URL, or "
+    "LICENSE for a file of the model repository.",
+)
+def export_hf(
+    records: Path,
+    version: str,
+    output: Path,
+    task: str | None,
+    base_url: str | None,
+    license_link: str | None,
+) -> None:
     """Write the card of MODEL@VERSION in RECORDS as a Hugging Face model card.
 
     YAML metadata (license, tags, datasets, metrics, model-index with the unsliced evaluation
@@ -407,9 +426,13 @@ def export_hf(records: Path, version: str, output: Path, task: str | None) -> No
     """
     if "@" not in version:
         raise click.BadParameter(f"{version!r}: write it as MODEL@VERSION", param_hint="VERSION")
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise click.BadParameter(f"{base_url!r}: give an http(s) URL", param_hint="--base-url")
+    if license_link is not None and not license_link.strip():
+        raise click.BadParameter("is empty: give a URL or LICENSE", param_hint="--license-link")
     from cardpress import api
 
-    written = api.export_hf(records, version, output, task)
+    written = api.export_hf(records, version, output, task, base_url, license_link)
     _say(f"Wrote the Hugging Face card of {version} to {written}")
 
 

@@ -6,6 +6,8 @@
   "use strict";
   var DECIMALS = 4;
   var P_DECIMALS = 3;
+  var LARGE = 1e15;  // from here on, a mantissa times a power of ten, as env.py's LARGE
+  var SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 
   function grouped(text) {
     var parts = text.split(".");
@@ -15,12 +17,21 @@
   function missing(value) {
     return value === null || value === undefined || (typeof value === "number" && Number.isNaN(value));
   }
+  // toExponential rounds the exact value half away from zero, as env.py's _powered does.
+  function powered(value, places) {
+    var parts = value.toExponential(places).split("e");
+    var exponent = String(Number(parts[1])).replace(/[0-9]/g, function (d) {
+      return SUPERSCRIPT.charAt(Number(d));
+    });
+    return parts[0] + " × 10" + exponent;
+  }
   // toFixed rounds the exact binary value half away from zero, as env.py's _fixed does.
   function num(value, decimals) {
     var places = decimals === undefined ? DECIMALS : decimals;
     if (missing(value)) { return "undefined"; }
     if (typeof value !== "number") { return String(value); }
     if (!Number.isFinite(value)) { return value > 0 ? "∞" : "−∞"; }
+    if (Math.abs(value) >= LARGE) { return powered(value, places); }
     var text = value.toFixed(places);
     if (value !== 0 && /^-?[0.]+$/.test(text)) {
       var last = (Math.pow(10, -places)).toFixed(places);
@@ -38,7 +49,8 @@
     // A fractional count (a median of counts) gets one decimal, as in env.py.
     var text = missing(value) ? "undefined"
       : typeof value !== "number" ? String(value)
-      : Number.isInteger(value) ? grouped(String(value)) : num(value, 1);
+      : Number.isInteger(value) && Math.abs(value) < LARGE ? grouped(String(value))
+      : num(value, 1);
     if (noun === undefined) { return text; }
     return text + " " + (value === 1 ? noun : noun + "s");
   }

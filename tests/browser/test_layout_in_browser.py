@@ -176,7 +176,23 @@ def test_at_390_px_tables_scroll_in_their_box_with_the_key_column_in_view(
 def _numbers() -> list[float]:
     """Values of every magnitude and sign, ties of the last place, zeros and near-zeros."""
     chosen = random.Random(20).choices
-    values = [0.0, -0.0, 1.03125, -1.03125, 0.00005, 1.76e-05, -1e-9, 0.5, 12345.678, 1e15]
+    values = [
+        0.0,
+        -0.0,
+        1.03125,
+        -1.03125,
+        0.00005,
+        1.76e-05,
+        -1e-9,
+        0.5,
+        12345.678,
+        1e15,
+        999999999999999.0,
+        1.7976931348623157e308,
+        -2.5e20,
+        9.99995e15,
+        1000050000000000.0,
+    ]
     for _ in range(400):
         exponent = chosen(range(-9, 9))[0]
         values.append(chosen([-1, 1])[0] * random.Random(len(values)).random() * 10**exponent)

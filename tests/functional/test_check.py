@@ -593,3 +593,37 @@ def test_a_file_uri_inside_the_records_is_hashed(project, run_cli, tmp_path: Pat
     policy = _policy(tmp_path, '[[rule]]\nkind = "hashes"\n')
     result = run_cli("check", str(records), "--policy", str(policy), "--model", "churn@1")
     assert "PASS  data-set hashes unchanged: 1 unchanged (limit" in _lines(result)[1]
+
+
+def test_a_fairness_rule_finds_an_intersection_in_either_column_order(
+    run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    records = tmp_path / "records"
+    for folder in ("runs", "predictions"):
+        (records / folder).mkdir(parents=True)
+    lines = ["y_true,y_pred,sex,race"]
+    for k in range(40):
+        lines.append(f"{k % 2},{int(k % 3 == 0)},{'FM'[k % 2]},{'AB'[(k // 2) % 2]}")
+    path = records / "predictions" / "m.csv"
+    path.write_text("\n".join(lines) + "\n")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run = {"schema": "cardpress/run/1", "run_id": "m", "model": {"name": "m", "version": "1"},
+           "started_at": "2026-01-10T08:00:00Z", "status": "FINISHED", "metrics": [],
+           "datasets": [{"id": "test", "role": "evaluation", "uri": "predictions/m.csv",
+                         "sha256": digest}],
+           "predictions": {"uri": "predictions/m.csv", "sha256": digest, "dataset": "test",
+                           "columns": {"y_true": "y_true", "y_pred": "y_pred",
+                                       "sensitive": ["sex", "race"]}}}  # fmt: skip
+    (records / "runs" / "m.json").write_text(json.dumps(run, indent=2))
+    (records / "cardpress.toml").write_text('[fairness]\nintersections = [["sex", "race"]]\n')
+    policy = _policy(tmp_path, '[[rule]]\nkind = "fairness"\nmetric = "accuracy"\n'
+                     'measure = "difference"\nmax = 1\nmin_group_size = 1\n'
+                     'columns = ["race", "sex"]\n')  # fmt: skip
+    result = run_cli("check", str(records), "--policy", str(policy))
+    [line] = [x for x in _lines(result) if "fairness:" in x]
+    assert line.startswith("  PASS  fairness: accuracy difference by sex × race: difference ")
+    assert "no grouping" not in result.output and result.exit_code == 0, result.output
+    other = _policy(tmp_path, '[[rule]]\nkind = "fairness"\nmetric = "accuracy"\n'
+                    'measure = "difference"\nmax = 1\ncolumns = ["race", "age"]\n')  # fmt: skip
+    missing = run_cli("check", str(records), "--policy", str(other))
+    assert "no grouping race × age in the report (it has sex, race, sex × race)" in missing.output

@@ -132,3 +132,52 @@ def test_records_without_risk_card_or_evaluation_data_export(project, tmp_path: 
     run.write_text(json.dumps(doc))
     none = _load(cardpress.export_hf(records, "churn@10", tmp_path / "c.md"))
     assert none.data.eval_results is None and none.data.metrics is None
+
+
+def _with(records: Path, licence: str, body: str) -> None:
+    card = records / "models/churn/card.md"
+    text = card.read_text().replace("license: proprietary", f"license: {licence}")
+    card.write_text(text.replace("Built for the *retention* programme.", body))
+
+
+LINKED = ("See the [fairness report](fairness/index.html), [metrics](#metrics) and "
+          "[the paper](https://example.org/paper?a=1&b=2).")  # fmt: skip
+
+
+def test_a_licence_the_hub_does_not_know_is_an_id_with_its_link(  # type: ignore[no-untyped-def]
+    project, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    records = project("minimal")
+    _with(records, "MIT OR Apache-2.0", "Built.")
+    with caplog.at_level("WARNING", logger="cardpress"):
+        data = _load(cardpress.export_hf(records, "churn@10", tmp_path / "a.md")).data
+    assert (data.license, data.license_name, data.license_link) == (
+        "other", "mit-or-apache-2.0", None)  # fmt: skip
+    assert any("--license-link" in r.getMessage() for r in caplog.records)
+    linked = cardpress.export_hf(records, "churn@10", tmp_path / "b.md", license_link="LICENSE")
+    data = _load(linked).data
+    assert (data.license_name, data.license_link) == ("mit-or-apache-2.0", "LICENSE")
+    assert "| Licence | MIT OR Apache-2.0 |" in linked.read_text()  # as written, in the body
+
+
+def test_relative_links_of_card_md_are_absolute_under_the_site_or_plain_text(  # type: ignore[no-untyped-def]
+    project, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    records = project("minimal")
+    _with(records, "apache-2.0", LINKED)
+    with caplog.at_level("WARNING", logger="cardpress"):
+        plain = cardpress.export_hf(records, "churn@10", tmp_path / "a.md").read_text()
+    assert "See the fairness report, metrics and " in plain  # the text, unlinked
+    assert 'href="fairness/index.html"' not in plain and 'href="#metrics"' not in plain
+    assert 'href="https://example.org/paper?a=1&amp;b=2"' in plain  # absolute links are kept
+    assert any("--base-url" in r.getMessage() for r in caplog.records)
+    config = records / "cardpress.toml"
+    config.write_text(config.read_text() + 'base_url = "https://audit.example/ml"\n')
+    linked = cardpress.export_hf(records, "churn@10", tmp_path / "b.md").read_text()
+    page = "https://audit.example/ml/models/churn/v/10/"
+    assert f'href="{page}fairness/index.html"' in linked
+    assert f'href="{page}index.html#metrics"' in linked
+    assert f"[audit site's card of this version]({page}index.html)" in linked
+    other = cardpress.export_hf(records, "churn@10", tmp_path / "c.md", base_url="https://x.org")
+    assert 'href="https://x.org/models/churn/v/10/fairness/index.html"' in other.read_text()
+    _load(tmp_path / "b.md")

@@ -92,6 +92,28 @@ def test_a_data_file_changed_after_it_was_recorded_is_marked_and_warned(
     assert "changed since recorded" in (site / train["href"]).read_text()
 
 
+def test_a_job_page_gives_its_output_the_status_of_the_data_set_page(
+    project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    root = project("minimal")
+    (root / "data").mkdir()
+    (root / "data" / "raw.csv").write_text("age,sex\n30,F\n")
+    (root / "data" / "made.csv").write_text("age\n31\n")  # not what the event recorded
+    recorded = hashlib.sha256(b"age\n30\n").hexdigest()
+    events = root / "lineage" / "events.jsonl"
+    emit_prepare(events, "data/raw.csv", "data/made.csv", version=recorded)
+    site = tmp_path / "site"
+    cardpress.build(root, site)
+    [job] = [j for j in _json(site, "jobs/index.json")["rows"] if j["label"] == "census/prepare"]
+    files = _json(site, job["href"].replace(".html", ".json"))["files"]
+    [made] = [f for f in files if f["side"] == "out"]
+    dataset = _json(site, made["href"].replace(".html", ".json"))
+    assert [d["status"] for d in dataset["digests"]] == ["changed since recorded"]
+    assert made["status"] == "changed since recorded"
+    row = _page(site, job["href"]).select_one("tr.changed")
+    assert row is not None and "changed since recorded" in row.get_text()
+
+
 def test_scripts_in_names_are_text_and_malformed_lines_and_cycles_are_reported(
     records: Path, tmp_path: Path
 ) -> None:

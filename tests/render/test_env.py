@@ -32,6 +32,13 @@ from cardpress.render.env import (
         (1.76e-05, "< 0.0001"),
         (-1.2e-9, "> -0.0001"),
         (math.inf, "∞"),
+        (999999999999999.0, "999,999,999,999,999.0000"),  # the last magnitude in fixed notation
+        (1e15, "1.0000 × 10¹⁵"),  # from here a float cannot hold 4 decimals
+        (1.7976931348623157e308, "1.7977 × 10³⁰⁸"),  # not 309 digits
+        (-2.5e20, "-2.5000 × 10²⁰"),
+        (9.99995e15, "1.0000 × 10¹⁶"),  # the mantissa rounds up to the next power
+        (1000050000000000.0, "1.0001 × 10¹⁵"),  # an exact tie rounds away from zero
+        (10**20, "1.0000 × 10²⁰"),  # a huge count too
         (None, "undefined"),
         (math.nan, "undefined"),
     ],
@@ -43,6 +50,17 @@ def test_format_number(value: float | None, shown: str) -> None:
 @given(st.floats(allow_nan=False, allow_infinity=False).filter(lambda v: v != 0))
 def test_a_nonzero_number_is_never_shown_as_zero(value: float) -> None:
     assert format_number(value) not in {"0", "-0", "0.0000", "-0.0000"}
+
+
+@given(st.floats(min_value=1e15, allow_infinity=False), st.sampled_from([1, -1]))
+def test_a_large_magnitude_is_a_rounded_mantissa_times_a_power_of_ten(
+    value: float, sign: int
+) -> None:
+    text = format_number(sign * value)
+    mantissa, _, power = text.partition(" × 10")
+    exponent = int(power.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")))
+    assert 1 <= abs(float(mantissa)) < 10 and len(mantissa.rpartition(".")[2]) == DECIMALS
+    assert abs(float(mantissa) - sign * value / 10.0**exponent) <= 0.5001e-4
 
 
 def _parsed(text: str) -> float:

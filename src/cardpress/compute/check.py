@@ -130,20 +130,47 @@ def _fairness(rule: Rule, evidence: Evidence) -> list[Outcome]:
         return [(rule.name, None, f"not applicable to {task}: {metric} is not one of its "
                  "metrics", limit)]  # fmt: skip
     wanted = tuple(rule.params.get("columns", ()))
-    if not any(not wanted or g.columns == wanted for g in report.groupings):
-        return [(rule.name, True, f"no grouping {' × '.join(wanted)} in the report", limit)]
+    if not any(_is_wanted(g.columns, wanted) for g in report.groupings):
+        known = ", ".join(g.name for g in report.groupings)
+        figure = f"no grouping {' × '.join(wanted)} in the report (it has {known})"
+        return [(rule.name, True, figure, limit)]
     if isinstance(report, MulticlassReport):
         return _multiclass_fairness(rule, report, wanted, limit, min_size)
     groupings: list[Grouping | RegressionGrouping] = [
-        g for g in report.groupings if not wanted or g.columns == wanted
+        g for g in report.groupings if _is_wanted(g.columns, wanted)
     ]
     outcomes: list[Outcome] = []
     for grouping in groupings:
         shown = grouping if isinstance(grouping, RegressionGrouping) else grouping.groups
         figure, value = _spread_figure(shown, metric, measure, min_size)
-        name = rule.name if wanted else f"{rule.name} by {grouping.name}"
-        outcomes.append((name, _breaks(rule, value), figure, limit))
+        outcomes.append((_named(rule, wanted, grouping.name), _breaks(rule, value), figure, limit))
     return outcomes
+
+
+def _is_wanted(columns: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
+    """Whether a grouping is the one a rule's ``columns`` names (all when it names none).
+
+    An intersection is the same set of columns in any order: ``["race", "sex"]`` in the policy
+    is the ``["sex", "race"]`` the fairness settings configured.
+    """
+    return not wanted or sorted(columns) == sorted(wanted)
+
+
+def _named(rule: Rule, wanted: tuple[str, ...], grouping: str) -> str:
+    """The result's name: the rule's, naming the grouping as configured (``sex × race``).
+
+    A rule on every grouping gets one result per grouping, ``by`` it. A rule on one grouping
+    keeps its name, with the policy's order of the columns (in the default name) replaced by
+    the configured one, so results read the same as the fairness report.
+    """
+    if not wanted:
+        return f"{rule.name} by {grouping}"
+    asked = f" by {' × '.join(wanted)}"
+    return (
+        rule.name.removesuffix(asked) + f" by {grouping}"
+        if rule.name.endswith(asked)
+        else rule.name
+    )
 
 
 def _multiclass_fairness(
@@ -157,11 +184,10 @@ def _multiclass_fairness(
     metric, measure = rule.params["metric"], rule.params["measure"]
     outcomes: list[Outcome] = []
     for grouping in report.groupings:
-        if wanted and grouping.columns != wanted:
+        if not _is_wanted(grouping.columns, wanted):
             continue
         for index, name in enumerate(report.classes):
-            label = f"{rule.name} by {grouping.name}" if not wanted else rule.name
-            label += f", class {name}"
+            label = _named(rule, wanted, grouping.name) + f", class {name}"
             if metric == "auc" and not report.has_scores:
                 figure = (
                     "not applicable: no per-class scores (predictions.columns.y_score_by_class)"

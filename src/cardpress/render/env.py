@@ -141,6 +141,10 @@ def make_env(project_templates: Path | None, bounds: tuple[Path, ...] = ()) -> j
 # browser, and the browser tests hold the two to the same outputs.
 DECIMALS = 4  # metrics, rates, ratios, statistics: always this many, so a column aligns
 P_DECIMALS = 3  # p-values: 0.123, or "< 0.001" below the last place
+# From here on a float cannot hold 4 decimals (the gap between neighbours is 0.125 at 1e15), and
+# fixed notation grows to 309 digits: such magnitudes get an exponent written for people.
+LARGE = 1e15
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def format_number(value: Any, decimals: int = DECIMALS) -> str:
@@ -149,18 +153,22 @@ def format_number(value: Any, decimals: int = DECIMALS) -> str:
     Counts get thousands separators (``12,345``). Every other number — a metric, rate, ratio,
     difference or statistic — gets exactly ``decimals`` decimals, trailing zeros kept, so the
     numbers of a column align on their decimal point (with ``td.num``'s tabular figures).
-    Never scientific notation: a value that is not zero but rounds to it is ``< 0.0001`` (or
-    ``> -0.0001``), so it is neither shown as zero nor out of line; infinity is ``∞``; NaN and
-    missing are "undefined".
+    No ``e`` notation: a value that is not zero but rounds to it is ``< 0.0001`` (or
+    ``> -0.0001``), so it is neither shown as zero nor out of line; a magnitude of
+    :data:`LARGE` or more (count or not) is its first digits, ``decimals`` after the point,
+    times a power of ten (``1.7977 × 10³⁰⁸``); infinity is ``∞``; NaN and missing are
+    "undefined".
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "undefined"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
+    if isinstance(value, float) and math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if abs(value) >= LARGE:
+        return _powered(value, decimals)
     if isinstance(value, int):
         return f"{value:,}"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
     text = _fixed(value, decimals)
     if value != 0 and not text.strip("-0.,"):
         last_place = f"{10**-decimals:.{decimals}f}"
@@ -228,6 +236,21 @@ def _fixed(value: float, decimals: int, grouped: bool = True) -> str:
     step = decimal.Decimal(1).scaleb(-decimals)
     rounded = decimal.Decimal(value).quantize(step, context=_EXACT)
     return f"{rounded:,f}" if grouped else f"{rounded:f}"
+
+
+def _powered(value: float, decimals: int) -> str:
+    """``value`` as a mantissa of ``decimals`` decimals times a power of ten: ``1.7977 × 10³⁰⁸``.
+
+    The mantissa is rounded exactly, half away from zero, as the browser's toExponential does.
+    """
+    exact = decimal.Decimal(value)
+    exponent = exact.adjusted()
+    step = decimal.Decimal(1).scaleb(-decimals)
+    mantissa = exact.scaleb(-exponent, context=_EXACT).quantize(step, context=_EXACT)
+    if abs(mantissa) >= 10:  # 9.99996 rounds up to 10.0000: one more power of ten
+        exponent += 1
+        mantissa = exact.scaleb(-exponent, context=_EXACT).quantize(step, context=_EXACT)
+    return f"{mantissa:f} × 10{str(exponent).translate(SUPERSCRIPT)}"
 
 
 def _tie(value: float, decimals: int) -> bool:

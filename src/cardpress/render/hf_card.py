@@ -8,8 +8,11 @@ from ``card.md`` is carried as its sanitised HTML, which the Hub renders inside 
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 # yaml and the jinja2 environment (for format_number) are imported where used: the command line
 # reads DEFAULT_TASK from here for its --help, which must not load them.
@@ -38,12 +41,47 @@ HUB_METRICS = {
 }  # fmt: skip
 
 
-def hf_card(card: dict[str, Any], task: str | None = None) -> str:
-    """The README.md of a Hugging Face model repository for the version in ``card``."""
+def hf_card(
+    card: dict[str, Any],
+    task: str | None = None,
+    base_url: str | None = None,
+    license_link: str | None = None,
+) -> str:
+    """The README.md of a Hugging Face model repository for the version in ``card``.
+
+    ``base_url`` is the audit site's public URL (ending in ``/``): card.md's relative links
+    point into the site, so they become absolute under it, or plain text without it.
+    ``license_link`` is where the text of a licence the Hub does not know is.
+    """
     import yaml
 
-    front = yaml.safe_dump(hf_metadata(card, task), sort_keys=True, allow_unicode=True)
-    return f"---\n{front}---\n\n" + "\n\n".join(_body(card)) + "\n"
+    meta = hf_metadata(card, task, license_link)
+    front = yaml.safe_dump(meta, sort_keys=True, allow_unicode=True)
+    page = card_url(card, base_url) if base_url else None
+    return f"---\n{front}---\n\n" + "\n\n".join(_body(card, page)) + "\n"
+
+
+def card_url(card: dict[str, Any], base_url: str) -> str:
+    """The public URL of the version's card page on the audit site."""
+    return f"{base_url}models/{card['model']}/v/{card['version']}/index.html"
+
+
+def hub_license(card: dict[str, Any]) -> tuple[str, str | None] | None:
+    """The card's licence as the Hub's ``license`` and, for ``other``, its ``license_name``.
+
+    A licence the Hub knows is its lower-case id; anything else (``proprietary``, an SPDX
+    expression such as ``MIT OR Apache-2.0``, free text) is ``other``, named by an id as the
+    Hub asks (``my-license-1.0``): the text itself when it is one, else a slug of it. None when
+    the card has no licence.
+    """
+    licence = " ".join((card["sections"]["model_details"].get("license") or "").split())
+    if not licence:
+        return None
+    if licence.lower() in HUB_LICENSES:
+        return licence.lower(), None
+    if _LICENSE_ID.match(licence):
+        return "other", licence
+    return "other", re.sub(r"[^a-z0-9.]+", "-", licence.lower()).strip("-.") or "custom"
 
 
 def hub_task(card: dict[str, Any]) -> str:
@@ -51,21 +89,26 @@ def hub_task(card: dict[str, Any]) -> str:
     return PIPELINE_TAGS.get(card["sections"]["model_details"].get("task") or "", DEFAULT_TASK)
 
 
-def hf_metadata(card: dict[str, Any], task: str | None = None) -> dict[str, Any]:
+def hf_metadata(
+    card: dict[str, Any], task: str | None = None, license_link: str | None = None
+) -> dict[str, Any]:
     """The card's YAML metadata: licence, library, tags, pipeline tag, data sets, metrics, index.
 
     ``task`` (a Hub task type) overrides the one the card's task gives. Keys whose facts are not
-    recorded (no card.md, no licence, no evaluation data) are left out.
+    recorded (no card.md, no licence, no evaluation data) are left out; so is ``license_link``
+    unless given (only an ``other`` licence takes one).
     """
     details = card["sections"]["model_details"]
     task = task or hub_task(card)
     meta: dict[str, Any] = {"tags": sorted({"cardpress", *(details.get("tags") or [])})}
     meta["pipeline_tag"] = task
-    licence = (details.get("license") or "").strip()
+    licence = hub_license(card)
     if licence:
-        meta["license"] = licence.lower() if licence.lower() in HUB_LICENSES else "other"
-        if meta["license"] == "other":
-            meta["license_name"] = licence
+        meta["license"], name = licence
+        if name is not None:
+            meta["license_name"] = name
+            if license_link:
+                meta["license_link"] = license_link
     library = library_name(details.get("algorithm"))
     if library:
         meta["library_name"] = library
@@ -133,7 +176,8 @@ def _datasets(card: dict[str, Any]) -> list[dict[str, Any]]:
     return [*evaluation, *training["datasets"], *training["other_datasets"]]
 
 
-def _body(card: dict[str, Any]) -> list[str]:
+def _body(card: dict[str, Any], page: str | None) -> list[str]:
+    """The Markdown body; ``page``: the card page's public URL, which relative links are under."""
     details = card["sections"]["model_details"]
     parts = [f"# {_text(card['title'])} — version {_text(card['version'])}"]
     if card["summary"]:
@@ -151,19 +195,51 @@ def _body(card: dict[str, Any]) -> list[str]:
     ]
     parts.append(_table(["Fact", "Value"], [[k, str(v)] for k, v in facts]))  # escaped there
     if card["intro_html"]:
-        parts.append(card["intro_html"])
+        parts.append(site_links(card["intro_html"], page))
     for section_id, title in card["section_titles"].items():
-        parts += [f"## {title}", *_section(section_id, card["sections"][section_id])]
+        section = _section(section_id, card["sections"][section_id])
+        parts += [f"## {title}", *(site_links(part, page) for part in section)]
     for extra in card["additional_sections"]:
-        parts += [f"## {_text(extra['heading'])}", extra["html"]]
+        parts += [f"## {_text(extra['heading'])}", site_links(extra["html"], page)]
     missing = card["completeness"]["missing"]
     if missing:
         parts.append("**Not documented:** " + ", ".join(_text(str(m)) for m in missing) + ".")
+    site_card = f"[audit site's card of this version]({page})" if page else (
+        "audit site's card of this version")  # fmt: skip
     parts.append(
-        f"*Exported by cardpress from `{card['record']['file']}`; the audit site's card of this "
-        "version is the reference.*"
+        f"*Exported by cardpress from `{card['record']['file']}`; the {site_card} is the "
+        "reference.*"
     )
     return parts
+
+
+# card.md's narrative is sanitised HTML: its links are ``<a href="…" …>text</a>``, never nested
+_LINK = re.compile(r"<a\s[^>]*?\bhref=\"([^\"]*)\"[^>]*>(.*?)</a>", re.DOTALL)
+_LICENSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]*$")
+
+
+def site_links(fragment: str, page: str | None) -> str:
+    """Narrative HTML with its relative links resolved against the card page's URL.
+
+    On the site, card.md's ``fairness/index.html`` or ``#metrics`` is relative to the card page;
+    in a Hub repository it would lead nowhere. With the site's public URL (``page``) such a link
+    becomes absolute; without it, its text stays, unlinked. http(s) and mailto links are kept.
+    """
+
+    def resolve(match: re.Match[str]) -> str:
+        target = html.unescape(match.group(1))
+        try:
+            elsewhere = bool(urlsplit(target).scheme) or target.startswith("//")
+        except ValueError:  # not a URL at all ("http://[x"): the sanitiser's business, kept
+            return match.group(0)
+        if elsewhere:
+            return match.group(0)
+        if page is None:
+            return match.group(2)
+        absolute = html.escape(urljoin(page, target), quote=True)
+        return match.group(0).replace(f'href="{match.group(1)}"', f'href="{absolute}"', 1)
+
+    return _LINK.sub(resolve, fragment)
 
 
 def _section(section_id: str, section: dict[str, Any]) -> list[str]:
@@ -297,3 +373,10 @@ def _paragraph(value: str) -> str:
     """Record text as a paragraph of its own: also no heading, list or quote from its start."""
     text = _text(value)
     return "\\" + text if text.startswith(("#", "-", "+", "=", "1.")) else text
+
+
+def site_links_lost(card: dict[str, Any]) -> bool:
+    """Whether card.md's narrative has relative links, which need the site's URL to be kept."""
+    fragments = [card["intro_html"], *(e["html"] for e in card["additional_sections"])]
+    fragments += [s.get("narrative") or "" for s in card["sections"].values()]
+    return any(site_links(f, None) != f for f in fragments)

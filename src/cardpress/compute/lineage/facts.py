@@ -5,30 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 from cardpress.compute.lineage.graph import DatasetNode, LineageGraph
-from cardpress.model_lineage import DataRef
+from cardpress.model_lineage import DataRef, FileHash
 
 CHANGED, MATCHES, NOT_COMPARED = "changed since recorded", "matches the file", "not compared"
+# a sighting with several hashes takes the first of these any of them has
+ORDER = (CHANGED, MATCHES, NOT_COMPARED)
+
+
+def digest_status(algo: str, value: str, ref: DataRef, hashes: dict[str, FileHash]) -> str:
+    """How one recorded hash compares with the sighting's file now.
+
+    sha256 is compared with the file's sha256, DVC 3's ``md5`` with its md5; folder hashes
+    (``.dir``), MLflow's partial digest and free-text versions are shown, never compared, and
+    so is a hash of a file that cannot be read now (the page says why; a DVC stage's missing
+    file is "deleted" in its staleness, as ``dvc status`` says). Every page (data set, job)
+    and the build warnings take a hash's status from here.
+    """
+    comparable = algo == "sha256" or (algo == "md5" and not value.endswith(".dir"))
+    current = hashes.get(ref.local.as_posix()) if ref.local else None
+    if not comparable or current is None:
+        return NOT_COMPARED
+    return MATCHES if value == (current.sha256 if algo == "sha256" else current.md5) else CHANGED
+
+
+def file_status(ref: DataRef, hashes: dict[str, FileHash]) -> str:
+    """A sighting's status: the most telling of its hashes' (changed first), as a job lists it."""
+    found = {digest_status(algo, value, ref, hashes) for algo, value in ref.digests}
+    return next((status for status in ORDER if status in found), NOT_COMPARED)
 
 
 def digest_rows(dataset: DatasetNode, graph: LineageGraph) -> list[dict[str, Any]]:
-    """Every hash a source recorded, with how it compares with the file's current content.
-
-    sha256 is compared with the file's sha256, DVC 3's ``md5`` with its md5; folder hashes
-    (``.dir``), MLflow's partial digest and free-text versions are shown, never compared.
-    """
+    """Every hash a source recorded, with how it compares with the file's current content."""
     rows = {}
     for ref in dataset.refs:
-        current = graph.hashes.get(ref.local.as_posix()) if ref.local else None
         for algo, value in ref.digests:
-            status = NOT_COMPARED
-            if current is not None and algo == "sha256":
-                status = MATCHES if value == current.sha256 else CHANGED
-            elif current is not None and algo == "md5" and not value.endswith(".dir"):
-                status = MATCHES if value == current.md5 else CHANGED
             key = (algo, value, str(ref.source))
             rows[key] = {
                 "algo": algo, "value": value, "origin": ref.origin, "name": ref.name,
-                "source": str(ref.source), "seen_at": ref.seen_at, "status": status,
+                "source": str(ref.source), "seen_at": ref.seen_at,
+                "status": digest_status(algo, value, ref, graph.hashes),
             }  # fmt: skip
     return [rows[key] for key in sorted(rows)]
 

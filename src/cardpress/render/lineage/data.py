@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from cardpress.compute.lineage.facts import CHANGED, digest_rows, seen_range, versions
+from cardpress.compute.lineage.facts import (
+    CHANGED,
+    digest_rows,
+    file_status,
+    seen_range,
+    versions,
+)
 from cardpress.compute.lineage.graph import DatasetNode, LineageGraph
-from cardpress.compute.lineage.stale import changed
-from cardpress.model_lineage import DataRef, Job
+from cardpress.model_lineage import Job
 
 LIST_LIMIT = 200
 
@@ -143,28 +148,16 @@ def job_data(graph: LineageGraph, job: Job) -> dict[str, Any]:
 
 
 def _files(graph: LineageGraph, job: Job) -> list[dict[str, Any]]:
-    """Each dep and out as the job locked it (md5, size) against the file now."""
+    """Each dep and out with the hashes the job recorded, compared as its data set page does."""
     ins, outs = graph.sides.get(job.key, ([], []))
     rows = []
     for side, refs, nodes in (("dep", job.inputs, ins), ("out", job.outputs, outs)):
         for ref, node in list(zip(refs, nodes, strict=False))[:LIST_LIMIT]:
             rows.append({"side": side, "path": ref.name, "href": graph.nodes[node].href,
                          "digests": [{"algo": a, "value": v} for a, v in ref.digests],
-                         "size_bytes": ref.size, "status": _file_status(graph, ref)})  # fmt: skip
+                         "size_bytes": ref.size,
+                         "status": file_status(ref, graph.hashes)})  # fmt: skip
     return rows
-
-
-def _file_status(graph: LineageGraph, ref: DataRef) -> str:
-    status = changed(ref, graph.hashes)
-    if status is not None:
-        return status
-    if (
-        ref.local is not None
-        and ref.local.as_posix() in graph.hashes
-        and any(a == "md5" and not v.endswith(".dir") for a, v in ref.digests)
-    ):
-        return "matches the file"
-    return "not compared"
 
 
 def index_rows(graph: LineageGraph) -> list[dict[str, Any]]:

@@ -309,3 +309,18 @@ def test_without_weights_no_rate_has_an_effective_size(project, run_cli, tmp_pat
     assert result.exit_code == 0, result.output
     page = (tmp_path / "out/models/churn/v/1/fairness/index.json").read_text()
     assert "effective_trials" not in page
+
+
+def test_a_missing_group_value_is_shown_not_judged(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A blank sensitive cell is the "(missing)" group: the multiclass page crashed on it (the
+    four-fifths table has no row for a group it never judges)."""
+    rows = [(*r[:3], "" if r[0] % 7 == 0 else r[3], *r[4:]) for r in _rows(70)]
+    records = _multiclass_project(project, rows)
+    out = tmp_path / "out"
+    result = run_cli("build", str(records), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    page = json.loads((out / "models/churn/v/1/fairness/index.json").read_text())
+    labels = [g["label"] for g in page["groupings"][0]["groups"]]
+    assert "(missing)" in labels
+    html = (out / "models/churn/v/1/fairness/index.html").read_text()
+    assert "(missing)" in html

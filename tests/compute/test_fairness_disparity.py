@@ -194,3 +194,11 @@ def test_random_inputs_match_fairlearn(data: dict[str, list[object]]) -> None:
     frame["score"] = 0.5
     _check_against_fairlearn(frame, ["a"])
     _check_against_fairlearn(frame, ["a", "b"])
+
+
+def test_a_tie_names_two_groups() -> None:
+    """Every group at 1: the spread said "(light 1, light 1)", one group for both ends."""
+    frame = pd.DataFrame({"g": list("aabb"), "label": [1, 1, 1, 1], "pred": [1, 1, 1, 1],
+                          "score": [0.9, 0.8, 0.7, 0.6]})  # fmt: skip
+    result = spread(_groups(frame, ["g"]), "recall")
+    assert (result.highest, result.lowest, result.difference) == ("a", "b", 0.0)

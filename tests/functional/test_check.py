@@ -627,3 +627,21 @@ def test_a_fairness_rule_finds_an_intersection_in_either_column_order(
                     'measure = "difference"\nmax = 1\ncolumns = ["race", "age"]\n')  # fmt: skip
     missing = run_cli("check", str(records), "--policy", str(other))
     assert "no grouping race × age in the report (it has sex, race, sex × race)" in missing.output
+
+
+def test_a_ratio_of_nothing_says_why(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """No group selected: the gate said "ratio nan (A 0, A 0)" and failed, with no reason."""
+    records = tmp_path / "records"
+    for folder in ("runs", "predictions"):
+        (records / folder).mkdir(parents=True)
+    _selection_model(records, "none", {"A": (50, 0), "B": (50, 0)})
+    (records / "policy.toml").write_text(
+        POLICY_HEAD + '[[rule]]\nkind = "fairness"\nmetric = "selection_rate"\n'
+        'measure = "ratio"\nmin = 0.8\n'
+    )
+    result = run_cli("check", str(records))
+    assert result.exit_code == 1
+    assert (
+        "FAIL  fairness: selection_rate ratio by g: undefined: every group's selection_rate is 0 "
+        "(a ratio 0 / 0)"
+    ) in result.output

@@ -213,6 +213,8 @@ def _spread_figure(
     if result.undefined:
         return f"undefined: {result.undefined}", math.nan
     value = result.ratio if measure == "ratio" else result.difference
+    if math.isnan(value):  # min / max with max 0: no ratio, and not a pass
+        return f"undefined: every group's {metric} is 0 (a ratio 0 / 0)", value
     extremes = f"{result.lowest} {result.minimum:.4g}, {result.highest} {result.maximum:.4g}"
     return f"{measure} {value:.4g} ({extremes})", value
 

@@ -126,7 +126,8 @@ def spread(groups: Sequence[G], metric: str, value_of: ValueOf = metric_value) -
         return Spread(metric, None, None, nan, nan, nan, nan, len(defined), tuple(left_out), why)
     # the first group in size order wins ties, so the labels do not depend on float noise
     highest = max(defined, key=lambda d: d[0])
-    lowest = min(defined, key=lambda d: d[0])
+    # another group than the highest: when every value is the same, both ends are named
+    lowest = min((d for d in defined if d is not highest), key=lambda d: d[0])
     ratio = lowest[0] / highest[0] if highest[0] != 0 else math.nan
     return Spread(
         metric, highest[1], lowest[1], highest[0], lowest[0], highest[0] - lowest[0], ratio,

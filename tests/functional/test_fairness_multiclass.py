@@ -290,12 +290,16 @@ def test_weighted_calibration_is_on_the_page(project, run_cli, tmp_path: Path) -
     html = (folder / "index.html").read_text()
     assert "Σw (rows)" in html, "the bins' counts are weights"
     assert "at the bin's effective n" in html
+    assert '<th scope="col">Σw</th><th scope="col">Share</th><th scope="col">Selected (Σw)' in html
     # each rate's effective size is its denominator's (Σw)²/Σw² (it was null)
     for group in page["groupings"][0]["groups"]:
         part = frame[frame["group"] == group["label"]]
         kish = part["w"].sum() ** 2 / (part["w"] ** 2).sum()
         assert group["accuracy"]["effective_trials"] == pytest.approx(kish, abs=1e-9)
         actual_a = part[part["y"] == "a"]["w"]
+        first_class = page["groupings"][0]["classes"][0]
+        ff = next(r for r in first_class["four_fifths"]["rows"] if r["label"] == group["label"])
+        assert ff["count"] == pytest.approx(part["w"].sum(), abs=1e-9)  # Σw, as selected is
         recall = group["per_class"]["a"]["metrics"]["recall"]
         assert recall["effective_trials"] == pytest.approx(
             actual_a.sum() ** 2 / (actual_a**2).sum(), abs=1e-9

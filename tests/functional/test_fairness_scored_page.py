@@ -89,6 +89,8 @@ def test_weighted_page_counts_effective_n_and_matches_fairlearn(project, tmp_pat
         assert rate["effective_trials"] == pytest.approx(effective, abs=1e-9)
         auc = roc_auc_score(part["y"], part["p"], sample_weight=part["w"])
         assert group["metrics"]["auc"]["value"] == pytest.approx(auc, abs=1e-9)
+    html = (folder / "index.html").read_text()  # the impact tables' counts are Σw: said so
+    assert '<th scope="col">Σw</th><th scope="col">Share</th><th scope="col">Selected (Σw)' in html
     scored = page["groupings"][0]["scored"]["groups"][0]
     part = frame[frame["group"] == scored["label"]]
     brier = brier_score_loss(part["y"], part["p"], sample_weight=part["w"])

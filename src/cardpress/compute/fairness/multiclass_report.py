@@ -209,9 +209,10 @@ def _binary(
     tp, fp, tn, fn = (_whole(c) for c in counts)
     weighted = named_squares["n"] != named["n"]  # unweighted, every square is the count itself
     effective = effective_n(np.float64(named["n"]), np.float64(named_squares["n"]))
-    return GroupMetrics(columns, values, rows, share, tp, fp, tn, fn, rates, value, low, high,
-                        reason, small, 0 if weighted else round(named["n"]), float(effective),
-                        weighted)  # fmt: skip
+    # count is Σw with weights, as the binary report's (its tables show it beside Σw selected)
+    count = named["n"] if weighted else rows
+    return GroupMetrics(columns, values, count, share, tp, fp, tn, fn, rates, value, low, high,
+                        reason, small, rows, float(effective), weighted)  # fmt: skip
 
 
 def _sum(named: dict[str, Any], spec: str) -> float:

@@ -25,7 +25,8 @@ from cardpress.readers.policy import check_models, records_policy
 from cardpress.readers.records import (
     read_records,
 )
-from cardpress.render.hf_card import hf_card, hub_license, site_links_lost
+from cardpress.render.hf_card import hf_card
+from cardpress.render.hf_links import hub_license, site_links_lost
 from cardpress.render.host_files import normalise_base_url
 from cardpress.render.pages import to_json
 from cardpress.render.version_plans import version_card

@@ -8,23 +8,14 @@ from ``card.md`` is carried as its sanitised HTML, which the Hub renders inside 
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+
+from cardpress.render.hf_links import card_url, hub_license, site_links
 
 # yaml and the jinja2 environment (for format_number) are imported where used: the command line
 # reads DEFAULT_TASK from here for its --help, which must not load them.
 
-# License ids the Hub knows are lower-case SPDX ids; anything else is "other" with its name.
-HUB_LICENSES = frozenset({
-    "apache-2.0", "mit", "bsd-2-clause", "bsd-3-clause", "gpl-2.0", "gpl-3.0", "lgpl-2.1",
-    "lgpl-3.0", "agpl-3.0", "mpl-2.0", "cc0-1.0", "cc-by-4.0", "cc-by-sa-4.0", "cc-by-nc-4.0",
-    "cc-by-nc-sa-4.0", "cc-by-nd-4.0", "cc-by-nc-nd-4.0", "openrail", "bigscience-openrail-m",
-    "creativeml-openrail-m", "llama2", "llama3", "gemma", "unlicense", "wtfpl", "artistic-2.0",
-    "bsl-1.0", "isc", "zlib", "epl-2.0", "eupl-1.2", "odbl", "pddl",
-})  # fmt: skip
 DEFAULT_TASK = "tabular-classification"
 # the card's task (recorded or inferred) -> the Hub's pipeline tag
 PIPELINE_TAGS = {
@@ -59,29 +50,6 @@ def hf_card(
     front = yaml.safe_dump(meta, sort_keys=True, allow_unicode=True)
     page = card_url(card, base_url) if base_url else None
     return f"---\n{front}---\n\n" + "\n\n".join(_body(card, page)) + "\n"
-
-
-def card_url(card: dict[str, Any], base_url: str) -> str:
-    """The public URL of the version's card page on the audit site."""
-    return f"{base_url}models/{card['model']}/v/{card['version']}/index.html"
-
-
-def hub_license(card: dict[str, Any]) -> tuple[str, str | None] | None:
-    """The card's licence as the Hub's ``license`` and, for ``other``, its ``license_name``.
-
-    A licence the Hub knows is its lower-case id; anything else (``proprietary``, an SPDX
-    expression such as ``MIT OR Apache-2.0``, free text) is ``other``, named by an id as the
-    Hub asks (``my-license-1.0``): the text itself when it is one, else a slug of it. None when
-    the card has no licence.
-    """
-    licence = " ".join((card["sections"]["model_details"].get("license") or "").split())
-    if not licence:
-        return None
-    if licence.lower() in HUB_LICENSES:
-        return licence.lower(), None
-    if _LICENSE_ID.match(licence):
-        return "other", licence
-    return "other", re.sub(r"[^a-z0-9.]+", "-", licence.lower()).strip("-.") or "custom"
 
 
 def hub_task(card: dict[str, Any]) -> str:
@@ -211,35 +179,6 @@ def _body(card: dict[str, Any], page: str | None) -> list[str]:
         "reference.*"
     )
     return parts
-
-
-# card.md's narrative is sanitised HTML: its links are ``<a href="…" …>text</a>``, never nested
-_LINK = re.compile(r"<a\s[^>]*?\bhref=\"([^\"]*)\"[^>]*>(.*?)</a>", re.DOTALL)
-_LICENSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+-]*$")
-
-
-def site_links(fragment: str, page: str | None) -> str:
-    """Narrative HTML with its relative links resolved against the card page's URL.
-
-    On the site, card.md's ``fairness/index.html`` or ``#metrics`` is relative to the card page;
-    in a Hub repository it would lead nowhere. With the site's public URL (``page``) such a link
-    becomes absolute; without it, its text stays, unlinked. http(s) and mailto links are kept.
-    """
-
-    def resolve(match: re.Match[str]) -> str:
-        target = html.unescape(match.group(1))
-        try:
-            elsewhere = bool(urlsplit(target).scheme) or target.startswith("//")
-        except ValueError:  # not a URL at all ("http://[x"): the sanitiser's business, kept
-            return match.group(0)
-        if elsewhere:
-            return match.group(0)
-        if page is None:
-            return match.group(2)
-        absolute = html.escape(urljoin(page, target), quote=True)
-        return match.group(0).replace(f'href="{match.group(1)}"', f'href="{absolute}"', 1)
-
-    return _LINK.sub(resolve, fragment)
 
 
 def _section(section_id: str, section: dict[str, Any]) -> list[str]:
@@ -373,10 +312,3 @@ def _paragraph(value: str) -> str:
     """Record text as a paragraph of its own: also no heading, list or quote from its start."""
     text = _text(value)
     return "\\" + text if text.startswith(("#", "-", "+", "=", "1.")) else text
-
-
-def site_links_lost(card: dict[str, Any]) -> bool:
-    """Whether card.md's narrative has relative links, which need the site's URL to be kept."""
-    fragments = [card["intro_html"], *(e["html"] for e in card["additional_sections"])]
-    fragments += [s.get("narrative") or "" for s in card["sections"].values()]
-    return any(site_links(f, None) != f for f in fragments)

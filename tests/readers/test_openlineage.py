@@ -18,7 +18,7 @@ from cardpress.model import LineageSettings
 from cardpress.model_lineage import Job
 from cardpress.readers.config import read_config
 from cardpress.readers.lineage.models import model_matcher
-from cardpress.readers.lineage.openlineage import read_openlineage
+from cardpress.readers.lineage.openlineage.read import read_openlineage
 from cardpress.readers.lineage.paths import locate
 from tests.lineage.events import (
     DATABASE,

@@ -13,7 +13,7 @@ from cardpress.readers.hashing import default_cache, hash_files
 from cardpress.readers.lineage.dvc.files import read_dvc_files
 from cardpress.readers.lineage.dvc.pipeline import read_dvc
 from cardpress.readers.lineage.models import model_matcher
-from cardpress.readers.lineage.openlineage import read_openlineage
+from cardpress.readers.lineage.openlineage.read import read_openlineage
 from cardpress.readers.lineage.paths import locate
 
 Locate = Callable[[str], tuple[str, Path | None]]  # a URI's normalised name and its local file

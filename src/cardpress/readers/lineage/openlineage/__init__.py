@@ -1,0 +1,1 @@
+"""OpenLineage run events: their files (event_files), facets (facets) and jobs (read)."""

@@ -28,8 +28,8 @@ from cardpress.readers.keys import read_private_key, read_public_key
 from cardpress.write.folders import clear_interrupted
 from cardpress.write.lock import site_lock
 from cardpress.write.manifest import manifest_digest, read_published
-from cardpress.write.site import check_target
 from cardpress.write.swap import recover, staging_path
+from cardpress.write.target import check_target
 from cardpress.write.trust import check_previous_site
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ def locate(
     """The normalised URI of ``uri`` and the local file cardpress may hash (None if none).
 
     Relative paths are resolved against ``base`` (the folder of the file that names them).
-    Paths inside the records folder ``root`` become relative to it, so every source names a
-    file the same way; paths outside it stay absolute and are returned as files only when
+    Every path becomes relative to the records folder ``root`` (``../data/x.csv`` outside it),
+    so every source names a file the same way; one outside is returned as a file only when
     under an allowed root (``[paths] allow``) or ``allow_outside`` (``hash_outside_records``:
     any file may be hashed; only its hash is shown). Other URIs keep their path with the
     scheme and host in lower case.
@@ -35,20 +35,24 @@ def locate(
             return text, None
     elif "://" in text:
         return _remote(text), None
+    if not text:
+        return text, None
     try:
-        path = (base / text).resolve() if text else None
+        literal = Path(os.path.normpath(base / text))
+        # The location: its folders' links followed, the file's own link not. DVC's
+        # cache.type symlink points every file of equal bytes at one cache object: followed,
+        # two data sets became one (and a false cycle). What is read and hashed is the target.
+        spot = literal.parent.resolve() / literal.name
+        path = literal.resolve()
     except (OSError, RuntimeError, ValueError):  # NUL, a name too long, a symbolic-link loop
         return text, None
-    if path is None:
-        return text, None
     top = root.resolve()
-    if path.is_relative_to(top):
-        return path.relative_to(top).as_posix() or ".", path
-    # Outside the records folder: a relative name stays relative, so pages do not depend on
-    # where the records folder sits on this machine.
-    shown = path.as_posix() if Path(text).is_absolute() else Path(os.path.relpath(path, top))
-    hashable = allow_outside or within(root, path, allow)
-    return Path(shown).as_posix(), path if hashable else None
+    hashable = path.is_relative_to(top) or allow_outside or within(root, path, allow)
+    if spot.is_relative_to(top):
+        return spot.relative_to(top).as_posix() or ".", path if hashable else None
+    # Outside the records folder: relative to it however a source wrote it, so DVC's
+    # "../data/x.csv" and MLflow's or OpenLineage's absolute path are one data set.
+    return Path(os.path.relpath(spot, top)).as_posix(), path if hashable else None
 
 
 def _remote(uri: str) -> str:

@@ -14,6 +14,9 @@ from pathlib import Path
 from cardpress.model import Source
 
 RUN, OPENLINEAGE, DVC = "run record", "OpenLineage", "DVC"
+# A registered or logged model (models:/churn/1, models:/m-…), a run's artifact (runs:/ID/path)
+# or a run's input made in code (runs:/ID#dataset=…): one slash, so not caught by "://".
+MLFLOW_URIS = ("models:/", "runs:/")
 
 
 def utc_text(moment: datetime) -> str:

@@ -234,7 +234,11 @@ def _performance(rule: Rule, evidence: Evidence) -> list[Outcome]:
 
 
 def _hashes(rule: Rule, evidence: Evidence) -> list[Outcome]:
-    changed, gone, absent, unhashed, same = [], [], [], [], 0
+    changed: list[str] = []
+    gone: list[str] = []
+    absent: list[str] = []
+    unhashed: list[str] = []
+    same = 0
     for dataset in evidence.entry.run.datasets:
         current = evidence.current_hashes.get(dataset.id)
         if not dataset.sha256:
@@ -248,20 +252,16 @@ def _hashes(rule: Rule, evidence: Evidence) -> list[Outcome]:
         else:
             same += 1
     limit = "each file's sha256 equals the recorded one"
-    notes = []
-    if changed:
-        notes.append(f"changed since recorded: {', '.join(changed)}")
-    if gone:
-        notes.append(f"file missing (deleted or moved since recorded): {', '.join(gone)}")
-        changed += gone
-    if absent:
-        notes.append(f"not in the records folder, not checked: {', '.join(absent)}")
-    if unhashed:
-        notes.append(f"no sha256 recorded, not checked: {', '.join(unhashed)}")
-    if not same and not changed:  # nothing compared: a pass would claim a check never made
+    kinds = (("changed since recorded", changed),
+             ("file missing (deleted or moved since recorded)", gone),
+             ("not in the records folder, not checked", absent),
+             ("no sha256 recorded, not checked", unhashed))  # fmt: skip
+    notes = [f"{what}: {', '.join(ids)}" for what, ids in kinds if ids]
+    broken = bool(changed or gone)
+    if not same and not broken:  # nothing compared: a pass would claim a check never made
         notes = notes or ["no data set recorded"]
         return [(rule.name, None, "; ".join(["nothing compared", *notes]), limit)]
-    return [(rule.name, bool(changed), "; ".join([f"{same} unchanged", *notes]), limit)]
+    return [(rule.name, broken, "; ".join([f"{same} unchanged", *notes]), limit)]
 
 
 def _limit(rule: Rule) -> str:

@@ -36,7 +36,7 @@ class Rows:
 
     table: ir.Table
     files: tuple[str, ...]
-    # SOURCE -> whether its timestamps carry a zone, for files that store them typed (text
+    # file name -> whether its timestamps carry a zone, for files that store them typed (text
     # timestamps are looked at row by row: :func:`zoned_text`)
     typed_zones: Mapping[str, bool]
 
@@ -128,14 +128,12 @@ def read_rows(
     CSV files are read last, typed like the Parquet and JSONL files (else ``config_types``).
     """
     schemas: list[tuple[str, ibis.Schema]] = []
-    sources: list[str] = []  # each schema's SOURCE value
     tables: list[ir.Table] = []
     parquet = [p for p in paths if p.suffix == ".parquet"]
     for path in parquet:
         schema = _parquet_schema(root, path, problems)
         if schema is not None:
             schemas.append((name_of(root, path), schema))
-            sources.append(source_of(path))
             if engine == "spark":
                 problems += _nanoseconds(name_of(root, path), schema)
     others = sorted((p for p in paths if p.suffix != ".parquet"), key=lambda p: p.suffix == ".csv")
@@ -145,7 +143,6 @@ def read_rows(
         table = open_file(con, root, path, problems, known)
         if table is not None:
             schemas.append((name_of(root, path), table.schema()))
-            sources.append(source_of(path))
             tables.append(table.mutate(**{SOURCE: ibis.literal(source_of(path))}))
     for name, schema in schemas:
         twins = case_twins(list(schema.names))
@@ -170,9 +167,8 @@ def read_rows(
     chosen = every if fresh is None else [source_of(p) for p in fresh]
     if chosen and not _times_parse(root, rows_of(union, chosen, every), timestamp, problems):
         return None
-    typed = {source: bool(schema[timestamp].timezone)
-             for source, (_, schema) in zip(sources, schemas, strict=True)
-             if schema[timestamp].is_timestamp()}  # fmt: skip
+    typed = {name: bool(schema[timestamp].timezone)
+             for name, schema in schemas if schema[timestamp].is_timestamp()}  # fmt: skip
     return Rows(union, tuple(sorted(name for name, _ in schemas)), typed)
 
 

@@ -77,15 +77,16 @@ def file_facts(rows: Rows, files: Files, store: dict[str, Any], settings: DriftS
                    else ibis.null("string"))  # fmt: skip
         keys = [chosen[SOURCE], version.name("v"), *([chosen[WINDOW]] if calendar else [])]
         zoned = zoned_text(chosen[settings.timestamp].cast("string")).cast("int64").sum()
-        if all(source in rows.typed_zones for source in fresh):  # no text to look at
+        if all(files.names[source] in rows.typed_zones for source in fresh):  # no text
             zoned = ibis.literal(0)
         query = chosen.group_by(keys).aggregate(
             first=chosen[TIME].min(), last=chosen[TIME].max(), n=chosen.count(), zoned=zoned
         )
         for row in query_rows(query):
-            typed = rows.typed_zones.get(row[SOURCE])  # a typed column: its type says it
-            zoned_rows = int(row["zoned"] or 0) if typed is None else row["n"] * typed
-            entry = found.setdefault(files.names[row[SOURCE]], {"zones": [0, 0]})
+            name = files.names[row[SOURCE]]
+            typed = rows.typed_zones.get(name)  # a typed column: its type says it
+            zoned_rows = int(row["zoned"] or 0) if typed is None else (row["n"] if typed else 0)
+            entry = found.setdefault(name, {"zones": [0, 0]})
             entry["zones"] = [entry["zones"][0] + zoned_rows,
                               entry["zones"][1] + row["n"] - zoned_rows]  # fmt: skip
             _add_fact(entry, row, settings)

@@ -6,11 +6,8 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from cardpress.model_lineage import MLFLOW_URIS
 from cardpress.readers.files import Allowed, within
-
-# A registered or logged model (models:/churn/1, models:/m-…), a run's artifact (runs:/ID/path)
-# or a run's input made in code (runs:/ID#dataset=…): one slash, so not caught by "://".
-MLFLOW_URIS = ("models:/", "runs:/")
 
 
 def locate(

@@ -176,8 +176,9 @@ def _levels(frame: pd.DataFrame, uri: str, column: str, reference: str | None) -
             "space)"
         )
         return [Problem(uri, None, column, controlled, fix)]
-    if reference is not None and reference not in set(series.dropna().astype(str)):
-        values = _show(set(series.dropna().astype(str).unique()))
+    texts = {str(value) for value in groups}
+    if reference is not None and reference not in texts:
+        values = _show(texts)
         problem = f"has no value {reference!r}, the reference group set in [fairness] ({values})"
         fix = "set fairness.reference in cardpress.toml to one of the column's values"
         return [Problem(uri, None, column, problem, fix)]

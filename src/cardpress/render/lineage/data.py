@@ -16,7 +16,7 @@ from cardpress.compute.lineage.facts import (
     versions,
 )
 from cardpress.compute.lineage.graph import DatasetNode, LineageGraph
-from cardpress.model_lineage import Job
+from cardpress.model_lineage import MLFLOW_URIS, Job
 
 LIST_LIMIT = 200
 
@@ -77,7 +77,7 @@ def hash_note(dataset: DatasetNode) -> str | None:
         return "not applicable: a table, not a file"
     if any(r.uri.startswith("runs:/") and "#dataset=" in r.uri for r in dataset.refs):
         return "not computed: made in the training code (an MLflow run's input), not a file"
-    if any(r.uri.lower().startswith(("models:/", "runs:/")) for r in dataset.refs):
+    if any(r.uri.lower().startswith(MLFLOW_URIS) for r in dataset.refs):
         return "not computed: not a file (MLflow model URI)"
     if any("://" in r.uri for r in dataset.refs):
         return "not computed: not a file on this machine"

@@ -1,7 +1,10 @@
 """Content hashes of reachable data files, streamed and cached by path, size and mtime.
 
 The cache only saves time: a hash is reused when the file's size and modification time are
-unchanged, so the pages are the same with or without it.
+unchanged, so the pages are the same with or without it. Each records folder has its own cache
+file, holding the files its last build hashed and no others: one shared by every build on a
+machine grew with every folder ever built (a CI runner's or a test run's temporary folders) and
+was read whole by each build.
 """
 
 from __future__ import annotations
@@ -20,16 +23,25 @@ CHUNK = 1 << 20
 logger = logging.getLogger("cardpress")
 
 
-def default_cache() -> Path:
-    """The hash cache shared by builds on this machine, in the temporary folder."""
-    return Path(tempfile.gettempdir()) / "cardpress" / "content-hashes.json"
+def cache_root() -> Path:
+    """The folder for cardpress's machine-local caches, in the temporary folder."""
+    return Path(tempfile.gettempdir()) / "cardpress"
+
+
+def records_cache(records: Path) -> Path:
+    """The hash cache of the builds of one records folder (by its resolved path)."""
+    key = hashlib.sha256(str(records.resolve()).encode()).hexdigest()[:16]
+    return cache_root() / "hashes" / f"{key}.json"
 
 
 def hash_files(paths: Iterable[Path], cache_file: Path | None = None) -> dict[str, FileHash]:
-    """sha256, md5 and size of every path that is a regular file, by its absolute path."""
+    """sha256, md5 and size of every path that is a regular file, by its absolute path.
+
+    ``cache_file`` is rewritten with these paths' entries only (when any differs from it).
+    """
     cache = load_cache(cache_file) if cache_file else {}
+    kept: dict[str, object] = {}
     hashes: dict[str, FileHash] = {}
-    changed = False
     for path in sorted(set(paths)):
         try:
             if not path.is_file():
@@ -42,15 +54,15 @@ def hash_files(paths: Iterable[Path], cache_file: Path | None = None) -> dict[st
         entry = cache.get(key)
         if isinstance(entry, list) and len(entry) == 4 and entry[:2] == stamp:
             hashes[key] = FileHash(str(entry[2]), str(entry[3]), stat.st_size)
+            kept[key] = entry
             continue
         found = _hash(path)
         if found is None:
             continue
         hashes[key] = found
-        cache[key] = [*stamp, found.sha256, found.md5]
-        changed = True
-    if cache_file and changed:
-        save_cache(cache_file, cache)
+        kept[key] = [*stamp, found.sha256, found.md5]
+    if cache_file and kept != cache:
+        save_cache(cache_file, kept)
     return hashes
 
 

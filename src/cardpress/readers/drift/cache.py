@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.model_drift import FeatureBins, FeatureCounts, Performance
-from cardpress.readers.hashing import default_cache, load_cache, save_atomic, save_cache
+from cardpress.readers.hashing import cache_root, load_cache, save_atomic, save_cache
 from cardpress.readers.page_cache import package_digest
 
 FORMAT = 4  # bump when what is stored changes meaning
@@ -28,7 +28,7 @@ Counts = dict[str, FeatureCounts]
 def cache_file(root: Path, model: str, folder: str | None) -> Path:
     """Where one model's summaries are kept: ``folder`` (relative to the records) or temp."""
     records = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
-    base = root / folder if folder else default_cache().parent / "drift" / records
+    base = root / folder if folder else cache_root() / "drift" / records
     safe = hashlib.sha256(model.encode()).hexdigest()[:16]
     return base / f"drift-{safe}.json"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from cardpress.model import Records, Run, Source
 from cardpress.model_lineage import RUN, DataRef, Job, LineageInputs, utc_text
 from cardpress.readers.files import allowed
-from cardpress.readers.hashing import default_cache, hash_files
+from cardpress.readers.hashing import hash_files, records_cache
 from cardpress.readers.lineage.dvc.files import read_dvc_files
 from cardpress.readers.lineage.dvc.pipeline import read_dvc
 from cardpress.readers.lineage.models import model_matcher
@@ -47,7 +47,7 @@ def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInp
     for folder in settings.dvc:
         jobs += read_dvc(root, root / folder, locate_dvc, warnings, roots)
         jobs += read_dvc_files(root, root / folder, locate_dvc, warnings, roots, seen)
-    hashes = hash_files(_files(jobs), cache_file or default_cache())
+    hashes = hash_files(_files(jobs), cache_file or records_cache(root))
     return LineageInputs(tuple(jobs), hashes, tuple(warnings))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cardpress.readers.lineage.paths import locate
@@ -43,3 +44,42 @@ def test_a_linked_folder_is_followed(tmp_path: Path) -> None:
     (tmp_path / "real" / "x.csv").write_text("1\n")
     (tmp_path / "alias").symlink_to(tmp_path / "real")
     assert locate(tmp_path, tmp_path, "alias/x.csv", False)[0] == "real/x.csv"
+
+
+def _locate_by_resolve(root: Path, base: Path, text: str) -> tuple[str, Path | None]:
+    """The location worked out with three ``Path.resolve`` calls, as before folders were kept."""
+    try:
+        literal = Path(os.path.normpath(base / text))
+        spot = literal.parent.resolve() / literal.name
+        path = literal.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return text, None
+    top = root.resolve()
+    if spot.is_relative_to(top):
+        return spot.relative_to(top).as_posix() or ".", path
+    return Path(os.path.relpath(spot, top)).as_posix(), path
+
+
+def test_kept_folders_give_what_resolving_every_path_gives(tmp_path: Path) -> None:
+    """One read keeps resolved folders (a thousand records name a few); the answers are those of
+    resolving each path whole: links to files and folders, a dangling link, a loop, a missing
+    file, a name too long, a NUL byte."""
+    records = tmp_path / "audit"
+    (records / "data" / "real").mkdir(parents=True)
+    (records / "data" / "real" / "x.csv").write_text("x\n")
+    (records / "data" / "linked").symlink_to(records / "data" / "real")
+    (records / "data" / "file-link.csv").symlink_to(records / "data" / "real" / "x.csv")
+    (records / "data" / "dangling.csv").symlink_to(records / "data" / "gone.csv")
+    (records / "data" / "loop.csv").symlink_to(records / "data" / "loop.csv")
+    names = [
+        "data/real/x.csv", "data/linked/x.csv", "data/file-link.csv", "data/dangling.csv",
+        "data/loop.csv", "data/missing.csv", "data/linked/missing.csv", "data/real",
+        "data/linked", "missing-folder/x.csv", "data/real/x.csv/below", "x" * 300,
+        "data/a\0b.csv", "../outside.csv", ".", "data/linked/../real/x.csv",
+    ]  # fmt: skip
+    folders: dict[Path, Path] = {}
+    for _ in range(2):  # the second time from the kept folders
+        for name in names:
+            expected = _locate_by_resolve(records, records, name)
+            assert locate(records, records, name, True, (), folders) == expected, name
+            assert locate(records, records, name, True) == expected, name

@@ -30,9 +30,11 @@ def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInp
     anywhere, roots = settings.hash_outside_records, allowed(records.config)
     warnings: list[str] = []
 
+    folders: dict[Path, Path] = {}  # each folder resolved once in this read
+
     @cache  # the records' runs name the same few data sets: each path resolved once
     def at_root(uri: str) -> tuple[str, Path | None]:
-        return locate(root, root, uri, anywhere, roots)
+        return locate(root, root, uri, anywhere, roots, folders)
 
     jobs = [run_job(run, at_root) for run in records.runs]
     events = root / settings.openlineage
@@ -41,7 +43,7 @@ def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInp
     )  # fmt: skip
 
     def locate_dvc(base: Path, uri: str) -> tuple[str, Path | None]:
-        return locate(root, base, uri, anywhere, roots)
+        return locate(root, base, uri, anywhere, roots, folders)
 
     seen: set[Path] = set()  # *.dvc files read already, when the DVC folders nest
     for folder in settings.dvc:

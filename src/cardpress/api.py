@@ -57,7 +57,9 @@ def validate(records: str | Path, engine: DriftEngine | None = None) -> Records:
     fairness_reports(Path(records), list(loaded.runs), loaded.config.fairness)
     policy = records_policy(Path(records))  # a bad policy.toml fails here as in a build (exit 2)
     if policy is not None:
-        check_models(policy, {run.model for run in loaded.runs})
+        check_models(
+            policy, {run.model for run in loaded.runs}, loaded.config.fairness.error_quantiles
+        )
     logger.info("%s: %d run records and %d narratives are valid", records, len(loaded.runs),
              len(loaded.narratives))  # fmt: skip
     return loaded

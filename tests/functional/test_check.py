@@ -307,6 +307,11 @@ def test_junit_with_control_characters_parses(project, run_cli, tmp_path: Path) 
             "check nothing — did you mean 'churn'? name models the run records have (churn, "
             "fraud)",
         ),
+        (  # every regression model failed as "not computed", found only when checked
+            '[[rule]]\nkind = "fairness"\nmetric = "ae_p95"\nmeasure = "ratio"\nmin = 0.8\n',
+            "2: rule[0].metric: ae_p95 is not computed: [fairness] error_quantiles has no 95% — "
+            "use one of ae_p50, ae_p90, or add 0.95 to error_quantiles in cardpress.toml",
+        ),
     ],
 )
 def test_bad_policy_exits_2_naming_the_line(
@@ -645,3 +650,20 @@ def test_a_ratio_of_nothing_says_why(run_cli, tmp_path: Path) -> None:  # type: 
         "FAIL  fairness: selection_rate ratio by g: undefined: every group's selection_rate is 0 "
         "(a ratio 0 / 0)"
     ) in result.output
+
+
+def test_a_quantile_the_reports_do_not_compute_fails_validate_and_build(
+    project, run_cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A rule on ``ae_p95`` with ``error_quantiles = [0.5, 0.9]`` passed validate and build."""
+    records = project()
+    rule = '[[rule]]\nkind = "fairness"\nmetric = "ae_p95"\nmeasure = "ratio"\nmin = 0.8\n'
+    (records / "policy.toml").write_text(POLICY_HEAD + rule)
+    for command in (["validate"], ["build", "-o", str(tmp_path / "out")]):
+        result = run_cli(*command[:1], str(records), *command[1:])
+        assert result.exit_code == 2
+        assert "rule[0].metric: ae_p95 is not computed" in result.output
+    assert not (tmp_path / "out").exists()
+    config = records / "cardpress.toml"
+    config.write_text(config.read_text() + "\n[fairness]\nerror_quantiles = [0.5, 0.95]\n")
+    assert run_cli("validate", str(records)).exit_code == 0

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.compute.fairness.disparity import METRICS
+from cardpress.compute.fairness.regression import quantile_id
 from cardpress.compute.fairness.regression_report import SIGNED, is_regression_metric
 from cardpress.errors import Problem, UsageError
 from cardpress.model import Policy, Rule, Source
@@ -146,16 +147,20 @@ def _limit_problems(rule: dict[str, Any], index: int, file: str, text: str) -> l
     return problems
 
 
-def check_models(policy: Policy, models: Collection[str]) -> None:
+def check_models(
+    policy: Policy, models: Collection[str], quantiles: Collection[float] | None = None
+) -> None:
     """Refuse rules whose ``models`` name a model no run record has: the rule is off for it.
 
     A typo (``income-clasifier``) made the rule "not applicable" to every version, and the gate
-    passed.
+    passed. With ``quantiles`` (``[fairness] error_quantiles``), a fairness rule on a quantile
+    of |error| that the reports do not compute (``ae_p95`` with quantiles 0.5 and 0.9) is
+    refused too: it would fail every regression model as "not computed", found only by ``check``.
 
     Raises:
-        PolicyError: naming each unknown model, its rule's line, and the closest known name.
+        PolicyError: naming each unknown model or quantile, its rule's line, and the fix.
     """
-    problems = []
+    problems = [] if quantiles is None else _quantile_problems(policy, quantiles)
     for index, rule in enumerate(policy.rules):
         for name in rule.params.get("models", []):
             if name in models:
@@ -169,6 +174,23 @@ def check_models(policy: Policy, models: Collection[str]) -> None:
             problems.append(Problem(policy.file, where, f"rule[{index}].models", problem, fix))
     if problems:
         raise PolicyError(problems)
+
+
+def _quantile_problems(policy: Policy, quantiles: Collection[float]) -> list[Problem]:
+    computed = [quantile_id(q) for q in sorted(quantiles)]
+    problems = []
+    for index, rule in enumerate(policy.rules):
+        metric = rule.params.get("metric")
+        if rule.kind != "fairness" or not isinstance(metric, str) or metric in computed:
+            continue
+        if is_regression_metric(metric) and metric.startswith("ae_p"):
+            wanted = metric.removeprefix("ae_p")
+            problem = f"{metric} is not computed: [fairness] error_quantiles has no {wanted}%"
+            fix = (f"use one of {', '.join(computed) or 'none'}, or add {float(wanted) / 100:g} "
+                   "to error_quantiles in cardpress.toml")  # fmt: skip
+            where = rule.source.line
+            problems.append(Problem(policy.file, where, f"rule[{index}].metric", problem, fix))
+    return problems
 
 
 def policy_given(root: Path) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from cardpress.readers.files import folders_resolved_once
 from cardpress.readers.lineage.paths import locate
 
 
@@ -77,9 +78,11 @@ def test_kept_folders_give_what_resolving_every_path_gives(tmp_path: Path) -> No
         "data/linked", "missing-folder/x.csv", "data/real/x.csv/below", "x" * 300,
         "data/a\0b.csv", "../outside.csv", ".", "data/linked/../real/x.csv",
     ]  # fmt: skip
-    folders: dict[Path, Path] = {}
-    for _ in range(2):  # the second time from the kept folders
+    for base in (records, Path(os.path.relpath(records))):  # a relative records folder too
+        with folders_resolved_once():
+            for _ in range(2):  # the second time from the kept folders
+                for name in [*names, "..", "../..", "./data/.."]:
+                    expected = _locate_by_resolve(base, base, name)
+                    assert locate(base, base, name, True) == expected, name
         for name in names:
-            expected = _locate_by_resolve(records, records, name)
-            assert locate(records, records, name, True, (), folders) == expected, name
-            assert locate(records, records, name, True) == expected, name
+            assert locate(base, base, name, True) == _locate_by_resolve(base, base, name), name

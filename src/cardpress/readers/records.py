@@ -13,7 +13,7 @@ from cardpress.errors import Problem, RecordsError
 from cardpress.model import Narrative, Records, Run, SiteConfig
 from cardpress.progress import stage
 from cardpress.readers.config import read_config
-from cardpress.readers.files import allowed, contained
+from cardpress.readers.files import allowed, contained, folders_resolved_once
 from cardpress.readers.narrative import read_narratives
 from cardpress.readers.runs.read import read_runs
 from cardpress.readers.scope import outside_problems
@@ -47,7 +47,7 @@ def read_records(
         fix = "give the path of a records folder (it holds runs/ and models/)"
         raise RecordsError([Problem(str(folder), None, "", "is not a folder", fix)])
     problems: list[Problem] = []
-    with stage("reading records", unit="run records") as advance:
+    with stage("reading records", unit="run records") as advance, folders_resolved_once():
         config = read_config(root, problems)
         allow = allowed(config)
         before = len(problems)

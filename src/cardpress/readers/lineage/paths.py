@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from cardpress.model_lineage import MLFLOW_URIS
-from cardpress.readers.files import Allowed, within
+from cardpress.readers.files import Allowed, real_path, within
 
 
 def locate(
@@ -18,7 +16,6 @@ def locate(
     uri: str,
     allow_outside: bool,
     allow: Allowed = (),
-    folders: dict[Path, Path] | None = None,
 ) -> tuple[str, Path | None]:
     """The normalised URI of ``uri`` and the local file cardpress may hash (None if none).
 
@@ -27,8 +24,7 @@ def locate(
     so every source names a file the same way; one outside is returned as a file only when
     under an allowed root (``[paths] allow``) or ``allow_outside`` (``hash_outside_records``:
     any file may be hashed; only its hash is shown). Other URIs keep their path with the
-    scheme and host in lower case. ``folders`` keeps resolved folders between calls of one read
-    (a thousand run records name files in a few folders).
+    scheme and host in lower case.
     """
     text = uri.strip()
     if text.lower().startswith(MLFLOW_URIS):
@@ -47,9 +43,9 @@ def locate(
         # The location: its folders' links followed, the file's own link not. DVC's
         # cache.type symlink points every file of equal bytes at one cache object: followed,
         # two data sets became one (and a false cycle). What is read and hashed is the target.
-        spot = _resolved(literal.parent, folders) / literal.name
-        path = _target(spot)
-        top = _resolved(root, folders)
+        spot = real_path(literal.parent) / literal.name
+        path = real_path(spot)
+        top = real_path(root)
     except (OSError, RuntimeError, ValueError):  # NUL, a name too long, a symbolic-link loop
         return text, None
     hashable = path.is_relative_to(top) or allow_outside or within(root, path, allow)
@@ -58,31 +54,6 @@ def locate(
     # Outside the records folder: relative to it however a source wrote it, so DVC's
     # "../data/x.csv" and MLflow's or OpenLineage's absolute path are one data set.
     return Path(os.path.relpath(spot, top)).as_posix(), path if hashable else None
-
-
-def _resolved(folder: Path, known: dict[Path, Path] | None) -> Path:
-    """``folder.resolve()``, looked up in ``known`` first (and kept there)."""
-    if known is None:
-        return folder.resolve()
-    found = known.get(folder)
-    if found is None:
-        found = known[folder] = folder.resolve()
-    return found
-
-
-def _target(spot: Path) -> Path:
-    """``spot.resolve()`` for a path whose folder is resolved already: its own link followed.
-
-    As ``Path.resolve`` (Python 3.11): a path that cannot be looked at (missing, a name too
-    long) is itself; a NUL byte raises ValueError, a link loop RuntimeError.
-    """
-    try:
-        info = os.lstat(spot)
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise RuntimeError(f"Symlink loop from {spot!r}") from error
-        return spot
-    return spot.resolve() if stat.S_ISLNK(info.st_mode) else spot
 
 
 def _remote(uri: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cardpress.model import Records, Run, Source
 from cardpress.model_lineage import RUN, DataRef, Job, LineageInputs, utc_text
-from cardpress.readers.files import allowed
+from cardpress.readers.files import allowed, folders_resolved_once
 from cardpress.readers.hashing import hash_files, records_cache
 from cardpress.readers.lineage.dvc.files import read_dvc_files
 from cardpress.readers.lineage.dvc.pipeline import read_dvc
@@ -25,16 +25,19 @@ def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInp
     Problems in OpenLineage or DVC files do not stop the build: they come back as warnings,
     each naming the file (and line) it concerns.
     """
+    with folders_resolved_once():  # a thousand records name files in a few folders
+        return _read_lineage(records, cache_file)
+
+
+def _read_lineage(records: Records, cache_file: Path | None) -> LineageInputs:
     root = Path(records.root)
     settings = records.config.lineage
     anywhere, roots = settings.hash_outside_records, allowed(records.config)
     warnings: list[str] = []
 
-    folders: dict[Path, Path] = {}  # each folder resolved once in this read
-
     @cache  # the records' runs name the same few data sets: each path resolved once
     def at_root(uri: str) -> tuple[str, Path | None]:
-        return locate(root, root, uri, anywhere, roots, folders)
+        return locate(root, root, uri, anywhere, roots)
 
     jobs = [run_job(run, at_root) for run in records.runs]
     events = root / settings.openlineage
@@ -43,7 +46,7 @@ def read_lineage(records: Records, cache_file: Path | None = None) -> LineageInp
     )  # fmt: skip
 
     def locate_dvc(base: Path, uri: str) -> tuple[str, Path | None]:
-        return locate(root, base, uri, anywhere, roots, folders)
+        return locate(root, base, uri, anywhere, roots)
 
     seen: set[Path] = set()  # *.dvc files read already, when the DVC folders nest
     for folder in settings.dvc:

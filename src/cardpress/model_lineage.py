@@ -30,11 +30,26 @@ def utc_text(moment: datetime) -> str:
 
 
 @dataclass(frozen=True)
+class Recording:
+    """One set of hashes a source recorded of a data set, with when it was first and last seen.
+
+    Times are :func:`utc_text`; None when no sighting that recorded it was dated.
+    """
+
+    digests: tuple[tuple[str, str], ...]
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+
+@dataclass(frozen=True)
 class DataRef:
     """One sighting of a data set by one source.
 
     ``uri`` is normalised (``normalise_uri``); ``local`` is the file it names on this machine when
     cardpress may read it. ``digests`` are the hashes the source recorded, as (algorithm, value).
+    A ref can stand for several sightings (every event of one OpenLineage job naming the data
+    set on one side, so the job keeps one edge to it): then ``digests`` and ``seen_at`` are the
+    latest and ``history`` holds what each sighting recorded (see :func:`recordings`).
     """
 
     name: str
@@ -53,6 +68,14 @@ class DataRef:
     table: bool = False  # a database table: it has no file content to hash
     about: tuple[tuple[str, str], ...] = ()  # origin facts: data source, imported from, remote
     model: tuple[str, str] | None = None  # the model version this output is (name, version)
+    # several sightings: each distinct set of digests they recorded (none, too) with its first
+    # and last seen, in the order first recorded; empty for one sighting
+    history: tuple[Recording, ...] = ()
+
+
+def recordings(ref: DataRef) -> tuple[Recording, ...]:
+    """What ``ref``'s sightings recorded: its history, or its one sighting as one recording."""
+    return ref.history or (Recording(ref.digests, ref.seen_at, ref.seen_at),)
 
 
 @dataclass(frozen=True)

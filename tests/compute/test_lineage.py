@@ -9,12 +9,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cardpress.compute.lineage.facts import CHANGED, MATCHES, changed_warnings, digest_rows
+from cardpress.compute.lineage.facts import (
+    CHANGED,
+    MATCHES,
+    SUPERSEDED,
+    changed_warnings,
+    digest_rows,
+    seen_range,
+    versions,
+)
 from cardpress.compute.lineage.graph import LineageGraph, build_graph, job_folder, slugify
 from cardpress.compute.lineage.stale import stale_warnings
 from cardpress.compute.lineage.walk import find_cycles, neighbourhood
 from cardpress.model import Source
-from cardpress.model_lineage import DVC, OPENLINEAGE, RUN, DataRef, FileHash, Job
+from cardpress.model_lineage import DVC, OPENLINEAGE, RUN, DataRef, FileHash, Job, Recording
 from cardpress.render.lineage.svg import DrawNode, draw, middle
 
 SHA_A, SHA_B = "a" * 64, "b" * 64
@@ -67,6 +75,57 @@ def test_a_file_that_changed_since_recorded_is_marked_and_warned(tmp_path: Path)
     assert statuses == {("sha256", CHANGED), ("md5", MATCHES)}
     [warning] = changed_warnings(graph)
     assert "changed since recorded" in warning and SHA_A in warning
+
+
+DAY = [f"2026-01-0{day}T10:00:00+00:00" for day in range(10)]  # DAY[1] is 1 January
+
+
+def _history(*seen: tuple[str | None, int, int]) -> tuple[Recording, ...]:
+    """Recordings of (sha256 or None for no hash, first day, last day)."""
+    return tuple(Recording((("sha256", sha),) if sha else (), DAY[a], DAY[b]) for sha, a, b in seen)
+
+
+def test_a_history_gives_each_hash_its_times_and_only_the_latest_is_compared(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "f.csv"
+    hashes = {file.as_posix(): FileHash(SHA_B, "m", 5)}
+    daily = ref("f", "f.csv", local=file, digests=(("sha256", SHA_B),), seen_at=DAY[5],
+                history=_history((None, 2, 5), (SHA_A, 2, 3), (SHA_B, 4, 5)))  # fmt: skip
+    trained = DataRef("train", "f.csv", RUN, Source("runs/m.json"), file, (("sha256", SHA_A),),
+                      seen_at=DAY[1])  # fmt: skip
+    graph = build_graph([job("ol", [daily], []), job("run", [trained], [], RUN)], hashes)
+    [dataset] = graph.datasets.values()
+    assert seen_range(dataset) == (DAY[1], DAY[5])
+    table = [(v["value"], v["first_seen"], v["last_seen"], v["seen_by"]) for v in versions(dataset)]
+    assert table == [
+        (SHA_A, DAY[1], DAY[3], ["OpenLineage: f", "run record: train"]),
+        (SHA_B, DAY[4], DAY[5], ["OpenLineage: f"]),
+    ]  # fmt: skip
+    rows = [(r["value"], r["name"], r["status"], r["seen_at"]) for r in digest_rows(dataset, graph)]
+    assert sorted(rows) == sorted([
+        (SHA_A, "f", SUPERSEDED, DAY[3]),  # history: the job recorded B after it
+        (SHA_A, "train", CHANGED, DAY[1]),  # the run record's own, and only, hash
+        (SHA_B, "f", MATCHES, DAY[5]),
+    ])  # fmt: skip
+    [warning] = changed_warnings(graph)
+    assert "train" in warning and SHA_A in warning
+
+
+def test_a_hash_latest_on_one_side_of_a_job_is_compared_though_superseded_on_the_other(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "f.csv"
+    hashes = {file.as_posix(): FileHash(SHA_B, "m", 5)}
+    # one event read and wrote f.csv first: both sides name its line; B was read last
+    read = ref("f", "f.csv", local=file, digests=(("sha256", SHA_B),),
+               history=_history((SHA_A, 1, 1), (SHA_B, 2, 2)))  # fmt: skip
+    wrote = ref("f", "f.csv", local=file, digests=(("sha256", SHA_A),),
+                history=_history((SHA_B, 1, 1), (SHA_A, 2, 2)))  # fmt: skip
+    graph = build_graph([job("ol", [read], [wrote])], hashes)
+    [dataset] = graph.datasets.values()
+    statuses = {r["value"]: r["status"] for r in digest_rows(dataset, graph)}
+    assert statuses == {SHA_A: CHANGED, SHA_B: MATCHES}
 
 
 def test_cycles_are_found_and_walks_end() -> None:

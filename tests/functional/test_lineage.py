@@ -13,7 +13,15 @@ import pytest
 from bs4 import BeautifulSoup
 
 import cardpress
-from tests.lineage.events import INCOME_RULE, WAREHOUSE, emit_chain, emit_prepare, emit_warehouse
+from tests.lineage.events import (
+    INCOME_RULE,
+    WAREHOUSE,
+    daily_time,
+    emit_chain,
+    emit_daily,
+    emit_prepare,
+    emit_warehouse,
+)
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -226,3 +234,35 @@ def test_tables_data_sources_column_transformations_and_a_model_output_are_shown
     assert fit["outputs"]["items"] == [model]
     version = _page(site, "models/churn/v/1/lineage/index.html")
     assert version.select_one(f'a[href="../../../../../{jobs["train/fit"]}"]') is not None
+
+
+def test_a_version_recorded_before_a_later_one_is_history_on_the_page_and_no_warning(
+    project: Callable[[str], Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = project("minimal")
+    (root / "data").mkdir()
+    (root / "data" / "in.csv").write_text("age\n30\n")
+    old, now = (hashlib.sha256(text).hexdigest() for text in (b"age\n29\n", b"age\n30\n"))
+    # read daily; the file changed on day 3, and the days were written out of order
+    emit_daily(
+        root / "lineage" / "events.jsonl", [(3, now), (1, old), (5, now), (2, old), (4, now)]
+    )
+    with caplog.at_level(logging.WARNING, logger="cardpress"):
+        cardpress.build(root, tmp_path / "one")
+    assert not any("changed since recorded" in r.getMessage() for r in caplog.records)
+    row = next(d for d in _json(tmp_path / "one", "datasets/index.json")["rows"]
+               if d["id"] == "data/in.csv")  # fmt: skip
+    assert (row["first_seen"], row["last_seen"]) == (daily_time(1, 0), daily_time(5))
+    page = _json(tmp_path / "one", row["href"].replace(".html", ".json"))
+    assert page["changed"] is False
+    assert [(v["value"], v["first_seen"], v["last_seen"]) for v in page["versions"]] == [
+        (old, daily_time(1), daily_time(2)), (now, daily_time(3), daily_time(5))]  # fmt: skip
+    assert {d["value"]: d["status"] for d in page["digests"]} == {
+        old: "superseded by a later recording", now: "matches the file"}  # fmt: skip
+    html = _page(tmp_path / "one", row["href"])
+    assert html.select("#hashes tr.changed") == []
+    assert "superseded by a later recording" in html.select_one("#hashes caption").get_text()
+    cardpress.build(root, tmp_path / "two")  # and the pages are the same at every build
+    assert (tmp_path / "one" / row["href"]).read_bytes() == (
+        tmp_path / "two" / row["href"]
+    ).read_bytes()

@@ -139,3 +139,28 @@ def emit_chain(path: Path, files: list[str]) -> None:
                 run=Run(runId=RUN_IDS[0][:-2] + f"{number:02d}"), job=job, producer=PRODUCER,
                 inputs=[InputDataset(namespace="file", name=read)],
                 outputs=[OutputDataset(namespace="file", name=wrote)]))  # fmt: skip
+
+
+def emit_daily(path: Path, days: list[tuple[int, str | None]], data: str = "data/in.csv") -> None:
+    """A job ``ns/daily`` that reads ``data`` once on each day of January 2026, as given.
+
+    Each (day, sha256) is a run: START at 10:00 without facets, COMPLETE at 10:05 recording the
+    sha256 as the data set's ``version`` facet (none when None). Events are written in the
+    order given, so a test can write them out of time order.
+    """
+    emitter = client(path)
+    facet = dataset_version_dataset.DatasetVersionDatasetFacet
+    for day, digest in days:
+        for state, minute in ((RunState.START, 0), (RunState.COMPLETE, 5)):
+            recorded = digest is not None and state is RunState.COMPLETE
+            facets = {"version": facet(datasetVersion=f"sha256:{digest}")} if recorded else {}
+            emitter.emit(RunEvent(
+                eventType=state, eventTime=f"2026-01-{day:02d}T10:{minute:02d}:00.000Z",
+                run=Run(runId=RUN_IDS[0][:-2] + f"{day:02d}"), producer=PRODUCER,
+                job=Job(namespace="ns", name="daily"),
+                inputs=[InputDataset(namespace="file", name=data, facets=facets)]))  # type: ignore[arg-type]  # fmt: skip
+
+
+def daily_time(day: int, minute: int = 5) -> str:
+    """When :func:`emit_daily`'s run of ``day`` sent an event, as lineage shows times."""
+    return f"2026-01-{day:02d}T10:{minute:02d}:00+00:00"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -13,9 +14,20 @@ from openlineage.client.event_v2 import Job as OLJob
 from openlineage.client.facet_v2 import DatasetFacet
 from openlineage.client.transport.file import FileConfig, FileTransport
 
+from cardpress.compute.lineage.facts import (
+    CHANGED,
+    MATCHES,
+    SUPERSEDED,
+    changed_warnings,
+    digest_rows,
+    file_status,
+    seen_range,
+    versions,
+)
+from cardpress.compute.lineage.graph import DatasetNode, Edge, LineageGraph, build_graph
 from cardpress.errors import Problem
 from cardpress.model import LineageSettings
-from cardpress.model_lineage import Job
+from cardpress.model_lineage import FileHash, Job
 from cardpress.readers.config import read_config
 from cardpress.readers.lineage.models import model_matcher
 from cardpress.readers.lineage.openlineage.read import read_openlineage
@@ -27,6 +39,8 @@ from tests.lineage.events import (
     RUN_IDS,
     WAREHOUSE,
     client,
+    daily_time,
+    emit_daily,
     emit_prepare,
     emit_warehouse,
     schema,
@@ -387,3 +401,106 @@ def test_files_of_the_events_folder_that_are_not_read_are_named_in_a_warning(
         "only: lineage/nested/events, lineage/openlineage.log (rename an events file to "
         "end in .jsonl)"
     ]
+
+
+OLD, NOW = b"age\n29\n", b"age\n30\n"  # data/in.csv before and after it changed on day 3
+OLD_SHA, NOW_SHA = (hashlib.sha256(content).hexdigest() for content in (OLD, NOW))
+# data/in.csv read daily, its old content on days 1 and 2, the new on days 3 to 5, and so
+# the versions table
+DAYS = [(day, OLD_SHA if day < 3 else NOW_SHA) for day in range(1, 6)]
+BOTH = [(OLD_SHA, daily_time(1), daily_time(2)), (NOW_SHA, daily_time(3), daily_time(5))]
+
+
+def _daily(root: Path, content: bytes, undated: int = 0) -> tuple[Job, LineageGraph, DatasetNode]:
+    """The one job of the events under ``root``, its graph with data/in.csv holding ``content``
+    now, and that data set's node; ``undated`` events warned of, and no other warning."""
+    (root / "data").mkdir(exist_ok=True)
+    (root / "data" / "in.csv").write_bytes(content)
+    [job], warnings = _read(root)
+    assert len(warnings) == undated and all("without eventTime" in w for w in warnings)
+    [ref] = job.inputs  # one sighting per data set and side: one edge
+    assert ref.local is not None
+    sha256, md5 = (hashlib.new(algo, content).hexdigest() for algo in ("sha256", "md5"))
+    graph = build_graph([job], {ref.local.as_posix(): FileHash(sha256, md5, len(content))})
+    [dataset] = graph.datasets.values()
+    assert graph.edges == [Edge(dataset.id, job.key, "reads")]
+    return job, graph, dataset
+
+
+def _versions(dataset: DatasetNode) -> list[tuple[str, str | None, str | None]]:
+    return [(v["value"], v["first_seen"], v["last_seen"]) for v in versions(dataset)]
+
+
+def _statuses(dataset: DatasetNode, graph: LineageGraph) -> list[tuple[str, str, str | None]]:
+    return [(d["value"], d["status"], d["seen_at"]) for d in digest_rows(dataset, graph)]
+
+
+def test_a_data_set_read_every_day_is_first_seen_on_the_first_day_and_last_on_the_last(
+    tmp_path: Path,
+) -> None:
+    emit_daily(tmp_path / "lineage" / "events.jsonl", [(day, NOW_SHA) for day in range(1, 6)])
+    job, graph, dataset = _daily(tmp_path, NOW)
+    assert len(job.runs) == 5
+    assert seen_range(dataset) == (daily_time(1, 0), daily_time(5))
+    assert _versions(dataset) == [(NOW_SHA, daily_time(1), daily_time(5))]
+    assert _statuses(dataset, graph) == [(NOW_SHA, MATCHES, daily_time(5))]
+
+
+@pytest.mark.parametrize("layout", ["shuffled in one file", "later days in the first file"])
+def test_events_written_out_of_time_order_are_taken_in_time_order(
+    tmp_path: Path, layout: str
+) -> None:
+    folder = tmp_path / "lineage"
+    if layout == "shuffled in one file":
+        emit_daily(folder / "events.jsonl", [DAYS[i] for i in (2, 4, 0, 3, 1)])
+    else:  # files are read in name order: a.jsonl holds days 4 and 5, b.jsonl days 1 to 3
+        emit_daily(folder / "a.jsonl", DAYS[3:])
+        emit_daily(folder / "b.jsonl", DAYS[:3])
+    job, _, dataset = _daily(tmp_path, NOW)
+    assert job.inputs[0].digests == (("sha256", NOW_SHA),)  # the latest in time
+    assert seen_range(dataset) == (daily_time(1, 0), daily_time(5))
+    assert _versions(dataset) == BOTH
+    assert [r.started_at for r in job.runs] == [daily_time(d, 0) for d in range(1, 6)]
+
+
+def test_a_version_that_changed_on_day_3_keeps_both_and_compares_only_the_latest(
+    tmp_path: Path,
+) -> None:
+    emit_daily(tmp_path / "lineage" / "events.jsonl", DAYS)
+    job, graph, dataset = _daily(tmp_path, NOW)
+    assert _versions(dataset) == BOTH
+    assert sorted(_statuses(dataset, graph)) == sorted([
+        (OLD_SHA, SUPERSEDED, daily_time(2)), (NOW_SHA, MATCHES, daily_time(5))])  # fmt: skip
+    assert changed_warnings(graph) == []  # the file moved on to the version last recorded
+    assert file_status(job.inputs[0], graph.hashes) == MATCHES  # as the job's page says
+
+
+def test_a_latest_recorded_version_that_differs_from_the_file_now_is_still_warned(
+    tmp_path: Path,
+) -> None:
+    emit_daily(tmp_path / "lineage" / "events.jsonl", DAYS)
+    job, graph, dataset = _daily(tmp_path, OLD)  # put back as it was on days 1 and 2
+    assert sorted(_statuses(dataset, graph)) == sorted([
+        (OLD_SHA, SUPERSEDED, daily_time(2)), (NOW_SHA, CHANGED, daily_time(5))])  # fmt: skip
+    [warning] = changed_warnings(graph)
+    assert warning == (
+        f"lineage/events.jsonl:1: data set data/in.csv (data/in.csv) changed since recorded: "
+        f"sha256 was {NOW_SHA}, the file now differs"
+    )
+    assert file_status(job.inputs[0], graph.hashes) == CHANGED
+
+
+def test_an_undated_event_adds_its_version_in_file_order_and_moves_no_seen_time(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "lineage" / "events.jsonl"
+    emit_daily(path, [(1, OLD_SHA), (2, OLD_SHA), (4, NOW_SHA)])
+    events = [json.loads(line) for line in path.read_text().splitlines()]
+    del events[5]["eventTime"]  # day 4's COMPLETE, the one recording the new version
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    job, graph, dataset = _daily(tmp_path, NOW, undated=1)
+    assert job.inputs[0].digests == (("sha256", NOW_SHA),)  # read last, as it is today
+    assert seen_range(dataset) == (daily_time(1, 0), daily_time(4, 0))
+    assert _versions(dataset) == [(NOW_SHA, None, None), (OLD_SHA, daily_time(1), daily_time(2))]
+    assert sorted(_statuses(dataset, graph)) == sorted([
+        (OLD_SHA, SUPERSEDED, daily_time(2)), (NOW_SHA, MATCHES, None)])  # fmt: skip

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from cardpress.compute.lineage.graph import DatasetNode, LineageGraph
-from cardpress.model_lineage import DataRef, FileHash
+from cardpress.model_lineage import DataRef, FileHash, recordings
 
 CHANGED, MATCHES, NOT_COMPARED = "changed since recorded", "matches the file", "not compared"
+# a hash a source recorded and later replaced by another (an OpenLineage job that read version
+# 1 of a data set, then version 2): history, never compared with the file now
+SUPERSEDED = "superseded by a later recording"
 # a sighting with several hashes takes the first of these any of them has
 ORDER = (CHANGED, MATCHES, NOT_COMPARED)
 
@@ -35,38 +38,57 @@ def file_status(ref: DataRef, hashes: dict[str, FileHash]) -> str:
 
 
 def digest_rows(dataset: DatasetNode, graph: LineageGraph) -> list[dict[str, Any]]:
-    """Every hash a source recorded, with how it compares with the file's current content."""
-    rows = {}
+    """Every hash a source recorded, with how it compares with the file's current content.
+
+    Only a source's latest hashes are compared: one it recorded before a later sighting recorded
+    another is :data:`SUPERSEDED`, so a file that moved on to the version last recorded is no
+    warning. ``seen_at`` is when the source last recorded the hash.
+    """
+    rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     for ref in dataset.refs:
-        for algo, value in ref.digests:
+        for (algo, value), (_, last) in _digest_times(ref).items():
             key = (algo, value, str(ref.source))
+            latest = (algo, value) in ref.digests
+            if not latest and rows.get(key, {}).get("status") not in (None, SUPERSEDED):
+                continue  # the same event's other side (a file read and written) has it latest
             rows[key] = {
                 "algo": algo, "value": value, "origin": ref.origin, "name": ref.name,
-                "source": str(ref.source), "seen_at": ref.seen_at,
-                "status": digest_status(algo, value, ref, graph.hashes),
+                "source": str(ref.source), "seen_at": last,
+                "status": digest_status(algo, value, ref, graph.hashes) if latest else SUPERSEDED,
             }  # fmt: skip
     return [rows[key] for key in sorted(rows)]
 
 
 def versions(dataset: DatasetNode) -> list[dict[str, Any]]:
     """Distinct recorded hashes with when they were first and last seen, oldest first."""
-    seen: dict[tuple[str, str], list[DataRef]] = {}
+    seen: dict[tuple[str, str], list[tuple[DataRef, str | None, str | None]]] = {}
     for ref in dataset.refs:
-        for algo, value in ref.digests:
-            seen.setdefault((algo, value), []).append(ref)
+        for digest, (first, last) in _digest_times(ref).items():
+            seen.setdefault(digest, []).append((ref, first, last))
     rows = []
-    for (algo, value), refs in seen.items():
-        times = sorted(r.seen_at for r in refs if r.seen_at)
-        rows.append({"algo": algo, "value": value, "first_seen": times[0] if times else None,
-                     "last_seen": times[-1] if times else None,
-                     "seen_by": sorted({f"{r.origin}: {r.name}" for r in refs})})  # fmt: skip
+    for (algo, value), found in seen.items():
+        firsts = sorted(first for _, first, _ in found if first)
+        lasts = sorted(last for _, _, last in found if last)
+        by = sorted({f"{r.origin}: {r.name}" for r, _, _ in found})
+        rows.append({"algo": algo, "value": value, "first_seen": firsts[0] if firsts else None,
+                     "last_seen": lasts[-1] if lasts else None, "seen_by": by})  # fmt: skip
     return sorted(rows, key=lambda r: (r["first_seen"] or "", r["algo"], r["value"]))
 
 
 def seen_range(dataset: DatasetNode) -> tuple[str | None, str | None]:
     """When the data set was first and last seen by any source that dates its sightings."""
-    times = sorted(r.seen_at for r in dataset.refs if r.seen_at)
+    times = sorted(t for r in dataset.refs for seen in recordings(r)
+                   for t in (seen.first_seen, seen.last_seen) if t)  # fmt: skip
     return (times[0], times[-1]) if times else (None, None)
+
+
+def _digest_times(ref: DataRef) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    """Each hash ``ref``'s sightings recorded, with when first and last (None: never dated)."""
+    times: dict[tuple[str, str], list[str]] = {}
+    for seen in recordings(ref):
+        for digest in seen.digests:
+            times.setdefault(digest, []).extend(t for t in (seen.first_seen, seen.last_seen) if t)
+    return {digest: (min(t), max(t)) if t else (None, None) for digest, t in times.items()}
 
 
 def changed_warnings(graph: LineageGraph) -> list[str]:

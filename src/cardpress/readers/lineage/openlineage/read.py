@@ -4,23 +4,33 @@ A file holds one event (``append: false``, pretty-printed in ``debug_mode``), on
 (``append: true``), events one after the other, or a JSON array of events. A broken event is
 skipped with a warning naming file and line (a few per file, the rest counted); facets
 cardpress does not know are ignored. Events of one job are merged in ``eventTime`` order, later
-facets replacing earlier ones of the same name, as the specification says. Event times are
-instants: ``…09:20:00Z`` comes before ``…09:20:00.900Z``, and ``10:00:00+02:00`` before
-``09:00:00Z``; they are shown in UTC (:func:`utc_text`). A run's state is its last START,
-RUNNING, COMPLETE, FAIL or ABORT event: an OTHER event only adds facets.
+facets replacing earlier ones of the same name, as the specification says; a data set the job
+names in several events stays one ref (one edge), whose ``history`` keeps each version recorded
+with when it was first and last seen. Event times are instants: ``…09:20:00Z`` comes before
+``…09:20:00.900Z``, and ``10:00:00+02:00`` before ``09:00:00Z``; they are shown in UTC
+(:func:`utc_text`). A run's state is its last START, RUNNING, COMPLETE, FAIL or ABORT event: an
+OTHER event only adds facets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from cardpress.errors import Problem
 from cardpress.model import Source
-from cardpress.model_lineage import OPENLINEAGE, ColumnLink, DataRef, Job, JobRun, utc_text
+from cardpress.model_lineage import (
+    OPENLINEAGE,
+    ColumnLink,
+    DataRef,
+    Job,
+    JobRun,
+    Recording,
+    utc_text,
+)
 from cardpress.readers.files import Allowed, contained, files_under
 from cardpress.readers.lineage.openlineage.event_files import events_of
 from cardpress.readers.lineage.openlineage.facets import (
@@ -40,11 +50,35 @@ UNDATED = datetime.max.replace(tzinfo=UTC)  # after every date: an undated event
 
 
 @dataclass
+class _Seen:
+    """What the events naming one data set on one side of a job recorded, as they are read."""
+
+    count: int = 0
+    # each set of digests recorded (none, too) → when first and last seen, in the order met
+    times: dict[tuple[tuple[str, str], ...], tuple[str | None, str | None]] = field(
+        default_factory=dict
+    )
+
+    def add(self, digests: tuple[tuple[str, str], ...], when: str | None) -> None:
+        first, last = self.times.get(digests, (None, None))
+        # events come in time order, undated ones last: an undated one moves no time
+        self.times[digests] = (first or when, when or last)
+        self.count += 1
+
+    def history(self) -> tuple[Recording, ...]:
+        """The ref's history: empty for one sighting, which the ref itself describes."""
+        if self.count < 2:
+            return ()
+        return tuple(Recording(digests, *times) for digests, times in self.times.items())
+
+
+@dataclass
 class _JobState:
     namespace: str
     source: Source
     inputs: dict[tuple[str, str], DataRef] = field(default_factory=dict)
     outputs: dict[tuple[str, str], DataRef] = field(default_factory=dict)
+    seen: dict[tuple[str, str, str], _Seen] = field(default_factory=dict)  # (side, *ident)
     # run id → (event type, when, error message) of each of its events, in time order
     runs: dict[str, list[tuple[str, datetime | None, str | None]]] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
@@ -189,12 +223,17 @@ def _add(
                 continue
             ident = (str(item["namespace"]), str(item["name"]))
             target[ident] = _merged(target.get(ident), ref)
+            state.seen.setdefault((side, *ident), _Seen()).add(ref.digests, when)
             if side == "outputs":
                 state.columns |= set(column_links(item, ref.name))
 
 
 def _merged(before: DataRef | None, after: DataRef) -> DataRef:
-    """The later sighting, keeping what only the earlier one recorded."""
+    """The later sighting, keeping what only the earlier one recorded.
+
+    Events come in time order (undated ones last, in file order), so ``after`` is the later.
+    What each sighting recorded, and when, is kept apart (:class:`_Seen`), for the history.
+    """
     if before is None:
         return after
     return DataRef(
@@ -229,12 +268,17 @@ def _job(key: str, state: _JobState) -> Job:
     return Job(
         key=f"openlineage:{key}", name=key, origin=OPENLINEAGE, source=state.source,
         namespace=state.namespace,
-        inputs=tuple(v for _, v in sorted(state.inputs.items())),
-        outputs=tuple(v for _, v in sorted(state.outputs.items())),
+        inputs=_refs(state, "inputs", state.inputs), outputs=_refs(state, "outputs", state.outputs),
         command=facts.get("command"), description=facts.get("description"), runs=tuple(runs),
         params=tuple(sorted(facts.get("params", {}).items())),
         column_lineage=tuple(sorted(state.columns, key=_column_order)),
     )  # fmt: skip
+
+
+def _refs(state: _JobState, side: str, refs: dict[tuple[str, str], DataRef]) -> tuple[DataRef, ...]:
+    """One side's refs in name order, each with the history of the sightings it stands for."""
+    return tuple(replace(ref, history=state.seen[(side, *ident)].history())
+                 for ident, ref in sorted(refs.items()))  # fmt: skip
 
 
 def _column_order(link: ColumnLink) -> tuple[str, str, str, str]:

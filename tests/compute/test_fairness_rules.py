@@ -61,10 +61,72 @@ def test_a_real_value_missing_is_judged_and_null_is_the_unknown_category() -> No
 
 
 def test_four_fifths_boundary_is_inclusive_pass() -> None:
-    table = four_fifths(_groups({"a": (100, 50), "b": (100, 40), "c": (100, 39)}), 30, 0.8)
+    table = four_fifths(_groups({"a": (1000, 500), "b": (1000, 400), "c": (1000, 390)}), 30, 0.8)
     status = {row.label: (row.ratio, row.status) for row in table.rows}
     assert status["b"] == (pytest.approx(0.8), "pass")  # exactly 0.8 passes
-    assert status["c"][1] == "flagged"
+    assert status["c"][1] == "flagged"  # 390 of 1,000 against 500: p ≈ 1e-6
+
+
+def _fisher_two_sided(a: int, b: int, c: int, d: int) -> Fraction:
+    """Fisher's exact test on [[a, b], [c, d]], worked out with exact fractions (math.comb):
+    the probability of every table with these margins no likelier than the one observed."""
+    row, column, total = a + b, a + c, a + b + c + d
+
+    def chance(x: int) -> Fraction:
+        return Fraction(math.comb(column, x) * math.comb(total - column, row - x),
+                        math.comb(total, row))  # fmt: skip
+
+    observed = chance(a)
+    support = range(max(0, row - (total - column)), min(row, column) + 1)
+    # scipy counts tables within a relative 1e-7 of the observed one as equally likely
+    return sum((chance(x) for x in support if chance(x) <= observed * Fraction(10**7 + 1, 10**7)),
+               Fraction(0))  # fmt: skip
+
+
+def test_a_shortfall_that_could_be_chance_is_not_flagged() -> None:
+    """Equal true rates give observed ratios below 0.8 all the time in small groups: 16 of 40
+    against 22 of 40 is a ratio of 0.73, and Fisher's exact p is 0.18."""
+    table = four_fifths(_groups({"a": (40, 22), "b": (40, 16)}), 30, 0.8)
+    row = next(r for r in table.rows if r.label == "b")
+    assert row.ratio == pytest.approx(16 / 22) and row.status == "below-not-significant"
+    assert row.p_value == pytest.approx(float(_fisher_two_sided(16, 24, 22, 18)), abs=1e-12)
+    assert row.alpha == 0.05  # two groups: one pair
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(30, 200), st.integers(30, 200), st.data())
+def test_p_values_equal_exact_fractions_and_the_level_counts_every_pair(
+    size_a: int, size_b: int, data: st.DataObject
+) -> None:
+    chosen_a = data.draw(st.integers(1, size_a))
+    chosen_b = data.draw(st.integers(0, size_b))
+    counts = {"a": (size_a, chosen_a), "b": (size_b, chosen_b), "c": (60, 30)}
+    table = four_fifths(_groups(counts), 30, 0.8)
+    rates = {k: Fraction(s, n) for k, (n, s) in counts.items()}
+    top = str(table.highest)  # the first of tied highest rates, in the groups' order
+    assert rates[top] == max(rates.values())
+    for row in table.rows:
+        if rates[row.label] / rates[top] >= Fraction(4, 5):
+            assert row.status == "pass" and row.p_value is None
+            continue
+        (n, s), (n_top, s_top) = counts[row.label], counts[top]
+        expected = _fisher_two_sided(s, n - s, s_top, n_top - s_top)
+        assert row.p_value == pytest.approx(float(expected), rel=1e-9, abs=1e-15)
+        assert row.alpha == pytest.approx(0.05 / 3)  # three judged groups: three pairs
+        assert row.status == ("flagged" if row.p_value < 0.05 / 3 else "below-not-significant")
+
+
+def test_weighted_groups_are_tested_on_their_effective_counts() -> None:
+    """Weights 2 on every row double Σw but not the evidence: the effective counts are the rows."""
+    frame = pd.DataFrame({"g": ["a"] * 40 + ["b"] * 40, "label": 1,
+                          "pred": [1] * 22 + [0] * 18 + [1] * 16 + [0] * 24, "w": 2.0})  # fmt: skip
+    weighted = group_metrics(frame, ["g"], y_true="label", y_pred="pred", y_score=None,
+                             min_group_size=30, weights=frame["w"].to_numpy())  # fmt: skip
+    plain = four_fifths(_groups({"a": (40, 22), "b": (40, 16)}), 30, 0.8)
+    table = four_fifths(weighted, 30, 0.8)
+    assert [(r.status, r.p_value) for r in table.rows] == [
+        (r.status, r.p_value) for r in plain.rows
+    ]
 
 
 def test_a_ratio_exactly_at_the_threshold_in_floating_noise_passes() -> None:
@@ -90,8 +152,8 @@ def test_four_fifths_agrees_with_exact_fractions(
     rates = {"a": Fraction(chosen_a, size_a), "b": Fraction(chosen_b, size_b)}
     top = max(rates.values())
     for row in table.rows:
-        flagged = rates[row.label] / top < Fraction(threshold)
-        assert row.status == ("flagged" if flagged else "pass")
+        below = rates[row.label] / top < Fraction(threshold)
+        assert row.status in (("flagged", "below-not-significant") if below else ("pass",))
 
 
 def test_four_fifths_small_groups_are_shown_not_judged() -> None:

@@ -55,10 +55,18 @@ def fairness_headline(fairness: dict[str, Any] | None) -> dict[str, Any] | None:
         for r in rows
         if r["flagged"]
     ]
+    unconfirmed = [
+        {"grouping": r["grouping"], "anchor": r["anchor"], "groups": list(r["not_significant"])}
+        for r in rows
+        if r.get("not_significant")
+    ]
     return {
         "href": fairness["href"],
         "flagged_groups": sum(len(f["groups"]) for f in flagged),
         "flagged": flagged,
+        # below the threshold, but Fisher's test cannot tell the shortfall from chance
+        "not_significant_groups": sum(len(f["groups"]) for f in unconfirmed),
+        "not_significant": unconfirmed,
         "lowest_parity_ratio": _extreme(rows, "demographic_parity_ratio", min),
         "largest_odds_difference": _extreme(rows, "equalized_odds_difference", max),
     }
@@ -87,5 +95,6 @@ def _regression_headline(href: str, rows: list[dict[str, Any]]) -> dict[str, Any
         }  # fmt: skip
     return {
         "href": href, "task": "regression", "flagged_groups": 0, "flagged": [],
+        "not_significant_groups": 0, "not_significant": [],
         "lowest_parity_ratio": None, "largest_odds_difference": None, "worst_group_mae": worst,
     }  # fmt: skip

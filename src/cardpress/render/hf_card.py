@@ -245,7 +245,7 @@ def _metric_tables(section: dict[str, Any]) -> list[str]:
     elif fairness:
         rows = [[f["grouping"], format_number(f["parity"]["demographic_parity_ratio"]),
                  format_number(f["parity"]["equalized_odds_difference"]),
-                 format_number(f["auc_difference"]), ", ".join(f["flagged"]) or "none"]
+                 format_number(f["auc_difference"]), _four_fifths(f)]
                 for f in fairness["headline"]]  # fmt: skip
         heading = ["Grouping", "Selection-rate ratio", "Equalized odds diff.", "AUC diff.",
                    "Four-fifths flags"]  # fmt: skip
@@ -312,3 +312,10 @@ def _paragraph(value: str) -> str:
     """Record text as a paragraph of its own: also no heading, list or quote from its start."""
     text = _text(value)
     return "\\" + text if text.startswith(("#", "-", "+", "=", "1.")) else text
+
+
+def _four_fifths(row: dict[str, Any]) -> str:
+    """Groups flagged (significantly below), then those below but not significantly."""
+    found = ", ".join(row["flagged"]) or "none"
+    unsure = row.get("not_significant") or []
+    return found + (f" (below, not significant: {', '.join(unsure)})" if unsure else "")

@@ -88,12 +88,17 @@ def headline(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "groups": len(grouping["groups"]),
                 "parity": grouping["parity"],
                 "auc_difference": spreads["auc"]["difference"] if "auc" in spreads else None,
-                "flagged": [
-                    r["label"] for r in grouping["four_fifths"]["rows"] if r["status"] == "flagged"
-                ],
+                "flagged": _with_status(grouping["four_fifths"]["rows"], "flagged"),
+                "not_significant": _with_status(
+                    grouping["four_fifths"]["rows"], "below-not-significant"
+                ),
             }
         )
     return rows
+
+
+def _with_status(rows: list[dict[str, Any]], status: str) -> list[str]:
+    return [r["label"] for r in rows if r["status"] == status]
 
 
 def grouping_head(grouping: Any, reference: str | None, groups: list[Any]) -> dict[str, Any]:

@@ -94,7 +94,8 @@ def multiclass_data(
 def multiclass_headline(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The card's headline rows: per grouping, the worst class of each disparity.
 
-    ``flagged`` lists every (group, class) the four-fifths rule flags, as ``group (class)``.
+    ``flagged`` lists every (group, class) the four-fifths rule flags, as ``group (class)``;
+    ``not_significant`` those below its threshold whose shortfall could be chance.
     """
     rows = []
     for grouping in data["groupings"]:
@@ -108,6 +109,7 @@ def multiclass_headline(data: dict[str, Any]) -> list[dict[str, Any]]:
                        "demographic_parity_ratio", "equalized_odds_difference",
                        "equalized_odds_ratio")},
             "auc_difference": max(auc) if auc else None, "flagged": grouping["flagged"],
+            "not_significant": grouping["not_significant"],
         })  # fmt: skip
     return rows
 
@@ -123,8 +125,11 @@ def _grouping(
         groups.append(row)
     scored = any(g.calibration for g in grouping.groups)
     per_class = [_class(c, metrics, hidden, scored) for c in grouping.classes]
-    flagged = [f"{r['label']} ({c['class']})" for c in per_class for r in c["four_fifths"]["rows"]
-               if r["status"] == "flagged"]  # fmt: skip
+    flagged, not_significant = (
+        [f"{r['label']} ({c['class']})" for c in per_class for r in c["four_fifths"]["rows"]
+         if r["status"] == status]
+        for status in ("flagged", "below-not-significant")
+    )  # fmt: skip
     worst = _clean(vars(grouping.worst))
     worst["classes"] = dict(grouping.worst_class)
     if scored:
@@ -133,6 +138,7 @@ def _grouping(
         **grouping_head(grouping, grouping.reference, groups),
         "summary": [_spread(s) for s in grouping.summary.values()],
         "classes": per_class, "worst": worst, "flagged": flagged,
+        "not_significant": not_significant,
     }  # fmt: skip
 
 

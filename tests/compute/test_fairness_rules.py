@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cardpress.compute.fairness.groups import GroupMetrics, group_metrics
-from cardpress.compute.fairness.rules import four_fifths, local_law_144
+from cardpress.compute.fairness.rules import fisher_p_value, four_fifths, local_law_144
 
 
 def _groups(counts: dict[str | None, tuple[int, int]], min_size: int = 1) -> list[GroupMetrics]:
@@ -166,3 +166,16 @@ def test_four_fifths_small_groups_are_shown_not_judged() -> None:
 def test_nobody_selected_is_undefined_not_a_pass() -> None:
     table = four_fifths(_groups({"a": (50, 0), "b": (50, 0)}), 30, 0.8)
     assert all(row.status == "undefined" and math.isnan(row.ratio) for row in table.rows)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [((16, 24), (22, 18)), ((0, 30), (12, 18)), ((390, 610), (500, 500)),
+     ((3000, 7000), (3300, 6700)), ((1, 0), (0, 1)), ((5, 95), (5, 95)), ((30, 30), (31, 0))],
+)  # fmt: skip
+def test_fisher_p_value_equals_scipy(table: tuple[tuple[int, int], tuple[int, int]]) -> None:
+    """The same test as scipy's fisher_exact (which cardpress does not load: half a second)."""
+    from scipy.stats import fisher_exact
+
+    expected = fisher_exact([list(table[0]), list(table[1])], alternative="two-sided").pvalue
+    assert fisher_p_value(*table) == pytest.approx(expected, rel=1e-9, abs=1e-300)

@@ -239,7 +239,7 @@ def _merge(refs: list[DataRef], owners: list[Owner], refused: list[str]) -> Call
     """
     parent = list(range(len(refs)))
     # what each root's sightings are, as (job, side): two roots sharing one are kept apart
-    sides: dict[int, set[Owner]] = {i: {o} for i, o in enumerate(owners)}
+    sides: dict[int, set[Owner]] = {}
 
     def find(index: int) -> int:
         while parent[index] != index:
@@ -251,7 +251,8 @@ def _merge(refs: list[DataRef], owners: list[Owner], refused: list[str]) -> Call
         a, b = sorted((find(one), find(other)))
         if a != b:
             parent[b] = a
-            sides.setdefault(a, set()).update(sides.pop(b, set()))
+            if sides:
+                sides.setdefault(a, set()).update(sides.pop(b, set()))
 
     first: dict[str, int] = {}
     for index, ref in enumerate(refs):
@@ -267,6 +268,8 @@ def _merge(refs: list[DataRef], owners: list[Owner], refused: list[str]) -> Call
             pair = tuple(sorted((key, target)))
             if pair not in links or found[:3] < links[pair][:3]:
                 links[pair] = found
+    for index, owner in enumerate(owners if links else ()):
+        sides.setdefault(find(index), set()).add(owner)
     for _, key, target, link in (links[pair] for pair in sorted(links)):
         if target not in first:  # a name no sighting has: the names linking to it are one
             first[target] = len(parent)

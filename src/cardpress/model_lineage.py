@@ -42,6 +42,21 @@ class Recording:
 
 
 @dataclass(frozen=True)
+class Symlink:
+    """Another name of the same data set, from OpenLineage's ``symlinks`` dataset facet.
+
+    Spark writes a table's files as ``file`` ``/warehouse/sales`` with a symlink to the Hive
+    table ``analytics.sales``, which the next job reads by that name. ``uri`` is normalised as
+    a data set's own location is; ``source`` is the event that first named it.
+    """
+
+    name: str  # as a data set of that namespace and name is shown
+    uri: str
+    kind: str | None  # the identifier's ``type`` (TABLE, …), None when not given
+    source: Source
+
+
+@dataclass(frozen=True)
 class DataRef:
     """One sighting of a data set by one source.
 
@@ -71,6 +86,8 @@ class DataRef:
     # several sightings: each distinct set of digests they recorded (none, too) with its first
     # and last seen, in the order first recorded; empty for one sighting
     history: tuple[Recording, ...] = ()
+    # other names of this data set (OpenLineage ``symlinks`` facet): merged into one node
+    symlinks: tuple[Symlink, ...] = ()
 
 
 def recordings(ref: DataRef) -> tuple[Recording, ...]:

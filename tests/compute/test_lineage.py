@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,17 @@ from cardpress.compute.lineage.graph import LineageGraph, build_graph, job_folde
 from cardpress.compute.lineage.stale import stale_warnings
 from cardpress.compute.lineage.walk import find_cycles, neighbourhood
 from cardpress.model import Source
-from cardpress.model_lineage import DVC, OPENLINEAGE, RUN, DataRef, FileHash, Job, Recording
+from cardpress.model_lineage import (
+    DVC,
+    OPENLINEAGE,
+    RUN,
+    DataRef,
+    FileHash,
+    Job,
+    Recording,
+    Symlink,
+)
+from cardpress.render.lineage.data import dataset_data
 from cardpress.render.lineage.svg import DrawNode, draw, middle
 
 SHA_A, SHA_B = "a" * 64, "b" * 64
@@ -282,3 +294,102 @@ def test_edges_among_shown_nodes_are_those_of_a_full_scan(versions: int, picked:
                     for e in graph.out.get(s, [])
                     if e.target == r and e.kind in HIGHLIGHT}  # fmt: skip
         assert _roles(graph, focus) == expected
+
+
+HIVE = "hive://metastore"
+
+
+def alias(uri: str, kind: str | None = "TABLE", file: str = "x.jsonl") -> Symlink:
+    return Symlink(uri, uri, kind, Source(file, 1))
+
+
+def _spark_and_dbt() -> list[Job]:
+    sales = ref("/w/sales", "../w/sales", symlinks=(alias(f"{HIVE}/analytics.sales"),))
+    spark = job("ol:spark", [ref("orders", "data/orders.csv")], [sales])
+    dbt = job("ol:dbt", [ref(f"{HIVE}/analytics.sales", f"{HIVE}/analytics.sales")],
+              [ref("report", f"{HIVE}/analytics.report")])  # fmt: skip
+    return [spark, dbt]
+
+
+def test_a_symlink_makes_a_file_and_its_table_one_data_set_and_the_chain_unbroken() -> None:
+    graph = build_graph(_spark_and_dbt(), {})
+    [sales] = [d for d in graph.datasets.values() if len(d.refs) == 2]
+    assert {r.name for r in sales.refs} == {"/w/sales", f"{HIVE}/analytics.sales"}
+    assert graph.up[sales.id] == ["ol:spark"] and graph.down[sales.id] == ["ol:dbt"]
+    assert len(graph.datasets) == 3 and graph.refused == []
+    # the key (and page) is the smallest location a source names, as for any merge
+    assert sales.key == "../w/sales"
+    data = dataset_data(graph, sales)
+    assert data["names"] == ["/w/sales", f"{HIVE}/analytics.sales"]
+    assert data["symlinks"] == [{"name": f"{HIVE}/analytics.sales",
+                                 "uri": f"{HIVE}/analytics.sales", "type": "TABLE",
+                                 "of": "/w/sales", "source": "x.jsonl:1"}]  # fmt: skip
+
+
+def test_a_symlink_no_other_source_names_changes_neither_key_nor_label() -> None:
+    only = ref("zz", "zz.csv", symlinks=(alias(f"{HIVE}/a"),))
+    graph = build_graph([job("a", [], [only])], {})
+    [dataset] = graph.datasets.values()
+    assert (dataset.key, graph.nodes[dataset.id].label) == ("zz.csv", "zz")
+    assert graph.by_name[f"{HIVE}/a"] == dataset.id  # column lineage naming it links here
+
+
+def test_symlinks_merge_transitively_even_through_a_name_no_source_names() -> None:
+    a = job("a", [], [ref("a", "a.csv", symlinks=(alias(f"{HIVE}/b"),))])
+    b = job("b", [ref("b", f"{HIVE}/b", symlinks=(alias(f"{HIVE}/c"),))], [])
+    c = job("c", [ref("c", f"{HIVE}/c")], [])
+    d = job("d", [], [ref("d", "d.csv", symlinks=(alias(f"{HIVE}/unseen"),))])
+    e = job("e", [], [ref("e", "e.csv", symlinks=(alias(f"{HIVE}/unseen"),))])
+    graph = build_graph([a, b, c, d, e], {})
+    names = sorted(sorted(r.name for r in d.refs) for d in graph.datasets.values())
+    assert names == [["a", "b", "c"], ["d", "e"]]
+
+
+def _shape(graph: LineageGraph) -> tuple[object, ...]:
+    nodes = sorted((n.id, n.label, n.href, n.group) for n in graph.nodes.values())
+    members = sorted((d.key, sorted(r.name for r in d.refs)) for d in graph.datasets.values())
+    pages = [dataset_data(graph, d) for d in graph.datasets.values()]
+    for page in pages:  # sightings are listed in job order, and jobs are sorted by key
+        page["sightings"] = sorted(page["sightings"], key=str)
+    return nodes, graph.edges, members, pages, graph.refused
+
+
+def test_the_graph_does_not_depend_on_the_order_of_jobs_sightings_or_symlinks() -> None:
+    links = (alias(f"{HIVE}/b"), alias("c.csv"), alias(f"{HIVE}/d", "VIEW"))
+    reader = job("r", [ref("b", f"{HIVE}/b"), ref("x", "x.csv")], [ref("d", f"{HIVE}/d")])
+    jobs = [job("w", [], [ref("a", "a.csv", symlinks=links)]), reader,
+            job("v", [ref("c", "c.csv", symlinks=(alias("a.csv"),))], [])]  # fmt: skip
+    want = _shape(build_graph(jobs, {}))
+    shuffle = random.Random(7)
+    for _ in range(20):
+        shuffled = []
+        for one in shuffle.sample(jobs, len(jobs)):
+            ins, outs = list(one.inputs), list(one.outputs)
+            shuffle.shuffle(ins)
+            shuffle.shuffle(outs)
+            outs = [replace(r, symlinks=tuple(shuffle.sample(r.symlinks, len(r.symlinks))))
+                    for r in outs]  # fmt: skip
+            shuffled.append(Job(one.key, one.name, one.origin, one.source, tuple(ins), tuple(outs)))
+        assert _shape(build_graph(shuffled, {})) == want
+
+
+def test_a_symlink_joining_two_inputs_of_one_job_is_not_followed_and_warned() -> None:
+    """A job that reads two names as two inputs says they are two: a symlink (stale, or wrong)
+    claiming they are one is not followed, so no edge is lost; a warning says why."""
+    writer = job("ol:w", [], [ref("/w/sales", "../w/sales", symlinks=(alias(f"{HIVE}/s"),))])
+    both = job("ol:both", [ref("s", f"{HIVE}/s"), ref("sales", "../w/sales")], [])
+    graph = build_graph([writer, both], {})
+    assert len(graph.datasets) == 2
+    assert graph.up["ol:both"] == ["dataset:../w/sales", f"dataset:{HIVE}/s"]
+    [warning] = graph.refused
+    assert warning == (f"x.jsonl:1: symlink {HIVE}/s of ../w/sales not followed: job ol:both "
+                       "names them as two of its inputs, so they stay two data sets — fix the "
+                       "symlinks facet if they are one")  # fmt: skip
+    # the table's own facet naming the files back is the same link: still one warning
+    back = job("ol:t", [], [ref("s", f"{HIVE}/s", symlinks=(alias("../w/sales", file="y"),))])
+    assert len(build_graph([writer, both, back], {}).refused) == 1
+    # a job that reads a table and writes its files (an update in place) is a cycle, not refused
+    update = job("ol:update", [ref("s", f"{HIVE}/s")], [ref("/w/sales", "../w/sales",
+                 symlinks=(alias(f"{HIVE}/s"),))])  # fmt: skip
+    graph = build_graph([update], {})
+    assert len(graph.datasets) == 1 and graph.refused == [] and graph.cycles

@@ -14,12 +14,14 @@ from bs4 import BeautifulSoup
 
 import cardpress
 from tests.lineage.events import (
+    HIVE,
     INCOME_RULE,
     WAREHOUSE,
     daily_time,
     emit_chain,
     emit_daily,
     emit_prepare,
+    emit_spark_and_dbt,
     emit_warehouse,
 )
 
@@ -266,3 +268,84 @@ def test_a_version_recorded_before_a_later_one_is_history_on_the_page_and_no_war
     assert (tmp_path / "one" / row["href"]).read_bytes() == (
         tmp_path / "two" / row["href"]
     ).read_bytes()
+
+
+def _spark_and_dbt(root: Path, reorder: bool = False) -> None:
+    """The Spark/dbt pipeline of :func:`emit_spark_and_dbt`, Spark's facet with a second name.
+
+    ``reorder`` writes the same events with every object's keys and the identifiers in reverse
+    order, and the files in reverse order: what they say, and their lines, are the same.
+    """
+    folder = root / "lineage"
+    emit_spark_and_dbt(folder / "spark.jsonl", folder / "dbt.jsonl",
+                       (root / "warehouse" / "sales").as_posix())  # fmt: skip
+    texts = {}
+    for path in (folder / "spark.jsonl", folder / "dbt.jsonl"):
+        events = [json.loads(line) for line in path.read_text().splitlines()]
+        for event in events:
+            for item in event["outputs"]:
+                if "symlinks" in item["facets"]:
+                    item["facets"]["symlinks"]["identifiers"].insert(
+                        0, {"namespace": "s3://lake", "name": "sales/", "type": "LOCATION"}
+                    )
+        texts[path] = [json.dumps(_reversed(e) if reorder else e) + "\n" for e in events]
+        path.unlink()
+    for path in reversed(texts) if reorder else texts:
+        path.write_text("".join(texts[path]))
+
+
+def _reversed(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _reversed(value[k]) for k in reversed(value)}
+    if isinstance(value, list):
+        return [_reversed(v) for v in reversed(value)]
+    return value
+
+
+def test_a_file_and_its_symlinked_table_are_one_data_set_between_the_two_jobs(
+    records: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _spark_and_dbt(records)
+    site = tmp_path / "site"
+    with caplog.at_level(logging.WARNING, logger="cardpress"):
+        cardpress.build(records, site)
+    assert not any("symlink" in r.getMessage() for r in caplog.records)
+    table = f"{HIVE}/analytics.sales"
+    rows = _json(site, "datasets/index.json")["rows"]
+    [sales] = [r for r in rows if r["id"] in (table, "warehouse/sales")]
+    assert sales["id"] == table == sales["label"]  # the smallest location names and titles it
+    data = _json(site, sales["href"].replace(".html", ".json"))
+    assert data["names"] == [(records / "warehouse" / "sales").as_posix(), table,
+                             "s3://lake/sales/"]  # fmt: skip
+    assert data["uris"] == [table, "warehouse/sales"]
+    assert [(s["name"], s["type"], s["source"]) for s in data["symlinks"]] == [
+        (table, "TABLE", "lineage/spark.jsonl:1"),
+        ("s3://lake/sales/", "LOCATION", "lineage/spark.jsonl:1")]  # fmt: skip
+    identity = _page(site, sales["href"]).select_one("#identity").get_text()
+    assert (
+        f"{table} (TABLE): another name of {data['names'][0]}, from the OpenLineage "
+        "symlinks facet lineage/spark.jsonl:1" in identity
+    )
+    link = {"label": table, "kind": "dataset", "href": sales["href"]}
+    jobs = {j["label"]: j["href"].replace(".html", ".json")
+            for j in _json(site, "jobs/index.json")["rows"]}  # fmt: skip
+    assert _json(site, jobs["jobs/spark_write_sales"])["outputs"]["items"] == [link]
+    assert _json(site, jobs["jobs/dbt_sales_report"])["inputs"]["items"] == [link]
+    assert [p["label"] for p in data["producers"]["items"]] == ["jobs/spark_write_sales"]
+    assert [u["label"] for u in data["used_by"]["items"]] == ["jobs/dbt_sales_report"]
+
+
+def test_symlinked_pages_do_not_depend_on_the_order_of_events_keys_or_files(
+    project: Callable[[str], Path], tmp_path: Path
+) -> None:
+    sites = []
+    for reorder in (False, True):
+        root = project("minimal")
+        _spark_and_dbt(root, reorder)
+        sites.append(tmp_path / f"site-{reorder}")
+        cardpress.build(root, sites[-1])
+        root.rename(tmp_path / f"records-{reorder}")  # the next copy goes where this one was
+    for folder in ("datasets", "jobs"):
+        one, two = ({p.relative_to(s).as_posix(): p.read_bytes()
+                     for p in (s / folder).rglob("*") if p.is_file()} for s in sites)  # fmt: skip
+        assert sorted(one) == sorted(two) and [n for n in one if one[n] != two[n]] == []

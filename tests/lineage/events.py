@@ -23,6 +23,7 @@ from openlineage.client.facet_v2 import (  # noqa: E402
     dataset_version_dataset,
     datasource_dataset,
     schema_dataset,
+    symlinks_dataset,
 )
 from openlineage.client.transport.file import FileConfig, FileTransport  # noqa: E402
 
@@ -164,3 +165,40 @@ def emit_daily(path: Path, days: list[tuple[int, str | None]], data: str = "data
 def daily_time(day: int, minute: int = 5) -> str:
     """When :func:`emit_daily`'s run of ``day`` sent an event, as lineage shows times."""
     return f"2026-01-{day:02d}T10:{minute:02d}:00+00:00"
+
+
+HIVE = "hive://metastore"  # where the Spark example's table lives
+
+
+def symlinks(*names: tuple[str, str], kind: str = "TABLE") -> dict[str, object]:
+    """The ``symlinks`` facet giving a data set the other (namespace, name)s ``names``."""
+    ids = [symlinks_dataset.Identifier(namespace=n, name=m, type=kind) for n, m in names]
+    return {"symlinks": symlinks_dataset.SymlinksDatasetFacet(identifiers=ids)}
+
+
+def emit_job(
+    path: Path,
+    name: str,
+    inputs: list[InputDataset],
+    outputs: list[OutputDataset],
+    day: int = 7,
+) -> None:
+    """One run of job ``jobs/<name>`` on ``day`` of January 2026: START, then COMPLETE."""
+    emitter = client(path)
+    for state, minute in ((RunState.START, 0), (RunState.COMPLETE, 5)):
+        emitter.emit(RunEvent(
+            eventType=state, eventTime=f"2026-01-{day:02d}T10:{minute:02d}:00.000Z",
+            run=Run(runId=RUN_IDS[0][:-2] + f"{day:02d}"), job=Job(namespace="jobs", name=name),
+            producer=PRODUCER, inputs=inputs, outputs=outputs))  # fmt: skip
+
+
+def emit_spark_and_dbt(spark: Path, dbt: Path, sales: str) -> None:
+    """Spark writes the files ``sales`` (a ``file`` path) with a symlink to the Hive table
+    ``analytics.sales``; a day later dbt reads ``analytics.sales`` by its table name and writes
+    ``analytics.sales_report``. The data set is one: the chain is spark → sales → dbt."""
+    written = OutputDataset(namespace="file", name=sales,
+                            facets=symlinks((HIVE, "analytics.sales")))  # type: ignore[arg-type]  # fmt: skip
+    emit_job(spark, "spark_write_sales", [InputDataset(namespace="file", name="data/orders.csv")],
+             [written], day=7)  # fmt: skip
+    emit_job(dbt, "dbt_sales_report", [InputDataset(namespace=HIVE, name="analytics.sales")],
+             [OutputDataset(namespace=HIVE, name="analytics.sales_report")], day=8)  # fmt: skip

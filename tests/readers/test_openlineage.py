@@ -34,6 +34,7 @@ from cardpress.readers.lineage.openlineage.read import read_openlineage
 from cardpress.readers.lineage.paths import locate
 from tests.lineage.events import (
     DATABASE,
+    HIVE,
     INCOME_RULE,
     PRODUCER,
     RUN_IDS,
@@ -41,9 +42,12 @@ from tests.lineage.events import (
     client,
     daily_time,
     emit_daily,
+    emit_job,
     emit_prepare,
+    emit_spark_and_dbt,
     emit_warehouse,
     schema,
+    symlinks,
 )
 
 
@@ -504,3 +508,104 @@ def test_an_undated_event_adds_its_version_in_file_order_and_moves_no_seen_time(
     assert _versions(dataset) == [(NOW_SHA, None, None), (OLD_SHA, daily_time(1), daily_time(2))]
     assert sorted(_statuses(dataset, graph)) == sorted([
         (OLD_SHA, SUPERSEDED, daily_time(2)), (NOW_SHA, MATCHES, None)])  # fmt: skip
+
+
+def test_a_symlinks_facet_gives_the_data_set_its_other_names_located_as_its_own(
+    tmp_path: Path,
+) -> None:
+    sales = (tmp_path / "warehouse" / "sales").as_posix()  # Spark writes an absolute path
+    emit_spark_and_dbt(tmp_path / "lineage" / "spark.jsonl", tmp_path / "lineage" / "dbt.jsonl",
+                       sales)  # fmt: skip
+    jobs, warnings = _read(tmp_path)
+    assert warnings == []
+    spark = next(j for j in jobs if j.name == "jobs/spark_write_sales")
+    [written] = spark.outputs
+    assert written.uri == "warehouse/sales"  # located as a run record's relative path
+    [link] = written.symlinks  # START and COMPLETE both give it: one name
+    assert (link.name, link.uri, link.kind) == (f"{HIVE}/analytics.sales",
+                                                f"{HIVE}/analytics.sales", "TABLE")  # fmt: skip
+    assert str(link.source) == "lineage/spark.jsonl:1"  # the first event that gave it
+
+
+def test_a_file_symlink_inside_the_records_folder_is_the_path_a_run_record_names(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "x.csv").write_text("a\n1\n")
+    absolute = (tmp_path / "data" / "x.csv").as_posix()
+    table = OutputDataset(namespace="postgres://db:5432", name="public.x",
+                          facets=symlinks(("file", absolute), ("file", "./data/../data/x.csv"),
+                                          kind="FILE"))  # type: ignore[arg-type]  # fmt: skip
+    emit_job(tmp_path / "lineage" / "e.jsonl", "export", [], [table])
+    [job], warnings = _read(tmp_path)
+    assert warnings == []
+    # both spellings are one location, data/x.csv, as locate gives a run record's path
+    assert [(s.name, s.uri, s.kind) for s in job.outputs[0].symlinks] == [
+        (absolute, locate(tmp_path, tmp_path, "data/x.csv", False)[0], "FILE")]  # fmt: skip
+
+
+def test_symlinks_given_in_different_events_of_a_job_are_all_kept(tmp_path: Path) -> None:
+    path = tmp_path / "lineage" / "e.jsonl"
+    emit_job(path, "w", [], [OutputDataset("file", "out.csv", facets=symlinks((HIVE, "a")))], 7)  # type: ignore[arg-type]
+    emit_job(path, "w", [], [OutputDataset("file", "out.csv", facets=symlinks((HIVE, "b")))], 8)  # type: ignore[arg-type]
+    [job], _ = _read(tmp_path)
+    assert [s.name for s in job.outputs[0].symlinks] == [f"{HIVE}/a", f"{HIVE}/b"]
+
+
+MALFORMED = [
+    ("not an object", ["s"], "outputs[0].facets.symlinks: not an object"),
+    ("identifiers not a list", {"identifiers": {"name": "t"}},
+     "outputs[0].facets.symlinks: identifiers is not a list"),
+    ("entry not an object", {"identifiers": ["hive/t"]},
+     "outputs[0].facets.symlinks.identifiers[0]: not an object"),
+    ("entry without name", {"identifiers": [{"namespace": HIVE, "type": "TABLE"}]},
+     "outputs[0].facets.symlinks.identifiers[0]: name is missing"),
+    ("name not a string", {"identifiers": [{"namespace": HIVE, "name": 3, "type": "TABLE"}]},
+     "outputs[0].facets.symlinks.identifiers[0]: name is not a non-empty string"),
+    ("namespace not a string", {"identifiers": [{"namespace": None, "name": "t"}]},
+     "outputs[0].facets.symlinks.identifiers[0]: namespace is not a non-empty string"),
+    ("type not a string", {"identifiers": [{"namespace": HIVE, "name": "t", "type": ["TABLE"]}]},
+     "outputs[0].facets.symlinks.identifiers[0]: type is not a string"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("facet", "message"), [(f, m) for _, f, m in MALFORMED],
+                         ids=[i for i, _, _ in MALFORMED])  # fmt: skip
+def test_a_malformed_symlinks_facet_is_a_warning_naming_file_line_and_field(
+    tmp_path: Path, facet: object, message: str
+) -> None:
+    path = tmp_path / "lineage" / "e.jsonl"
+    emit_job(path, "w", [], [OutputDataset("file", "out.csv")])
+    events = [json.loads(line) for line in path.read_text().splitlines()]
+    events[1]["outputs"][0]["facets"] = {"symlinks": facet}
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    [job], warnings = _read(tmp_path)
+    [warning] = warnings
+    assert warning.startswith(f"lineage/e.jsonl:2: {message}; ignored — write ")
+    assert job.outputs[0].uri == "out.csv" and job.outputs[0].symlinks == ()
+
+
+def test_good_identifiers_beside_a_bad_one_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "lineage" / "e.jsonl"
+    facet = {
+        "identifiers": [
+            {"name": "x"},
+            {"namespace": HIVE, "name": "t", "type": "TABLE"},
+            {"namespace": HIVE, "name": "u"},
+            {"namespace": "file", "name": "out.csv"},
+        ]
+    }
+    event = {"eventType": "COMPLETE", "eventTime": "2026-01-07T10:00:00Z", "producer": PRODUCER,
+             "run": {"runId": RUN_IDS[0]}, "job": {"namespace": "jobs", "name": "w"},
+             "outputs": [{"namespace": "file", "name": "out.csv",
+                          "facets": {"symlinks": facet}}]}  # fmt: skip
+    path.parent.mkdir()
+    path.write_text(json.dumps(event) + "\n")
+    [job], warnings = _read(tmp_path)
+    assert warnings == [
+        f"lineage/e.jsonl:1: outputs[0].facets.symlinks.identifiers[0]: "
+        f"namespace is missing; ignored — {warnings[0].split(' — ')[1]}"
+    ]
+    # a name without a type is kept; the data set's own name adds nothing
+    assert [(s.name, s.kind) for s in job.outputs[0].symlinks] == [
+        (f"{HIVE}/t", "TABLE"), (f"{HIVE}/u", None)]  # fmt: skip

@@ -1,9 +1,11 @@
 """The lineage graph: data sets, jobs and model versions, merged from every source.
 
 One data set seen by several sources is one node: sightings are joined when they name the same
-normalised location (a sighting without one, by its name). Equal content at two locations is two
-data sets (a copy, or files that happen to hold the same bytes), never one. Every name a data set
-is known by is kept. An output that is a
+normalised location (a sighting without one, by its name), or when an OpenLineage ``symlinks``
+facet says one location is another name of the other (transitively), unless one job names the
+two apart on one side (two inputs, two outputs): then the symlink is not followed, with a
+warning. Equal content at two locations is two data sets (a copy, or files that happen to hold
+the same bytes), never one. Every name a data set is known by is kept. An output that is a
 model version of the site (``DataRef.model``) is that version's node, not a data set.
 """
 
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from cardpress.compute.lineage.stale import staleness
 from cardpress.compute.lineage.walk import find_cycles
-from cardpress.model_lineage import DVC, RUN, DataRef, FileHash, Job, Staleness
+from cardpress.model_lineage import DVC, RUN, DataRef, FileHash, Job, Staleness, Symlink
 
 CLEAN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,59}$")
 
@@ -82,6 +84,7 @@ class LineageGraph:
     # a job's input and output nodes, in the order of its inputs and outputs
     sides: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     stale: dict[str, Staleness] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)  # symlinks not followed, as warnings
 
 
 def slugify(key: str) -> str:
@@ -132,8 +135,11 @@ def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGrap
     """The lineage graph of ``jobs`` (run records included), given the files' current hashes."""
     jobs, made = _model_outputs(sorted(jobs, key=lambda j: j.key))
     refs, derived = _sightings(jobs)
-    cluster = _merge(refs)
+    owners = [(job.key, side, job.name) for job in jobs
+              for side, count in (("inputs", len(job.inputs)), ("outputs", len(job.outputs)))
+              for _ in range(count)]  # fmt: skip
     graph = LineageGraph(hashes=hashes)
+    cluster = _merge(refs, owners, graph.refused)
     members: dict[int, list[int]] = defaultdict(list)
     for index in range(len(refs)):
         members[cluster(index)].append(index)
@@ -181,6 +187,10 @@ def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGrap
     for dataset in graph.datasets.values():
         for ref in dataset.refs:
             graph.by_name.setdefault(ref.name, dataset.id)
+    for dataset in graph.datasets.values():  # a sighting's own name first, then symlinks'
+        for ref in dataset.refs:
+            for link in ref.symlinks:
+                graph.by_name.setdefault(link.name, dataset.id)
     graph.cycles = find_cycles(sorted(graph.nodes), graph.down)
     graph.stale = staleness(graph)
     return graph
@@ -213,9 +223,23 @@ def _sightings(jobs: list[Job]) -> tuple[list[DataRef], list[tuple[int, int]]]:
     return refs, derived
 
 
-def _merge(refs: list[DataRef]) -> Callable[[int], int]:
-    """Union-find over sightings: the same normalised URI (or bare name, without one)."""
+Owner = tuple[str, str, str]  # (job key, side, job name) of a sighting
+
+
+def _merge(refs: list[DataRef], owners: list[Owner], refused: list[str]) -> Callable[[int], int]:
+    """Union-find over sightings: same location (or name), then OpenLineage symlinks.
+
+    Sightings naming the same normalised URI (or bare name, without one) are joined first;
+    then each symlink joins a sighting to the other name its ``symlinks`` facet gives it, in
+    the order of the locations they link, so the outcome does not depend on the order of
+    events or files. A symlink that would join two data sets one job names apart on one side
+    (``owners``: two inputs of a job, two outputs) is not followed: the job's events say they
+    are two, and a stale or wrong facet must not hide an edge. Each such symlink is a warning
+    in ``refused``.
+    """
     parent = list(range(len(refs)))
+    # what each root's sightings are, as (job, side): two roots sharing one are kept apart
+    sides: dict[int, set[Owner]] = {}
 
     def find(index: int) -> int:
         while parent[index] != index:
@@ -223,16 +247,55 @@ def _merge(refs: list[DataRef]) -> Callable[[int], int]:
             index = parent[index]
         return index
 
+    def union(one: int, other: int) -> None:
+        a, b = sorted((find(one), find(other)))
+        if a != b:
+            parent[b] = a
+            if sides:
+                sides.setdefault(a, set()).update(sides.pop(b, set()))
+
     first: dict[str, int] = {}
     for index, ref in enumerate(refs):
         # not by content: two files with the same bytes (data/in.txt and a report copied
         # from it, four equal metrics files) are different data sets with their own edges
-        key = f"uri:{ref.uri}" if ref.uri else f"name:{ref.name}"
-        other = first.setdefault(key, index)
-        a, b = find(index), find(other)
-        if a != b:
-            parent[max(a, b)] = min(a, b)
+        union(index, first.setdefault(_key(ref), index))
+    # each pair of locations once (A names B, B names A: one link), given by its first event
+    links: dict[tuple[str, ...], tuple[tuple[str, int], str, str, Symlink]] = {}
+    for ref in refs:
+        for link in ref.symlinks:
+            key, target = _key(ref), f"uri:{link.uri}"
+            found = (_place(link), key, target, link)
+            pair = tuple(sorted((key, target)))
+            if pair not in links or found[:3] < links[pair][:3]:
+                links[pair] = found
+    for index, owner in enumerate(owners if links else ()):
+        sides.setdefault(find(index), set()).add(owner)
+    for _, key, target, link in (links[pair] for pair in sorted(links)):
+        if target not in first:  # a name no sighting has: the names linking to it are one
+            first[target] = len(parent)
+            parent.append(len(parent))
+        a, b = find(first[key]), find(first[target])
+        shared = sorted(sides.get(a, set()) & sides.get(b, set()))
+        if shared:
+            refused.append(_refusal(key, link, shared[0]))
+            continue
+        union(a, b)
     return find
+
+
+def _key(ref: DataRef) -> str:
+    return f"uri:{ref.uri}" if ref.uri else f"name:{ref.name}"
+
+
+def _place(link: Symlink) -> tuple[str, int]:
+    return link.source.file, link.source.line or 0
+
+
+def _refusal(key: str, link: Symlink, owner: Owner) -> str:
+    _, side, job = owner
+    return (f"{link.source}: symlink {link.name} of {key.removeprefix('uri:')} not followed: "
+            f"job {job} names them as two of its {side}, so they stay two data sets — fix the "
+            "symlinks facet if they are one")  # fmt: skip
 
 
 def _dataset(refs: list[DataRef], hashes: dict[str, FileHash]) -> DatasetNode:

@@ -16,7 +16,7 @@ from cardpress.compute.lineage.facts import (
     versions,
 )
 from cardpress.compute.lineage.graph import DatasetNode, LineageGraph
-from cardpress.model_lineage import MLFLOW_URIS, Job
+from cardpress.model_lineage import MLFLOW_URIS, Job, Symlink
 
 LIST_LIMIT = 200
 
@@ -44,9 +44,11 @@ def dataset_data(graph: LineageGraph, dataset: DatasetNode) -> dict[str, Any]:
     columns = max((r for r in refs if r.columns), key=lambda r: len(r.columns), default=None)
     digests = digest_rows(dataset, graph)
     ups, downs = graph.up.get(dataset.id, []), graph.down.get(dataset.id, [])
+    symlinks = symlink_rows(dataset)
     return {
         "kind": "dataset", "id": dataset.key, "label": graph.nodes[dataset.id].label,
-        "names": sorted({r.name for r in refs}), "uris": sorted({r.uri for r in refs if r.uri}),
+        "names": sorted({r.name for r in refs} | {s["name"] for s in symlinks}),
+        "uris": sorted({r.uri for r in refs if r.uri}),
         "sha256": dataset.current.sha256 if dataset.current else None,
         "hashed": dataset.current is not None, "size_bytes": size, "rows": rows,
         "columns": [{"name": n, "type": t} for n, t in columns.columns] if columns else [],
@@ -66,7 +68,30 @@ def dataset_data(graph: LineageGraph, dataset: DatasetNode) -> dict[str, Any]:
         "table": dataset.table, "hash_note": hash_note(dataset),
         "about": sorted({fact for r in refs for fact in r.about}),
         **stale_data(graph, dataset.id),
+        # only when there are some, so pages of data sets without symlinks stay as they were
+        **({"symlinks": symlinks} if symlinks else {}),
     }  # fmt: skip
+
+
+def symlink_rows(dataset: DatasetNode) -> list[dict[str, Any]]:
+    """Each other name an OpenLineage ``symlinks`` facet gave the data set, and whose it is.
+
+    Once per (name, type, name it was given to), from the first event (by file and line) that
+    gave it; in name order, so the page does not depend on the order of events.
+    """
+    found: dict[tuple[str, str, str], Symlink] = {}
+    for ref in dataset.refs:
+        for link in ref.symlinks:
+            key = (link.name, link.kind or "", ref.name)
+            if key not in found or _place(link) < _place(found[key]):
+                found[key] = link
+    return [{"name": name, "uri": found[key].uri, "type": found[key].kind, "of": of,
+             "source": str(found[key].source)}
+            for key in sorted(found)[:LIST_LIMIT] for name, _, of in [key]]  # fmt: skip
+
+
+def _place(link: Symlink) -> tuple[str, int]:
+    return link.source.file, link.source.line or 0
 
 
 def hash_note(dataset: DatasetNode) -> str | None:

@@ -1,9 +1,11 @@
 """The OpenLineage facets cardpress shows; every other facet is ignored.
 
 Dataset: ``schema``, ``version``, ``dataSource``, ``columnLineage`` (with transformation types
-and descriptions), ``dataQualityMetrics`` and ``outputStatistics``. Job: ``sql``,
+and descriptions), ``symlinks`` (other names of the same data set), ``dataQualityMetrics`` and
+``outputStatistics``. Job: ``sql``,
 ``sourceCodeLocation``, ``documentation``. Run: ``executionParameters``. A facet of an
-unexpected shape is treated as absent.
+unexpected shape is treated as absent; a malformed ``symlinks`` facet also gives a warning,
+since a name left out of it splits a data set in two.
 
 A data set whose namespace (or ``dataSource`` URI) is not a file system or object store
 (``postgres://``, ``bigquery``, ``warehouse://``) is a table: it has no file content to hash.
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cardpress.model import Source
-from cardpress.model_lineage import OPENLINEAGE, ColumnLink, DataRef
+from cardpress.model_lineage import OPENLINEAGE, ColumnLink, DataRef, Symlink
 
 Locate = Callable[[str], tuple[str, Path | None]]
 ModelOf = Callable[[str, str], "tuple[str, str] | None"]
@@ -89,6 +91,56 @@ def dataset_ref(
         namespace=namespace, table=table, about=tuple(about),
         model=model_of(namespace, name) if model_of else None,
     )  # fmt: skip
+
+
+SYMLINKS_FIX = 'write {"identifiers": [{"namespace": …, "name": …, "type": "TABLE"}]}'
+
+
+def symlinks(
+    item: Any, where: str, source: Source, locate: Locate, warnings: list[str]
+) -> tuple[Symlink, ...]:
+    """The ``symlinks`` facet of an input or output (``where``, as ``outputs[0]``): other names.
+
+    Each identifier's namespace and name are located as the data set's own are, so a ``file``
+    symlink to ``data/x.csv`` is the location a run record's ``data/x.csv`` is. A malformed
+    facet or identifier is left out with a warning naming the event; one naming the data set
+    itself adds nothing.
+    """
+    item = _dict(item)
+    facet = _dict(item.get("facets")).get("symlinks")
+    if facet is None:
+        return ()
+    field = f"{where}.facets.symlinks"
+    identifiers = facet.get("identifiers") if isinstance(facet, dict) else None
+    if not isinstance(identifiers, list):
+        what = "not an object" if not isinstance(facet, dict) else "identifiers is not a list"
+        warnings.append(f"{source}: {field}: {what}; ignored — {SYMLINKS_FIX}")
+        return ()
+    own = locate(dataset_uri(str(item["namespace"]), str(item["name"])))[0]
+    found: dict[tuple[str, str | None], Symlink] = {}
+    for number, entry in enumerate(identifiers):
+        problem = _identifier_problem(entry)
+        if problem:
+            warnings.append(f"{source}: {field}.identifiers[{number}]: {problem}; ignored — "
+                            f"{SYMLINKS_FIX}")  # fmt: skip
+            continue
+        namespace, name, kind = entry["namespace"], entry["name"], entry.get("type")
+        uri = locate(dataset_uri(namespace, name))[0]
+        if uri and uri != own:
+            found.setdefault((uri, kind), Symlink(dataset_name(namespace, name), uri, kind, source))
+    return tuple(found[key] for key in sorted(found, key=lambda k: (k[0], k[1] or "")))
+
+
+def _identifier_problem(entry: Any) -> str | None:
+    """What is wrong with one symlink identifier, or None: namespace and name are required."""
+    if not isinstance(entry, dict):
+        return "not an object"
+    for key in ("namespace", "name"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            return f"{key} is {'missing' if key not in entry else 'not a non-empty string'}"
+    if "type" in entry and entry["type"] is not None and not isinstance(entry["type"], str):
+        return "type is not a string"
+    return None
 
 
 def _version(facets: dict[str, Any]) -> tuple[tuple[str, str], ...]:

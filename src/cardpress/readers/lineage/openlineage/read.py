@@ -29,6 +29,7 @@ from cardpress.model_lineage import (
     Job,
     JobRun,
     Recording,
+    Symlink,
     utc_text,
 )
 from cardpress.readers.files import Allowed, contained, files_under
@@ -39,6 +40,7 @@ from cardpress.readers.lineage.openlineage.facets import (
     dataset_ref,
     job_facts,
     run_params,
+    symlinks,
 )
 
 Locate = Callable[[str], tuple[str, Path | None]]
@@ -216,11 +218,13 @@ def _add(
         state.runs.setdefault(run["runId"], []).append((kind, moment, _error(run)))
         state.facts.setdefault("params", {}).update(run_params(run.get("facets")))
     for side, target in (("inputs", state.inputs), ("outputs", state.outputs)):
-        for item in event.get(side) or []:
+        for number, item in enumerate(event.get(side) or []):
             ref = dataset_ref(item, source, when, *finders)
             if ref is None:
                 warnings.append(f"{source}: {side} entry without namespace and name; ignored")
                 continue
+            found = symlinks(item, f"{side}[{number}]", source, finders[0], warnings)
+            ref = replace(ref, symlinks=found) if found else ref
             ident = (str(item["namespace"]), str(item["name"]))
             target[ident] = _merged(target.get(ident), ref)
             state.seen.setdefault((side, *ident), _Seen()).add(ref.digests, when)
@@ -243,7 +247,19 @@ def _merged(before: DataRef | None, after: DataRef) -> DataRef:
         after.columns or before.columns, after.seen_at or before.seen_at,
         namespace=after.namespace, table=after.table or before.table,
         about=after.about or before.about, model=after.model,
+        symlinks=_symlinks(before, after),
     )  # fmt: skip
+
+
+def _symlinks(before: DataRef, after: DataRef) -> tuple[Symlink, ...]:
+    """Every other name any event gave the data set (a START may carry the facet, COMPLETE not).
+
+    The event that named one first is kept as its source; they are in location order.
+    """
+    found: dict[tuple[str, str | None], Symlink] = {}
+    for link in (*before.symlinks, *after.symlinks):
+        found.setdefault((link.uri, link.kind), link)
+    return tuple(found[key] for key in sorted(found, key=lambda k: (k[0], k[1] or "")))
 
 
 def _error(run: dict[str, Any]) -> str | None:

@@ -39,6 +39,7 @@ class Recording:
     digests: tuple[tuple[str, str], ...]
     first_seen: str | None = None
     last_seen: str | None = None
+    source: Source | None = None  # the event that recorded them last (None: the ref's source)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cardpress.compute.lineage.graph import DatasetNode, LineageGraph
+from cardpress.model import Source
 from cardpress.model_lineage import DataRef, FileHash, recordings
 
 CHANGED, MATCHES, NOT_COMPARED = "changed since recorded", "matches the file", "not compared"
@@ -47,13 +48,14 @@ def digest_rows(dataset: DatasetNode, graph: LineageGraph) -> list[dict[str, Any
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     for ref in dataset.refs:
         for (algo, value), (_, last) in _digest_times(ref).items():
-            key = (algo, value, str(ref.source))
+            source = _recorded_by(ref, (algo, value))
+            key = (algo, value, str(source))
             latest = (algo, value) in ref.digests
             if not latest and rows.get(key, {}).get("status") not in (None, SUPERSEDED):
                 continue  # the same event's other side (a file read and written) has it latest
             rows[key] = {
                 "algo": algo, "value": value, "origin": ref.origin, "name": ref.name,
-                "source": str(ref.source), "seen_at": last,
+                "source": str(source), "seen_at": last,
                 "status": digest_status(algo, value, ref, graph.hashes) if latest else SUPERSEDED,
             }  # fmt: skip
     return [rows[key] for key in sorted(rows)]
@@ -80,6 +82,16 @@ def seen_range(dataset: DatasetNode) -> tuple[str | None, str | None]:
     times = sorted(t for r in dataset.refs for seen in recordings(r)
                    for t in (seen.first_seen, seen.last_seen) if t)  # fmt: skip
     return (times[0], times[-1]) if times else (None, None)
+
+
+def _recorded_by(ref: DataRef, digest: tuple[str, str]) -> Source:
+    """The event that last recorded ``digest`` (a history's), else the sighting's own source."""
+    found = [
+        (seen.last_seen or "", index, seen.source)
+        for index, seen in enumerate(recordings(ref))
+        if digest in seen.digests and seen.source is not None
+    ]
+    return max(found, key=lambda f: f[:2])[2] if found else ref.source
 
 
 def _digest_times(ref: DataRef) -> dict[tuple[str, str], tuple[str | None, str | None]]:

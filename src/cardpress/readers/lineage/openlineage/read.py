@@ -60,18 +60,23 @@ class _Seen:
     times: dict[tuple[tuple[str, str], ...], tuple[str | None, str | None]] = field(
         default_factory=dict
     )
+    # ... and the event that recorded it last: what a reviewer opens to see it recorded
+    sources: dict[tuple[tuple[str, str], ...], Source] = field(default_factory=dict)
 
-    def add(self, digests: tuple[tuple[str, str], ...], when: str | None) -> None:
+    def add(self, digests: tuple[tuple[str, str], ...], when: str | None, source: Source) -> None:
         first, last = self.times.get(digests, (None, None))
         # events come in time order, undated ones last: an undated one moves no time
         self.times[digests] = (first or when, when or last)
+        if when is not None or digests not in self.sources:
+            self.sources[digests] = source
         self.count += 1
 
     def history(self) -> tuple[Recording, ...]:
         """The ref's history: empty for one sighting, which the ref itself describes."""
         if self.count < 2:
             return ()
-        return tuple(Recording(digests, *times) for digests, times in self.times.items())
+        return tuple(Recording(digests, *times, self.sources[digests])
+                     for digests, times in self.times.items())  # fmt: skip
 
 
 @dataclass
@@ -227,7 +232,7 @@ def _add(
             ref = replace(ref, symlinks=found) if found else ref
             ident = (str(item["namespace"]), str(item["name"]))
             target[ident] = _merged(target.get(ident), ref)
-            state.seen.setdefault((side, *ident), _Seen()).add(ref.digests, when)
+            state.seen.setdefault((side, *ident), _Seen()).add(ref.digests, when, source)
             if side == "outputs":
                 state.columns |= set(column_links(item, ref.name))
 

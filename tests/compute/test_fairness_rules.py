@@ -109,8 +109,13 @@ def test_p_values_equal_exact_fractions_and_the_level_counts_every_pair(
         if rates[row.label] / rates[top] >= Fraction(4, 5):
             assert row.status == "pass" and row.p_value is None
             continue
-        (n, s), (n_top, s_top) = counts[row.label], counts[top]
-        expected = _fisher_two_sided(s, n - s, s_top, n_top - s_top)
+        (n, s) = counts[row.label]
+        # against every group it is below four-fifths of: the smallest p decides
+        above = [k for k in counts if rates[row.label] < Fraction(4, 5) * rates[k]]
+        found = {k: _fisher_two_sided(s, n - s, counts[k][1], counts[k][0] - counts[k][1])
+                 for k in above}  # fmt: skip
+        expected = min(found.values())
+        assert found[str(row.compared_with)] == expected
         assert row.p_value == pytest.approx(float(expected), rel=1e-9, abs=1e-15)
         assert row.alpha == pytest.approx(0.05 / 3)  # three judged groups: three pairs
         assert row.status == ("flagged" if row.p_value < 0.05 / 3 else "below-not-significant")
@@ -179,3 +184,13 @@ def test_fisher_p_value_equals_scipy(table: tuple[tuple[int, int], tuple[int, in
 
     expected = fisher_exact([list(table[0]), list(table[1])], alternative="two-sided").pvalue
     assert fisher_p_value(*table) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+def test_a_small_group_that_edges_ahead_does_not_clear_a_clear_shortfall() -> None:
+    """B (400 of 2,000) against A (600 of 2,000) is p ≈ 3e-13; tested only against the highest
+    group, C (10 of 30), it was p = 0.10 and "could be chance", and the card said "✓"."""
+    table = four_fifths(_groups({"A": (2000, 600), "B": (2000, 400), "C": (30, 10)}), 30, 0.8)
+    row = next(r for r in table.rows if r.label == "B")
+    assert table.highest == "C" and row.status == "flagged" and row.compared_with == "A"
+    assert row.p_value == pytest.approx(float(_fisher_two_sided(400, 1600, 600, 1400)), rel=1e-9)
+    assert row.tested == ((400, 1600), (600, 1400))

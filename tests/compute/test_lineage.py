@@ -393,3 +393,13 @@ def test_a_symlink_joining_two_inputs_of_one_job_is_not_followed_and_warned() ->
                  symlinks=(alias(f"{HIVE}/s"),))])  # fmt: skip
     graph = build_graph([update], {})
     assert len(graph.datasets) == 1 and graph.refused == [] and graph.cycles
+
+
+def test_a_cycle_of_symlinks_merges_without_a_false_refusal() -> None:
+    """a → b → c → a, and one output naming two others: each pair was already one data set when
+    its last symlink came, and was warned as "two of its outputs" of a job with one output."""
+    cycle = job("ol:p", [], [ref("a", f"{HIVE}/a", symlinks=(alias(f"{HIVE}/b"),
+                                                            alias(f"{HIVE}/c")))])  # fmt: skip
+    reader = job("ol:q", [ref("b", f"{HIVE}/b", symlinks=(alias(f"{HIVE}/c"),))], [])
+    graph = build_graph([cycle, reader], {})
+    assert graph.refused == [] and len(graph.datasets) == 1

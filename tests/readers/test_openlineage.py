@@ -613,3 +613,18 @@ def test_good_identifiers_beside_a_bad_one_are_kept(tmp_path: Path) -> None:
     # a name without a type is kept; the data set's own name adds nothing
     assert [(s.name, s.kind) for s in job.outputs[0].symlinks] == [
         (f"{HIVE}/t", "TABLE"), (f"{HIVE}/u", None)]  # fmt: skip
+
+
+def test_an_undated_event_that_records_a_hash_again_is_where_it_was_recorded_last(
+    tmp_path: Path,
+) -> None:
+    """Undated events count after dated ones: day 4's undated COMPLETE recorded NOW_SHA after
+    day 2's; "Recorded by" named day 2's event."""
+    path = tmp_path / "lineage" / "events.jsonl"
+    emit_daily(path, [(1, OLD_SHA), (2, NOW_SHA), (4, NOW_SHA)])
+    events = [json.loads(line) for line in path.read_text().splitlines()]
+    del events[5]["eventTime"]  # day 4's COMPLETE
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    _, graph, dataset = _daily(tmp_path, NOW, undated=1)
+    sources = {r["value"]: r["source"] for r in digest_rows(dataset, graph)}
+    assert sources == {OLD_SHA: "lineage/events.jsonl:2", NOW_SHA: "lineage/events.jsonl:6"}

@@ -318,4 +318,4 @@ def _four_fifths(row: dict[str, Any]) -> str:
     """Groups flagged (significantly below), then those below but not significantly."""
     found = ", ".join(row["flagged"]) or "none"
     unsure = row.get("not_significant") or []
-    return found + (f" (below, not significant: {', '.join(unsure)})" if unsure else "")
+    return found + (f"; below but not significantly: {', '.join(unsure)}" if unsure else "")

@@ -140,8 +140,13 @@ def page_entries(path: str, data: dict[str, Any]) -> list[dict[str, Any]]:
             flagged = grouping.get("flagged") or [
                 r["label"] for r in rules["rows"] if r["status"] == "flagged"
             ]  # fmt: skip
-            text = " ".join([grouping["name"], *labels, *(["four-fifths flagged", *flagged]
-                                                          if flagged else [])])  # fmt: skip
+            unsure = grouping.get("not_significant") or [
+                r["label"] for r in rules["rows"] if r["status"] == "below-not-significant"
+            ]  # fmt: skip
+            words = [grouping["name"], *labels]
+            words += ["four-fifths flagged", *flagged] if flagged else []
+            words += ["four-fifths below not significant", *unsure] if unsure else []
+            text = " ".join(words)
             entries.append(_entry("fairness", title, f"{path}#{grouping['id']}",
                                   f"By {grouping['name']}", text))  # fmt: skip
         return entries

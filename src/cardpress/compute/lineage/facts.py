@@ -86,12 +86,13 @@ def seen_range(dataset: DatasetNode) -> tuple[str | None, str | None]:
 
 def _recorded_by(ref: DataRef, digest: tuple[str, str]) -> Source:
     """The event that last recorded ``digest`` (a history's), else the sighting's own source."""
+    # undated recordings count after dated ones (the reader's order), then in the order met
     found = [
-        (seen.last_seen or "", index, seen.source)
+        (seen.last_seen is None, seen.last_seen or "", index, seen.source)
         for index, seen in enumerate(recordings(ref))
         if digest in seen.digests and seen.source is not None
     ]
-    return max(found, key=lambda f: f[:2])[2] if found else ref.source
+    return max(found, key=lambda f: f[:3])[3] if found else ref.source
 
 
 def _digest_times(ref: DataRef) -> dict[tuple[str, str], tuple[str | None, str | None]]:

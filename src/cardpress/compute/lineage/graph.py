@@ -275,6 +275,8 @@ def _merge(refs: list[DataRef], owners: list[Owner], refused: list[str]) -> Call
             first[target] = len(parent)
             parent.append(len(parent))
         a, b = find(first[key]), find(first[target])
+        if a == b:  # joined already (a cycle of symlinks, or both names of one sighting)
+            continue
         shared = sorted(sides.get(a, set()) & sides.get(b, set()))
         if shared:
             refused.append(_refusal(key, link, shared[0]))

@@ -67,8 +67,7 @@ class _Seen:
         first, last = self.times.get(digests, (None, None))
         # events come in time order, undated ones last: an undated one moves no time
         self.times[digests] = (first or when, when or last)
-        if when is not None or digests not in self.sources:
-            self.sources[digests] = source
+        self.sources[digests] = source  # the latest: undated events come last, as they count
         self.count += 1
 
     def history(self) -> tuple[Recording, ...]:

@@ -323,7 +323,8 @@ def test_a_symlink_makes_a_file_and_its_table_one_data_set_and_the_chain_unbroke
     assert data["names"] == ["/w/sales", f"{HIVE}/analytics.sales"]
     assert data["symlinks"] == [{"name": f"{HIVE}/analytics.sales",
                                  "uri": f"{HIVE}/analytics.sales", "type": "TABLE",
-                                 "of": "/w/sales", "source": "x.jsonl:1"}]  # fmt: skip
+                                 "of": "/w/sales", "source": "x.jsonl:1",
+                                 "followed": True}]  # fmt: skip
 
 
 def test_a_symlink_no_other_source_names_changes_neither_key_nor_label() -> None:
@@ -381,6 +382,10 @@ def test_a_symlink_joining_two_inputs_of_one_job_is_not_followed_and_warned() ->
     graph = build_graph([writer, both], {})
     assert len(graph.datasets) == 2
     assert graph.up["ol:both"] == ["dataset:../w/sales", f"dataset:{HIVE}/s"]
+    # the files' page does not call the table another of its names: the graph did not follow it
+    sales = next(d for d in graph.datasets.values() if d.key == "../w/sales")
+    page = dataset_data(graph, sales)
+    assert f"{HIVE}/s" not in page["names"] and [s["followed"] for s in page["symlinks"]] == [False]
     [warning] = graph.refused
     assert warning == (f"x.jsonl:1: symlink {HIVE}/s of ../w/sales not followed: job ol:both "
                        "names them as two of its inputs, so they stay two data sets — fix the "

@@ -85,6 +85,8 @@ class LineageGraph:
     sides: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     stale: dict[str, Staleness] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)  # symlinks not followed, as warnings
+    # ... and the pairs of locations they would have joined (see symlink_key)
+    refused_pairs: set[tuple[str, str]] = field(default_factory=set)
 
 
 def slugify(key: str) -> str:
@@ -139,7 +141,7 @@ def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGrap
               for side, count in (("inputs", len(job.inputs)), ("outputs", len(job.outputs)))
               for _ in range(count)]  # fmt: skip
     graph = LineageGraph(hashes=hashes)
-    cluster = _merge(refs, owners, graph.refused)
+    cluster = _merge(refs, owners, graph.refused, graph.refused_pairs)
     members: dict[int, list[int]] = defaultdict(list)
     for index in range(len(refs)):
         members[cluster(index)].append(index)
@@ -226,7 +228,9 @@ def _sightings(jobs: list[Job]) -> tuple[list[DataRef], list[tuple[int, int]]]:
 Owner = tuple[str, str, str]  # (job key, side, job name) of a sighting
 
 
-def _merge(refs: list[DataRef], owners: list[Owner], refused: list[str]) -> Callable[[int], int]:
+def _merge(
+    refs: list[DataRef], owners: list[Owner], refused: list[str], pairs: set[tuple[str, str]]
+) -> Callable[[int], int]:
     """Union-find over sightings: same location (or name), then OpenLineage symlinks.
 
     Sightings naming the same normalised URI (or bare name, without one) are joined first;
@@ -235,7 +239,7 @@ def _merge(refs: list[DataRef], owners: list[Owner], refused: list[str]) -> Call
     events or files. A symlink that would join two data sets one job names apart on one side
     (``owners``: two inputs of a job, two outputs) is not followed: the job's events say they
     are two, and a stale or wrong facet must not hide an edge. Each such symlink is a warning
-    in ``refused``.
+    in ``refused``, and its pair of locations in ``pairs`` (:func:`symlink_key`).
     """
     parent = list(range(len(refs)))
     # what each root's sightings are, as (job, side): two roots sharing one are kept apart
@@ -265,7 +269,7 @@ def _merge(refs: list[DataRef], owners: list[Owner], refused: list[str]) -> Call
         for link in ref.symlinks:
             key, target = _key(ref), f"uri:{link.uri}"
             found = (_place(link), key, target, link)
-            pair = tuple(sorted((key, target)))
+            pair = symlink_key(ref, link)
             if pair not in links or found[:3] < links[pair][:3]:
                 links[pair] = found
     for index, owner in enumerate(owners if links else ()):
@@ -280,9 +284,20 @@ def _merge(refs: list[DataRef], owners: list[Owner], refused: list[str]) -> Call
         shared = sorted(sides.get(a, set()) & sides.get(b, set()))
         if shared:
             refused.append(_refusal(key, link, shared[0]))
+            pairs.add(_pair(key, target))
             continue
         union(a, b)
     return find
+
+
+def symlink_key(ref: DataRef, link: Symlink) -> tuple[str, str]:
+    """The pair of locations a symlink joins, in either direction the same."""
+    return _pair(_key(ref), f"uri:{link.uri}")
+
+
+def _pair(one: str, other: str) -> tuple[str, str]:
+    first, second = sorted((one, other))
+    return first, second
 
 
 def _key(ref: DataRef) -> str:

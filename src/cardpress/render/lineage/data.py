@@ -6,6 +6,7 @@ the number left out, so no page grows with the size of the whole graph.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from cardpress.compute.lineage.facts import (
@@ -15,7 +16,7 @@ from cardpress.compute.lineage.facts import (
     seen_range,
     versions,
 )
-from cardpress.compute.lineage.graph import DatasetNode, LineageGraph
+from cardpress.compute.lineage.graph import DatasetNode, LineageGraph, symlink_key
 from cardpress.model_lineage import MLFLOW_URIS, Job, Symlink
 
 LIST_LIMIT = 200
@@ -44,10 +45,11 @@ def dataset_data(graph: LineageGraph, dataset: DatasetNode) -> dict[str, Any]:
     columns = max((r for r in refs if r.columns), key=lambda r: len(r.columns), default=None)
     digests = digest_rows(dataset, graph)
     ups, downs = graph.up.get(dataset.id, []), graph.down.get(dataset.id, [])
-    symlinks = symlink_rows(dataset)
+    symlinks = symlink_rows(dataset, graph.refused_pairs)
+    followed = {s["name"] for s in symlinks if s["followed"]}
     return {
         "kind": "dataset", "id": dataset.key, "label": graph.nodes[dataset.id].label,
-        "names": sorted({r.name for r in refs} | {s["name"] for s in symlinks}),
+        "names": sorted({r.name for r in refs} | followed),
         "uris": sorted({r.uri for r in refs if r.uri}),
         "sha256": dataset.current.sha256 if dataset.current else None,
         "hashed": dataset.current is not None, "size_bytes": size, "rows": rows,
@@ -73,20 +75,24 @@ def dataset_data(graph: LineageGraph, dataset: DatasetNode) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def symlink_rows(dataset: DatasetNode) -> list[dict[str, Any]]:
+def symlink_rows(
+    dataset: DatasetNode, refused: AbstractSet[tuple[str, str]] = frozenset()
+) -> list[dict[str, Any]]:
     """Each other name an OpenLineage ``symlinks`` facet gave the data set, and whose it is.
 
     Once per (name, type, name it was given to), from the first event (by file and line) that
-    gave it; in name order, so the page does not depend on the order of events.
+    gave it; in name order, so the page does not depend on the order of events. ``followed``
+    is False for a symlink the graph did not follow (``refused``: it would have joined two data
+    sets one job names apart): that name is another data set's, not this one's.
     """
-    found: dict[tuple[str, str, str], Symlink] = {}
+    found: dict[tuple[str, str, str], tuple[Symlink, bool]] = {}
     for ref in dataset.refs:
         for link in ref.symlinks:
             key = (link.name, link.kind or "", ref.name)
-            if key not in found or _place(link) < _place(found[key]):
-                found[key] = link
-    return [{"name": name, "uri": found[key].uri, "type": found[key].kind, "of": of,
-             "source": str(found[key].source)}
+            if key not in found or _place(link) < _place(found[key][0]):
+                found[key] = (link, symlink_key(ref, link) not in refused)
+    return [{"name": name, "uri": found[key][0].uri, "type": found[key][0].kind, "of": of,
+             "source": str(found[key][0].source), "followed": found[key][1]}
             for key in sorted(found)[:LIST_LIMIT] for name, _, of in [key]]  # fmt: skip
 
 

@@ -462,6 +462,10 @@ def test_events_written_out_of_time_order_are_taken_in_time_order(
         emit_daily(folder / "b.jsonl", DAYS[:3])
     job, _, dataset = _daily(tmp_path, NOW)
     assert job.inputs[0].digests == (("sha256", NOW_SHA),)  # the latest in time
+    # the Sources row names the event whose time it shows: day 5's COMPLETE, not day 1's START
+    assert job.inputs[0].seen_at == daily_time(5)
+    latest = "lineage/events.jsonl:4" if layout == "shuffled in one file" else "lineage/a.jsonl:4"
+    assert str(job.inputs[0].source) == latest
     assert seen_range(dataset) == (daily_time(1, 0), daily_time(5))
     assert _versions(dataset) == BOTH
     assert [r.started_at for r in job.runs] == [daily_time(d, 0) for d in range(1, 6)]

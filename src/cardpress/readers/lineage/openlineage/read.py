@@ -244,8 +244,10 @@ def _merged(before: DataRef | None, after: DataRef) -> DataRef:
     """
     if before is None:
         return after
+    # the event whose time is shown is the one named beside it (the Sources row)
+    source = after.source if after.seen_at is not None else before.source
     return DataRef(
-        after.name, after.uri, after.origin, before.source, after.local,
+        after.name, after.uri, after.origin, source, after.local,
         after.digests or before.digests, after.size if after.size is not None else before.size,
         after.rows if after.rows is not None else before.rows,
         after.columns or before.columns, after.seen_at or before.seen_at,

@@ -56,6 +56,11 @@ class Symlink:
     kind: str | None  # the identifier's ``type`` (TABLE, …), None when not given
     source: Source
 
+    @property
+    def place(self) -> tuple[str, int]:
+        """Where it was given (file, line): of two equal symlinks the earlier is kept."""
+        return self.source.file, self.source.line or 0
+
 
 @dataclass(frozen=True)
 class DataRef:

@@ -217,7 +217,12 @@ def _lineage_plans(records: Records, site: Site) -> list[PagePlan]:
     """The lineage pages; problems in lineage sources are warnings, printed and shown."""
     inputs = read_lineage(records)
     graph = build_graph(inputs.jobs, inputs.hashes)
-    warnings = [*inputs.warnings, *graph.refused, *changed_warnings(graph), *stale_warnings(graph)]
+    warnings = [
+        *inputs.warnings,
+        *graph.refused.values(),
+        *changed_warnings(graph),
+        *stale_warnings(graph),
+    ]
     warnings += cycle_warnings(graph)
     for warning in warnings:
         logger.warning("%s", warning)

@@ -84,9 +84,8 @@ class LineageGraph:
     # a job's input and output nodes, in the order of its inputs and outputs
     sides: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
     stale: dict[str, Staleness] = field(default_factory=dict)
-    refused: list[str] = field(default_factory=list)  # symlinks not followed, as warnings
-    # ... and the pairs of locations they would have joined (see symlink_key)
-    refused_pairs: set[tuple[str, str]] = field(default_factory=set)
+    # symlinks not followed: the pair of locations each would have joined (symlink_key) → why
+    refused: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def slugify(key: str) -> str:
@@ -137,11 +136,8 @@ def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGrap
     """The lineage graph of ``jobs`` (run records included), given the files' current hashes."""
     jobs, made = _model_outputs(sorted(jobs, key=lambda j: j.key))
     refs, derived = _sightings(jobs)
-    owners = [(job.key, side, job.name) for job in jobs
-              for side, count in (("inputs", len(job.inputs)), ("outputs", len(job.outputs)))
-              for _ in range(count)]  # fmt: skip
     graph = LineageGraph(hashes=hashes)
-    cluster = _merge(refs, owners, graph.refused, graph.refused_pairs)
+    cluster = _merge(refs, jobs, graph.refused)
     members: dict[int, list[int]] = defaultdict(list)
     for index in range(len(refs)):
         members[cluster(index)].append(index)
@@ -229,7 +225,7 @@ Owner = tuple[str, str, str]  # (job key, side, job name) of a sighting
 
 
 def _merge(
-    refs: list[DataRef], owners: list[Owner], refused: list[str], pairs: set[tuple[str, str]]
+    refs: list[DataRef], jobs: list[Job], refused: dict[tuple[str, str], str]
 ) -> Callable[[int], int]:
     """Union-find over sightings: same location (or name), then OpenLineage symlinks.
 
@@ -237,9 +233,9 @@ def _merge(
     then each symlink joins a sighting to the other name its ``symlinks`` facet gives it, in
     the order of the locations they link, so the outcome does not depend on the order of
     events or files. A symlink that would join two data sets one job names apart on one side
-    (``owners``: two inputs of a job, two outputs) is not followed: the job's events say they
-    are two, and a stale or wrong facet must not hide an edge. Each such symlink is a warning
-    in ``refused``, and its pair of locations in ``pairs`` (:func:`symlink_key`).
+    (two inputs of a job, two outputs: see :func:`_owners`) is not followed: the job's events
+    say they are two, and a stale or wrong facet must not hide an edge. Each such symlink is in
+    ``refused``: its pair of locations (:func:`symlink_key`) and the warning.
     """
     parent = list(range(len(refs)))
     # what each root's sightings are, as (job, side): two roots sharing one are kept apart
@@ -268,11 +264,11 @@ def _merge(
     for ref in refs:
         for link in ref.symlinks:
             key, target = _key(ref), f"uri:{link.uri}"
-            found = (_place(link), key, target, link)
+            found = (link.place, key, target, link)
             pair = symlink_key(ref, link)
             if pair not in links or found[:3] < links[pair][:3]:
                 links[pair] = found
-    for index, owner in enumerate(owners if links else ()):
+    for index, owner in enumerate(_owners(jobs) if links else ()):
         sides.setdefault(find(index), set()).add(owner)
     for _, key, target, link in (links[pair] for pair in sorted(links)):
         if target not in first:  # a name no sighting has: the names linking to it are one
@@ -283,8 +279,7 @@ def _merge(
             continue
         shared = sorted(sides.get(a, set()) & sides.get(b, set()))
         if shared:
-            refused.append(_refusal(key, link, shared[0]))
-            pairs.add(_pair(key, target))
+            refused[_pair(key, target)] = _refusal(key, link, shared[0])
             continue
         union(a, b)
     return find
@@ -304,8 +299,11 @@ def _key(ref: DataRef) -> str:
     return f"uri:{ref.uri}" if ref.uri else f"name:{ref.name}"
 
 
-def _place(link: Symlink) -> tuple[str, int]:
-    return link.source.file, link.source.line or 0
+def _owners(jobs: list[Job]) -> list[Owner]:
+    """Each sighting's job and side, in :func:`_sightings` order (its own refs come after)."""
+    return [(job.key, side, job.name) for job in jobs
+            for side, count in (("inputs", len(job.inputs)), ("outputs", len(job.outputs)))
+            for _ in range(count)]  # fmt: skip
 
 
 def _refusal(key: str, link: Symlink, owner: Owner) -> str:

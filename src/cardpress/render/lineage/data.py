@@ -45,7 +45,7 @@ def dataset_data(graph: LineageGraph, dataset: DatasetNode) -> dict[str, Any]:
     columns = max((r for r in refs if r.columns), key=lambda r: len(r.columns), default=None)
     digests = digest_rows(dataset, graph)
     ups, downs = graph.up.get(dataset.id, []), graph.down.get(dataset.id, [])
-    symlinks = symlink_rows(dataset, graph.refused_pairs)
+    symlinks = symlink_rows(dataset, graph.refused.keys())
     followed = {s["name"] for s in symlinks if s["followed"]}
     return {
         "kind": "dataset", "id": dataset.key, "label": graph.nodes[dataset.id].label,
@@ -89,15 +89,11 @@ def symlink_rows(
     for ref in dataset.refs:
         for link in ref.symlinks:
             key = (link.name, link.kind or "", ref.name)
-            if key not in found or _place(link) < _place(found[key][0]):
+            if key not in found or link.place < found[key][0].place:
                 found[key] = (link, symlink_key(ref, link) not in refused)
     return [{"name": name, "uri": found[key][0].uri, "type": found[key][0].kind, "of": of,
              "source": str(found[key][0].source), "followed": found[key][1]}
             for key in sorted(found)[:LIST_LIMIT] for name, _, of in [key]]  # fmt: skip
-
-
-def _place(link: Symlink) -> tuple[str, int]:
-    return link.source.file, link.source.line or 0
 
 
 def hash_note(dataset: DatasetNode) -> str | None:

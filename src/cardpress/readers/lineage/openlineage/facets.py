@@ -14,7 +14,7 @@ A data set whose namespace (or ``dataSource`` URI) is not a file system or objec
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +117,7 @@ def symlinks(
         warnings.append(f"{source}: {field}: {what}; ignored — {SYMLINKS_FIX}")
         return ()
     own = locate(dataset_uri(str(item["namespace"]), str(item["name"])))[0]
-    found: dict[tuple[str, str | None], Symlink] = {}
+    found: list[Symlink] = []
     for number, entry in enumerate(identifiers):
         problem = _identifier_problem(entry)
         if problem:
@@ -127,7 +127,15 @@ def symlinks(
         namespace, name, kind = entry["namespace"], entry["name"], entry.get("type")
         uri = locate(dataset_uri(namespace, name))[0]
         if uri and uri != own:
-            found.setdefault((uri, kind), Symlink(dataset_name(namespace, name), uri, kind, source))
+            found.append(Symlink(dataset_name(namespace, name), uri, kind, source))
+    return distinct_symlinks(found)
+
+
+def distinct_symlinks(links: Iterable[Symlink]) -> tuple[Symlink, ...]:
+    """The first of each (location, type), in location order: the page does not depend on order."""
+    found: dict[tuple[str, str | None], Symlink] = {}
+    for link in links:
+        found.setdefault((link.uri, link.kind), link)
     return tuple(found[key] for key in sorted(found, key=lambda k: (k[0], k[1] or "")))
 
 

@@ -29,7 +29,6 @@ from cardpress.model_lineage import (
     Job,
     JobRun,
     Recording,
-    Symlink,
     utc_text,
 )
 from cardpress.readers.files import Allowed, contained, files_under
@@ -38,6 +37,7 @@ from cardpress.readers.lineage.openlineage.facets import (
     ModelOf,
     column_links,
     dataset_ref,
+    distinct_symlinks,
     job_facts,
     run_params,
     symlinks,
@@ -253,19 +253,8 @@ def _merged(before: DataRef | None, after: DataRef) -> DataRef:
         after.columns or before.columns, after.seen_at or before.seen_at,
         namespace=after.namespace, table=after.table or before.table,
         about=after.about or before.about, model=after.model,
-        symlinks=_symlinks(before, after),
+        symlinks=distinct_symlinks((*before.symlinks, *after.symlinks)),
     )  # fmt: skip
-
-
-def _symlinks(before: DataRef, after: DataRef) -> tuple[Symlink, ...]:
-    """Every other name any event gave the data set (a START may carry the facet, COMPLETE not).
-
-    The event that named one first is kept as its source; they are in location order.
-    """
-    found: dict[tuple[str, str | None], Symlink] = {}
-    for link in (*before.symlinks, *after.symlinks):
-        found.setdefault((link.uri, link.kind), link)
-    return tuple(found[key] for key in sorted(found, key=lambda k: (k[0], k[1] or "")))
 
 
 def _error(run: dict[str, Any]) -> str | None:

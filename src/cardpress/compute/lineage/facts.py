@@ -47,8 +47,7 @@ def digest_rows(dataset: DatasetNode, graph: LineageGraph) -> list[dict[str, Any
     """
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     for ref in dataset.refs:
-        for (algo, value), (_, last) in _digest_times(ref).items():
-            source = _recorded_by(ref, (algo, value))
+        for (algo, value), (_, last, source) in _recorded(ref).items():
             key = (algo, value, str(source))
             latest = (algo, value) in ref.digests
             if not latest and rows.get(key, {}).get("status") not in (None, SUPERSEDED):
@@ -65,7 +64,7 @@ def versions(dataset: DatasetNode) -> list[dict[str, Any]]:
     """Distinct recorded hashes with when they were first and last seen, oldest first."""
     seen: dict[tuple[str, str], list[tuple[DataRef, str | None, str | None]]] = {}
     for ref in dataset.refs:
-        for digest, (first, last) in _digest_times(ref).items():
+        for digest, (first, last, _) in _recorded(ref).items():
             seen.setdefault(digest, []).append((ref, first, last))
     rows = []
     for (algo, value), found in seen.items():
@@ -84,24 +83,26 @@ def seen_range(dataset: DatasetNode) -> tuple[str | None, str | None]:
     return (times[0], times[-1]) if times else (None, None)
 
 
-def _recorded_by(ref: DataRef, digest: tuple[str, str]) -> Source:
-    """The event that last recorded ``digest`` (a history's), else the sighting's own source."""
-    # undated recordings count after dated ones (the reader's order), then in the order met
-    found = [
-        (seen.last_seen is None, seen.last_seen or "", index, seen.source)
-        for index, seen in enumerate(recordings(ref))
-        if digest in seen.digests and seen.source is not None
-    ]
-    return max(found, key=lambda f: f[:3])[3] if found else ref.source
+def _recorded(ref: DataRef) -> dict[tuple[str, str], tuple[str | None, str | None, Source]]:
+    """Each hash ``ref``'s sightings recorded: when first and last, and by which event last.
 
-
-def _digest_times(ref: DataRef) -> dict[tuple[str, str], tuple[str | None, str | None]]:
-    """Each hash ``ref``'s sightings recorded, with when first and last (None: never dated)."""
+    Times are None when never dated; the event is the sighting's own source when its history
+    names none. Undated recordings count after dated ones (the reader's order), then in the
+    order met.
+    """
     times: dict[tuple[str, str], list[str]] = {}
-    for seen in recordings(ref):
+    latest: dict[tuple[str, str], tuple[tuple[bool, str, int], Source]] = {}
+    for index, seen in enumerate(recordings(ref)):
+        rank = (seen.last_seen is None, seen.last_seen or "", index)
         for digest in seen.digests:
             times.setdefault(digest, []).extend(t for t in (seen.first_seen, seen.last_seen) if t)
-    return {digest: (min(t), max(t)) if t else (None, None) for digest, t in times.items()}
+            if seen.source is not None and (digest not in latest or rank > latest[digest][0]):
+                latest[digest] = (rank, seen.source)
+    return {
+        digest: (min(t) if t else None, max(t) if t else None,
+                 latest[digest][1] if digest in latest else ref.source)
+        for digest, t in times.items()
+    }  # fmt: skip
 
 
 def changed_warnings(graph: LineageGraph) -> list[str]:

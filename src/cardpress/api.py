@@ -21,7 +21,7 @@ from cardpress.errors import CardpressError, UsageError
 from cardpress.importing import ImportResult, import_store
 from cardpress.model import Records
 from cardpress.readers.keys import read_public_key
-from cardpress.readers.policy import check_models, records_policy
+from cardpress.readers.policy import check_names, records_policy
 from cardpress.readers.records import (
     read_records,
 )
@@ -57,9 +57,7 @@ def validate(records: str | Path, engine: DriftEngine | None = None) -> Records:
     fairness_reports(Path(records), list(loaded.runs), loaded.config.fairness)
     policy = records_policy(Path(records))  # a bad policy.toml fails here as in a build (exit 2)
     if policy is not None:
-        check_models(
-            policy, {run.model for run in loaded.runs}, loaded.config.fairness.error_quantiles
-        )
+        check_names(policy, loaded)
     logger.info("%s: %d run records and %d narratives are valid", records, len(loaded.runs),
              len(loaded.narratives))  # fmt: skip
     return loaded

@@ -22,7 +22,7 @@ from cardpress.model import WEIGHT, FairnessSettings, Policy, Records, Run
 from cardpress.readers.check_cache import checks_key, load_checks, save_checks
 from cardpress.readers.files import allowed, current_hashes
 from cardpress.readers.policy import (
-    check_models,
+    check_names,
     default_policy_path,
     policy_given,
     read_policy,
@@ -51,7 +51,7 @@ def check(
     root = Path(records)
     loaded = read_records(root)
     rules = _policy(root, policy)
-    check_models(rules, {run.model for run in loaded.runs}, loaded.config.fairness.error_quantiles)
+    check_names(rules, loaded)
     site = build_site(loaded, None)
     chosen = targets(site, list(versions))
     runs = [entry.run for _, entry in chosen]
@@ -72,7 +72,7 @@ def site_checks(
     policy = records_policy(root)
     if policy is None:
         return {}
-    check_models(policy, {run.model for run in loaded.runs}, loaded.config.fairness.error_quantiles)
+    check_names(policy, loaded)
     allow = allowed(loaded.config)
     hashes = {m.name: current_hashes(root, m.latest.run.datasets, allow) for m in site.models}
     key = checks_key(policy, (site.models, hashes, loaded.signoffs, site.config.fairness))

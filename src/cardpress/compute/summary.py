@@ -50,16 +50,8 @@ def fairness_headline(fairness: dict[str, Any] | None) -> dict[str, Any] | None:
     rows = fairness["headline"]
     if fairness.get("task") == "regression":
         return _regression_headline(fairness["href"], rows)
-    flagged = [
-        {"grouping": r["grouping"], "anchor": r["anchor"], "groups": list(r["flagged"])}
-        for r in rows
-        if r["flagged"]
-    ]
-    unconfirmed = [
-        {"grouping": r["grouping"], "anchor": r["anchor"], "groups": list(r["not_significant"])}
-        for r in rows
-        if r.get("not_significant")
-    ]
+    flagged = _by_grouping(rows, "flagged")
+    unconfirmed = _by_grouping(rows, "not_significant")
     return {
         "href": fairness["href"],
         "flagged_groups": sum(len(f["groups"]) for f in flagged),
@@ -70,6 +62,15 @@ def fairness_headline(fairness: dict[str, Any] | None) -> dict[str, Any] | None:
         "lowest_parity_ratio": _extreme(rows, "demographic_parity_ratio", min),
         "largest_odds_difference": _extreme(rows, "equalized_odds_difference", max),
     }
+
+
+def _by_grouping(rows: list[dict[str, Any]], field: str) -> list[dict[str, Any]]:
+    """The groups each grouping lists under ``field`` (none: left out), with its anchor."""
+    return [
+        {"grouping": r["grouping"], "anchor": r["anchor"], "groups": list(r[field])}
+        for r in rows
+        if r.get(field)
+    ]
 
 
 def _extreme(rows: list[dict[str, Any]], measure: str, pick: Any) -> dict[str, Any] | None:

@@ -19,7 +19,7 @@ from cardpress.compute.fairness.disparity import METRICS
 from cardpress.compute.fairness.regression import quantile_id
 from cardpress.compute.fairness.regression_report import SIGNED, is_regression_metric
 from cardpress.errors import Problem, UsageError
-from cardpress.model import Policy, Rule, Source
+from cardpress.model import Policy, Records, Rule, Source
 from cardpress.readers.jsonpos import Path as JsonPath
 from cardpress.readers.validate import schema_problems
 
@@ -147,20 +147,19 @@ def _limit_problems(rule: dict[str, Any], index: int, file: str, text: str) -> l
     return problems
 
 
-def check_models(
-    policy: Policy, models: Collection[str], quantiles: Collection[float] | None = None
-) -> None:
-    """Refuse rules whose ``models`` name a model no run record has: the rule is off for it.
+def check_names(policy: Policy, records: Records) -> None:
+    """Refuse rules that name what the records do not have: the rule would be off, or fail.
 
-    A typo (``income-clasifier``) made the rule "not applicable" to every version, and the gate
-    passed. With ``quantiles`` (``[fairness] error_quantiles``), a fairness rule on a quantile
-    of |error| that the reports do not compute (``ae_p95`` with quantiles 0.5 and 0.9) is
-    refused too: it would fail every regression model as "not computed", found only by ``check``.
+    ``models`` naming a model no run record has: a typo (``income-clasifier``) made the rule
+    "not applicable" to every version, and the gate passed. A fairness rule on a quantile of
+    |error| the reports do not compute (``ae_p95`` with ``[fairness] error_quantiles`` 0.5 and
+    0.9): it failed every regression model as "not computed", found only by ``check``.
 
     Raises:
         PolicyError: naming each unknown model or quantile, its rule's line, and the fix.
     """
-    problems = [] if quantiles is None else _quantile_problems(policy, quantiles)
+    models = {run.model for run in records.runs}
+    problems = _quantile_problems(policy, records.config.fairness.error_quantiles)
     for index, rule in enumerate(policy.rules):
         for name in rule.params.get("models", []):
             if name in models:

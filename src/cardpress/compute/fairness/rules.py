@@ -116,11 +116,12 @@ def _tested(
         if g.label == highest or below(rate, threshold * g.rates["selection_rate"].value)
     ]
     mine = _table(group)
-    p_value, _, other = min((fisher_p_value(mine, _table(other)), index, other)
-                            for index, other in enumerate(above))  # fmt: skip
+    p_value, _, other, theirs = min((fisher_p_value(mine, table), index, other.label, table)
+                                    for index, other in enumerate(above)
+                                    for table in [_table(other)])  # fmt: skip
     verdict = "flagged" if p_value < alpha else "below-not-significant"
-    return replace(row, status=verdict, p_value=p_value, compared_with=other.label, alpha=alpha,
-                   tested=(mine, _table(other)))  # fmt: skip
+    return replace(row, status=verdict, p_value=p_value, compared_with=other, alpha=alpha,
+                   tested=(mine, theirs))  # fmt: skip
 
 
 def _table(group: GroupMetrics) -> tuple[int, int]:

@@ -58,6 +58,10 @@ def validate(records: str | Path, engine: DriftEngine | None = None) -> Records:
     policy = records_policy(Path(records))  # a bad policy.toml fails here as in a build (exit 2)
     if policy is not None:
         check_names(policy, loaded)
+    from cardpress.lineage_problems import lineage_graph
+
+    for warning in lineage_graph(loaded)[1]:  # warnings in a build too; never a failure
+        logger.warning("%s", warning)
     logger.info("%s: %d run records and %d narratives are valid", records, len(loaded.runs),
              len(loaded.narratives))  # fmt: skip
     return loaded

@@ -20,14 +20,12 @@ from cardpress.building import BuildResult
 from cardpress.building import source_epoch as _epoch
 from cardpress.chart_feed import ChartFeed, card_planner
 from cardpress.checking import fairness_reports, site_checks
-from cardpress.compute.lineage.facts import changed_warnings, cycle_warnings
-from cardpress.compute.lineage.graph import build_graph
-from cardpress.compute.lineage.stale import stale_warnings
 from cardpress.compute.live_status import live_status, status_warnings
 from cardpress.compute.narrative_edits import narrative_edits, republish_hint
 from cardpress.compute.publish import plan_publication
 from cardpress.compute.site import Site, build_site
 from cardpress.incremental import build_pages, remember
+from cardpress.lineage_problems import lineage_graph
 from cardpress.model import Records
 from cardpress.model_drift import DriftSummaries
 from cardpress.progress import each
@@ -41,7 +39,6 @@ from cardpress.publishing import (
     site_files,
 )
 from cardpress.readers.files import allowed
-from cardpress.readers.lineage.read import read_lineage
 from cardpress.readers.records import (
     monitored_models,
     monitoring_folders,
@@ -215,15 +212,7 @@ def _live_status(plans: list[PagePlan], records: Records) -> list[RenderedFile]:
 
 def _lineage_plans(records: Records, site: Site) -> list[PagePlan]:
     """The lineage pages; problems in lineage sources are warnings, printed and shown."""
-    inputs = read_lineage(records)
-    graph = build_graph(inputs.jobs, inputs.hashes)
-    warnings = [
-        *inputs.warnings,
-        *graph.refused.values(),
-        *changed_warnings(graph),
-        *stale_warnings(graph),
-    ]
-    warnings += cycle_warnings(graph)
+    graph, warnings = lineage_graph(records)
     for warning in warnings:
         logger.warning("%s", warning)
     return lineage_plans(site, graph, warnings, records.config.lineage.graph_depth)

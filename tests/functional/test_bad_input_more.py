@@ -257,3 +257,17 @@ def test_a_key_given_twice_in_a_run_record(project, run_cli, tmp_path: Path) -> 
         "runs/churn-10.json: status: appears twice in one JSON object — keep one of them: JSON "
         "readers keep one of the two silently, not always the same"
     ]
+
+
+def test_validate_prints_the_lineage_warnings_a_build_gives(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    bad_facet = {"symlinks": {"identifiers": "not a list"}}
+    event = dict(EVENT, inputs=[{"namespace": "file", "name": "/x.csv", "facets": bad_facet}])
+    _events(records, json.dumps(event) + "\n{broken\n")
+    checked = run_cli("validate", str(records))
+    assert checked.exit_code == 0, checked.output
+    built = _builds(run_cli, records, tmp_path / "out")
+    said = [line for line in checked.output.splitlines() if "lineage/events.jsonl" in line]
+    assert len(said) == 2, checked.output  # the broken line and the facet
+    for line in said:
+        assert line in built

@@ -1,4 +1,4 @@
-"""The lineage graph of a records folder with every problem found on the way, for build and validate.
+"""The lineage graph of a records folder and every problem met on the way (build and validate).
 
 Problems in lineage sources (a malformed OpenLineage line, a bad DVC file, a symlinks facet that
 would join two inputs of one job, a file changed since it was recorded, a stale DVC stage, a

@@ -17,6 +17,7 @@ from cardpress.compute.lineage.facts import (
     SUPERSEDED,
     changed_warnings,
     digest_rows,
+    file_status,
     seen_range,
     versions,
 )
@@ -124,20 +125,38 @@ def test_a_history_gives_each_hash_its_times_and_only_the_latest_is_compared(
     assert "train" in warning and SHA_A in warning
 
 
-def test_a_hash_latest_on_one_side_of_a_job_is_compared_though_superseded_on_the_other(
+def test_a_job_that_read_and_wrote_a_file_compares_only_the_hash_it_wrote_last(
     tmp_path: Path,
 ) -> None:
     file = tmp_path / "f.csv"
     hashes = {file.as_posix(): FileHash(SHA_B, "m", 5)}
-    # one event read and wrote f.csv first: both sides name its line; B was read last
-    read = ref("f", "f.csv", local=file, digests=(("sha256", SHA_B),),
+    # one event a day read and wrote f.csv: day 2's read B, then wrote A (the file is B)
+    read = ref("f", "f.csv", local=file, digests=(("sha256", SHA_B),), seen_at=DAY[2],
                history=_history((SHA_A, 1, 1), (SHA_B, 2, 2)))  # fmt: skip
-    wrote = ref("f", "f.csv", local=file, digests=(("sha256", SHA_A),),
+    wrote = ref("f", "f.csv", local=file, digests=(("sha256", SHA_A),), seen_at=DAY[2],
                 history=_history((SHA_B, 1, 1), (SHA_A, 2, 2)))  # fmt: skip
     graph = build_graph([job("ol", [read], [wrote])], hashes)
     [dataset] = graph.datasets.values()
     statuses = {r["value"]: r["status"] for r in digest_rows(dataset, graph)}
-    assert statuses == {SHA_A: CHANGED, SHA_B: MATCHES}
+    assert statuses == {SHA_A: CHANGED, SHA_B: SUPERSEDED}
+    assert (file_status(read, graph), file_status(wrote, graph)) == (SUPERSEDED, CHANGED)
+
+
+def test_a_hash_a_job_read_and_wrote_last_is_compared_though_superseded_earlier(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "f.csv"
+    hashes = {file.as_posix(): FileHash(SHA_B, "m", 5)}
+    # day 1 read and wrote A, day 2 read and wrote B: one row each, B compared
+    read = ref("f", "f.csv", local=file, digests=(("sha256", SHA_B),), seen_at=DAY[2],
+               history=_history((SHA_A, 1, 1), (SHA_B, 2, 2)))  # fmt: skip
+    wrote = ref("f", "f.csv", local=file, digests=(("sha256", SHA_B),), seen_at=DAY[2],
+                history=_history((SHA_A, 1, 1), (SHA_B, 2, 2)))  # fmt: skip
+    graph = build_graph([job("ol", [read], [wrote])], hashes)
+    [dataset] = graph.datasets.values()
+    statuses = {r["value"]: r["status"] for r in digest_rows(dataset, graph)}
+    assert statuses == {SHA_A: SUPERSEDED, SHA_B: MATCHES}
+    assert (file_status(read, graph), file_status(wrote, graph)) == (MATCHES, MATCHES)
 
 
 def test_cycles_are_found_and_walks_end() -> None:

@@ -259,7 +259,7 @@ def test_a_key_given_twice_in_a_run_record(project, run_cli, tmp_path: Path) -> 
     ]
 
 
-def test_validate_prints_the_lineage_warnings_a_build_gives(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_validate_prints_the_lineage_warnings_of_a_build(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     records = project()
     bad_facet = {"symlinks": {"identifiers": "not a list"}}
     event = dict(EVENT, inputs=[{"namespace": "file", "name": "/x.csv", "facets": bad_facet}])

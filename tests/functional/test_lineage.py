@@ -349,3 +349,74 @@ def test_symlinked_pages_do_not_depend_on_the_order_of_events_keys_or_files(
         one, two = ({p.relative_to(s).as_posix(): p.read_bytes()
                      for p in (s / folder).rglob("*") if p.is_file()} for s in sites)  # fmt: skip
         assert sorted(one) == sorted(two) and [n for n in one if one[n] != two[n]] == []
+
+
+def _event(time: str, inputs: list[str], outputs: list[str]) -> str:
+    """A COMPLETE event of job ``ns/dedupe``; each data set ``name=content`` of data/x.csv."""
+
+    def side(contents: list[str]) -> list[dict[str, object]]:
+        digests = [hashlib.sha256(text.encode()).hexdigest() for text in contents]
+        return [{"namespace": "file", "name": "data/x.csv",
+                 "facets": {"version": {"datasetVersion": d}}} for d in digests]  # fmt: skip
+
+    return json.dumps({"eventTime": time, "eventType": "COMPLETE", "run": {"runId": "r-" + time},
+                       "job": {"namespace": "ns", "name": "dedupe"}, "producer": "test",
+                       "inputs": side(inputs), "outputs": side(outputs)})  # fmt: skip
+
+
+def _dedupe(site: Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The data set page's (hash, status) rows and the job page's (side, status) rows."""
+    index = _json(site, "datasets/index.json")["rows"]
+    [row] = [d for d in index if d["label"].endswith("x.csv")]
+    page = _json(site, row["href"].replace(".html", ".json"))
+    by_hash = {hashlib.sha256(t.encode()).hexdigest(): t for t in ("old\n", "new\n", "other\n")}
+    digests = sorted((by_hash[d["value"]], d["status"]) for d in page["digests"])
+    [job] = [j for j in _json(site, "jobs/index.json")["rows"] if j["label"] == "ns/dedupe"]
+    files = _json(site, job["href"].replace(".html", ".json"))["files"]
+    return digests, [(f["side"], f["status"]) for f in files]
+
+
+@pytest.mark.parametrize(
+    ("now", "warned"),
+    [("new\n", False), ("other\n", True)],
+)
+def test_a_job_that_rewrites_the_file_it_read_is_history_not_a_change(
+    project: Callable[[str], Path], tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    now: str, warned: bool,
+) -> None:  # fmt: skip
+    root = project("minimal")
+    (root / "data").mkdir()
+    (root / "lineage").mkdir()
+    (root / "data" / "x.csv").write_text(now)
+    (root / "lineage" / "events.jsonl").write_text(
+        _event("2026-01-05T10:00:00Z", ["old\n"], ["new\n"]) + "\n"
+    )
+    site = tmp_path / "site"
+    with caplog.at_level(logging.WARNING, logger="cardpress"):
+        cardpress.build(root, site)
+    changes = [r.getMessage() for r in caplog.records if "changed since recorded" in r.getMessage()]
+    digests, files = _dedupe(site)
+    written = "changed since recorded" if warned else "matches the file"
+    assert digests == [("new\n", written), ("old\n", "superseded by a later recording")]
+    assert files == [("dep", "superseded by a later recording"), ("out", written)]
+    assert len(changes) == (1 if warned else 0), changes
+
+
+def test_a_later_read_of_another_version_supersedes_the_job_s_earlier_write(
+    project: Callable[[str], Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = project("minimal")
+    (root / "data").mkdir()
+    (root / "lineage").mkdir()
+    (root / "data" / "x.csv").write_text("new\n")
+    events = [_event("2026-01-05T10:00:00Z", [], ["old\n"]),
+              _event("2026-01-06T10:00:00Z", ["new\n"], []),
+              _event("2026-01-07T10:00:00Z", [], [])]  # fmt: skip
+    (root / "lineage" / "events.jsonl").write_text("\n".join(events) + "\n")
+    site = tmp_path / "site"
+    with caplog.at_level(logging.WARNING, logger="cardpress"):
+        cardpress.build(root, site)
+    assert not [r for r in caplog.records if "changed since recorded" in r.getMessage()]
+    digests, files = _dedupe(site)
+    assert digests == [("new\n", "matches the file"), ("old\n", "superseded by a later recording")]
+    assert files == [("dep", "matches the file"), ("out", "superseded by a later recording")]

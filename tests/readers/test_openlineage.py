@@ -480,7 +480,7 @@ def test_a_version_that_changed_on_day_3_keeps_both_and_compares_only_the_latest
     assert sorted(_statuses(dataset, graph)) == sorted([
         (OLD_SHA, SUPERSEDED, daily_time(2)), (NOW_SHA, MATCHES, daily_time(5))])  # fmt: skip
     assert changed_warnings(graph) == []  # the file moved on to the version last recorded
-    assert file_status(job.inputs[0], graph.hashes) == MATCHES  # as the job's page says
+    assert file_status(job.inputs[0], graph) == MATCHES  # as the job's page says
     # each hash names the event that recorded it last (START and COMPLETE a day, one a line):
     # day 2's COMPLETE for the old version, day 5's for the new — not the job's first event
     sources = {r["value"]: r["source"] for r in digest_rows(dataset, graph)}
@@ -499,7 +499,7 @@ def test_a_latest_recorded_version_that_differs_from_the_file_now_is_still_warne
         f"lineage/events.jsonl:10: data set data/in.csv (data/in.csv) changed since recorded: "
         f"sha256 was {NOW_SHA}, the file now differs"
     )
-    assert file_status(job.inputs[0], graph.hashes) == CHANGED
+    assert file_status(job.inputs[0], graph) == CHANGED
 
 
 def test_an_undated_event_adds_its_version_in_file_order_and_moves_no_seen_time(

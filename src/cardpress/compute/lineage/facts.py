@@ -10,7 +10,8 @@ from cardpress.model_lineage import DataRef, FileHash, recordings
 
 CHANGED, MATCHES, NOT_COMPARED = "changed since recorded", "matches the file", "not compared"
 # a hash a source recorded and later replaced by another (an OpenLineage job that read version
-# 1 of a data set, then version 2): history, never compared with the file now
+# 1 of a data set, then version 2; a job that read a file and wrote it again): history, never
+# compared with the file now
 SUPERSEDED = "superseded by a later recording"
 # a sighting with several hashes takes the first of these any of them has
 ORDER = (CHANGED, MATCHES, NOT_COMPARED)
@@ -32,10 +33,30 @@ def digest_status(algo: str, value: str, ref: DataRef, hashes: dict[str, FileHas
     return MATCHES if value == (current.sha256 if algo == "sha256" else current.md5) else CHANGED
 
 
-def file_status(ref: DataRef, hashes: dict[str, FileHash]) -> str:
+def file_status(ref: DataRef, graph: LineageGraph) -> str:
     """A sighting's status: the most telling of its hashes' (changed first), as a job lists it."""
-    found = {digest_status(algo, value, ref, hashes) for algo, value in ref.digests}
+    if ref.digests and superseded(ref, graph):
+        return SUPERSEDED
+    found = {digest_status(algo, value, ref, graph.hashes) for algo, value in ref.digests}
     return next((status for status in ORDER if status in found), NOT_COMPARED)
+
+
+def superseded(ref: DataRef, graph: LineageGraph) -> bool:
+    """Whether the job of ``ref`` recorded its data set later on its other side.
+
+    A job that reads a file and writes it again (in one event or over many) recorded the
+    version it read and then changed the file itself: the hash it read is history, not a
+    "changed since recorded". Its write comes after its read in one event (or when either is
+    undated); a later read supersedes an earlier write only when it recorded other hashes (a
+    read without a hash changes nothing).
+    """
+    other, other_is_output = graph.other_side.get(id(ref), (None, False))
+    if other is None or set(other.digests) == set(ref.digests):
+        return False
+    mine, theirs = ref.seen_at, other.seen_at
+    if other_is_output:
+        return mine is None or theirs is None or theirs >= mine
+    return bool(other.digests) and mine is not None and theirs is not None and theirs > mine
 
 
 def digest_rows(dataset: DatasetNode, graph: LineageGraph) -> list[dict[str, Any]]:
@@ -47,9 +68,10 @@ def digest_rows(dataset: DatasetNode, graph: LineageGraph) -> list[dict[str, Any
     """
     rows: dict[tuple[str, str, str], dict[str, Any]] = {}
     for ref in dataset.refs:
+        replaced = superseded(ref, graph)
         for (algo, value), (_, last, source) in _recorded(ref).items():
             key = (algo, value, str(source))
-            latest = (algo, value) in ref.digests
+            latest = (algo, value) in ref.digests and not replaced
             if not latest and rows.get(key, {}).get("status") not in (None, SUPERSEDED):
                 continue  # the same event's other side (a file read and written) has it latest
             rows[key] = {

@@ -86,6 +86,9 @@ class LineageGraph:
     stale: dict[str, Staleness] = field(default_factory=dict)
     # symlinks not followed: the pair of locations each would have joined (symlink_key) → why
     refused: dict[tuple[str, str], str] = field(default_factory=dict)
+    # a job that reads and writes one data set (a file rewritten in place): each of the two
+    # sightings (by id) → the other, and whether that other is the output
+    other_side: dict[int, tuple[DataRef, bool]] = field(default_factory=dict)
 
 
 def slugify(key: str) -> str:
@@ -166,6 +169,7 @@ def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGrap
             sides[1].append(node_of[position])
             position += 1
         graph.sides[job.key] = sides
+        _pair_sides(graph, job, sides)
         if job.model is not None:
             model, version = job.model
             node = Node(f"model:{model}@{version}", "model", f"{model} {version}",
@@ -192,6 +196,16 @@ def build_graph(jobs: Iterable[Job], hashes: dict[str, FileHash]) -> LineageGrap
     graph.cycles = find_cycles(sorted(graph.nodes), graph.down)
     graph.stale = staleness(graph)
     return graph
+
+
+def _pair_sides(graph: LineageGraph, job: Job, sides: tuple[list[str], list[str]]) -> None:
+    """Note each data set ``job`` both reads and writes: its two sightings, each to the other."""
+    written = dict(zip(sides[1], job.outputs, strict=True))
+    for ref, node in zip(job.inputs, sides[0], strict=True):
+        output = written.get(node)
+        if output is not None:
+            graph.other_side[id(ref)] = (output, True)
+            graph.other_side[id(output)] = (ref, False)
 
 
 def _sightings(jobs: list[Job]) -> tuple[list[DataRef], list[tuple[int, int]]]:

@@ -183,7 +183,7 @@ def _files(graph: LineageGraph, job: Job) -> list[dict[str, Any]]:
             rows.append({"side": side, "path": ref.name, "href": graph.nodes[node].href,
                          "digests": [{"algo": a, "value": v} for a, v in ref.digests],
                          "size_bytes": ref.size,
-                         "status": file_status(ref, graph.hashes)})  # fmt: skip
+                         "status": file_status(ref, graph)})  # fmt: skip
     return rows
 
 

@@ -271,3 +271,27 @@ def test_validate_prints_the_lineage_warnings_of_a_build(project, run_cli, tmp_p
     assert len(said) == 2, checked.output  # the broken line and the facet
     for line in said:
         assert line in built
+
+
+def test_names_hiding_or_reordering_text_show_code_points(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    records = project()
+    spoof, nul = "data/report\u202egpj.exe", "data/a\x00b.csv"
+    link = {"identifiers": [{"namespace": "hive", "name": "db.t\u2066x", "type": "TABLE"}]}
+    inputs = [{"namespace": "file", "name": spoof},
+              {"namespace": "file", "name": nul, "facets": {"symlinks": link}}]  # fmt: skip
+    event = dict(EVENT, inputs=inputs)
+    _events(records, json.dumps(event) + "\n")
+    card = records / "models" / "churn" / "card.md"
+    card.write_text(card.read_text().replace("title: ", "title: \u202e", 1))
+    _builds(run_cli, records, tmp_path / "out")
+    pages = {p: p.read_text() for p in (tmp_path / "out").rglob("*.html")}
+    for page, text in pages.items():
+        assert not any(c in text for c in "\u202e\u2066\x00"), page
+    shown = "\n".join(pages.values())
+    for marked in ("report⟨U+202E⟩gpj.exe", "a⟨U+0000⟩b.csv", "db.t⟨U+2066⟩x"):
+        assert marked in shown
+    index = (tmp_path / "out" / "search" / "index.js").read_text()
+    found = json.loads(index.split("=", 1)[1].strip().rstrip(";"))
+    texts = " ".join(e["title"] + " " + e["text"] for e in found)
+    assert "⟨U+202E⟩Churn model" in texts and "report⟨U+202E⟩gpj.exe" in texts
+    assert not any(c in texts for c in "\u202e\u2066\x00")

@@ -19,9 +19,11 @@ from jinja2.bccache import Bucket
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
+from cardpress import __version__
 from cardpress.errors import BuildError
 from cardpress.readers.files import contained, outside_problem
 from cardpress.render.fairness_fragment import fairness_report_html, overrides_report
+from cardpress.xml_text import HTML_HIDDEN, shown
 
 
 def default_templates_dir() -> Path:
@@ -73,6 +75,12 @@ def contained_file(folder: Path, path: Path, bounds: tuple[Path, ...]) -> Path:
     return real
 
 
+# Compiled code depends on the environment's options too (a ``finalize`` is compiled into every
+# output), not only on the template's text: a kept template compiled by another cardpress, Jinja
+# or set of options is compiled again. Change the last part whenever make_env's options change.
+COMPILED_WITH = f"cardpress {__version__}; jinja {jinja2.__version__}; options 2 (finalize)"
+
+
 class CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Templates compiled by an earlier build, in Jinja's own per-user temporary folder.
 
@@ -83,6 +91,10 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
     edited template is compiled again. A kept file that cannot be read is compiled again and
     one that cannot be written is not kept: this folder only saves time.
     """
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        """Jinja's key, salted with how the code was compiled (see :data:`COMPILED_WITH`)."""
+        return super().get_cache_key(f"{COMPILED_WITH}\0{name}", filename)
 
     def load_bytecode(self, bucket: Bucket) -> None:  # noqa: D102
         try:
@@ -122,6 +134,7 @@ def make_env(project_templates: Path | None, bounds: tuple[Path, ...] = ()) -> j
         # thousands of renders cost a third of a second on a large site.
         auto_reload=False,
         bytecode_cache=compiled_templates(),
+        finalize=_shown,
     )
     env.filters["num"] = format_number
     env.filters["when"] = format_when
@@ -135,6 +148,17 @@ def make_env(project_templates: Path | None, bounds: tuple[Path, ...] = ()) -> j
     env.globals["fairness_report"] = fairness_report_html(overrides_report(project_templates))
     env.filters["script_json"] = script_json
     return env
+
+
+def _shown(value: Any) -> Any:
+    """Every text a template writes, with characters that hide or reorder text made visible.
+
+    Markup (sanitised Markdown, pre-drawn SVG) is written as it is: its text was made visible
+    where it was made, and right-to-left prose keeps its own marks.
+    """
+    if isinstance(value, str) and not isinstance(value, Markup) and HTML_HIDDEN.search(value):
+        return shown(value)
+    return value
 
 
 # The site's one number style (docs/site.md, "Numbers"); assets/format.js is its twin in the

@@ -16,6 +16,7 @@ from html import unescape
 from typing import Any
 
 from cardpress.compute.card_data import algorithm_label
+from cardpress.xml_text import shown
 
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -53,7 +54,10 @@ def search_entries(
             entries += _dataset_entries(card, url, seen_datasets)
     entries += [_lineage_entry(d) for d in datasets or []]
     entries += pages
-    entries = [e for e in entries if e["text"] or e["kind"] == "model"]
+    # shown as the pages show them: a result is drawn with textContent, which would hide or
+    # reorder text as the name in the record does
+    entries = [{**e, "title": shown(e["title"]), "text": shown(e["text"])}
+               for e in entries if e["text"] or e["kind"] == "model"]  # fmt: skip
     return sorted(entries, key=lambda e: (e["kind"], e["title"], e["url"]))
 
 

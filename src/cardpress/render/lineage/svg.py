@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from cardpress.xml_text import shown
+
 WIDTH, HEIGHT, GAP_X, GAP_Y, PAD = 200, 46, 64, 14, 12
 KIND_NAMES = {"dataset": "data set", "job": "job", "run": "training run", "model": "model version"}
 SWEEPS = 4
@@ -48,7 +50,7 @@ def draw(nodes: list[DrawNode], edges: list[tuple[str, str, str]], title: str) -
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lineage-graph" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" aria-labelledby="graph-title">',
-        f'<title id="graph-title">{escape(title)}</title>',
+        f'<title id="graph-title">{escape(shown(title))}</title>',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z"/></marker></defs>',
     ]
@@ -122,8 +124,8 @@ def _node(node: DrawNode, x: int, y: int) -> str:
                 "upstream</text>")  # fmt: skip
     return (
         f'<a href="{escape(node.href)}" class="node node-{node.kind} {node.classes}">'
-        f"<title>{escape(node.label)} ({kind})</title>"
+        f"<title>{escape(shown(node.label))} ({kind})</title>"
         f'<rect x="{x}" y="{y}" width="{WIDTH}" height="{HEIGHT}" rx="6"/>'
-        f'<text x="{x + 8}" y="{y + 19}">{escape(label)}</text>'
-        f'<text class="kind" x="{x + 8}" y="{y + 36}">{escape(below)}</text>{more}</a>'
+        f'<text x="{x + 8}" y="{y + 19}">{escape(shown(label))}</text>'
+        f'<text class="kind" x="{x + 8}" y="{y + 36}">{escape(shown(below))}</text>{more}</a>'
     )

@@ -427,3 +427,43 @@ def test_a_cycle_of_symlinks_merges_without_a_false_refusal() -> None:
     reader = job("ol:q", [ref("b", f"{HIVE}/b", symlinks=(alias(f"{HIVE}/c"),))], [])
     graph = build_graph([cycle, reader], {})
     assert graph.refused == {} and len(graph.datasets) == 1
+
+
+def test_a_data_set_recorded_thousands_of_times_lists_the_rows_that_matter_first(
+    tmp_path: Path,
+) -> None:
+    file = tmp_path / "f.csv"
+    hashes = {file.as_posix(): FileHash(SHA_B, "m", 5)}
+    times = [f"2026-{1 + i // 28 % 12:02d}-{1 + i % 28:02d}T{i // 336:02d}:00:00+00:00"
+             for i in range(600)]  # fmt: skip
+    shas = [f"{i:064x}" for i in range(600)]
+    # a daily job recording a new version each day (the file is the last: B), and 300 runs
+    # each recording A (the file moved on: changed since recorded)
+    history = tuple(Recording((("sha256", sha),), t, t) for sha, t in zip(shas, times, strict=True))
+    daily = ref("f", "f.csv", local=file, digests=(("sha256", SHA_B),), seen_at="2027",
+                history=(*history, Recording((("sha256", SHA_B),), "2027", "2027")))  # fmt: skip
+    runs = [Job(f"run:m@{i}", f"m {i}", RUN, Source(f"runs/{i}.json"),
+                (DataRef(f"train{i}", "f.csv", RUN, Source(f"runs/{i}.json"), file,
+                         (("sha256", SHA_A),), seen_at=times[i]),), ())
+            for i in range(300)]  # fmt: skip
+    graph = build_graph([job("ol", [daily], []), *runs], hashes)
+    [dataset] = graph.datasets.values()
+    data = dataset_data(graph, dataset)
+    everything = digest_rows(dataset, graph)
+    assert len(everything) == 300 + 600 + 1
+    assert len(data["digests"]) == 200 and data["digests_more"] == 701
+    statuses = [d["status"] for d in data["digests"]]
+    # each hash's latest recording first: A changed (once, of 300), B matches, then history
+    assert (statuses.count(CHANGED), statuses.count(MATCHES)) == (1, 1)
+    assert statuses.count(SUPERSEDED) == 198
+    assert data["changed"] is True
+    # the 200 of 602 versions last seen latest, first seen first, each naming at most 20 sources
+    assert len(data["versions"]) == 200 and data["versions_more"] == 402
+    assert data["versions"][-1]["value"] == SHA_B
+    assert [v["first_seen"] for v in data["versions"]] == sorted(
+        v["first_seen"] for v in data["versions"]
+    )
+    [a] = [v for v in versions(dataset) if v["value"] == SHA_A]
+    assert len(a["seen_by"]) == 300
+    [shown_a] = [v for v in data["versions"] if v["value"] == SHA_A]
+    assert len(shown_a["seen_by"]) == 20 and shown_a["seen_by_more"] == 280

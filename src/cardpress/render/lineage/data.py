@@ -11,6 +11,7 @@ from typing import Any
 
 from cardpress.compute.lineage.facts import (
     CHANGED,
+    SUPERSEDED,
     digest_rows,
     file_status,
     seen_range,
@@ -20,6 +21,7 @@ from cardpress.compute.lineage.graph import DatasetNode, LineageGraph, symlink_k
 from cardpress.model_lineage import MLFLOW_URIS, Job, Symlink
 
 LIST_LIMIT = 200
+SEEN_BY_LIMIT = 20  # sources named in one row of the versions table
 
 
 def link(graph: LineageGraph, node_id: str) -> dict[str, str]:
@@ -33,6 +35,50 @@ def links(graph: LineageGraph, ids: list[str]) -> dict[str, Any]:
     unique = sorted(set(ids), key=lambda n: (graph.nodes[n].label, n))
     return {"items": [link(graph, n) for n in unique[:LIST_LIMIT]],
             "more": max(0, len(unique) - LIST_LIMIT)}  # fmt: skip
+
+
+def _newest_first(rows: list[dict[str, Any]], time: str) -> list[int]:
+    """Indices of ``rows`` by their ``time`` field, newest first, undated last (stable)."""
+    dated = sorted((i for i, r in enumerate(rows) if r[time]), key=lambda i: rows[i][time],
+                   reverse=True)  # fmt: skip
+    return dated + [i for i, r in enumerate(rows) if not r[time]]
+
+
+def _cut_digests(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """At most :data:`LIST_LIMIT` hash rows, in their order, and how many are left out.
+
+    Each distinct hash's latest recording comes before any second recording of a hash (a data
+    set every version of a model trained on has a row per run record, all of one hash); among
+    those, rows changed since recorded first, then the other compared ones, then superseded
+    history, each newest first.
+    """
+    rank = {CHANGED: 0, SUPERSEDED: 2}
+    seen: set[tuple[str, str]] = set()
+    repeated = []
+    order = sorted(_newest_first(rows, "seen_at"), key=lambda i: rank.get(rows[i]["status"], 1))
+    for index in order:
+        digest = (rows[index]["algo"], rows[index]["value"])
+        repeated.append(digest in seen)
+        seen.add(digest)
+    first = [i for i, again in zip(order, repeated, strict=True) if not again]
+    kept = sorted(
+        (first + [i for i, again in zip(order, repeated, strict=True) if again])[:LIST_LIMIT]
+    )
+    return {"digests": [rows[i] for i in kept], "digests_more": len(rows) - len(kept)}
+
+
+def _cut_versions(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The :data:`LIST_LIMIT` versions last seen latest, in their order (first seen first).
+
+    Each names at most :data:`SEEN_BY_LIMIT` sources; the counts left out come with them.
+    """
+    kept = sorted(_newest_first(rows, "last_seen")[:LIST_LIMIT])
+    cut = []
+    for row in (rows[i] for i in kept):
+        named = row["seen_by"]
+        cut.append({**row, "seen_by": named[:SEEN_BY_LIMIT],
+                    "seen_by_more": max(0, len(named) - SEEN_BY_LIMIT)})  # fmt: skip
+    return {"versions": cut, "versions_more": len(rows) - len(kept)}
 
 
 def dataset_data(graph: LineageGraph, dataset: DatasetNode) -> dict[str, Any]:
@@ -55,8 +101,8 @@ def dataset_data(graph: LineageGraph, dataset: DatasetNode) -> dict[str, Any]:
         "hashed": dataset.current is not None, "size_bytes": size, "rows": rows,
         "columns": [{"name": n, "type": t} for n, t in columns.columns] if columns else [],
         "columns_from": f"{columns.origin}: {columns.source}" if columns else None,
-        "digests": digests, "changed": any(d["status"] == CHANGED for d in digests),
-        "first_seen": first, "last_seen": last, "versions": versions(dataset),
+        **_cut_digests(digests), "changed": any(d["status"] == CHANGED for d in digests),
+        "first_seen": first, "last_seen": last, **_cut_versions(versions(dataset)),
         "sightings": [{"name": r.name, "origin": r.origin, "source": str(r.source),
                        "role": r.role, "seen_at": r.seen_at} for r in refs[:LIST_LIMIT]],
         "sightings_more": max(0, len(refs) - LIST_LIMIT),

@@ -177,7 +177,10 @@ def test_nobody_selected_is_undefined_not_a_pass() -> None:
 @pytest.mark.parametrize(
     "table",
     [((16, 24), (22, 18)), ((0, 30), (12, 18)), ((390, 610), (500, 500)),
-     ((3000, 7000), (3300, 6700)), ((1, 0), (0, 1)), ((5, 95), (5, 95)), ((30, 30), (31, 0))],
+     ((3000, 7000), (3300, 6700)), ((1, 0), (0, 1)), ((5, 95), (5, 95)), ((30, 30), (31, 0)),
+     # large tables, summed near their mean only; and skewed ones (Poisson-like tails)
+     ((250_000, 250_000), (245_000, 255_000)), ((2, 999_998), (9, 999_991)),
+     ((1, 4_000_000), (0, 1_000_000)), ((400_000, 600_000), (30, 70)), ((0, 10**6), (3, 10))],
 )  # fmt: skip
 def test_fisher_p_value_equals_scipy(table: tuple[tuple[int, int], tuple[int, int]]) -> None:
     """The same test as scipy's fisher_exact (which cardpress does not load: half a second)."""

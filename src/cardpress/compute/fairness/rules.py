@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numpy.typing import NDArray
 
 from cardpress.compute.fairness.groups import GroupMetrics
 from cardpress.compute.limits import below
@@ -138,24 +139,47 @@ def fisher_p_value(first: tuple[int, int], second: tuple[int, int]) -> float:
     The chance, with the table's margins fixed (hypergeometric), of every table no likelier than
     the observed one; tables within a relative 1e-7 of it count as equally likely, as R's
     ``fisher.test`` (scipy's ``fisher_exact`` uses 1e-14: the two differ only on such near-ties).
-    Log-factorials by ``scipy.special.gammaln``, so ``scipy.stats`` (half a second to import)
-    is not loaded.
-    """
-    from scipy.special import gammaln  # lazily: scipy is heavy to import
 
+    Each table's chance is taken relative to the likeliest table's, by the ratio of neighbouring
+    tables' chances summed outward from it, and normalised by their sum: no log-factorials of
+    millions (``gammaln`` lost ~1e-8 of the p-value on a million rows) and no scipy. Tables
+    further from the mean than the observed one by 40 standard deviations (at least 40 counts)
+    more are left out: each is below 1e-50 of the observed one's chance (Poisson-like tails of
+    a small mean are the heaviest; normal-like ones give e^-800), so ten million rows sum some
+    10^5 terms instead of 5·10^6.
+    """
     (yes, no), (other_yes, other_no) = first, second
     row, column = yes + no, yes + other_yes
     total = row + other_yes + other_no
     low, high = max(0, row + column - total), min(row, column)
-    x = np.arange(low, high + 1, dtype=np.float64)
-    log_chance = (
-        gammaln(column + 1) - gammaln(x + 1) - gammaln(column - x + 1)
-        + gammaln(total - column + 1) - gammaln(row - x + 1) - gammaln(total - column - row + x + 1)
-        - gammaln(total + 1) + gammaln(row + 1) + gammaln(total - row + 1)
-    )  # fmt: skip
-    chance = np.exp(log_chance)
+    if total > 1:
+        mean = row * column / total
+        variance = row * column * (total - row) * (total - column) / (total**2 * (total - 1))
+        reach = abs(yes - mean) + 40 * max(math.sqrt(variance), 1.0)
+        low, high = max(low, math.floor(mean - reach)), min(high, math.ceil(mean + reach))
+    chance = _relative_chances(low, high, row, column, total)
     observed = chance[yes - low]
-    return float(min(1.0, chance[chance <= observed * (1 + 1e-7)].sum()))
+    return float(min(1.0, chance[chance <= observed * (1 + 1e-7)].sum() / chance.sum()))
+
+
+def _relative_chances(
+    low: int, high: int, row: int, column: int, total: int
+) -> NDArray[np.float64]:
+    """The chance of each table with ``low``…``high`` yes in the first row, over the likeliest's.
+
+    Neighbouring tables' log-ratio falls as the count rises (the hypergeometric is
+    log-concave), so the likeliest comes after the rises; sums run outward from it, where
+    each partial sum is small and adds little rounding.
+    """
+    x = np.arange(low, high, dtype=np.float64)  # table x to table x + 1
+    rises = (
+        np.log(column - x) + np.log(row - x) - np.log(x + 1) - np.log(total - column - row + x + 1)
+    )
+    top = int(np.count_nonzero(rises > 0))
+    before = -np.cumsum(rises[:top][::-1])[::-1]
+    after = np.cumsum(rises[top:])
+    chances: NDArray[np.float64] = np.exp(np.concatenate([before, [0.0], after]))
+    return chances
 
 
 def local_law_144(groups: Sequence[GroupMetrics]) -> ImpactTable:

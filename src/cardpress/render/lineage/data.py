@@ -53,17 +53,15 @@ def _cut_digests(rows: list[dict[str, Any]]) -> dict[str, Any]:
     history, each newest first.
     """
     rank = {CHANGED: 0, SUPERSEDED: 2}
-    seen: set[tuple[str, str]] = set()
-    repeated = []
     order = sorted(_newest_first(rows, "seen_at"), key=lambda i: rank.get(rows[i]["status"], 1))
+    seen: set[tuple[str, str]] = set()
+    first: list[int] = []  # each hash's first row in that order, and its further rows
+    again: list[int] = []
     for index in order:
         digest = (rows[index]["algo"], rows[index]["value"])
-        repeated.append(digest in seen)
+        (again if digest in seen else first).append(index)
         seen.add(digest)
-    first = [i for i, again in zip(order, repeated, strict=True) if not again]
-    kept = sorted(
-        (first + [i for i, again in zip(order, repeated, strict=True) if again])[:LIST_LIMIT]
-    )
+    kept = sorted((first + again)[:LIST_LIMIT])
     return {"digests": [rows[i] for i in kept], "digests_more": len(rows) - len(kept)}
 
 

@@ -39,13 +39,22 @@ def test_a_chart_reads_no_url_or_file(url: str) -> None:
         render_svgs([spec], workers=1)
 
 
-def test_a_text_svg_cannot_hold_is_drawn_as_its_escape() -> None:
-    r"""A monitoring category "a\x01" failed the build: a non-XML character in the SVG."""
+def test_a_text_svg_cannot_hold_or_that_reorders_is_drawn_as_its_code_point() -> None:
+    r"""A monitoring category "a\x01" failed the build: a non-XML character in the SVG; and
+    "x\u202ey" read as "xy" reversed."""
     spec = {
-        "data": {"values": [{"g": "a\x01", "n": 1}, {"g": "b\x1b", "n": 2}]},
+        "data": {
+            "values": [
+                {"g": "a\x01", "n": 1},
+                {"g": "b\x1b", "n": 2},
+                {"g": "x\u202ey\x7f", "n": 3},
+            ]
+        },
         "mark": "bar",
         "title": "by g\x02",
         "encoding": {"x": {"field": "g", "type": "nominal"}, "y": {"field": "n"}},
     }
     svg = render_svgs([spec], workers=1)[0]
-    assert "a\\x01" in svg and "b\\x1b" in svg and "by g\\x02" in svg and "\x01" not in svg
+    for drawn in ("a⟨U+0001⟩", "b⟨U+001B⟩", "by g⟨U+0002⟩", "x⟨U+202E⟩y⟨U+007F⟩"):
+        assert drawn in svg
+    assert not any(c in svg for c in "\x01\x1b\x02\u202e\x7f")

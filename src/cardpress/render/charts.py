@@ -32,7 +32,7 @@ from cardpress.progress import each
 from cardpress.render.chart_templates import shipped
 from cardpress.render.chart_workers import Workers, render_apart
 from cardpress.render.vega_shapes import vegalite_svg
-from cardpress.xml_text import visible
+from cardpress.xml_text import shown
 
 Spec = dict[str, Any]
 Chart = Spec | list[Spec]  # a list: small multiples, a panel (an SVG) each, wrapped by the page
@@ -294,19 +294,23 @@ def _svg_of_json(spec_json: str) -> str:
     return svg.replace("<svg ", f'<svg aria-hidden="true" focusable="false"{least} ', 1)
 
 
-# how JSON writes a character XML cannot hold (tab, line feed and return get \t, \n, \r)
-_ESCAPED_UNSAFE = re.compile(r"\\u(00[01][0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF])")
+# how JSON writes a character XML cannot hold (tab, line feed and return get \t, \n, \r), a C1
+# control, a bidirectional embedding, override or isolate; and DEL, which it writes as it is
+_ESCAPED_UNSAFE = re.compile(
+    r"\\u(00[0189][0-9a-fA-F]|202[a-eA-E]|206[6-9]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF])|\x7f"
+)
 
 
 def _drawable(value: Any) -> Any:
-    r"""``value`` with every text free of what SVG cannot hold; keys (field names) are ours.
+    """``value`` with every text free of what SVG cannot hold or what would reorder it.
 
-    Validation refuses control characters in the record texts charts draw; a text it does not
-    see (a monitoring row's category) is drawn with them as escapes, ``\x01``, rather than
-    failing the build.
+    Keys (field names) are ours. Validation refuses control characters in the record texts
+    charts draw; a text it does not see (a monitoring row's category) is drawn with them as
+    their code points, ``⟨U+0001⟩``, as the page beside the chart shows them (and so are
+    bidirectional overrides and isolates, which would make one label read as another).
     """
     if isinstance(value, str):
-        return visible(value)
+        return shown(value)
     if isinstance(value, list):
         return [_drawable(item) for item in value]
     if isinstance(value, dict):

@@ -1,0 +1,72 @@
+"""Navigation across builds: every link of every page resolves, whatever order versions come in."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+import cardpress
+
+EPOCH = "1767225600"
+
+
+def broken_links(site: Path) -> list[str]:
+    """Every internal link or reference of every page that does not lead to a file of ``site``."""
+    broken = []
+    root = site.resolve()
+    for page in sorted(site.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["a", "link", "script", "img", "form"]):
+            ref = tag.get("href") or tag.get("src") or tag.get("action")
+            if not ref or ref.startswith(("http://", "https://", "mailto:", "#")):
+                continue
+            file = (page.parent / unquote(urlsplit(ref).path)).resolve()
+            if not file.is_file() or not file.is_relative_to(root):
+                broken.append(f"{page.relative_to(site)}: {ref}")
+    return broken
+
+
+def _add_version(records: Path, model: str, version: str, started_at: str) -> None:
+    run = {
+        "schema": "cardpress/run/1",
+        "run_id": f"run-{model}-{version}",
+        "model": {"name": model, "version": version},
+        "started_at": started_at,
+        "status": "FINISHED",
+        "datasets": [{"id": "tx", "role": "train", "uri": "s3://bucket/tx.parquet"}],
+        "metrics": [{"key": "accuracy", "value": 0.5, "dataset": "tx"}],
+    }
+    (records / "runs" / f"{model}-{version}.json").write_text(json.dumps(run))
+
+
+@pytest.fixture
+def records(project: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return project("minimal")
+
+
+def test_versions_without_a_fairness_report_link_to_none(records: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    cardpress.build(records, out)
+    assert not (out / "models" / "fraud" / "v" / "2026.03" / "fairness").exists()
+    assert broken_links(out) == []
+
+
+def test_a_version_that_sorts_before_a_published_one_breaks_no_link(
+    records: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    cardpress.build(records, out)
+    # published first and alone: 2026.03 has no diff page, and keeps none when 2026.02 comes
+    _add_version(records, "fraud", "2026.02", "2026-04-01T08:00:00Z")
+    cardpress.build(records, out)
+    fraud = out / "models" / "fraud"
+    assert not (fraud / "v" / "2026.03" / "diff").exists()
+    assert broken_links(out) == []
+    compare = (fraud / "compare" / "index.html").read_text()
+    assert "../v/2026.03/diff/index.html" not in compare

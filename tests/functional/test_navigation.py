@@ -70,3 +70,27 @@ def test_a_version_that_sorts_before_a_published_one_breaks_no_link(
     assert broken_links(out) == []
     compare = (fraud / "compare" / "index.html").read_text()
     assert "../v/2026.03/diff/index.html" not in compare
+
+
+def test_version_lists_agree_in_natural_order_with_pre_releases_first(
+    records: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    for version, day in (("9", 1), ("10", 2), ("1.0.0", 3), ("1.0.0-rc1", 4), ("2", 5)):
+        _add_version(records, "m", version, f"2026-05-0{day}T08:00:00Z")
+        cardpress.build(records, out)
+    expected = ["1.0.0-rc1", "1.0.0", "2", "9", "10"]
+    model = json.loads((out / "models" / "m" / "index.json").read_text())
+    assert [v["version"] for v in model["versions"]] == expected[::-1]
+    assert model["latest_version"] == "10"
+    home = json.loads((out / "index.json").read_text())
+    assert next(m for m in home["models"] if m["name"] == "m")["latest_version"] == "10"
+    assert "url=../v/10/index.html" in (out / "models" / "m" / "latest" / "index.html").read_text()
+    compare = json.loads((out / "models" / "m" / "compare" / "index.json").read_text())
+    assert [v["version"] for v in compare["versions"]] == expected
+    (dataset,) = (out / "datasets").glob("s3-bucket-tx*/index.json")
+    users = json.loads(dataset.read_text())["models"]["items"]
+    assert [u["label"] for u in users if u["label"].startswith("m ")] == [
+        f"m {v}" for v in expected
+    ]
+    assert broken_links(out) == []

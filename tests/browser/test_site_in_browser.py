@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -276,3 +277,22 @@ def test_compare_page_takes_names_that_objects_already_have(
     )
     assert ["constructor", "added"] in rows and ["toString", "removed"] in rows
     assert errors == []
+
+
+def test_search_lists_a_models_versions_in_version_order(
+    page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import PROJECTS
+    from tests.functional.test_navigation import _add_version
+
+    records = tmp_path / "records"
+    shutil.copytree(PROJECTS / "minimal", records)
+    for version, day in (("9", 1), ("10", 2), ("1.0.0", 3), ("1.0.0-rc1", 4)):
+        _add_version(records, "m", version, f"2026-05-0{day}T08:00:00Z")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    cardpress.build(records, tmp_path / "site")
+    page.goto((tmp_path / "site").as_uri() + "/search/index.html?q=m")
+    page.wait_for_selector("#search-results li")
+    titles = page.locator("#search-results li a").all_inner_texts()
+    shown = [t for t in titles if t.startswith("m ") and not t.endswith("review")]
+    assert shown == ["m 1.0.0-rc1", "m 1.0.0", "m 9", "m 10"]

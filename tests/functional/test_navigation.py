@@ -94,3 +94,20 @@ def test_version_lists_agree_in_natural_order_with_pre_releases_first(
         f"m {v}" for v in expected
     ]
     assert broken_links(out) == []
+
+
+def test_a_new_version_that_sorts_before_the_published_latest_is_a_warning(
+    records: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = tmp_path / "site"
+    _add_version(records, "m", "10", "2026-05-01T08:00:00Z")
+    cardpress.build(records, out)
+    _add_version(records, "m", "9", "2026-05-02T08:00:00Z")
+    _add_version(records, "m", "11", "2026-05-03T08:00:00Z")
+    caplog.clear()
+    cardpress.build(records, out)
+    notes = [r.getMessage() for r in caplog.records if "sorts before" in r.getMessage()]
+    assert notes == [
+        "m@9 is new but sorts before version 10, published before it, so it is not the latest "
+        "(versions are ordered naturally: docs/site.md)"
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -296,3 +297,31 @@ def test_search_lists_a_models_versions_in_version_order(
     titles = page.locator("#search-results li a").all_inner_texts()
     shown = [t for t in titles if t.startswith("m ") and not t.endswith("review")]
     assert shown == ["m 1.0.0-rc1", "m 1.0.0", "m 9", "m 10"]
+
+
+@pytest.mark.parametrize("missing", ["models/churn/v/99/index.html", "datasets/x/", "nothing.html"])
+def test_the_404_page_works_at_any_missing_address_under_a_sub_path(
+    page: Any, tmp_path: Path, missing: str
+) -> None:
+    from cardpress.serve import make_server
+    from tests.conftest import PROJECTS
+
+    host = tmp_path / "host"  # the site is published under /audit/, its 404 page the host's
+    cardpress.build(PROJECTS / "minimal", host / "audit")
+    shutil.copy(host / "audit" / "404.html", host / "404.html")
+    (host / "index.html").write_text("a host's own page")
+    server = make_server(host, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        root = f"http://127.0.0.1:{server.server_address[1]}/audit/"
+        response = page.goto(root + missing)
+        assert response.status == 404
+        sheet = "[...document.styleSheets].filter(s => s.cssRules.length).map(s => s.href)"
+        assert page.evaluate(sheet) == [root + "assets/style.css"]
+        links = page.evaluate(LINKS, page.locator("a").element_handles())
+        assert root + "index.html" in links and root + "changelog/index.html" in links
+        assert root + missing + "#main" in links  # the skip link stays on the page
+    finally:
+        server.shutdown()
+        server.server_close()

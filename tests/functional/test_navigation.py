@@ -111,3 +111,18 @@ def test_a_new_version_that_sorts_before_the_published_latest_is_a_warning(
         "m@9 is new but sorts before version 10, published before it, so it is not the latest "
         "(versions are ordered naturally: docs/site.md)"
     ]
+
+
+def test_models_are_listed_in_natural_order_on_the_home_page_and_in_search(
+    records: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    for name in ("model-10", "model-9"):
+        _add_version(records, name, "1", "2026-05-01T08:00:00Z")
+    cardpress.build(records, out)
+    home = json.loads((out / "index.json").read_text())
+    assert [m["name"] for m in home["models"]] == ["churn", "fraud", "model-9", "model-10"]
+    script = (out / "search" / "index.js").read_text()
+    entries = json.loads(script.split("=", 1)[1].strip().rstrip(";"))
+    models = [e["title"] for e in entries if e["kind"] == "model"]
+    assert models == ["Churn model", "fraud", "model-9", "model-10"]

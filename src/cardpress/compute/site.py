@@ -90,7 +90,8 @@ def build_site(records: Records, source_date_epoch: int | None) -> Site:
     so the same records always give the same site.
     """
     narratives = {n.model: n for n in records.narratives}
-    names = sorted({run.model for run in records.runs})
+    # in natural order, as versions are: "model-9" before "model-10"
+    names = sorted({run.model for run in records.runs}, key=lambda n: (version_key(n), n))
     models = tuple(
         _model_entry(name, [r for r in records.runs if r.model == name], narratives.get(name))
         for name in names

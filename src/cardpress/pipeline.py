@@ -22,7 +22,7 @@ from cardpress.chart_feed import ChartFeed, card_planner
 from cardpress.checking import fairness_reports, site_checks
 from cardpress.compute.live_status import live_status, status_warnings
 from cardpress.compute.narrative_edits import narrative_edits, republish_hint
-from cardpress.compute.publish import plan_publication
+from cardpress.compute.publish import out_of_order, plan_publication
 from cardpress.compute.site import Site, build_site
 from cardpress.incremental import build_pages, remember
 from cardpress.lineage_problems import lineage_graph
@@ -93,6 +93,8 @@ def run_pipeline(
     published = previous.versions if previous else {}
     publication = plan_publication(site, published, frozenset(republish))
     check_publication(publication, site, previous, reason)
+    for note in out_of_order(publication, site):
+        logger.warning("%s", note)
     log = changelog(previous, publication, site, reason)
     project_templates = Path(records) / "templates"
     bounds = (Path(records).resolve(), *allowed(loaded.config))  # templates may not lead out

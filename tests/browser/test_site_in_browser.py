@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -276,3 +278,50 @@ def test_compare_page_takes_names_that_objects_already_have(
     )
     assert ["constructor", "added"] in rows and ["toString", "removed"] in rows
     assert errors == []
+
+
+def test_search_lists_a_models_versions_in_version_order(
+    page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import PROJECTS
+    from tests.functional.test_navigation import _add_version
+
+    records = tmp_path / "records"
+    shutil.copytree(PROJECTS / "minimal", records)
+    for version, day in (("9", 1), ("10", 2), ("1.0.0", 3), ("1.0.0-rc1", 4)):
+        _add_version(records, "m", version, f"2026-05-0{day}T08:00:00Z")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    cardpress.build(records, tmp_path / "site")
+    page.goto((tmp_path / "site").as_uri() + "/search/index.html?q=m")
+    page.wait_for_selector("#search-results li")
+    titles = page.locator("#search-results li a").all_inner_texts()
+    shown = [t for t in titles if t.startswith("m ") and not t.endswith("review")]
+    assert shown == ["m 1.0.0-rc1", "m 1.0.0", "m 9", "m 10"]
+
+
+@pytest.mark.parametrize("missing", ["models/churn/v/99/index.html", "datasets/x/", "nothing.html"])
+def test_the_404_page_works_at_any_missing_address_under_a_sub_path(
+    page: Any, tmp_path: Path, missing: str
+) -> None:
+    from cardpress.serve import make_server
+    from tests.conftest import PROJECTS
+
+    host = tmp_path / "host"  # the site is published under /audit/, its 404 page the host's
+    cardpress.build(PROJECTS / "minimal", host / "audit")
+    shutil.copy(host / "audit" / "404.html", host / "404.html")
+    (host / "index.html").write_text("a host's own page")
+    server = make_server(host, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        root = f"http://127.0.0.1:{server.server_address[1]}/audit/"
+        response = page.goto(root + missing)
+        assert response.status == 404
+        sheet = "[...document.styleSheets].filter(s => s.cssRules.length).map(s => s.href)"
+        assert page.evaluate(sheet) == [root + "assets/style.css"]
+        links = page.evaluate(LINKS, page.locator("a").element_handles())
+        assert root + "index.html" in links and root + "changelog/index.html" in links
+        assert root + missing + "#main" in links  # the skip link stays on the page
+    finally:
+        server.shutdown()
+        server.server_close()

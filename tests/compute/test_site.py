@@ -23,6 +23,17 @@ def test_natural_order_examples() -> None:
     assert sorted(versions, key=version_key) == ["1", "2", "10", "10.1", "10a", "2026.03"]
 
 
+def test_a_pre_release_sorts_before_its_release() -> None:
+    versions = ["1.0.0", "1.0.0-rc.2", "1.0.1", "1.0.0-rc1", "1.0.0-alpha", "1.0.0.1", "0.9"]
+    assert sorted(versions, key=version_key) == [
+        "0.9", "1.0.0-alpha", "1.0.0-rc1", "1.0.0-rc.2", "1.0.0", "1.0.0.1", "1.0.1"
+    ]  # fmt: skip
+    # a hyphen between numbers is a separator, as in a date
+    assert sorted(["2026-01-10", "2026-01-02", "2026"], key=version_key) == [
+        "2026", "2026-01-02", "2026-01-10"
+    ]  # fmt: skip
+
+
 def test_latest_is_the_highest_version_not_the_newest_file() -> None:
     site = build_site(read_records(PROJECTS / "minimal"), None)
     churn = next(m for m in site.models if m.name == "churn")

@@ -329,7 +329,9 @@ def test_many_versions_are_listed_a_page_of_them_at_a_time(
         run["model"]["version"], run["run_id"] = "12", "run-0012"
         (folder / "runs" / "churn-12.json").write_text(json.dumps(run))
 
+    oldest = {p: p.read_bytes() for p in (model / "versions" / "1").iterdir()}
     _step_and_compare(records, out, tmp_path, twelfth)
+    assert {p: p.read_bytes() for p in (model / "versions" / "1").iterdir()} == oldest
     newest = (model / "versions" / "2" / "index.html").read_text()
     assert 'href="../../v/12/index.html"' in newest and "v/10/" not in newest
 

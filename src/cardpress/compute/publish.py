@@ -74,6 +74,30 @@ def plan_publication(
     )
 
 
+def out_of_order(publication: Publication, site: Site) -> list[str]:
+    """Warnings for new versions that sort before a version published earlier.
+
+    Versions are ordered by name, not by date: "9" published after "10" comes before it, so it
+    does not become the latest, which is legal but rarely meant.
+    """
+    published = {(p.model, p.version) for p in publication.frozen} | set(publication.republished)
+    new = set(publication.new)
+    notes = []
+    for model in site.models:
+        names = [e.version for e in model.versions]
+        later = [v for v in names if (model.name, v) in published]
+        if not later:
+            continue
+        for version in names[: names.index(later[-1])]:
+            if (model.name, version) in new:
+                notes.append(
+                    f"{model.name}@{version} is new but sorts before version {later[-1]}, "
+                    "published before it, so it is not the latest "
+                    "(versions are ordered naturally: docs/site.md)"
+                )
+    return notes
+
+
 def json_differences(before: Any, after: Any, path: str = "", limit: int = 20) -> list[str]:
     """Readable differences between two JSON values: ``metrics[2].value: 0.86 → 0.87``."""
     found: list[str] = []

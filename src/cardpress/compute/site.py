@@ -1,7 +1,8 @@
 """The site's structure: models, their versions in order, and which version is the latest.
 
 Version order is *natural*: the version strings are split into runs of digits and other
-characters and compared piece by piece, numbers as numbers ("2" < "10" < "10.1"). Ties, which
+characters and compared piece by piece, numbers as numbers ("2" < "10" < "10.1"), and a
+pre-release before its release ("1.0.0-rc1" < "1.0.0"). Ties, which
 only differently spelt equal numbers can make ("01" and "1"), are broken by the run's start time.
 The latest version is the last in that order.
 """
@@ -61,10 +62,25 @@ class Site:
     built_at: datetime
 
 
+# Kinds of the pieces of a version key, in their order: a pre-release tag ("-rc" of
+# "1.0.0-rc1") comes before the end of the version, which comes before anything longer.
+_PRE_RELEASE, _END, _NUMBER, _TEXT = range(4)
+
+
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
-    """Natural sort key of a version string: ``"2" < "10" < "10.1" < "10a"``."""
+    """Natural sort key of a version string: ``"2" < "10" < "10.1" < "10a"``.
+
+    A hyphen followed by a letter starts a pre-release, as in semantic versioning:
+    ``"1.0.0-alpha" < "1.0.0-rc1" < "1.0.0" < "1.0.0.1"``.
+    """
     pieces = [p for p in _PIECES.split(version) if p]
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in pieces)
+    kinds = (
+        (_NUMBER, int(p)) if p.isdigit()
+        else (_PRE_RELEASE, p) if p[0] == "-" and p[1:2].isalpha()
+        else (_TEXT, p)
+        for p in pieces
+    )  # fmt: skip
+    return (*kinds, (_END, ""))
 
 
 def build_site(records: Records, source_date_epoch: int | None) -> Site:
@@ -74,7 +90,8 @@ def build_site(records: Records, source_date_epoch: int | None) -> Site:
     so the same records always give the same site.
     """
     narratives = {n.model: n for n in records.narratives}
-    names = sorted({run.model for run in records.runs})
+    # in natural order, as versions are: "model-9" before "model-10"
+    names = sorted({run.model for run in records.runs}, key=lambda n: (version_key(n), n))
     models = tuple(
         _model_entry(name, [r for r in records.runs if r.model == name], narratives.get(name))
         for name in names

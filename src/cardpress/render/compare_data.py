@@ -21,19 +21,25 @@ LIMIT = 100
 
 def compare_data(model: ModelEntry, cards: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
     """The newest :data:`LIMIT` versions of ``model``, oldest first, as the script diffs them."""
-    versions = []
+    versions, diffs = [], []
     for entry in model.versions[-LIMIT:]:
-        shown = comparable(cards[(model.name, entry.version)])
+        card = cards[(model.name, entry.version)]
+        shown = comparable(card)
         for key in ("params", "code"):
             shown[key] = {name: format_literal(value) for name, value in shown[key].items()}
         shown["started_at"] = entry.run.started_at.isoformat()
         versions.append(shown)
+        # A version has a diff page if another was published before it: one published first
+        # keeps none when a version that sorts before it comes later.
+        if card["previous_version"] is not None:
+            diffs.append({"version": entry.version, "since": card["previous_version"]})
     latest = model.latest
     return {
         "kind": "compare",
         "model": model.name,
         "title": model.title,
         "versions": versions,
+        "diffs": diffs[::-1],
         "total": len(model.versions),
         "default_from": latest.previous or latest.version,
         "default_to": latest.version,

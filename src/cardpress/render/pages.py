@@ -92,8 +92,9 @@ def _model_pages(base: str, data: dict[str, Any]) -> list[PagePlan]:
              "version_pages": pages}  # fmt: skip
     plans = [PagePlan(f"{base}/index.html", "model.html", shown)]
     for page, block in zip(pages, blocks, strict=True):
+        # no count of versions or pages: a new version would change every page, not the last
         block_data = {"kind": "model-versions", "model": data["model"], "title": data["title"],
-                      "page": page, "pages": len(pages), "total": len(rows),
+                      "page": page, "newer": page["number"] < len(pages),
                       "versions": block[::-1]}  # fmt: skip
         plans.append(PagePlan(f"{base}/{page['href']}", "versions.html", block_data))
     return plans

@@ -60,4 +60,5 @@ def compliance_data(
         "version": card["version"],
         "checklist": items,
         "counts": counts,
+        "has_fairness": present["fairness"],
     }

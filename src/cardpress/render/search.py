@@ -16,6 +16,7 @@ from html import unescape
 from typing import Any
 
 from cardpress.compute.card_data import algorithm_label
+from cardpress.compute.site import version_key
 from cardpress.xml_text import shown
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -58,7 +59,9 @@ def search_entries(
     # reorder text as the name in the record does
     entries = [{**e, "title": shown(e["title"]), "text": shown(e["text"])}
                for e in entries if e["text"] or e["kind"] == "model"]  # fmt: skip
-    return sorted(entries, key=lambda e: (e["kind"], e["title"], e["url"]))
+    # Titles in natural order ("m 1.0.0-rc1" < "m 1.0.0" < "m 9" < "m 10", each page's card
+    # before its review): the search page lists results that score the same in this order.
+    return sorted(entries, key=lambda e: (version_key(e["title"]), e["kind"], e["title"], e["url"]))
 
 
 def search_script(entries: list[dict[str, Any]]) -> bytes:

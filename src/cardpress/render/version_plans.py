@@ -120,8 +120,11 @@ def live_pages(
     base = f"models/{model.name}/v/{entry.version}"
     key = (model.name, entry.version)
     review = review_data(model, entry, extras.signoffs, extras.checks.get(key))
+    # A diff page is made when a version is published after another; a published version keeps
+    # the pages it was published with, so one that sorted first then still has none.
+    has_diff = card["previous_version"] is not None
     compliance = compliance_data(
-        card, review, has_diff=entry.previous is not None, has_drift=model.name in extras.monitored
+        card, review, has_diff=has_diff, has_drift=model.name in extras.monitored
     )
     return [
         PagePlan(f"{base}/review/index.html", "review.html", review),

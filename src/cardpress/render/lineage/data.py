@@ -18,6 +18,7 @@ from cardpress.compute.lineage.facts import (
     versions,
 )
 from cardpress.compute.lineage.graph import DatasetNode, LineageGraph, symlink_key
+from cardpress.compute.site import version_key
 from cardpress.model_lineage import MLFLOW_URIS, Job, Symlink
 
 LIST_LIMIT = 200
@@ -31,8 +32,11 @@ def link(graph: LineageGraph, node_id: str) -> dict[str, str]:
 
 
 def links(graph: LineageGraph, ids: list[str]) -> dict[str, Any]:
-    """Nodes as links, sorted, cut to :data:`LIST_LIMIT` with the count left out."""
-    unique = sorted(set(ids), key=lambda n: (graph.nodes[n].label, n))
+    """Nodes as links, sorted, cut to :data:`LIST_LIMIT` with the count left out.
+
+    Labels are sorted naturally, so a model's versions ("m 9", "m 10") come in version order.
+    """
+    unique = sorted(set(ids), key=lambda n: (version_key(graph.nodes[n].label), n))
     return {"items": [link(graph, n) for n in unique[:LIST_LIMIT]],
             "more": max(0, len(unique) - LIST_LIMIT)}  # fmt: skip
 

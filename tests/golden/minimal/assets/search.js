@@ -60,10 +60,11 @@
     var wanted = terms(query);
     list.textContent = "";
     if (wanted.length === 0) { status.textContent = "Type a word to search."; return; }
+    // Equal scores keep the index's order: titles in version order ("m 9" before "m 10").
     var hits = best(entries
-      .map(function (entry) { return { entry: entry, score: score(entry, wanted) }; })
+      .map(function (entry, at) { return { entry: entry, score: score(entry, wanted), at: at }; })
       .filter(function (hit) { return hit.score > 0; })
-      .sort(function (a, b) { return b.score - a.score || a.entry.title.localeCompare(b.entry.title); }))
+      .sort(function (a, b) { return b.score - a.score || a.at - b.at; }))
       .slice(0, 50);
     status.textContent = hits.length === 0 ? "No results for \u201c" + query + "\u201d."
       : hits.length + " result" + (hits.length === 1 ? "" : "s") + " for \u201c" + query + "\u201d.";

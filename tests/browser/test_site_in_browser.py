@@ -325,3 +325,23 @@ def test_the_404_page_works_at_any_missing_address_under_a_sub_path(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_search_says_how_many_results_it_does_not_list(
+    page: Any, example_site: Path, tmp_path: Path
+) -> None:
+    from cardpress.render.search import script_global
+
+    site = tmp_path / "site"
+    shutil.copytree(example_site, site)
+    entries = [{"kind": "version", "title": f"m {v}", "url": f"models/m/v/{v}/index.html",
+                "section": "Model details", "text": "boosted"} for v in range(1, 81)]  # fmt: skip
+    (site / "search" / "index.js").write_bytes(script_global("CARDPRESS_SEARCH", entries))
+    page.goto(site.as_uri() + "/search/index.html?q=boosted")
+    page.wait_for_selector("#search-results li")
+    assert page.locator("#search-results li").count() == 50
+    status = page.locator("#search-status").inner_text()
+    assert status.startswith("The first 50 of 80 results for “boosted”: add a word")
+    page.fill("#search-query", "boosted m 7")
+    page.wait_for_function("document.querySelector('#search-status').textContent.includes('m 7')")
+    assert page.locator("#search-status").inner_text() == "17 results for “boosted m 7”."

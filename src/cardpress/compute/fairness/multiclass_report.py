@@ -147,7 +147,7 @@ def _groups(
             continue  # an empty intersection: no rows, no metrics
         scored = (auc[0][code], auc[1][code], auc[2][code]) if auc else None
         group = _group(columns, values, int(rows[code]), matrices[code], squares[code], total,
-                       min_size, scored)  # fmt: skip
+                       min_size, scored, data.weights is not None)  # fmt: skip
         if calibration is not None:
             group = replace(group, calibration=calibration[0][code], brier=calibration[1][code])
         groups.append(group)
@@ -163,6 +163,7 @@ def _group(
     total: float,
     min_size: int,
     scored: tuple[FloatArray, FloatArray, FloatArray] | None,
+    weighted: bool,
 ) -> ClassGroup:
     scores = class_scores(matrix)
     weight = float(matrix.sum())
@@ -176,7 +177,7 @@ def _group(
         auc = (float(scored[0][index]), float(scored[1][index]), float(scored[2][index])) \
             if scored else None  # fmt: skip
         ovr.append(_binary(columns, values, rows, share, small, counts[index],
-                           count_squares[index], auc))  # fmt: skip
+                           count_squares[index], auc, weighted))  # fmt: skip
     mean_auc = float(macro_auc(scored[0])) if scored else math.nan
     f1 = tuple(float(v) for v in scores.per_class["f1"])
     return ClassGroup(columns, values, rows, weight, share, small, matrix, accuracy,
@@ -192,6 +193,7 @@ def _binary(
     counts: FloatArray,
     squares: FloatArray,
     auc: tuple[float, float, float] | None,
+    weighted: bool,
 ) -> GroupMetrics:
     """One class against the rest as the binary report's group: the same rates and intervals."""
     named = dict(zip(("tp", "fp", "tn", "fn"), counts, strict=True))
@@ -207,9 +209,10 @@ def _binary(
     if auc is not None:
         reason = None if not math.isnan(value) else "the class is all or none of this group"
     tp, fp, tn, fn = (_whole(c) for c in counts)
-    weighted = named_squares["n"] != named["n"]  # unweighted, every square is the count itself
     effective = effective_n(np.float64(named["n"]), np.float64(named_squares["n"]))
-    # count is Σw with weights, as the binary report's (its tables show it beside Σw selected)
+    # count is Σw with weights, as the binary report's (its tables show it beside Σw selected);
+    # told by the report, not by Σw² = Σw: weights of 0 and 1 have that too, and their rows
+    # are not their Σw
     count = named["n"] if weighted else rows
     return GroupMetrics(columns, values, count, share, tp, fp, tn, fn, rates, value, low, high,
                         reason, small, rows, float(effective), weighted)  # fmt: skip

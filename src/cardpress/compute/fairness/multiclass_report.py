@@ -151,7 +151,8 @@ def _groups(
         if calibration is not None:
             group = replace(group, calibration=calibration[0][code], brier=calibration[1][code])
         groups.append(group)
-    return sorted(groups, key=lambda g: (-g.count, g.label))
+    # largest first by Σw (rows without weights), as the binary report: the default reference
+    return sorted(groups, key=lambda g: (-g.weight, g.label))
 
 
 def _group(

@@ -204,7 +204,9 @@ def _impact(
     rows = []
     for group in known:
         rate = group.rates["selection_rate"]
-        if top is None or highest == 0:
+        if top is None:  # no group counts (all small): each is shown as the rule left it out
+            ratio, verdict = math.nan, status(group, math.nan)
+        elif highest == 0:  # groups count, but none selected anyone: a ratio 0 / 0
             ratio, verdict = math.nan, "undefined"
         else:
             ratio = rate.value / highest

@@ -99,8 +99,10 @@ def headline(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def judged(rows: list[dict[str, Any]]) -> int:
-    """How many groups the four-fifths rule judged: 0 when every group was too small or none
-    was selected, which the card must not show as "no group below four-fifths"."""
+    """How many groups the four-fifths rule judged (0: all too small, or none selected).
+
+    The card must not show 0 as "no group below four-fifths".
+    """
     return sum(r["status"] in ("pass", "flagged", "below-not-significant") for r in rows)
 
 

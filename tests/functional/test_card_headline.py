@@ -187,5 +187,10 @@ def test_a_four_fifths_rule_that_judged_no_group_is_not_a_pass(run_cli, tmp_path
         hf = tmp_path / f"{model}.md"
         assert run_cli("export", "hf", str(records), f"{model}@1", "-o", str(hf)).exit_code == 0
         assert ("| not judged |" in hf.read_text()) == (not judged), model
+        fairness = BeautifulSoup(
+            (out / f"models/{model}/v/1/fairness/index.html").read_text(), "html.parser"
+        )
+        summary = fairness.select_one("#summary table tbody tr").get_text(" ")  # type: ignore[union-attr]
+        assert ("not judged" in summary) == (not judged), (model, summary)
     page = json.loads((out / "models/small/v/1/fairness/index.json").read_text())
     assert [r["status"] for r in page["groupings"][0]["four_fifths"]["rows"]] == ["small"] * 2

@@ -276,3 +276,23 @@ def test_compare_page_takes_names_that_objects_already_have(
     )
     assert ["constructor", "added"] in rows and ["toString", "removed"] in rows
     assert errors == []
+
+
+def test_the_compare_page_judges_a_change_as_direction_py(browser: Any) -> None:
+    """compare.js twins cardpress/compute/direction.py: both called a rising MAE ratio "worse"."""
+    import json
+
+    from cardpress.compute.direction import judged
+
+    names = ["MAE ratio", "rmse_ratio", "mae", "worst group's MAE", "demographic parity ratio",
+             "equalized odds difference", "accuracy", "log_loss", "selection_rate"]  # fmt: skip
+    source = (Path(__file__).parents[2] / "templates" / "assets" / "compare.js").read_text()
+    rules = source[source.index("  var LOWER") : source.index("  function signed")]
+    judge = f"new Function({json.dumps(rules + '; return judged;')})()"
+    page = browser.new_page()
+    try:
+        found = page.evaluate(f"names => {{ const judged = {judge}; "
+                              "return names.map(n => judged(0.1, n)); }", names)  # fmt: skip
+    finally:
+        page.close()
+    assert found == [judged(0.1, name) for name in names]

@@ -224,7 +224,9 @@ def _sum(named: dict[str, Any], spec: str) -> float:
 
 
 def _rate(
-    part: tuple[Any, float], squares: tuple[Any, float], why: str = "the group is empty"
+    part: tuple[Any, float],
+    squares: tuple[Any, float],
+    why: str = "every row of this group has weight 0",
 ) -> Rate:
     """A proportion with its Wilson 95% interval at Kish's effective n (n without weights)."""
     top, bottom = float(part[0]), float(part[1])

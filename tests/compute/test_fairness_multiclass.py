@@ -309,3 +309,21 @@ def test_weights_of_zero_and_one_count_their_sum_not_the_rows() -> None:
         assert rows["F"].count == 0
     for group in report.groupings[0].groups:
         assert all(ovr.count == pytest.approx(group.weight, abs=1e-9) for ovr in group.ovr)
+
+
+def test_equal_rates_flag_a_grouping_in_at_most_five_percent_of_samples() -> None:
+    """Each class's four-fifths rule was tested at the binary level (0.05 over the pairs), so a
+    4-class model whose five groups had equal rates was flagged in 10% of samples, twice the
+    binary report's bound: the level now also counts the classes (Bonferroni over classes)."""
+    rng = np.random.default_rng(0)
+    samples, flagged = 300, 0
+    config = FairnessSettings(min_group_size=30)
+    for _ in range(samples):
+        frame = pd.DataFrame({"g": np.repeat(list("abcde"), 200)})
+        truth = rng.integers(0, 4, len(frame))
+        pred = rng.choice(4, len(frame), p=[0.1, 0.2, 0.3, 0.4])
+        frame[Y_TRUE] = pd.Categorical.from_codes(truth, categories=list("wxyz"))
+        frame[Y_PRED] = pd.Categorical.from_codes(pred, categories=list("wxyz"))
+        classes = multiclass_report(frame, ("g",), config, calibration=False).groupings[0].classes
+        flagged += any(r.status == "flagged" for c in classes for r in c.four_fifths.rows)
+    assert flagged / samples <= 0.05

@@ -257,7 +257,7 @@ def _grouping(
     first = [g.ovr[0] for g in groups]
     reference, rule = choose_reference(first, dict(settings.reference))
     label = reference.label if reference is not None else None
-    per_class = tuple(_class(groups, index, name, label, settings)
+    per_class = tuple(_class(groups, index, name, label, settings, len(classes))
                       for index, name in enumerate(classes))  # fmt: skip
     worst, worst_class = _worst(per_class)
     summary = {name: _summary_spread(groups, name) for name in SUMMARY}
@@ -273,6 +273,7 @@ def _class(
     name: str,
     reference: str | None,
     settings: FairnessSettings,
+    classes: int,
 ) -> ClassDisparity:
     binary = [g.ovr[index] for g in groups]
     base = next((g for g in binary if g.label == reference), None)
@@ -284,7 +285,8 @@ def _class(
     found = {label: c for label, c in calibrated.items() if c is not None}
     return ClassDisparity(
         name, comparisons, spreads, parity(spreads),
-        four_fifths(binary, settings.min_group_size, settings.four_fifths_threshold),
+        # one level over every class's table: k classes tested at 5% each flag k times as often
+        four_fifths(binary, settings.min_group_size, settings.four_fifths_threshold, classes),
         local_law_144(binary), ece_spread(binary, found),
     )  # fmt: skip
 

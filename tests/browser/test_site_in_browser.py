@@ -345,3 +345,23 @@ def test_search_says_how_many_results_it_does_not_list(
     page.fill("#search-query", "boosted m 7")
     page.wait_for_function("document.querySelector('#search-status').textContent.includes('m 7')")
     assert page.locator("#search-status").inner_text() == "17 results for “boosted m 7”."
+
+
+def test_the_compare_page_judges_a_change_as_direction_py(browser: Any) -> None:
+    """compare.js twins cardpress/compute/direction.py: both called a rising MAE ratio "worse"."""
+    import json
+
+    from cardpress.compute.direction import judged
+
+    names = ["MAE ratio", "rmse_ratio", "mae", "worst group's MAE", "demographic parity ratio",
+             "equalized odds difference", "accuracy", "log_loss", "selection_rate"]  # fmt: skip
+    source = (Path(__file__).parents[2] / "templates" / "assets" / "compare.js").read_text()
+    rules = source[source.index("  var LOWER") : source.index("  function signed")]
+    judge = f"new Function({json.dumps(rules + '; return judged;')})()"
+    page = browser.new_page()
+    try:
+        found = page.evaluate(f"names => {{ const judged = {judge}; "
+                              "return names.map(n => judged(0.1, n)); }", names)  # fmt: skip
+    finally:
+        page.close()
+    assert found == [judged(0.1, name) for name in names]

@@ -15,6 +15,9 @@ from cardpress.compute.direction import direction, judged
         ("false_positive_rate", "lower"), ("log_loss", "lower"), ("brier_score", "lower"),
         ("rmse", "lower"), ("mae", "lower"), ("equalized odds difference", "lower"),
         ("error_rate", "lower"), ("selection_rate", None), ("rows", None),
+        # a ratio of groups' errors (min ÷ max) is a parity ratio: nearer 1, higher, is better;
+        # the diff page called MAE ratio 0.79 → 0.91 "worse"
+        ("MAE ratio", "higher"), ("rmse_ratio", "higher"), ("fnr ratio", "higher"),
     ],
 )  # fmt: skip
 def test_direction_by_name(name: str, way: str | None) -> None:

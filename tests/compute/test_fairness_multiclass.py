@@ -293,3 +293,37 @@ def test_integer_key_auc_is_the_index_sort_auc_to_the_bit(seed: int) -> None:
     assert found[0][2, 0] == pytest.approx(
         roc_auc_score(truth[part] == 0, scores[0][part]), abs=1e-12
     )
+
+
+def test_weights_of_zero_and_one_count_their_sum_not_the_rows() -> None:
+    """Weights 0/1 have Σw² = Σw, which read as "unweighted": the four-fifths table showed the
+    group's row count as its Σw beside a rate of Σw selected ÷ Σw (46 of 497 at rate 0.317)."""
+    frame = _table(400, 3, scores=False)
+    weights = np.where(np.arange(400) % 3 == 0, 0.0, 1.0)
+    weights[(frame["sex"] == "F").to_numpy()] = 0.0  # every F row weighs 0, as do a third of M
+    report = multiclass_report(frame, ("sex",), SETTINGS, weights)
+    male = (frame["sex"] == "M").to_numpy()
+    for klass in report.groupings[0].classes:
+        rows = {row.label: row for row in klass.four_fifths.rows}
+        assert rows["M"].count == pytest.approx(weights[male].sum(), abs=1e-9)
+        assert rows["F"].count == 0
+    for group in report.groupings[0].groups:
+        assert all(ovr.count == pytest.approx(group.weight, abs=1e-9) for ovr in group.ovr)
+
+
+def test_equal_rates_flag_a_grouping_in_at_most_five_percent_of_samples() -> None:
+    """Each class's four-fifths rule was tested at the binary level (0.05 over the pairs), so a
+    4-class model whose five groups had equal rates was flagged in 10% of samples, twice the
+    binary report's bound: the level now also counts the classes (Bonferroni over classes)."""
+    rng = np.random.default_rng(0)
+    samples, flagged = 300, 0
+    config = FairnessSettings(min_group_size=30)
+    for _ in range(samples):
+        frame = pd.DataFrame({"g": np.repeat(list("abcde"), 200)})
+        truth = rng.integers(0, 4, len(frame))
+        pred = rng.choice(4, len(frame), p=[0.1, 0.2, 0.3, 0.4])
+        frame[Y_TRUE] = pd.Categorical.from_codes(truth, categories=list("wxyz"))
+        frame[Y_PRED] = pd.Categorical.from_codes(pred, categories=list("wxyz"))
+        classes = multiclass_report(frame, ("g",), config, calibration=False).groupings[0].classes
+        flagged += any(r.status == "flagged" for c in classes for r in c.four_fifths.rows)
+    assert flagged / samples <= 0.05

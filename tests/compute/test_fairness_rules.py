@@ -221,3 +221,11 @@ def test_equal_rates_are_rarely_flagged_and_a_planted_gap_is_caught() -> None:
     assert calm <= 0.06  # 0.05 plus Monte Carlo noise (±0.013 at 300 samples)
     _, caught = _flag_rate([0.15, 0.3, 0.3], 1000, 100, seed=2)
     assert caught >= 0.99
+
+
+def test_with_no_group_large_enough_every_group_is_not_judged_not_undefined() -> None:
+    """Both groups were selected (98 and 95 times) but neither reached min_group_size: the page
+    said "undefined: no group counted was selected"; each is small, not judged."""
+    table = four_fifths(_groups({"F": (213, 98), "M": (187, 95)}), 1000, 0.8)
+    assert table.highest is None
+    assert [row.status for row in table.rows] == ["small", "small"]

@@ -171,3 +171,59 @@ def test_a_group_whose_rows_all_weigh_zero_is_undefined_not_a_warning() -> None:
     assert empty.count == 0 and empty.small and empty.rows == 2
     assert empty.rates["recall"].undefined and math.isnan(empty.auc)
     assert "b" not in grouping.calibration and "a" in grouping.calibration
+
+
+def test_every_kind_of_report_orders_groups_and_picks_the_reference_by_weight() -> None:
+    """800 rows weighing 0.5 (Σw 400) and 400 weighing 3 (Σw 1200): the binary report took the
+    heavier group as the largest (the reference), the multiclass and regression reports the one
+    with more rows, and the regression report's shares were shares of rows."""
+    from cardpress.compute.fairness.multiclass_report import multiclass_report
+    from cardpress.compute.fairness.regression_report import regression_report
+    from cardpress.compute.fairness.report import fairness_report
+    from cardpress.model import WEIGHT, Y_PRED, Y_TRUE, FairnessSettings
+
+    n = 1200
+    group = np.where(np.arange(n) < 800, "many-light", "few-heavy")
+    weights = np.where(group == "many-light", 0.5, 3.0)
+    truth = np.arange(n) % 3
+    config = FairnessSettings(min_group_size=30)
+    binary = pd.DataFrame({"g": group, Y_TRUE: truth == 0, Y_PRED: truth % 2 == 0})
+    binary[WEIGHT] = weights
+    multiclass = pd.DataFrame({"g": group})
+    multiclass[Y_TRUE] = pd.Categorical.from_codes(truth, categories=["x", "y", "z"])
+    multiclass[Y_PRED] = pd.Categorical.from_codes((truth + 1) % 3, categories=["x", "y", "z"])
+    numbers = pd.DataFrame({"g": group, Y_TRUE: truth * 1.5, Y_PRED: truth * 1.25})
+    reports = [
+        fairness_report(binary.astype({Y_TRUE: "int8", Y_PRED: "int8"}), ("g",), config),
+        multiclass_report(multiclass, ("g",), config, weights),
+        regression_report(numbers, ("g",), config, weights),
+    ]
+    for report in reports:
+        grouping = report.groupings[0]
+        reference = grouping.reference  # the binary report's is the group itself
+        assert getattr(reference, "label", reference) == "few-heavy", type(report).__name__
+        assert [g.label for g in grouping.groups] == ["few-heavy", "many-light"]
+        assert [g.share for g in grouping.groups] == pytest.approx([0.75, 0.25], abs=1e-12)
+
+
+def test_a_group_of_zero_weight_says_so_not_empty() -> None:
+    """A group of rows that all weigh 0 was undefined because "the group is empty"."""
+    from cardpress.compute.fairness.multiclass_report import multiclass_report
+    from cardpress.compute.fairness.report import fairness_report
+    from cardpress.model import WEIGHT, Y_PRED, Y_TRUE, FairnessSettings
+
+    group = np.array(["a"] * 6 + ["b"] * 4)
+    weights = np.where(group == "b", 0.0, 1.0)
+    truth = np.arange(10) % 3
+    config = FairnessSettings(min_group_size=1)
+    binary = pd.DataFrame({"g": group, Y_TRUE: (truth == 0).astype("int8"),
+                           Y_PRED: (truth == 1).astype("int8"), WEIGHT: weights})  # fmt: skip
+    multiclass = pd.DataFrame({"g": group})
+    multiclass[Y_TRUE] = pd.Categorical.from_codes(truth, categories=["x", "y", "z"])
+    multiclass[Y_PRED] = pd.Categorical.from_codes(truth, categories=["x", "y", "z"])
+    why = "every row of this group has weight 0"
+    [b] = [g for g in fairness_report(binary, ("g",), config).groupings[0].groups if g.label == "b"]
+    assert b.rates["selection_rate"].undefined == why
+    report = multiclass_report(multiclass, ("g",), config, weights)
+    [m] = [g for g in report.groupings[0].groups if g.label == "b"]
+    assert m.accuracy.undefined == why and m.ovr[0].rates["accuracy"].undefined == why

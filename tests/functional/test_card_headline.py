@@ -158,3 +158,39 @@ def _status(path: Path) -> dict[str, Any]:
     assert text.startswith("window.CARDPRESS_STATUS = ") and text.endswith(";\n")
     data: dict[str, Any] = json.loads(text[len("window.CARDPRESS_STATUS = ") : -2])
     return data
+
+
+def test_a_four_fifths_rule_that_judged_no_group_is_not_a_pass(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every group under min_group_size, or nobody selected: the page judged no group, yet the
+    card showed "✓ no group significantly below four-fifths" (and the page's small groups read
+    "undefined: no group counted was selected")."""
+    from tests.functional.test_check import _selection_model
+
+    records = tmp_path / "records"
+    for folder in ("runs", "predictions"):
+        (records / folder).mkdir(parents=True)
+    (records / "cardpress.toml").write_text("[fairness]\nmin_group_size = 150\n")
+    _selection_model(records, "small", {"A": (100, 40), "B": (120, 50)})
+    _selection_model(records, "nobody", {"A": (200, 0), "B": (200, 0)})
+    _selection_model(records, "judged", {"A": (200, 80), "B": (200, 78)})
+    out = tmp_path / "site"
+    cardpress.build(records, out)
+    for model, judged in (("small", 0), ("nobody", 0), ("judged", 2)):
+        card = _card(out, "1", model)
+        assert card["summary_panel"]["fairness"]["four_fifths_judged"] == judged
+        assert card["sections"]["quantitative_analyses"]["fairness"]["headline"][0]["judged"] \
+            == judged  # fmt: skip
+        html = BeautifulSoup((out / f"models/{model}/v/1/index.html").read_text(), "html.parser")
+        panel = html.select_one("aside.summary-panel").get_text(" ")  # type: ignore[union-attr]
+        assert ("✓ no group significantly below four-fifths" in panel) == bool(judged), model
+        assert ("four-fifths not judged" in panel) == (not judged), model
+        hf = tmp_path / f"{model}.md"
+        assert run_cli("export", "hf", str(records), f"{model}@1", "-o", str(hf)).exit_code == 0
+        assert ("| not judged |" in hf.read_text()) == (not judged), model
+        fairness = BeautifulSoup(
+            (out / f"models/{model}/v/1/fairness/index.html").read_text(), "html.parser"
+        )
+        summary = fairness.select_one("#summary table tbody tr").get_text(" ")  # type: ignore[union-attr]
+        assert ("not judged" in summary) == (not judged), (model, summary)
+    page = json.loads((out / "models/small/v/1/fairness/index.json").read_text())
+    assert [r["status"] for r in page["groupings"][0]["four_fifths"]["rows"]] == ["small"] * 2

@@ -667,3 +667,25 @@ def test_a_quantile_the_reports_do_not_compute_fails_validate_and_build(
     config = records / "cardpress.toml"
     config.write_text(config.read_text() + "\n[fairness]\nerror_quantiles = [0.5, 0.95]\n")
     assert run_cli("validate", str(records)).exit_code == 0
+
+
+def test_an_auc_rule_without_scores_says_so(run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A binary model without scores broke an AUC rule "undefined: fewer than two groups large
+    enough and with the metric defined" though both groups had 200 rows: the reason is no scores."""
+    records = tmp_path / "records"
+    for folder in ("runs", "predictions"):
+        (records / folder).mkdir(parents=True)
+    _selection_model(records, "plain", {"A": (200, 80), "B": (200, 70)})
+    run_path = records / "runs" / "plain.json"
+    run = json.loads(run_path.read_text())
+    del run["predictions"]["columns"]["y_score"]
+    run_path.write_text(json.dumps(run))
+    (records / "policy.toml").write_text(
+        POLICY_HEAD + '[[rule]]\nkind = "fairness"\nmetric = "auc"\nmeasure = "difference"\n'
+        "max = 0.1\n"
+    )
+    result = run_cli("check", str(records))
+    [line] = [line.strip() for line in _lines(result) if "auc" in line]
+    assert line.startswith("FAIL  fairness: auc difference by g: undefined: no scores in the "
+                           "predictions (predictions.columns.y_score)"), line  # fmt: skip
+    assert result.exit_code == 1

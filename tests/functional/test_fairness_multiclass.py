@@ -81,6 +81,9 @@ def test_example_page_csv_and_card_headline(example_site: Path) -> None:
     assert all(f.endswith(")") for f in flagged)  # "group (class)"
     card_html = (example_site / "models/hours-band/v/1/index.html").read_text()
     assert "fairness/index.html" in card_html
+    # 8 flags name 7 groups (Female × Black twice): they are counted as pairs, not "8 groups"
+    assert len(flagged) == 8 and len({f.rsplit(" (", 1)[0] for f in flagged}) == 7
+    assert "8 group–class pairs significantly below four-fifths" in card_html
 
 
 def _multiclass_project(

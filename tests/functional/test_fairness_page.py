@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,35 @@ def test_groups_csv_keeps_group_names_from_running_as_formulas(project, tmp_path
     build(records, tmp_path / "site")
     text = (tmp_path / "site/models/churn/v/1/fairness/groups.csv").read_text()
     assert ",'=HYPERLINK(x)," in text and ",=HYPERLINK" not in text
+
+
+def test_a_weighted_page_heads_its_sums_of_weights_as_such(tmp_path: Path) -> None:
+    """With weights the metrics-by-group table showed Σw (1,200.0000 for 400 rows of weight 3)
+    under the heading "Rows"; the four-fifths table beside it already said Σw."""
+    from bs4 import BeautifulSoup
+
+    from tests.functional.test_check import _selection_model
+
+    records = tmp_path / "records"
+    for folder in ("runs", "predictions"):
+        (records / folder).mkdir(parents=True)
+    _selection_model(records, "w", {"A": (400, 100), "B": (300, 90)})
+    path = records / "predictions" / "w.csv"
+    frame = pd.read_csv(path)
+    frame["w"] = [3.0 if g == "A" else 1.0 for g in frame["g"]]
+    frame.to_csv(path, index=False)
+    run_path = records / "runs" / "w.json"
+    run = json.loads(run_path.read_text())
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run["predictions"]["sha256"] = run["datasets"][0]["sha256"] = digest
+    run["predictions"]["columns"]["weight"] = "w"
+    run_path.write_text(json.dumps(run))
+    build(records, tmp_path / "site")
+    html = (tmp_path / "site/models/w/v/1/fairness/index.html").read_text()
+    soup = BeautifulSoup(html, "html.parser")
+    table = soup.select_one("#by-g table")
+    assert table is not None
+    heads = [th.get_text() for th in table.select("thead th")]
+    assert heads[1] == "Σw" and "Rows" not in heads
+    first = table.select("tbody tr")[1].select("td")[0].get_text(" ")
+    assert first.startswith("1,200")

@@ -22,7 +22,7 @@ from cardpress.compute.fairness.regression_report import (
     is_regression_metric,
     spreads_of,
 )
-from cardpress.compute.fairness.report import Grouping
+from cardpress.compute.fairness.report import FairnessReport, Grouping
 from cardpress.compute.limits import above, below
 from cardpress.compute.review import review_state
 from cardpress.compute.site import ModelEntry, VersionEntry
@@ -141,6 +141,10 @@ def _fairness(rule: Rule, evidence: Evidence) -> list[Outcome]:
     ]
     outcomes: list[Outcome] = []
     for grouping in groupings:
+        if isinstance(report, FairnessReport) and metric == "auc" and not report.has_scores:
+            figure = "undefined: no scores in the predictions (predictions.columns.y_score)"
+            outcomes.append((_named(rule, wanted, grouping.name), True, figure, limit))
+            continue
         shown = grouping if isinstance(grouping, RegressionGrouping) else grouping.groups
         figure, value = _spread_figure(shown, metric, measure, min_size)
         outcomes.append((_named(rule, wanted, grouping.name), _breaks(rule, value), figure, limit))

@@ -1,7 +1,8 @@
 """Which way is better for a metric or a disparity, so a change can be called better or worse.
 
 Higher is better for rates of right answers (accuracy, precision, recall, F1, AUC, average
-precision, R², specificity) and for fairness ratios (1 is parity, and a ratio is at most 1);
+precision, R², specificity) and for fairness ratios (1 is parity, and a ratio is at most 1),
+also of errors (an MAE ratio);
 lower is better for errors and losses (error rates, FPR, FNR, log loss, Brier score, MAE, RMSE,
 calibration error) and for fairness differences (0 is parity). Anything else has no direction:
 its change is shown signed, never judged.
@@ -23,6 +24,10 @@ _HIGHER = re.compile(
 def direction(name: str) -> str | None:
     """``"higher"`` or ``"lower"`` (is better), or None when the name does not say."""
     key = name.lower().replace("-", "_").replace(" ", "_")
+    # a ratio between groups (min ÷ max) is parity at 1 even when it divides errors: "MAE
+    # ratio" must not read as the error it names
+    if key.endswith("ratio"):
+        return "higher"
     if _LOWER.search(key):
         return "lower"
     if _HIGHER.search(key):

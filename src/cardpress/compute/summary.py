@@ -59,6 +59,11 @@ def fairness_headline(fairness: dict[str, Any] | None) -> dict[str, Any] | None:
         # below the threshold, but Fisher's test cannot tell the shortfall from chance
         "not_significant_groups": sum(len(f["groups"]) for f in unconfirmed),
         "not_significant": unconfirmed,
+        # verdicts the rule reached (groups, or group and class): 0 is "not judged", never a ✓;
+        # None for a card published before the count
+        "four_fifths_judged": (
+            sum(r["judged"] for r in rows) if all("judged" in r for r in rows) else None
+        ),
         "lowest_parity_ratio": _extreme(rows, "demographic_parity_ratio", min),
         "largest_odds_difference": _extreme(rows, "equalized_odds_difference", max),
     }
@@ -96,6 +101,6 @@ def _regression_headline(href: str, rows: list[dict[str, Any]]) -> dict[str, Any
         }  # fmt: skip
     return {
         "href": href, "task": "regression", "flagged_groups": 0, "flagged": [],
-        "not_significant_groups": 0, "not_significant": [],
+        "not_significant_groups": 0, "not_significant": [], "four_fifths_judged": None,
         "lowest_parity_ratio": None, "largest_odds_difference": None, "worst_group_mae": worst,
     }  # fmt: skip

@@ -316,6 +316,7 @@ def _paragraph(value: str) -> str:
 
 def _four_fifths(row: dict[str, Any]) -> str:
     """Groups flagged (significantly below), then those below but not significantly."""
-    found = ", ".join(row["flagged"]) or "none"
+    # no verdict reached (every group too small, or none selected) is not "none below"
+    found = ", ".join(row["flagged"]) or ("not judged" if row.get("judged") == 0 else "none")
     unsure = row.get("not_significant") or []
     return found + (f"; below but not significantly: {', '.join(unsure)}" if unsure else "")

@@ -31,10 +31,11 @@ if TYPE_CHECKING:  # pandas loads with the predictions: a build that reads none 
 # reads "(missing)" is shown in quotes, so the two never share a group or a label.
 MISSING = "(missing)"
 # metric -> (numerator, denominator) over the confusion counts, and why the denominator can be 0
+# a group has rows (empty intersections are left out), so n is 0 only when every weight is 0
 RATES: dict[str, tuple[str, str, str]] = {
-    "base_rate": ("tp+fn", "n", "the group is empty"),
-    "selection_rate": ("tp+fp", "n", "the group is empty"),
-    "accuracy": ("tp+tn", "n", "the group is empty"),
+    "base_rate": ("tp+fn", "n", "every row of this group has weight 0"),
+    "selection_rate": ("tp+fp", "n", "every row of this group has weight 0"),
+    "accuracy": ("tp+tn", "n", "every row of this group has weight 0"),
     "precision": ("tp", "tp+fp", "no predicted positives in this group"),
     "recall": ("tp", "tp+fn", "no actual positives in this group"),
     "fpr": ("fp", "fp+tn", "no actual negatives in this group"),

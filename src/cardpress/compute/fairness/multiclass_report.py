@@ -147,11 +147,12 @@ def _groups(
             continue  # an empty intersection: no rows, no metrics
         scored = (auc[0][code], auc[1][code], auc[2][code]) if auc else None
         group = _group(columns, values, int(rows[code]), matrices[code], squares[code], total,
-                       min_size, scored)  # fmt: skip
+                       min_size, scored, data.weights is not None)  # fmt: skip
         if calibration is not None:
             group = replace(group, calibration=calibration[0][code], brier=calibration[1][code])
         groups.append(group)
-    return sorted(groups, key=lambda g: (-g.count, g.label))
+    # largest first by Σw (rows without weights), as the binary report: the default reference
+    return sorted(groups, key=lambda g: (-g.weight, g.label))
 
 
 def _group(
@@ -163,6 +164,7 @@ def _group(
     total: float,
     min_size: int,
     scored: tuple[FloatArray, FloatArray, FloatArray] | None,
+    weighted: bool,
 ) -> ClassGroup:
     scores = class_scores(matrix)
     weight = float(matrix.sum())
@@ -176,7 +178,7 @@ def _group(
         auc = (float(scored[0][index]), float(scored[1][index]), float(scored[2][index])) \
             if scored else None  # fmt: skip
         ovr.append(_binary(columns, values, rows, share, small, counts[index],
-                           count_squares[index], auc))  # fmt: skip
+                           count_squares[index], auc, weighted))  # fmt: skip
     mean_auc = float(macro_auc(scored[0])) if scored else math.nan
     f1 = tuple(float(v) for v in scores.per_class["f1"])
     return ClassGroup(columns, values, rows, weight, share, small, matrix, accuracy,
@@ -192,6 +194,7 @@ def _binary(
     counts: FloatArray,
     squares: FloatArray,
     auc: tuple[float, float, float] | None,
+    weighted: bool,
 ) -> GroupMetrics:
     """One class against the rest as the binary report's group: the same rates and intervals."""
     named = dict(zip(("tp", "fp", "tn", "fn"), counts, strict=True))
@@ -207,9 +210,10 @@ def _binary(
     if auc is not None:
         reason = None if not math.isnan(value) else "the class is all or none of this group"
     tp, fp, tn, fn = (_whole(c) for c in counts)
-    weighted = named_squares["n"] != named["n"]  # unweighted, every square is the count itself
     effective = effective_n(np.float64(named["n"]), np.float64(named_squares["n"]))
-    # count is Σw with weights, as the binary report's (its tables show it beside Σw selected)
+    # count is Σw with weights, as the binary report's (its tables show it beside Σw selected);
+    # told by the report, not by Σw² = Σw: weights of 0 and 1 have that too, and their rows
+    # are not their Σw
     count = named["n"] if weighted else rows
     return GroupMetrics(columns, values, count, share, tp, fp, tn, fn, rates, value, low, high,
                         reason, small, rows, float(effective), weighted)  # fmt: skip
@@ -220,7 +224,9 @@ def _sum(named: dict[str, Any], spec: str) -> float:
 
 
 def _rate(
-    part: tuple[Any, float], squares: tuple[Any, float], why: str = "the group is empty"
+    part: tuple[Any, float],
+    squares: tuple[Any, float],
+    why: str = "every row of this group has weight 0",
 ) -> Rate:
     """A proportion with its Wilson 95% interval at Kish's effective n (n without weights)."""
     top, bottom = float(part[0]), float(part[1])
@@ -251,7 +257,7 @@ def _grouping(
     first = [g.ovr[0] for g in groups]
     reference, rule = choose_reference(first, dict(settings.reference))
     label = reference.label if reference is not None else None
-    per_class = tuple(_class(groups, index, name, label, settings)
+    per_class = tuple(_class(groups, index, name, label, settings, len(classes))
                       for index, name in enumerate(classes))  # fmt: skip
     worst, worst_class = _worst(per_class)
     summary = {name: _summary_spread(groups, name) for name in SUMMARY}
@@ -267,6 +273,7 @@ def _class(
     name: str,
     reference: str | None,
     settings: FairnessSettings,
+    classes: int,
 ) -> ClassDisparity:
     binary = [g.ovr[index] for g in groups]
     base = next((g for g in binary if g.label == reference), None)
@@ -278,7 +285,8 @@ def _class(
     found = {label: c for label, c in calibrated.items() if c is not None}
     return ClassDisparity(
         name, comparisons, spreads, parity(spreads),
-        four_fifths(binary, settings.min_group_size, settings.four_fifths_threshold),
+        # one level over every class's table: k classes tested at 5% each flag k times as often
+        four_fifths(binary, settings.min_group_size, settings.four_fifths_threshold, classes),
         local_law_144(binary), ece_spread(binary, found),
     )  # fmt: skip
 

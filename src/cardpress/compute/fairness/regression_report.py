@@ -156,13 +156,14 @@ def _groups(
 ) -> list[RegressionGroup]:
     codes, labels = group_codes(frame, columns)
     found = group_errors(codes, len(labels), y_true, y_pred, weights, quantiles)
-    total = len(frame)
+    # shares and the size order by Σw (rows without weights), as the binary report's
+    total = float(weights.sum()) if weights is not None else len(frame)
     groups = [
         RegressionGroup(
             columns,
             values,
             errors.rows,
-            errors.rows / total,
+            errors.weight / total if total else math.nan,
             errors.weight,
             errors.effective_n,
             errors.metrics,
@@ -172,7 +173,7 @@ def _groups(
         for values, errors in zip(labels, found, strict=True)
         if errors is not None  # an empty intersection: no rows, no metrics
     ]
-    return sorted(groups, key=lambda g: (-g.count, g.label))
+    return sorted(groups, key=lambda g: (-g.weight, g.label))
 
 
 def _grouping(

@@ -72,10 +72,15 @@ class ImpactTable:
     unknown: float  # rows (or their weight) with a missing sensitive value: counted, left out
 
 
-def four_fifths(groups: Sequence[GroupMetrics], min_size: int, threshold: float) -> ImpactTable:
+def four_fifths(
+    groups: Sequence[GroupMetrics], min_size: int, threshold: float, tables: int = 1
+) -> ImpactTable:
     """Each judged group's selection rate ÷ the highest, flagged when significantly below.
 
     Below ``threshold`` but not significantly is ``below-not-significant`` (see the module doc).
+    ``tables``: how many such tables the grouping's verdict spans (a multiclass model's classes):
+    the level is shared among them too, so that a grouping with equal rates is flagged in at
+    most 5% of samples whatever the number of classes.
     """
 
     def judged(group: GroupMetrics) -> bool:
@@ -89,7 +94,7 @@ def four_fifths(groups: Sequence[GroupMetrics], min_size: int, threshold: float)
     table = _impact(groups, judged, status)
     judged_groups = [g for g in groups if None not in g.values and judged(g)]
     count = len(judged_groups)
-    alpha = ALPHA / max(1, count * (count - 1) // 2)
+    alpha = ALPHA / max(1, count * (count - 1) // 2) / max(1, tables)
     rows = tuple(
         _tested(row, judged_groups, str(table.highest), threshold, alpha)
         if row.status == "flagged"
@@ -204,7 +209,9 @@ def _impact(
     rows = []
     for group in known:
         rate = group.rates["selection_rate"]
-        if top is None or highest == 0:
+        if top is None:  # no group counts (all small): each is shown as the rule left it out
+            ratio, verdict = math.nan, status(group, math.nan)
+        elif highest == 0:  # groups count, but none selected anyone: a ratio 0 / 0
             ratio, verdict = math.nan, "undefined"
         else:
             ratio = rate.value / highest

@@ -92,9 +92,18 @@ def headline(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "not_significant": _with_status(
                     grouping["four_fifths"]["rows"], "below-not-significant"
                 ),
+                "judged": judged(grouping["four_fifths"]["rows"]),
             }
         )
     return rows
+
+
+def judged(rows: list[dict[str, Any]]) -> int:
+    """How many groups the four-fifths rule judged (0: all too small, or none selected).
+
+    The card must not show 0 as "no group below four-fifths".
+    """
+    return sum(r["status"] in ("pass", "flagged", "below-not-significant") for r in rows)
 
 
 def _with_status(rows: list[dict[str, Any]], status: str) -> list[str]:

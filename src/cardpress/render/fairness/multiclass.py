@@ -29,6 +29,7 @@ from cardpress.render.fairness.data import (
     _number,
     distinct_ids,
     grouping_head,
+    judged,
 )
 from cardpress.render.fairness.multiclass_scored import (
     calibration_chart_specs,
@@ -110,6 +111,7 @@ def multiclass_headline(data: dict[str, Any]) -> list[dict[str, Any]]:
                        "equalized_odds_ratio")},
             "auc_difference": max(auc) if auc else None, "flagged": grouping["flagged"],
             "not_significant": grouping["not_significant"],
+            "judged": sum(judged(c["four_fifths"]["rows"]) for c in grouping["classes"]),
         })  # fmt: skip
     return rows
 

@@ -30,7 +30,8 @@
   var HIGHER = /accuracy|precision|recall|f1|auc|average_precision|\bap\b|r2|tpr|tnr|specificity|sensitivity|true_positive|true_negative|ratio/;
   function judged(delta, name) {
     var key = name.toLowerCase().replace(/[- ]/g, "_");
-    var way = LOWER.test(key) ? "lower" : HIGHER.test(key) ? "higher" : null;
+    // a ratio between groups is parity at 1, also of errors ("MAE ratio"): higher is better
+    var way = /ratio$/.test(key) ? "higher" : LOWER.test(key) ? "lower" : HIGHER.test(key) ? "higher" : null;
     if (delta === null || way === null) { return null; }
     if (delta === 0) { return "same"; }
     return (delta > 0) === (way === "higher") ? "better" : "worse";

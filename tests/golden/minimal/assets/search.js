@@ -7,6 +7,7 @@
   var list = document.getElementById("search-results");
   var status = document.getElementById("search-status");
   if (!input || !list || !status) { return; }
+  var SHOWN = 50;  // results listed at most; the status says how many more matched
 
   function terms(text) {
     return text.toLowerCase().split(/[^\p{L}\p{N}._@-]+/u).filter(function (t) { return t.length > 0; });
@@ -61,13 +62,16 @@
     list.textContent = "";
     if (wanted.length === 0) { status.textContent = "Type a word to search."; return; }
     // Equal scores keep the index's order: titles in version order ("m 9" before "m 10").
-    var hits = best(entries
+    var found = best(entries
       .map(function (entry, at) { return { entry: entry, score: score(entry, wanted), at: at }; })
       .filter(function (hit) { return hit.score > 0; })
-      .sort(function (a, b) { return b.score - a.score || a.at - b.at; }))
-      .slice(0, 50);
-    status.textContent = hits.length === 0 ? "No results for \u201c" + query + "\u201d."
-      : hits.length + " result" + (hits.length === 1 ? "" : "s") + " for \u201c" + query + "\u201d.";
+      .sort(function (a, b) { return b.score - a.score || a.at - b.at; }));
+    var hits = found.slice(0, SHOWN);
+    var quoted = "\u201c" + query + "\u201d";
+    status.textContent = hits.length === 0 ? "No results for " + quoted + "."
+      : found.length > SHOWN ? "The first " + SHOWN + " of " + found.length + " results for " + quoted
+        + ": add a word to narrow them (a version number, a section)."
+      : hits.length + " result" + (hits.length === 1 ? "" : "s") + " for " + quoted + ".";
     hits.forEach(function (hit) {
       var item = document.createElement("li");
       var link = document.createElement("a");

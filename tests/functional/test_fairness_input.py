@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import pytest
 from click.testing import Result
 
 from tests.functional.cli_outcomes import builds
@@ -304,10 +306,11 @@ def test_empty_cells_of_a_sensitive_column_are_missing(project, run_cli, tmp_pat
         assert grouping["four_fifths"]["unknown"] == 40
 
 
-def test_text_labels_beside_number_predictions_are_not_taken_for_classes(
+def test_text_labels_beside_number_predictions_are_one_binary_task(
     project, run_cli, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    """Text "0"/"1" labels, 0/1 predictions: four values, taken for classes (scores dropped)."""
+    """Text "0"/"1" labels, 0/1 predictions: two classes, binary with its scores (they were
+    taken for four classes and the scores dropped, then refused as four values)."""
     import pandas as pd
 
     records = project()
@@ -316,9 +319,12 @@ def test_text_labels_beside_number_predictions_are_not_taken_for_classes(
     path = records / "predictions" / "churn-1.parquet"
     frame.to_parquet(path, index=False)
     _use_predictions(records, path, 4)
-    (problem,) = _fails(run_cli, records, tmp_path / "out")
-    assert problem.startswith("predictions/churn-1.parquet: y, yhat: labels and predictions "
-                              "together hold 0, 1, '0', '1'; expected two values")  # fmt: skip
+    builds(run_cli, records, tmp_path / "out")
+    page = json.loads((tmp_path / "out/models/churn/v/1/fairness/index.json").read_text())
+    assert page["task"] == "binary"
+    overall = page["overall"]["metrics"]
+    assert overall["base_rate"]["value"] == 0.5 and overall["recall"]["value"] == 0.5
+    assert "auc" in json.dumps(page["groupings"][0]["groups"][0])
 
 
 def _weigh(records: Path, weights: list[float]) -> None:
@@ -492,3 +498,35 @@ def test_drawn_texts_of_a_run_record_with_a_control_character(
         f"metrics[0].slice.group: 'a\\x1b[31m'{fix}(or replace it, e.g. with a space)",
         f"predictions.columns.sensitive[0]: 'gr\\x01oup'{fix}(or replace it, e.g. with a space)",
     ]
+
+
+@pytest.mark.parametrize("positive", [1, "1", 1.0, True])
+def test_text_labels_beside_number_predictions_are_two_classes(
+    project, run_cli: Callable[..., Result], tmp_path: Path, positive: object
+) -> None:  # type: ignore[no-untyped-def]
+    """JSON "0"/"1" labels beside 0.0/1.0 predictions were refused as four values (while the
+    task was inferred binary from the same values as text): they are one class each."""
+    from sklearn.metrics import accuracy_score, recall_score
+
+    rng = np.random.default_rng(7)
+    truth, predicted = rng.integers(0, 2, 200), rng.integers(0, 2, 200)
+    path = project() / "predictions" / "mixed.jsonl"
+    rows = [{"id": i, "y": str(t), "yhat": float(p), "p": 0.5, "group": "ab"[i % 2]}
+            for i, (t, p) in enumerate(zip(truth, predicted, strict=True))]  # fmt: skip
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    records = path.parent.parent
+    _use_predictions(records, path, len(rows))
+    run_path = records / "runs" / "churn-1.json"
+    run = json.loads(run_path.read_text())
+    run["predictions"]["positive_label"] = positive
+    run_path.write_text(json.dumps(run, indent=2))
+    out = tmp_path / "out"
+    result = run_cli("build", str(records), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    page = json.loads((out / "models/churn/v/1/fairness/index.json").read_text())
+    overall = page["overall"]["metrics"]
+    assert overall["selection_rate"]["value"] == pytest.approx(predicted.mean(), abs=1e-12)
+    assert overall["accuracy"]["value"] == pytest.approx(
+        accuracy_score(truth, predicted), abs=1e-12
+    )
+    assert overall["recall"]["value"] == pytest.approx(recall_score(truth, predicted), abs=1e-12)

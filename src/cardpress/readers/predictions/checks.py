@@ -71,24 +71,24 @@ def _row_count(
 
 def _binary(frame: pd.DataFrame, predictions: Predictions) -> list[Problem]:
     problems = []
-    values: set[Any] = set()
+    values: dict[str, Any] = {}  # by text: "1" labels beside 1.0 predictions are one value
     for role, column in (("y_true", predictions.y_true), ("y_pred", predictions.y_pred)):
         series = frame[column]
         missing = no_value(series.isna().to_numpy(), role)
         if missing:
             problems.append(Problem(predictions.uri, None, column, missing, BINARY_FIX))
-        distinct = set(series.dropna().unique().tolist())
+        distinct = {as_text(v): v for v in series.dropna().unique().tolist()}
         if len(distinct) > 2:
-            problem = f"holds {len(distinct):,} values ({_show(distinct)}) ({role})"
+            problem = f"holds {len(distinct):,} values ({_show(set(distinct.values()))}) ({role})"
             problems.append(Problem(predictions.uri, None, column, problem, BINARY_FIX))
-        values |= distinct
+        values.update(distinct)
     if problems or len(values) <= 1:
         return problems
     label = predictions.positive_label
     if len(values) > 2 or not any(_same(value, label) for value in values):
         problem = (
-            f"labels and predictions together hold {_show(values)}; expected two values, "
-            f"one of them positive_label {label!r}"
+            f"labels and predictions together hold {_show(set(values.values()))}; expected two "
+            f"values, one of them positive_label {label!r}"
         )
         field = f"{predictions.y_true}, {predictions.y_pred}"
         problems.append(Problem(predictions.uri, None, field, problem, BINARY_FIX))
@@ -211,10 +211,21 @@ def _positive(series: pd.Series, label: str | int | bool) -> np.ndarray:
 
 
 def _same(value: Any, label: str | int | bool) -> bool:
-    """A value equals the positive label: ``1`` matches 1, 1.0 and True; ``"yes"`` matches "yes"."""
-    if isinstance(value, str) or isinstance(label, str):
-        return str(value) == str(label)
-    return bool(value == label)
+    """A value equals the positive label: ``1`` matches 1, 1.0, "1" and True; "yes" matches "yes".
+
+    Compared as text (:func:`as_text`), as the task is inferred: text "1" labels beside 1.0
+    predictions are one class, whichever of them ``positive_label`` is written as.
+    """
+    return as_text(value) == as_text(label)
+
+
+def as_text(value: Any) -> str:
+    """A label as the reports compare labels: 1, 1.0, True and "1" are all "1"."""
+    if isinstance(value, bool):  # True and 1 are one value, as Python has it
+        return str(int(value))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _show(values: set[Any], limit: int = 5) -> str:

@@ -23,7 +23,7 @@ import pandas as pd
 
 from cardpress.errors import Problem
 from cardpress.model import WEIGHT, Y_PRED, Y_TRUE, Dataset, Predictions
-from cardpress.readers.predictions.checks import _row_count, shared_problems
+from cardpress.readers.predictions.checks import _row_count, as_text, shared_problems
 
 MAX_CLASSES = 50
 PREFIX = 10_000  # rows looked at first
@@ -115,16 +115,8 @@ def _distinct(columns: list[pd.Series]) -> int:
     """
     values: set[Any] = set()
     for series in columns:
-        values |= {_as_text(v) for v in series.dropna().unique().tolist()}
+        values |= {as_text(v) for v in series.dropna().unique().tolist()}
     return len(values)
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, bool):  # True and 1 are one value, as Python (and the checks) have it
-        return str(int(value))
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _number_problems(series: pd.Series, role: str) -> list[str]:

@@ -214,9 +214,12 @@ def _same(value: Any, label: str | int | bool) -> bool:
     """A value equals the positive label: ``1`` matches 1, 1.0, "1" and True; "yes" matches "yes".
 
     Compared as text (:func:`as_text`), as the task is inferred: text "1" labels beside 1.0
-    predictions are one class, whichever of them ``positive_label`` is written as.
+    predictions are one class, whichever of them ``positive_label`` is written as. A text
+    value also matches the label's own text (``"True"`` matches ``true``).
     """
-    return as_text(value) == as_text(label)
+    if as_text(value) == as_text(label):
+        return True
+    return (isinstance(value, str) or isinstance(label, str)) and str(value) == str(label)
 
 
 def as_text(value: Any) -> str:

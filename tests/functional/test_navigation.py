@@ -70,6 +70,18 @@ def test_a_version_that_sorts_before_a_published_one_breaks_no_link(
     assert broken_links(out) == []
     compare = (fraud / "compare" / "index.html").read_text()
     assert "../v/2026.03/diff/index.html" not in compare
+    # its checklist cannot ask for an earlier version to be published: there is one
+    checklist = json.loads((fraud / "v" / "2026.03" / "compliance" / "index.json").read_text())
+    [changes] = [i for i in checklist["checklist"] if i["number"] == 14]
+    [diff] = [m for m in changes["missing"] if m["label"].startswith("changes since")]
+    assert diff["fix"] == (
+        "version 2026.03 was published before version 2026.02, which comes before it, was "
+        "added, and stays as it was published: the model's compare page shows the changes "
+        "between 2026.02 and 2026.03"
+    )
+    first = json.loads((fraud / "v" / "2026.02" / "compliance" / "index.json").read_text())
+    [changes] = [i for i in first["checklist"] if i["number"] == 14]
+    assert [m["fix"] for m in changes["missing"]] == ["publish a previous version of the model"]
 
 
 def test_version_lists_agree_in_natural_order_with_pre_releases_first(

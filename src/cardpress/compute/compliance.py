@@ -103,11 +103,14 @@ PAGES = {  # page evidence: label, link from the compliance page, how to add it 
 }  # fmt: skip
 
 
-def coverage(card: dict[str, Any], present: dict[str, bool]) -> list[dict[str, Any]]:
+def coverage(
+    card: dict[str, Any], present: dict[str, bool], fixes: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """Every checklist item with its status, its evidence (with links) and what is missing.
 
     ``present`` says which pages exist for this version: diff, fairness, signoff (a current
-    approving sign-off), changelog, manifest, inventory.
+    approving sign-off), changelog, manifest, inventory. ``fixes`` replaces a missing page's
+    advice where the usual one cannot be followed.
     """
     rows = []
     # by id, once a card: a scan of the sections for each probe was most of a site's checklists
@@ -118,7 +121,7 @@ def coverage(card: dict[str, Any], present: dict[str, bool]) -> list[dict[str, A
         found: list[dict[str, Any]] = []
         missing: list[dict[str, Any]] = []
         for kind, what in item.evidence:
-            evidence = _probe(card, sections, present, kind, what)
+            evidence = _probe(card, sections, present, kind, what, fixes or {})
             (found if evidence["present"] else missing).append(evidence)
         status = "covered" if not missing else "partial" if found else "not covered"
         rows.append({"number": item.number, "title": item.title, "sources": item.sources,
@@ -132,6 +135,7 @@ def _probe(
     present: dict[str, bool],
     kind: str,
     what: str,
+    fixes: dict[str, str],
 ) -> dict[str, Any]:
     if kind == "section":
         title = card["section_titles"][what]
@@ -154,7 +158,7 @@ def _probe(
         label = f"card section “{matches[0]['heading']}”" if matches else f"card section on {what}"
         return _evidence(bool(matches), label, anchor, fix)
     label, href, fix = PAGES[what]
-    return _evidence(present.get(what, False), label, href, fix)
+    return _evidence(present.get(what, False), label, href, fixes.get(what, fix))
 
 
 def _evidence(found: bool, label: str, href: str, fix: str) -> dict[str, Any]:

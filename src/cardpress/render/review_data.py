@@ -37,9 +37,17 @@ def review_data(
 
 
 def compliance_data(
-    card: dict[str, Any], review: dict[str, Any], has_diff: bool, has_drift: bool = False
+    card: dict[str, Any],
+    review: dict[str, Any],
+    has_diff: bool,
+    has_drift: bool = False,
+    diff_fix: str | None = None,
 ) -> dict[str, Any]:
-    """The checklist coverage of the version described by ``card``."""
+    """The checklist coverage of the version described by ``card``.
+
+    ``diff_fix``: what to do about a missing diff page, when publishing an earlier version
+    cannot give one (the version was published first and stays as it was published).
+    """
     present = {
         "drift": has_drift,
         "diff": has_diff,
@@ -49,7 +57,7 @@ def compliance_data(
         "manifest": True,
         "inventory": True,
     }
-    items = coverage(card, present)
+    items = coverage(card, present, {"diff": diff_fix} if diff_fix else None)
     counts = {
         s: sum(i["status"] == s for i in items) for s in ("covered", "partial", "not covered")
     }

@@ -322,6 +322,15 @@ def test_the_404_page_works_at_any_missing_address_under_a_sub_path(
         links = page.evaluate(LINKS, page.locator("a").element_handles())
         assert root + "index.html" in links and root + "changelog/index.html" in links
         assert root + missing + "#main" in links  # the skip link stays on the page
+        # an address starting "//" must not make the root another host (a protocol-relative
+        # base would send every link and the stylesheet there)
+        origin = f"http://127.0.0.1:{server.server_address[1]}"
+        page.goto(origin + "//evil.example/audit/" + missing)
+        links = page.evaluate(LINKS, page.locator("a").element_handles())
+        assert links and all(link.startswith(origin + "/") for link in links), links
+        assert page.evaluate(sheet) == [origin + "/evil.example/audit/assets/style.css"] or (
+            page.evaluate(sheet) == []
+        )
     finally:
         server.shutdown()
         server.server_close()

@@ -287,7 +287,8 @@ def site_files(
     entries = search_entries(cards, home["models"], datasets if datasets else None, in_order)
     files = [RenderedFile("search/index.js", search_script(entries))]
     if config.base_url:
-        pages = [p.path for p in plans]
+        # redirect pages (a model's latest/) are addresses, not pages to index
+        pages = [p.path for p in plans if p.template != "redirect.html"]
         pages += [version_prefix(c["model"], c["version"]) + "index.html" for c in frozen_cards]
         files.append(RenderedFile("sitemap.xml", sitemap_xml(pages, config.base_url)))
     if config.robots:

@@ -224,6 +224,8 @@ def _same(value: Any, label: str | int | bool) -> bool:
 
 def as_text(value: Any) -> str:
     """A label as the reports compare labels: 1, 1.0, True and "1" are all "1"."""
+    if isinstance(value, np.generic):  # NumPy's bool, float32, int64, …: as Python's
+        value = value.item()
     if isinstance(value, bool):  # True and 1 are one value, as Python has it
         return str(int(value))
     if isinstance(value, float) and value.is_integer():

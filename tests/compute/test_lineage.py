@@ -125,38 +125,38 @@ def test_a_history_gives_each_hash_its_times_and_only_the_latest_is_compared(
     assert "train" in warning and SHA_A in warning
 
 
+@pytest.mark.parametrize(
+    ("read_days", "wrote_days", "rows", "files"),
+    [
+        # one event a day read and wrote f.csv: day 2's read B, then wrote A (the file is B)
+        (
+            (SHA_A, SHA_B),
+            (SHA_B, SHA_A),
+            {SHA_A: CHANGED, SHA_B: SUPERSEDED},
+            (SUPERSEDED, CHANGED),
+        ),
+        # day 1 read and wrote A, day 2 read and wrote B: one row each, B compared
+        ((SHA_A, SHA_B), (SHA_A, SHA_B), {SHA_A: SUPERSEDED, SHA_B: MATCHES}, (MATCHES, MATCHES)),
+    ],
+)
 def test_a_job_that_read_and_wrote_a_file_compares_only_the_hash_it_wrote_last(
     tmp_path: Path,
+    read_days: tuple[str, str],
+    wrote_days: tuple[str, str],
+    rows: dict[str, str],
+    files: tuple[str, str],
 ) -> None:
     file = tmp_path / "f.csv"
     hashes = {file.as_posix(): FileHash(SHA_B, "m", 5)}
-    # one event a day read and wrote f.csv: day 2's read B, then wrote A (the file is B)
-    read = ref("f", "f.csv", local=file, digests=(("sha256", SHA_B),), seen_at=DAY[2],
-               history=_history((SHA_A, 1, 1), (SHA_B, 2, 2)))  # fmt: skip
-    wrote = ref("f", "f.csv", local=file, digests=(("sha256", SHA_A),), seen_at=DAY[2],
-                history=_history((SHA_B, 1, 1), (SHA_A, 2, 2)))  # fmt: skip
+    read, wrote = (
+        ref("f", "f.csv", local=file, digests=(("sha256", days[1]),), seen_at=DAY[2],
+            history=_history((days[0], 1, 1), (days[1], 2, 2)))
+        for days in (read_days, wrote_days)
+    )  # fmt: skip
     graph = build_graph([job("ol", [read], [wrote])], hashes)
     [dataset] = graph.datasets.values()
-    statuses = {r["value"]: r["status"] for r in digest_rows(dataset, graph)}
-    assert statuses == {SHA_A: CHANGED, SHA_B: SUPERSEDED}
-    assert (file_status(read, graph), file_status(wrote, graph)) == (SUPERSEDED, CHANGED)
-
-
-def test_a_hash_a_job_read_and_wrote_last_is_compared_though_superseded_earlier(
-    tmp_path: Path,
-) -> None:
-    file = tmp_path / "f.csv"
-    hashes = {file.as_posix(): FileHash(SHA_B, "m", 5)}
-    # day 1 read and wrote A, day 2 read and wrote B: one row each, B compared
-    read = ref("f", "f.csv", local=file, digests=(("sha256", SHA_B),), seen_at=DAY[2],
-               history=_history((SHA_A, 1, 1), (SHA_B, 2, 2)))  # fmt: skip
-    wrote = ref("f", "f.csv", local=file, digests=(("sha256", SHA_B),), seen_at=DAY[2],
-                history=_history((SHA_A, 1, 1), (SHA_B, 2, 2)))  # fmt: skip
-    graph = build_graph([job("ol", [read], [wrote])], hashes)
-    [dataset] = graph.datasets.values()
-    statuses = {r["value"]: r["status"] for r in digest_rows(dataset, graph)}
-    assert statuses == {SHA_A: SUPERSEDED, SHA_B: MATCHES}
-    assert (file_status(read, graph), file_status(wrote, graph)) == (MATCHES, MATCHES)
+    assert {r["value"]: r["status"] for r in digest_rows(dataset, graph)} == rows
+    assert (file_status(read, graph), file_status(wrote, graph)) == files
 
 
 def test_cycles_are_found_and_walks_end() -> None:

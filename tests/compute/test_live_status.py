@@ -122,3 +122,10 @@ def test_the_gate_verdict_is_the_worst_rule() -> None:
     assert gate["verdict"] == "warn" and gate["counts"] == {"pass": 1, "warn": 1, "fail": 0}
     review["checks"].append({"rule": "c", "status": "fail", "figure": "3"})
     assert live_status(review)["gate"]["verdict"] == "fail"
+
+
+def test_signoff_time_is_given_in_utc_as_the_review_page_shows_it() -> None:
+    # 01:30 at +05:30 is 20:00 UTC the day before: the card said 2026-06-11, the review page
+    # 2026-06-10 20:00 UTC.
+    status = live_status(_review("approved", "approved", "2026-06-11T01:30:00+05:30"))
+    assert status["signoff"]["signed_at"] == "2026-06-10T20:00:00+00:00"

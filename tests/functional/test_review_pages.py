@@ -66,3 +66,14 @@ def test_policy_results_on_the_newest_versions_review_page(project, tmp_path: Pa
     checks = _page(out, "models/churn/v/10/review")["checks"]
     assert [(c["rule"], c["status"]) for c in checks] == [("sign-off before approval", "fail")]
     assert _page(out, "models/churn/v/1/review")["checks"] is None
+
+
+def test_signoff_time_out_of_range_is_a_problem(project, run_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Year 1 at +01:00 is the year before year 1 in UTC: it used to crash with OverflowError.
+    records = project()
+    _sign(records, "a.json", signed_at="0001-01-01T00:30:00+01:00")
+    result = run_cli("build", str(records), "-o", str(tmp_path / "site"))
+    assert result.exit_code == 1
+    assert "signoffs/a.json:" in result.output
+    assert "signed_at: is out of range in UTC" in result.output
+    assert "OverflowError" not in result.output

@@ -13,7 +13,7 @@ production use come later. This is computed at every build and shown on the card
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cardpress.compute.check import APPROVING
@@ -41,9 +41,7 @@ def live_status(
         "version": review["version"],
         "status": review["status"],
         "decision": state["decision"],
-        "signoff": {k: latest[k] for k in ("name", "role", "signed_at", "conditions")}
-        if latest
-        else None,
+        "signoff": _signoff(latest) if latest else None,
         "stale_signoffs": state["stale"],
         "contradiction": contradiction(review["status"], state["decision"]),
         "gate": _gate(review.get("checks")),
@@ -61,6 +59,16 @@ def contradiction(status: str | None, decision: str | None) -> str | None:
     ):
         return f"card.md says {status}, but the latest current sign-off decided {decision}"
     return None
+
+
+def _signoff(latest: dict[str, Any]) -> dict[str, Any]:
+    """Who decided, and when in UTC: the card shows its date, which must be the review page's."""
+    shown = {k: latest[k] for k in ("name", "role", "conditions")}
+    return {**shown, "signed_at": _utc(latest["signed_at"])}
+
+
+def _utc(moment: str) -> str:
+    return datetime.fromisoformat(moment).astimezone(UTC).isoformat()
 
 
 def _approves(signoff: dict[str, Any] | None) -> bool:
@@ -86,7 +94,7 @@ def _served(
     served = [(start, rows) for start, rows in windows if rows]
     if not served:
         return None
-    approved_at = approval["signed_at"] if approval else None
+    approved_at = _utc(approval["signed_at"]) if approval else None
     cutoff = datetime.fromisoformat(approved_at) if approved_at else None
     before = [
         rows for start, rows in served if cutoff is None or datetime.fromisoformat(start) < cutoff

@@ -7,7 +7,7 @@ names a version with no run record is an error; one whose record has changed sin
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,13 @@ def _semantic(
         problems.append(Problem(name, where(("decision",)), "conditions", problem, fix))
     try:
         signed = datetime.fromisoformat(document["signed_at"].replace("Z", "+00:00"))
+        # Pages show times in UTC: a time whose UTC date is before year 1 cannot be shown.
+        signed.astimezone(UTC)
+    except OverflowError:
+        fix = "write the time the decision was made, e.g. 2026-03-01T10:00:00Z"
+        line = where(("signed_at",))
+        problems.append(Problem(name, line, "signed_at", "is out of range in UTC", fix))
+        return problems
     except ValueError:
         signed = None
     if signed is None or signed.tzinfo is None:

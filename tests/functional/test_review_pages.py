@@ -77,3 +77,26 @@ def test_signoff_time_out_of_range_is_a_problem(project, run_cli, tmp_path: Path
     assert "signoffs/a.json:" in result.output
     assert "signed_at: is out of range in UTC" in result.output
     assert "OverflowError" not in result.output
+
+
+def test_the_home_page_says_when_a_sign_off_contradicts_the_status(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """card.md says approved; the latest current sign-off rejected the newest version: the home
+    page's inventory showed "approved" alone while the card and review page said otherwise."""
+    records, out = project(), tmp_path / "site"
+    build(records, out, source_date_epoch=0)
+    [row] = [m for m in _page(out, "")["models"] if m["name"] == "churn"]
+    unsigned = "card.md says approved, but no current sign-off approves this version"
+    assert row["status"] == "approved" and row["contradiction"] == unsigned
+    _sign(records, "a.json")
+    build(records, out, source_date_epoch=0)
+    [row] = [m for m in _page(out, "")["models"] if m["name"] == "churn"]
+    assert row["contradiction"] is None
+    _sign(records, "b.json", decision="rejected", signed_at="2026-02-02T09:00:00Z")
+    build(records, out, source_date_epoch=0)
+    [row] = [m for m in _page(out, "")["models"] if m["name"] == "churn"]
+    said = "card.md says approved, but the latest current sign-off decided rejected"
+    assert row["contradiction"] == said
+    status = json.loads((out / "models/churn/v/10/review/index.json").read_text())
+    assert status["review"]["decision"] == "rejected"
+    html = (out / "index.html").read_text()
+    assert f'href="models/churn/v/10/review/index.html">⚠ {said}</a>' in html

@@ -49,7 +49,7 @@ def plan_site(
     """
     extras = extras or Extras()
     cards = dict(published_cards or {})
-    plans = [PagePlan("index.html", "home.html", home_data(site))]
+    plans = [PagePlan("index.html", "home.html", home_data(site, extras.signoffs))]
     log = {"kind": "changelog", "entries": list(reversed(changelog or []))}
     plans.append(PagePlan("changelog/index.html", "changelog.html", log))
     for model in site.models:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from cardpress.compute.live_status import contradiction
+from cardpress.compute.review import review_state
 from cardpress.compute.site import ModelEntry, Site
+from cardpress.model import SignOff
 
 
 def site_data(site: Site) -> dict[str, Any]:
@@ -19,12 +22,17 @@ def site_data(site: Site) -> dict[str, Any]:
     }
 
 
-def home_data(site: Site) -> dict[str, Any]:
-    """Models with their newest version, status, risk and date."""
+def home_data(site: Site, signoffs: tuple[SignOff, ...] = ()) -> dict[str, Any]:
+    """Models with their newest version, status, risk and date.
+
+    A status the newest version's sign-offs contradict (card.md says approved, the latest
+    current sign-off rejected it) says so, as the version's card and review page do.
+    """
     models = []
     for model in site.models:
         latest = model.latest
         narrative = model.narrative
+        decision = review_state(signoffs, latest.run)["decision"]
         models.append(
             {
                 "name": model.name,
@@ -33,6 +41,7 @@ def home_data(site: Site) -> dict[str, Any]:
                 "latest_version": latest.version,
                 "versions": len(model.versions),
                 "status": latest.status,
+                "contradiction": contradiction(latest.status, decision),
                 "risk": narrative.risk_rating if narrative else None,
                 "date": (latest.run.ended_at or latest.run.started_at).date().isoformat(),
             }

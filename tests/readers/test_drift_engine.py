@@ -285,3 +285,19 @@ def test_a_csv_column_of_decimals_is_read_as_numbers_not_rounded_integers(tmp_pa
     table = rows.table.select("x", "n").to_pandas()
     assert table.x.tolist() == [67.885, 1.0] and str(table.x.dtype) == "float64"
     assert table.n.tolist() == [3, -4] and str(table.n.dtype) == "int64"
+
+
+def test_a_pandas_index_column_is_not_a_feature() -> None:
+    # pandas writes a non-default index as "__index_level_0__": row numbers, not a feature
+    from cardpress.readers.drift.reference import feature_kinds_of
+
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0], "prediction": [0, 1, 0]})
+    rows = ibis.memtable(frame.assign(__index_level_0__=[7, 8, 9]))
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    kinds = feature_kinds_of(
+        rows, ibis.memtable(frame), DriftSettings(), "a.parquet", problems, warnings
+    )
+    assert problems == []
+    assert kinds is not None and "__index_level_0__" not in [name for name, _ in kinds]
+    assert any("__index_level_0__" in w and "index" in w for w in warnings)

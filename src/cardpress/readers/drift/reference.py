@@ -120,6 +120,9 @@ def _range_problem(
     return Problem("cardpress.toml", None, "drift.reference", message, fix)
 
 
+_PANDAS_INDEX = re.compile(r"__index_level_\d+__")
+
+
 def feature_kinds_of(
     table: ir.Table,
     reference: ir.Table,
@@ -142,7 +145,13 @@ def feature_kinds_of(
     outcome_columns = {settings.timestamp, settings.version, settings.score, settings.label,
                        settings.label_timestamp, settings.id, TIME, SOURCE,
                        *settings.exclude}  # fmt: skip
-    features = sorted(c for c in table.columns if c not in outcome_columns)
+    # pandas writes a non-default index as "__index_level_N__": row numbers, not a feature
+    index = sorted(c for c in table.columns if _PANDAS_INDEX.fullmatch(c))
+    if index:
+        names = ", ".join(index)
+        warnings.append(f"{names}: a pandas index written to the monitoring files, not a "
+                        "feature: left out (write with index=False)")  # fmt: skip
+    features = sorted(c for c in table.columns if c not in outcome_columns and c not in index)
     missing = [f for f in features if f not in reference.columns]
     for name in missing:
         if name == settings.prediction:

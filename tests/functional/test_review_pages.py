@@ -100,3 +100,19 @@ def test_the_home_page_says_when_a_sign_off_contradicts_the_status(project, tmp_
     assert status["review"]["decision"] == "rejected"
     html = (out / "index.html").read_text()
     assert f'href="models/churn/v/10/review/index.html">⚠ {said}</a>' in html
+
+
+def test_the_review_page_gives_one_date_for_a_sign_off_in_another_zone(
+    project, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The lead cut the date from the time as written (the signer's 06-11) beside the table's
+    UTC time (06-10 20:00 UTC) and the card's UTC date."""
+    from bs4 import BeautifulSoup
+
+    records, out = project(), tmp_path / "site"
+    _sign(records, "a.json", signed_at="2026-06-11T01:30:00+05:30")
+    build(records, out, source_date_epoch=0)
+    page = BeautifulSoup((out / "models/churn/v/10/review/index.html").read_text(), "html.parser")
+    lead = page.select_one("p.lead").get_text()
+    assert "2026-06-10" in lead and "2026-06-11" not in lead
+    assert "2026-06-11" not in page.select_one("table").get_text()

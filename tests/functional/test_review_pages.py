@@ -116,3 +116,30 @@ def test_the_review_page_gives_one_date_for_a_sign_off_in_another_zone(
     lead = page.select_one("p.lead").get_text()
     assert "2026-06-10" in lead and "2026-06-11" not in lead
     assert "2026-06-11" not in page.select_one("table").get_text()
+
+
+def test_a_sign_off_dated_before_its_run_began_is_marked_and_warned(
+    project, tmp_path: Path, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    records, out = project(), tmp_path / "site"
+    started = json.loads((records / "runs" / "churn-10.json").read_text())["started_at"]
+    _sign(records, "a.json", signed_at="2020-01-01T09:00:00Z")
+    with caplog.at_level(logging.WARNING, logger="cardpress"):
+        build(records, out, source_date_epoch=0)
+    [row] = _page(out, "models/churn/v/10/review")["review"]["signoffs"]
+    assert row["before_run"] is True and started > "2020"
+    assert "dated before the run began" in (out / "models/churn/v/10/review/index.html").read_text()
+    said = [r.getMessage() for r in caplog.records if "before the run it reviews" in r.getMessage()]
+    assert said == [
+        "churn@10: the deciding sign-off by Ada Reviewer is dated 2020-01-01 (UTC), before the run "
+        "it reviews began — check its signed_at (or the run record's started_at)"
+    ]
+    _sign(records, "a.json")  # 2026-02-01: after the run
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="cardpress"):
+        build(records, out, source_date_epoch=0)
+    [row] = _page(out, "models/churn/v/10/review")["review"]["signoffs"]
+    assert row["before_run"] is False
+    assert not [r for r in caplog.records if "before the run" in r.getMessage()]

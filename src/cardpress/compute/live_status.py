@@ -64,6 +64,7 @@ def contradiction(status: str | None, decision: str | None) -> str | None:
 def _signoff(latest: dict[str, Any]) -> dict[str, Any]:
     """Who decided, and when in UTC: the card shows its date, which must be the review page's."""
     shown = {k: latest[k] for k in ("name", "role", "conditions")}
+    shown["before_run"] = bool(latest.get("before_run"))
     return {**shown, "signed_at": _utc(latest["signed_at"])}
 
 
@@ -112,6 +113,13 @@ def status_warnings(status: dict[str, Any]) -> list[str]:
     """The build warnings of a live status: contradictions and use before approval."""
     name = f"{status['model']}@{status['version']}"
     found = [f"{name}: {status['contradiction']}"] if status["contradiction"] else []
+    signoff = status["signoff"]
+    if signoff and signoff.get("before_run"):
+        found.append(
+            f"{name}: the deciding sign-off by {signoff['name']} is dated "
+            f"{signoff['signed_at'][:10]} (UTC), before the run it reviews began — check its "
+            "signed_at (or the run record's started_at)"
+        )
     served = status["production"]
     if served and served["before_approval"]:
         when = (

@@ -16,7 +16,7 @@ def review_state(signoffs: tuple[SignOff, ...], run: Run) -> dict[str, Any]:
     """The sign-offs of ``run``'s version, oldest first, and the decision they add up to."""
     mine = [s for s in signoffs if (s.model, s.version) == (run.model, run.version)]
     mine.sort(key=lambda s: (s.signed_at, s.source.file))
-    rows = [_row(s, run.digest) for s in mine]
+    rows = [_row(s, run) for s in mine]
     current = [r for r in rows if not r["stale"]]
     latest = current[-1] if current else None
     return {
@@ -28,7 +28,8 @@ def review_state(signoffs: tuple[SignOff, ...], run: Run) -> dict[str, Any]:
     }
 
 
-def _row(signoff: SignOff, digest: str) -> dict[str, Any]:
+def _row(signoff: SignOff, run: Run) -> dict[str, Any]:
+    digest = run.digest
     return {
         "name": signoff.name,
         "role": signoff.role,
@@ -38,5 +39,7 @@ def _row(signoff: SignOff, digest: str) -> dict[str, Any]:
         "signed_at": signoff.signed_at.isoformat(),
         "record_sha256": signoff.record_sha256,
         "stale": signoff.record_sha256 != digest,
+        # a decision on a record that did not exist yet: a wrong clock, or a wrong signed_at
+        "before_run": signoff.signed_at < run.started_at,
         "file": signoff.source.file,
     }

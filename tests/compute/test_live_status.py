@@ -20,6 +20,7 @@ def _review(
             "signed_at": signed_at,
             "conditions": None,
             "decision": decision,
+            "before_run": False,
         }
         if decision
         else None

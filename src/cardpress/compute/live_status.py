@@ -63,8 +63,7 @@ def contradiction(status: str | None, decision: str | None) -> str | None:
 
 def _signoff(latest: dict[str, Any]) -> dict[str, Any]:
     """Who decided, and when in UTC: the card shows its date, which must be the review page's."""
-    shown = {k: latest[k] for k in ("name", "role", "conditions")}
-    shown["before_run"] = bool(latest.get("before_run"))
+    shown = {k: latest[k] for k in ("name", "role", "conditions", "before_run")}
     return {**shown, "signed_at": _utc(latest["signed_at"])}
 
 
@@ -114,7 +113,7 @@ def status_warnings(status: dict[str, Any]) -> list[str]:
     name = f"{status['model']}@{status['version']}"
     found = [f"{name}: {status['contradiction']}"] if status["contradiction"] else []
     signoff = status["signoff"]
-    if signoff and signoff.get("before_run"):
+    if signoff and signoff["before_run"]:
         found.append(
             f"{name}: the deciding sign-off by {signoff['name']} is dated "
             f"{signoff['signed_at'][:10]} (UTC), before the run it reviews began — check its "

@@ -29,7 +29,6 @@ def review_state(signoffs: tuple[SignOff, ...], run: Run) -> dict[str, Any]:
 
 
 def _row(signoff: SignOff, run: Run) -> dict[str, Any]:
-    digest = run.digest
     return {
         "name": signoff.name,
         "role": signoff.role,
@@ -38,7 +37,7 @@ def _row(signoff: SignOff, run: Run) -> dict[str, Any]:
         "comment": signoff.comment,
         "signed_at": signoff.signed_at.isoformat(),
         "record_sha256": signoff.record_sha256,
-        "stale": signoff.record_sha256 != digest,
+        "stale": signoff.record_sha256 != run.digest,
         # a decision on a record that did not exist yet: a wrong clock, or a wrong signed_at
         "before_run": signoff.signed_at < run.started_at,
         "file": signoff.source.file,

@@ -22,7 +22,7 @@ def site_data(site: Site) -> dict[str, Any]:
     }
 
 
-def home_data(site: Site, signoffs: tuple[SignOff, ...] = ()) -> dict[str, Any]:
+def home_data(site: Site, signoffs: tuple[SignOff, ...]) -> dict[str, Any]:
     """Models with their newest version, status, risk and date.
 
     A status the newest version's sign-offs contradict (card.md says approved, the latest

@@ -125,7 +125,7 @@ def live_pages(
     has_diff = card["previous_version"] is not None
     compliance = compliance_data(
         card, review, has_diff=has_diff, has_drift=model.name in extras.monitored,
-        diff_fix=None if has_diff else _late_predecessor(model, entry),
+        diff_fix=None if has_diff else _late_predecessor(entry),
     )  # fmt: skip
     return [
         PagePlan(f"{base}/review/index.html", "review.html", review),
@@ -133,13 +133,11 @@ def live_pages(
     ]
 
 
-def _late_predecessor(model: ModelEntry, entry: VersionEntry) -> str | None:
+def _late_predecessor(entry: VersionEntry) -> str | None:
     """The advice for a version without a diff page that has a predecessor now: compare."""
-    order = [v.version for v in model.versions]
-    at = order.index(entry.version)
-    if at == 0:
+    earlier = entry.previous
+    if earlier is None:
         return None
-    earlier = order[at - 1]
     return (f"version {entry.version} was published before version {earlier}, which comes "
             f"before it, was added, and stays as it was published: the model's compare page "
             f"shows the changes between {earlier} and {entry.version}")  # fmt: skip

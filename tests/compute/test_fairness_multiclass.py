@@ -327,3 +327,23 @@ def test_equal_rates_flag_a_grouping_in_at_most_five_percent_of_samples() -> Non
         classes = multiclass_report(frame, ("g",), config, calibration=False).groupings[0].classes
         flagged += any(r.status == "flagged" for c in classes for r in c.four_fifths.rows)
     assert flagged / samples <= 0.05
+
+
+def test_a_planted_shortfall_in_one_class_is_still_caught_at_the_shared_level() -> None:
+    """The level shared among the classes must not hide a real gap: group "a" is predicted
+    class z at half the others' rate (20% against 40%, 1,000 rows a group)."""
+    rng = np.random.default_rng(1)
+    samples, caught = 60, 0
+    config = FairnessSettings(min_group_size=30)
+    usual, short = [0.1, 0.2, 0.3, 0.4], [0.2, 0.3, 0.3, 0.2]
+    for _ in range(samples):
+        frame = pd.DataFrame({"g": np.repeat(list("abcde"), 1000)})
+        truth = rng.integers(0, 4, len(frame))
+        pred = np.concatenate([rng.choice(4, 1000, p=short if g == "a" else usual)
+                               for g in "abcde"])  # fmt: skip
+        frame[Y_TRUE] = pd.Categorical.from_codes(truth, categories=list("wxyz"))
+        frame[Y_PRED] = pd.Categorical.from_codes(pred, categories=list("wxyz"))
+        classes = multiclass_report(frame, ("g",), config, calibration=False).groupings[0].classes
+        [z] = [c for c in classes if c.name == "z"]
+        caught += any(r.label == "a" and r.status == "flagged" for r in z.four_fifths.rows)
+    assert caught / samples >= 0.95
